@@ -1,0 +1,94 @@
+// Runs conformance cases through a backend and groups the failures by reason.
+import { DlcError } from '../../compiler/errors.js';
+import type { Graph } from '../../compiler/ir/graph.js';
+import type { Tensor } from '../../compiler/ir/tensor.js';
+import * as fs from 'node:fs';
+import { importOnnx } from '../../compiler/onnx/frontend.js';
+import { onnx } from '../../compiler/onnx/proto.js';
+import { loadDataSet, type ConformanceCase } from './cases.js';
+import { compareTensors, type Tolerance } from './compare.js';
+
+/** Runs a graph on inputs (in graph-input order) and returns outputs in graph-output order. */
+export type Backend = (graph: Graph, inputs: Tensor[]) => Tensor[] | Promise<Tensor[]>;
+
+export interface CaseResult {
+  name: string;
+  passed: boolean;
+  /** Failure reason, grouped: 'unsupported ONNX op X', 'mismatch', 'error: ...'. */
+  reason?: string;
+  detail?: string;
+}
+
+export async function runCase(c: ConformanceCase, backend: Backend, tol: Tolerance): Promise<CaseResult> {
+  try {
+    const { inputs, outputs: expected } = loadDataSet(c);
+    const bytes = fs.readFileSync(c.model);
+    const { graph } = importOnnx(bytes, { file: c.model, inputShapes: dataSetShapes(bytes, inputs) });
+    const got = await backend(graph, inputs);
+    if (got.length < expected.length) return fail(c, 'wrong number of outputs', `${got.length} < ${expected.length}`);
+    for (let i = 0; i < expected.length; i++) {
+      const d = compareTensors(got[i], expected[i], tol);
+      if (d.mismatch) return fail(c, 'mismatch', `output ${i}: ${d.mismatch}`);
+    }
+    return { name: c.name, passed: true };
+  } catch (e) {
+    if (e instanceof DlcError) return fail(c, reasonOf(e.message), e.message);
+    return fail(c, `crash: ${(e as Error).name}`, (e as Error).stack?.split('\n').slice(0, 3).join(' | ') ?? String(e));
+  }
+}
+
+/** Specializes the case's graph inputs to the shapes of its data set (some models leave dims symbolic). */
+function dataSetShapes(bytes: Uint8Array, inputs: Tensor[]): Record<string, number[]> {
+  const names = modelInputNames(bytes);
+  const shapes: Record<string, number[]> = {};
+  names.slice(0, inputs.length).forEach((n, i) => (shapes[n] = [...inputs[i].shape]));
+  return shapes;
+}
+
+function modelInputNames(bytes: Uint8Array): string[] {
+  // The inputs that are not initializers, in declaration order.
+  const m = onnx.ModelProto.decode(bytes);
+  const inits = new Set((m.graph?.initializer ?? []).map((t) => t.name));
+  return (m.graph?.input ?? []).map((v) => v.name ?? '').filter((n) => !inits.has(n));
+}
+
+function fail(c: ConformanceCase, reason: string, detail: string): CaseResult {
+  return { name: c.name, passed: false, reason, detail };
+}
+
+/** Collapses an error message into a reason shared by similar failures. */
+function reasonOf(message: string): string {
+  const unsupported = /unsupported ONNX op '[^']+'/.exec(message);
+  if (unsupported) return unsupported[0];
+  const tail = message.replace(/^.*?: (?=[^:]*$)/, '');
+  return `error: ${tail.replace(/'[^']*'/g, "'…'").replace(/\d+/g, 'N')}`;
+}
+
+export interface Summary {
+  passed: number;
+  total: number;
+  byReason: Map<string, CaseResult[]>;
+}
+
+export function summarize(results: CaseResult[]): Summary {
+  const byReason = new Map<string, CaseResult[]>();
+  for (const r of results) {
+    if (r.passed) continue;
+    const l = byReason.get(r.reason!) ?? [];
+    l.push(r);
+    byReason.set(r.reason!, l);
+  }
+  return { passed: results.filter((r) => r.passed).length, total: results.length, byReason };
+}
+
+export function formatSummary(label: string, s: Summary, verbose = false): string {
+  const lines = [`conformance(${label}): ${s.passed}/${s.total} passed`];
+  const reasons = [...s.byReason.entries()].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]));
+  for (const [reason, cases] of reasons) {
+    const names = cases.map((c) => c.name);
+    const shown = verbose ? names : names.slice(0, 6);
+    lines.push(`  ${cases.length} × ${reason}: ${shown.join(', ')}${shown.length < names.length ? ', …' : ''}`);
+    if (verbose) for (const c of cases) lines.push(`      ${c.name}: ${c.detail}`);
+  }
+  return lines.join('\n');
+}
