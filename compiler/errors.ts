@@ -11,12 +11,15 @@ export class DlcError extends Error {
   /** 1: the model (or artifact) is bad or unsupported; 2: the command line is wrong. */
   readonly exitCode: 1 | 2;
   readonly context: DlcErrorContext;
+  /** The message without its context prefix. */
+  readonly detail: string;
 
-  constructor(message: string, context: DlcErrorContext = {}, exitCode: 1 | 2 = 1) {
-    super(formatMessage(message, context));
+  constructor(detail: string, context: DlcErrorContext = {}, exitCode: 1 | 2 = 1) {
+    super(formatMessage(detail, context));
     this.name = 'DlcError';
     this.exitCode = exitCode;
     this.context = context;
+    this.detail = detail;
   }
 }
 
@@ -35,12 +38,15 @@ function formatMessage(message: string, ctx: DlcErrorContext): string {
   return where.length ? `${where.join(', ')}: ${message}` : message;
 }
 
-/** Re-raises `err` with context added, unless it already names a node. */
+/**
+ * Re-raises `err` with context added where it has none: an error raised deep inside names the innermost
+ * node and op, and the file is added on the way out.
+ */
 export function withContext(err: unknown, ctx: DlcErrorContext): never {
   if (err instanceof DlcError) {
-    if (err.context.node !== undefined || err.context.file) throw err;
-    const base = err.message;
-    throw new DlcError(base, { ...err.context, ...ctx }, err.exitCode);
+    const merged = { ...ctx, ...err.context };
+    if (merged.file === err.context.file && merged.node === err.context.node && merged.op === err.context.op) throw err;
+    throw new DlcError(err.detail, merged, err.exitCode);
   }
   if (err instanceof RangeError) {
     // Typed-array allocation failures and the like: a model asked for something absurd.

@@ -2,8 +2,8 @@
 import { DlcError } from '../errors.js';
 import { allocData, castScalar, type DType, type TensorData } from './dtype.js';
 
-/** Refuse to materialize tensors past this many elements (a fuzzed dim of 2^40 must not allocate). */
-export const MAX_ELEMENTS = 1 << 28;
+/** Refuse to materialize tensors past this many elements (256 MiB of f32): a fuzzed dim of 2^40 must not allocate. */
+export const MAX_ELEMENTS = 1 << 26;
 
 export class Tensor {
   readonly dtype: DType;

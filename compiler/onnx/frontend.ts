@@ -165,13 +165,13 @@ function tensorTypeOf(tp: TypeProto | null | undefined, name: string): TensorTyp
   }
   const dtype = dtypeFromOnnx(tp.tensorType.elemType);
   if (!tp.tensorType.shape) throw new DlcError(`value '${name}' has no declared shape`);
+  // dim_value and dim_param are a oneof: the one not set decodes as null.
   const shape: Dim[] = (tp.tensorType.shape.dim ?? []).map((d) => {
-    if (d.dimValue !== undefined && d.dimValue !== null && (typeof d.dimValue === 'number' || d.dimValue) && d.dimParam === '') {
-      const n = toNumber(d.dimValue as LongLike);
-      if (n < 0) throw new DlcError(`value '${name}' has negative dim ${n}`);
-      return n;
-    }
-    return d.dimParam ? d.dimParam : `?dim_${symbolicCounter++}`;
+    if (d.dimParam) return d.dimParam;
+    if (d.dimValue === null || d.dimValue === undefined) return `?dim_${symbolicCounter++}`;
+    const n = toNumber(d.dimValue as LongLike);
+    if (n < 0) throw new DlcError(`value '${name}' has negative dim ${n}`);
+    return n;
   });
   return { dtype, shape };
 }

@@ -6,16 +6,11 @@ import * as path from 'node:path';
 import { decodeTensorProto } from '../../compiler/onnx/proto.js';
 import { tensorFromProto } from '../../compiler/onnx/tensor.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
+import { REPO_ROOT } from '../util/repo.js';
 
-const REPO = path.resolve(__dirname_compat(), '..', '..');
-const SHARED = path.resolve(REPO, '..', 'shared', 'onnx-backend-tests');
-const ARCHIVE = path.join(REPO, 'tests', 'conformance', 'onnx-backend-tests.tar.gz');
-const UNPACKED = path.join(REPO, '.cache', 'onnx-backend-tests');
-
-// Jest runs sources as CommonJS (with __dirname); tsx runs scripts as ESM from the repo root.
-function __dirname_compat(): string {
-  return typeof __dirname === 'string' ? __dirname : path.join(process.cwd(), 'tests', 'conformance');
-}
+const SHARED = path.resolve(REPO_ROOT, '..', 'shared', 'onnx-backend-tests');
+const ARCHIVE = path.join(REPO_ROOT, 'tests', 'conformance', 'onnx-backend-tests.tar.gz');
+const UNPACKED = path.join(REPO_ROOT, '.cache', 'onnx-backend-tests');
 
 /** The folder holding `node/` and `simple/`. */
 export function casesRoot(): string {

@@ -1,0 +1,171 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DlcError } from '../errors.js';
+import { interpret } from '../interpreter.js';
+import { Tensor } from '../ir/tensor.js';
+import { importOnnx, loadOnnxFile } from './frontend.js';
+import { onnx } from './proto.js';
+import { encodeOnnxModel, tensorProto, type OnnxModelSpec } from './writer.js';
+
+const addRelu = (over: Partial<OnnxModelSpec> = {}): OnnxModelSpec => ({
+  inputs: [{ name: 'x', dtype: 'f32', shape: ['N', 3] }],
+  outputs: [{ name: 'y', dtype: 'f32', shape: ['N', 3] }],
+  initializers: [{ name: 'b', tensor: Tensor.fromArray('f32', [3], [1, -2, 3]) }],
+  nodes: [
+    { op: 'Add', inputs: ['x', 'b'], outputs: ['s'] },
+    { op: 'Relu', inputs: ['s'], outputs: ['y'] },
+  ],
+  ...over,
+});
+
+function errorOf(f: () => unknown): DlcError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof DlcError) return e;
+    throw e;
+  }
+  throw new Error('expected a DlcError');
+}
+
+describe('ONNX frontend', () => {
+  test('imports initializers and nodes, specializes symbolic dims, and runs', () => {
+    const { graph, opsets } = importOnnx(encodeOnnxModel(addRelu()), { inputShapes: { x: [2, 3] } });
+    expect(opsets['']).toBe(17);
+    expect(graph.inputs.map((v) => [v.name, v.type.shape])).toEqual([['x', [2, 3]]]);
+    expect(graph.nodes.map((n) => n.op)).toEqual(['add', 'relu']);
+    expect(graph.outputs[0].name).toBe('y');
+    expect(graph.outputs[0].type).toEqual({ dtype: 'f32', shape: [2, 3] });
+    const { y } = interpret(graph, { x: Tensor.fromArray('f32', [2, 3], [0, 0, 0, -5, 5, -5]) });
+    expect(Array.from(y.data)).toEqual([1, 0, 3, 0, 3, 0]);
+  });
+
+  test('an unresolved dim without --input-shape names the input and the dim', () => {
+    expect(errorOf(() => importOnnx(encodeOnnxModel(addRelu()), { file: 'm.onnx' })).message).toBe(
+      "m.onnx: input 'x' has unresolved dim 0 ('N'); give its shape with --input-shape x=d0,d1,...",
+    );
+  });
+
+  test('an --input-shape of the wrong rank or contradicting a fixed dim is a usage error', () => {
+    const bytes = encodeOnnxModel(addRelu());
+    expect(errorOf(() => importOnnx(bytes, { inputShapes: { x: [2] } })).exitCode).toBe(2);
+    expect(errorOf(() => importOnnx(bytes, { inputShapes: { x: [2, 4] } })).message).toContain('fixes it to 3');
+  });
+
+  test('Constant nodes become constant values and Identity of a graph input keeps the output name', () => {
+    const spec: OnnxModelSpec = {
+      inputs: [{ name: 'x', dtype: 'f32', shape: [2] }],
+      outputs: [{ name: 'y', dtype: 'f32', shape: [2] }, { name: 'z', dtype: 'f32', shape: [2] }],
+      nodes: [
+        { op: 'Constant', inputs: [], outputs: ['c'], attrs: { value: Tensor.fromArray('f32', [2], [10, 20]) } },
+        { op: 'Add', inputs: ['x', 'c'], outputs: ['y'] },
+        { op: 'Identity', inputs: ['x'], outputs: ['z'] },
+      ],
+    };
+    const { graph } = importOnnx(encodeOnnxModel(spec));
+    expect(graph.constants.map((c) => c.name)).toEqual(['c']);
+    const out = interpret(graph, { x: Tensor.fromArray('f32', [2], [1, 2]) });
+    expect(Array.from(out.y.data)).toEqual([11, 22]);
+    expect(Array.from(out.z.data)).toEqual([1, 2]);
+  });
+
+  describe('bad input ends in one clear DlcError', () => {
+    const good = encodeOnnxModel(addRelu());
+    const cases: [string, () => Uint8Array, RegExp][] = [
+      ['truncated file', () => good.slice(0, good.length - 7), /not a valid ONNX model|./],
+      ['random bytes', () => Uint8Array.from({ length: 300 }, (_, i) => (i * 7919) % 251), /./],
+      ['missing initializer', () => encodeOnnxModel(addRelu({ initializers: [] })), /input 'b' is not defined/],
+      ['dangling node input', () => encodeOnnxModel(addRelu({ nodes: [{ op: 'Relu', inputs: ['nowhere'], outputs: ['y'] }] })), /input 'nowhere' is not defined/],
+      [
+        'cycle',
+        () =>
+          encodeOnnxModel(
+            addRelu({
+              nodes: [
+                { op: 'Add', inputs: ['x', 'y'], outputs: ['s'] },
+                { op: 'Relu', inputs: ['s'], outputs: ['y'] },
+              ],
+            }),
+          ),
+        /input 'y' is not defined/,
+      ],
+      ['unknown op', () => encodeOnnxModel(addRelu({ nodes: [{ op: 'Frobnicate', inputs: ['x'], outputs: ['y'], name: 'f0' }] })), /node 'f0', op Frobnicate: unsupported ONNX op 'Frobnicate'/],
+      ['negative dim', () => encodeOnnxModel(addRelu({ inputs: [{ name: 'x', dtype: 'f32', shape: [-3, 3] }] })), /negative dim -3/],
+      [
+        'enormous initializer',
+        () => {
+          const m = onnx.ModelProto.decode(good);
+          m.graph!.initializer![0].dims = [2 ** 40];
+          return onnx.ModelProto.encode(m).finish();
+        },
+        /over the limit/,
+      ],
+      ['graph output never produced', () => encodeOnnxModel(addRelu({ outputs: [{ name: 'ghost', dtype: 'f32', shape: [2, 3] }] })), /graph output 'ghost' is not produced/],
+    ];
+    for (const [name, make, pattern] of cases) {
+      test(name, () => {
+        const err = errorOf(() => importOnnx(make(), { file: 'bad.onnx', inputShapes: { x: [2, 3] } }));
+        expect(err.message).toMatch(pattern);
+        expect(err.message.startsWith('bad.onnx')).toBe(true);
+        expect(err.message).not.toContain('\n');
+        expect(err.exitCode).toBe(1);
+      });
+    }
+
+    test('an enormous input dim is refused when the interpreter would allocate it', () => {
+      const { graph } = importOnnx(encodeOnnxModel(addRelu()), { inputShapes: { x: [2 ** 40, 3] } });
+      expect(graph.inputs[0].type.shape).toEqual([2 ** 40, 3]);
+      expect(() => new Tensor('f32', [2 ** 40, 3])).toThrow(DlcError);
+    });
+  });
+
+  describe('external data', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dlc-ext-'));
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    function writeModel(location: string, offset = 0): string {
+      const m = onnx.ModelProto.decode(encodeOnnxModel(addRelu()));
+      const init = m.graph!.initializer![0];
+      init.rawData = new Uint8Array();
+      init.dataLocation = 1;
+      init.externalData = [
+        { key: 'location', value: location },
+        { key: 'offset', value: String(offset) },
+        { key: 'length', value: '12' },
+      ];
+      const file = path.join(dir, 'model.onnx');
+      fs.writeFileSync(file, onnx.ModelProto.encode(m).finish());
+      return file;
+    }
+
+    test('reads tensors stored beside the model', () => {
+      const raw = tensorProto('b', Tensor.fromArray('f32', [3], [1, -2, 3])).rawData!;
+      fs.writeFileSync(path.join(dir, 'weights.bin'), Buffer.concat([Buffer.alloc(4), Buffer.from(raw)]));
+      const { graph } = loadOnnxFile(writeModel('weights.bin', 4), { inputShapes: { x: [1, 3] } });
+      expect(Array.from(graph.constants[0].data!.data)).toEqual([1, -2, 3]);
+    });
+
+    test('refuses a location outside the model folder', () => {
+      const file = writeModel('../../etc/passwd');
+      expect(errorOf(() => loadOnnxFile(file, { inputShapes: { x: [1, 3] } })).message).toMatch(/resolves outside the model's folder/);
+    });
+
+    test('refuses a symlink that leaves the model folder', () => {
+      const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'dlc-out-'));
+      fs.writeFileSync(path.join(outside, 'w.bin'), Buffer.alloc(16));
+      fs.symlinkSync(path.join(outside, 'w.bin'), path.join(dir, 'w.bin'));
+      const file = writeModel('w.bin');
+      expect(errorOf(() => loadOnnxFile(file, { inputShapes: { x: [1, 3] } })).message).toMatch(/resolves outside the model's folder/);
+      fs.rmSync(outside, { recursive: true, force: true });
+    });
+
+    test('refuses a range past the end of the file', () => {
+      fs.writeFileSync(path.join(dir, 'short.bin'), Buffer.alloc(8));
+      expect(errorOf(() => loadOnnxFile(writeModel('short.bin'), { inputShapes: { x: [1, 3] } })).message).toMatch(/outside 'short.bin'/);
+    });
+  });
+});

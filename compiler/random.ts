@@ -1,0 +1,13 @@
+// A small seeded PRNG (mulberry32): seeded random weights, inputs and fuzz mutations must be reproducible.
+
+/** Deterministic uniform numbers in [-1, 1). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  };
+}

@@ -1,0 +1,23 @@
+// The real models that ship in npm packages and must compile and match onnxruntime: where they live and the
+// input shapes they are specialized to.
+import * as path from 'node:path';
+import { REPO_ROOT } from '../util/repo.js';
+
+export interface RealModel {
+  name: string;
+  file: string;
+  inputShapes: Record<string, number[]>;
+}
+
+const NM = path.join(REPO_ROOT, 'node_modules');
+const OCR = path.join(NM, '@gutenye', 'ocr-models', 'assets');
+const OWW = path.join(NM, 'openwakeword-js', 'models');
+
+export const REAL_MODELS: RealModel[] = [
+  { name: 'ppocr-cls', file: path.join(OCR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'), inputShapes: { x: [1, 3, 48, 192] } },
+  { name: 'ppocrv4-det', file: path.join(OCR, 'ch_PP-OCRv4_det_infer.onnx'), inputShapes: { x: [1, 3, 320, 320] } },
+  { name: 'ppocrv4-rec', file: path.join(OCR, 'ch_PP-OCRv4_rec_infer.onnx'), inputShapes: { x: [1, 3, 48, 320] } },
+  { name: 'oww-hello-deepa', file: path.join(OWW, 'hello_deepa.onnx'), inputShapes: {} },
+  { name: 'oww-hello-deepa-old', file: path.join(OWW, 'hello_deepa_old.onnx'), inputShapes: {} },
+  { name: 'oww-namaste-deepa', file: path.join(OWW, 'namaste_deepa.onnx'), inputShapes: {} },
+];
