@@ -1,4 +1,7 @@
-// Neural-network anchors: convolution, pooling, matmul/gemm, normalization, softmax, resize.
+// Neural-network anchors: convolution, pooling, matmul/gemm, normalization, softmax, resize, losses,
+// quantization. Each topic lives in its own nn-<topic>.ts file.
+import { convOps } from './nn-conv.js';
+import { poolOps } from './nn-pool.js';
 import type { OpDef } from './registry.js';
 
-export const nnOps: OpDef[] = [];
+export const nnOps: OpDef[] = [...convOps, ...poolOps];
