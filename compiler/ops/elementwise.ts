@@ -1,22 +1,9 @@
 // Element-wise ops: unary math, broadcasting binary arithmetic, comparisons, logic, casts, activations.
+// The family is split by topic into elementwise-*.ts; entries are built with elementwise-factory.ts.
 import type { OpDef } from './registry.js';
-import { inferBroadcast, inferSameAsInput, mapBroadcast, mapUnary, required } from './util.js';
+import { activationOps } from './elementwise-activation.js';
+import { broadcastingOps } from './elementwise-binary.js';
+import { cast } from './elementwise-cast.js';
+import { unaryMathOps } from './elementwise-unary.js';
 
-export const elementwiseOps: OpDef[] = [
-  {
-    name: 'add',
-    attrs: {},
-    kind: 'broadcast',
-    onnx: [{ op: 'Add' }],
-    infer: (ctx) => inferBroadcast(ctx),
-    ref: (inputs) => [mapBroadcast([required(inputs, 0), required(inputs, 1)], (x, y) => x + y, required(inputs, 0).dtype)],
-  },
-  {
-    name: 'relu',
-    attrs: {},
-    kind: 'elemwise',
-    onnx: [{ op: 'Relu' }],
-    infer: inferSameAsInput,
-    ref: (inputs) => [mapUnary(required(inputs, 0), (v) => (v > 0 || Number.isNaN(v) ? v : 0))],
-  },
-];
+export const elementwiseOps: OpDef[] = [...unaryMathOps, ...activationOps, ...broadcastingOps, cast];
