@@ -1,7 +1,10 @@
 // Neural-network anchors: convolution, pooling, matmul/gemm, normalization, softmax, resize, losses,
 // quantization. Each topic lives in its own nn-<topic>.ts file.
 import { convOps } from './nn-conv.js';
+import { einsumOps } from './nn-einsum.js';
+import { matmulOps } from './nn-matmul.js';
 import { poolOps } from './nn-pool.js';
+import { softmaxOps } from './nn-softmax.js';
 import type { OpDef } from './registry.js';
 
-export const nnOps: OpDef[] = [...convOps, ...poolOps];
+export const nnOps: OpDef[] = [...convOps, ...poolOps, ...matmulOps, ...einsumOps, ...softmaxOps];
