@@ -34,7 +34,7 @@ export function presentInputs(ctx: InferContext, min: number, max: number): Tens
   const n = ctx.inputs.length;
   if (n < min || n > max) {
     const want = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
-    throw new DlcError(`takes ${want} inputs, got ${n}`);
+    throw new DlcError(`takes ${want} input${want === '1' ? '' : 's'}, got ${n}`);
   }
   return ctx.inputs.map((t, i) => {
     if (!t) throw new DlcError(`input ${i} is missing`);
