@@ -1,8 +1,8 @@
 // The IR's text form (MLIR in spirit): deterministic, readable in a diff, and read back by parser.ts.
 //
 //   graph @main(%x: f32[1,3,224,224]) {
-//     %w0 = const f32[32,3,3,3] dense<0x3f800000...>
-//     %3: f32[1,32,112,112] = conv(%x, %w0, _) {group=1, pads=[0,0,1,1], strides=[2,2]}
+//     %w0 = const f32[32,3,3,3] dense<0x0000803f...>
+//     %3: f32[1,32,112,112] = conv(%x, %w0, _) {pads=[0,0,1,1], strides=[2,2]}
 //     return %3
 //   }
 //
@@ -12,12 +12,15 @@
 // - A node prints as `outputs = op(inputs) {attrs}`; `_` is an omitted optional input. Attributes are
 //   sorted by key, and those equal to the op's schema default are left out (the parser applies defaults).
 // - Numbers print as the shortest decimal that reads back to the same value (for f32/f16 tensor elements:
-//   the same f32/f16), with `nan`, `inf`, `-inf`, `-0`. Strings print as JSON string literals.
-// - Tensors: `dense<f32[2]: [1, 2]>` as attributes, `const f32[2] dense<[1, 2]>` as constants. The data is
-//   a decimal list up to INLINE_ELEMENTS elements (a bare number for a scalar), above that `0x` and the
-//   hex of its little-endian encoding: f16 as IEEE binary16, i64/u64 as 8-byte two's complement (values
+//   the same f32/f16), with `nan`, `inf`, `-inf`, `-0`; integers past 2^53 print exactly, and 2^63 (how
+//   the double INT64_MAX reads) as 9223372036854775807. Strings print as JSON string literals.
+// - Tensors: `dense<f32[2]: [1, 2]>` as attributes, `%c = const f32[2] dense<[1, 2]>` as constants (a
+//   graph's constants come first, after its inputs). The data is a decimal list up to INLINE_ELEMENTS
+//   elements (a bare number for a scalar), above that `0x` and the hex of its little-endian encoding: f16 as IEEE binary16, i64/u64 as 8-byte two's complement (values
 //   past the int64/uint64 range saturate, which reads back to the same double), bool as one byte.
-//   `dense<elided>` stands for data left out (see `elideConstantsOver` and `isElided`).
+//   `elided` in place of the data (`dense<elided>`, `dense<f32[9]: elided>`) stands for data left out:
+//   the parser reads it as zeros and marks the tensor so that `isElided` tells (printed again, it stays
+//   elided). Such a graph is for reading, not running.
 // - Nested graphs (If/Loop/Scan bodies) print inline as attribute values, indented; their nodes may read
 //   values of the enclosing graphs by name.
 // - With `locations`, each node line ends in `loc("node name")`; without, the parser names a node after
