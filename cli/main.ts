@@ -1,0 +1,90 @@
+// The `dlc` command line. `runCli` parses the arguments, runs one command and returns the exit code, so
+// that tests run it in-process; bin/dlc.js is the launcher. Every failure ends in one line on stderr:
+//   DlcError → `dlc: <message>`, exit 1 (model) or 2 (usage); commander's usage errors → exit 2;
+//   anything else is a bug → `dlc: internal error: <message>`, exit 70, the stack only with DLC_DEBUG=1.
+import { Command, CommanderError, Option } from 'commander';
+import { DlcError } from '../compiler/errors.js';
+import { inspectCommand, type InspectOptions } from './inspect.js';
+
+export interface CliIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+}
+
+/** Exit code for a bug in dlc (BSD's EX_SOFTWARE). */
+export const EXIT_INTERNAL = 70;
+
+/** Runs `dlc` on the user's arguments (process.argv without node and the script). */
+export async function runCli(argv: readonly string[], io: CliIo = process, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram(io, (code) => (exitCode = code));
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (e) {
+    return reportError(e, io, env.DLC_DEBUG === '1');
+  }
+}
+
+function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
+  const program = new Command('dlc')
+    .description('a deep-learning compiler: ONNX in, WebGPU (WGSL) or WebAssembly artifacts out')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      // Errors are printed by reportError as one line.
+      outputError: () => {},
+    })
+    .showSuggestionAfterError(true);
+
+  program
+    .command('inspect')
+    .description('load a model, run a pass pipeline and print its inputs, outputs, ops, size and cost')
+    .argument('<model>', 'ONNX model file')
+    .option('--input-shape <name=d0,d1,...>', 'concrete shape of a model input (repeatable)', collect, [])
+    .option('-O, --opt-level <level>', 'optimization level 0-3 (default 2)')
+    .option('--passes <pipeline>', "pass pipeline as text, e.g. 'fold-constants,eliminate-dead-code'")
+    .option('--json', 'print one JSON object')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'dot']).default('text'))
+    .option('--print-ir-after-all', 'print the IR after every pass to stderr')
+    .option('--dump-ir <dir>', 'write the IR after every pass to DIR/001_<pass>.ir, ...')
+    .option('--timing', "print each pass's wall time to stderr")
+    .option('--verify-each', 'verify the IR after every pass')
+    .action((model: string, opts: InspectOptions) => setExitCode(inspectCommand(model, opts, io)));
+
+  return program;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function reportError(e: unknown, io: CliIo, debug: boolean): number {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+    if (e.code === 'commander.help') return e.exitCode === 0 ? 0 : 2;
+    io.stderr.write(`dlc: ${oneLine(e.message.replace(/^error: /, ''))}\n`);
+    return 2;
+  }
+  if (e instanceof DlcError) {
+    io.stderr.write(`dlc: ${oneLine(e.message)}\n`);
+    if (debug && e.stack) io.stderr.write(`${e.stack}\n`);
+    return e.exitCode;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  io.stderr.write(`dlc: internal error: ${oneLine(message)}\n`);
+  if (debug && e instanceof Error && e.stack) io.stderr.write(`${e.stack}\n`);
+  return EXIT_INTERNAL;
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+// Run as a script (`npx tsx cli/main.ts inspect ...`); bin/dlc.js imports this module and calls runCli itself.
+if (/[\\/]cli[\\/]main\.[jt]s$/.test(process.argv[1] ?? '')) {
+  runCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

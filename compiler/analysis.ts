@@ -1,0 +1,169 @@
+// Static statistics of a graph: what `dlc inspect` reports. Counts cover subgraphs (an If branch or a
+// Loop body counted once, since trip counts are unknown at compile time).
+import { byteSize, type DType } from './ir/dtype.js';
+import { Graph, type Dim, type Node, type TensorType, type Value } from './ir/graph.js';
+import './ops/index.js';
+import { getOp, hasOp, type CostContext } from './ops/registry.js';
+
+/**
+ * Ops that only relabel a buffer's dims (or read them): a runtime aliases the input's buffer instead of
+ * launching a kernel. `identity` is one too: it copies nothing when its input's buffer can be reused.
+ */
+export const METADATA_OPS: ReadonlySet<string> = new Set(['identity', 'reshape', 'squeeze', 'unsqueeze', 'flatten', 'shape', 'size']);
+
+export interface ValueInfo {
+  name: string;
+  dtype: DType;
+  shape: Dim[];
+}
+
+export interface GraphStats {
+  inputs: ValueInfo[];
+  outputs: ValueInfo[];
+  /** Op name → number of nodes. */
+  ops: Record<string, number>;
+  nodes: number;
+  /** Elements of all constants. */
+  params: number;
+  paramBytes: number;
+  flops: number;
+  /**
+   * Kernels the model needs: every node, in subgraphs too, except metadata ops (METADATA_OPS) and
+   * control-flow nodes (If/Loop/Scan run on the host; their bodies' nodes count).
+   */
+  kernels: number;
+  /**
+   * Peak bytes of live activations over the main graph's node order: a value is live from the step that
+   * produces it (graph inputs: from the start) to its last reader (graph outputs: to the end); constants
+   * do not count. A node's inputs and outputs are live together at its step.
+   */
+  peakActivationBytes: number;
+  /** Symbolic dims were left out of `flops` and `peakActivationBytes`, which are then lower bounds. */
+  symbolic: boolean;
+}
+
+export function analyzeGraph(graph: Graph): GraphStats {
+  const ops: Record<string, number> = {};
+  let nodes = 0;
+  let kernels = 0;
+  let flops = 0;
+  let symbolic = false;
+  for (const node of graph.allNodes()) {
+    nodes++;
+    ops[node.op] = (ops[node.op] ?? 0) + 1;
+    if (isKernel(node)) kernels++;
+    const f = nodeFlops(node);
+    if (f === undefined) symbolic = true;
+    else flops += f;
+  }
+  let params = 0;
+  let paramBytes = 0;
+  for (const c of allConstants(graph)) {
+    params += c.data!.size;
+    paramBytes += c.data!.size * byteSize(c.type.dtype);
+  }
+  const peak = peakActivationBytes(graph);
+  return {
+    inputs: graph.inputs.map(info),
+    outputs: graph.outputs.map(info),
+    ops: Object.fromEntries(Object.entries(ops).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))),
+    nodes,
+    params,
+    paramBytes,
+    flops,
+    kernels,
+    peakActivationBytes: peak.bytes,
+    symbolic: symbolic || peak.symbolic,
+  };
+}
+
+export function isKernel(node: Node): boolean {
+  return !METADATA_OPS.has(node.op) && Graph.subgraphsOf(node).length === 0;
+}
+
+function info(v: Value): ValueInfo {
+  return { name: v.name, dtype: v.type.dtype, shape: [...v.type.shape] };
+}
+
+function allConstants(g: Graph): Value[] {
+  const out = [...g.constants];
+  for (const n of g.nodes) for (const sg of Graph.subgraphsOf(n)) out.push(...allConstants(sg));
+  return out;
+}
+
+/** The op's cost estimate (default: one FLOP per output element); undefined when a dim is symbolic. */
+function nodeFlops(node: Node): number | undefined {
+  if (!hasOp(node.op)) return undefined;
+  const def = getOp(node.op);
+  const outputs = node.outputs.map((v) => v.type);
+  if (![...outputs, ...node.inputs.map((v) => v?.type)].every((t) => !t || elements(t) !== undefined)) return undefined;
+  if (!def.cost) return outputs.reduce((n, t) => n + elements(t)!, 0);
+  const ctx: CostContext = { node, attrs: node.attrs, inputs: node.inputs.map((v) => v?.type ?? null), outputs };
+  const flops = def.cost(ctx).flops;
+  return Number.isFinite(flops) ? flops : undefined;
+}
+
+function elements(t: TensorType): number | undefined {
+  let n = 1;
+  for (const d of t.shape) {
+    if (typeof d !== 'number') return undefined;
+    n *= d;
+  }
+  return n;
+}
+
+function valueBytes(v: Value): number | undefined {
+  const n = elements(v.type);
+  return n === undefined ? undefined : n * byteSize(v.type.dtype);
+}
+
+function peakActivationBytes(graph: Graph): { bytes: number; symbolic: boolean } {
+  const steps = graph.nodes.length;
+  // Live interval [first, last] in node steps; inputs are born at step 0, outputs die at the last step.
+  const first = new Map<Value, number>();
+  const last = new Map<Value, number>();
+  const touch = (v: Value, step: number) => {
+    if (v.isConst) return;
+    if (!first.has(v)) first.set(v, step);
+    last.set(v, Math.max(last.get(v) ?? step, step));
+  };
+  for (const v of graph.inputs) touch(v, 0);
+  graph.nodes.forEach((node, step) => {
+    for (const v of node.inputs) if (v) touch(v, step);
+    for (const sg of Graph.subgraphsOf(node)) for (const v of outerReads(sg)) touch(v, step);
+    for (const v of node.outputs) touch(v, step);
+  });
+  for (const v of graph.outputs) touch(v, Math.max(steps - 1, 0));
+  const span = Math.max(steps, 1);
+  const delta = new Array<number>(span + 1).fill(0);
+  let symbolic = false;
+  for (const [v, start] of first) {
+    const bytes = valueBytes(v);
+    if (bytes === undefined) {
+      symbolic = true;
+      continue;
+    }
+    delta[start] += bytes;
+    delta[last.get(v)! + 1] -= bytes;
+  }
+  let live = 0;
+  let peak = 0;
+  for (let s = 0; s < span; s++) {
+    live += delta[s];
+    peak = Math.max(peak, live);
+  }
+  return { bytes: peak, symbolic };
+}
+
+/** Values a subgraph reads from enclosing scopes (they stay live while its node runs). */
+function outerReads(g: Graph): Value[] {
+  const defined = new Set<Value>([...g.inputs, ...g.constants]);
+  for (const n of g.nodes) for (const v of n.outputs) defined.add(v);
+  const reads: Value[] = [];
+  for (const n of g.nodes) {
+    for (const v of n.inputs) if (v && !defined.has(v)) reads.push(v);
+    for (const sg of Graph.subgraphsOf(n)) reads.push(...outerReads(sg).filter((v) => !defined.has(v)));
+  }
+  for (const v of g.outputs) if (!defined.has(v)) reads.push(v);
+  return reads;
+}

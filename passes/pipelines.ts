@@ -1,0 +1,35 @@
+// The built-in passes, registered by name, and the -O0..-O3 pipelines spelled in the `--passes` text
+// form, so that a level reads as what it runs and later passes slot in by editing one line.
+import { UsageError } from '../compiler/errors.js';
+import { eliminateDeadCodePass } from './eliminate-dead-code.js';
+import { foldConstantsPass } from './fold-constants.js';
+import { foldShapeArithmeticPass } from './fold-shape-arithmetic.js';
+import { registerPass, type Pass } from './manager.js';
+import { parsePipeline } from './pipeline-text.js';
+import { removeIdentityPass } from './remove-identity.js';
+
+for (const info of [foldConstantsPass, foldShapeArithmeticPass, removeIdentityPass, eliminateDeadCodePass]) registerPass(info);
+
+/** Folding and cleanup, repeated while one step enables another (a folded shape makes a Reshape a no-op…). */
+const SIMPLIFY = 'fixpoint(fold-constants,fold-shape-arithmetic,remove-identity,eliminate-dead-code)';
+
+export const OPT_PIPELINES: Readonly<Record<number, string>> = {
+  0: '',
+  1: SIMPLIFY,
+  2: SIMPLIFY,
+  3: SIMPLIFY,
+};
+
+export const DEFAULT_OPT_LEVEL = 2;
+
+export function optPipelineText(level: number): string {
+  const text = OPT_PIPELINES[level];
+  if (text === undefined) throw new UsageError(`unknown optimization level -O${level} (have -O0 to -O3)`);
+  return text;
+}
+
+export function optPipeline(level: number): Pass {
+  return parsePipeline(optPipelineText(level));
+}
+
+export { parsePipeline, printPipeline } from './pipeline-text.js';
