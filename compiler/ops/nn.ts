@@ -3,8 +3,9 @@
 import { convOps } from './nn-conv.js';
 import { einsumOps } from './nn-einsum.js';
 import { matmulOps } from './nn-matmul.js';
+import { normOps } from './nn-norm.js';
 import { poolOps } from './nn-pool.js';
 import { softmaxOps } from './nn-softmax.js';
 import type { OpDef } from './registry.js';
 
-export const nnOps: OpDef[] = [...convOps, ...poolOps, ...matmulOps, ...einsumOps, ...softmaxOps];
+export const nnOps: OpDef[] = [...convOps, ...poolOps, ...matmulOps, ...einsumOps, ...softmaxOps, ...normOps];
