@@ -99,7 +99,7 @@ const clipImport: OnnxImport = {
   op: 'Clip',
   convert: (node, b) => {
     const [x, ...rest] = node.inputs;
-    if (node.opset >= 11) return b.emit('clip', [x, ...rest], {}, node.numOutputs);
+    if (node.opset >= 11) return b.emit('clip', [x, ...rest], node.attrs, node.numOutputs);
     if (!x) throw new DlcError('input 0 is missing');
     const bound = (name: string) => {
       const v = node.attrs[name];

@@ -92,7 +92,7 @@ function alignLegacyBroadcast(node: OnnxNode, b: ImportBuilder, axis: number): V
 
 export interface UnarySpec {
   name: string;
-  onnx?: string;
+  onnx: string;
   accepts: TypeClass;
   attrs?: Record<string, AttrSpec>;
   /** Output dtype when it is not the input's (bool for is_nan, say). */
@@ -108,7 +108,7 @@ export function unaryOp(spec: UnarySpec): OpDef {
     name: spec.name,
     attrs: spec.attrs ?? {},
     kind: 'elemwise',
-    onnx: spec.onnx ? [plainImport(spec.onnx, spec.name)] : [],
+    onnx: [plainImport(spec.onnx, spec.name)],
     infer: (ctx) => {
       const [x] = presentInputs(ctx, 1, 1);
       checkDType(x.dtype, spec.accepts, 'input 0');
@@ -129,7 +129,7 @@ export function simpleUnary(name: string, onnx: string, accepts: TypeClass, f: (
 
 export interface BroadcastSpec {
   name: string;
-  onnx?: string;
+  onnx: string;
   accepts: TypeClass;
   attrs?: Record<string, AttrSpec>;
   /** Input count; variadic ops (sum, max...) take 1 to Infinity. */
@@ -153,7 +153,7 @@ export function broadcastOp(spec: BroadcastSpec): OpDef {
     name: spec.name,
     attrs: spec.attrs ?? {},
     kind: 'broadcast',
-    onnx: !spec.onnx ? [] : min === 2 && max === 2 ? [binaryImport(spec.onnx, spec.name)] : [plainImport(spec.onnx, spec.name)],
+    onnx: [min === 2 && max === 2 ? binaryImport(spec.onnx, spec.name) : plainImport(spec.onnx, spec.name)],
     infer: (ctx) => {
       const ts = presentInputs(ctx, min, max);
       ts.forEach((t, i) => {
@@ -173,7 +173,7 @@ export function broadcastOp(spec: BroadcastSpec): OpDef {
   };
 }
 
-/** A binary op given by one function for floats and another for integers (bool uses the integer one). */
+/** A binary op on numbers given by one function for floats and another for integers of a dtype. */
 export function arithmeticOp(
   name: string,
   onnx: string,
