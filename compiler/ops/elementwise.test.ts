@@ -336,6 +336,12 @@ describe('import and inference', () => {
     expect(values(r)).toEqual([10, 10, 20, 20, 30, 30, 11, 11, 21, 21, 31, 31]);
   });
 
+  test('legacy broadcast reshapes a computed B (0 keeps its dims)', () => {
+    const a = t('f32', [2, 2, 2], [0, 0, 0, 0, 1, 1, 1, 1]);
+    const r = runOnnx('Sub', 6, [a, vec('f32', [1, 2])], { broadcast: 1, axis: 1 });
+    expect(values(r)).toEqual([-1, -1, -2, -2, 0, 0, -1, -1]);
+  });
+
   test('legacy broadcast without an axis is numpy broadcasting', () => {
     const r = runOnnx('Mul', 6, [t('f32', [2, 2], [1, 2, 3, 4]), vec('f32', [10, 100])], { broadcast: 1 });
     expect(values(r)).toEqual([10, 200, 30, 400]);
