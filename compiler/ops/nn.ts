@@ -5,8 +5,9 @@ import { einsumOps } from './nn-einsum.js';
 import { matmulOps } from './nn-matmul.js';
 import { normOps } from './nn-norm.js';
 import { poolOps } from './nn-pool.js';
+import { quantOps } from './nn-quant.js';
 import { resizeOps } from './nn-resize.js';
 import { softmaxOps } from './nn-softmax.js';
 import type { OpDef } from './registry.js';
 
-export const nnOps: OpDef[] = [...convOps, ...poolOps, ...matmulOps, ...einsumOps, ...softmaxOps, ...normOps, ...resizeOps];
+export const nnOps: OpDef[] = [...convOps, ...poolOps, ...matmulOps, ...einsumOps, ...softmaxOps, ...normOps, ...resizeOps, ...quantOps];
