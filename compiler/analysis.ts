@@ -26,6 +26,7 @@ export interface GraphStats {
   /** Elements of all constants. */
   params: number;
   paramBytes: number;
+  /** Sum of each kernel's OpDef cost (default: one per output element); metadata ops compute nothing. */
   flops: number;
   /**
    * Kernels the model needs: every node, in subgraphs too, except metadata ops (METADATA_OPS) and
@@ -51,7 +52,8 @@ export function analyzeGraph(graph: Graph): GraphStats {
   for (const node of graph.allNodes()) {
     nodes++;
     ops[node.op] = (ops[node.op] ?? 0) + 1;
-    if (isKernel(node)) kernels++;
+    if (!isKernel(node)) continue;
+    kernels++;
     const f = nodeFlops(node);
     if (f === undefined) symbolic = true;
     else flops += f;

@@ -1,7 +1,7 @@
 // Constant folding through the reference interpreter: a node whose inputs are all compile-time constants
 // is evaluated with its op's reference implementation and its outputs become constants. Afterwards types
-// are re-inferred, so that what the folded values reveal (a Reshape's now-constant target shape, say)
-// reaches the types downstream.
+// are re-inferred, so that what constants reveal (a Reshape's now-constant target shape, say, folded here
+// or by another pass) reaches the types downstream.
 import { DlcError } from '../compiler/errors.js';
 import { Graph, type Node, type Value } from '../compiler/ir/graph.js';
 import type { Tensor } from '../compiler/ir/tensor.js';
@@ -35,16 +35,16 @@ export const foldConstantsPass: PassInfo = {
 
 export function foldConstants(graph: Graph, options: FoldConstantsOptions, ctx?: PassContext): Graph {
   const g = cloneGraph(graph);
-  if (foldGraph(g, options, ctx)) refineTypes(g);
+  foldGraph(g, options, ctx);
+  refineTypes(g);
   return g;
 }
 
-/** Folds in place; returns whether anything was folded (here or in a subgraph). */
-function foldGraph(g: Graph, options: FoldConstantsOptions, ctx: PassContext | undefined): boolean {
-  let folded = false;
+/** Folds in place, subgraphs included. */
+function foldGraph(g: Graph, options: FoldConstantsOptions, ctx: PassContext | undefined): void {
   const kept: Node[] = [];
   for (const node of g.nodes) {
-    for (const sg of Graph.subgraphsOf(node)) folded = foldGraph(sg, options, ctx) || folded;
+    for (const sg of Graph.subgraphsOf(node)) foldGraph(sg, options, ctx);
     const results = foldable(node, g, options) ? evaluate(node, options, ctx) : undefined;
     if (!results) {
       kept.push(node);
@@ -55,10 +55,8 @@ function foldGraph(g: Graph, options: FoldConstantsOptions, ctx: PassContext | u
       v.type = { dtype: results[i].dtype, shape: [...results[i].shape] };
       g.constants.push(v);
     });
-    folded = true;
   }
   g.nodes = kept;
-  return folded;
 }
 
 function foldable(node: Node, g: Graph, options: FoldConstantsOptions): boolean {

@@ -4,6 +4,7 @@
 // Where x is only partly known, `gather(shape(x), i)` still folds when the gathered dims are.
 import type { Dim, Graph, Value } from '../compiler/ir/graph.js';
 import { Tensor } from '../compiler/ir/tensor.js';
+import { refineTypes } from './graph-edit.js';
 import type { PassInfo } from './manager.js';
 import { applyRewrites, type RewriteRule } from './rewrite.js';
 
@@ -15,7 +16,10 @@ export const foldShapeArithmeticPass: PassInfo = {
 };
 
 export function foldShapeArithmetic(graph: Graph): Graph {
-  return applyRewrites(graph, SHAPE_RULES);
+  const g = applyRewrites(graph, SHAPE_RULES);
+  // New constants can make downstream types concrete (a Reshape by a folded shape).
+  refineTypes(g);
+  return g;
 }
 
 export const SHAPE_RULES: readonly RewriteRule[] = [

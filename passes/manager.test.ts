@@ -1,0 +1,189 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DlcError } from '../compiler/errors.js';
+import { GraphBuilder } from '../compiler/ir/builder.js';
+import { Graph, Value } from '../compiler/ir/graph.js';
+import { Tensor } from '../compiler/ir/tensor.js';
+import { createPass, PassManager, pipeline, plainContext, registerPass, type Pass } from './manager.js';
+import { optPipeline, optPipelineText } from './pipelines.js';
+import { parsePipeline, printPipeline } from './pipeline-text.js';
+
+// A pass with options of every type, as `quantize{bits=8}` will have.
+registerPass({
+  name: 'test-options',
+  description: 'returns the graph; records its options',
+  options: {
+    bits: { type: 'int', default: 8, description: 'an int' },
+    scale: { type: 'float', default: 1, description: 'a float' },
+    symmetric: { type: 'bool', default: false, description: 'a bool' },
+    mode: { type: 'string', default: 'tensor', description: 'a string' },
+  },
+  create: (options) => (graph) => {
+    seenOptions.push(options);
+    return graph;
+  },
+});
+const seenOptions: Record<string, unknown>[] = [];
+
+// Appends relu(last output) each run, until the graph has `limit` nodes: converges after a few rounds.
+registerPass({
+  name: 'test-grow',
+  description: 'adds a relu until the graph has `limit` nodes',
+  options: { limit: { type: 'int', default: 3, description: 'node count to stop at' } },
+  create: (options) => (graph) => {
+    if (graph.nodes.length >= (options.limit as number)) return graph;
+    const g = new Graph(graph.name, graph.inputs, [], [...graph.nodes], graph.constants);
+    const y = new GraphBuilder(g).emit('relu', [graph.outputs[0]])[0];
+    g.outputs = [y];
+    return g;
+  },
+});
+
+// Breaks the IR: a node reads a value nothing defines.
+registerPass({
+  name: 'test-break',
+  description: 'makes the graph invalid',
+  options: {},
+  create: () => (graph) => {
+    const g = new Graph(graph.name, graph.inputs, [], [...graph.nodes], graph.constants);
+    const ghost = new Value('ghost', { dtype: 'f32', shape: [2] });
+    g.outputs = [new GraphBuilder(g).emit('relu', [ghost])[0]];
+    return g;
+  },
+});
+
+function addRelu(withIdentity = false): Graph {
+  const x = new Value('x', { dtype: 'f32', shape: [2] });
+  const g = new Graph('main', [x]);
+  const b = new GraphBuilder(g);
+  const c = b.constant(Tensor.fromArray('f32', [2], [1, -5]));
+  const [s] = b.emit('add', [x, c]);
+  const [y] = b.emit('relu', [withIdentity ? b.emit('identity', [s])[0] : s]);
+  g.outputs = [y];
+  return g;
+}
+
+describe('pipeline text', () => {
+  test.each([
+    'fold-constants,eliminate-dead-code',
+    'fixpoint(fold-constants,fold-shape-arithmetic,remove-identity,eliminate-dead-code)',
+    'fixpoint{max-iterations=3}(fold-constants{size-limit=100},remove-identity)',
+    'test-options{bits=4 scale=0.5 symmetric=true mode=channel}',
+    'test-options{mode="a b"}',
+    '',
+  ])('%j round-trips', (text) => {
+    expect(printPipeline(parsePipeline(text))).toBe(text);
+  });
+
+  test('accepts spaces and commas, prints the canonical form', () => {
+    const p = parsePipeline(' test-options{ symmetric=true, bits=4 } , eliminate-dead-code ');
+    expect(printPipeline(p)).toBe('test-options{bits=4 symmetric=true},eliminate-dead-code');
+  });
+
+  test('options reach the pass typed, with defaults for the rest', () => {
+    seenOptions.length = 0;
+    const p = parsePipeline('test-options{bits=4 symmetric=true}');
+    p.run(addRelu(), plainContext());
+    expect(seenOptions).toEqual([{ bits: 4, scale: 1, symmetric: true, mode: 'tensor' }]);
+  });
+
+  test.each([
+    ['no-such-pass', /unknown pass 'no-such-pass'/],
+    ['test-options{bits=x}', /option 'bits' of pass 'test-options' must be an int, got 'x'/],
+    ['test-options{bits=1.5}', /must be an int/],
+    ['test-options{symmetric=yes}', /must be a bool/],
+    ['test-options{width=3}', /has no option 'width'/],
+    ['test-options{bits=3', /expected '}'/],
+    ['test-options{bits}', /expected '=' after option 'bits'/],
+    ['test-options{bits=1 bits=2}', /given twice/],
+    ['fold-constants(remove-identity)', /takes no nested passes/],
+    ['fixpoint(remove-identity', /expected '\)'/],
+    ['fold-constants,,remove-identity', /expected a pass name at column 16/],
+    ['fold-constants remove-identity', /unexpected 'r'/],
+  ])('%j is a usage error', (text, message) => {
+    let error: unknown;
+    try {
+      parsePipeline(text);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DlcError);
+    expect((error as DlcError).exitCode).toBe(2);
+    expect((error as DlcError).message).toMatch(message);
+  });
+});
+
+describe('pass manager', () => {
+  test('a pipeline is a pass: children run in order, nested pipelines too', () => {
+    const order: string[] = [];
+    const mark = (name: string): Pass => ({ name, options: {}, run: (g) => (order.push(name), g) });
+    const p = pipeline([mark('a'), pipeline([mark('b'), mark('c')]), mark('d')]);
+    new PassManager().run(p, addRelu());
+    expect(order).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  test('fixpoint repeats until the graph stops changing', () => {
+    const timings = new PassManager({ timing: true });
+    const out = timings.run(parsePipeline('fixpoint(test-grow{limit=5})'), addRelu());
+    expect(out.nodes.map((n) => n.op)).toEqual(['add', 'relu', 'relu', 'relu', 'relu']);
+    // 3 growing rounds and one that changes nothing.
+    expect(timings.timingSummary()).toEqual([{ pass: 'test-grow', runs: 4, ms: expect.any(Number) }]);
+  });
+
+  test('fixpoint stops after max-iterations and warns', () => {
+    const warnings: string[] = [];
+    const out = new PassManager({ warn: (m) => warnings.push(m) }).run(parsePipeline('fixpoint{max-iterations=2}(test-grow{limit=9})'), addRelu());
+    expect(out.nodes).toHaveLength(4);
+    expect(warnings).toEqual(['fixpoint: the graph still changed after 2 rounds']);
+  });
+
+  test('print-ir-after-all prints each leaf pass with its name', () => {
+    const printed: string[] = [];
+    new PassManager({ printIrAfterAll: (t) => printed.push(t) }).run(parsePipeline('remove-identity,eliminate-dead-code'), addRelu());
+    expect(printed).toHaveLength(2);
+    expect(printed[0]).toMatch(/^\/\/ -----\/\/ IR after remove-identity \/\/----- \/\/\ngraph @main\(%x: f32\[2\]\) \{/);
+    expect(printed[1]).toContain('IR after eliminate-dead-code');
+    expect(printed[1]).toContain('= relu(');
+  });
+
+  test('dump-ir writes numbered files, one per pass run', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dlc-dump-'));
+    const target = path.join(dir, 'nested', 'ir');
+    new PassManager({ dumpIrDir: target }).run(optPipeline(1), addRelu(true));
+    const files = fs.readdirSync(target).sort();
+    // The simplification fixpoint runs its four passes twice: once changing the graph, once to confirm.
+    expect(files).toEqual([
+      '001_fold-constants.ir', '002_fold-shape-arithmetic.ir', '003_remove-identity.ir', '004_eliminate-dead-code.ir',
+      '005_fold-constants.ir', '006_fold-shape-arithmetic.ir', '007_remove-identity.ir', '008_eliminate-dead-code.ir',
+    ]);
+    expect(fs.readFileSync(path.join(target, files[0]), 'utf8')).toMatch(/^graph @main/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('verify-each names the pass that broke the IR', () => {
+    const run = () => new PassManager({ verifyEach: true }).run(parsePipeline('remove-identity,test-break'), addRelu());
+    expect(run).toThrow(/IR verification failed after pass 'test-break'/);
+    // Without verification the broken graph goes through unnoticed.
+    expect(() => new PassManager().run(parsePipeline('test-break'), addRelu())).not.toThrow();
+  });
+
+  test('passes are pure: the input graph is left as it was', () => {
+    const g = addRelu();
+    const before = g.nodes.map((n) => n.op);
+    new PassManager({ verifyEach: true }).run(parsePipeline('fold-constants,remove-identity,eliminate-dead-code'), g);
+    expect(g.nodes.map((n) => n.op)).toEqual(before);
+  });
+
+  test('-O levels are named pipelines', () => {
+    expect(optPipelineText(0)).toBe('');
+    expect(optPipelineText(1)).toBe('fixpoint(fold-constants,fold-shape-arithmetic,remove-identity,eliminate-dead-code)');
+    expect(optPipelineText(3)).toBe(optPipelineText(1));
+    expect(() => optPipelineText(4)).toThrow(/unknown optimization level -O4/);
+  });
+
+  test('createPass checks options against the schema', () => {
+    expect(() => createPass('test-options', { bits: 'eight' })).toThrow(/must be an int/);
+    expect(createPass('test-options', { bits: 2 }).options).toEqual({ bits: 2 });
+  });
+});
