@@ -44,9 +44,9 @@ function runOnnx(opType: string, opset: number, inputs: Tensor[], attrs: Attrs =
   const graph = new Graph('onnx');
   const b = new GraphBuilder(graph);
   graph.inputs = inputs.map((x, i) => new Value(`x${i}`, { dtype: x.dtype, shape: [...x.shape] }));
-  const imp = findOnnxImport('', opType)!.imp;
+  const { def, imp } = findOnnxImport('', opType)!;
   const node = { opType, domain: '', name: 'n', opset, inputs: graph.inputs, attrs, numOutputs: 1 };
-  graph.outputs = imp.convert ? imp.convert(node, b) : b.emit(opType, graph.inputs, attrs);
+  graph.outputs = imp.convert ? imp.convert(node, b) : b.emit(def.name, graph.inputs, attrs);
   return { ops: graph.nodes.map((n) => n.op), out: runGraph(graph, inputs, undefined, { checkTypes: true }) };
 }
 
