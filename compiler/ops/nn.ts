@@ -2,6 +2,8 @@
 // quantization. Each topic lives in its own nn-<topic>.ts file.
 import { convOps } from './nn-conv.js';
 import { einsumOps } from './nn-einsum.js';
+import { layoutOps } from './nn-layout.js';
+import { lossOps } from './nn-loss.js';
 import { matmulOps } from './nn-matmul.js';
 import { normOps } from './nn-norm.js';
 import { poolOps } from './nn-pool.js';
@@ -10,4 +12,4 @@ import { resizeOps } from './nn-resize.js';
 import { softmaxOps } from './nn-softmax.js';
 import type { OpDef } from './registry.js';
 
-export const nnOps: OpDef[] = [...convOps, ...poolOps, ...matmulOps, ...einsumOps, ...softmaxOps, ...normOps, ...resizeOps, ...quantOps];
+export const nnOps: OpDef[] = [...convOps, ...poolOps, ...matmulOps, ...einsumOps, ...softmaxOps, ...normOps, ...resizeOps, ...quantOps, ...lossOps, ...layoutOps];
