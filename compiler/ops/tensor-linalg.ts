@@ -5,7 +5,7 @@ import type { Dim, TensorType } from '../ir/graph.js';
 import { Tensor, checkedSize } from '../ir/tensor.js';
 import type { InferContext, OpDef } from './registry.js';
 import { attrInt, knownSize, normalizeAxis, required } from './util.js';
-import { constInts, dimProduct, i64Vector, inType, without } from './tensor-common.js';
+import { constInts, dimProduct, freshShape, i64Vector, inType, without } from './tensor-common.js';
 import { refGather } from './tensor-index.js';
 
 function inferUnique(ctx: InferContext): TensorType[] {
@@ -194,7 +194,8 @@ export const tensorLinalgOps: OpDef[] = [
     infer: (ctx) => {
       const x = inType(ctx, 0);
       if (!isFloat(x.dtype)) throw new DlcError(`dft: input must be floating point, got ${x.dtype}`);
-      if (ctx.inputs[2] && !ctx.constInput(2)) throw new DlcError('dft: the axis must be a constant');
+      // A run-time axis leaves unknown which dim changes: all but the complex one become fresh.
+      if (ctx.inputs[2] && !ctx.constInput(2)) return [{ dtype: x.dtype, shape: [...freshShape(ctx, x.shape.length - 1, 'dft'), 2] }];
       const length = constInts(ctx, 1);
       const onesided = attrInt(ctx.attrs, 'onesided') !== 0;
       const g = dftGeometry(x.shape, ctx.constInput(2), length?.[0], onesided);
