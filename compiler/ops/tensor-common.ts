@@ -19,11 +19,6 @@ export function constInts(ctx: InferContext, i: number): number[] | undefined {
   return ctx.constInput(i)?.toNumbers();
 }
 
-/** True when input `i` is omitted (null or absent). */
-export function absent(ctx: InferContext, i: number): boolean {
-  return !ctx.inputs[i];
-}
-
 /** A 1-D i64 tensor: what shapes, axes, pads and the like are as canonical inputs. */
 export function i64Vector(values: readonly number[]): Tensor {
   return Tensor.fromArray('i64', [values.length], values);
@@ -110,9 +105,4 @@ export function wrapIndex(i: number, dim: number, what: string): number {
   const j = i < 0 ? i + dim : i;
   if (!(j >= 0 && j < dim)) throw new DlcError(`${what} ${i} is out of range for a dimension of size ${dim}`);
   return j;
-}
-
-/** True when two concrete shapes are equal. */
-export function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }

@@ -2,7 +2,7 @@ import { DlcError } from '../errors.js';
 import { runGraph } from '../interpreter.js';
 import { GraphBuilder } from '../ir/builder.js';
 import type { DType } from '../ir/dtype.js';
-import { Graph, Value, type Attrs, type TensorType } from '../ir/graph.js';
+import { Graph, Value, type Attrs } from '../ir/graph.js';
 import { Tensor } from '../ir/tensor.js';
 import { findOnnxImport } from './registry.js';
 import './index.js';
@@ -30,13 +30,6 @@ function run(op: string, inputs: (Tensor | null)[], attrs: Attrs = {}): Tensor[]
     expect(vals(a[i])).toEqual(vals(x));
   });
   return c;
-}
-
-/** Output types of `op` for inputs given as types (run-time values) or tensors (constants). */
-function infer(op: string, inputs: (TensorType | Tensor | null)[], attrs: Attrs = {}): TensorType[] {
-  const b = new GraphBuilder(new Graph('t'));
-  const vs = inputs.map((x, i) => (x === null ? null : x instanceof Tensor ? b.constant(x) : new Value(`x${i}`, x)));
-  return b.emit(op, vs, attrs).map((v) => v.type);
 }
 
 /** Imports one ONNX node at `opset` (inputs fed at run time); returns the canonical ops and the outputs. */

@@ -9,7 +9,6 @@ import './index.js';
 
 const t = (dtype: DType, shape: number[], values: number[]) => Tensor.fromArray(dtype, shape, values);
 const i64 = (values: number[]) => t('i64', [values.length], values);
-const iota = (shape: number[]) => t('f32', shape, Array.from({ length: shape.reduce((p, d) => p * d, 1) }, (_, i) => i));
 const vals = (x: Tensor) => Array.from(x.data);
 const present = <T>(x: T | null): x is T => x !== null;
 
