@@ -45,25 +45,25 @@ export function convAccumulate(
         const xBase = (b * c + grp * cg + icg) * inPlane;
         const wBase = (oc * cg + icg) * kVol;
         for (let kd = 0; kd < kD; kd++) {
-          for (let kh = 0; kh < kH; kh++) {
-            for (let kw = 0; kw < kW; kw++) {
-              const wv = w[wBase + (kd * kH + kh) * kW + kw];
-              const owLo = lo[kw];
-              const owHi = hi[kw];
-              if (owLo >= owHi) continue;
-              const offW = kw * dW - pW;
-              for (let od = 0; od < oD; od++) {
-                const id = od * sD - pD + kd * dD;
-                if (id < 0 || id >= iD) continue;
-                for (let oh = 0; oh < oH; oh++) {
-                  const ih = oh * sH - pH + kh * dH;
-                  if (ih < 0 || ih >= iH) continue;
-                  const xr = xBase + (id * iH + ih) * iW + offW;
-                  const or = o0 + (od * oH + oh) * oW;
+          for (let od = 0; od < oD; od++) {
+            const id = od * sD - pD + kd * dD;
+            if (id < 0 || id >= iD) continue;
+            for (let kh = 0; kh < kH; kh++) {
+              const wk = wBase + (kd * kH + kh) * kW;
+              for (let oh = 0; oh < oH; oh++) {
+                const ih = oh * sH - pH + kh * dH;
+                if (ih < 0 || ih >= iH) continue;
+                const xRow = xBase + (id * iH + ih) * iW;
+                const or = o0 + (od * oH + oh) * oW;
+                // All kernel columns while this output row is hot in cache.
+                for (let kw = 0; kw < kW; kw++) {
+                  const wv = w[wk + kw];
+                  const xr = xRow + kw * dW - pW;
+                  const owHi = hi[kw];
                   if (sW === 1) {
-                    for (let ow = owLo; ow < owHi; ow++) out[or + ow] += wv * x[xr + ow];
+                    for (let ow = lo[kw]; ow < owHi; ow++) out[or + ow] += wv * x[xr + ow];
                   } else {
-                    for (let ow = owLo; ow < owHi; ow++) out[or + ow] += wv * x[xr + ow * sW];
+                    for (let ow = lo[kw]; ow < owHi; ow++) out[or + ow] += wv * x[xr + ow * sW];
                   }
                 }
               }
