@@ -93,6 +93,11 @@ export interface OpDef {
   ref(inputs: (Tensor | null)[], attrs: Attrs, ctx: RefContext): Tensor[];
   /** FLOPs (and optionally bytes moved); defaults to one FLOP per output element. */
   cost?(ctx: CostContext): Cost;
+  /**
+   * Output values known at compile time although the inputs are not all constant (ONNX's data
+   * propagation: Shape of a value whose shape is concrete). Inference of later nodes sees them.
+   */
+  propagate?(ctx: InferContext): Tensor[] | undefined;
 }
 
 const registry = new Map<string, OpDef>();

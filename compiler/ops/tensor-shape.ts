@@ -1,11 +1,11 @@
 // Shape ops: reshape, flatten, squeeze, unsqueeze, transpose, expand, tile, shape, size. Their outputs
 // reuse or re-index the input's elements; the shape-giving input is read at compile time when constant.
 import { DlcError } from '../errors.js';
-import type { Dim, TensorType, Value } from '../ir/graph.js';
+import { isConcreteShape, type Dim, type TensorType, type Value } from '../ir/graph.js';
 import { Tensor, stridesOf } from '../ir/tensor.js';
 import { allocData } from '../ir/dtype.js';
 import type { ImportBuilder, InferContext, OnnxNode, OpDef } from './registry.js';
-import { attrInt, attrInts, broadcastIndex, broadcastShapes, required } from './util.js';
+import { attrInt, attrInts, broadcastIndex, broadcastShapes, knownSize, required } from './util.js';
 import {
   constInts,
   dimProduct,
@@ -286,6 +286,12 @@ export const tensorShapeOps: OpDef[] = [
       const [start, end] = shapeRange(ctx.attrs, inType(ctx, 0).shape.length);
       return [{ dtype: 'i64', shape: [end - start] }];
     },
+    propagate: (ctx) => {
+      const shape = inType(ctx, 0).shape;
+      if (!isConcreteShape(shape)) return undefined;
+      const [start, end] = shapeRange(ctx.attrs, shape.length);
+      return [i64Vector(shape.slice(start, end))];
+    },
     // Depends on the input's shape only, never its elements: a pass may fold it once shapes are concrete.
     ref: (inputs, attrs) => {
       const x = required(inputs, 0);
@@ -299,6 +305,10 @@ export const tensorShapeOps: OpDef[] = [
     kind: 'injective',
     onnx: [{ op: 'Size' }],
     infer: () => [{ dtype: 'i64', shape: [] }],
+    propagate: (ctx) => {
+      const n = knownSize(inType(ctx, 0).shape);
+      return n === undefined ? undefined : [Tensor.scalar('i64', n)];
+    },
     ref: (inputs) => [Tensor.scalar('i64', required(inputs, 0).size)],
   },
 ];
