@@ -1,7 +1,7 @@
 // TypeScript sources are ESM (NodeNext, `.js` import suffixes); jest runs them through SWC as CommonJS,
 // which is why `.js` suffixes are mapped away below. Sources avoid import.meta for the same reason.
 module.exports = {
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/tests/util/jest-environment.cjs',
   roots: ['<rootDir>'],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],

@@ -1,6 +1,6 @@
 import { DlcError } from '../errors.js';
 import { getOp } from './registry.js';
-import { importModel, runOp, tensor, values } from './nn-test-helpers.js';
+import { importModel, runOp, tensor, values } from '../../tests/util/op-harness.js';
 
 const range = (n: number, from = 1) => Array.from({ length: n }, (_, i) => i + from);
 

@@ -1,4 +1,4 @@
-import { runOp, tensor, values } from './nn-test-helpers.js';
+import { runOp, tensor, values } from '../../tests/util/op-harness.js';
 
 describe('einsum', () => {
   const m = tensor([1, 2, 3, 4], [2, 2]);

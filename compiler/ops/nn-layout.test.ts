@@ -1,5 +1,5 @@
 import { DlcError } from '../errors.js';
-import { runOp, tensor, values } from './nn-test-helpers.js';
+import { runOp, tensor, values } from '../../tests/util/op-harness.js';
 
 describe('layout ops', () => {
   const x = tensor([0, 1, 2, 3, 4, 5, 6, 7], [1, 8, 1, 1]);

@@ -1,4 +1,4 @@
-import { runOp, tensor, values } from './nn-test-helpers.js';
+import { runOp, tensor, values } from '../../tests/util/op-harness.js';
 
 describe('losses', () => {
   const logProb = tensor([-1, -2, -3, -4, -5, -6], [2, 3]);

@@ -1,5 +1,5 @@
 import { DlcError } from '../errors.js';
-import { runOp, tensor, values } from './nn-test-helpers.js';
+import { runOp, tensor, values } from '../../tests/util/op-harness.js';
 
 describe('matmul', () => {
   test('2-D', () => {

@@ -1,5 +1,5 @@
 import { DlcError } from '../errors.js';
-import { importModel, runOp, tensor, values } from './nn-test-helpers.js';
+import { importModel, runOp, tensor, values } from '../../tests/util/op-harness.js';
 
 describe('normalizations', () => {
   test('batch_normalization per channel', () => {

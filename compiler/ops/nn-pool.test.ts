@@ -1,4 +1,4 @@
-import { runOp, tensor, values } from './nn-test-helpers.js';
+import { runOp, tensor, values } from '../../tests/util/op-harness.js';
 
 const range = (n: number, from = 1) => Array.from({ length: n }, (_, i) => i + from);
 

@@ -1,4 +1,4 @@
-import { runOp, tensor, values } from './nn-test-helpers.js';
+import { runOp, tensor, values } from '../../tests/util/op-harness.js';
 
 describe('quantization', () => {
   test('quantize_linear rounds half to even and saturates', () => {

@@ -1,4 +1,4 @@
-import { importModel, runOp, tensor, values } from './nn-test-helpers.js';
+import { importModel, runOp, tensor, values } from '../../tests/util/op-harness.js';
 
 const x = tensor([0, 10], [1, 1, 1, 2]);
 

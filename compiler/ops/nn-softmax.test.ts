@@ -1,4 +1,4 @@
-import { importModel, runOp, tensor, values } from './nn-test-helpers.js';
+import { importModel, runOp, tensor, values } from '../../tests/util/op-harness.js';
 
 describe('softmax family', () => {
   const x = tensor([1, 2, 3], [1, 3]);

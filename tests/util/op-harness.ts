@@ -1,12 +1,12 @@
-// Helpers for the nn op tests: run one op through inference and its reference implementation, and import a
+// Helpers for op tests: run one op through inference and its reference implementation, and import a
 // one-node ONNX model, so that each test states only the op, its operands and the expected values.
-import { makeNode } from '../infer.js';
-import { Value, type Attrs, type Graph } from '../ir/graph.js';
-import { Tensor } from '../ir/tensor.js';
-import { importOnnx } from '../onnx/frontend.js';
-import { encodeOnnxModel, type OnnxModelSpec } from '../onnx/writer.js';
-import { getOp } from './registry.js';
-import './index.js';
+import { makeNode } from '../../compiler/infer.js';
+import { Value, type Attrs, type Graph } from '../../compiler/ir/graph.js';
+import { Tensor } from '../../compiler/ir/tensor.js';
+import { importOnnx } from '../../compiler/onnx/frontend.js';
+import { encodeOnnxModel, type OnnxModelSpec } from '../../compiler/onnx/writer.js';
+import { getOp } from '../../compiler/ops/registry.js';
+import '../../compiler/ops/index.js';
 
 /**
  * Runs canonical op `op`; checks that every computed output has the inferred dtype and shape
