@@ -74,11 +74,11 @@ describe('fold-shape-arithmetic', () => {
   test('-O1 collapses Shape → Gather → Unsqueeze → Concat → Reshape into a reshape by a constant', () => {
     const { graph } = importOnnx(flattenModel(), { inputShapes: { x: [2, 3, 4, 5] } });
     expect(ops(graph)).toEqual(['shape', 'gather', 'unsqueeze', 'concat', 'reshape', 'relu']);
-    expect(graph.outputs[0].type.shape.some((d) => typeof d === 'string')).toBe(true);
+    // Inference already sees through the chain (compile-time value propagation); the pass removes it.
+    expect(graph.outputs[0].type.shape).toEqual([2, 60]);
     const out = new PassManager({ verifyEach: true }).run(optPipeline(1), graph);
     expect(ops(out)).toEqual(['reshape', 'relu']);
     expect(Array.from(out.nodes[0].inputs[1]!.data!.data)).toEqual([2, -1]);
-    // Once the target is a constant, inference knows the result: the types downstream become concrete.
     expect(out.outputs[0].type).toEqual({ dtype: 'f32', shape: [2, 60] });
     expect(out.outputs[0].name).toBe('y');
     const x = Tensor.fromArray('f32', [2, 3, 4, 5], Array.from({ length: 120 }, (_, i) => i - 60));

@@ -110,9 +110,17 @@ export function mapUnary(x: Tensor, f: (v: number) => number, outDtype: DType = 
 /** Broadcasting element-wise map over any number of tensors. */
 export function mapBroadcast(xs: readonly Tensor[], f: (...v: number[]) => number, outDtype: DType): Tensor {
   const outShape = broadcastShapes(xs.map((x) => x.shape)) as number[];
-  const idx = broadcastIndex(xs.map((x) => x.shape), outShape);
   const n = checkedSize(outShape);
   const out = allocData(outDtype, n);
+  // Fast path for the common binary case where each operand is full-size or a scalar: no index tables.
+  if (xs.length === 2 && xs.every((x) => x.size === n || x.size === 1)) {
+    const [a, b] = xs;
+    const sa = a.size === n ? 1 : 0;
+    const sb = b.size === n ? 1 : 0;
+    for (let e = 0; e < n; e++) out[e] = castScalar(f(a.data[e * sa], b.data[e * sb]), outDtype);
+    return new Tensor(outDtype, outShape, out);
+  }
+  const idx = broadcastIndex(xs.map((x) => x.shape), outShape);
   const args = new Array<number>(xs.length);
   for (let e = 0; e < n; e++) {
     for (let k = 0; k < xs.length; k++) args[k] = xs[k].data[idx[k][e]];
