@@ -92,7 +92,7 @@ export function retypeGraph(g: Graph): void {
 }
 
 /** Shape of a tensor of type `t` with zero elements: symbolic dims read as 0. */
-export function emptyShape(t: TensorType): number[] {
+function emptyShape(t: TensorType): number[] {
   return t.shape.map((d) => (typeof d === 'number' ? d : 0));
 }
 

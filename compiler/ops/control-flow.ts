@@ -161,7 +161,6 @@ function convertLoop(node: OnnxNode, b: ImportBuilder): Value[] {
 
 interface ScanLayout {
   states: number;
-  scanInputs: number;
   scanOutputs: number;
   inAxes: number[];
   inReverse: boolean[];
@@ -185,7 +184,7 @@ function scanLayout(attrs: Attrs, body: Graph, inputRanks: number[]): ScanLayout
   const inAxes = list('scan_input_axes', m).map((a, i) => normalizeAxis(a, inputRanks[states + i]));
   const outAxes = list('scan_output_axes', k).map((a, j) => normalizeAxis(a, body.outputs[states + j].type.shape.length + 1));
   return {
-    states, scanInputs: m, scanOutputs: k, inAxes, outAxes,
+    states, scanOutputs: k, inAxes, outAxes,
     inReverse: list('scan_input_directions', m).map((d) => d !== 0),
     outReverse: list('scan_output_directions', k).map((d) => d !== 0),
   };
