@@ -1,0 +1,125 @@
+// The artifact writer: a compiled WASM program → a directory of manifest.json, weights.bin and model.wasm.
+// The manifest format is defined by the runtime that reads it (runtime/manifest.ts); this file only imports
+// its types, so the two cannot drift. Identical programs and options give byte-identical artifacts (sorted
+// keys, no timestamps), and a directory is written beside its destination and renamed into place, so that
+// no reader ever sees a half-written artifact.
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DlcError } from '../compiler/errors.js';
+import type { DType } from '../compiler/ir/dtype.js';
+import { byteSize } from '../compiler/ir/dtype.js';
+import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, WASM_FILE, WEIGHTS_FILE, type FileEntry, type WasmManifest } from '../runtime/manifest.js';
+
+/** The package version, recorded in every manifest (a test keeps it equal to package.json's). */
+export const DLC_VERSION = '0.1.0';
+
+export const MANIFEST_FILE = 'manifest.json';
+
+/** What the WASM code generator hands over (the shape of codegen/wasm/program.ts's WasmProgram). */
+export interface WasmArtifactProgram {
+  wasm: Uint8Array;
+  weights: Uint8Array;
+  layout: {
+    memoryBytes: number;
+    weightsOffset: number;
+    weightsBytes: number;
+    inputs: { name: string; dtype: DType; shape: number[]; offset: number }[];
+    outputs: { name: string; dtype: DType; shape: number[]; offset: number }[];
+  };
+  kernels: number;
+}
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** The artifact's files by name, manifest.json included, as they will be written. */
+export function buildWasmArtifact(program: WasmArtifactProgram, options: Record<string, JsonValue>): Map<string, Uint8Array> {
+  const { layout } = program;
+  if (program.weights.length !== layout.weightsBytes) {
+    throw new Error(`code generator bug: ${program.weights.length} bytes of weights, the layout says ${layout.weightsBytes}`);
+  }
+  const files = new Map<string, Uint8Array>([
+    [WASM_FILE, program.wasm],
+    [WEIGHTS_FILE, program.weights],
+  ]);
+  const entries: Record<string, FileEntry> = {};
+  for (const [name, bytes] of files) entries[name] = { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+  const slot = (s: WasmArtifactProgram['layout']['inputs'][number]) => {
+    if (s.offset + s.shape.reduce((n, d) => n * d, 1) * byteSize(s.dtype) > layout.memoryBytes) {
+      throw new Error(`code generator bug: the slot of '${s.name}' ends past the ${layout.memoryBytes}-byte memory`);
+    }
+    return { name: s.name, dtype: s.dtype, shape: [...s.shape], offset: s.offset };
+  };
+  const manifest: WasmManifest = {
+    format: ARTIFACT_FORMAT,
+    formatVersion: ARTIFACT_FORMAT_VERSION,
+    target: 'wasm',
+    dlcVersion: DLC_VERSION,
+    inputs: layout.inputs.map(slot),
+    outputs: layout.outputs.map(slot),
+    memory: { bytes: layout.memoryBytes, weightsOffset: layout.weightsOffset, weightsBytes: layout.weightsBytes },
+    kernels: program.kernels,
+    files: entries,
+    options,
+  };
+  files.set(MANIFEST_FILE, new TextEncoder().encode(`${canonicalJson(manifest)}\n`));
+  return files;
+}
+
+/** Builds the artifact and writes it to `dest` (see writeArtifactDir); returns its files. */
+export function writeWasmArtifact(dest: string, program: WasmArtifactProgram, options: Record<string, JsonValue>): Map<string, Uint8Array> {
+  const files = buildWasmArtifact(program, options);
+  writeArtifactDir(dest, files);
+  return files;
+}
+
+/**
+ * Writes `files` as the directory `dest`: into a fresh sibling first, then renamed into place. An existing
+ * artifact at `dest` is renamed away, the new one renamed in and the old one deleted; any other existing
+ * file or non-empty directory is refused rather than deleted (`-o ~` must not wipe a home directory).
+ */
+export function writeArtifactDir(dest: string, files: ReadonlyMap<string, Uint8Array>): void {
+  const target = path.resolve(dest);
+  const existing = fs.statSync(target, { throwIfNoEntry: false });
+  if (existing && !(existing.isDirectory() && isReplaceable(target))) {
+    throw new DlcError(`${dest} exists and is not a dlc artifact directory; refusing to replace it`, {}, 2);
+  }
+  const parent = path.dirname(target);
+  try {
+    fs.mkdirSync(parent, { recursive: true });
+  } catch (e) {
+    throw new DlcError(`cannot create ${parent}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const stem = path.join(parent, `.${path.basename(target)}.${randomBytes(4).toString('hex')}`);
+  const fresh = `${stem}.new`;
+  const old = `${stem}.old`;
+  try {
+    fs.mkdirSync(fresh);
+    for (const [name, bytes] of files) fs.writeFileSync(path.join(fresh, name), bytes);
+    if (existing) fs.renameSync(target, old);
+    fs.renameSync(fresh, target);
+  } catch (e) {
+    fs.rmSync(fresh, { recursive: true, force: true });
+    if (existing && !fs.existsSync(target) && fs.existsSync(old)) fs.renameSync(old, target);
+    throw new DlcError(`cannot write artifact ${dest}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  fs.rmSync(old, { recursive: true, force: true });
+}
+
+function isReplaceable(dir: string): boolean {
+  const names = fs.readdirSync(dir);
+  return names.length === 0 || names.includes(MANIFEST_FILE);
+}
+
+/** JSON with object keys sorted at every level, two-space indented: the same value always gives the same text. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value), null, 2);
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== 'object') return value;
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) sorted[key] = sortKeys((value as Record<string, unknown>)[key]);
+  return sorted;
+}

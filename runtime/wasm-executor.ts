@@ -1,0 +1,87 @@
+// Runs a compiled WASM model: the module imports nothing and exports `memory` and `run()`, which computes
+// every output from the inputs and weights at the byte offsets the manifest gives (one static memory plan,
+// no per-op calls from JS). The module is instantiated and the weights copied once; each run validates the
+// feeds, copies them in, calls `run()` and copies the outputs out.
+import { ARRAY_TYPES, arrayConstructor, bytesPerElement, elementCount, typedArrayName, type TypedArray } from './dtypes.js';
+import { DlcRuntimeError } from './errors.js';
+import type { TensorSlot, WasmManifest } from './manifest.js';
+
+const PAGE_BYTES = 65536;
+
+export class WasmExecutor {
+  private constructor(
+    private readonly memory: WebAssembly.Memory,
+    private readonly runModel: () => void,
+    private readonly inputs: readonly TensorSlot[],
+    private readonly outputs: readonly TensorSlot[],
+  ) {}
+
+  static async create(wasm: Uint8Array, weights: Uint8Array, manifest: WasmManifest, where: string): Promise<WasmExecutor> {
+    // Typed arrays are copied into linear memory byte for byte, and WebAssembly memory is little-endian.
+    if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new DlcRuntimeError('this runtime needs a little-endian host');
+    let exports: WebAssembly.Exports;
+    try {
+      exports = (await WebAssembly.instantiate(wasm as Uint8Array<ArrayBuffer>, {})).instance.exports;
+    } catch (e) {
+      throw new DlcRuntimeError(`${where}: cannot instantiate model.wasm: ${(e as Error).message}`);
+    }
+    const { memory, run } = exports;
+    if (!(memory instanceof WebAssembly.Memory) || typeof run !== 'function') {
+      throw new DlcRuntimeError(`${where}: model.wasm must export 'memory' and 'run'`);
+    }
+    const missing = manifest.memory.bytes - memory.buffer.byteLength;
+    if (missing > 0) {
+      try {
+        memory.grow(Math.ceil(missing / PAGE_BYTES));
+      } catch (e) {
+        throw new DlcRuntimeError(`${where}: cannot grow memory to ${manifest.memory.bytes} bytes: ${(e as Error).message}`);
+      }
+    }
+    new Uint8Array(memory.buffer, manifest.memory.weightsOffset, weights.length).set(weights);
+    return new WasmExecutor(memory, run as () => void, manifest.inputs, manifest.outputs);
+  }
+
+  run(feeds: Record<string, TypedArray>): Record<string, TypedArray> {
+    if (typeof feeds !== 'object' || feeds === null) throw new DlcRuntimeError('run() takes an object of typed arrays by input name');
+    const known = new Set(this.inputs.map((s) => s.name));
+    for (const name of Object.keys(feeds)) {
+      if (!known.has(name)) throw new DlcRuntimeError(`unknown input '${name}' (inputs: ${[...known].join(', ')})`);
+    }
+    for (const slot of this.inputs) this.writeInput(slot, feeds[slot.name]);
+    try {
+      this.runModel();
+    } catch (e) {
+      throw new DlcRuntimeError(`model.wasm trapped: ${(e as Error).message}`);
+    }
+    const results: Record<string, TypedArray> = {};
+    for (const slot of this.outputs) {
+      const out = new (arrayConstructor(slot.dtype))(elementCount(slot.shape));
+      new Uint8Array(out.buffer).set(new Uint8Array(this.memory.buffer, slot.offset, out.byteLength));
+      results[slot.name] = out;
+    }
+    return results;
+  }
+
+  private writeInput(slot: TensorSlot, data: TypedArray | undefined): void {
+    const what = `input '${slot.name}' (${slot.dtype}[${slot.shape.join(',')}])`;
+    if (data === undefined) throw new DlcRuntimeError(`missing ${what}`);
+    const expected = ARRAY_TYPES[slot.dtype];
+    const got = typedArrayName(data);
+    if (got !== expected) throw new DlcRuntimeError(`${what} must be a ${expected}, got ${got ?? describe(data)}`);
+    const n = elementCount(slot.shape);
+    if (data.length !== n) throw new DlcRuntimeError(`${what} needs ${n} elements, got ${data.length}`);
+    const target = new Uint8Array(this.memory.buffer, slot.offset, n * bytesPerElement(slot.dtype));
+    if (slot.dtype === 'bool') {
+      // Any non-zero byte is true; the kernels may rely on exactly 0 and 1.
+      for (let i = 0; i < n; i++) target[i] = data[i] ? 1 : 0;
+    } else {
+      target.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    }
+  }
+}
+
+function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'an Array';
+  return typeof x === 'object' ? (x as object).constructor?.name ?? 'an object' : typeof x;
+}
