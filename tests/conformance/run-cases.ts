@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { importOnnx } from '../../compiler/onnx/frontend.js';
 import { onnx } from '../../compiler/onnx/proto.js';
 import { loadDataSet, type ConformanceCase } from './cases.js';
-import { compareTensors, type Tolerance } from './compare.js';
+import { compareTensors, type Tolerance } from '../../compiler/compare.js';
 
 /** Runs a graph on inputs (in graph-input order) and returns outputs in graph-output order. */
 export type Backend = (graph: Graph, inputs: Tensor[]) => Tensor[] | Promise<Tensor[]>;

@@ -1,7 +1,7 @@
 // The real models import, specialize, and the reference interpreter matches onnxruntime-node.
 import { interpret } from '../../compiler/interpreter.js';
 import { loadOnnxFile } from '../../compiler/onnx/frontend.js';
-import { compareTensors } from '../conformance/compare.js';
+import { compareTensors } from '../../compiler/compare.js';
 import { runOnnxruntime } from '../util/ort.js';
 import { randomInputs } from '../util/random-inputs.js';
 import { REAL_MODELS } from './real-models.js';
