@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DlcError } from '../compiler/errors.js';
 import { inspectCommand, type InspectOptions } from './inspect.js';
+import { runCommand, type RunOptions } from './run.js';
 
 export interface CliIo {
   stdout: { write(text: string): unknown };
@@ -52,6 +53,17 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--timing', "print each pass's wall time to stderr")
     .option('--verify-each', 'verify the IR after every pass')
     .action((model: string, opts: InspectOptions) => setExitCode(inspectCommand(model, opts, io)));
+
+  program
+    .command('run')
+    .description('run a compiled artifact on inputs from .npy files or seeded random ones')
+    .argument('<dir>', 'artifact directory (from dlc compile)')
+    .option('--input <name=file.npy>', 'an input from a NumPy file (repeatable)', collect, [])
+    .option('--random', 'fill the inputs not given with --input with seeded random values')
+    .option('--seed <seed>', 'seed of --random (default 1)')
+    .option('--output <dir>', 'write each output to DIR/<name>.npy')
+    .option('--json', 'print one JSON object')
+    .action(async (dir: string, opts: RunOptions) => setExitCode(await runCommand(dir, opts, io)));
 
   return program;
 }

@@ -1,0 +1,58 @@
+// `dlc run DIR`: loads a compiled artifact with the runtime, runs it on inputs from .npy files or seeded
+// random ones, prints each output's type and first values and writes the outputs as .npy files.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DlcError, UsageError } from '../compiler/errors.js';
+import { loadModel } from '../runtime/index.js';
+import { formatValues, headValues, loadFeeds, parseInputFiles, withRuntimeErrors } from './feeds.js';
+import type { CliIo } from './main.js';
+import { writeNpy } from './npy.js';
+
+export interface RunOptions {
+  input: string[];
+  random?: boolean;
+  seed?: string;
+  output?: string;
+  json?: boolean;
+}
+
+export async function runCommand(dir: string, opts: RunOptions, io: CliIo): Promise<number> {
+  const files = parseInputFiles(opts.input);
+  if (opts.seed !== undefined && !opts.random) throw new UsageError('--seed goes with --random');
+  const seed = parseSeed(opts.seed);
+  const session = await withRuntimeErrors(() => loadModel(dir));
+  const feeds = loadFeeds(session.inputs, files, opts.random ? { seed } : undefined);
+  const outputs = await withRuntimeErrors(() => session.run(feeds));
+
+  const written: Record<string, string> = {};
+  if (opts.output !== undefined) {
+    try {
+      fs.mkdirSync(opts.output, { recursive: true });
+      for (const info of session.outputs) {
+        const file = path.join(opts.output, `${info.name.replace(/[^\w.-]/g, '_')}.npy`);
+        fs.writeFileSync(file, writeNpy({ dtype: info.dtype, shape: info.shape, data: outputs[info.name] }));
+        written[info.name] = file;
+      }
+    } catch (e) {
+      throw new DlcError(`cannot write outputs: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: opts.output });
+    }
+  }
+
+  if (opts.json) {
+    const report = session.outputs.map((o) => ({ name: o.name, dtype: o.dtype, shape: o.shape, head: headValues(o.dtype, outputs[o.name]), file: written[o.name] }));
+    io.stdout.write(`${JSON.stringify({ outputs: report }, null, 2)}\n`);
+  } else {
+    for (const o of session.outputs) {
+      const where = written[o.name] ? `  → ${written[o.name]}` : '';
+      io.stdout.write(`${o.name}: ${o.dtype}[${o.shape.join(',')}] = ${formatValues(o.dtype, outputs[o.name])}${where}\n`);
+    }
+  }
+  return 0;
+}
+
+/** `--seed S`: a non-negative integer below 2^32; 1 when not given. */
+export function parseSeed(seed: string | undefined): number {
+  if (seed === undefined) return 1;
+  if (!/^\d+$/.test(seed) || Number(seed) >= 2 ** 32) throw new UsageError(`--seed takes an integer from 0 to 4294967295, got '${seed}'`);
+  return Number(seed);
+}
