@@ -62,7 +62,7 @@ export function castScalar(x: number, dtype: DType): number {
     case 'f32': return Math.fround(x);
     case 'f64': return x;
     case 'f16': return roundF16(x);
-    case 'bool': return x !== 0 && !Number.isNaN(x) ? 1 : 0;
+    case 'bool': return x !== 0 ? 1 : 0; // NaN is true, as in C++ and numpy
     case 'i64': case 'u64': return Number.isFinite(x) ? Math.trunc(x) : 0;
     default: return Number.isFinite(x) ? Math.trunc(x) : 0; // typed-array store wraps it
   }
