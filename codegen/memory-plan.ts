@@ -1,0 +1,187 @@
+// A static memory plan: every tensor of a run gets a fixed byte offset in one linear memory.
+//
+// Layout:  [base) | graph inputs | graph outputs | weights (constants) | arena (intermediates, scratch)
+// Inputs and outputs are live for the whole run and never share memory. Intermediates share the arena by
+// liveness over the kernel order: a value lives from the step that writes it to the last step that reads it,
+// and two buffers whose lifetimes intersect never overlap. Offsets are chosen best-fit (largest buffers
+// first, each into the smallest gap that holds it). Aliases (a reshape's output is its input's bytes) join
+// one buffer whose lifetime covers all of its names.
+import type { Value } from '../compiler/ir/graph.js';
+
+export const PLAN_ALIGN = 16;
+
+/** One kernel of the run, in order: what it reads and writes, and private scratch it needs while it runs. */
+export interface PlanStep {
+  reads: readonly Value[];
+  writes: readonly Value[];
+  scratchBytes?: number;
+}
+
+export interface PlanRequest {
+  steps: readonly PlanStep[];
+  /** [derived, source]: `derived` occupies `source`'s bytes (no copy). */
+  aliases?: readonly (readonly [Value, Value])[];
+  inputs: readonly Value[];
+  outputs: readonly Value[];
+  /** Storage bytes of a value. */
+  bytesOf(v: Value): number;
+  /** First usable byte (below it lives whatever the target reserves). */
+  base?: number;
+}
+
+export interface MemoryPlan {
+  /** Byte offset of every value the steps touch. */
+  offsets: Map<Value, number>;
+  /** Per step: its scratch offset, or -1 without scratch. */
+  scratch: number[];
+  /** Constants in the order they are laid out in the weights region. */
+  constants: Value[];
+  weightsOffset: number;
+  weightsBytes: number;
+  arenaOffset: number;
+  arenaBytes: number;
+  /** What the arena would take without reuse (every buffer apart). */
+  unsharedArenaBytes: number;
+  totalBytes: number;
+}
+
+/** A buffer with an inclusive lifetime [start, end] in step indices. */
+export interface Interval {
+  bytes: number;
+  start: number;
+  end: number;
+}
+
+export function alignUp(n: number, align = PLAN_ALIGN): number {
+  return Math.ceil(n / align) * align;
+}
+
+/**
+ * Best-fit placement of buffers with lifetimes: the returned offsets (relative to 0) never overlap for two
+ * buffers that are live at the same step. Deterministic: ties keep the input order.
+ */
+export function placeIntervals(buffers: readonly Interval[], align = PLAN_ALIGN): { offsets: number[]; size: number } {
+  const order = buffers.map((_, i) => i).sort((a, b) => buffers[b].bytes - buffers[a].bytes || buffers[a].start - buffers[b].start || a - b);
+  const offsets = new Array<number>(buffers.length).fill(-1);
+  const placed: number[] = [];
+  let size = 0;
+  for (const i of order) {
+    const me = buffers[i];
+    const bytes = alignUp(me.bytes, align);
+    const busy = placed
+      .filter((j) => buffers[j].start <= me.end && me.start <= buffers[j].end)
+      .map((j) => [offsets[j], offsets[j] + alignUp(buffers[j].bytes, align)] as const)
+      .sort((x, y) => x[0] - y[0]);
+    let best = -1;
+    let bestGap = Infinity;
+    let cursor = 0;
+    for (const [lo, hi] of busy) {
+      const gap = lo - cursor;
+      if (gap >= bytes && gap < bestGap) {
+        best = cursor;
+        bestGap = gap;
+      }
+      cursor = Math.max(cursor, hi);
+    }
+    offsets[i] = best >= 0 ? best : cursor;
+    placed.push(i);
+    size = Math.max(size, offsets[i] + bytes);
+  }
+  return { offsets, size };
+}
+
+/** Union-find over values: an alias group shares one buffer. */
+function aliasRoots(aliases: readonly (readonly [Value, Value])[]): (v: Value) => Value {
+  const parent = new Map<Value, Value>();
+  const find = (v: Value): Value => {
+    let r = v;
+    while (parent.has(r)) r = parent.get(r)!;
+    return r;
+  };
+  for (const [derived, source] of aliases) {
+    const a = find(derived);
+    const b = find(source);
+    if (a !== b) parent.set(a, b);
+  }
+  return find;
+}
+
+export function planMemory(req: PlanRequest): MemoryPlan {
+  const root = aliasRoots(req.aliases ?? []);
+  const base = alignUp(req.base ?? 0);
+  const offsets = new Map<Value, number>();
+  const members = new Map<Value, Value[]>();
+  const touch = (v: Value) => {
+    const r = root(v);
+    const list = members.get(r);
+    if (!list) members.set(r, [v]);
+    else if (!list.includes(v)) list.push(v);
+  };
+  for (const v of [...req.inputs, ...req.outputs]) touch(v);
+  for (const s of req.steps) for (const v of [...s.reads, ...s.writes]) touch(v);
+  for (const [d, s] of req.aliases ?? []) {
+    touch(d);
+    touch(s);
+  }
+  const groupBytes = (r: Value) => Math.max(...members.get(r)!.map((v) => req.bytesOf(v)));
+
+  // Pinned groups: graph inputs, then graph outputs, each apart from everything else.
+  let cursor = base;
+  const pinned = new Set<Value>();
+  for (const v of [...req.inputs, ...req.outputs]) {
+    const r = root(v);
+    if (pinned.has(r)) continue;
+    pinned.add(r);
+    offsets.set(r, cursor);
+    cursor = alignUp(cursor + groupBytes(r));
+  }
+
+  // Constants: the weights region, in first-use order.
+  const weightsOffset = cursor;
+  const constants: Value[] = [];
+  for (const [r, vs] of members) {
+    if (pinned.has(r) || !vs.some((v) => v.isConst)) continue;
+    const c = vs.find((v) => v.isConst)!;
+    constants.push(c);
+    offsets.set(r, cursor);
+    cursor = alignUp(cursor + req.bytesOf(c));
+  }
+  const weightsBytes = cursor - weightsOffset;
+
+  // Intermediates and scratch: lifetimes over the steps.
+  const life = new Map<Value, Interval>();
+  req.steps.forEach((s, t) => {
+    for (const v of [...s.writes, ...s.reads]) {
+      const r = root(v);
+      if (offsets.has(r)) continue;
+      const l = life.get(r);
+      if (l) {
+        l.start = Math.min(l.start, t);
+        l.end = Math.max(l.end, t);
+      } else life.set(r, { bytes: groupBytes(r), start: t, end: t });
+    }
+  });
+  const groups = [...life.keys()];
+  const intervals: Interval[] = groups.map((r) => life.get(r)!);
+  const scratchIndex: number[] = req.steps.map((s, t) => {
+    if (!s.scratchBytes) return -1;
+    intervals.push({ bytes: s.scratchBytes, start: t, end: t });
+    return intervals.length - 1;
+  });
+  const arenaOffset = cursor;
+  const placed = placeIntervals(intervals);
+  groups.forEach((r, i) => offsets.set(r, arenaOffset + placed.offsets[i]));
+  for (const [r, vs] of members) for (const v of vs) offsets.set(v, offsets.get(r)!);
+  const unshared = intervals.reduce((n, b) => n + alignUp(b.bytes), 0);
+  return {
+    offsets,
+    scratch: scratchIndex.map((i) => (i < 0 ? -1 : arenaOffset + placed.offsets[i])),
+    constants,
+    weightsOffset,
+    weightsBytes,
+    arenaOffset,
+    arenaBytes: placed.size,
+    unsharedArenaBytes: unshared,
+    totalBytes: arenaOffset + placed.size,
+  };
+}

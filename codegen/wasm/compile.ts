@@ -1,0 +1,177 @@
+// compileToWasm: graph → one kernel function per node (AssemblyScript with baked-in shapes), a static memory
+// plan, and one exported `run()` calling the kernels in order. Kernels refer to tensors by address tokens;
+// once every kernel is generated (so that every read, write, alias and scratch request is known) the plan
+// is made and the tokens become byte offsets.
+import { DlcError, withContext } from '../../compiler/errors.js';
+import { byteSize, type DType } from '../../compiler/ir/dtype.js';
+import { Graph, isConcreteShape, Value } from '../../compiler/ir/graph.js';
+import type { Tensor } from '../../compiler/ir/tensor.js';
+import { ELEMENTWISE_OPS } from '../c-like.js';
+import { alignUp, planMemory, type PlanStep } from '../memory-plan.js';
+import { schedulesFor } from '../schedule.js';
+import { AS_HELPERS } from './as-target.js';
+import { compileAssemblyScript, staticDataEnd, WASM_PAGE_BYTES } from './assemblyscript.js';
+import { KERNELS } from './kernels/index.js';
+import { elementwiseKernel } from './kernels/elementwise.js';
+import { shapeOf, sizeOfValue, unsupported, type KernelContext } from './kernels/kernel.js';
+import type { TensorSlot, WasmCompileOptions, WasmProgram } from './program.js';
+
+/** The plan starts here (address 0 stays unused, so that a stray null pointer never hits a tensor). */
+const PLAN_BASE = 64;
+
+/** Room above the plan for AssemblyScript's static data (Mathf's tables take a few KiB); checked after compiling. */
+const STATIC_DATA_BYTES = 65536;
+
+interface Generated {
+  functions: string[];
+  helpers: Map<string, string>;
+  steps: PlanStep[];
+  aliases: [Value, Value][];
+  /** Address token id of each value. */
+  ids: Map<Value, number>;
+}
+
+function generate(graph: Graph, options: WasmCompileOptions): Generated {
+  const gen: Generated = { functions: [], helpers: new Map(), steps: [], aliases: [], ids: new Map() };
+  const graphOutputs = new Set(graph.outputs);
+  const token = (v: Value) => {
+    let id = gen.ids.get(v);
+    if (id === undefined) gen.ids.set(v, (id = gen.ids.size));
+    return `__v${id}__`;
+  };
+  let constants = 0;
+  for (const node of graph.nodes) {
+    if (Graph.subgraphsOf(node).length > 0) unsupported(node, 'nested graphs');
+    try {
+      const reads = new Set<Value>();
+      const writes = new Set<Value>();
+      let scratchBytes = 0;
+      const step = gen.steps.length;
+      const k: KernelContext = {
+        node,
+        schedules: schedulesFor(node, options.schedules),
+        input(i) {
+          const v = node.inputs[i];
+          if (!v) throw new DlcError(`input ${i} is missing`);
+          return v;
+        },
+        output: (i) => node.outputs[i],
+        ptr(v) {
+          (node.outputs.includes(v) ? writes : reads).add(v);
+          return token(v);
+        },
+        constantOf: (v) => v?.data,
+        constant(t: Tensor) {
+          const v = new Value(`${node.name}/const${constants++}`, { dtype: t.dtype, shape: [...t.shape] }, t);
+          reads.add(v);
+          return token(v);
+        },
+        scratch(bytes) {
+          if (scratchBytes > 0) throw new Error(`kernel for ${node.op} asked for scratch twice`);
+          scratchBytes = bytes;
+          return `__s${step}__`;
+        },
+        alias(out, src) {
+          if (graphOutputs.has(out)) return false;
+          gen.aliases.push([out, src]);
+          return true;
+        },
+        helper(name, source) {
+          if (!gen.helpers.has(name)) gen.helpers.set(name, source());
+          return name;
+        },
+      };
+      for (const o of node.outputs) shapeOf(o);
+      const generator = KERNELS[node.op] ?? (ELEMENTWISE_OPS.has(node.op) ? elementwiseKernel : undefined);
+      if (!generator) unsupported(node);
+      const body = generator(k);
+      if (body === null) continue;
+      gen.functions.push(`function k${step}(): void {\n${body}\n}`);
+      gen.steps.push({ reads: [...reads], writes: [...writes], scratchBytes });
+    } catch (e) {
+      withContext(e, { node: node.name, op: node.op });
+    }
+  }
+  // A graph output that is a constant is copied into its slot by a last step.
+  for (const out of graph.outputs) {
+    if (!out.data) continue;
+    const src = new Value(`${out.name}/data`, out.type, out.data);
+    gen.functions.push(`function k${gen.steps.length}(): void {\n  memory.copy(${token(out)}, ${token(src)}, ${bytesOf(out)});\n}`);
+    gen.steps.push({ reads: [src], writes: [out] });
+  }
+  return gen;
+}
+
+function bytesOf(v: Value): number {
+  return sizeOfValue(v) * byteSize(v.type.dtype);
+}
+
+/** A constant's bytes as the kernels read them: little-endian, the dtype's natural width. */
+function serialize(t: Tensor): Uint8Array {
+  const n = t.size;
+  const d: DType = t.dtype;
+  let out: ArrayBufferView;
+  switch (d) {
+    case 'f32': out = Float32Array.from(t.data); break;
+    case 'f64': out = Float64Array.from(t.data); break;
+    case 'i64': out = BigInt64Array.from(Array.from(t.data, (x) => BigInt.asIntN(64, BigInt(x)))); break;
+    case 'u64': out = BigUint64Array.from(Array.from(t.data, (x) => BigInt.asUintN(64, BigInt(x)))); break;
+    case 'i32': out = Int32Array.from(t.data); break;
+    case 'u32': out = Uint32Array.from(t.data); break;
+    case 'i16': out = Int16Array.from(t.data); break;
+    case 'u16': out = Uint16Array.from(t.data); break;
+    case 'i8': out = Int8Array.from(t.data); break;
+    case 'u8': case 'bool': out = Uint8Array.from(t.data); break;
+    default: throw new DlcError(`constants of dtype ${d} are not supported by the wasm target`);
+  }
+  return new Uint8Array(out.buffer, out.byteOffset, n * byteSize(d));
+}
+
+export async function compileGraphToWasm(graph: Graph, options: WasmCompileOptions): Promise<WasmProgram> {
+  for (const v of [...graph.inputs, ...graph.outputs]) {
+    if (!isConcreteShape(v.type.shape)) throw new DlcError(`'${v.name}' has symbolic shape [${v.type.shape}]; give concrete input shapes`);
+  }
+  const gen = generate(graph, options);
+  const plan = planMemory({
+    steps: gen.steps,
+    aliases: gen.aliases,
+    inputs: graph.inputs,
+    outputs: graph.outputs,
+    bytesOf,
+    base: PLAN_BASE,
+  });
+  const addressOf = new Map<number, number>();
+  for (const [v, id] of gen.ids) {
+    const off = plan.offsets.get(v);
+    if (off === undefined) throw new Error(`code generator bug: no address for '${v.name}'`);
+    addressOf.set(id, off);
+  }
+  const weights = new Uint8Array(plan.weightsBytes);
+  for (const c of plan.constants) weights.set(serialize(c.data!), plan.offsets.get(c)! - plan.weightsOffset);
+  const run = `export function run(): void {\n${gen.functions.map((_, i) => `  k${i}();`).join('\n')}\n}`;
+  const source = [AS_HELPERS, ...gen.helpers.values(), ...gen.functions, run]
+    .join('\n')
+    .replace(/__v(\d+)__/g, (_, id: string) => `${addressOf.get(Number(id))}`)
+    .replace(/__s(\d+)__/g, (_, step: string) => `${plan.scratch[Number(step)]}`);
+  // AssemblyScript's static data goes above the plan (memoryBase), so the plan never depends on its size.
+  const dataBase = alignUp(plan.totalBytes);
+  const pages = Math.ceil((dataBase + STATIC_DATA_BYTES) / WASM_PAGE_BYTES);
+  const wasm = await compileAssemblyScript(source, { initialPages: pages, memoryBase: dataBase });
+  const dataEnd = staticDataEnd(wasm);
+  if (dataEnd > pages * WASM_PAGE_BYTES) throw new Error(`code generator bug: static data ends at ${dataEnd}, past the module's memory`);
+  const memoryBytes = Math.max(dataBase, dataEnd);
+  const slot = (v: Value): TensorSlot => ({ name: v.name, dtype: v.type.dtype, shape: [...shapeOf(v)], offset: plan.offsets.get(v)! });
+  return {
+    wasm,
+    weights,
+    layout: {
+      memoryBytes,
+      weightsOffset: plan.weightsOffset,
+      weightsBytes: plan.weightsBytes,
+      inputs: graph.inputs.map(slot),
+      outputs: graph.outputs.map(slot),
+    },
+    kernels: gen.functions.length,
+  };
+}
+

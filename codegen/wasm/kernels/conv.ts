@@ -1,0 +1,225 @@
+// Convolutions over 1-D to 3-D windows (lifted to 3-D, as the reference does), in four schedules:
+//  pointwise   1×1, stride 1, no padding: the input already is the GEMM's B operand, Y = W·X per batch;
+//  im2col-gemm unfold each group's receptive fields into scratch (rows c·kernel, columns output positions),
+//              then Y_g = W_g · cols on the register-tiled GEMM;
+//  depthwise   one input channel per group: direct loops, a kernel tap at a time over whole output rows;
+//  direct      the same loops over every input channel of the group, for any geometry.
+// conv_transpose scatters each input element through the kernel, as its reference does.
+import { DlcError } from '../../../compiler/errors.js';
+import type { Value } from '../../../compiler/ir/graph.js';
+import { attrInt, attrInts } from '../../../compiler/ops/util.js';
+import { liftTo3d, readWindow, resolvePads, type Geom3 } from '../../../compiler/ops/nn-window.js';
+import type { ConvAlgorithm } from '../../schedule.js';
+import { gemmCall } from './gemm.js';
+import { shapeOf, unsupported, type KernelContext } from './kernel.js';
+
+interface ConvShape {
+  n: number;
+  c: number;
+  m: number;
+  group: number;
+  g: Geom3;
+  inPlane: number;
+  outPlane: number;
+  kVol: number;
+}
+
+function convShape(k: KernelContext, x: Value, w: Value, y: Value, transpose: boolean): ConvShape {
+  const xs = shapeOf(x);
+  const ws = shapeOf(w);
+  const ys = shapeOf(y);
+  const r = xs.length - 2;
+  if (r < 1 || r > 3) unsupported(k.node, `${r}-D convolution`);
+  const attrs = k.node.attrs;
+  const win = readWindow(attrs, r, ws.slice(2));
+  if (transpose && win.autoPad !== 'NOTSET') unsupported(k.node, 'auto_pad left unresolved (give concrete input shapes)');
+  const pads = transpose ? (attrInts(attrs, 'pads') ?? new Array<number>(2 * r).fill(0)) : resolvePads(win, xs.slice(2));
+  const g = liftTo3d(win, xs.slice(2), ys.slice(2), pads);
+  const prod = (d: number[]) => d.reduce((p, v) => p * v, 1);
+  return { n: xs[0], c: xs[1], m: ys[1], group: attrInt(attrs, 'group'), g, inPlane: prod(g.inDims), outPlane: prod(g.outDims), kVol: prod(g.kernel) };
+}
+
+function chooseAlgorithm(s: ConvShape, asked: ConvAlgorithm | undefined): ConvAlgorithm {
+  const cg = s.c / s.group;
+  const unit = s.g.kernel.every((d) => d === 1) && s.g.strides.every((d) => d === 1) && [...s.g.padBegin, ...s.g.padEnd].every((p) => p === 0);
+  if (asked === 'pointwise' && !unit) throw new DlcError('the pointwise conv schedule needs a 1×1 kernel, stride 1 and no padding');
+  if (asked === 'depthwise' && cg !== 1) throw new DlcError('the depthwise conv schedule needs one input channel per group');
+  if (asked) return asked;
+  if (unit) return 'pointwise';
+  if (cg === 1 && s.group > 1) return 'depthwise';
+  return 'im2col-gemm';
+}
+
+/** Y[b, m, ·] = bias[m] (or 0) for every batch and channel. */
+function initOutput(k: KernelContext, y: Value, bias: Value | null, s: ConvShape): string {
+  if (!bias) return `memory.fill(${k.ptr(y)}, 0, ${s.n * s.m * s.outPlane * 4});`;
+  return [
+    `for (let p: i32 = 0; p < ${s.n * s.m}; p++) {`,
+    `  const bv = load<f32>(${k.ptr(bias)} + (p % ${s.m}) * 4);`,
+    `  const row: usize = ${k.ptr(y)} + p * ${s.outPlane * 4};`,
+    `  for (let o: i32 = 0; o < ${s.outPlane}; o++) store<f32>(row + o * 4, bv);`,
+    '}',
+  ].join('\n');
+}
+
+/** The columns of output positions [lo, hi) whose input column o·sW − pW + kw·dW lies in [0, iW), for tap `kw`. */
+function columnRange(s: ConvShape, kw: string, inW: number, outW: number): string {
+  const { strides, dilations, padBegin } = s.g;
+  const [sW, dW, pW] = [strides[2], dilations[2], padBegin[2]];
+  return [
+    `const off = ${kw} * ${dW} - ${pW};`,
+    `const lo: i32 = off >= 0 ? 0 : (-off + ${sW - 1}) / ${sW};`,
+    `let hi: i32 = off > ${inW - 1} ? 0 : (${inW - 1} - off) / ${sW} + 1;`,
+    `if (hi > ${outW}) hi = ${outW};`,
+  ].join('\n');
+}
+
+function im2col(k: KernelContext, x: Value, s: ConvShape, cols: string, xBase: string): string {
+  const [iD, iH, iW] = s.g.inDims;
+  const [oD, oH, oW] = s.g.outDims;
+  const [kD, kH, kW] = s.g.kernel;
+  const [sD, sH, sW] = s.g.strides;
+  const [dD, dH, dW] = s.g.dilations;
+  const [pD, pH] = s.g.padBegin;
+  const cg = s.c / s.group;
+  return [
+    `memory.fill(${cols}, 0, ${cg * s.kVol * s.outPlane * 4});`,
+    `for (let c: i32 = 0; c < ${cg}; c++) for (let kd: i32 = 0; kd < ${kD}; kd++) for (let kh: i32 = 0; kh < ${kH}; kh++) for (let kw: i32 = 0; kw < ${kW}; kw++) {`,
+    `  const dst: usize = ${cols} + (((c * ${kD} + kd) * ${kH} + kh) * ${kW} + kw) * ${s.outPlane * 4};`,
+    ...columnRange(s, 'kw', iW, oW).split('\n').map((l) => `  ${l}`),
+    '  if (lo >= hi) continue;',
+    `  for (let od: i32 = 0; od < ${oD}; od++) {`,
+    `    const id = od * ${sD} - ${pD} + kd * ${dD};`,
+    `    if (id < 0 || id >= ${iD}) continue;`,
+    `    for (let oh: i32 = 0; oh < ${oH}; oh++) {`,
+    `      const ih = oh * ${sH} - ${pH} + kh * ${dH};`,
+    `      if (ih < 0 || ih >= ${iH}) continue;`,
+    `      const src: usize = ${k.ptr(x)} + ((${xBase} + c) * ${s.inPlane} + (id * ${iH} + ih) * ${iW} + off) * 4;`,
+    `      const out: usize = dst + (od * ${oH} + oh) * ${oW * 4};`,
+    sW === 1
+      ? '      memory.copy(out + lo * 4, src + lo * 4, (hi - lo) * 4);'
+      : `      for (let ow = lo; ow < hi; ow++) store<f32>(out + ow * 4, load<f32>(src + ow * ${sW * 4}));`,
+    '    }',
+    '  }',
+    '}',
+  ].join('\n');
+}
+
+function gemmConv(k: KernelContext, x: Value, w: Value, y: Value, s: ConvShape, unfold: boolean): string {
+  const cg = s.c / s.group;
+  const mg = s.m / s.group;
+  const rows = cg * s.kVol;
+  const cols = unfold ? k.scratch(rows * s.outPlane * 4) : '';
+  const sched = k.schedules.conv.gemm;
+  const code: string[] = [];
+  for (let b = 0; b < s.n; b++) {
+    for (let grp = 0; grp < s.group; grp++) {
+      const xOff = (b * s.c + grp * cg) * s.inPlane * 4;
+      if (unfold) code.push(im2col(k, x, s, cols, `${b * s.c + grp * cg}`));
+      const bPtr = unfold ? cols : `${k.ptr(x)} + ${xOff}`;
+      const yPtr = `${k.ptr(y)} + ${(b * s.m + grp * mg) * s.outPlane * 4}`;
+      code.push(gemmCall(k, sched, `${k.ptr(w)} + ${grp * mg * rows * 4}`, bPtr, yPtr, mg, s.outPlane, rows, rows, s.outPlane, s.outPlane));
+    }
+  }
+  return code.join('\n');
+}
+
+/**
+ * Direct loops: out[b, oc] += w[oc, ic, tap] · shifted input rows, a tap at a time over whole output rows, for
+ * the cg input channels of oc's group (depthwise is the case cg = 1).
+ */
+function direct(k: KernelContext, x: Value, w: Value, y: Value, s: ConvShape): string {
+  const [iD, iH, iW] = s.g.inDims;
+  const [oD, oH, oW] = s.g.outDims;
+  const [kD, kH, kW] = s.g.kernel;
+  const [sD, sH, sW] = s.g.strides;
+  const [dD, dH] = s.g.dilations;
+  const [pD, pH] = s.g.padBegin;
+  const cg = s.c / s.group;
+  const mg = s.m / s.group;
+  return [
+    `for (let p: i32 = 0; p < ${s.n * s.m}; p++) for (let ic: i32 = 0; ic < ${cg}; ic++) {`,
+    `  const oc = p % ${s.m};`,
+    `  const xc: usize = ${k.ptr(x)} + ((p / ${s.m}) * ${s.c} + (oc / ${mg}) * ${cg} + ic) * ${s.inPlane * 4};`,
+    `  const yc: usize = ${k.ptr(y)} + p * ${s.outPlane * 4};`,
+    `  for (let kw: i32 = 0; kw < ${kW}; kw++) {`,
+    ...columnRange(s, 'kw', iW, oW).split('\n').map((l) => `    ${l}`),
+    '    if (lo >= hi) continue;',
+    `    for (let kd: i32 = 0; kd < ${kD}; kd++) for (let kh: i32 = 0; kh < ${kH}; kh++) {`,
+    `      const wv = load<f32>(${k.ptr(w)} + (((oc * ${cg} + ic) * ${kD} + kd) * ${kH} + kh) * ${kW * 4} + kw * 4);`,
+    `      for (let od: i32 = 0; od < ${oD}; od++) {`,
+    `        const id = od * ${sD} - ${pD} + kd * ${dD};`,
+    `        if (id < 0 || id >= ${iD}) continue;`,
+    `        for (let oh: i32 = 0; oh < ${oH}; oh++) {`,
+    `          const ih = oh * ${sH} - ${pH} + kh * ${dH};`,
+    `          if (ih < 0 || ih >= ${iH}) continue;`,
+    `          const src: usize = xc + ((id * ${iH} + ih) * ${iW} + off) * 4;`,
+    `          const out: usize = yc + (od * ${oH} + oh) * ${oW * 4};`,
+    `          for (let ow = lo; ow < hi; ow++) store<f32>(out + ow * 4, load<f32>(out + ow * 4) + wv * load<f32>(src + ow * ${sW * 4}));`,
+    '        }',
+    '      }',
+    '    }',
+    '  }',
+    '}',
+  ].join('\n');
+}
+
+export function convKernel(k: KernelContext): string {
+  const [x, w, bias, y] = [k.input(0), k.input(1), k.node.inputs[2], k.output(0)];
+  for (const v of [x, w, bias]) if (v && v.type.dtype !== 'f32') unsupported(k.node, `${v.type.dtype} operands (f32 only)`);
+  const s = convShape(k, x, w, y, false);
+  const algo = chooseAlgorithm(s, k.schedules.conv.kind);
+  const init = initOutput(k, y, bias, s);
+  switch (algo) {
+    case 'pointwise': return `${init}\n${gemmConv(k, x, w, y, s, false)}`;
+    case 'im2col-gemm': return `${init}\n${gemmConv(k, x, w, y, s, true)}`;
+    case 'depthwise': case 'direct': return `${init}\n${direct(k, x, w, y, s)}`;
+  }
+}
+
+/** out[b, oc, i·s − p + k·d] += x[b, ic, i] · w[ic, oc − group start, k] over the input channels of oc's group. */
+export function convTransposeKernel(k: KernelContext): string {
+  const [x, w, bias, y] = [k.input(0), k.input(1), k.node.inputs[2], k.output(0)];
+  for (const v of [x, w, bias]) if (v && v.type.dtype !== 'f32') unsupported(k.node, `${v.type.dtype} operands (f32 only)`);
+  const s = convShape(k, x, w, y, true);
+  const [iD, iH, iW] = s.g.inDims;
+  const [oD, oH, oW] = s.g.outDims;
+  const [kD, kH, kW] = s.g.kernel;
+  const [sD, sH, sW] = s.g.strides;
+  const [dD, dH, dW] = s.g.dilations;
+  const [pD, pH, pW] = s.g.padBegin;
+  const cg = s.c / s.group;
+  const mg = s.m / s.group;
+  return [
+    initOutput(k, y, bias, s),
+    `for (let p: i32 = 0; p < ${s.n * s.m}; p++) {`,
+    `  const b = p / ${s.m};`,
+    `  const oc = p % ${s.m};`,
+    `  const grp = oc / ${mg};`,
+    `  const yc: usize = ${k.ptr(y)} + p * ${s.outPlane * 4};`,
+    `  for (let icg: i32 = 0; icg < ${cg}; icg++) {`,
+    `    const ic = grp * ${cg} + icg;`,
+    `    const xc: usize = ${k.ptr(x)} + (b * ${s.c} + ic) * ${s.inPlane * 4};`,
+    `    for (let kd: i32 = 0; kd < ${kD}; kd++) for (let kh: i32 = 0; kh < ${kH}; kh++) for (let kw: i32 = 0; kw < ${kW}; kw++) {`,
+    `      const wv = load<f32>(${k.ptr(w)} + ((((ic * ${mg} + oc - grp * ${mg}) * ${kD} + kd) * ${kH} + kh) * ${kW} + kw) * 4);`,
+    `      const offW = kw * ${dW} - ${pW};`,
+    // Input columns whose output column iw·sW + offW lies in [0, oW).
+    `      const lo: i32 = offW >= 0 ? 0 : (-offW + ${sW - 1}) / ${sW};`,
+    `      let hi: i32 = offW > ${oW - 1} ? 0 : (${oW - 1} - offW) / ${sW} + 1;`,
+    `      if (hi > ${iW}) hi = ${iW};`,
+    `      for (let id: i32 = 0; id < ${iD}; id++) {`,
+    `        const od = id * ${sD} - ${pD} + kd * ${dD};`,
+    `        if (od < 0 || od >= ${oD}) continue;`,
+    `        for (let ih: i32 = 0; ih < ${iH}; ih++) {`,
+    `          const oh = ih * ${sH} - ${pH} + kh * ${dH};`,
+    `          if (oh < 0 || oh >= ${oH}) continue;`,
+    `          const src: usize = xc + (id * ${iH} + ih) * ${iW * 4};`,
+    `          const dst: usize = yc + ((od * ${oH} + oh) * ${oW} + offW) * 4;`,
+    `          for (let iw = lo; iw < hi; iw++) store<f32>(dst + iw * ${sW * 4}, load<f32>(dst + iw * ${sW * 4}) + wv * load<f32>(src + iw * 4));`,
+    '        }',
+    '      }',
+    '    }',
+    '  }',
+    '}',
+  ].join('\n');
+}

@@ -1,0 +1,86 @@
+// The f32 GEMM micro-kernel that matmul, gemm and the GEMM-based convolutions share: C += A·B for row-major
+// A [M×K] (row stride lda), B [K×N] (ldb), C [M×N] (ldc), register-tiled by the schedule: a tile of
+// tileM rows × tileN f32x4 vectors of C stays in registers while K runs innermost, so each step loads
+// tileN vectors of B and tileM scalars of A for tileM·tileN vector multiply-adds. Ragged edges fall back to
+// one-vector and one-row tiles, then to scalar columns.
+import type { MatmulSchedule } from '../../schedule.js';
+import type { KernelContext } from './kernel.js';
+
+function repeat(n: number, f: (i: number) => string): string[] {
+  return Array.from({ length: n }, (_, i) => f(i));
+}
+
+/** One block of `rows` × `vecs` vectors at (i, j): load C, run K, store C. */
+function vectorBlock(rows: number, vecs: number, unrollK: number): string {
+  const acc = (r: number, v: number) => `c${r}_${v}`;
+  const step = [
+    ...repeat(vecs, (v) => `const b${v} = v128.load(bp, ${16 * v});`),
+    ...repeat(rows, (r) => `const a${r} = f32x4.splat(load<f32>(ap${r}));`),
+    ...repeat(rows, (r) => repeat(vecs, (v) => `${acc(r, v)} = f32x4.add(${acc(r, v)}, f32x4.mul(a${r}, b${v}));`).join(' ')),
+    'bp += ldb4;',
+    ...repeat(rows, (r) => `ap${r} += 4;`),
+  ];
+  const lines = [
+    '{',
+    ...repeat(rows, (r) => `const cp${r}: usize = c + <usize>(((i + ${r}) * ldc + j) << 2);`),
+    ...repeat(rows, (r) => repeat(vecs, (v) => `let ${acc(r, v)} = v128.load(cp${r}, ${16 * v});`).join(' ')),
+    ...repeat(rows, (r) => `let ap${r}: usize = a + <usize>((i + ${r}) * lda << 2);`),
+    'let bp: usize = b + <usize>(j << 2);',
+    'let k: i32 = 0;',
+  ];
+  if (unrollK > 1) {
+    lines.push(`for (; k + ${unrollK} <= K; k += ${unrollK}) {`, ...repeat(unrollK, () => step.map((s) => `  ${s}`).join('\n')), '}');
+  }
+  lines.push('for (; k < K; k++) {', ...step.map((s) => `  ${s}`), '}');
+  lines.push(...repeat(rows, (r) => repeat(vecs, (v) => `v128.store(cp${r}, ${acc(r, v)}, ${16 * v});`).join(' ')), '}');
+  return lines.join('\n');
+}
+
+/** Scalar columns for `rows` rows at (i, j). */
+function scalarBlock(rows: number): string {
+  return [
+    '{',
+    ...repeat(rows, (r) => `let s${r}: f32 = load<f32>(c + <usize>(((i + ${r}) * ldc + j) << 2));`),
+    'for (let k: i32 = 0; k < K; k++) {',
+    '  const bv = load<f32>(b + <usize>((k * ldb + j) << 2));',
+    ...repeat(rows, (r) => `  s${r} += load<f32>(a + <usize>(((i + ${r}) * lda + k) << 2)) * bv;`),
+    '}',
+    ...repeat(rows, (r) => `store<f32>(c + <usize>(((i + ${r}) * ldc + j) << 2), s${r});`),
+    '}',
+  ].join('\n');
+}
+
+/** Every column of a band of `rows` rows: full tiles, then one-vector tiles, then scalar columns. */
+function columns(rows: number, s: MatmulSchedule): string {
+  const width = 4 * s.tileN;
+  const parts = ['let j: i32 = 0;', `for (; j + ${width} <= N; j += ${width}) ${vectorBlock(rows, s.tileN, s.unrollK)}`];
+  if (s.tileN > 1) parts.push(`for (; j + 4 <= N; j += 4) ${vectorBlock(rows, 1, s.unrollK)}`);
+  parts.push(`for (; j < N; j++) ${scalarBlock(rows)}`);
+  return parts.join('\n');
+}
+
+export function gemmHelperName(s: MatmulSchedule): string {
+  return `gemm_m${s.tileM}n${s.tileN}k${s.unrollK}`;
+}
+
+export function gemmHelperSource(s: MatmulSchedule): string {
+  const band = (rows: number) => columns(rows, s).split('\n').map((l) => `    ${l}`).join('\n');
+  return `
+function ${gemmHelperName(s)}(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, lda: i32, ldb: i32, ldc: i32): void {
+  const ldb4: usize = <usize>(ldb << 2);
+  let i: i32 = 0;
+  for (; i + ${s.tileM} <= M; i += ${s.tileM}) {
+${band(s.tileM)}
+  }
+  for (; i < M; i++) {
+${band(1)}
+  }
+}
+`;
+}
+
+/** A call of the shared GEMM helper for this kernel's schedule. */
+export function gemmCall(k: KernelContext, s: MatmulSchedule, a: string, b: string, c: string, m: number, n: number, kk: number, lda: number, ldb: number, ldc: number): string {
+  const name = k.helper(gemmHelperName(s), () => gemmHelperSource(s));
+  return `${name}(${a}, ${b}, ${c}, ${m}, ${n}, ${kk}, ${lda}, ${ldb}, ${ldc});`;
+}

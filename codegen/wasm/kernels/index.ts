@@ -1,0 +1,39 @@
+// The kernel generator of each op the wasm target supports (element-wise ops are found through
+// ELEMENTWISE_OPS in the C-like base and need no entry).
+import { convKernel, convTransposeKernel } from './conv.js';
+import type { KernelGenerator } from './kernel.js';
+import { gemmKernel, matmulKernel } from './matmul.js';
+import { concatKernel, gatherKernel, padKernel, sliceKernel, splitKernel, transposeKernel, viewKernel } from './movement.js';
+import { globalPoolKernel, poolKernel } from './pool.js';
+import { batchNormKernel, reduceKernel, softmaxKernel } from './reduce.js';
+import { resizeKernel } from './resize.js';
+
+const REDUCTIONS = ['sum', 'mean', 'max', 'min', 'prod', 'l1', 'l2', 'log_sum', 'log_sum_exp', 'sum_square'];
+
+export const KERNELS: Readonly<Record<string, KernelGenerator>> = {
+  matmul: matmulKernel,
+  gemm: gemmKernel,
+  conv: convKernel,
+  conv_transpose: convTransposeKernel,
+  max_pool: poolKernel,
+  average_pool: poolKernel,
+  global_average_pool: globalPoolKernel,
+  global_max_pool: globalPoolKernel,
+  softmax: softmaxKernel,
+  log_softmax: softmaxKernel,
+  batch_normalization: batchNormKernel,
+  resize: resizeKernel,
+  reshape: viewKernel,
+  flatten: viewKernel,
+  squeeze: viewKernel,
+  unsqueeze: viewKernel,
+  identity: viewKernel,
+  dropout: viewKernel,
+  transpose: transposeKernel,
+  concat: concatKernel,
+  split: splitKernel,
+  slice: sliceKernel,
+  gather: gatherKernel,
+  pad: padKernel,
+  ...Object.fromEntries(REDUCTIONS.map((r) => [`reduce_${r}`, reduceKernel])),
+};

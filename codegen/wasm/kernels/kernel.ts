@@ -1,0 +1,56 @@
+// What a kernel generator sees and returns. A generator turns one node into the body of one AssemblyScript
+// function with its shapes baked in. Addresses are tokens (`ptr(v)`) that the compiler replaces by byte
+// offsets once the memory plan is known, so generators never depend on where tensors live.
+import { DlcError } from '../../../compiler/errors.js';
+import { byteSize, type DType } from '../../../compiler/ir/dtype.js';
+import { isConcreteShape, type Node, type Value } from '../../../compiler/ir/graph.js';
+import type { Tensor } from '../../../compiler/ir/tensor.js';
+import type { Schedules } from '../../schedule.js';
+
+export interface KernelContext {
+  node: Node;
+  schedules: Schedules;
+  /** Input i (an error naming the node when it is absent). */
+  input(i: number): Value;
+  output(i: number): Value;
+  /** The address token of one of this node's values. */
+  ptr(v: Value): string;
+  /** The compile-time value of an input, when it is a constant. */
+  constantOf(v: Value | null | undefined): Tensor | undefined;
+  /** Places a compile-time tensor (a transposed weight, an index table) in the weights; returns its address token. */
+  constant(t: Tensor): string;
+  /** Private scratch memory for this kernel; returns its address token. */
+  scratch(bytes: number): string;
+  /** Makes `out` share `src`'s bytes instead of being written; false when it cannot (a graph output). */
+  alias(out: Value, src: Value): boolean;
+  /** Adds a shared helper (by name, once per module) and returns the name to call. */
+  helper(name: string, source: () => string): string;
+}
+
+/** A kernel body, or null when the node needs no code (its outputs alias its inputs). */
+export type KernelGenerator = (k: KernelContext) => string | null;
+
+export function unsupported(node: Node, detail = ''): never {
+  throw new DlcError(`op ${node.op} is not supported by the wasm target${detail ? `: ${detail}` : ''}`, { node: node.name, op: node.op });
+}
+
+/** The concrete shape of a value (codegen needs specialized shapes). */
+export function shapeOf(v: Value): number[] {
+  if (!isConcreteShape(v.type.shape)) throw new DlcError(`value '${v.name}' has symbolic shape [${v.type.shape}]; give concrete input shapes`);
+  return v.type.shape;
+}
+
+export function sizeOfValue(v: Value): number {
+  return shapeOf(v).reduce((n, d) => n * d, 1);
+}
+
+export function elementBytes(dtype: DType): number {
+  return byteSize(dtype);
+}
+
+/** `ptr + index · elementSize`, as an AssemblyScript address expression. */
+export function at(ptr: string, index: string, dtype: DType): string {
+  const size = elementBytes(dtype);
+  if (index === '0') return ptr;
+  return `${ptr} + (${index})${size === 1 ? '' : ` * ${size}`}`;
+}

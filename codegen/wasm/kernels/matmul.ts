@@ -1,0 +1,82 @@
+// matmul (numpy batching and broadcasting, 1-D operands) and gemm (transposes, alpha, beta, broadcast C) on
+// the shared register-tiled GEMM helper. Transposed operands are transposed once: at compile time for
+// constants (the weights ship transposed), into scratch otherwise.
+import { DlcError } from '../../../compiler/errors.js';
+import type { Value } from '../../../compiler/ir/graph.js';
+import { Tensor, stridesOf } from '../../../compiler/ir/tensor.js';
+import { planMatmul } from '../../../compiler/ops/nn-matmul.js';
+import { attrFloat, attrInt } from '../../../compiler/ops/util.js';
+import { asLiteral } from '../as-target.js';
+import { gemmCall } from './gemm.js';
+import { at, shapeOf, unsupported, type KernelContext } from './kernel.js';
+import { broadcastStridesOf, loopNest } from './loops.js';
+
+function requireF32(k: KernelContext): void {
+  for (const v of k.node.inputs) if (v && v.type.dtype !== 'f32') unsupported(k.node, `${v.type.dtype} operands (f32 only)`);
+}
+
+/** out[j, i] = x[i, j] for a row-major [rows × cols] constant. */
+function transposed(t: Tensor, rows: number, cols: number): Tensor {
+  const out = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = t.data[i * cols + j];
+  return new Tensor('f32', [cols, rows], out);
+}
+
+/** The address of a row-major [cols × rows] copy of a [rows × cols] operand. */
+export function transposedOperand(k: KernelContext, v: Value, rows: number, cols: number, code: string[]): string {
+  const c = k.constantOf(v);
+  if (c) return k.constant(transposed(c, rows, cols));
+  const dst = k.scratch(rows * cols * 4);
+  code.push(loopNest({ dims: [cols, rows], strides: [[rows, 1], [1, cols]] }, ([o, x]) => `store<f32>(${at(dst, o, 'f32')}, load<f32>(${at(k.ptr(v), x, 'f32')}));`, 't'));
+  return dst;
+}
+
+export function matmulKernel(k: KernelContext): string {
+  requireF32(k);
+  const [a, b, y] = [k.input(0), k.input(1), k.output(0)];
+  const [as, bs] = [shapeOf(a), shapeOf(b)];
+  const plan = planMatmul(as, bs);
+  const [m, kk, n] = [plan.m, plan.k, plan.n] as number[];
+  const batch = plan.batch as number[];
+  const a2 = as.length === 1 ? [1, as[0]] : as;
+  const b2 = bs.length === 1 ? [bs[0], 1] : bs;
+  // Batch strides in elements: each operand's batch dims broadcast into the output's.
+  const batchStrides = (shape: number[], mat: number) => broadcastStridesOf(shape.slice(0, -2), batch).map((s) => s * mat);
+  const space = {
+    dims: batch,
+    strides: [stridesOf(batch).map((s) => s * m * n), batchStrides(a2, m * kk), batchStrides(b2, kk * n)],
+  };
+  const code = [`memory.fill(${k.ptr(y)}, 0, ${m * n * batch.reduce((p, d) => p * d, 1) * 4});`];
+  code.push(loopNest(space, ([oy, oa, ob]) => gemmCall(k, k.schedules.matmul, at(k.ptr(a), oa, 'f32'), at(k.ptr(b), ob, 'f32'), at(k.ptr(y), oy, 'f32'), m, n, kk, kk, n, n), 'b'));
+  return code.join('\n');
+}
+
+export function gemmKernel(k: KernelContext): string {
+  requireF32(k);
+  const [a, b, c, y] = [k.input(0), k.input(1), k.node.inputs[2], k.output(0)];
+  const transA = attrInt(k.node.attrs, 'transA') !== 0;
+  const transB = attrInt(k.node.attrs, 'transB') !== 0;
+  const alpha = attrFloat(k.node.attrs, 'alpha');
+  const beta = attrFloat(k.node.attrs, 'beta');
+  const [as, bs] = [shapeOf(a), shapeOf(b)];
+  const [m, n] = shapeOf(y);
+  const kk = transA ? as[0] : as[1];
+  if (as.length !== 2 || bs.length !== 2) throw new DlcError('gemm operands must be 2-D', { node: k.node.name, op: 'gemm' });
+  const code: string[] = [];
+  const pa = transA ? transposedOperand(k, a, kk, m, code) : k.ptr(a);
+  const pb = transB ? transposedOperand(k, b, n, kk, code) : k.ptr(b);
+  const py = k.ptr(y);
+  const bias = c && beta !== 0 ? c : null;
+  const biasTerm = (o: string) => (bias ? `${asLiteral(beta, 'f32')} * load<f32>(${at(k.ptr(bias), o, 'f32')})` : '');
+  const space = { dims: [m, n], strides: [[n, 1], bias ? broadcastStridesOf(shapeOf(bias), [m, n]) : [0, 0]] };
+  if (alpha === 1) {
+    // Y = β·C, then Y += A·B.
+    code.push(bias ? loopNest(space, ([o, oc]) => `store<f32>(${at(py, o, 'f32')}, ${biasTerm(oc)});`) : `memory.fill(${py}, 0, ${m * n * 4});`);
+    code.push(gemmCall(k, k.schedules.matmul, pa, pb, py, m, n, kk, kk, n, n));
+  } else {
+    // Y = A·B, then Y = α·Y + β·C.
+    code.push(`memory.fill(${py}, 0, ${m * n * 4});`, gemmCall(k, k.schedules.matmul, pa, pb, py, m, n, kk, kk, n, n));
+    code.push(loopNest(space, ([o, oc]) => `store<f32>(${at(py, o, 'f32')}, ${asLiteral(alpha, 'f32')} * load<f32>(${at(py, o, 'f32')})${bias ? ` + ${biasTerm(oc)}` : ''});`));
+  }
+  return code.join('\n');
+}

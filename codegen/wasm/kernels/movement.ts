@@ -1,0 +1,161 @@
+// Data movement: views that alias their input (reshape and friends), transpose, concat, split, slice,
+// gather, pad. Copies of contiguous runs use memory.copy; everything else is a strided loop nest.
+import { DlcError } from '../../../compiler/errors.js';
+import type { Value } from '../../../compiler/ir/graph.js';
+import { stridesOf } from '../../../compiler/ir/tensor.js';
+import { attrInt, attrInts, attrString, normalizeAxis } from '../../../compiler/ops/util.js';
+import { asLiteral, asType } from '../as-target.js';
+import { at, elementBytes, shapeOf, sizeOfValue, unsupported, type KernelContext } from './kernel.js';
+import { loopNest } from './loops.js';
+
+const prod = (dims: readonly number[]) => dims.reduce((p, d) => p * d, 1);
+
+function copy(k: KernelContext, dst: Value, src: Value): string {
+  return `memory.copy(${k.ptr(dst)}, ${k.ptr(src)}, ${sizeOfValue(dst) * elementBytes(dst.type.dtype)});`;
+}
+
+/** Ops that only reinterpret the shape: the output is the input's bytes (a copy only for a graph output). */
+export function viewKernel(k: KernelContext): string | null {
+  const [x, y] = [k.input(0), k.output(0)];
+  if (k.node.outputs.length > 1) unsupported(k.node, 'a second output');
+  if (k.alias(y, x)) return null;
+  return copy(k, y, x);
+}
+
+/** A strided gather: output element at `o` reads input element at `offset(index)`, as a loop nest. */
+function stridedCopy(k: KernelContext, x: Value, y: Value, dims: number[], outStrides: number[], inStrides: number[], base = 0): string {
+  const t = asType(y.type.dtype);
+  return loopNest({ dims, strides: [outStrides, inStrides] }, ([o, i]) => `store<${t}>(${at(k.ptr(y), o, y.type.dtype)}, load<${t}>(${at(k.ptr(x), base ? `${base} + ${i}` : i, x.type.dtype)}));`);
+}
+
+export function transposeKernel(k: KernelContext): string {
+  const [x, y] = [k.input(0), k.output(0)];
+  const xs = shapeOf(x);
+  const perm = attrInts(k.node.attrs, 'perm') ?? xs.map((_, i) => xs.length - 1 - i);
+  const st = stridesOf(xs);
+  const ys = shapeOf(y);
+  return stridedCopy(k, x, y, ys, stridesOf(ys), perm.map((p) => st[p]));
+}
+
+/** Copies `rows` runs of `run` elements between two strided places (a concat or split piece). */
+function blockCopy(k: KernelContext, dst: Value, dstOff: number, dstStride: number, src: Value, srcOff: number, srcStride: number, rows: number, run: number): string {
+  const size = elementBytes(dst.type.dtype);
+  const bytes = run * size;
+  if (rows === 1) return `memory.copy(${k.ptr(dst)} + ${dstOff * size}, ${k.ptr(src)} + ${srcOff * size}, ${bytes});`;
+  return `for (let r: i32 = 0; r < ${rows}; r++) memory.copy(${k.ptr(dst)} + ${dstOff * size} + r * ${dstStride * size}, ${k.ptr(src)} + ${srcOff * size} + r * ${srcStride * size}, ${bytes});`;
+}
+
+export function concatKernel(k: KernelContext): string {
+  const y = k.output(0);
+  const ys = shapeOf(y);
+  const axis = normalizeAxis(attrInt(k.node.attrs, 'axis'), ys.length);
+  const outer = prod(ys.slice(0, axis));
+  const inner = prod(ys.slice(axis + 1));
+  const code: string[] = [];
+  let offset = 0;
+  for (const x of k.node.inputs) {
+    if (!x) continue;
+    const chunk = shapeOf(x)[axis] * inner;
+    if (chunk > 0) code.push(blockCopy(k, y, offset, ys[axis] * inner, x, 0, chunk, outer, chunk));
+    offset += chunk;
+  }
+  return code.join('\n');
+}
+
+export function splitKernel(k: KernelContext): string {
+  const x = k.input(0);
+  const xs = shapeOf(x);
+  const axis = normalizeAxis(attrInt(k.node.attrs, 'axis'), xs.length);
+  const outer = prod(xs.slice(0, axis));
+  const inner = prod(xs.slice(axis + 1));
+  const code: string[] = [];
+  let offset = 0;
+  for (const y of k.node.outputs) {
+    const chunk = shapeOf(y)[axis] * inner;
+    if (chunk > 0) code.push(blockCopy(k, y, 0, chunk, x, offset, xs[axis] * inner, outer, chunk));
+    offset += chunk;
+  }
+  return code.join('\n');
+}
+
+function constInts(k: KernelContext, i: number, what: string): number[] | undefined {
+  const v = k.node.inputs[i];
+  if (!v) return undefined;
+  const c = k.constantOf(v);
+  if (!c) unsupported(k.node, `${what} known only at run time`);
+  return c.toNumbers();
+}
+
+export function sliceKernel(k: KernelContext): string {
+  const [x, y] = [k.input(0), k.output(0)];
+  const xs = shapeOf(x);
+  const starts = constInts(k, 1, 'starts')!;
+  const axes = (constInts(k, 3, 'axes') ?? starts.map((_, i) => i)).map((a) => normalizeAxis(a, xs.length));
+  const steps = constInts(k, 4, 'steps') ?? starts.map(() => 1);
+  const st = stridesOf(xs);
+  const ys = shapeOf(y);
+  let base = 0;
+  const inStrides = [...st];
+  axes.forEach((a, i) => {
+    // The first index is where the reference's clamped slice starts; the output shape already holds the count.
+    const d = xs[a];
+    const s = starts[i] < 0 ? starts[i] + d : starts[i];
+    const first = steps[i] > 0 ? Math.min(Math.max(s, 0), d) : Math.min(Math.max(s, 0), d - 1);
+    base += first * st[a];
+    inStrides[a] = st[a] * steps[i];
+  });
+  if (ys.some((d) => d === 0)) return '';
+  return stridedCopy(k, x, y, ys, stridesOf(ys), inStrides, base);
+}
+
+export function gatherKernel(k: KernelContext): string {
+  const [x, idx, y] = [k.input(0), k.input(1), k.output(0)];
+  const xs = shapeOf(x);
+  const axis = normalizeAxis(attrInt(k.node.attrs, 'axis'), xs.length);
+  const outer = prod(xs.slice(0, axis));
+  const inner = prod(xs.slice(axis + 1));
+  const d = xs[axis];
+  const n = sizeOfValue(idx);
+  const size = elementBytes(x.type.dtype);
+  const it = asType(idx.type.dtype);
+  // Negative indices count from the end; out-of-range ones are clamped rather than read past the tensor.
+  return [
+    `for (let o: i32 = 0; o < ${outer}; o++) {`,
+    `  for (let j: i32 = 0; j < ${n}; j++) {`,
+    `    let q = <i32>load<${it}>(${at(k.ptr(idx), 'j', idx.type.dtype)});`,
+    `    if (q < 0) q += ${d};`,
+    `    q = q < 0 ? 0 : q > ${d - 1} ? ${d - 1} : q;`,
+    `    memory.copy(${k.ptr(y)} + (o * ${n} + j) * ${inner * size}, ${k.ptr(x)} + (o * ${d} + q) * ${inner * size}, ${inner * size});`,
+    '  }',
+    '}',
+  ].join('\n');
+}
+
+export function padKernel(k: KernelContext): string {
+  const [x, y] = [k.input(0), k.output(0)];
+  const mode = attrString(k.node.attrs, 'mode');
+  if (mode !== 'constant') unsupported(k.node, `pad mode '${mode}'`);
+  const xs = shapeOf(x);
+  const ys = shapeOf(y);
+  const pads = constInts(k, 1, 'pads')!;
+  const axes = (constInts(k, 3, 'axes') ?? xs.map((_, i) => i)).map((a) => normalizeAxis(a, xs.length));
+  const before = xs.map(() => 0);
+  axes.forEach((a, i) => (before[a] = pads[i]));
+  const fillT = k.node.inputs[2] ? k.constantOf(k.node.inputs[2]) : undefined;
+  if (k.node.inputs[2] && !fillT) unsupported(k.node, 'a fill value known only at run time');
+  const fill = fillT && fillT.size > 0 ? fillT.data[0] : 0;
+  const t = asType(y.type.dtype);
+  const ost = stridesOf(ys);
+  // Fill everything, then copy the part of the input that survives (negative pads crop).
+  const lo = xs.map((_, i) => Math.max(0, -before[i]));
+  const dims = xs.map((d, i) => Math.min(d, ys[i] - Math.max(0, before[i])) - lo[i]);
+  if (dims.some((d) => d < 0)) throw new DlcError(`pad of [${xs}] to [${ys}] is inconsistent`);
+  const xst = stridesOf(xs);
+  const inBase = lo.reduce((s, l, i) => s + l * xst[i], 0);
+  const outBase = before.reduce((s, b, i) => s + Math.max(0, b) * ost[i], 0);
+  const code = [loopNest({ dims: [sizeOfValue(y)], strides: [[1]] }, ([o]) => `store<${t}>(${at(k.ptr(y), o, y.type.dtype)}, ${asLiteral(fill, y.type.dtype)});`, 'f')];
+  if (dims.every((d) => d > 0)) {
+    code.push(loopNest({ dims, strides: [ost, xst] }, ([o, i]) => `store<${t}>(${at(k.ptr(y), `${outBase} + ${o}`, y.type.dtype)}, load<${t}>(${at(k.ptr(x), `${inBase} + ${i}`, x.type.dtype)}));`));
+  }
+  return code.join('\n');
+}

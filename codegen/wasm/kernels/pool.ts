@@ -1,0 +1,80 @@
+// Pools: max and average over 1-D to 3-D windows (lifted to 3-D), and the global pools.
+import { attrInt } from '../../../compiler/ops/util.js';
+import { liftTo3d, readWindow, resolvePads, windowOutputDims } from '../../../compiler/ops/nn-window.js';
+import { shapeOf, unsupported, type KernelContext } from './kernel.js';
+
+function checkF32(k: KernelContext): void {
+  if (k.input(0).type.dtype !== 'f32') unsupported(k.node, `${k.input(0).type.dtype} input (f32 only)`);
+}
+
+export function poolKernel(k: KernelContext): string {
+  checkF32(k);
+  const [x, y] = [k.input(0), k.output(0)];
+  if (k.node.outputs.length > 1) unsupported(k.node, 'the indices output');
+  const xs = shapeOf(x);
+  const r = xs.length - 2;
+  if (r < 1 || r > 3) unsupported(k.node, `${r}-D pooling`);
+  const win = readWindow(k.node.attrs, r);
+  const inDims = xs.slice(2);
+  const outDims = windowOutputDims(win, inDims, attrInt(k.node.attrs, 'ceil_mode') !== 0, () => '') as number[];
+  const g = liftTo3d(win, inDims, outDims, resolvePads(win, inDims));
+  const [iD, iH, iW] = g.inDims;
+  const [oD, oH, oW] = g.outDims;
+  const [kD, kH, kW] = g.kernel;
+  const [sD, sH, sW] = g.strides;
+  const [dD, dH, dW] = g.dilations;
+  const [pD, pH, pW] = g.padBegin;
+  const [eD, eH, eW] = g.padEnd;
+  const isMax = k.node.op === 'max_pool';
+  const countPad = !isMax && attrInt(k.node.attrs, 'count_include_pad') !== 0;
+  const inPlane = iD * iH * iW;
+  const outPlane = oD * oH * oW;
+  // Average divides by the taps inside the input, or with count_include_pad by those inside the padded input.
+  const tap = isMax ? 'acc = max(acc, v);' : 'acc += v; count++;';
+  return [
+    `for (let p: i32 = 0; p < ${xs[0] * xs[1]}; p++) {`,
+    `  const xc: usize = ${k.ptr(x)} + p * ${inPlane * 4};`,
+    `  let o: usize = ${k.ptr(y)} + p * ${outPlane * 4};`,
+    `  for (let od: i32 = 0; od < ${oD}; od++) for (let oh: i32 = 0; oh < ${oH}; oh++) for (let ow: i32 = 0; ow < ${oW}; ow++) {`,
+    `    let acc: f32 = ${isMax ? '-Infinity' : '0'};`,
+    '    let count: i32 = 0;',
+    '    let padCount: i32 = 0;',
+    `    for (let kd: i32 = 0; kd < ${kD}; kd++) {`,
+    `      const id = od * ${sD} - ${pD} + kd * ${dD};`,
+    `      if (id < ${-pD} || id >= ${iD + eD}) continue;`,
+    `      for (let kh: i32 = 0; kh < ${kH}; kh++) {`,
+    `        const ih = oh * ${sH} - ${pH} + kh * ${dH};`,
+    `        if (ih < ${-pH} || ih >= ${iH + eH}) continue;`,
+    `        for (let kw: i32 = 0; kw < ${kW}; kw++) {`,
+    `          const iw = ow * ${sW} - ${pW} + kw * ${dW};`,
+    `          if (iw < ${-pW} || iw >= ${iW + eW}) continue;`,
+    '          padCount++;',
+    `          if (id < 0 || id >= ${iD} || ih < 0 || ih >= ${iH} || iw < 0 || iw >= ${iW}) continue;`,
+    `          const v = load<f32>(xc + ((id * ${iH} + ih) * ${iW} + iw) * 4);`,
+    `          ${tap}`,
+    '        }',
+    '      }',
+    '    }',
+    `    store<f32>(o, ${isMax ? 'acc' : `acc / <f32>${countPad ? 'padCount' : 'count'}`});`,
+    '    o += 4;',
+    '  }',
+    '}',
+  ].join('\n');
+}
+
+export function globalPoolKernel(k: KernelContext): string {
+  checkF32(k);
+  const [x, y] = [k.input(0), k.output(0)];
+  const xs = shapeOf(x);
+  const plane = xs.slice(2).reduce((p, d) => p * d, 1);
+  const isMax = k.node.op === 'global_max_pool';
+  return [
+    `for (let p: i32 = 0; p < ${xs[0] * xs[1]}; p++) {`,
+    `  const xc: usize = ${k.ptr(x)} + p * ${plane * 4};`,
+    // Sums accumulate in f64: a plane may hold 10⁵ elements.
+    `  let acc: ${isMax ? 'f32 = -Infinity' : 'f64 = 0'};`,
+    `  for (let i: i32 = 0; i < ${plane}; i++) ${isMax ? 'acc = max(acc, load<f32>(xc + i * 4));' : 'acc += <f64>load<f32>(xc + i * 4);'}`,
+    `  store<f32>(${k.ptr(y)} + p * 4, ${isMax ? 'acc' : `<f32>(acc / ${plane}.0)`});`,
+    '}',
+  ].join('\n');
+}

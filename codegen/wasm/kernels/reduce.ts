@@ -1,0 +1,122 @@
+// Reductions over any set of axes (reduce_*), softmax and log_softmax along an axis, and inference batch
+// normalization. Sums accumulate in f64, so long rows keep f32 accuracy.
+import { stridesOf } from '../../../compiler/ir/tensor.js';
+import { attrFloat, attrInt, normalizeAxis } from '../../../compiler/ops/util.js';
+import { asLiteral } from '../as-target.js';
+import { at, shapeOf, unsupported, type KernelContext } from './kernel.js';
+import { loopNest } from './loops.js';
+
+function checkF32(k: KernelContext): void {
+  for (const v of k.node.inputs.slice(0, 1)) if (v && v.type.dtype !== 'f32') unsupported(k.node, `${v.type.dtype} input (f32 only)`);
+}
+
+interface Reducer {
+  type: 'f64' | 'f32';
+  init: string;
+  step(acc: string, v: string): string;
+  finish(acc: string, count: number): string;
+}
+
+const sum = (f: (v: string) => string, finish: (acc: string, n: number) => string = (a) => a): Reducer => ({
+  type: 'f64',
+  init: '0.0',
+  step: (acc, v) => `${acc} += ${f(`<f64>${v}`)};`,
+  finish,
+});
+
+const REDUCERS: Record<string, Reducer> = {
+  reduce_sum: sum((v) => v),
+  reduce_mean: sum((v) => v, (a, n) => `${a} / ${n}.0`),
+  reduce_l1: sum((v) => `Math.abs(${v})`),
+  reduce_l2: sum((v) => `${v} * ${v}`, (a) => `Math.sqrt(${a})`),
+  reduce_sum_square: sum((v) => `${v} * ${v}`),
+  reduce_log_sum: sum((v) => v, (a) => `Math.log(${a})`),
+  reduce_prod: { type: 'f64', init: '1.0', step: (a, v) => `${a} *= <f64>${v};`, finish: (a) => a },
+  reduce_max: { type: 'f32', init: '-Infinity', step: (a, v) => `${a} = max(${a}, ${v});`, finish: (a) => a },
+  reduce_min: { type: 'f32', init: 'Infinity', step: (a, v) => `${a} = min(${a}, ${v});`, finish: (a) => a },
+};
+
+export function reduceKernel(k: KernelContext): string {
+  checkF32(k);
+  const [x, y] = [k.input(0), k.output(0)];
+  const xs = shapeOf(x);
+  const axesT = k.node.inputs[1] ? k.constantOf(k.node.inputs[1]) : undefined;
+  if (k.node.inputs[1] && !axesT) unsupported(k.node, 'axes known only at run time');
+  const given = axesT ? axesT.toNumbers().map((a) => normalizeAxis(a, xs.length)) : [];
+  const noop = attrInt(k.node.attrs, 'noop_with_empty_axes') !== 0;
+  const axes = given.length > 0 ? given : noop ? [] : xs.map((_, i) => i);
+  const st = stridesOf(xs);
+  const kept = xs.map((_, i) => i).filter((i) => !axes.includes(i));
+  const keptShape = kept.map((i) => xs[i]);
+  const count = axes.reduce((p, a) => p * xs[a], 1);
+  const lse = k.node.op === 'reduce_log_sum_exp';
+  const r = lse ? REDUCERS.reduce_sum : REDUCERS[k.node.op];
+  if (!r) unsupported(k.node);
+  const inner = (body: (off: string) => string) => loopNest({ dims: axes.map((a) => xs[a]), strides: [axes.map((a) => st[a])] }, ([o]) => body(o), 'r');
+  const load = (base: string, off: string) => `load<f32>(${at(k.ptr(x), `${base} + ${off}`, 'f32')})`;
+  return loopNest({ dims: keptShape, strides: [stridesOf(keptShape), kept.map((i) => st[i])] }, ([o, base]) => {
+    const lines = [`const base: i32 = ${base};`];
+    if (lse) {
+      // log Σ eˣ = m + log Σ e^(x − m) with m the max, so that exp() stays finite.
+      lines.push('let m: f32 = -Infinity;', inner((off) => `m = max(m, ${load('base', off)});`));
+      lines.push('if (!isFinite<f32>(m)) m = 0;', 'let acc: f64 = 0.0;', inner((off) => `acc += Math.exp(<f64>(${load('base', off)} - m));`));
+      lines.push(`store<f32>(${at(k.ptr(y), o, 'f32')}, <f32>(<f64>m + Math.log(acc)));`);
+    } else {
+      lines.push(`let acc: ${r.type} = ${r.init};`, inner((off) => r.step('acc', load('base', off))));
+      lines.push(`store<f32>(${at(k.ptr(y), o, 'f32')}, <f32>(${r.finish('acc', count)}));`);
+    }
+    return lines.join('\n');
+  }, 'q');
+}
+
+/** softmax(x) = e^(x − max) / Σ e^(x − max) along the axis (log_softmax: x − max − log Σ). */
+export function softmaxKernel(k: KernelContext): string {
+  checkF32(k);
+  const [x, y] = [k.input(0), k.output(0)];
+  const xs = shapeOf(x);
+  const axis = normalizeAxis(attrInt(k.node.attrs, 'axis'), Math.max(xs.length, 1));
+  const outer = xs.slice(0, axis).reduce((p, d) => p * d, 1);
+  const coerce = attrInt(k.node.attrs, 'coerce_2d') !== 0;
+  const n = coerce ? xs.slice(axis).reduce((p, d) => p * d, 1) : (xs[axis] ?? 1);
+  const inner = coerce ? 1 : xs.slice(axis + 1).reduce((p, d) => p * d, 1);
+  const log = k.node.op === 'log_softmax';
+  const px = (j: string) => `${k.ptr(x)} + (base + ${j} * ${inner}) * 4`;
+  const py = (j: string) => `${k.ptr(y)} + (base + ${j} * ${inner}) * 4`;
+  return [
+    `for (let o: i32 = 0; o < ${outer}; o++) for (let i: i32 = 0; i < ${inner}; i++) {`,
+    `  const base = o * ${n * inner} + i;`,
+    '  let m: f32 = -Infinity;',
+    `  for (let j: i32 = 0; j < ${n}; j++) m = max(m, load<f32>(${px('j')}));`,
+    '  let sum: f32 = 0;',
+    log
+      ? `  for (let j: i32 = 0; j < ${n}; j++) sum += Mathf.exp(load<f32>(${px('j')}) - m);`
+      : `  for (let j: i32 = 0; j < ${n}; j++) { const e = Mathf.exp(load<f32>(${px('j')}) - m); store<f32>(${py('j')}, e); sum += e; }`,
+    log
+      ? `  const ls = m + Mathf.log(sum);\n  for (let j: i32 = 0; j < ${n}; j++) store<f32>(${py('j')}, load<f32>(${px('j')}) - ls);`
+      : `  const inv: f32 = <f32>1 / sum;\n  for (let j: i32 = 0; j < ${n}; j++) store<f32>(${py('j')}, load<f32>(${py('j')}) * inv);`,
+    '}',
+  ].join('\n');
+}
+
+/** y = x·a[c] + t[c] with a = scale / √(var + ε), t = bias − mean·a, computed per channel at run time. */
+export function batchNormKernel(k: KernelContext): string {
+  checkF32(k);
+  const [x, scale, bias, mean, variance, y] = [k.input(0), k.input(1), k.input(2), k.input(3), k.input(4), k.output(0)];
+  if (k.node.outputs.length > 1) unsupported(k.node, 'training-mode outputs');
+  const xs = shapeOf(x);
+  const c = xs[1] ?? 1;
+  const inner = xs.slice(2).reduce((p, d) => p * d, 1);
+  if (shapeOf(scale).reduce((p, d) => p * d, 1) !== c) unsupported(k.node, 'per-position statistics (spatial = 0)');
+  const eps = asLiteral(attrFloat(k.node.attrs, 'epsilon'), 'f32');
+  const ld = (v: typeof x) => `load<f32>(${k.ptr(v)} + ch * 4)`;
+  return [
+    `for (let p: i32 = 0; p < ${xs[0] * c}; p++) {`,
+    `  const ch = p % ${c};`,
+    `  const a: f32 = ${ld(scale)} / Mathf.sqrt(${ld(variance)} + ${eps});`,
+    `  const t: f32 = ${ld(bias)} - ${ld(mean)} * a;`,
+    `  const xp: usize = ${k.ptr(x)} + p * ${inner * 4};`,
+    `  const yp: usize = ${k.ptr(y)} + p * ${inner * 4};`,
+    `  for (let i: i32 = 0; i < ${inner}; i++) store<f32>(yp + i * 4, load<f32>(xp + i * 4) * a + t);`,
+    '}',
+  ].join('\n');
+}

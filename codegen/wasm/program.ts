@@ -1,0 +1,21 @@
+// The contract between the WASM code generator and its consumers (the artifact writer, the runtime, the CLI):
+// one module that imports nothing, exports `memory` and `run()`, and reads and writes tensors at fixed byte
+// offsets of its linear memory.
+import type { DType } from '../../compiler/ir/dtype.js';
+import type { Graph } from '../../compiler/ir/graph.js';
+import type { ScheduleOverrides } from '../schedule.js';
+import { compileGraphToWasm } from './compile.js';
+
+export interface TensorSlot { name: string; dtype: DType; shape: number[]; offset: number }  // byte offset in linear memory
+export interface WasmLayout { memoryBytes: number; weightsOffset: number; weightsBytes: number; inputs: TensorSlot[]; outputs: TensorSlot[] }
+export interface WasmProgram { wasm: Uint8Array; weights: Uint8Array; layout: WasmLayout; kernels: number }
+
+export interface WasmCompileOptions {
+  /** Schedules that replace the defaults, per anchor kind or per node name (a tuning record replays this way). */
+  schedules?: ScheduleOverrides;
+}
+
+/** Compiles a graph with concrete shapes to one WebAssembly module; identical inputs give identical bytes. */
+export async function compileToWasm(graph: Graph, options: WasmCompileOptions = {}): Promise<WasmProgram> {
+  return compileGraphToWasm(graph, options);
+}

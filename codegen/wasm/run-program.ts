@@ -1,0 +1,69 @@
+// Runs a compiled WasmProgram in this process on Tensor feeds — what the runtime does, without the artifact
+// — so that the code generator is tested on its own against the reference interpreter.
+import { allocData } from '../../compiler/ir/dtype.js';
+import { Tensor } from '../../compiler/ir/tensor.js';
+import type { TensorSlot, WasmProgram } from './program.js';
+
+function write(view: DataView, slot: TensorSlot, t: Tensor): void {
+  for (let i = 0; i < t.size; i++) {
+    const v = t.data[i];
+    switch (slot.dtype) {
+      case 'f32': view.setFloat32(slot.offset + 4 * i, v, true); break;
+      case 'f64': view.setFloat64(slot.offset + 8 * i, v, true); break;
+      case 'i64': view.setBigInt64(slot.offset + 8 * i, BigInt(v), true); break;
+      case 'u64': view.setBigUint64(slot.offset + 8 * i, BigInt(v), true); break;
+      case 'i32': view.setInt32(slot.offset + 4 * i, v, true); break;
+      case 'u32': view.setUint32(slot.offset + 4 * i, v, true); break;
+      case 'i16': view.setInt16(slot.offset + 2 * i, v, true); break;
+      case 'u16': view.setUint16(slot.offset + 2 * i, v, true); break;
+      case 'i8': view.setInt8(slot.offset + i, v); break;
+      default: view.setUint8(slot.offset + i, v);
+    }
+  }
+}
+
+function read(view: DataView, slot: TensorSlot): Tensor {
+  const n = slot.shape.reduce((p, d) => p * d, 1);
+  const out = allocData(slot.dtype, n);
+  for (let i = 0; i < n; i++) {
+    switch (slot.dtype) {
+      case 'f32': out[i] = view.getFloat32(slot.offset + 4 * i, true); break;
+      case 'f64': out[i] = view.getFloat64(slot.offset + 8 * i, true); break;
+      case 'i64': out[i] = Number(view.getBigInt64(slot.offset + 8 * i, true)); break;
+      case 'u64': out[i] = Number(view.getBigUint64(slot.offset + 8 * i, true)); break;
+      case 'i32': out[i] = view.getInt32(slot.offset + 4 * i, true); break;
+      case 'u32': out[i] = view.getUint32(slot.offset + 4 * i, true); break;
+      case 'i16': out[i] = view.getInt16(slot.offset + 2 * i, true); break;
+      case 'u16': out[i] = view.getUint16(slot.offset + 2 * i, true); break;
+      case 'i8': out[i] = view.getInt8(slot.offset + i); break;
+      default: out[i] = view.getUint8(slot.offset + i);
+    }
+  }
+  return new Tensor(slot.dtype, slot.shape, out);
+}
+
+export interface LoadedProgram {
+  run(feeds: Record<string, Tensor>): Record<string, Tensor>;
+  /** Calls `run()` alone, on whatever the memory holds (for benchmarks). */
+  runRaw(): void;
+}
+
+export async function loadProgram(program: WasmProgram): Promise<LoadedProgram> {
+  const { instance } = await WebAssembly.instantiate(program.wasm as Uint8Array<ArrayBuffer>, {});
+  const memory = instance.exports.memory as WebAssembly.Memory;
+  const runRaw = instance.exports.run as () => void;
+  const { layout } = program;
+  if (memory.buffer.byteLength < layout.memoryBytes) memory.grow(Math.ceil((layout.memoryBytes - memory.buffer.byteLength) / 65536));
+  new Uint8Array(memory.buffer, layout.weightsOffset, layout.weightsBytes).set(program.weights);
+  return {
+    runRaw,
+    run(feeds) {
+      const view = new DataView(memory.buffer);
+      for (const slot of layout.inputs) write(view, slot, feeds[slot.name]);
+      runRaw();
+      const out: Record<string, Tensor> = {};
+      for (const slot of layout.outputs) out[slot.name] = read(new DataView(memory.buffer), slot);
+      return out;
+    },
+  };
+}
