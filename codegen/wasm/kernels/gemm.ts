@@ -29,7 +29,7 @@ function vectorBlock(rows: number, vecs: number, unrollK: number): string {
     'let k: i32 = 0;',
   ];
   if (unrollK > 1) {
-    lines.push(`for (; k + ${unrollK} <= K; k += ${unrollK}) {`, ...repeat(unrollK, () => step.map((s) => `  ${s}`).join('\n')), '}');
+    lines.push(`for (; k + ${unrollK} <= K; k += ${unrollK}) {`, ...repeat(unrollK, () => `  {\n${step.map((s) => `    ${s}`).join('\n')}\n  }`), '}');
   }
   lines.push('for (; k < K; k++) {', ...step.map((s) => `  ${s}`), '}');
   lines.push(...repeat(rows, (r) => repeat(vecs, (v) => `v128.store(cp${r}, ${acc(r, v)}, ${16 * v});`).join(' ')), '}');

@@ -1,0 +1,44 @@
+import { buildGraph, mismatches, randomTensor } from '../testing.js';
+
+const f32 = (...shape: number[]) => ({ dtype: 'f32' as const, shape });
+
+describe('conv kernels match the interpreter', () => {
+  test('pointwise, im2col-gemm (strides, pads, dilations), depthwise, grouped, 1-D', async () => {
+    const g = buildGraph({
+      inputs: { x: f32(2, 6, 9, 11), s: f32(1, 4, 10) },
+      build: (b, { x, s }) => {
+        const conv = (wShape: number[], attrs: Record<string, number | number[]>, bias = true, input = x) =>
+          b.emit('conv', [input, b.constant(randomTensor('f32', wShape, wShape.length * 7 + wShape[0])), bias ? b.constant(randomTensor('f32', [wShape[0]], 5)) : null], attrs)[0];
+        return [
+          conv([7, 6, 1, 1], {}),
+          conv([5, 6, 3, 3], { pads: [1, 1, 1, 1] }),
+          conv([5, 6, 3, 2], { strides: [2, 3], pads: [0, 1, 2, 1] }, false),
+          conv([4, 6, 3, 3], { dilations: [2, 2], pads: [2, 2, 2, 2] }),
+          conv([6, 1, 3, 3], { group: 6, pads: [1, 1, 1, 1], strides: [2, 2] }),
+          conv([12, 1, 5, 5], { group: 6, pads: [2, 2, 2, 2] }),
+          conv([4, 3, 3, 3], { group: 2, pads: [1, 0, 1, 0] }),
+          conv([3, 4, 3], { pads: [1, 1] }, true, s),
+        ];
+      },
+    });
+    expect(await mismatches(g)).toEqual([]);
+  });
+
+  test('every conv schedule kind computes the same conv', async () => {
+    const w = randomTensor('f32', [6, 1, 3, 3], 4);
+    const g = buildGraph({ inputs: { x: f32(1, 6, 7, 8) }, build: (b, { x }) => b.emit('conv', [x, b.constant(w)], { group: 6, pads: [1, 1, 1, 1] }) });
+    for (const kind of ['depthwise', 'direct', 'im2col-gemm'] as const) expect(await mismatches(g, 1, { schedules: { conv: { kind } } })).toEqual([]);
+  });
+
+  test('conv_transpose with strides, pads, output padding and groups', async () => {
+    const g = buildGraph({
+      inputs: { x: f32(1, 4, 5, 6) },
+      build: (b, { x }) => [
+        b.emit('conv_transpose', [x, b.constant(randomTensor('f32', [4, 3, 2, 2], 1)), b.constant(randomTensor('f32', [3], 2))], { strides: [2, 2] })[0],
+        b.emit('conv_transpose', [x, b.constant(randomTensor('f32', [4, 2, 3, 3], 3))], { strides: [2, 2], pads: [1, 1, 1, 1], output_padding: [1, 1] })[0],
+        b.emit('conv_transpose', [x, b.constant(randomTensor('f32', [4, 1, 3, 3], 5))], { group: 2, pads: [1, 1, 1, 1] })[0],
+      ],
+    });
+    expect(await mismatches(g)).toEqual([]);
+  });
+});
