@@ -7,8 +7,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DlcError } from '../compiler/errors.js';
-import type { DType } from '../compiler/ir/dtype.js';
 import { byteSize } from '../compiler/ir/dtype.js';
+import type { TensorSlot, WasmProgram } from './wasm/program.js';
 import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, WASM_FILE, WEIGHTS_FILE, type FileEntry, type WasmManifest } from '../runtime/manifest.js';
 
 /** The package version, recorded in every manifest (a test keeps it equal to package.json's). */
@@ -16,24 +16,10 @@ export const DLC_VERSION = '0.1.0';
 
 export const MANIFEST_FILE = 'manifest.json';
 
-/** What the WASM code generator hands over (the shape of codegen/wasm/program.ts's WasmProgram). */
-export interface WasmArtifactProgram {
-  wasm: Uint8Array;
-  weights: Uint8Array;
-  layout: {
-    memoryBytes: number;
-    weightsOffset: number;
-    weightsBytes: number;
-    inputs: { name: string; dtype: DType; shape: number[]; offset: number }[];
-    outputs: { name: string; dtype: DType; shape: number[]; offset: number }[];
-  };
-  kernels: number;
-}
-
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 /** The artifact's files by name, manifest.json included, as they will be written. */
-export function buildWasmArtifact(program: WasmArtifactProgram, options: Record<string, JsonValue>): Map<string, Uint8Array> {
+export function buildWasmArtifact(program: WasmProgram, options: Record<string, JsonValue>): Map<string, Uint8Array> {
   const { layout } = program;
   if (program.weights.length !== layout.weightsBytes) {
     throw new Error(`code generator bug: ${program.weights.length} bytes of weights, the layout says ${layout.weightsBytes}`);
@@ -44,7 +30,7 @@ export function buildWasmArtifact(program: WasmArtifactProgram, options: Record<
   ]);
   const entries: Record<string, FileEntry> = {};
   for (const [name, bytes] of files) entries[name] = { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
-  const slot = (s: WasmArtifactProgram['layout']['inputs'][number]) => {
+  const slot = (s: TensorSlot) => {
     if (s.offset + s.shape.reduce((n, d) => n * d, 1) * byteSize(s.dtype) > layout.memoryBytes) {
       throw new Error(`code generator bug: the slot of '${s.name}' ends past the ${layout.memoryBytes}-byte memory`);
     }
@@ -67,7 +53,7 @@ export function buildWasmArtifact(program: WasmArtifactProgram, options: Record<
 }
 
 /** Builds the artifact and writes it to `dest` (see writeArtifactDir); returns its files. */
-export function writeWasmArtifact(dest: string, program: WasmArtifactProgram, options: Record<string, JsonValue>): Map<string, Uint8Array> {
+export function writeWasmArtifact(dest: string, program: WasmProgram, options: Record<string, JsonValue>): Map<string, Uint8Array> {
   const files = buildWasmArtifact(program, options);
   writeArtifactDir(dest, files);
   return files;
@@ -79,11 +65,9 @@ export function writeWasmArtifact(dest: string, program: WasmArtifactProgram, op
  * file or non-empty directory is refused rather than deleted (`-o ~` must not wipe a home directory).
  */
 export function writeArtifactDir(dest: string, files: ReadonlyMap<string, Uint8Array>): void {
+  checkArtifactDestination(dest);
   const target = path.resolve(dest);
   const existing = fs.statSync(target, { throwIfNoEntry: false });
-  if (existing && !(existing.isDirectory() && isReplaceable(target))) {
-    throw new DlcError(`${dest} exists and is not a dlc artifact directory; refusing to replace it`, {}, 2);
-  }
   const parent = path.dirname(target);
   try {
     fs.mkdirSync(parent, { recursive: true });
@@ -104,6 +88,14 @@ export function writeArtifactDir(dest: string, files: ReadonlyMap<string, Uint8A
     throw new DlcError(`cannot write artifact ${dest}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   fs.rmSync(old, { recursive: true, force: true });
+}
+
+/** Refuses a destination that exists and is not an artifact directory (or empty): checked before compiling, too. */
+export function checkArtifactDestination(dest: string): void {
+  const existing = fs.statSync(dest, { throwIfNoEntry: false });
+  if (existing && !(existing.isDirectory() && isReplaceable(dest))) {
+    throw new DlcError(`${dest} exists and is not a dlc artifact directory; refusing to replace it`, {}, 2);
+  }
 }
 
 function isReplaceable(dir: string): boolean {

@@ -4,7 +4,7 @@
 //   inputs  x: f32[2,2] at 64, k: i64[2] at 96
 //   weights w: f32[2,2] at 128 (16 bytes: 1, 2, 3, 4)
 //   outputs y: f32[2,2] = x + w at 192, z: i64[2] = k * 3 at 224, b: bool[2] = k > 0 at 240
-import type { WasmArtifactProgram } from '../../codegen/artifact.js';
+import type { WasmProgram } from '../../codegen/wasm/program.js';
 
 const SOURCE = `
 export function run(): void {
@@ -27,7 +27,7 @@ async function compileSource(): Promise<Uint8Array> {
   return result.binary;
 }
 
-export async function handWrittenProgram(): Promise<WasmArtifactProgram> {
+export async function handWrittenProgram(): Promise<WasmProgram> {
   compiled ??= compileSource();
   return {
     wasm: await compiled,
