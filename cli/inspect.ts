@@ -69,7 +69,7 @@ export function parseInputShapes(specs: readonly string[]): Record<string, numbe
   return shapes;
 }
 
-function selectPipeline(opts: InspectOptions): Pass {
+export function selectPipeline(opts: Pick<InspectOptions, 'passes' | 'optLevel'>): Pass {
   if (opts.passes !== undefined && opts.optLevel !== undefined) throw new UsageError('give either -O or --passes, not both');
   if (opts.passes !== undefined) return parsePipeline(opts.passes);
   if (opts.optLevel === undefined) return optPipeline(DEFAULT_OPT_LEVEL);
@@ -77,7 +77,7 @@ function selectPipeline(opts: InspectOptions): Pass {
   return optPipeline(Number(opts.optLevel));
 }
 
-function checkInputNames(graph: Graph, shapes: Record<string, number[]>): void {
+export function checkInputNames(graph: Graph, shapes: Record<string, number[]>): void {
   const names = new Set(graph.inputs.map((v) => v.name));
   for (const name of Object.keys(shapes)) {
     if (!names.has(name)) throw new UsageError(`--input-shape names '${name}', which is not an input of the model (inputs: ${[...names].join(', ')})`);

@@ -4,8 +4,10 @@
 //   anything else is a bug → `dlc: internal error: <message>`, exit 70, the stack only with DLC_DEBUG=1.
 import { Command, CommanderError, Option } from 'commander';
 import { DlcError } from '../compiler/errors.js';
+import { compileCommand, TARGETS, type CompileOptions } from './compile.js';
 import { inspectCommand, type InspectOptions } from './inspect.js';
 import { runCommand, type RunOptions } from './run.js';
+import { verifyCommand, type VerifyOptions } from './verify.js';
 
 export interface CliIo {
   stdout: { write(text: string): unknown };
@@ -55,6 +57,17 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .action((model: string, opts: InspectOptions) => setExitCode(inspectCommand(model, opts, io)));
 
   program
+    .command('compile')
+    .description('compile a model into an artifact directory: manifest.json, weights.bin, model.wasm')
+    .argument('<model>', 'ONNX model file')
+    .addOption(new Option('--target <target>', 'code generation target').choices(TARGETS).default('wasm'))
+    .requiredOption('-o, --output <dir>', 'artifact directory to write (replaced if it holds an artifact)')
+    .option('--input-shape <name=d0,d1,...>', 'concrete shape of a model input (repeatable)', collect, [])
+    .option('-O, --opt-level <level>', 'optimization level 0-3 (default 2)')
+    .option('--passes <pipeline>', 'pass pipeline as text instead of -O')
+    .action(async (model: string, opts: CompileOptions) => setExitCode(await compileCommand(model, opts, io)));
+
+  program
     .command('run')
     .description('run a compiled artifact on inputs from .npy files or seeded random ones')
     .argument('<dir>', 'artifact directory (from dlc compile)')
@@ -64,6 +77,21 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--output <dir>', 'write each output to DIR/<name>.npy')
     .option('--json', 'print one JSON object')
     .action(async (dir: string, opts: RunOptions) => setExitCode(await runCommand(dir, opts, io)));
+
+  program
+    .command('verify')
+    .description('compile a model, run it on seeded random inputs and compare every output with onnxruntime-node')
+    .argument('<model>', 'ONNX model file')
+    .addOption(new Option('--target <target>', 'code generation target').choices(TARGETS).default('wasm'))
+    .option('--input-shape <name=d0,d1,...>', 'concrete shape of a model input (repeatable)', collect, [])
+    .option('--input <name=file.npy>', 'an input from a NumPy file instead of random values (repeatable)', collect, [])
+    .option('--atol <a>', 'absolute tolerance (default 1e-4)')
+    .option('--rtol <r>', 'relative tolerance (default 1e-3)')
+    .option('--seed <seed>', 'seed of the random inputs (default 1)')
+    .option('-O, --opt-level <level>', 'optimization level 0-3 (default 2)')
+    .option('--passes <pipeline>', 'pass pipeline as text instead of -O')
+    .option('--json', 'print one JSON object: {target, ok, outputs: [{name, maxAbsError, maxRelError}]}')
+    .action(async (model: string, opts: VerifyOptions) => setExitCode(await verifyCommand(model, opts, io)));
 
   return program;
 }

@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { REPO_ROOT } from '../tests/util/repo.js';
+import { runCli } from './main.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dlc-compile-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const TINY_CNN = path.join(REPO_ROOT, 'models', 'tiny-cnn.onnx');
+
+async function dlc(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const io = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } };
+  const code = await runCli(args, io, {});
+  return { code, stdout, stderr };
+}
+
+function hashes(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of fs.readdirSync(dir).sort()) out[name] = createHash('sha256').update(fs.readFileSync(path.join(dir, name))).digest('hex');
+  return out;
+}
+
+describe('dlc compile --target wasm', () => {
+  test('writes the artifact and prints a summary', async () => {
+    const dir = path.join(tmp, 'tiny');
+    const r = await dlc('compile', TINY_CNN, '--target', 'wasm', '-o', dir);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      new RegExp(`^compiled ${TINY_CNN} for wasm into ${dir}: \\d+ kernels; model\\.wasm [\\d.]+ KiB, weights\\.bin [\\d.]+ KiB, linear memory [\\d.]+ KiB; inputs image: f32\\[1,3,32,32\\]; outputs probs: f32\\[1,10\\]\\.\\n$`),
+    );
+    expect(fs.readdirSync(dir).sort()).toEqual(['manifest.json', 'model.wasm', 'weights.bin']);
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+    expect(manifest).toMatchObject({
+      format: 'dlc-artifact',
+      target: 'wasm',
+      inputs: [{ name: 'image', dtype: 'f32', shape: [1, 3, 32, 32] }],
+      outputs: [{ name: 'probs', dtype: 'f32', shape: [1, 10] }],
+      options: {
+        target: 'wasm',
+        pipeline: 'fixpoint(fold-constants,fold-shape-arithmetic,remove-identity,eliminate-dead-code)',
+        inputShapes: {},
+        model: { name: 'tiny-cnn.onnx', sha256: createHash('sha256').update(fs.readFileSync(TINY_CNN)).digest('hex') },
+      },
+    });
+    expect(manifest.memory.weightsBytes).toBe(fs.statSync(path.join(dir, 'weights.bin')).size);
+    expect(manifest.kernels).toBeGreaterThan(1);
+  });
+
+  test('compiling twice gives byte-identical artifacts', async () => {
+    const a = path.join(tmp, 'twice-a');
+    const b = path.join(tmp, 'twice-b');
+    expect((await dlc('compile', TINY_CNN, '-o', a, '-O2')).code).toBe(0);
+    expect((await dlc('compile', TINY_CNN, '-o', b, '-O2')).code).toBe(0);
+    expect(hashes(b)).toEqual(hashes(a));
+  });
+
+  test('the artifact runs with dlc run', async () => {
+    const dir = path.join(tmp, 'tiny-run');
+    expect((await dlc('compile', TINY_CNN, '-o', dir)).code).toBe(0);
+    const r = await dlc('run', dir, '--random', '--json');
+    expect(r.stderr).toBe('');
+    const [probs] = JSON.parse(r.stdout).outputs;
+    expect(probs).toMatchObject({ name: 'probs', dtype: 'f32', shape: [1, 10] });
+    // A softmax: eight shown values, each a probability.
+    expect(probs.head).toHaveLength(8);
+    for (const p of probs.head) expect(p).toBeGreaterThan(0);
+  });
+
+  test.each([
+    [['--target', 'webgpu', '-o', 'OUT'], 2, /^dlc: target 'webgpu' is not yet supported \(have: wasm\)\n$/],
+    [['--target', 'cuda', '-o', 'OUT'], 2, /^dlc: option '--target <target>' argument 'cuda' is invalid\. Allowed choices are wasm, webgpu\.\n$/],
+    [[], 2, /^dlc: required option '-o, --output <dir>' not specified\n$/],
+    [['-o', 'OUT', '--input-shape', 'pixels=1,3,8,8'], 2, /^dlc: --input-shape names 'pixels', which is not an input of the model \(inputs: image\)\n$/],
+    [['-o', 'OUT', '-O9'], 2, /^dlc: unknown optimization level -O9/],
+  ])('%j exits %d', async (args, code, message) => {
+    const r = await dlc('compile', TINY_CNN, ...args.map((a) => (a === 'OUT' ? path.join(tmp, 'never') : a)));
+    expect(r.stderr).toMatch(message);
+    expect(r.code).toBe(code);
+    expect(r.stdout).toBe('');
+    expect(fs.existsSync(path.join(tmp, 'never'))).toBe(false);
+  });
+
+  test('refuses to replace a directory that is not an artifact', async () => {
+    const dir = path.join(tmp, 'precious');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'thesis.tex'), 'keep me');
+    const r = await dlc('compile', TINY_CNN, '-o', dir);
+    expect(r.stderr).toBe(`dlc: ${dir} exists and is not a dlc artifact directory; refusing to replace it\n`);
+    expect(r.code).toBe(2);
+    expect(fs.readdirSync(dir)).toEqual(['thesis.tex']);
+  });
+
+  test('a missing model is one line', async () => {
+    const r = await dlc('compile', path.join(tmp, 'none.onnx'), '-o', path.join(tmp, 'x'));
+    expect(r.stderr).toBe(`dlc: ${path.join(tmp, 'none.onnx')}: cannot read model: ENOENT\n`);
+    expect(r.code).toBe(1);
+  });
+});
