@@ -77,6 +77,7 @@ export function selectPipeline(opts: Pick<InspectOptions, 'passes' | 'optLevel'>
   return optPipeline(Number(opts.optLevel));
 }
 
+/** Every --input-shape must name an input of the model. */
 export function checkInputNames(graph: Graph, shapes: Record<string, number[]>): void {
   const names = new Set(graph.inputs.map((v) => v.name));
   for (const name of Object.keys(shapes)) {

@@ -1,0 +1,34 @@
+import { referenceBackend } from '../tests/conformance/backends.js';
+import { listCases } from '../tests/conformance/cases.js';
+import { runCase, type Backend } from '../tests/conformance/run-cases.js';
+import { PassManager } from './manager.js';
+import { optPipeline } from './pipelines.js';
+
+// The ONNX cases where the simplification passes have something to do: shape arithmetic, constants,
+// identities, dropout, casts, reshapes. -O1 must keep every one that the reference interpreter passes.
+const CASES = /^(shape|size|constant|identity|dropout|cast_|reshape|expand|squeeze|unsqueeze|flatten|gather_[01]|concat|range|where|if)/;
+
+const optimized: Backend = (graph, inputs) => referenceBackend(new PassManager({ verifyEach: true }).run(optPipeline(1), graph), inputs);
+
+describe('-O1 on conformance cases', () => {
+  const cases = listCases('node').filter((c) => CASES.test(c.name));
+
+  test('covers a fair number of cases', () => {
+    expect(cases.length).toBeGreaterThan(60);
+  });
+
+  test('keeps every case that passes without it', async () => {
+    const regressions: string[] = [];
+    let checked = 0;
+    for (const c of cases) {
+      const tol = { atol: 1e-4, rtol: 1e-3 };
+      const before = await runCase(c, referenceBackend, tol);
+      if (!before.passed) continue;
+      checked++;
+      const after = await runCase(c, optimized, tol);
+      if (!after.passed) regressions.push(`${c.name}: ${after.detail}`);
+    }
+    expect(regressions).toEqual([]);
+    expect(checked).toBeGreaterThan(50);
+  });
+});
