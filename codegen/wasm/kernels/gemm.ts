@@ -15,7 +15,7 @@ function vectorBlock(rows: number, vecs: number, unrollK: number): string {
   const acc = (r: number, v: number) => `c${r}_${v}`;
   const step = [
     ...repeat(vecs, (v) => `const b${v} = v128.load(bp, ${16 * v});`),
-    ...repeat(rows, (r) => `const a${r} = f32x4.splat(load<f32>(ap${r}));`),
+    ...repeat(rows, (r) => `const a${r} = v128.load32_splat(ap${r});`),
     ...repeat(rows, (r) => repeat(vecs, (v) => `${acc(r, v)} = f32x4.add(${acc(r, v)}, f32x4.mul(a${r}, b${v}));`).join(' ')),
     'bp += ldb4;',
     ...repeat(rows, (r) => `ap${r} += 4;`),
