@@ -20,6 +20,8 @@ export interface ConvSchedule {
   kind?: ConvAlgorithm;
   /** The tile of the GEMM that im2col-gemm and pointwise convs run. */
   gemm: MatmulSchedule;
+  /** im2col unfolds this many bytes of columns at a time (whole output rows, at least one), so they stay in cache. */
+  blockBytes: number;
 }
 
 export interface Schedules {
@@ -32,7 +34,7 @@ export const DEFAULT_MATMUL: MatmulSchedule = { tileM: 4, tileN: 2, vector: 4, u
 
 export const DEFAULT_SCHEDULES: Schedules = {
   matmul: DEFAULT_MATMUL,
-  conv: { gemm: DEFAULT_MATMUL },
+  conv: { gemm: DEFAULT_MATMUL, blockBytes: 256 * 1024 },
 };
 
 export interface ScheduleOverrides {
@@ -59,5 +61,7 @@ export function schedulesFor(node: Node, overrides: ScheduleOverrides = {}): Sch
   const kind = own.conv?.kind ?? overrides.conv?.kind;
   if (kind !== undefined && !CONV_KINDS.includes(kind)) throw new DlcError(`unknown conv schedule kind '${kind}'`);
   const gemm = checkMatmul({ ...DEFAULT_MATMUL, ...overrides.conv?.gemm, ...own.conv?.gemm });
-  return { matmul, conv: { kind, gemm } };
+  const blockBytes = own.conv?.blockBytes ?? overrides.conv?.blockBytes ?? DEFAULT_SCHEDULES.conv.blockBytes;
+  if (!Number.isInteger(blockBytes) || blockBytes < 1) throw new DlcError(`invalid conv schedule blockBytes ${blockBytes}`);
+  return { matmul, conv: { kind, gemm, blockBytes } };
 }

@@ -149,7 +149,8 @@ export async function compileGraphToWasm(graph: Graph, options: WasmCompileOptio
   const weights = new Uint8Array(plan.weightsBytes);
   for (const c of plan.constants) weights.set(serialize(c.data!), plan.offsets.get(c)! - plan.weightsOffset);
   const run = `export function run(): void {\n${gen.functions.map((_, i) => `  k${i}();`).join('\n')}\n}`;
-  const source = [AS_HELPERS, ...gen.helpers.values(), ...gen.functions, run]
+  const functions = options.exportKernels ? gen.functions.map((f) => `export ${f}`) : gen.functions;
+  const source = [AS_HELPERS, ...gen.helpers.values(), ...functions, run]
     .join('\n')
     .replace(/__v(\d+)__/g, (_, id: string) => `${addressOf.get(Number(id))}`)
     .replace(/__s(\d+)__/g, (_, step: string) => `${plan.scratch[Number(step)]}`);

@@ -13,6 +13,8 @@ export interface WasmProgram { wasm: Uint8Array; weights: Uint8Array; layout: Wa
 export interface WasmCompileOptions {
   /** Schedules that replace the defaults, per anchor kind or per node name (a tuning record replays this way). */
   schedules?: ScheduleOverrides;
+  /** Also export each kernel as `k<i>` (in run order), so that a profiler can time them one by one. */
+  exportKernels?: boolean;
 }
 
 /** Compiles a graph with concrete shapes to one WebAssembly module; identical inputs give identical bytes. */

@@ -10,7 +10,7 @@ import type { Value } from '../../../compiler/ir/graph.js';
 import { attrInt, attrInts } from '../../../compiler/ops/util.js';
 import { liftTo3d, readWindow, resolvePads, type Geom3 } from '../../../compiler/ops/nn-window.js';
 import type { ConvAlgorithm } from '../../schedule.js';
-import { gemmCall } from './gemm.js';
+import { GemmInit, gemmCall } from './gemm.js';
 import { shapeOf, unsupported, type KernelContext } from './kernel.js';
 
 interface ConvShape {
@@ -74,51 +74,67 @@ function columnRange(s: ConvShape, kw: string, inW: number, outW: number): strin
   ].join('\n');
 }
 
-function im2col(k: KernelContext, x: Value, s: ConvShape, cols: string, xBase: string): string {
+/**
+ * Unfolds output rows [q0, q0 + nq) (a row is one (od, oh)) of one group into `cols`: row (c, kd, kh, kw),
+ * column (q − q0)·oW + ow, holding x[c, od·sD − pD + kd·dD, oh·sH − pH + kh·dH, ow·sW − pW + kw·dW] or 0.
+ */
+function im2colBlock(k: KernelContext, x: Value, s: ConvShape, cols: string, xBase: string): string {
   const [iD, iH, iW] = s.g.inDims;
-  const [oD, oH, oW] = s.g.outDims;
+  const [, oH, oW] = s.g.outDims;
   const [kD, kH, kW] = s.g.kernel;
   const [sD, sH, sW] = s.g.strides;
-  const [dD, dH, dW] = s.g.dilations;
+  const [dD, dH] = s.g.dilations;
   const [pD, pH] = s.g.padBegin;
   const cg = s.c / s.group;
   return [
-    `memory.fill(${cols}, 0, ${cg * s.kVol * s.outPlane * 4});`,
+    `memory.fill(${cols}, 0, ${cg * s.kVol * 4} * ncol);`,
     `for (let c: i32 = 0; c < ${cg}; c++) for (let kd: i32 = 0; kd < ${kD}; kd++) for (let kh: i32 = 0; kh < ${kH}; kh++) for (let kw: i32 = 0; kw < ${kW}; kw++) {`,
-    `  const dst: usize = ${cols} + (((c * ${kD} + kd) * ${kH} + kh) * ${kW} + kw) * ${s.outPlane * 4};`,
+    `  const dst: usize = ${cols} + (((c * ${kD} + kd) * ${kH} + kh) * ${kW} + kw) * ncol * 4;`,
     ...columnRange(s, 'kw', iW, oW).split('\n').map((l) => `  ${l}`),
     '  if (lo >= hi) continue;',
-    `  for (let od: i32 = 0; od < ${oD}; od++) {`,
-    `    const id = od * ${sD} - ${pD} + kd * ${dD};`,
-    `    if (id < 0 || id >= ${iD}) continue;`,
-    `    for (let oh: i32 = 0; oh < ${oH}; oh++) {`,
-    `      const ih = oh * ${sH} - ${pH} + kh * ${dH};`,
-    `      if (ih < 0 || ih >= ${iH}) continue;`,
-    `      const src: usize = ${k.ptr(x)} + ((${xBase} + c) * ${s.inPlane} + (id * ${iH} + ih) * ${iW} + off) * 4;`,
-    `      const out: usize = dst + (od * ${oH} + oh) * ${oW * 4};`,
+    '  for (let q = q0; q < q0 + nq; q++) {',
+    `    const id = (q / ${oH}) * ${sD} - ${pD} + kd * ${dD};`,
+    `    const ih = (q % ${oH}) * ${sH} - ${pH} + kh * ${dH};`,
+    `    if (id < 0 || id >= ${iD} || ih < 0 || ih >= ${iH}) continue;`,
+    `    const src: usize = ${k.ptr(x)} + ((${xBase} + c) * ${s.inPlane} + (id * ${iH} + ih) * ${iW} + off) * 4;`,
+    `    const out: usize = dst + (q - q0) * ${oW * 4};`,
     sW === 1
-      ? '      memory.copy(out + lo * 4, src + lo * 4, (hi - lo) * 4);'
-      : `      for (let ow = lo; ow < hi; ow++) store<f32>(out + ow * 4, load<f32>(src + ow * ${sW * 4}));`,
-    '    }',
+      ? '    memory.copy(out + lo * 4, src + lo * 4, (hi - lo) * 4);'
+      : `    for (let ow = lo; ow < hi; ow++) store<f32>(out + ow * 4, load<f32>(src + ow * ${sW * 4}));`,
     '  }',
     '}',
   ].join('\n');
 }
 
-function gemmConv(k: KernelContext, x: Value, w: Value, y: Value, s: ConvShape, unfold: boolean): string {
+function gemmConv(k: KernelContext, x: Value, w: Value, bias: Value | null, y: Value, s: ConvShape, unfold: boolean): string {
   const cg = s.c / s.group;
   const mg = s.m / s.group;
   const rows = cg * s.kVol;
-  const cols = unfold ? k.scratch(rows * s.outPlane * 4) : '';
+  const [oD, oH, oW] = s.g.outDims;
+  // Output rows per im2col block: as many as keep the block within the schedule's bytes (at least one).
+  const blockRows = Math.max(1, Math.min(oD * oH, Math.floor(k.schedules.conv.blockBytes / (rows * oW * 4))));
+  const cols = unfold ? k.scratch(rows * blockRows * oW * 4) : '';
   const sched = k.schedules.conv.gemm;
   const code: string[] = [];
   for (let b = 0; b < s.n; b++) {
     for (let grp = 0; grp < s.group; grp++) {
-      const xOff = (b * s.c + grp * cg) * s.inPlane * 4;
-      if (unfold) code.push(im2col(k, x, s, cols, `${b * s.c + grp * cg}`));
-      const bPtr = unfold ? cols : `${k.ptr(x)} + ${xOff}`;
-      const yPtr = `${k.ptr(y)} + ${(b * s.m + grp * mg) * s.outPlane * 4}`;
-      code.push(gemmCall(k, sched, `${k.ptr(w)} + ${grp * mg * rows * 4}`, bPtr, yPtr, mg, s.outPlane, rows, rows, s.outPlane, s.outPlane));
+      const yOff = (b * s.m + grp * mg) * s.outPlane;
+      const gemm = (bPtr: string, cOff: string, n: string) => gemmCall(k, sched, {
+        a: `${k.ptr(w)} + ${grp * mg * rows * 4}`, b: bPtr, c: `${k.ptr(y)} + (${yOff} + ${cOff}) * 4`, m: mg, n, k: rows, lda: rows, ldb: n, ldc: s.outPlane,
+        init: bias ? GemmInit.Bias : GemmInit.Zero, bias: bias ? `${k.ptr(bias)} + ${grp * mg * 4}` : undefined,
+      });
+      if (!unfold) {
+        code.push(gemm(`${k.ptr(x)} + ${(b * s.c + grp * cg) * s.inPlane * 4}`, '0', `${s.outPlane}`));
+        continue;
+      }
+      code.push(
+        `for (let q0: i32 = 0; q0 < ${oD * oH}; q0 += ${blockRows}) {`,
+        `  const nq: i32 = min(${blockRows}, ${oD * oH} - q0);`,
+        `  const ncol: i32 = nq * ${oW};`,
+        im2colBlock(k, x, s, cols, `${b * s.c + grp * cg}`).split('\n').map((l) => `  ${l}`).join('\n'),
+        `  ${gemm(cols, `q0 * ${oW}`, 'ncol')}`,
+        '}',
+      );
     }
   }
   return code.join('\n');
@@ -147,6 +163,7 @@ function direct(k: KernelContext, x: Value, w: Value, y: Value, s: ConvShape): s
     '    if (lo >= hi) continue;',
     `    for (let kd: i32 = 0; kd < ${kD}; kd++) for (let kh: i32 = 0; kh < ${kH}; kh++) {`,
     `      const wv = load<f32>(${k.ptr(w)} + (((oc * ${cg} + ic) * ${kD} + kd) * ${kH} + kh) * ${kW * 4} + kw * 4);`,
+    '      const wv4 = f32x4.splat(wv);',
     `      for (let od: i32 = 0; od < ${oD}; od++) {`,
     `        const id = od * ${sD} - ${pD} + kd * ${dD};`,
     `        if (id < 0 || id >= ${iD}) continue;`,
@@ -155,7 +172,14 @@ function direct(k: KernelContext, x: Value, w: Value, y: Value, s: ConvShape): s
     `          if (ih < 0 || ih >= ${iH}) continue;`,
     `          const src: usize = xc + ((id * ${iH} + ih) * ${iW} + off) * 4;`,
     `          const out: usize = yc + (od * ${oH} + oh) * ${oW * 4};`,
-    `          for (let ow = lo; ow < hi; ow++) store<f32>(out + ow * 4, load<f32>(out + ow * 4) + wv * load<f32>(src + ow * ${sW * 4}));`,
+    ...(sW === 1
+      ? [
+          // Stride 1: four output columns per f32x4 multiply-add, then the ragged end.
+          '          let ow = lo;',
+          '          for (; ow + 4 <= hi; ow += 4) v128.store(out + ow * 4, f32x4.add(v128.load(out + ow * 4), f32x4.mul(wv4, v128.load(src + ow * 4))));',
+          '          for (; ow < hi; ow++) store<f32>(out + ow * 4, load<f32>(out + ow * 4) + wv * load<f32>(src + ow * 4));',
+        ]
+      : [`          for (let ow = lo; ow < hi; ow++) store<f32>(out + ow * 4, load<f32>(out + ow * 4) + wv * load<f32>(src + ow * ${sW * 4}));`]),
     '        }',
     '      }',
     '    }',
@@ -169,11 +193,10 @@ export function convKernel(k: KernelContext): string {
   for (const v of [x, w, bias]) if (v && v.type.dtype !== 'f32') unsupported(k.node, `${v.type.dtype} operands (f32 only)`);
   const s = convShape(k, x, w, y, false);
   const algo = chooseAlgorithm(s, k.schedules.conv.kind);
-  const init = initOutput(k, y, bias, s);
   switch (algo) {
-    case 'pointwise': return `${init}\n${gemmConv(k, x, w, y, s, false)}`;
-    case 'im2col-gemm': return `${init}\n${gemmConv(k, x, w, y, s, true)}`;
-    case 'depthwise': case 'direct': return `${init}\n${direct(k, x, w, y, s)}`;
+    case 'pointwise': return gemmConv(k, x, w, bias, y, s, false);
+    case 'im2col-gemm': return gemmConv(k, x, w, bias, y, s, true);
+    case 'depthwise': case 'direct': return `${initOutput(k, y, bias, s)}\n${direct(k, x, w, y, s)}`;
   }
 }
 

@@ -3,14 +3,19 @@
 // tileM rows × tileN f32x4 vectors of C stays in registers while K runs innermost, so each step loads
 // tileN vectors of B and tileM scalars of A for tileM·tileN vector multiply-adds. Ragged edges fall back to
 // one-vector and one-row tiles, then to scalar columns.
+
 import type { MatmulSchedule } from '../../schedule.js';
 import type { KernelContext } from './kernel.js';
+
+/** How C starts: C = A·B, C = bias[row] + A·B, or C += A·B. */
+export const GemmInit = { Zero: 0, Bias: 1, Accumulate: 2 } as const;
+export type GemmInit = (typeof GemmInit)[keyof typeof GemmInit];
 
 function repeat(n: number, f: (i: number) => string): string[] {
   return Array.from({ length: n }, (_, i) => f(i));
 }
 
-/** One block of `rows` × `vecs` vectors at (i, j): load C, run K, store C. */
+/** One block of `rows` × `vecs` vectors at (i, j): start from 0, the row's bias or C; run K; store C. */
 function vectorBlock(rows: number, vecs: number, unrollK: number): string {
   const acc = (r: number, v: number) => `c${r}_${v}`;
   const step = [
@@ -23,7 +28,11 @@ function vectorBlock(rows: number, vecs: number, unrollK: number): string {
   const lines = [
     '{',
     ...repeat(rows, (r) => `const cp${r}: usize = c + <usize>(((i + ${r}) * ldc + j) << 2);`),
-    ...repeat(rows, (r) => repeat(vecs, (v) => `let ${acc(r, v)} = v128.load(cp${r}, ${16 * v});`).join(' ')),
+    ...repeat(rows, (r) => `const z${r} = init == ${GemmInit.Bias} ? v128.load32_splat(bias + <usize>((i + ${r}) << 2)) : f32x4.splat(0);`),
+    ...repeat(rows, (r) => repeat(vecs, (v) => `let ${acc(r, v)} = z${r};`).join(' ')),
+    `if (init == ${GemmInit.Accumulate}) {`,
+    ...repeat(rows, (r) => repeat(vecs, (v) => `  ${acc(r, v)} = v128.load(cp${r}, ${16 * v});`).join(' ')),
+    '}',
     ...repeat(rows, (r) => `let ap${r}: usize = a + <usize>((i + ${r}) * lda << 2);`),
     'let bp: usize = b + <usize>(j << 2);',
     'let k: i32 = 0;',
@@ -40,7 +49,7 @@ function vectorBlock(rows: number, vecs: number, unrollK: number): string {
 function scalarBlock(rows: number): string {
   return [
     '{',
-    ...repeat(rows, (r) => `let s${r}: f32 = load<f32>(c + <usize>(((i + ${r}) * ldc + j) << 2));`),
+    ...repeat(rows, (r) => `let s${r}: f32 = init == ${GemmInit.Accumulate} ? load<f32>(c + <usize>(((i + ${r}) * ldc + j) << 2)) : init == ${GemmInit.Bias} ? load<f32>(bias + <usize>((i + ${r}) << 2)) : 0;`),
     'for (let k: i32 = 0; k < K; k++) {',
     '  const bv = load<f32>(b + <usize>((k * ldb + j) << 2));',
     ...repeat(rows, (r) => `  s${r} += load<f32>(a + <usize>(((i + ${r}) * lda + k) << 2)) * bv;`),
@@ -50,37 +59,59 @@ function scalarBlock(rows: number): string {
   ].join('\n');
 }
 
-/** Every column of a band of `rows` rows: full tiles, then one-vector tiles, then scalar columns. */
-function columns(rows: number, s: MatmulSchedule): string {
-  const width = 4 * s.tileN;
-  const parts = ['let j: i32 = 0;', `for (; j + ${width} <= N; j += ${width}) ${vectorBlock(rows, s.tileN, s.unrollK)}`];
-  if (s.tileN > 1) parts.push(`for (; j + 4 <= N; j += 4) ${vectorBlock(rows, 1, s.unrollK)}`);
-  parts.push(`for (; j < N; j++) ${scalarBlock(rows)}`);
-  return parts.join('\n');
+/** Every row for the column panel at j: full-height tiles, then single rows. */
+function rows(s: MatmulSchedule, block: (rows: number) => string): string {
+  return [
+    '{',
+    'let i: i32 = 0;',
+    `for (; i + ${s.tileM} <= M; i += ${s.tileM}) ${block(s.tileM)}`,
+    s.tileM > 1 ? `for (; i < M; i++) ${block(1)}` : '',
+    '}',
+  ].join('\n');
 }
 
 export function gemmHelperName(s: MatmulSchedule): string {
   return `gemm_m${s.tileM}n${s.tileN}k${s.unrollK}`;
 }
 
+/**
+ * Column panels outermost: the panel of B (K × tile width) stays in cache while every row tile of A passes
+ * over it, so B — an im2col matrix of megabytes, say — streams from memory once.
+ */
 export function gemmHelperSource(s: MatmulSchedule): string {
-  const band = (rows: number) => columns(rows, s).split('\n').map((l) => `    ${l}`).join('\n');
+  const width = 4 * s.tileN;
+  const panels = [
+    `for (; j + ${width} <= N; j += ${width}) ${rows(s, (r) => vectorBlock(r, s.tileN, s.unrollK))}`,
+    s.tileN > 1 ? `for (; j + 4 <= N; j += 4) ${rows(s, (r) => vectorBlock(r, 1, s.unrollK))}` : '',
+    `for (; j < N; j++) ${rows(s, scalarBlock)}`,
+  ];
   return `
-function ${gemmHelperName(s)}(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, lda: i32, ldb: i32, ldc: i32): void {
+function ${gemmHelperName(s)}(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, lda: i32, ldb: i32, ldc: i32, init: i32, bias: usize): void {
   const ldb4: usize = <usize>(ldb << 2);
-  let i: i32 = 0;
-  for (; i + ${s.tileM} <= M; i += ${s.tileM}) {
-${band(s.tileM)}
-  }
-  for (; i < M; i++) {
-${band(1)}
-  }
+  let j: i32 = 0;
+${panels.filter(Boolean).join('\n')}
 }
 `;
 }
 
+export interface GemmOperands {
+  a: string;
+  b: string;
+  c: string;
+  /** Sizes and row strides in elements: literals, or expressions known only at run time. */
+  m: number | string;
+  n: number | string;
+  k: number | string;
+  lda: number | string;
+  ldb: number | string;
+  ldc: number | string;
+  init: GemmInit;
+  /** Per-row bias (init = Bias). */
+  bias?: string;
+}
+
 /** A call of the shared GEMM helper for this kernel's schedule. */
-export function gemmCall(k: KernelContext, s: MatmulSchedule, a: string, b: string, c: string, m: number, n: number, kk: number, lda: number, ldb: number, ldc: number): string {
+export function gemmCall(k: KernelContext, s: MatmulSchedule, g: GemmOperands): string {
   const name = k.helper(gemmHelperName(s), () => gemmHelperSource(s));
-  return `${name}(${a}, ${b}, ${c}, ${m}, ${n}, ${kk}, ${lda}, ${ldb}, ${ldc});`;
+  return `${name}(${g.a}, ${g.b}, ${g.c}, ${g.m}, ${g.n}, ${g.k}, ${g.lda}, ${g.ldb}, ${g.ldc}, ${g.init}, ${g.bias ?? 0});`;
 }

@@ -7,7 +7,7 @@ import { Tensor, stridesOf } from '../../../compiler/ir/tensor.js';
 import { planMatmul } from '../../../compiler/ops/nn-matmul.js';
 import { attrFloat, attrInt } from '../../../compiler/ops/util.js';
 import { asLiteral } from '../as-target.js';
-import { gemmCall } from './gemm.js';
+import { GemmInit, gemmCall } from './gemm.js';
 import { at, shapeOf, unsupported, type KernelContext } from './kernel.js';
 import { broadcastStridesOf, loopNest } from './loops.js';
 
@@ -46,9 +46,8 @@ export function matmulKernel(k: KernelContext): string {
     dims: batch,
     strides: [stridesOf(batch).map((s) => s * m * n), batchStrides(a2, m * kk), batchStrides(b2, kk * n)],
   };
-  const code = [`memory.fill(${k.ptr(y)}, 0, ${m * n * batch.reduce((p, d) => p * d, 1) * 4});`];
-  code.push(loopNest(space, ([oy, oa, ob]) => gemmCall(k, k.schedules.matmul, at(k.ptr(a), oa, 'f32'), at(k.ptr(b), ob, 'f32'), at(k.ptr(y), oy, 'f32'), m, n, kk, kk, n, n), 'b'));
-  return code.join('\n');
+  return loopNest(space, ([oy, oa, ob]) =>
+    gemmCall(k, k.schedules.matmul, { a: at(k.ptr(a), oa, 'f32'), b: at(k.ptr(b), ob, 'f32'), c: at(k.ptr(y), oy, 'f32'), m, n, k: kk, lda: kk, ldb: n, ldc: n, init: GemmInit.Zero }), 'b');
 }
 
 export function gemmKernel(k: KernelContext): string {
@@ -69,13 +68,14 @@ export function gemmKernel(k: KernelContext): string {
   const bias = c && beta !== 0 ? c : null;
   const biasTerm = (o: string) => (bias ? `${asLiteral(beta, 'f32')} * load<f32>(${at(k.ptr(bias), o, 'f32')})` : '');
   const space = { dims: [m, n], strides: [[n, 1], bias ? broadcastStridesOf(shapeOf(bias), [m, n]) : [0, 0]] };
+  const product = (init: GemmInit) => gemmCall(k, k.schedules.matmul, { a: pa, b: pb, c: py, m, n, k: kk, lda: kk, ldb: n, ldc: n, init });
   if (alpha === 1) {
     // Y = β·C, then Y += A·B.
-    code.push(bias ? loopNest(space, ([o, oc]) => `store<f32>(${at(py, o, 'f32')}, ${biasTerm(oc)});`) : `memory.fill(${py}, 0, ${m * n * 4});`);
-    code.push(gemmCall(k, k.schedules.matmul, pa, pb, py, m, n, kk, kk, n, n));
+    if (bias) code.push(loopNest(space, ([o, oc]) => `store<f32>(${at(py, o, 'f32')}, ${biasTerm(oc)});`));
+    code.push(product(bias ? GemmInit.Accumulate : GemmInit.Zero));
   } else {
     // Y = A·B, then Y = α·Y + β·C.
-    code.push(`memory.fill(${py}, 0, ${m * n * 4});`, gemmCall(k, k.schedules.matmul, pa, pb, py, m, n, kk, kk, n, n));
+    code.push(product(GemmInit.Zero));
     code.push(loopNest(space, ([o, oc]) => `store<f32>(${at(py, o, 'f32')}, ${asLiteral(alpha, 'f32')} * load<f32>(${at(py, o, 'f32')})${bias ? ` + ${biasTerm(oc)}` : ''});`));
   }
   return code.join('\n');
