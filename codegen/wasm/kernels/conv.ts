@@ -4,9 +4,10 @@
 //              then Y_g = W_g · cols on the register-tiled GEMM;
 //  depthwise   one input channel per group: direct loops, a kernel tap at a time over whole output rows;
 //  direct      the same loops over every input channel of the group, for any geometry.
-// conv_transpose scatters each input element through the kernel, as its reference does.
+// conv_transpose multiplies on the GEMM too, then scatters the products into the output (col2im).
 import { DlcError } from '../../../compiler/errors.js';
 import type { Value } from '../../../compiler/ir/graph.js';
+import { Tensor } from '../../../compiler/ir/tensor.js';
 import { attrInt, attrInts } from '../../../compiler/ops/util.js';
 import { liftTo3d, readWindow, resolvePads, type Geom3 } from '../../../compiler/ops/nn-window.js';
 import type { ConvAlgorithm } from '../../schedule.js';
@@ -200,10 +201,15 @@ export function convKernel(k: KernelContext): string {
   }
 }
 
-/** out[b, oc, i·s − p + k·d] += x[b, ic, i] · w[ic, oc − group start, k] over the input channels of oc's group. */
+/**
+ * conv_transpose as a GEMM and a scatter: per batch and group, cols[(oc, tap), i] = Σ_ic w[ic, oc, tap] · x[ic, i]
+ * (the weights ship transposed to [(oc, tap) × ic]), then out[oc, i·s − p + tap·d] += cols[(oc, tap), i].
+ */
 export function convTransposeKernel(k: KernelContext): string {
   const [x, w, bias, y] = [k.input(0), k.input(1), k.node.inputs[2], k.output(0)];
   for (const v of [x, w, bias]) if (v && v.type.dtype !== 'f32') unsupported(k.node, `${v.type.dtype} operands (f32 only)`);
+  const weights = k.constantOf(w);
+  if (!weights) unsupported(k.node, 'weights known only at run time');
   const s = convShape(k, x, w, y, true);
   const [iD, iH, iW] = s.g.inDims;
   const [oD, oH, oW] = s.g.outDims;
@@ -213,36 +219,44 @@ export function convTransposeKernel(k: KernelContext): string {
   const [pD, pH, pW] = s.g.padBegin;
   const cg = s.c / s.group;
   const mg = s.m / s.group;
-  return [
-    initOutput(k, y, bias, s),
-    `for (let p: i32 = 0; p < ${s.n * s.m}; p++) {`,
-    `  const b = p / ${s.m};`,
-    `  const oc = p % ${s.m};`,
-    `  const grp = oc / ${mg};`,
-    `  const yc: usize = ${k.ptr(y)} + p * ${s.outPlane * 4};`,
-    `  for (let icg: i32 = 0; icg < ${cg}; icg++) {`,
-    `    const ic = grp * ${cg} + icg;`,
-    `    const xc: usize = ${k.ptr(x)} + (b * ${s.c} + ic) * ${s.inPlane * 4};`,
-    `    for (let kd: i32 = 0; kd < ${kD}; kd++) for (let kh: i32 = 0; kh < ${kH}; kh++) for (let kw: i32 = 0; kw < ${kW}; kw++) {`,
-    `      const wv = load<f32>(${k.ptr(w)} + ((((ic * ${mg} + oc - grp * ${mg}) * ${kD} + kd) * ${kH} + kh) * ${kW} + kw) * 4);`,
-    `      const offW = kw * ${dW} - ${pW};`,
-    // Input columns whose output column iw·sW + offW lies in [0, oW).
-    `      const lo: i32 = offW >= 0 ? 0 : (-offW + ${sW - 1}) / ${sW};`,
-    `      let hi: i32 = offW > ${oW - 1} ? 0 : (${oW - 1} - offW) / ${sW} + 1;`,
-    `      if (hi > ${iW}) hi = ${iW};`,
-    `      for (let id: i32 = 0; id < ${iD}; id++) {`,
-    `        const od = id * ${sD} - ${pD} + kd * ${dD};`,
-    `        if (od < 0 || od >= ${oD}) continue;`,
-    `        for (let ih: i32 = 0; ih < ${iH}; ih++) {`,
-    `          const oh = ih * ${sH} - ${pH} + kh * ${dH};`,
-    `          if (oh < 0 || oh >= ${oH}) continue;`,
-    `          const src: usize = xc + (id * ${iH} + ih) * ${iW * 4};`,
-    `          const dst: usize = yc + ((od * ${oH} + oh) * ${oW} + offW) * 4;`,
-    `          for (let iw = lo; iw < hi; iw++) store<f32>(dst + iw * ${sW * 4}, load<f32>(dst + iw * ${sW * 4}) + wv * load<f32>(src + iw * 4));`,
-    '        }',
-    '      }',
-    '    }',
-    '  }',
-    '}',
-  ].join('\n');
+  const rows = mg * s.kVol;
+  // Per group, the [cg × rows] slice of W transposed to [rows × cg].
+  const wt = new Float32Array(s.group * rows * cg);
+  for (let grp = 0; grp < s.group; grp++) {
+    for (let ic = 0; ic < cg; ic++) for (let r = 0; r < rows; r++) wt[(grp * rows + r) * cg + ic] = weights.data[((grp * cg + ic) * rows) + r];
+  }
+  const pw = k.constant(new Tensor('f32', [s.group * rows, cg], wt));
+  const cols = k.scratch(rows * s.inPlane * 4);
+  const code = [initOutput(k, y, bias, s)];
+  for (let b = 0; b < s.n; b++) {
+    for (let grp = 0; grp < s.group; grp++) {
+      code.push(gemmCall(k, k.schedules.conv.gemm, {
+        a: `${pw} + ${grp * rows * cg * 4}`, b: `${k.ptr(x)} + ${(b * s.c + grp * cg) * s.inPlane * 4}`, c: cols,
+        m: rows, n: s.inPlane, k: cg, lda: cg, ldb: s.inPlane, ldc: s.inPlane, init: GemmInit.Zero,
+      }));
+      code.push(
+        `for (let ocg: i32 = 0; ocg < ${mg}; ocg++) for (let kd: i32 = 0; kd < ${kD}; kd++) for (let kh: i32 = 0; kh < ${kH}; kh++) for (let kw: i32 = 0; kw < ${kW}; kw++) {`,
+        `  const row: usize = ${cols} + (((ocg * ${kD} + kd) * ${kH} + kh) * ${kW} + kw) * ${s.inPlane * 4};`,
+        `  const yc: usize = ${k.ptr(y)} + (${b * s.m + grp * mg} + ocg) * ${s.outPlane * 4};`,
+        `  const offW = kw * ${dW} - ${pW};`,
+        // Input columns whose output column iw·sW + offW lies in [0, oW).
+        `  const lo: i32 = offW >= 0 ? 0 : (-offW + ${sW - 1}) / ${sW};`,
+        `  let hi: i32 = offW > ${oW - 1} ? 0 : (${oW - 1} - offW) / ${sW} + 1;`,
+        `  if (hi > ${iW}) hi = ${iW};`,
+        `  for (let id: i32 = 0; id < ${iD}; id++) {`,
+        `    const od = id * ${sD} - ${pD} + kd * ${dD};`,
+        `    if (od < 0 || od >= ${oD}) continue;`,
+        `    for (let ih: i32 = 0; ih < ${iH}; ih++) {`,
+        `      const oh = ih * ${sH} - ${pH} + kh * ${dH};`,
+        `      if (oh < 0 || oh >= ${oH}) continue;`,
+        `      const src: usize = row + (id * ${iH} + ih) * ${iW * 4};`,
+        `      const dst: usize = yc + ((od * ${oH} + oh) * ${oW} + offW) * 4;`,
+        `      for (let iw = lo; iw < hi; iw++) store<f32>(dst + iw * ${sW * 4}, load<f32>(dst + iw * ${sW * 4}) + load<f32>(src + iw * 4));`,
+        '    }',
+        '  }',
+        '}',
+      );
+    }
+  }
+  return code.join('\n');
 }
