@@ -4,6 +4,7 @@
 //   anything else is a bug → `dlc: internal error: <message>`, exit 70, the stack only with DLC_DEBUG=1.
 import { Command, CommanderError, Option } from 'commander';
 import { DlcError } from '../compiler/errors.js';
+import { benchCommand, DEFAULT_RUNS, DEFAULT_WARMUP, type BenchOptions } from './bench.js';
 import { compileCommand, TARGETS, type CompileOptions } from './compile.js';
 import { inspectCommand, type InspectOptions } from './inspect.js';
 import { runCommand, type RunOptions } from './run.js';
@@ -92,6 +93,21 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--passes <pipeline>', 'pass pipeline as text instead of -O')
     .option('--json', 'print one JSON object: {target, ok, outputs: [{name, maxAbsError, maxRelError}]}')
     .action(async (model: string, opts: VerifyOptions) => setExitCode(await verifyCommand(model, opts, io)));
+
+  program
+    .command('bench')
+    .description('time a model (or compiled artifact) on seeded random inputs beside onnxruntime-web WASM on one thread')
+    .argument('<model|dir>', 'ONNX model file (compiled to a temporary artifact) or artifact directory')
+    .addOption(new Option('--target <target>', 'code generation target').choices(TARGETS).default('wasm'))
+    .option('--input-shape <name=d0,d1,...>', 'concrete shape of a model input (repeatable)', collect, [])
+    .option('-O, --opt-level <level>', 'optimization level 0-3 (default 2)')
+    .option('--passes <pipeline>', 'pass pipeline as text instead of -O')
+    .option('--runs <n>', `timed runs per side (default ${DEFAULT_RUNS})`)
+    .option('--warmup <n>', `untimed runs before them (default ${DEFAULT_WARMUP})`)
+    .option('--seed <seed>', 'seed of the random inputs (default 1)')
+    .option('--peer-model <file>', 'with an artifact directory: the ONNX model onnxruntime-web runs')
+    .option('--json', 'print one JSON object: {target, medianMs, p90Ms, firstRunMs, peer: {name, medianMs, p90Ms, firstRunMs}, speedup}')
+    .action(async (model: string, opts: BenchOptions) => setExitCode(await benchCommand(model, opts, io)));
 
   return program;
 }

@@ -25,7 +25,7 @@ export interface VerifyOptions extends ModelOptions {
 
 export const DEFAULT_TOLERANCE: Tolerance = { atol: 1e-4, rtol: 1e-3 };
 
-const ORT_TYPES: Record<DType, string> = {
+export const ORT_TYPES: Record<DType, string> = {
   f32: 'float32', f16: 'float16', f64: 'float64', i8: 'int8', u8: 'uint8', i16: 'int16', u16: 'uint16',
   i32: 'int32', u32: 'uint32', i64: 'int64', u64: 'uint64', bool: 'bool',
 };

@@ -1,0 +1,246 @@
+// `dlc bench MODEL|DIR --target wasm`: times a compiled model beside its peer, onnxruntime-web's WASM backend
+// in Node on one thread, on the same seeded random inputs. Each side reports its first run (dlc: artifact
+// load → first result; onnxruntime-web: session create → first result) and the median and p90 latency of
+// N runs after a warm-up, and the speedup is the peer's median over dlc's.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DlcError, UsageError } from '../compiler/errors.js';
+import type { DType } from '../compiler/ir/dtype.js';
+import { loadModel, type TensorInfo } from '../runtime/index.js';
+import { parseManifest, type WasmManifest } from '../runtime/manifest.js';
+import { compileModelToArtifact, type ModelOptions } from './compile.js';
+import { loadFeeds, withRuntimeErrors, type Feeds } from './feeds.js';
+import type { CliIo } from './main.js';
+import { parseSeed } from './run.js';
+import { ORT_TYPES } from './verify.js';
+
+type OnnxruntimeWeb = typeof import('onnxruntime-web');
+
+export interface BenchOptions extends ModelOptions {
+  runs?: string;
+  warmup?: string;
+  seed?: string;
+  peerModel?: string;
+  json?: boolean;
+}
+
+/** Milliseconds. */
+export interface Timing {
+  firstRunMs: number;
+  medianMs: number;
+  p90Ms: number;
+}
+
+export interface BenchReport extends Timing {
+  target: string;
+  /** Absent when an artifact directory is benched without --peer-model. */
+  peer: ({ name: string } & Timing) | null;
+  /** Peer median / dlc median: above 1 when dlc is faster. */
+  speedup: number | null;
+}
+
+export interface BenchPlan {
+  runs: number;
+  warmup: number;
+  /** Called before each timed or warm-up run; see progressReporter. */
+  progress?: (side: string, done: number, total: number) => void;
+}
+
+export const PEER_NAME = 'onnxruntime-web wasm (1 thread)';
+export const DEFAULT_RUNS = 20;
+export const DEFAULT_WARMUP = 3;
+
+export async function benchCommand(modelOrDir: string, opts: BenchOptions, io: CliIo): Promise<number> {
+  const plan: BenchPlan = {
+    runs: parseCount('--runs', opts.runs, DEFAULT_RUNS, 1),
+    warmup: parseCount('--warmup', opts.warmup, DEFAULT_WARMUP, 0),
+    progress: progressReporter(io),
+  };
+  const seed = parseSeed(opts.seed);
+  const isArtifact = fs.statSync(modelOrDir, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  if (isArtifact && (opts.inputShape.length > 0 || opts.optLevel !== undefined || opts.passes !== undefined)) {
+    throw new UsageError(`${modelOrDir} is a compiled artifact: --input-shape, -O and --passes apply only when benching an ONNX model`);
+  }
+  if (!isArtifact && opts.peerModel !== undefined) throw new UsageError('--peer-model goes with an artifact directory: a model is its own peer');
+  const peerModel = isArtifact ? opts.peerModel : modelOrDir;
+  const ort = peerModel === undefined ? undefined : await importOnnxruntimeWeb();
+
+  const tmp = isArtifact ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'dlc-bench-'));
+  let report: BenchReport;
+  try {
+    const dir = tmp ? path.join(tmp, 'artifact') : modelOrDir;
+    if (tmp) {
+      await compileModelToArtifact(modelOrDir, opts, dir, io);
+      await settle();
+    }
+    const manifest = readManifest(dir);
+    const inputs = manifest.inputs.map(({ name, dtype, shape }) => ({ name, dtype, shape }));
+    if (isArtifact && peerModel !== undefined) checkPeerModel(manifest, dir, peerModel);
+    const feeds = loadFeeds(inputs, {}, { seed });
+    const ours = await benchArtifact(dir, feeds, plan);
+    const theirs = ort && peerModel !== undefined ? await benchOnnxruntimeWeb(ort, peerModel, feeds, inputs, plan) : undefined;
+    report = {
+      target: opts.target,
+      ...ours,
+      peer: theirs ? { name: PEER_NAME, ...theirs } : null,
+      speedup: theirs ? theirs.medianMs / ours.medianMs : null,
+    };
+  } finally {
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  }
+
+  if (opts.json) {
+    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return 0;
+  }
+  const line = (name: string, t: Timing) =>
+    `  ${name.padEnd(PEER_NAME.length)}  first run ${formatMs(t.firstRunMs)}, median ${formatMs(t.medianMs)}, p90 ${formatMs(t.p90Ms)}`;
+  const lines = [`bench ${modelOrDir} on ${opts.target}: ${plan.runs} run${plan.runs === 1 ? '' : 's'} after ${plan.warmup} warm-up, seed ${seed}`];
+  lines.push(line(`dlc ${opts.target}`, report));
+  if (report.peer && report.speedup !== null) {
+    lines.push(line(report.peer.name, report.peer));
+    lines.push(`  speedup (onnxruntime-web median / dlc median): ${report.speedup.toFixed(2)}×`);
+  } else {
+    lines.push('  onnxruntime-web: not measured (give --peer-model FILE.onnx, the model the artifact was compiled from)');
+  }
+  io.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+/**
+ * Compiling leaves V8 busy for a moment (the AssemblyScript compiler's own WebAssembly tiering up, its heap
+ * being collected): on these machines a load right after compiling tiny-cnn took 880 ms instead of 6 ms,
+ * and 300 ms of idle time was enough to get the 6 ms back.
+ */
+const SETTLE_MS = 1000;
+
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+}
+
+/** First run (loadModel → first result) and the median and p90 of `plan.runs` runs of a compiled artifact. */
+export async function benchArtifact(dir: string, feeds: Feeds, plan: BenchPlan): Promise<Timing> {
+  const start = performance.now();
+  const session = await withRuntimeErrors(() => loadModel(dir));
+  await withRuntimeErrors(() => session.run(feeds));
+  const firstRunMs = performance.now() - start;
+  const samples = await timeRuns(() => session.run(feeds), plan, 'dlc');
+  return { firstRunMs, ...percentiles(samples) };
+}
+
+/**
+ * The same for onnxruntime-web's WASM backend on one thread: first run is session create (reading the model
+ * file included) → first result, and includes the backend's one-time initialization when this is the
+ * process's first session.
+ */
+export async function benchOnnxruntimeWeb(ort: OnnxruntimeWeb, model: string, feeds: Feeds, inputs: readonly TensorInfo[], plan: BenchPlan): Promise<Timing> {
+  ort.env.wasm.numThreads = 1;
+  ort.env.wasm.simd = true;
+  const ortFeeds: Record<string, InstanceType<OnnxruntimeWeb['Tensor']>> = {};
+  for (const i of inputs) ortFeeds[i.name] = new ort.Tensor(ORT_TYPES[i.dtype as DType] as 'float32', feeds[i.name] as Float32Array, i.shape);
+  let session: Awaited<ReturnType<OnnxruntimeWeb['InferenceSession']['create']>> | undefined;
+  try {
+    const start = performance.now();
+    session = await ort.InferenceSession.create(readModelFile(model), { executionProviders: ['wasm'] });
+    const s = session;
+    await s.run(ortFeeds);
+    const firstRunMs = performance.now() - start;
+    const samples = await timeRuns(() => s.run(ortFeeds), plan, 'onnxruntime-web');
+    return { firstRunMs, ...percentiles(samples) };
+  } catch (e) {
+    if (e instanceof DlcError) throw e;
+    throw new DlcError(`onnxruntime-web: ${(e as Error).message}`, { file: model });
+  } finally {
+    await session?.release();
+  }
+}
+
+/** onnxruntime-web, a dev dependency: loaded only by `dlc bench`, with a clear error where it is missing. */
+export async function importOnnxruntimeWeb(specifier = 'onnxruntime-web'): Promise<OnnxruntimeWeb> {
+  try {
+    const module = await import(specifier);
+    return (module.default?.InferenceSession ? module.default : module) as OnnxruntimeWeb;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      throw new DlcError(`dlc bench compares with onnxruntime-web, which is not installed: run npm install ${specifier}`);
+    }
+    throw new DlcError(`cannot load ${specifier}: ${(e as Error).message}`);
+  }
+}
+
+/** Median and p90 (nearest rank: the smallest sample with at least 90% of the samples at or below it). */
+export function percentiles(samples: readonly number[]): { medianMs: number; p90Ms: number } {
+  if (samples.length === 0) throw new Error('percentiles of no samples');
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const medianMs = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { medianMs, p90Ms: sorted[Math.ceil(0.9 * sorted.length) - 1] };
+}
+
+async function timeRuns(run: () => Promise<unknown>, plan: BenchPlan, side: string): Promise<number[]> {
+  const total = plan.warmup + plan.runs;
+  for (let i = 0; i < plan.warmup; i++) {
+    plan.progress?.(side, i, total);
+    await run();
+  }
+  const samples: number[] = [];
+  for (let i = 0; i < plan.runs; i++) {
+    plan.progress?.(side, plan.warmup + i, total);
+    const start = performance.now();
+    await run();
+    samples.push(performance.now() - start);
+  }
+  plan.progress?.(side, total, total);
+  return samples;
+}
+
+/** A one-line progress counter on stderr, redrawn in place, when stderr is a terminal; nothing otherwise. */
+export function progressReporter(io: CliIo): BenchPlan['progress'] {
+  const stderr = io.stderr as CliIo['stderr'] & { isTTY?: boolean };
+  if (!stderr.isTTY) return undefined;
+  return (side, done, total) => stderr.write(done === total ? '\r\x1b[K' : `\r\x1b[K${side}: run ${done + 1}/${total}`);
+}
+
+function readManifest(dir: string): WasmManifest {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8');
+  } catch (e) {
+    throw new DlcError(`not a dlc artifact directory: cannot read manifest.json: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: dir });
+  }
+  try {
+    return parseManifest(text, dir);
+  } catch (e) {
+    throw new DlcError((e as Error).message);
+  }
+}
+
+/** The peer must run the model the artifact was compiled from (the manifest records its sha-256). */
+function checkPeerModel(manifest: WasmManifest, dir: string, model: string): void {
+  const recorded = (manifest.options.model as { sha256?: unknown } | undefined)?.sha256;
+  const actual = createHash('sha256').update(readModelFile(model)).digest('hex');
+  if (typeof recorded === 'string' && recorded !== actual) {
+    throw new DlcError(`--peer-model is not the model ${dir} was compiled from (its sha-256 differs from the manifest's)`, { file: model }, 2);
+  }
+}
+
+function readModelFile(model: string): Uint8Array {
+  try {
+    return fs.readFileSync(model);
+  } catch (e) {
+    throw new DlcError(`cannot read model: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: model });
+  }
+}
+
+function parseCount(flag: string, text: string | undefined, fallback: number, min: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > 1e6) throw new UsageError(`${flag} takes an integer from ${min} to 1000000, got '${text}'`);
+  return Number(text);
+}
+
+export function formatMs(ms: number): string {
+  return `${ms < 10 ? ms.toFixed(3) : ms < 100 ? ms.toFixed(2) : ms.toFixed(1)} ms`;
+}
