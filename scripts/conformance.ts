@@ -1,8 +1,8 @@
-// npm run conformance -- [--target reference] [--filter REGEX] [--verbose]
+// npm run conformance -- [--target reference|wasm] [--filter REGEX] [--verbose]
 // Prints `conformance(TARGET): N/922 passed` and the failures grouped by reason.
 import { listCases } from '../tests/conformance/cases.js';
 import { BACKENDS } from '../tests/conformance/backends.js';
-import { formatSummary, runCase, summarize, type CaseResult } from '../tests/conformance/run-cases.js';
+import { formatSummary, runCases, summarize } from '../tests/conformance/run-cases.js';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -11,7 +11,7 @@ async function main(): Promise<void> {
     return i >= 0 ? args[i + 1] : undefined;
   };
   const target = opt('--target') ?? 'reference';
-  const backend = BACKENDS[target];
+  const backend = Object.hasOwn(BACKENDS, target) ? BACKENDS[target as keyof typeof BACKENDS] : undefined;
   if (!backend) {
     console.error(`unknown target '${target}' (have: ${Object.keys(BACKENDS).join(', ')})`);
     process.exit(2);
@@ -19,8 +19,7 @@ async function main(): Promise<void> {
   const filter = opt('--filter');
   const re = filter ? new RegExp(filter) : undefined;
   const cases = listCases('node').filter((c) => !re || re.test(c.name));
-  const results: CaseResult[] = [];
-  for (const c of cases) results.push(await runCase(c, backend, { atol: 1e-4, rtol: 1e-3 }));
+  const results = await runCases(cases, backend, { atol: 1e-4, rtol: 1e-3 });
   console.log(formatSummary(target, summarize(results), args.includes('--verbose')));
 }
 
