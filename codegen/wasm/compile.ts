@@ -1,18 +1,19 @@
-// compileToWasm: graph → one kernel function per node (AssemblyScript with baked-in shapes), a static memory
-// plan, and one exported `run()` calling the kernels in order. Kernels refer to tensors by address tokens;
-// once every kernel is generated (so that every read, write, alias and scratch request is known) the plan
-// is made and the tokens become byte offsets.
+// compileToWasm: graph → one kernel function per node or fused element-wise group (AssemblyScript with
+// baked-in shapes), a static memory plan, and one exported `run()` calling the kernels in order. Kernels
+// refer to tensors by address tokens; once every kernel is generated (so that every read, write, alias and
+// scratch request is known) the plan is made and the tokens become byte offsets.
 import { DlcError, withContext } from '../../compiler/errors.js';
 import { byteSize, type DType } from '../../compiler/ir/dtype.js';
-import { Graph, isConcreteShape, Value } from '../../compiler/ir/graph.js';
+import { Graph, isConcreteShape, Value, type Node } from '../../compiler/ir/graph.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
 import { ELEMENTWISE_OPS } from '../c-like.js';
+import { elementwiseGroups } from '../fusion.js';
 import { alignUp, planMemory, type PlanStep } from '../memory-plan.js';
 import { schedulesFor } from '../schedule.js';
 import { AS_HELPERS } from './as-target.js';
 import { compileAssemblyScript, staticDataEnd, WASM_PAGE_BYTES } from './assemblyscript.js';
 import { KERNELS } from './kernels/index.js';
-import { elementwiseKernel } from './kernels/elementwise.js';
+import { elementwiseGroupKernel, elementwiseKernel } from './kernels/elementwise.js';
 import { shapeOf, sizeOfValue, unsupported, type KernelContext } from './kernels/kernel.js';
 import type { TensorSlot, WasmCompileOptions, WasmProgram } from './program.js';
 
@@ -40,8 +41,11 @@ function generate(graph: Graph, options: WasmCompileOptions): Generated {
     return `__v${id}__`;
   };
   let constants = 0;
+  const isElementwise = (n: Node) => !KERNELS[n.op] && ELEMENTWISE_OPS.has(n.op) && n.outputs.length === 1;
+  const { groups, absorbed } = elementwiseGroups(graph, isElementwise);
   for (const node of graph.nodes) {
     if (Graph.subgraphsOf(node).length > 0) unsupported(node, 'nested graphs');
+    if (absorbed.has(node)) continue;
     try {
       const reads = new Set<Value>();
       const writes = new Set<Value>();
@@ -82,9 +86,10 @@ function generate(graph: Graph, options: WasmCompileOptions): Generated {
         },
       };
       for (const o of node.outputs) shapeOf(o);
+      const group = groups.get(node);
       const generator = KERNELS[node.op] ?? (ELEMENTWISE_OPS.has(node.op) ? elementwiseKernel : undefined);
       if (!generator) unsupported(node);
-      const body = generator(k);
+      const body = group ? elementwiseGroupKernel(k, group) : generator(k);
       if (body === null) continue;
       gen.functions.push(`function k${step}(): void {\n${body}\n}`);
       gen.steps.push({ reads: [...reads], writes: [...writes], scratchBytes });

@@ -46,3 +46,18 @@ describe('element-wise kernels match the interpreter', () => {
     expect(await mismatches(g)).toEqual([]);
   });
 });
+
+test('fused element-wise chains compute what their nodes compute, broadcast operands included', async () => {
+  const g = buildGraph({
+    inputs: { x: f32(2, 4, 5), s: f32(4, 1) },
+    build: (b, { x, s }) => {
+      // hard-swish spelled out: x · clip(x + 3, 0, 6) / 6, then a broadcast scale; the sum is also an output.
+      const c = (v: number) => b.constant(Tensor.scalar('f32', v));
+      const t = b.emit('add', [x, c(3)])[0];
+      const hs = b.emit('div', [b.emit('mul', [x, b.emit('clip', [t, c(0), c(6)])[0]])[0], c(6)])[0];
+      const y = b.emit('sigmoid', [b.emit('mul', [hs, s])[0]])[0];
+      return [y, t];
+    },
+  });
+  expect(await mismatches(g)).toEqual([]);
+});

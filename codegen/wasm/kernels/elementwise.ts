@@ -1,6 +1,7 @@
 // Element-wise kernels with numpy broadcasting over any rank: one loop nest (dims merged where every operand
-// is contiguous), operands loaded into locals, the op's scalar expression from the C-like renderer stored.
-// Single-element constants become literals.
+// is contiguous). A kernel computes a fused group of element-wise nodes (see codegen/fusion.ts): each
+// external operand is loaded once into a local, each node's scalar expression from the C-like renderer
+// becomes a local, and only the group's last value is stored. Single-element constants become literals.
 import type { Node, Value } from '../../../compiler/ir/graph.js';
 import { stridesOf } from '../../../compiler/ir/tensor.js';
 import { renderElementwise, type ScalarOperand } from '../../c-like.js';
@@ -8,34 +9,52 @@ import { AS_TARGET, asLiteral, asType } from '../as-target.js';
 import { at, shapeOf, type KernelContext } from './kernel.js';
 import { broadcastStridesOf, loopNest } from './loops.js';
 
-/** The body of a loop computing one output element; `offsets` are the output's, then each loaded operand's. */
-function elementBody(k: KernelContext, node: Node, operands: (Value | null)[], offsets: string[], out: Value): string {
-  const lines: string[] = [];
-  const xs: ScalarOperand[] = [];
-  let j = 0;
-  operands.forEach((v, i) => {
-    if (!v) return;
-    const c = k.constantOf(v);
-    const dtype = v.type.dtype;
-    const name = `x${i}`;
-    if (c && c.size === 1) lines.push(`const ${name}: ${asType(dtype)} = ${asLiteral(c.data[0], dtype)};`);
-    else lines.push(`const ${name}: ${asType(dtype)} = load<${asType(dtype)}>(${at(k.ptr(v), offsets[++j], dtype)});`);
-    xs[i] = { expr: name, dtype };
+/** The operands a node's expression takes: expand's target shape is no operand. */
+function operandsOf(node: Node): (Value | null)[] {
+  return node.op === 'expand' ? [node.inputs[0]] : node.inputs;
+}
+
+/** Computes `nodes` (in order; each reads graph values or earlier nodes' outputs) and stores the last one's output. */
+export function elementwiseGroupKernel(k: KernelContext, nodes: readonly Node[]): string {
+  const out = nodes[nodes.length - 1].outputs[0];
+  const outShape = shapeOf(out);
+  const inside = new Set(nodes.map((n) => n.outputs[0]));
+  const loaded: Value[] = [];
+  for (const n of nodes) {
+    for (const v of operandsOf(n)) if (v && !inside.has(v) && !loaded.includes(v) && !(k.constantOf(v)?.size === 1)) loaded.push(v);
+  }
+  const strides = [stridesOf(outShape), ...loaded.map((v) => broadcastStridesOf(shapeOf(v), outShape))];
+  return loopNest({ dims: outShape, strides }, (offsets) => {
+    const lines: string[] = [];
+    const local = new Map<Value, string>();
+    loaded.forEach((v, i) => {
+      local.set(v, `x${i}`);
+      lines.push(`const x${i}: ${asType(v.type.dtype)} = load<${asType(v.type.dtype)}>(${at(k.ptr(v), offsets[i + 1], v.type.dtype)});`);
+    });
+    const operand = (v: Value): ScalarOperand => {
+      const c = k.constantOf(v);
+      const expr = local.get(v) ?? (c && c.size === 1 ? asLiteral(c.data[0], v.type.dtype) : undefined);
+      if (expr === undefined) throw new Error(`code generator bug: no operand for '${v.name}'`);
+      return { expr, dtype: v.type.dtype };
+    };
+    nodes.forEach((n, j) => {
+      // Clip's absent bounds stay holes of a sparse array (its renderer looks operands up by position).
+      const xs: ScalarOperand[] = [];
+      operandsOf(n).forEach((v, i) => {
+        if (v) xs[n.op === 'clip' ? i : xs.length] = operand(v);
+      });
+      const expr = renderElementwise(n, xs, n.outputs[0].type.dtype, AS_TARGET);
+      const dtype = n.outputs[0].type.dtype;
+      if (j === nodes.length - 1) lines.push(`store<${asType(dtype)}>(${at(k.ptr(out), offsets[0], dtype)}, ${expr});`);
+      else {
+        lines.push(`const t${j}: ${asType(dtype)} = ${expr};`);
+        local.set(n.outputs[0], `t${j}`);
+      }
+    });
+    return lines.join('\n');
   });
-  const dense = xs.filter((x): x is ScalarOperand => x !== undefined);
-  // Clip's absent bounds stay holes in `xs` (its renderer looks operands up by position).
-  const exprOperands = node.op === 'clip' ? xs : dense;
-  const expr = renderElementwise(node, exprOperands, out.type.dtype, AS_TARGET);
-  lines.push(`store<${asType(out.type.dtype)}>(${at(k.ptr(out), offsets[0], out.type.dtype)}, ${expr});`);
-  return lines.join('\n');
 }
 
 export function elementwiseKernel(k: KernelContext): string {
-  const node = k.node;
-  const out = k.output(0);
-  const outShape = shapeOf(out);
-  const operands = node.op === 'expand' ? [node.inputs[0]] : node.inputs;
-  const present = operands.filter((v): v is Value => v !== null && !(k.constantOf(v)?.size === 1));
-  const strides = [stridesOf(outShape), ...present.map((v) => broadcastStridesOf(shapeOf(v), outShape))];
-  return loopNest({ dims: outShape, strides }, (offsets) => elementBody(k, node, operands, offsets, out));
+  return elementwiseGroupKernel(k, [k.node]);
 }

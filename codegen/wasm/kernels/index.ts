@@ -5,7 +5,7 @@ import type { KernelGenerator } from './kernel.js';
 import { gemmKernel, matmulKernel } from './matmul.js';
 import { concatKernel, gatherKernel, padKernel, sliceKernel, splitKernel, transposeKernel, viewKernel } from './movement.js';
 import { globalPoolKernel, poolKernel } from './pool.js';
-import { batchNormKernel, reduceKernel, softmaxKernel } from './reduce.js';
+import { batchNormKernel, layerNormKernel, reduceKernel, softmaxKernel } from './reduce.js';
 import { resizeKernel } from './resize.js';
 
 const REDUCTIONS = ['sum', 'mean', 'max', 'min', 'prod', 'l1', 'l2', 'log_sum', 'log_sum_exp', 'sum_square'];
@@ -22,6 +22,7 @@ export const KERNELS: Readonly<Record<string, KernelGenerator>> = {
   softmax: softmaxKernel,
   log_softmax: softmaxKernel,
   batch_normalization: batchNormKernel,
+  layer_normalization: layerNormKernel,
   resize: resizeKernel,
   reshape: viewKernel,
   flatten: viewKernel,

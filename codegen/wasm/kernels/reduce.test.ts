@@ -35,6 +35,17 @@ describe('reduction, softmax and batch-norm kernels match the interpreter', () =
     expect(await mismatches(g)).toEqual([]);
   });
 
+  test('layer normalization over the last axes, broadcast scale and bias, statistics outputs', async () => {
+    const g = buildGraph({
+      inputs: { x: f32(3, 4, 6) },
+      build: (b, { x }) => [
+        b.emit('layer_normalization', [x, b.constant(randomTensor('f32', [6], 1)), b.constant(randomTensor('f32', [6], 2))], {}, 1)[0],
+        ...b.emit('layer_normalization', [x, b.constant(randomTensor('f32', [4, 1], 3))], { axis: 1, epsilon: 1e-3 }),
+      ],
+    });
+    expect(await mismatches(g)).toEqual([]);
+  });
+
   test('batch normalization (inference)', async () => {
     const c = (seed: number, shift = 0) => Tensor.fromArray('f32', [4], Array.from(randomTensor('f32', [4], seed).data, (v) => v + shift));
     const g = buildGraph({

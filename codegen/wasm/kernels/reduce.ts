@@ -1,10 +1,10 @@
-// Reductions over any set of axes (reduce_*), softmax and log_softmax along an axis, and inference batch
-// normalization. Sums accumulate in f64, so long rows keep f32 accuracy.
+// Reductions over any set of axes (reduce_*), softmax and log_softmax along an axis, inference batch
+// normalization and layer normalization. Sums accumulate in f64, so long rows keep f32 accuracy.
 import { stridesOf } from '../../../compiler/ir/tensor.js';
 import { attrFloat, attrInt, normalizeAxis } from '../../../compiler/ops/util.js';
 import { asLiteral } from '../as-target.js';
 import { at, shapeOf, unsupported, type KernelContext } from './kernel.js';
-import { loopNest } from './loops.js';
+import { broadcastStridesOf, loopNest } from './loops.js';
 
 function checkF32(k: KernelContext): void {
   for (const v of k.node.inputs.slice(0, 1)) if (v && v.type.dtype !== 'f32') unsupported(k.node, `${v.type.dtype} input (f32 only)`);
@@ -119,4 +119,37 @@ export function batchNormKernel(k: KernelContext): string {
     `  for (let i: i32 = 0; i < ${inner}; i++) store<f32>(yp + i * 4, load<f32>(xp + i * 4) * a + t);`,
     '}',
   ].join('\n');
+}
+
+/** y = (x − mean) / √(var + ε) · scale + bias over the axes from `axis` on, statistics in f64 (two passes). */
+export function layerNormKernel(k: KernelContext): string {
+  checkF32(k);
+  const [x, scale, bias, y] = [k.input(0), k.input(1), k.node.inputs[2], k.output(0)];
+  const xs = shapeOf(x);
+  const axis = normalizeAxis(attrInt(k.node.attrs, 'axis'), xs.length);
+  const norm = xs.slice(axis);
+  const rows = xs.slice(0, axis).reduce((p, d) => p * d, 1);
+  const len = norm.reduce((p, d) => p * d, 1);
+  const eps = attrFloat(k.node.attrs, 'epsilon');
+  const [meanOut, invStdOut] = [k.node.outputs[1], k.node.outputs[2]];
+  const px = (o: string) => `load<f32>(${k.ptr(x)} + (base + ${o}) * 4)`;
+  const strides = [stridesOf(norm), broadcastStridesOf(shapeOf(scale), norm), bias ? broadcastStridesOf(shapeOf(bias), norm) : norm.map(() => 0)];
+  const apply = loopNest({ dims: norm, strides }, ([o, os, ob]) => {
+    const b = bias ? ` + load<f32>(${at(k.ptr(bias), ob, 'f32')})` : '';
+    return `store<f32>(${k.ptr(y)} + (base + ${o}) * 4, <f32>((<f64>${px(o)} - m) * inv) * load<f32>(${at(k.ptr(scale), os, 'f32')})${b});`;
+  }, 'n');
+  return [
+    `for (let r: i32 = 0; r < ${rows}; r++) {`,
+    `  const base: i32 = r * ${len};`,
+    '  let sum: f64 = 0;',
+    `  for (let i: i32 = 0; i < ${len}; i++) sum += <f64>${px('i')};`,
+    `  const m: f64 = sum / ${len}.0;`,
+    '  let sq: f64 = 0;',
+    `  for (let i: i32 = 0; i < ${len}; i++) { const d = <f64>${px('i')} - m; sq += d * d; }`,
+    `  const inv: f64 = 1.0 / Math.sqrt(sq / ${len}.0 + ${eps});`,
+    apply,
+    meanOut ? `  store<f32>(${k.ptr(meanOut)} + r * 4, <f32>m);` : '',
+    invStdOut ? `  store<f32>(${k.ptr(invStdOut)} + r * 4, <f32>inv);` : '',
+    '}',
+  ].filter(Boolean).join('\n');
 }
