@@ -1,23 +1,50 @@
 // The built-in passes, registered by name, and the -O0..-O3 pipelines spelled in the `--passes` text
 // form, so that a level reads as what it runs and later passes slot in by editing one line.
 import { UsageError } from '../compiler/errors.js';
+import { cancelTransposeReshapePass } from './cancel-transpose-reshape.js';
+import { eliminateCommonSubexpressionsPass } from './eliminate-common-subexpressions.js';
 import { eliminateDeadCodePass } from './eliminate-dead-code.js';
+import { foldBatchNormPass } from './fold-batch-norm.js';
 import { foldConstantsPass } from './fold-constants.js';
+import { foldScaleAxisPass } from './fold-scale-axis.js';
 import { foldShapeArithmeticPass } from './fold-shape-arithmetic.js';
 import { registerPass, type Pass } from './manager.js';
 import { parsePipeline } from './pipeline-text.js';
+import { recognizePatternsPass } from './recognize-patterns.js';
 import { removeIdentityPass } from './remove-identity.js';
+import { simplifyAlgebraPass } from './simplify-algebra.js';
 
-for (const info of [foldConstantsPass, foldShapeArithmeticPass, removeIdentityPass, eliminateDeadCodePass]) registerPass(info);
+for (const info of [
+  foldConstantsPass,
+  foldShapeArithmeticPass,
+  removeIdentityPass,
+  eliminateDeadCodePass,
+  foldBatchNormPass,
+  foldScaleAxisPass,
+  recognizePatternsPass,
+  cancelTransposeReshapePass,
+  eliminateCommonSubexpressionsPass,
+  simplifyAlgebraPass,
+]) {
+  registerPass(info);
+}
 
 /** Folding and cleanup, repeated while one step enables another (a folded shape makes a Reshape a no-op…). */
 const SIMPLIFY = 'fixpoint(fold-constants,fold-shape-arithmetic,remove-identity,eliminate-dead-code)';
 
+/**
+ * Then graph rewrites: merged subexpressions first (so patterns see one value where the model computed two),
+ * exact algebra, layout cancellation, pattern recognition, and affine folding into conv/gemm/matmul weights.
+ */
+const REWRITE =
+  'fixpoint(eliminate-common-subexpressions,simplify-algebra,cancel-transpose-reshape,recognize-patterns,' +
+  'fold-batch-norm,fold-scale-axis,fold-constants,remove-identity,eliminate-dead-code)';
+
 export const OPT_PIPELINES: Readonly<Record<number, string>> = {
   0: '',
   1: SIMPLIFY,
-  2: SIMPLIFY,
-  3: SIMPLIFY,
+  2: `${SIMPLIFY},${REWRITE}`,
+  3: `${SIMPLIFY},${REWRITE}`,
 };
 
 export const DEFAULT_OPT_LEVEL = 2;

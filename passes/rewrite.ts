@@ -36,6 +36,8 @@ export interface Rewriter {
   constant(t: Tensor): Value;
   /** Whether anything reads `v` (a node, a subgraph, the graph's outputs). */
   hasUses(v: Value): boolean;
+  /** How many reads of `v` there are: one per node input slot, graph output and subgraph that reads it. */
+  useCount(v: Value): number;
 }
 
 /**
@@ -62,10 +64,22 @@ export function applyRewrites(graph: Graph, rules: readonly RewriteRule[], optio
 interface Index {
   producers: Map<Value, Node>;
   used: Set<Value>;
+  counts: Map<Value, number>;
 }
 
 function indexGraph(graph: Graph): Index {
-  return { producers: graph.producers(), used: valuesRead(graph) };
+  return { producers: graph.producers(), used: valuesRead(graph), counts: readCounts(graph) };
+}
+
+function readCounts(graph: Graph): Map<Value, number> {
+  const counts = new Map<Value, number>();
+  const add = (v: Value) => counts.set(v, (counts.get(v) ?? 0) + 1);
+  for (const v of graph.outputs) add(v);
+  for (const n of graph.nodes) {
+    for (const v of n.inputs) if (v) add(v);
+    for (const sg of Graph.subgraphsOf(n)) for (const v of valuesRead(sg)) add(v);
+  }
+  return counts;
 }
 
 /** Sweeps the graph (subgraphs first) until a sweep changes nothing; returns the number of rewrites. */
@@ -110,6 +124,7 @@ function tryRule(graph: Graph, at: number, pattern: NodePattern, rewrite: Rewrit
       return v;
     },
     hasUses: (v) => index.used.has(v),
+    useCount: (v) => index.counts.get(v) ?? 0,
   };
   const replacements = rewrite(m, rw);
   if (!replacements) return false;
