@@ -18,22 +18,21 @@ import { shapeOf, sizeOfValue, unsupported, type KernelContext } from './kernels
 import type { TensorSlot, WasmCompileOptions, WasmProgram } from './program.js';
 
 /** The plan starts here (address 0 stays unused, so that a stray null pointer never hits a tensor). */
-const PLAN_BASE = 64;
+export const PLAN_BASE = 64;
 
 /** Room above the plan for AssemblyScript's static data (Mathf's tables take a few KiB); checked after compiling. */
 const STATIC_DATA_BYTES = 65536;
 
 interface Generated {
   functions: string[];
-  helpers: Map<string, string>;
   steps: PlanStep[];
   aliases: [Value, Value][];
   /** Address token id of each value. */
   ids: Map<Value, number>;
 }
 
-function generate(graph: Graph, options: WasmCompileOptions): Generated {
-  const gen: Generated = { functions: [], helpers: new Map(), steps: [], aliases: [], ids: new Map() };
+function generate(graph: Graph, options: WasmCompileOptions, prefix: string, helpers: Map<string, string>): Generated {
+  const gen: Generated = { functions: [], steps: [], aliases: [], ids: new Map() };
   const graphOutputs = new Set(graph.outputs);
   const token = (v: Value) => {
     let id = gen.ids.get(v);
@@ -71,9 +70,10 @@ function generate(graph: Graph, options: WasmCompileOptions): Generated {
           return token(v);
         },
         scratch(bytes) {
-          if (scratchBytes > 0) throw new Error(`kernel for ${node.op} asked for scratch twice`);
-          scratchBytes = bytes;
-          return `__s${step}__`;
+          // Several requests of one kernel are laid out one after another in its scratch.
+          const at = scratchBytes;
+          scratchBytes += alignUp(bytes);
+          return at === 0 ? `__s${step}__` : `(__s${step}__ + ${at})`;
         },
         alias(out, src) {
           if (graphOutputs.has(out)) return false;
@@ -81,7 +81,7 @@ function generate(graph: Graph, options: WasmCompileOptions): Generated {
           return true;
         },
         helper(name, source) {
-          if (!gen.helpers.has(name)) gen.helpers.set(name, source());
+          if (!helpers.has(name)) helpers.set(name, source());
           return name;
         },
       };
@@ -91,7 +91,7 @@ function generate(graph: Graph, options: WasmCompileOptions): Generated {
       if (!generator) unsupported(node);
       const body = group ? elementwiseGroupKernel(k, group) : generator(k);
       if (body === null) continue;
-      gen.functions.push(`function k${step}(): void {\n${body}\n}`);
+      gen.functions.push(`function ${prefix}k${step}(): void {\n${body}\n}`);
       gen.steps.push({ reads: [...reads], writes: [...writes], scratchBytes });
     } catch (e) {
       withContext(e, { node: node.name, op: node.op });
@@ -101,7 +101,7 @@ function generate(graph: Graph, options: WasmCompileOptions): Generated {
   for (const out of graph.outputs) {
     if (!out.data) continue;
     const src = new Value(`${out.name}/data`, out.type, out.data);
-    gen.functions.push(`function k${gen.steps.length}(): void {\n  memory.copy(${token(out)}, ${token(src)}, ${bytesOf(out)});\n}`);
+    gen.functions.push(`function ${prefix}k${gen.steps.length}(): void {\n  memory.copy(${token(out)}, ${token(src)}, ${bytesOf(out)});\n}`);
     gen.steps.push({ reads: [src], writes: [out] });
   }
   return gen;
@@ -132,19 +132,36 @@ function serialize(t: Tensor): Uint8Array {
   return new Uint8Array(out.buffer, out.byteOffset, n * byteSize(d));
 }
 
-export async function compileGraphToWasm(graph: Graph, options: WasmCompileOptions): Promise<WasmProgram> {
+/** One graph rendered to AssemblyScript over its own memory plan, addresses resolved. */
+export interface RenderedGraph {
+  /** Its kernels (`<prefix>k<i>`) and its exported entry point. */
+  functions: string[];
+  weights: Uint8Array;
+  weightsOffset: number;
+  inputs: TensorSlot[];
+  outputs: TensorSlot[];
+  kernels: number;
+  /** End of its memory plan. */
+  planEnd: number;
+}
+
+export interface RenderTarget {
+  /** Prefix of kernel names (several graphs can share one module). */
+  prefix: string;
+  /** Name of the exported entry point. */
+  entry: string;
+  /** Where the graph's memory plan starts. */
+  base: number;
+  /** Helpers by name, shared by every graph of the module (added to). */
+  helpers: Map<string, string>;
+}
+
+export function renderGraph(graph: Graph, options: WasmCompileOptions, target: RenderTarget): RenderedGraph {
   for (const v of [...graph.inputs, ...graph.outputs]) {
     if (!isConcreteShape(v.type.shape)) throw new DlcError(`'${v.name}' has symbolic shape [${v.type.shape}]; give concrete input shapes`);
   }
-  const gen = generate(graph, options);
-  const plan = planMemory({
-    steps: gen.steps,
-    aliases: gen.aliases,
-    inputs: graph.inputs,
-    outputs: graph.outputs,
-    bytesOf,
-    base: PLAN_BASE,
-  });
+  const gen = generate(graph, options, target.prefix, target.helpers);
+  const plan = planMemory({ steps: gen.steps, aliases: gen.aliases, inputs: graph.inputs, outputs: graph.outputs, bytesOf, base: target.base });
   const addressOf = new Map<number, number>();
   for (const [v, id] of gen.ids) {
     const off = plan.offsets.get(v);
@@ -153,31 +170,44 @@ export async function compileGraphToWasm(graph: Graph, options: WasmCompileOptio
   }
   const weights = new Uint8Array(plan.weightsBytes);
   for (const c of plan.constants) weights.set(serialize(c.data!), plan.offsets.get(c)! - plan.weightsOffset);
-  const run = `export function run(): void {\n${gen.functions.map((_, i) => `  k${i}();`).join('\n')}\n}`;
-  const functions = options.exportKernels ? gen.functions.map((f) => `export ${f}`) : gen.functions;
-  const source = [AS_HELPERS, ...gen.helpers.values(), ...functions, run]
-    .join('\n')
-    .replace(/__v(\d+)__/g, (_, id: string) => `${addressOf.get(Number(id))}`)
-    .replace(/__s(\d+)__/g, (_, step: string) => `${plan.scratch[Number(step)]}`);
+  const entry = `export function ${target.entry}(): void {\n${gen.functions.map((_, i) => `  ${target.prefix}k${i}();`).join('\n')}\n}`;
+  const kernels = options.exportKernels ? gen.functions.map((f) => `export ${f}`) : gen.functions;
+  const functions = [...kernels, entry].map((f) =>
+    f
+      .replace(/__v(\d+)__/g, (_, id: string) => `${addressOf.get(Number(id))}`)
+      .replace(/__s(\d+)__/g, (_, step: string) => `${plan.scratch[Number(step)]}`),
+  );
+  const slot = (v: Value): TensorSlot => ({ name: v.name, dtype: v.type.dtype, shape: [...shapeOf(v)], offset: plan.offsets.get(v)! });
+  return {
+    functions,
+    weights,
+    weightsOffset: plan.weightsOffset,
+    inputs: graph.inputs.map(slot),
+    outputs: graph.outputs.map(slot),
+    kernels: gen.functions.length,
+    planEnd: plan.totalBytes,
+  };
+}
+
+/** Compiles AssemblyScript whose memory plans end at `planEnd`; its static data goes above them. */
+export async function compileModule(source: string, planEnd: number): Promise<{ wasm: Uint8Array; memoryBytes: number }> {
   // AssemblyScript's static data goes above the plan (memoryBase), so the plan never depends on its size.
-  const dataBase = alignUp(plan.totalBytes);
+  const dataBase = alignUp(planEnd);
   const pages = Math.ceil((dataBase + STATIC_DATA_BYTES) / WASM_PAGE_BYTES);
   const wasm = await compileAssemblyScript(source, { initialPages: pages, memoryBase: dataBase });
   const dataEnd = staticDataEnd(wasm);
   if (dataEnd > pages * WASM_PAGE_BYTES) throw new Error(`code generator bug: static data ends at ${dataEnd}, past the module's memory`);
-  const memoryBytes = Math.max(dataBase, dataEnd);
-  const slot = (v: Value): TensorSlot => ({ name: v.name, dtype: v.type.dtype, shape: [...shapeOf(v)], offset: plan.offsets.get(v)! });
-  return {
-    wasm,
-    weights,
-    layout: {
-      memoryBytes,
-      weightsOffset: plan.weightsOffset,
-      weightsBytes: plan.weightsBytes,
-      inputs: graph.inputs.map(slot),
-      outputs: graph.outputs.map(slot),
-    },
-    kernels: gen.functions.length,
-  };
+  return { wasm, memoryBytes: Math.max(dataBase, dataEnd) };
 }
 
+export async function compileGraphToWasm(graph: Graph, options: WasmCompileOptions): Promise<WasmProgram> {
+  const helpers = new Map<string, string>();
+  const r = renderGraph(graph, options, { prefix: '', entry: 'run', base: PLAN_BASE, helpers });
+  const { wasm, memoryBytes } = await compileModule([AS_HELPERS, ...helpers.values(), ...r.functions].join('\n'), r.planEnd);
+  return {
+    wasm,
+    weights: r.weights,
+    layout: { memoryBytes, weightsOffset: r.weightsOffset, weightsBytes: r.weights.length, inputs: r.inputs, outputs: r.outputs },
+    kernels: r.kernels,
+  };
+}

@@ -19,7 +19,7 @@ export interface KernelContext {
   constantOf(v: Value | null | undefined): Tensor | undefined;
   /** Places a compile-time tensor (a transposed weight, an index table) in the weights; returns its address token. */
   constant(t: Tensor): string;
-  /** Private scratch memory for this kernel; returns its address token. */
+  /** Private scratch memory for this kernel (each call gets its own bytes); returns its address token. */
   scratch(bytes: number): string;
   /** Makes `out` share `src`'s bytes instead of being written; false when it cannot (a graph output). */
   alias(out: Value, src: Value): boolean;

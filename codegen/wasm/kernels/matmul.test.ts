@@ -35,6 +35,7 @@ describe('matmul and gemm kernels match the interpreter', () => {
         b.emit('gemm', [x.at, x.b, x.c], { transA: 1, alpha: 0.5, beta: 2 })[0],
         b.emit('gemm', [x.a, x.bt, b.constant(Tensor.fromArray('f32', [5, 1], [1, 2, 3, 4, 5]))], { transB: 1 })[0],
         b.emit('gemm', [x.a, x.b], { alpha: 1.5 })[0],
+        b.emit('gemm', [x.at, x.bt], { transA: 1, transB: 1 })[0],
       ],
     });
     expect(await mismatches(g)).toEqual([]);
