@@ -32,10 +32,11 @@ describe('conv kernels match the interpreter', () => {
     expect(await mismatches(g, 1, { schedules: { conv: { kind: 'im2col-gemm', blockBytes: 9 * 8 * 4 * 3 } } })).toEqual([]);
   });
 
-  test('conv_transpose with strides, pads, output padding and groups', async () => {
+  test('conv_transpose with strides, pads, output padding and groups; weights given at run time', async () => {
     const g = buildGraph({
-      inputs: { x: f32(1, 4, 5, 6) },
-      build: (b, { x }) => [
+      inputs: { x: f32(1, 4, 5, 6), w: f32(4, 3, 3, 2) },
+      build: (b, { x, w }) => [
+        b.emit('conv_transpose', [x, w], { strides: [1, 2], group: 2 })[0],
         b.emit('conv_transpose', [x, b.constant(randomTensor('f32', [4, 3, 2, 2], 1)), b.constant(randomTensor('f32', [3], 2))], { strides: [2, 2] })[0],
         b.emit('conv_transpose', [x, b.constant(randomTensor('f32', [4, 2, 3, 3], 3))], { strides: [2, 2], pads: [1, 1, 1, 1], output_padding: [1, 1] })[0],
         b.emit('conv_transpose', [x, b.constant(randomTensor('f32', [4, 1, 3, 3], 5))], { group: 2, pads: [1, 1, 1, 1] })[0],

@@ -208,8 +208,6 @@ export function convKernel(k: KernelContext): string {
 export function convTransposeKernel(k: KernelContext): string {
   const [x, w, bias, y] = [k.input(0), k.input(1), k.node.inputs[2], k.output(0)];
   for (const v of [x, w, bias]) if (v && v.type.dtype !== 'f32') unsupported(k.node, `${v.type.dtype} operands (f32 only)`);
-  const weights = k.constantOf(w);
-  if (!weights) unsupported(k.node, 'weights known only at run time');
   const s = convShape(k, x, w, y, true);
   const [iD, iH, iW] = s.g.inDims;
   const [oD, oH, oW] = s.g.outDims;
@@ -220,14 +218,25 @@ export function convTransposeKernel(k: KernelContext): string {
   const cg = s.c / s.group;
   const mg = s.m / s.group;
   const rows = mg * s.kVol;
-  // Per group, the [cg × rows] slice of W transposed to [rows × cg].
-  const wt = new Float32Array(s.group * rows * cg);
-  for (let grp = 0; grp < s.group; grp++) {
-    for (let ic = 0; ic < cg; ic++) for (let r = 0; r < rows; r++) wt[(grp * rows + r) * cg + ic] = weights.data[((grp * cg + ic) * rows) + r];
-  }
-  const pw = k.constant(new Tensor('f32', [s.group * rows, cg], wt));
-  const cols = k.scratch(rows * s.inPlane * 4);
+  // Per group, the [cg × rows] slice of W transposed to [rows × cg]: at compile time for constant weights.
   const code = [initOutput(k, y, bias, s)];
+  const weights = k.constantOf(w);
+  let pw: string;
+  if (weights) {
+    const wt = new Float32Array(s.group * rows * cg);
+    for (let grp = 0; grp < s.group; grp++) {
+      for (let ic = 0; ic < cg; ic++) for (let r = 0; r < rows; r++) wt[(grp * rows + r) * cg + ic] = weights.data[(grp * cg + ic) * rows + r];
+    }
+    pw = k.constant(new Tensor('f32', [s.group * rows, cg], wt));
+  } else {
+    pw = k.scratch(s.group * rows * cg * 4);
+    code.push(
+      `for (let grp: i32 = 0; grp < ${s.group}; grp++) for (let ic: i32 = 0; ic < ${cg}; ic++) for (let r: i32 = 0; r < ${rows}; r++) {`,
+      `  store<f32>(${pw} + ((grp * ${rows} + r) * ${cg} + ic) * 4, load<f32>(${k.ptr(w)} + ((grp * ${cg} + ic) * ${rows} + r) * 4));`,
+      '}',
+    );
+  }
+  const cols = k.scratch(rows * s.inPlane * 4);
   for (let b = 0; b < s.n; b++) {
     for (let grp = 0; grp < s.group; grp++) {
       code.push(gemmCall(k, k.schedules.conv.gemm, {

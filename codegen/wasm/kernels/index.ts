@@ -3,9 +3,9 @@
 import { convKernel, convTransposeKernel } from './conv.js';
 import type { KernelGenerator } from './kernel.js';
 import { gemmKernel, matmulKernel } from './matmul.js';
-import { concatKernel, gatherKernel, padKernel, sliceKernel, splitKernel, transposeKernel, viewKernel } from './movement.js';
+import { concatKernel, gatherKernel, padKernel, shapeKernel, sliceKernel, splitKernel, transposeKernel, viewKernel } from './movement.js';
 import { globalPoolKernel, poolKernel } from './pool.js';
-import { batchNormKernel, layerNormKernel, reduceKernel, softmaxKernel } from './reduce.js';
+import { argReduceKernel, batchNormKernel, layerNormKernel, reduceKernel, softmaxKernel } from './reduce.js';
 import { resizeKernel } from './resize.js';
 
 const REDUCTIONS = ['sum', 'mean', 'max', 'min', 'prod', 'l1', 'l2', 'log_sum', 'log_sum_exp', 'sum_square'];
@@ -36,5 +36,9 @@ export const KERNELS: Readonly<Record<string, KernelGenerator>> = {
   slice: sliceKernel,
   gather: gatherKernel,
   pad: padKernel,
+  shape: shapeKernel,
+  size: shapeKernel,
+  arg_max: argReduceKernel,
+  arg_min: argReduceKernel,
   ...Object.fromEntries(REDUCTIONS.map((r) => [`reduce_${r}`, reduceKernel])),
 };

@@ -22,6 +22,8 @@ test('data-movement kernels match the interpreter', async () => {
         b.emit('gather', [x, idx], { axis: 2 })[0],
         b.emit('pad', [x, b.constant(i64(0, 1, 2, -1, 0, 0, 1, 2)), b.constant(Tensor.scalar('f32', 0.5))])[0],
         b.emit('expand', [y, b.constant(i64(3, 2, 2, 4, 5))])[0],
+        b.emit('shape', [x], { start: 1, end: -1 })[0],
+        b.emit('size', [y])[0],
       ];
     },
   });

@@ -159,3 +159,18 @@ export function padKernel(k: KernelContext): string {
   }
   return code.join('\n');
 }
+
+/** shape and size depend on the input's (concrete) shape alone: the kernel stores their values. */
+export function shapeKernel(k: KernelContext): string {
+  const [x, y] = [k.input(0), k.output(0)];
+  const xs = shapeOf(x);
+  let values: number[];
+  if (k.node.op === 'size') values = [xs.reduce((p, d) => p * d, 1)];
+  else {
+    const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + xs.length : v, 0), xs.length);
+    const start = clamp(attrInt(k.node.attrs, 'start'));
+    const end = k.node.attrs.end === undefined ? xs.length : clamp(attrInt(k.node.attrs, 'end'));
+    values = xs.slice(start, Math.max(start, end));
+  }
+  return values.map((v, i) => `store<i64>(${at(k.ptr(y), `${i}`, 'i64')}, ${asLiteral(v, 'i64')});`).join('\n');
+}

@@ -17,6 +17,9 @@ describe('reduction, softmax and batch-norm kernels match the interpreter', () =
         b.emit('reduce_sum_square', [x, b.constant(axes(1))], { keepdims: 0 })[0],
         b.emit('reduce_log_sum_exp', [x, b.constant(axes(2))])[0],
         b.emit('reduce_prod', [x, b.constant(axes(0))])[0],
+        b.emit('arg_max', [x], { axis: 1 })[0],
+        b.emit('arg_min', [x], { axis: -1, keepdims: 0 })[0],
+        b.emit('arg_max', [b.emit('floor', [b.emit('mul', [x, b.constant(Tensor.scalar('f32', 2))])[0]])[0]], { axis: 0, select_last_index: 1 })[0],
       ],
     });
     expect(await mismatches(g)).toEqual([]);

@@ -2,7 +2,7 @@
 // normalization and layer normalization. Sums accumulate in f64, so long rows keep f32 accuracy.
 import { stridesOf } from '../../../compiler/ir/tensor.js';
 import { attrFloat, attrInt, normalizeAxis } from '../../../compiler/ops/util.js';
-import { asLiteral } from '../as-target.js';
+import { asLiteral, asType } from '../as-target.js';
 import { at, shapeOf, unsupported, type KernelContext } from './kernel.js';
 import { broadcastStridesOf, loopNest } from './loops.js';
 
@@ -152,4 +152,30 @@ export function layerNormKernel(k: KernelContext): string {
     invStdOut ? `  store<f32>(${k.ptr(invStdOut)} + r * 4, <f32>inv);` : '',
     '}',
   ].filter(Boolean).join('\n');
+}
+
+/** The index of the first (or, with select_last_index, last) largest or smallest element along the axis. */
+export function argReduceKernel(k: KernelContext): string {
+  const [x, y] = [k.input(0), k.output(0)];
+  const xs = shapeOf(x);
+  const axis = normalizeAxis(attrInt(k.node.attrs, 'axis'), xs.length);
+  const d = xs[axis];
+  if (d === 0) unsupported(k.node, 'an empty axis');
+  const inner = xs.slice(axis + 1).reduce((p, v) => p * v, 1);
+  const outer = xs.slice(0, axis).reduce((p, v) => p * v, 1);
+  const t = asType(x.type.dtype);
+  const cmp = k.node.op === 'arg_max' ? '>' : '<';
+  const last = attrInt(k.node.attrs, 'select_last_index') !== 0;
+  const px = (j: string) => `load<${t}>(${at(k.ptr(x), `(o * ${d} + ${j}) * ${inner} + i`, x.type.dtype)})`;
+  return [
+    `for (let o: i32 = 0; o < ${outer}; o++) for (let i: i32 = 0; i < ${inner}; i++) {`,
+    '  let best: i32 = 0;',
+    `  let bestV = ${px('0')};`,
+    `  for (let j: i32 = 1; j < ${d}; j++) {`,
+    `    const v = ${px('j')};`,
+    `    if (v ${cmp} bestV${last ? ' || v == bestV' : ''}) { best = j; bestV = v; }`,
+    '  }',
+    `  store<i64>(${at(k.ptr(y), `o * ${inner} + i`, 'i64')}, <i64>best);`,
+    '}',
+  ].join('\n');
 }
