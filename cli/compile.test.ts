@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { DEFAULT_OPT_LEVEL, optPipelineText } from '../passes/pipelines.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
 import { runCli } from './main.js';
 
@@ -42,7 +43,7 @@ describe('dlc compile --target wasm', () => {
       outputs: [{ name: 'probs', dtype: 'f32', shape: [1, 10] }],
       options: {
         target: 'wasm',
-        pipeline: 'fixpoint(fold-constants,fold-shape-arithmetic,remove-identity,eliminate-dead-code)',
+        pipeline: optPipelineText(DEFAULT_OPT_LEVEL),
         inputShapes: {},
         model: { name: 'tiny-cnn.onnx', sha256: createHash('sha256').update(fs.readFileSync(TINY_CNN)).digest('hex') },
       },
