@@ -65,11 +65,13 @@ export function renderElementwise(node: Node, xs: readonly ScalarOperand[], outD
     case 'mul': return `(${x} * ${y})`;
     case 'div': return isInteger(d) ? t.intDiv(x, y, d) : `(${x} / ${y})`;
     case 'pow': float(); return call('pow', x, t.convert(y, xs[1].dtype, d));
-    case 'mod':
-      float();
-      // fmod = 1: C fmod; fmod = 0: the remainder takes the divisor's sign.
-      if (attrInt(a, 'fmod') === 1) return call('fmod', x, y);
-      return `(${call('fmod', x, y)} != ${lit(0)} && (${call('fmod', x, y)} < ${lit(0)}) != (${y} < ${lit(0)}) ? ${call('fmod', x, y)} + ${y} : ${call('fmod', x, y)})`;
+    case 'mod': {
+      // fmod = 1: C's remainder (the dividend's sign); fmod = 0: the remainder takes the divisor's sign.
+      // Integer division by zero gives 0, as the reference's does.
+      const r = isFloat(d) ? call('fmod', x, y) : t.select(`${y} == ${lit(0)}`, lit(0), `${x} % ${y}`);
+      if (attrInt(a, 'fmod') === 1) return r;
+      return `(${r} != ${lit(0)} && (${r} < ${lit(0)}) != (${y} < ${lit(0)}) ? ${r} + ${y} : ${r})`;
+    }
     case 'sum': return `(${xs.map((o) => o.expr).join(' + ')})`;
     case 'mean': return `((${xs.map((o) => o.expr).join(' + ')}) / ${lit(xs.length)})`;
     case 'max': return xs.slice(1).reduce((acc, o) => (isFloat(d) ? call('max', acc, o.expr) : t.select(`${acc} > ${o.expr}`, acc, o.expr)), x);

@@ -41,6 +41,8 @@ describe('element-wise kernels match the interpreter', () => {
         b.emit('and', [p, b.emit('less', [i, j])[0]])[0],
         b.emit('not', [p])[0],
         b.emit('where', [p, i, j])[0],
+        b.emit('mod', [n, b.emit('cast', [j], { to: 'i32' })[0]])[0],
+        b.emit('mod', [i, j], { fmod: 1 })[0],
       ],
     });
     expect(await mismatches(g)).toEqual([]);

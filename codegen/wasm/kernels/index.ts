@@ -3,7 +3,7 @@
 import { convKernel, convTransposeKernel } from './conv.js';
 import type { KernelGenerator } from './kernel.js';
 import { gemmKernel, matmulKernel } from './matmul.js';
-import { concatKernel, gatherKernel, padKernel, shapeKernel, sliceKernel, splitKernel, transposeKernel, viewKernel } from './movement.js';
+import { concatKernel, gatherElementsKernel, gatherKernel, padKernel, shapeKernel, sliceKernel, splitKernel, transposeKernel, triluKernel, viewKernel } from './movement.js';
 import { globalPoolKernel, poolKernel } from './pool.js';
 import { argReduceKernel, batchNormKernel, layerNormKernel, reduceKernel, softmaxKernel } from './reduce.js';
 import { resizeKernel } from './resize.js';
@@ -36,6 +36,8 @@ export const KERNELS: Readonly<Record<string, KernelGenerator>> = {
   slice: sliceKernel,
   gather: gatherKernel,
   pad: padKernel,
+  gather_elements: gatherElementsKernel,
+  trilu: triluKernel,
   shape: shapeKernel,
   size: shapeKernel,
   arg_max: argReduceKernel,

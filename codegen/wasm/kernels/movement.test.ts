@@ -24,6 +24,9 @@ test('data-movement kernels match the interpreter', async () => {
         b.emit('expand', [y, b.constant(i64(3, 2, 2, 4, 5))])[0],
         b.emit('shape', [x], { start: 1, end: -1 })[0],
         b.emit('size', [y])[0],
+        b.emit('gather_elements', [x, b.emit('cast', [b.emit('floor', [b.emit('mul', [x, b.constant(Tensor.scalar('f32', 3))])[0]])[0]], { to: 'i64' })[0]], { axis: 1 })[0],
+        b.emit('trilu', [x, b.constant(Tensor.scalar('i64', 1))])[0],
+        b.emit('trilu', [x], { upper: 0 })[0],
       ];
     },
   });

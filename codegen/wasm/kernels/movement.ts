@@ -174,3 +174,39 @@ export function shapeKernel(k: KernelContext): string {
   }
   return values.map((v, i) => `store<i64>(${at(k.ptr(y), `${i}`, 'i64')}, ${asLiteral(v, 'i64')});`).join('\n');
 }
+
+/** y[e] = x at e's coordinates with the one along `axis` replaced by indices[e] (negative counts from the end). */
+export function gatherElementsKernel(k: KernelContext): string {
+  const [x, idx, y] = [k.input(0), k.input(1), k.output(0)];
+  const xs = shapeOf(x);
+  const is = shapeOf(idx);
+  const axis = normalizeAxis(attrInt(k.node.attrs, 'axis'), xs.length);
+  const st = stridesOf(xs);
+  const t = asType(x.type.dtype);
+  const d = xs[axis];
+  const strides = [stridesOf(is), stridesOf(is), st.map((s, i) => (i === axis ? 0 : s))];
+  return loopNest({ dims: is, strides }, ([o, oi, ox]) => [
+    `let q = <i32>load<${asType(idx.type.dtype)}>(${at(k.ptr(idx), oi, idx.type.dtype)});`,
+    `if (q < 0) q += ${d};`,
+    `q = q < 0 ? 0 : q > ${d - 1} ? ${d - 1} : q;`,
+    `store<${t}>(${at(k.ptr(y), o, y.type.dtype)}, load<${t}>(${at(k.ptr(x), `${ox} + q * ${st[axis]}`, x.type.dtype)}));`,
+  ].join('\n'));
+}
+
+/** Keeps the elements on or above (upper) or on or below the k-th diagonal of the last two axes, zeroes the rest. */
+export function triluKernel(k: KernelContext): string {
+  const [x, y] = [k.input(0), k.output(0)];
+  const xs = shapeOf(x);
+  const kT = k.node.inputs[1] ? k.constantOf(k.node.inputs[1]) : undefined;
+  if (k.node.inputs[1] && !kT) unsupported(k.node, 'k known only at run time');
+  const diag = kT ? kT.data[0] : 0;
+  const [rows, cols] = xs.slice(-2);
+  const t = asType(x.type.dtype);
+  const keep = attrInt(k.node.attrs, 'upper') !== 0 ? `j - i >= ${diag}` : `j - i <= ${diag}`;
+  return [
+    `for (let p: i32 = 0; p < ${xs.slice(0, -2).reduce((a, b) => a * b, 1)}; p++) for (let i: i32 = 0; i < ${rows}; i++) for (let j: i32 = 0; j < ${cols}; j++) {`,
+    `  const e = (p * ${rows} + i) * ${cols} + j;`,
+    `  store<${t}>(${at(k.ptr(y), 'e', y.type.dtype)}, ${keep} ? load<${t}>(${at(k.ptr(x), 'e', x.type.dtype)}) : ${asLiteral(0, x.type.dtype)});`,
+    '}',
+  ].join('\n');
+}
