@@ -3,9 +3,9 @@
 import { convKernel, convTransposeKernel } from './conv.js';
 import type { KernelGenerator } from './kernel.js';
 import { gemmKernel, matmulKernel } from './matmul.js';
-import { concatKernel, gatherElementsKernel, gatherKernel, padKernel, shapeKernel, sliceKernel, splitKernel, transposeKernel, triluKernel, viewKernel } from './movement.js';
+import { concatKernel, cumSumKernel, depthSpaceKernel, gatherElementsKernel, gatherKernel, padKernel, shapeKernel, sliceKernel, splitKernel, transposeKernel, triluKernel, viewKernel } from './movement.js';
 import { globalPoolKernel, poolKernel } from './pool.js';
-import { argReduceKernel, batchNormKernel, layerNormKernel, reduceKernel, softmaxKernel } from './reduce.js';
+import { argReduceKernel, batchNormKernel, instanceNormKernel, layerNormKernel, reduceKernel, softmaxKernel } from './reduce.js';
 import { resizeKernel } from './resize.js';
 
 const REDUCTIONS = ['sum', 'mean', 'max', 'min', 'prod', 'l1', 'l2', 'log_sum', 'log_sum_exp', 'sum_square'];
@@ -21,6 +21,8 @@ export const KERNELS: Readonly<Record<string, KernelGenerator>> = {
   global_max_pool: globalPoolKernel,
   softmax: softmaxKernel,
   log_softmax: softmaxKernel,
+  hardmax: softmaxKernel,
+  instance_normalization: instanceNormKernel,
   batch_normalization: batchNormKernel,
   layer_normalization: layerNormKernel,
   resize: resizeKernel,
@@ -38,6 +40,9 @@ export const KERNELS: Readonly<Record<string, KernelGenerator>> = {
   pad: padKernel,
   gather_elements: gatherElementsKernel,
   trilu: triluKernel,
+  depth_to_space: depthSpaceKernel,
+  space_to_depth: depthSpaceKernel,
+  cum_sum: cumSumKernel,
   shape: shapeKernel,
   size: shapeKernel,
   arg_max: argReduceKernel,

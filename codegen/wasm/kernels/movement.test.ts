@@ -6,8 +6,8 @@ const i64 = (...v: number[]) => Tensor.fromArray('i64', [v.length], v);
 
 test('data-movement kernels match the interpreter', async () => {
   const g = buildGraph({
-    inputs: { x: f32(2, 3, 4, 5), y: f32(2, 2, 4, 5), idx: { dtype: 'i64', shape: [2, 2] } },
-    build: (b, { x, y, idx }) => {
+    inputs: { x: f32(2, 3, 4, 5), y: f32(2, 2, 4, 5), z: f32(1, 8, 4, 6), idx: { dtype: 'i64', shape: [2, 2] } },
+    build: (b, { x, y, z, idx }) => {
       const r = b.emit('reshape', [x, b.constant(i64(6, 20))])[0];
       return [
         b.emit('relu', [r])[0],
@@ -27,6 +27,11 @@ test('data-movement kernels match the interpreter', async () => {
         b.emit('gather_elements', [x, b.emit('cast', [b.emit('floor', [b.emit('mul', [x, b.constant(Tensor.scalar('f32', 3))])[0]])[0]], { to: 'i64' })[0]], { axis: 1 })[0],
         b.emit('trilu', [x, b.constant(Tensor.scalar('i64', 1))])[0],
         b.emit('trilu', [x], { upper: 0 })[0],
+        b.emit('depth_to_space', [z], { blocksize: 2 })[0],
+        b.emit('depth_to_space', [z], { blocksize: 2, mode: 'CRD' })[0],
+        b.emit('space_to_depth', [z], { blocksize: 2 })[0],
+        b.emit('cum_sum', [x, b.constant(Tensor.scalar('i64', 2))])[0],
+        b.emit('cum_sum', [x, b.constant(Tensor.scalar('i64', -1))], { exclusive: 1, reverse: 1 })[0],
       ];
     },
   });

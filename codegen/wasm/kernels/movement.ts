@@ -210,3 +210,46 @@ export function triluKernel(k: KernelContext): string {
     '}',
   ].join('\n');
 }
+
+/**
+ * depth_to_space and space_to_depth as one transpose of a 6-D view. DCR: [N, b, b, C', H, W] → (0,3,4,1,5,2);
+ * CRD: [N, C', b, b, H, W] → (0,1,4,2,5,3); space_to_depth: [N, C, H', b, W', b] → (0,3,5,1,2,4).
+ */
+export function depthSpaceKernel(k: KernelContext): string {
+  const [x, y] = [k.input(0), k.output(0)];
+  const [n, c, h, w] = shapeOf(x);
+  const b = attrInt(k.node.attrs, 'blocksize');
+  let view: number[];
+  let perm: number[];
+  if (k.node.op === 'space_to_depth') [view, perm] = [[n, c, h / b, b, w / b, b], [0, 3, 5, 1, 2, 4]];
+  else if (attrString(k.node.attrs, 'mode') === 'CRD') [view, perm] = [[n, c / (b * b), b, b, h, w], [0, 1, 4, 2, 5, 3]];
+  else [view, perm] = [[n, b, b, c / (b * b), h, w], [0, 3, 4, 1, 5, 2]];
+  const st = stridesOf(view);
+  const dims = perm.map((p) => view[p]);
+  return stridedCopy(k, x, y, dims, stridesOf(dims), perm.map((p) => st[p]));
+}
+
+/** Running sums along an axis (exclusive: without the element itself; reverse: from the end). */
+export function cumSumKernel(k: KernelContext): string {
+  const [x, y] = [k.input(0), k.output(0)];
+  const xs = shapeOf(x);
+  const axisT = k.constantOf(k.input(1));
+  if (!axisT) unsupported(k.node, 'an axis known only at run time');
+  const axis = normalizeAxis(axisT.data[0], xs.length);
+  const d = xs[axis];
+  const inner = xs.slice(axis + 1).reduce((p, v) => p * v, 1);
+  const outer = xs.slice(0, axis).reduce((p, v) => p * v, 1);
+  const t = asType(x.type.dtype);
+  const exclusive = attrInt(k.node.attrs, 'exclusive') !== 0;
+  const idx = attrInt(k.node.attrs, 'reverse') !== 0 ? `${d - 1} - s` : 's';
+  const e = `(o * ${d} + (${idx})) * ${inner} + i`;
+  return [
+    `for (let o: i32 = 0; o < ${outer}; o++) for (let i: i32 = 0; i < ${inner}; i++) {`,
+    `  let acc: ${t} = ${asLiteral(0, x.type.dtype)};`,
+    `  for (let s: i32 = 0; s < ${d}; s++) {`,
+    `    const v = load<${t}>(${at(k.ptr(x), e, x.type.dtype)});`,
+    exclusive ? `    store<${t}>(${at(k.ptr(y), e, y.type.dtype)}, acc);\n    acc += v;` : `    acc += v;\n    store<${t}>(${at(k.ptr(y), e, y.type.dtype)}, acc);`,
+    '  }',
+    '}',
+  ].join('\n');
+}

@@ -33,6 +33,7 @@ describe('reduction, softmax and batch-norm kernels match the interpreter', () =
         b.emit('softmax', [x], { axis: 1 })[0],
         b.emit('log_softmax', [x], { axis: 2 })[0],
         b.emit('softmax', [x], { axis: 1, coerce_2d: 1 })[0],
+        b.emit('hardmax', [x], { axis: 2 })[0],
       ],
     });
     expect(await mismatches(g)).toEqual([]);
@@ -45,6 +46,14 @@ describe('reduction, softmax and batch-norm kernels match the interpreter', () =
         b.emit('layer_normalization', [x, b.constant(randomTensor('f32', [6], 1)), b.constant(randomTensor('f32', [6], 2))], {}, 1)[0],
         ...b.emit('layer_normalization', [x, b.constant(randomTensor('f32', [4, 1], 3))], { axis: 1, epsilon: 1e-3 }),
       ],
+    });
+    expect(await mismatches(g)).toEqual([]);
+  });
+
+  test('instance normalization', async () => {
+    const g = buildGraph({
+      inputs: { x: f32(2, 3, 4, 5) },
+      build: (b, { x }) => b.emit('instance_normalization', [x, b.constant(randomTensor('f32', [3], 1)), b.constant(randomTensor('f32', [3], 2))], { epsilon: 1e-3 }),
     });
     expect(await mismatches(g)).toEqual([]);
   });

@@ -69,7 +69,7 @@ export function reduceKernel(k: KernelContext): string {
   }, 'q');
 }
 
-/** softmax(x) = e^(x − max) / Σ e^(x − max) along the axis (log_softmax: x − max − log Σ). */
+/** softmax(x) = e^(x − max) / Σ e^(x − max) along the axis (log_softmax: x − max − log Σ; hardmax: one-hot of the max). */
 export function softmaxKernel(k: KernelContext): string {
   checkF32(k);
   const [x, y] = [k.input(0), k.output(0)];
@@ -82,6 +82,17 @@ export function softmaxKernel(k: KernelContext): string {
   const log = k.node.op === 'log_softmax';
   const px = (j: string) => `${k.ptr(x)} + (base + ${j} * ${inner}) * 4`;
   const py = (j: string) => `${k.ptr(y)} + (base + ${j} * ${inner}) * 4`;
+  if (k.node.op === 'hardmax') {
+    // 1 at the first largest element, 0 elsewhere.
+    return [
+      `for (let o: i32 = 0; o < ${outer}; o++) for (let i: i32 = 0; i < ${inner}; i++) {`,
+      `  const base = o * ${n * inner} + i;`,
+      '  let best: i32 = 0;',
+      `  for (let j: i32 = 1; j < ${n}; j++) if (load<f32>(${px('j')}) > load<f32>(${px('best')})) best = j;`,
+      `  for (let j: i32 = 0; j < ${n}; j++) store<f32>(${py('j')}, j == best ? <f32>1 : <f32>0);`,
+      '}',
+    ].join('\n');
+  }
   return [
     `for (let o: i32 = 0; o < ${outer}; o++) for (let i: i32 = 0; i < ${inner}; i++) {`,
     `  const base = o * ${n * inner} + i;`,
@@ -176,6 +187,30 @@ export function argReduceKernel(k: KernelContext): string {
     `    if (v ${cmp} bestV${last ? ' || v == bestV' : ''}) { best = j; bestV = v; }`,
     '  }',
     `  store<i64>(${at(k.ptr(y), `o * ${inner} + i`, 'i64')}, <i64>best);`,
+    '}',
+  ].join('\n');
+}
+
+/** y = (x − mean) / √(var + ε) · scale[c] + bias[c] over each (n, c) plane, statistics in f64. */
+export function instanceNormKernel(k: KernelContext): string {
+  checkF32(k);
+  const [x, scale, bias, y] = [k.input(0), k.input(1), k.input(2), k.output(0)];
+  const xs = shapeOf(x);
+  const c = xs[1];
+  const len = xs.slice(2).reduce((p, d) => p * d, 1);
+  const eps = attrFloat(k.node.attrs, 'epsilon');
+  const px = (i: string) => `load<f32>(${k.ptr(x)} + (base + ${i}) * 4)`;
+  return [
+    `for (let p: i32 = 0; p < ${xs[0] * c}; p++) {`,
+    `  const base: i32 = p * ${len};`,
+    '  let sum: f64 = 0;',
+    `  for (let i: i32 = 0; i < ${len}; i++) sum += <f64>${px('i')};`,
+    `  const m: f64 = sum / ${len}.0;`,
+    '  let sq: f64 = 0;',
+    `  for (let i: i32 = 0; i < ${len}; i++) { const d = <f64>${px('i')} - m; sq += d * d; }`,
+    `  const a: f64 = <f64>load<f32>(${k.ptr(scale)} + (p % ${c}) * 4) / Math.sqrt(sq / ${len}.0 + ${eps});`,
+    `  const t: f64 = <f64>load<f32>(${k.ptr(bias)} + (p % ${c}) * 4) - m * a;`,
+    `  for (let i: i32 = 0; i < ${len}; i++) store<f32>(${k.ptr(y)} + (base + i) * 4, <f32>(<f64>${px('i')} * a + t));`,
     '}',
   ].join('\n');
 }
