@@ -14,6 +14,7 @@ import { AS_HELPERS } from './as-target.js';
 import { compileAssemblyScript, staticDataEnd, WASM_PAGE_BYTES } from './assemblyscript.js';
 import { KERNELS } from './kernels/index.js';
 import { elementwiseGroupKernel, elementwiseKernel } from './kernels/elementwise.js';
+import { epilogueOf, type Epilogue } from './kernels/epilogue.js';
 import { shapeOf, sizeOfValue, unsupported, type KernelContext } from './kernels/kernel.js';
 import type { TensorSlot, WasmCompileOptions, WasmProgram } from './program.js';
 
@@ -31,6 +32,25 @@ interface Generated {
   ids: Map<Value, number>;
 }
 
+/** Kernels that apply an epilogue (see KernelContext.epilogue). */
+const EPILOGUE_KERNELS = new Set(['conv', 'conv_transpose', 'matmul', 'gemm']);
+
+/** Activations computed by the kernel that produces their input: its only reader, of its shape, not a graph output. */
+function fusedActivations(graph: Graph): Map<Node, { node: Node; epilogue: Epilogue }> {
+  const users = graph.users();
+  const outputs = new Set(graph.outputs);
+  const fused = new Map<Node, { node: Node; epilogue: Epilogue }>();
+  for (const n of graph.nodes) {
+    if (!EPILOGUE_KERNELS.has(n.op) || n.outputs.length !== 1 || n.outputs[0].type.dtype !== 'f32' || outputs.has(n.outputs[0])) continue;
+    const readers = users.get(n.outputs[0]) ?? [];
+    const r = readers[0];
+    if (readers.length !== 1 || r.inputs[0] !== n.outputs[0] || r.inputs.slice(1).includes(n.outputs[0])) continue;
+    const epilogue = epilogueOf(r);
+    if (epilogue) fused.set(n, { node: r, epilogue });
+  }
+  return fused;
+}
+
 function generate(graph: Graph, options: WasmCompileOptions, prefix: string, helpers: Map<string, string>): Generated {
   const gen: Generated = { functions: [], steps: [], aliases: [], ids: new Map() };
   const graphOutputs = new Set(graph.outputs);
@@ -40,11 +60,16 @@ function generate(graph: Graph, options: WasmCompileOptions, prefix: string, hel
     return `__v${id}__`;
   };
   let constants = 0;
-  const isElementwise = (n: Node) => !KERNELS[n.op] && ELEMENTWISE_OPS.has(n.op) && n.outputs.length === 1;
+  const epilogues = fusedActivations(graph);
+  const claimed = new Set([...epilogues.values()].map((e) => e.node));
+  const isElementwise = (n: Node) => !KERNELS[n.op] && ELEMENTWISE_OPS.has(n.op) && n.outputs.length === 1 && !claimed.has(n);
   const { groups, absorbed } = elementwiseGroups(graph, isElementwise);
   for (const node of graph.nodes) {
     if (Graph.subgraphsOf(node).length > 0) unsupported(node, 'nested graphs');
-    if (absorbed.has(node)) continue;
+    if (absorbed.has(node) || claimed.has(node)) continue;
+    const fused = epilogues.get(node);
+    // With a fused activation the kernel writes the activation's output in place of its own.
+    const outputs = fused ? [fused.node.outputs[0], ...node.outputs.slice(1)] : node.outputs;
     try {
       const reads = new Set<Value>();
       const writes = new Set<Value>();
@@ -53,14 +78,15 @@ function generate(graph: Graph, options: WasmCompileOptions, prefix: string, hel
       const k: KernelContext = {
         node,
         schedules: schedulesFor(node, options.schedules),
+        epilogue: fused?.epilogue,
         input(i) {
           const v = node.inputs[i];
           if (!v) throw new DlcError(`input ${i} is missing`);
           return v;
         },
-        output: (i) => node.outputs[i],
+        output: (i) => outputs[i],
         ptr(v) {
-          (node.outputs.includes(v) ? writes : reads).add(v);
+          (outputs.includes(v) ? writes : reads).add(v);
           return token(v);
         },
         constantOf: (v) => v?.data,
@@ -85,7 +111,7 @@ function generate(graph: Graph, options: WasmCompileOptions, prefix: string, hel
           return name;
         },
       };
-      for (const o of node.outputs) shapeOf(o);
+      for (const o of outputs) shapeOf(o);
       const group = groups.get(node);
       const generator = KERNELS[node.op] ?? (ELEMENTWISE_OPS.has(node.op) ? elementwiseKernel : undefined);
       if (!generator) unsupported(node);

@@ -1,3 +1,4 @@
+import { compileToWasm } from '../program.js';
 import { buildGraph, mismatches, randomTensor } from '../testing.js';
 
 const f32 = (...shape: number[]) => ({ dtype: 'f32' as const, shape });
@@ -44,4 +45,27 @@ describe('conv kernels match the interpreter', () => {
     });
     expect(await mismatches(g)).toEqual([]);
   });
+});
+
+test('activations fused into conv, conv_transpose, matmul and gemm stores match the unfused graph', async () => {
+  const g = buildGraph({
+    inputs: { x: f32(1, 6, 9, 11), a: f32(5, 7), b: f32(7, 13) },
+    build: (b, { x, a, b: bb }) => {
+      const c = (v: number) => b.constant(randomTensor('f32', [], v));
+      const conv = (wShape: number[], attrs: Record<string, number | number[]>) =>
+        b.emit('conv', [x, b.constant(randomTensor('f32', wShape, wShape[0] * 3)), b.constant(randomTensor('f32', [wShape[0]], 7))], attrs)[0];
+      return [
+        b.emit('relu', [conv([5, 6, 3, 3], { pads: [1, 1, 1, 1] })])[0],
+        b.emit('hard_swish', [conv([6, 1, 3, 3], { group: 6, pads: [1, 1, 1, 1] })])[0],
+        b.emit('clip', [conv([7, 6, 1, 1], {}), c(1), c(2)])[0],
+        b.emit('hard_sigmoid', [conv([4, 6, 2, 2], { strides: [2, 2] })], { alpha: 0.3, beta: 0.6 })[0],
+        b.emit('relu', [b.emit('conv_transpose', [x, b.constant(randomTensor('f32', [6, 2, 2, 2], 4))], { strides: [2, 2] })[0]])[0],
+        b.emit('leaky_relu', [b.emit('matmul', [a, bb])[0]], { alpha: 0.2 })[0],
+        b.emit('relu', [b.emit('gemm', [a, bb], { alpha: 2 })[0]])[0],
+      ];
+    },
+  });
+  expect(await mismatches(g)).toEqual([]);
+  // One kernel per producer: every activation rode along.
+  expect((await compileToWasm(g)).kernels).toBe(7);
 });

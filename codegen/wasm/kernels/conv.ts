@@ -11,6 +11,7 @@ import { Tensor } from '../../../compiler/ir/tensor.js';
 import { attrInt, attrInts } from '../../../compiler/ops/util.js';
 import { liftTo3d, readWindow, resolvePads, type Geom3 } from '../../../compiler/ops/nn-window.js';
 import type { ConvAlgorithm } from '../../schedule.js';
+import { epiloguePass } from './epilogue.js';
 import { GemmInit, gemmCall } from './gemm.js';
 import { shapeOf, unsupported, type KernelContext } from './kernel.js';
 
@@ -122,7 +123,7 @@ function gemmConv(k: KernelContext, x: Value, w: Value, bias: Value | null, y: V
       const yOff = (b * s.m + grp * mg) * s.outPlane;
       const gemm = (bPtr: string, cOff: string, n: string) => gemmCall(k, sched, {
         a: `${k.ptr(w)} + ${grp * mg * rows * 4}`, b: bPtr, c: `${k.ptr(y)} + (${yOff} + ${cOff}) * 4`, m: mg, n, k: rows, lda: rows, ldb: n, ldc: s.outPlane,
-        init: bias ? GemmInit.Bias : GemmInit.Zero, bias: bias ? `${k.ptr(bias)} + ${grp * mg * 4}` : undefined,
+        init: bias ? GemmInit.Bias : GemmInit.Zero, bias: bias ? `${k.ptr(bias)} + ${grp * mg * 4}` : undefined, epilogue: k.epilogue,
       });
       if (!unfold) {
         code.push(gemm(`${k.ptr(x)} + ${(b * s.c + grp * cg) * s.inPlane * 4}`, '0', `${s.outPlane}`));
@@ -197,7 +198,7 @@ export function convKernel(k: KernelContext): string {
   switch (algo) {
     case 'pointwise': return gemmConv(k, x, w, bias, y, s, false);
     case 'im2col-gemm': return gemmConv(k, x, w, bias, y, s, true);
-    case 'depthwise': case 'direct': return `${initOutput(k, y, bias, s)}\n${direct(k, x, w, y, s)}`;
+    case 'depthwise': case 'direct': return [initOutput(k, y, bias, s), direct(k, x, w, y, s), epiloguePass(k.epilogue, k.ptr(y), s.n * s.m * s.outPlane)].join('\n');
   }
 }
 
@@ -267,5 +268,6 @@ export function convTransposeKernel(k: KernelContext): string {
       );
     }
   }
+  code.push(epiloguePass(k.epilogue, k.ptr(y), s.n * s.m * s.outPlane));
   return code.join('\n');
 }

@@ -5,6 +5,7 @@
 // one-vector and one-row tiles, then to scalar columns.
 
 import type { MatmulSchedule } from '../../schedule.js';
+import type { Epilogue } from './epilogue.js';
 import type { KernelContext } from './kernel.js';
 
 /** How C starts: C = A·B, C = bias[row] + A·B, or C += A·B. */
@@ -16,7 +17,7 @@ function repeat(n: number, f: (i: number) => string): string[] {
 }
 
 /** One block of `rows` × `vecs` vectors at (i, j): start from 0, the row's bias or C; run K; store C. */
-function vectorBlock(rows: number, vecs: number, unrollK: number): string {
+function vectorBlock(rows: number, vecs: number, unrollK: number, epi: Epilogue | undefined): string {
   const acc = (r: number, v: number) => `c${r}_${v}`;
   const step = [
     ...repeat(vecs, (v) => `const b${v} = v128.load(bp, ${16 * v});`),
@@ -41,12 +42,12 @@ function vectorBlock(rows: number, vecs: number, unrollK: number): string {
     lines.push(`for (; k + ${unrollK} <= K; k += ${unrollK}) {`, ...repeat(unrollK, () => `  {\n${step.map((s) => `    ${s}`).join('\n')}\n  }`), '}');
   }
   lines.push('for (; k < K; k++) {', ...step.map((s) => `  ${s}`), '}');
-  lines.push(...repeat(rows, (r) => repeat(vecs, (v) => `v128.store(cp${r}, ${acc(r, v)}, ${16 * v});`).join(' ')), '}');
+  lines.push(...repeat(rows, (r) => repeat(vecs, (v) => `v128.store(cp${r}, ${epi ? epi.vector(acc(r, v)) : acc(r, v)}, ${16 * v});`).join(' ')), '}');
   return lines.join('\n');
 }
 
 /** Scalar columns for `rows` rows at (i, j). */
-function scalarBlock(rows: number): string {
+function scalarBlock(rows: number, epi: Epilogue | undefined): string {
   return [
     '{',
     ...repeat(rows, (r) => `let s${r}: f32 = init == ${GemmInit.Accumulate} ? load<f32>(c + <usize>(((i + ${r}) * ldc + j) << 2)) : init == ${GemmInit.Bias} ? load<f32>(bias + <usize>((i + ${r}) << 2)) : 0;`),
@@ -54,7 +55,7 @@ function scalarBlock(rows: number): string {
     '  const bv = load<f32>(b + <usize>((k * ldb + j) << 2));',
     ...repeat(rows, (r) => `  s${r} += load<f32>(a + <usize>(((i + ${r}) * lda + k) << 2)) * bv;`),
     '}',
-    ...repeat(rows, (r) => `store<f32>(c + <usize>(((i + ${r}) * ldc + j) << 2), s${r});`),
+    ...repeat(rows, (r) => `store<f32>(c + <usize>(((i + ${r}) * ldc + j) << 2), ${epi ? epi.scalar(`s${r}`) : `s${r}`});`),
     '}',
   ].join('\n');
 }
@@ -70,23 +71,23 @@ function rows(s: MatmulSchedule, block: (rows: number) => string): string {
   ].join('\n');
 }
 
-export function gemmHelperName(s: MatmulSchedule): string {
-  return `gemm_m${s.tileM}n${s.tileN}k${s.unrollK}`;
+export function gemmHelperName(s: MatmulSchedule, epi?: Epilogue): string {
+  return `gemm_m${s.tileM}n${s.tileN}k${s.unrollK}${epi ? `_${epi.name}` : ''}`;
 }
 
 /**
  * Column panels outermost: the panel of B (K × tile width) stays in cache while every row tile of A passes
  * over it, so B — an im2col matrix of megabytes, say — streams from memory once.
  */
-export function gemmHelperSource(s: MatmulSchedule): string {
+export function gemmHelperSource(s: MatmulSchedule, epi?: Epilogue): string {
   const width = 4 * s.tileN;
   const panels = [
-    `for (; j + ${width} <= N; j += ${width}) ${rows(s, (r) => vectorBlock(r, s.tileN, s.unrollK))}`,
-    s.tileN > 1 ? `for (; j + 4 <= N; j += 4) ${rows(s, (r) => vectorBlock(r, 1, s.unrollK))}` : '',
-    `for (; j < N; j++) ${rows(s, scalarBlock)}`,
+    `for (; j + ${width} <= N; j += ${width}) ${rows(s, (r) => vectorBlock(r, s.tileN, s.unrollK, epi))}`,
+    s.tileN > 1 ? `for (; j + 4 <= N; j += 4) ${rows(s, (r) => vectorBlock(r, 1, s.unrollK, epi))}` : '',
+    `for (; j < N; j++) ${rows(s, (r) => scalarBlock(r, epi))}`,
   ];
   return `
-function ${gemmHelperName(s)}(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, lda: i32, ldb: i32, ldc: i32, init: i32, bias: usize): void {
+function ${gemmHelperName(s, epi)}(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, lda: i32, ldb: i32, ldc: i32, init: i32, bias: usize): void {
   const ldb4: usize = <usize>(ldb << 2);
   let j: i32 = 0;
 ${panels.filter(Boolean).join('\n')}
@@ -108,10 +109,12 @@ export interface GemmOperands {
   init: GemmInit;
   /** Per-row bias (init = Bias). */
   bias?: string;
+  /** Applied to each element of C as it is stored. */
+  epilogue?: Epilogue;
 }
 
 /** A call of the shared GEMM helper for this kernel's schedule. */
 export function gemmCall(k: KernelContext, s: MatmulSchedule, g: GemmOperands): string {
-  const name = k.helper(gemmHelperName(s), () => gemmHelperSource(s));
+  const name = k.helper(gemmHelperName(s, g.epilogue), () => gemmHelperSource(s, g.epilogue));
   return `${name}(${g.a}, ${g.b}, ${g.c}, ${g.m}, ${g.n}, ${g.k}, ${g.lda}, ${g.ldb}, ${g.ldc}, ${g.init}, ${g.bias ?? 0});`;
 }

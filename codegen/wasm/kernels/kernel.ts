@@ -6,10 +6,16 @@ import { byteSize, type DType } from '../../../compiler/ir/dtype.js';
 import { isConcreteShape, type Node, type Value } from '../../../compiler/ir/graph.js';
 import type { Tensor } from '../../../compiler/ir/tensor.js';
 import type { Schedules } from '../../schedule.js';
+import type { Epilogue } from './epilogue.js';
 
 export interface KernelContext {
   node: Node;
   schedules: Schedules;
+  /**
+   * An activation fused into this kernel: output(0) is then the activation's output, and the kernel applies
+   * the epilogue to every element it stores (only kernels listed in EPILOGUE_KERNELS get one).
+   */
+  epilogue?: Epilogue;
   /** Input i (an error naming the node when it is absent). */
   input(i: number): Value;
   output(i: number): Value;

@@ -47,7 +47,7 @@ export function matmulKernel(k: KernelContext): string {
     strides: [stridesOf(batch).map((s) => s * m * n), batchStrides(a2, m * kk), batchStrides(b2, kk * n)],
   };
   return loopNest(space, ([oy, oa, ob]) =>
-    gemmCall(k, k.schedules.matmul, { a: at(k.ptr(a), oa, 'f32'), b: at(k.ptr(b), ob, 'f32'), c: at(k.ptr(y), oy, 'f32'), m, n, k: kk, lda: kk, ldb: n, ldc: n, init: GemmInit.Zero }), 'b');
+    gemmCall(k, k.schedules.matmul, { a: at(k.ptr(a), oa, 'f32'), b: at(k.ptr(b), ob, 'f32'), c: at(k.ptr(y), oy, 'f32'), m, n, k: kk, lda: kk, ldb: n, ldc: n, init: GemmInit.Zero, epilogue: k.epilogue }), 'b');
 }
 
 export function gemmKernel(k: KernelContext): string {
@@ -68,7 +68,8 @@ export function gemmKernel(k: KernelContext): string {
   const bias = c && beta !== 0 ? c : null;
   const biasTerm = (o: string) => (bias ? `${asLiteral(beta, 'f32')} * load<f32>(${at(k.ptr(bias), o, 'f32')})` : '');
   const space = { dims: [m, n], strides: [[n, 1], bias ? broadcastStridesOf(shapeOf(bias), [m, n]) : [0, 0]] };
-  const product = (init: GemmInit) => gemmCall(k, k.schedules.matmul, { a: pa, b: pb, c: py, m, n, k: kk, lda: kk, ldb: n, ldc: n, init });
+  // With α ≠ 1 the epilogue waits for the scaling pass.
+  const product = (init: GemmInit) => gemmCall(k, k.schedules.matmul, { a: pa, b: pb, c: py, m, n, k: kk, lda: kk, ldb: n, ldc: n, init, epilogue: alpha === 1 ? k.epilogue : undefined });
   if (alpha === 1) {
     // Y = β·C, then Y += A·B.
     if (bias) code.push(loopNest(space, ([o, oc]) => `store<f32>(${at(py, o, 'f32')}, ${biasTerm(oc)});`));
@@ -76,7 +77,10 @@ export function gemmKernel(k: KernelContext): string {
   } else {
     // Y = A·B, then Y = α·Y + β·C.
     code.push(product(GemmInit.Zero));
-    code.push(loopNest(space, ([o, oc]) => `store<f32>(${at(py, o, 'f32')}, ${asLiteral(alpha, 'f32')} * load<f32>(${at(py, o, 'f32')})${bias ? ` + ${biasTerm(oc)}` : ''});`));
+    code.push(loopNest(space, ([o, oc]) => {
+      const v = `${asLiteral(alpha, 'f32')} * load<f32>(${at(py, o, 'f32')})${bias ? ` + ${biasTerm(oc)}` : ''}`;
+      return `store<f32>(${at(py, o, 'f32')}, ${k.epilogue ? k.epilogue.scalar(`(${v})`) : v});`;
+    }));
   }
   return code.join('\n');
 }

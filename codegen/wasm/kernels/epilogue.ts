@@ -1,0 +1,66 @@
+// Activations fused into the store of a GEMM-based kernel (conv, matmul, gemm): y = f(acc) is applied to the
+// accumulator registers before they reach memory, so the activation costs no pass of its own. Each has an
+// f32x4 form for the vector tiles and a scalar form (from the C-like base) for ragged edges.
+import type { Node } from '../../../compiler/ir/graph.js';
+import { attrFloat } from '../../../compiler/ops/util.js';
+import { renderElementwise } from '../../c-like.js';
+import { AS_TARGET, asLiteral } from '../as-target.js';
+
+export interface Epilogue {
+  /** A name unique to the function (helpers that apply it are named after it). */
+  name: string;
+  vector(v: string): string;
+  scalar(v: string): string;
+}
+
+const splat = (x: number) => `f32x4.splat(${asLiteral(x, 'f32')})`;
+const clamp = (v: string, lo: number, hi: number) => `f32x4.min(f32x4.max(${v}, ${splat(lo)}), ${splat(hi)})`;
+
+/** A single-element constant input's value, or the default when the input is absent. */
+function bound(node: Node, i: number, dflt: number): number | undefined {
+  const v = node.inputs[i];
+  if (!v) return dflt;
+  return v.data && v.data.size === 1 ? v.data.data[0] : undefined;
+}
+
+/** The epilogue form of a unary activation node, when it has one (f32 only). */
+export function epilogueOf(node: Node): Epilogue | undefined {
+  const x = node.inputs[0];
+  if (!x || x.type.dtype !== 'f32') return undefined;
+  const scalar = (v: string) => renderElementwise(node, node.op === 'clip' ? clipOperands(node, v) : [{ expr: v, dtype: 'f32' }], 'f32', AS_TARGET);
+  const make = (name: string, vector: (v: string) => string): Epilogue => ({ name: name.replace(/-/g, 'm').replace(/\./g, 'p').replace(/[^A-Za-z0-9_]/g, '_'), vector, scalar });
+  switch (node.op) {
+    case 'relu': return make('relu', (v) => `f32x4.max(${v}, ${splat(0)})`);
+    case 'leaky_relu': {
+      const alpha = attrFloat(node.attrs, 'alpha');
+      return make(`leaky${alpha}`, (v) => `v128.bitselect(f32x4.mul(${v}, ${splat(alpha)}), ${v}, f32x4.lt(${v}, ${splat(0)}))`);
+    }
+    case 'clip': {
+      const [lo, hi] = [bound(node, 1, -Infinity), bound(node, 2, Infinity)];
+      if (lo === undefined || hi === undefined) return undefined;
+      return make(`clip${lo}_${hi}`, (v) => clamp(v, lo, hi));
+    }
+    case 'hard_sigmoid': {
+      const [alpha, beta] = [attrFloat(node.attrs, 'alpha'), attrFloat(node.attrs, 'beta')];
+      return make(`hsig${alpha}_${beta}`, (v) => clamp(`f32x4.add(f32x4.mul(${v}, ${splat(alpha)}), ${splat(beta)})`, 0, 1));
+    }
+    // x · clamp(x/6 + 1/2, 0, 1)
+    case 'hard_swish': return make('hswish', (v) => `f32x4.mul(${v}, ${clamp(`f32x4.add(f32x4.mul(${v}, ${splat(1 / 6)}), ${splat(0.5)})`, 0, 1)})`);
+    default: return undefined;
+  }
+}
+
+function clipOperands(node: Node, v: string) {
+  const xs = [{ expr: v, dtype: 'f32' as const }];
+  [1, 2].forEach((i) => {
+    const c = node.inputs[i]?.data;
+    if (c) xs[i] = { expr: asLiteral(c.data[0], 'f32'), dtype: 'f32' };
+  });
+  return xs;
+}
+
+/** Applies the kernel's epilogue to its finished output in place (kernels whose last step is not a GEMM store). */
+export function epiloguePass(epi: Epilogue | undefined, ptr: string, count: number): string {
+  if (!epi) return '';
+  return `for (let e: i32 = 0; e < ${count}; e++) { const v = load<f32>(${ptr} + e * 4); store<f32>(${ptr} + e * 4, ${epi.scalar('v')}); }`;
+}
