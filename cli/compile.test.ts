@@ -4,20 +4,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_OPT_LEVEL, optPipelineText } from '../passes/pipelines.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
-import { runCli } from './main.js';
+import { dlc } from '../tests/util/run-cli.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dlc-compile-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const TINY_CNN = path.join(REPO_ROOT, 'models', 'tiny-cnn.onnx');
-
-async function dlc(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } };
-  const code = await runCli(args, io, {});
-  return { code, stdout, stderr };
-}
 
 function hashes(dir: string): Record<string, string> {
   const out: Record<string, string> = {};

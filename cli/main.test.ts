@@ -7,21 +7,8 @@ import { registerPass } from '../passes/manager.js';
 import { DEFAULT_OPT_LEVEL, optPipelineText } from '../passes/pipelines.js';
 import { listCases } from '../tests/conformance/cases.js';
 import { REAL_MODELS } from '../tests/models/real-models.js';
+import { dlc } from '../tests/util/run-cli.js';
 import { EXIT_INTERNAL, runCli } from './main.js';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function dlc(...args: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const io = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } };
-  const code = await runCli(args, io, {});
-  return { code, stdout, stderr };
-}
 
 // A pass with a bug in it: what an unexpected exception looks like from the command line.
 registerPass({

@@ -3,19 +3,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeWasmArtifact } from '../codegen/artifact.js';
 import { handWrittenProgram } from '../tests/util/hand-wasm.js';
-import { runCli } from './main.js';
+import { dlc } from '../tests/util/run-cli.js';
 import { readNpy, writeNpy } from './npy.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dlc-run-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-async function dlc(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } };
-  const code = await runCli(args, io, {});
-  return { code, stdout, stderr };
-}
 
 // The hand-written model: y = x + [1, 2, 3, 4], z = k * 3, b = k > 0.
 const artifact = path.join(tmp, 'artifact');

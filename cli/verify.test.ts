@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { REAL_MODELS } from '../tests/models/real-models.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
-import { runCli } from './main.js';
+import { dlc } from '../tests/util/run-cli.js';
 import { writeNpy } from './npy.js';
 import { importOnnxruntime } from './verify.js';
 
@@ -11,14 +11,6 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dlc-verify-test-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const TINY_CNN = path.join(REPO_ROOT, 'models', 'tiny-cnn.onnx');
-
-async function dlc(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const io = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } };
-  const code = await runCli(args, io, {});
-  return { code, stdout, stderr };
-}
 
 describe('dlc verify --target wasm', () => {
   test('tiny-cnn matches onnxruntime (--json)', async () => {
