@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DlcError } from '../errors.js';
-import { allocData, f16BitsToF32, type DType } from '../ir/dtype.js';
+import { allocData, byteSize, f16BitsToF32, type DType } from '../ir/dtype.js';
 import { Tensor, checkedSize } from '../ir/tensor.js';
 import { dtypeFromOnnx, toNumber, type LongLike, type TensorProto } from './proto.js';
 
@@ -21,7 +21,7 @@ export function tensorFromProto(tp: TensorProto, src: TensorSource = {}): Tensor
 }
 
 function fromRaw(dtype: DType, raw: Uint8Array, n: number, name: string): ArrayLike<number> {
-  const width = rawWidth(dtype);
+  const width = byteSize(dtype);
   if (raw.length !== n * width) {
     throw new DlcError(`tensor '${name}' has ${raw.length} bytes of data, its shape needs ${n * width}`);
   }
@@ -29,15 +29,6 @@ function fromRaw(dtype: DType, raw: Uint8Array, n: number, name: string): ArrayL
   const out = allocData(dtype, n);
   for (let i = 0; i < n; i++) out[i] = readElement(dv, dtype, i);
   return out;
-}
-
-function rawWidth(dtype: DType): number {
-  switch (dtype) {
-    case 'f64': case 'i64': case 'u64': return 8;
-    case 'f32': case 'i32': case 'u32': return 4;
-    case 'f16': case 'i16': case 'u16': return 2;
-    default: return 1;
-  }
 }
 
 function readElement(dv: DataView, dtype: DType, i: number): number {

@@ -1,6 +1,6 @@
 // Builds ONNX model bytes from a plain description: used to make the sample models and hand-written test
 // models (including deliberately broken ones), so no Python is needed to produce ONNX files.
-import { f32ToF16Bits, type DType } from '../ir/dtype.js';
+import { byteSize, f32ToF16Bits, type DType } from '../ir/dtype.js';
 import { dtypeToOnnx, onnx, type AttributeProto, type GraphProto, type TensorProto, type ValueInfoProto } from './proto.js';
 import type { Tensor } from '../ir/tensor.js';
 
@@ -46,7 +46,7 @@ export function encodeOnnxModel(spec: OnnxModelSpec): Uint8Array {
 }
 
 export function tensorProto(name: string, t: Tensor): TensorProto {
-  const bytes = new Uint8Array(t.size * rawWidth(t.dtype));
+  const bytes = new Uint8Array(t.size * byteSize(t.dtype));
   const dv = new DataView(bytes.buffer);
   for (let i = 0; i < t.size; i++) writeElement(dv, t.dtype, i, t.data[i]);
   return { name, dataType: dtypeToOnnx(t.dtype), dims: [...t.shape], rawData: bytes };
@@ -94,15 +94,6 @@ function attribute(name: string, v: OnnxAttrSpec): AttributeProto {
   if ('float' in v) return { name, type: A.FLOAT, f: v.float };
   if ('graph' in v) return { name, type: A.GRAPH, g: graphProto(v.graph) };
   return { name, type: A.TENSOR, t: tensorProto('', v) };
-}
-
-function rawWidth(dtype: DType): number {
-  switch (dtype) {
-    case 'f64': case 'i64': case 'u64': return 8;
-    case 'f32': case 'i32': case 'u32': return 4;
-    case 'f16': case 'i16': case 'u16': return 2;
-    default: return 1;
-  }
 }
 
 function writeElement(dv: DataView, dtype: DType, i: number, x: number): void {
