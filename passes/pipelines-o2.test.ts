@@ -1,6 +1,6 @@
 import { referenceBackend } from '../tests/conformance/backends.js';
 import { listCases } from '../tests/conformance/cases.js';
-import { runCase, type Backend } from '../tests/conformance/run-cases.js';
+import { regressionsUnder, type Backend } from '../tests/conformance/run-cases.js';
 import { PassManager } from './manager.js';
 import { optPipeline } from './pipelines.js';
 
@@ -14,16 +14,7 @@ describe('-O2 on conformance cases', () => {
   const cases = listCases('node').filter((c) => CASES.test(c.name));
 
   test('keeps every case that passes without it', async () => {
-    const regressions: string[] = [];
-    let checked = 0;
-    for (const c of cases) {
-      const tol = { atol: 1e-4, rtol: 1e-3 };
-      const before = await runCase(c, referenceBackend, tol);
-      if (!before.passed) continue;
-      checked++;
-      const after = await runCase(c, optimized, tol);
-      if (!after.passed) regressions.push(`${c.name}: ${after.detail}`);
-    }
+    const { regressions, checked } = await regressionsUnder(cases, optimized, referenceBackend, { atol: 1e-4, rtol: 1e-3 });
     expect(regressions).toEqual([]);
     expect(checked).toBeGreaterThan(100);
   });

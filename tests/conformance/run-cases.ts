@@ -146,3 +146,19 @@ export function formatSummary(label: string, s: Summary, verbose = false): strin
   }
   return lines.join('\n');
 }
+
+/**
+ * Runs each case on the reference and, where it passes there, again through `optimized`; returns the
+ * cases the optimization broke (with why) and how many were checked.
+ */
+export async function regressionsUnder(cases: ConformanceCase[], optimized: Backend, reference: Backend, tol: Tolerance): Promise<{ regressions: string[]; checked: number }> {
+  const regressions: string[] = [];
+  let checked = 0;
+  for (const c of cases) {
+    if (!(await runCase(c, reference, tol)).passed) continue;
+    checked++;
+    const after = await runCase(c, optimized, tol);
+    if (!after.passed) regressions.push(`${c.name}: ${after.detail}`);
+  }
+  return { regressions, checked };
+}
