@@ -1,6 +1,17 @@
 #!/usr/bin/env bash
-# System packages the test suite needs beyond npm. Today that is nothing: Node >= 20 (with npm) is the
-# only requirement. This script is where Debian packages go (for example `chromium` for WebGPU tests on
-# SwiftShader) so that `.ci/run` and a fresh machine install them the same way.
+# System packages the test suite needs beyond npm, installed the same way on a fresh machine and in `.ci/run`:
+# - Node >= 20 (with npm);
+# - Debian's `chromium`, whose SwiftShader Vulkan driver (/usr/lib/chromium/vk_swiftshader_icd.json) gives
+#   WebGPU without a GPU, both to Dawn in Node (npm `webgpu`) and to the headless browser tests, and
+#   `libvulkan1`, the Vulkan loader that Dawn opens.
 set -euo pipefail
 node -e 'const [major] = process.versions.node.split(".").map(Number); if (major < 20) { console.error(`dlc needs Node >= 20, found ${process.version}`); process.exit(1); }'
+missing=()
+[ -e /usr/lib/chromium/vk_swiftshader_icd.json ] || missing+=(chromium)
+ldconfig -p | grep -q 'libvulkan\.so\.1' || missing+=(libvulkan1)
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+fi

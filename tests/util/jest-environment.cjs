@@ -1,7 +1,13 @@
-// Jest's node environment with the host realm's typed-array constructors. onnxruntime-node checks tensor
+// Jest's node environment with the host realm's typed-array constructors, and a WebGPU driver for Dawn. onnxruntime-node checks tensor
 // data with `instanceof Float32Array` against the host realm, so arrays made inside the test sandbox (with
 // the sandbox's own constructors) would be refused.
+// Dawn (npm `webgpu`) reads VK_ICD_FILENAMES from the worker's real environment, which a test's
+// `process.env` (a copy) cannot change: point it at SwiftShader here, as cli/webgpu-node.ts does outside jest.
+const fs = require('node:fs');
 const { TestEnvironment } = require('jest-environment-node');
+
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+if (!process.env.VK_ICD_FILENAMES && fs.existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
 
 const SHARED = ['ArrayBuffer', 'SharedArrayBuffer', 'DataView', 'Float32Array', 'Float64Array', 'Int8Array', 'Uint8Array',
   'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'BigInt64Array', 'BigUint64Array'];

@@ -1,0 +1,39 @@
+// A WebGPU device for Node: Dawn (npm `webgpu`). Without a GPU, Dawn runs on SwiftShader, the Vulkan CPU
+// driver that Debian's chromium package ships (scripts/setup-system.sh installs it); VK_ICD_FILENAMES points
+// the Vulkan loader at it unless the caller chose a driver. The runtime itself never imports this: in a
+// browser, or with a device of the caller's, it uses that device.
+import * as fs from 'node:fs';
+import { DlcError } from '../compiler/errors.js';
+
+export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+let devicePromise: Promise<GPUDevice> | undefined;
+
+/** Dawn's globals (GPUBufferUsage, GPUMapMode, …) installed on globalThis, and its GPU object. */
+async function dawn(): Promise<GPU> {
+  if (!process.env.VK_ICD_FILENAMES && fs.existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+  let mod: { create(flags: string[]): GPU; globals: Record<string, unknown> };
+  try {
+    mod = (await import('webgpu')) as unknown as typeof mod;
+  } catch (e) {
+    throw new DlcError(`WebGPU in Node needs the npm package 'webgpu' (Dawn): ${(e as Error).message}`);
+  }
+  Object.assign(globalThis, mod.globals);
+  return mod.create([]);
+}
+
+async function createDevice(): Promise<GPUDevice> {
+  const gpu = await dawn();
+  const adapter = await gpu.requestAdapter();
+  if (!adapter) {
+    throw new DlcError(`no WebGPU adapter: run scripts/setup-system.sh (Debian's chromium ships SwiftShader, ${SWIFTSHADER_ICD}) or set VK_ICD_FILENAMES`);
+  }
+  const features = (['shader-f16'] as GPUFeatureName[]).filter((f) => adapter.features.has(f));
+  return adapter.requestDevice({ requiredFeatures: features });
+}
+
+/** One device per process (Dawn's adapters are expensive to create). */
+export function nodeGpuDevice(): Promise<GPUDevice> {
+  devicePromise ??= createDevice();
+  return devicePromise;
+}
