@@ -5,14 +5,14 @@
 // `run_<m>`; helpers are shared by name, as they are within one graph. Each member is rendered exactly as
 // compileToWasm renders a graph (compile.ts's renderGraph).
 import { DlcError } from '../../compiler/errors.js';
-import { allocData, type DType } from '../../compiler/ir/dtype.js';
 import type { Graph } from '../../compiler/ir/graph.js';
-import { Tensor } from '../../compiler/ir/tensor.js';
+import type { Tensor } from '../../compiler/ir/tensor.js';
 import { alignUp } from '../memory-plan.js';
 import { AS_HELPERS } from './as-target.js';
 import { WASM_PAGE_BYTES } from './assemblyscript.js';
 import { compileModule, PLAN_BASE, renderGraph } from './compile.js';
 import type { TensorSlot, WasmCompileOptions } from './program.js';
+import { readSlot, writeSlot } from './run-program.js';
 
 export interface BatchMember {
   /** The export that runs this member's graph. */
@@ -77,33 +77,6 @@ function renderMember(graph: Graph, options: WasmCompileOptions, index: number, 
   return { rendered: { member, functions: r.functions }, end: r.planEnd };
 }
 
-/** The typed array over `n` elements of `dtype` at `offset`, as the kernels read and write them (little-endian hosts). */
-function typedArrayAt(buffer: ArrayBuffer, dtype: DType, offset: number, n: number): ArrayLike<number | bigint> & { set(a: ArrayLike<number | bigint>): void } {
-  switch (dtype) {
-    case 'f32': return new Float32Array(buffer, offset, n);
-    case 'f64': return new Float64Array(buffer, offset, n);
-    case 'i64': return new BigInt64Array(buffer, offset, n);
-    case 'u64': return new BigUint64Array(buffer, offset, n);
-    case 'i32': return new Int32Array(buffer, offset, n);
-    case 'u32': return new Uint32Array(buffer, offset, n);
-    case 'i16': return new Int16Array(buffer, offset, n);
-    case 'u16': return new Uint16Array(buffer, offset, n);
-    case 'i8': return new Int8Array(buffer, offset, n);
-    case 'u8': case 'bool': return new Uint8Array(buffer, offset, n);
-    default: throw new DlcError(`tensors of dtype ${dtype} are not supported by the wasm target`);
-  }
-}
-
-function isBig(dtype: DType): boolean {
-  return dtype === 'i64' || dtype === 'u64';
-}
-
-function copyIn(buffer: ArrayBuffer, offset: number, dtype: DType, t: Tensor): void {
-  const dst = typedArrayAt(buffer, dtype, offset, t.size);
-  // 64-bit integers are held exactly in a Float64Array; they wrap to the dtype's range like a C cast.
-  dst.set(isBig(dtype) ? Array.from(t.data, (x) => (dtype === 'i64' ? BigInt.asIntN : BigInt.asUintN)(64, BigInt(x))) : t.data);
-}
-
 /** A member's `run(feeds)` over the batch's one instance. */
 export interface LoadedMember {
   run(feeds: Record<string, Tensor>): Record<string, Tensor>;
@@ -120,17 +93,11 @@ export async function loadBatch(batch: WasmBatch): Promise<LoadedMember[]> {
       for (const slot of m.inputs) {
         const t = feeds[slot.name];
         if (!t) throw new DlcError(`no feed for input '${slot.name}'`);
-        copyIn(memory.buffer, slot.offset, slot.dtype, t);
+        writeSlot(new DataView(memory.buffer), slot, t);
       }
       (instance.exports[m.run] as () => void)();
       const out: Record<string, Tensor> = {};
-      for (const slot of m.outputs) {
-        const n = slot.shape.reduce((p, d) => p * d, 1);
-        const data = allocData(slot.dtype, n);
-        const src = typedArrayAt(memory.buffer, slot.dtype, slot.offset, n);
-        for (let i = 0; i < n; i++) data[i] = Number(src[i]);
-        out[slot.name] = new Tensor(slot.dtype, slot.shape, data);
-      }
+      for (const slot of m.outputs) out[slot.name] = readSlot(new DataView(memory.buffer), slot);
       return out;
     },
   }));

@@ -4,7 +4,8 @@ import { allocData } from '../../compiler/ir/dtype.js';
 import { Tensor } from '../../compiler/ir/tensor.js';
 import type { TensorSlot, WasmProgram } from './program.js';
 
-function write(view: DataView, slot: TensorSlot, t: Tensor): void {
+/** Writes `t` into `slot` of a module's memory, as the kernels read it (little-endian, the dtype's width). */
+export function writeSlot(view: DataView, slot: TensorSlot, t: Tensor): void {
   for (let i = 0; i < t.size; i++) {
     const v = t.data[i];
     switch (slot.dtype) {
@@ -22,7 +23,8 @@ function write(view: DataView, slot: TensorSlot, t: Tensor): void {
   }
 }
 
-function read(view: DataView, slot: TensorSlot): Tensor {
+/** The tensor a module's memory holds in `slot`. */
+export function readSlot(view: DataView, slot: TensorSlot): Tensor {
   const n = slot.shape.reduce((p, d) => p * d, 1);
   const out = allocData(slot.dtype, n);
   for (let i = 0; i < n; i++) {
@@ -59,10 +61,10 @@ export async function loadProgram(program: WasmProgram): Promise<LoadedProgram> 
     runRaw,
     run(feeds) {
       const view = new DataView(memory.buffer);
-      for (const slot of layout.inputs) write(view, slot, feeds[slot.name]);
+      for (const slot of layout.inputs) writeSlot(view, slot, feeds[slot.name]);
       runRaw();
       const out: Record<string, Tensor> = {};
-      for (const slot of layout.outputs) out[slot.name] = read(new DataView(memory.buffer), slot);
+      for (const slot of layout.outputs) out[slot.name] = readSlot(new DataView(memory.buffer), slot);
       return out;
     },
   };
