@@ -2,6 +2,7 @@
 // ELEMENTWISE_OPS in the C-like base and need no entry).
 import { convKernel, convTransposeKernel } from './conv.js';
 import type { KernelGenerator } from './kernel.js';
+import { lossKernel } from './loss.js';
 import { gemmKernel, matmulKernel } from './matmul.js';
 import { concatKernel, cumSumKernel, depthSpaceKernel, gatherElementsKernel, gatherKernel, padKernel, shapeKernel, sliceKernel, splitKernel, transposeKernel, triluKernel, viewKernel } from './movement.js';
 import { globalPoolKernel, poolKernel } from './pool.js';
@@ -47,5 +48,7 @@ export const KERNELS: Readonly<Record<string, KernelGenerator>> = {
   size: shapeKernel,
   arg_max: argReduceKernel,
   arg_min: argReduceKernel,
+  negative_log_likelihood_loss: lossKernel,
+  softmax_cross_entropy_loss: lossKernel,
   ...Object.fromEntries(REDUCTIONS.map((r) => [`reduce_${r}`, reduceKernel])),
 };
