@@ -2,7 +2,7 @@
 // as expression templates over operand expressions. A target differs only in its table — type names, literal
 // spelling, intrinsic names, conversions — so each op's math is written once, here.
 import { DlcError } from '../compiler/errors.js';
-import { isFloat, isInteger, isSigned, type DType } from '../compiler/ir/dtype.js';
+import { byteSize, isFloat, isInteger, isSigned, type DType } from '../compiler/ir/dtype.js';
 import type { Attrs, Node } from '../compiler/ir/graph.js';
 import { attrFloat, attrInt, attrString } from '../compiler/ops/util.js';
 
@@ -38,7 +38,7 @@ export const ELEMENTWISE_OPS: ReadonlySet<string> = new Set([
   'sign', 'erf', 'relu', 'leaky_relu', 'prelu', 'elu', 'selu', 'celu', 'thresholded_relu', 'sigmoid', 'hard_sigmoid',
   'hard_swish', 'softplus', 'softsign', 'mish', 'gelu', 'clip', 'where', 'cast', 'identity', 'expand', 'equal', 'less',
   'less_or_equal', 'greater', 'greater_or_equal', 'and', 'or', 'xor', 'not', 'is_nan', 'is_inf', 'bitwise_and',
-  'bitwise_or', 'bitwise_xor', 'bitwise_not', 'shrink',
+  'bitwise_or', 'bitwise_xor', 'bitwise_not', 'bit_shift', 'shrink',
 ]);
 
 /**
@@ -139,6 +139,12 @@ export function renderElementwise(node: Node, xs: readonly ScalarOperand[], outD
     case 'xor': case 'bitwise_xor': return `(${x} ^ ${y})`;
     case 'not': return `(${x} ^ ${t.literal(1, 'bool')})`;
     case 'bitwise_not': return `(~${x})`;
+    case 'bit_shift': {
+      // Unsigned shifts where bits shifted past the width are lost: a shift by the width or more gives 0
+      // (the machine's shift would take the amount modulo the width).
+      const shifted = attrString(a, 'direction') === 'LEFT' ? `(${x} << ${y})` : `(${x} >> ${y})`;
+      return t.select(`${y} >= ${lit(byteSize(d) * 8)}`, lit(0), shifted);
+    }
     case 'is_nan': float(); return t.fromCondition(call('is_nan', x));
     case 'is_inf': {
       float();

@@ -47,6 +47,20 @@ describe('element-wise kernels match the interpreter', () => {
     });
     expect(await mismatches(g)).toEqual([]);
   });
+
+  test('bit shifts of each unsigned width, amounts up to and past the width', async () => {
+    const amounts = (dtype: 'u8' | 'u16' | 'u32' | 'u64', width: number) => Tensor.fromArray(dtype, [6], [0, 1, 3, width - 1, width, width + 3]);
+    const g = buildGraph({
+      inputs: { a: { dtype: 'u8', shape: [2, 6] }, b: { dtype: 'u16', shape: [6] }, c: { dtype: 'u32', shape: [6] }, d: { dtype: 'u64', shape: [6] } },
+      build: (bb, { a, b, c, d }) => [
+        bb.emit('bit_shift', [a, bb.constant(amounts('u8', 8))], { direction: 'LEFT' })[0],
+        bb.emit('bit_shift', [b, bb.constant(amounts('u16', 16))], { direction: 'RIGHT' })[0],
+        bb.emit('bit_shift', [c, bb.constant(amounts('u32', 32))], { direction: 'LEFT' })[0],
+        bb.emit('bit_shift', [d, bb.constant(amounts('u64', 64))], { direction: 'RIGHT' })[0],
+      ],
+    });
+    expect(await mismatches(g)).toEqual([]);
+  });
 });
 
 test('fused element-wise chains compute what their nodes compute, broadcast operands included', async () => {

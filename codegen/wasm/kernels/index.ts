@@ -1,6 +1,7 @@
 // The kernel generator of each op the wasm target supports (element-wise ops are found through
 // ELEMENTWISE_OPS in the C-like base and need no entry).
 import { convKernel, convTransposeKernel } from './conv.js';
+import { eyeLikeKernel, gatherNdKernel, scatterElementsKernel, scatterNdKernel } from './indexing.js';
 import type { KernelGenerator } from './kernel.js';
 import { lossKernel } from './loss.js';
 import { gemmKernel, matmulKernel } from './matmul.js';
@@ -48,6 +49,10 @@ export const KERNELS: Readonly<Record<string, KernelGenerator>> = {
   size: shapeKernel,
   arg_max: argReduceKernel,
   arg_min: argReduceKernel,
+  gather_nd: gatherNdKernel,
+  scatter_nd: scatterNdKernel,
+  scatter_elements: scatterElementsKernel,
+  eye_like: eyeLikeKernel,
   negative_log_likelihood_loss: lossKernel,
   softmax_cross_entropy_loss: lossKernel,
   ...Object.fromEntries(REDUCTIONS.map((r) => [`reduce_${r}`, reduceKernel])),
