@@ -169,3 +169,27 @@ describe('ONNX frontend', () => {
     });
   });
 });
+
+test('a Scan body that declares no input types gets them from the scan: states as they are, inputs sliced along their axis', () => {
+  const body = {
+    inputs: [{ name: 'acc', dtype: 'f32' as const, shape: [2] }, { name: 'col', dtype: 'f32' as const, shape: [2] }],
+    outputs: [{ name: 'acc_out', dtype: 'f32' as const, shape: [2] }, { name: 'seen', dtype: 'f32' as const, shape: [2] }],
+    nodes: [
+      { op: 'Add', inputs: ['acc', 'col'], outputs: ['acc_out'] },
+      { op: 'Identity', inputs: ['acc_out'], outputs: ['seen'] },
+    ],
+  };
+  const spec: OnnxModelSpec = {
+    inputs: [{ name: 'init', dtype: 'f32', shape: [2] }, { name: 'x', dtype: 'f32', shape: [2, 3] }],
+    outputs: [{ name: 'total', dtype: 'f32', shape: [2] }, { name: 'running', dtype: 'f32', shape: [3, 2] }],
+    nodes: [{ op: 'Scan', inputs: ['init', 'x'], outputs: ['total', 'running'], attrs: { body: { graph: body }, num_scan_inputs: 1, scan_input_axes: [1] } }],
+  };
+  // The exporter's freedom: body inputs with a name only.
+  const model = onnx.ModelProto.decode(encodeOnnxModel(spec));
+  for (const input of model.graph!.node![0].attribute![0].g!.input!) input.type = null;
+  const { graph } = importOnnx(onnx.ModelProto.encode(model).finish());
+  const out = interpret(graph, { init: Tensor.fromArray('f32', [2], [0, 100]), x: Tensor.fromArray('f32', [2, 3], [1, 2, 3, 4, 5, 6]) });
+  expect(Array.from(out.total.data)).toEqual([6, 115]);
+  expect(out.running.shape).toEqual([3, 2]);
+  expect(Array.from(out.running.data)).toEqual([1, 104, 3, 109, 6, 115]);
+});

@@ -243,19 +243,19 @@ function importAttrs(aps: AttributeProto[], opType: string, inputs: (Value | nul
   const attrs: Attrs = {};
   for (const ap of aps) {
     const name = ap.name ?? '';
-    attrs[name] = importAttr(ap, opType, inputs, scope, ctx);
+    attrs[name] = importAttr(ap, opType, inputs, scope, ctx, aps);
   }
   return attrs;
 }
 
-function importAttr(ap: AttributeProto, opType: string, inputs: (Value | null)[], scope: NameScope, ctx: ImportContext): AttrValue {
+function importAttr(ap: AttributeProto, opType: string, inputs: (Value | null)[], scope: NameScope, ctx: ImportContext, attrProtos: AttributeProto[]): AttrValue {
   const type = ap.type || inferAttrType(ap);
   switch (type) {
     case 1: return ap.f ?? 0;
     case 2: return toNumber(ap.i as LongLike);
     case 3: return utf8.decode(ap.s ?? new Uint8Array());
     case 4: return tensorFromProto(ap.t ?? {}, { baseDir: ctx.baseDir });
-    case 5: return importGraph(ap.g ?? {}, scope, ctx, subgraphInputHints(opType, inputs));
+    case 5: return importGraph(ap.g ?? {}, scope, ctx, subgraphInputHints(opType, inputs, attrProtos, ctx.opsets[''] ?? 1));
     case 6: return [...(ap.floats ?? [])];
     case 7: return (ap.ints ?? []).map((x) => toNumber(x as LongLike));
     case 8: return (ap.strings ?? []).map((s) => utf8.decode(s));
@@ -275,11 +275,25 @@ function inferAttrType(ap: AttributeProto): number {
   return 2;
 }
 
-/** Types for a body's inputs that the ONNX proto may leave undeclared. */
-function subgraphInputHints(opType: string, inputs: (Value | null)[]): TensorType[] | undefined {
-  if (opType === 'Loop') {
-    const carried = inputs.slice(2).map((v) => (v ? { ...v.type, shape: [...v.type.shape] } : { dtype: 'f32' as const, shape: [] }));
-    return [{ dtype: 'i64', shape: [] }, { dtype: 'bool', shape: [] }, ...carried];
+/** Types for a body's inputs that the ONNX proto may leave undeclared (`aps`: the node's attributes). */
+function subgraphInputHints(opType: string, inputs: (Value | null)[], aps: AttributeProto[], opset: number): TensorType[] | undefined {
+  const typeOf = (v: Value | null): TensorType => (v ? { ...v.type, shape: [...v.type.shape] } : { dtype: 'f32', shape: [] });
+  if (opType === 'Loop') return [{ dtype: 'i64', shape: [] }, { dtype: 'bool', shape: [] }, ...inputs.slice(2).map(typeOf)];
+  if (opType === 'Scan' && opset >= 9) {
+    // Body inputs: the N state variables as they are, then one slice of each scan input (its scan axis dropped).
+    const ints = (name: string) => aps.find((a) => a.name === name);
+    const numScan = ints('num_scan_inputs')?.i;
+    if (numScan === undefined || numScan === null) return undefined;
+    const m = toNumber(numScan as LongLike);
+    const states = inputs.slice(0, inputs.length - m).map(typeOf);
+    const axes = (ints('scan_input_axes')?.ints ?? []).map((x) => toNumber(x as LongLike));
+    const slices = inputs.slice(inputs.length - m).map((v, j) => {
+      const t = typeOf(v);
+      const axis = axes[j] ?? 0;
+      const a = axis < 0 ? axis + t.shape.length : axis;
+      return { dtype: t.dtype, shape: t.shape.filter((_, i) => i !== a) };
+    });
+    return [...states, ...slices];
   }
   return undefined;
 }
