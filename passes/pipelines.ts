@@ -8,6 +8,7 @@ import { foldBatchNormPass } from './fold-batch-norm.js';
 import { foldConstantsPass } from './fold-constants.js';
 import { foldScaleAxisPass } from './fold-scale-axis.js';
 import { foldShapeArithmeticPass } from './fold-shape-arithmetic.js';
+import { fuseOpsPass } from './fuse-ops.js';
 import { registerPass, type Pass } from './manager.js';
 import { parsePipeline } from './pipeline-text.js';
 import { recognizePatternsPass } from './recognize-patterns.js';
@@ -25,6 +26,7 @@ for (const info of [
   cancelTransposeReshapePass,
   eliminateCommonSubexpressionsPass,
   simplifyAlgebraPass,
+  fuseOpsPass,
 ]) {
   registerPass(info);
 }
@@ -40,11 +42,14 @@ const REWRITE =
   'fixpoint(eliminate-common-subexpressions,simplify-algebra,cancel-transpose-reshape,recognize-patterns,' +
   'fold-batch-norm,fold-scale-axis,fold-constants,remove-identity,eliminate-dead-code)';
 
+/** Operator fusion comes last, on the simplified graph (TVM fuses from opt level 1). */
+const FUSE = 'fuse-ops';
+
 export const OPT_PIPELINES: Readonly<Record<number, string>> = {
   0: '',
-  1: SIMPLIFY,
-  2: `${SIMPLIFY},${REWRITE}`,
-  3: `${SIMPLIFY},${REWRITE}`,
+  1: `${SIMPLIFY},${FUSE}`,
+  2: `${SIMPLIFY},${REWRITE},${FUSE}`,
+  3: `${SIMPLIFY},${REWRITE},${FUSE}`,
 };
 
 export const DEFAULT_OPT_LEVEL = 2;
