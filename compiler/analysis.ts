@@ -55,7 +55,7 @@ export function analyzeGraph(graph: Graph): GraphStats {
     ops[node.op] = (ops[node.op] ?? 0) + 1;
     if (inFusedBody || !isKernel(node)) continue;
     kernels++;
-    const f = nodeFlops(node);
+    const f = node.op === 'fused' ? bodyFlops(node) : nodeFlops(node);
     if (f === undefined) symbolic = true;
     else flops += f;
   }
@@ -113,6 +113,18 @@ function nodeFlops(node: Node): number | undefined {
   const ctx: CostContext = { node, attrs: node.attrs, inputs: node.inputs.map((v) => v?.type ?? null), outputs };
   const flops = def.cost(ctx).flops;
   return Number.isFinite(flops) ? flops : undefined;
+}
+
+/** A fused node's FLOPs: its body's kernels' (metadata ops in it compute nothing there either). */
+function bodyFlops(node: Node): number | undefined {
+  let total = 0;
+  for (const n of Graph.subgraphsOf(node).flatMap((g) => [...g.allNodes()])) {
+    if (!isKernel(n)) continue;
+    const f = nodeFlops(n);
+    if (f === undefined) return undefined;
+    total += f;
+  }
+  return total;
 }
 
 function elements(t: TensorType): number | undefined {

@@ -8,6 +8,7 @@ import { foldBatchNormPass } from './fold-batch-norm.js';
 import { foldConstantsPass } from './fold-constants.js';
 import { foldScaleAxisPass } from './fold-scale-axis.js';
 import { foldShapeArithmeticPass } from './fold-shape-arithmetic.js';
+import { fuseHorizontalPass } from './fuse-horizontal.js';
 import { fuseOpsPass } from './fuse-ops.js';
 import { registerPass, type Pass } from './manager.js';
 import { parsePipeline } from './pipeline-text.js';
@@ -26,6 +27,7 @@ for (const info of [
   cancelTransposeReshapePass,
   eliminateCommonSubexpressionsPass,
   simplifyAlgebraPass,
+  fuseHorizontalPass,
   fuseOpsPass,
 ]) {
   registerPass(info);
@@ -45,11 +47,14 @@ const REWRITE =
 /** Operator fusion comes last, on the simplified graph (TVM fuses from opt level 1). */
 const FUSE = 'fuse-ops';
 
+/** From -O2, narrow sibling matmuls/convs merge first, so that fuse-ops sees the wider op. */
+const FUSE_WIDE = `fuse-horizontal,${FUSE}`;
+
 export const OPT_PIPELINES: Readonly<Record<number, string>> = {
   0: '',
   1: `${SIMPLIFY},${FUSE}`,
-  2: `${SIMPLIFY},${REWRITE},${FUSE}`,
-  3: `${SIMPLIFY},${REWRITE},${FUSE}`,
+  2: `${SIMPLIFY},${REWRITE},${FUSE_WIDE}`,
+  3: `${SIMPLIFY},${REWRITE},${FUSE_WIDE}`,
 };
 
 export const DEFAULT_OPT_LEVEL = 2;
