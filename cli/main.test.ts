@@ -97,9 +97,10 @@ describe('dlc inspect', () => {
     const r = await dlc('inspect', model, '--input-shape', 'x=2,3', '--format', 'dot');
     expect(r.stdout).toMatch(/^digraph "main" \{\n/);
     expect(r.stdout).toContain('in0 [shape=ellipse, label="x\\nf32[2,3]"];');
-    expect(r.stdout).toContain('n0 [label="add\\n(1 const)"];');
+    // The add and the relu are one fused node.
+    expect(r.stdout).toContain('n0 [label="fused\\n(2-node body)"];');
     expect(r.stdout).toContain('in0 -> n0 [label="f32[2,3]"];');
-    expect(r.stdout).toContain('n1 -> out0');
+    expect(r.stdout).toContain('n0 -> out0');
     expect(r.stdout.trimEnd().endsWith('}')).toBe(true);
   });
 

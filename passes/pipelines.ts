@@ -34,7 +34,7 @@ for (const info of [
 }
 
 /** Folding and cleanup, repeated while one step enables another (a folded shape makes a Reshape a no-op…). */
-const SIMPLIFY = 'fixpoint(fold-constants,fold-shape-arithmetic,remove-identity,eliminate-dead-code)';
+export const SIMPLIFY = 'fixpoint(fold-constants,fold-shape-arithmetic,remove-identity,eliminate-dead-code)';
 
 /**
  * Then graph rewrites: merged subexpressions first (so patterns see one value where the model computed two),
