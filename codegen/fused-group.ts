@@ -3,8 +3,7 @@
 // body's result becomes the node's output), the anchor whose kernel computes the group, the element-wise
 // epilogue applied to each element the anchor stores, and the tensors the kernel binds.
 import { DlcError } from '../compiler/errors.js';
-import type { Node, Value } from '../compiler/ir/graph.js';
-import { Graph } from '../compiler/ir/graph.js';
+import { Graph, type Node, type Value } from '../compiler/ir/graph.js';
 import { getOp } from '../compiler/ops/registry.js';
 
 export interface FusedGroup {

@@ -4,6 +4,7 @@
 // and one-element constants, which become literals. Two helper functions compute it, one per f32 and one
 // per f32x4 of four consecutive output elements; a kernel's setup binds the output's and the operands'
 // addresses to module globals that the helpers read, so kernels with the same epilogue share its helpers.
+import { createHash } from 'node:crypto';
 import type { Node, Value } from '../../../compiler/ir/graph.js';
 import { stridesOf } from '../../../compiler/ir/tensor.js';
 import { ELEMENTWISE_OPS, renderElementwise, type ScalarOperand } from '../../c-like.js';
@@ -27,11 +28,9 @@ interface Operand {
   lane(l: number): string;
 }
 
-/** 32-bit FNV-1a, hex: names a helper after its source so identical epilogues share one. */
-function fnv1a(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return (h >>> 0).toString(16).padStart(8, '0');
+/** Names a helper after its source, so that identical epilogues share one. */
+function sourceHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 12);
 }
 
 /** The element index of an operand with `strides` (broadcast into `dims`) at output element `e` (an i32 expression). */
@@ -152,7 +151,7 @@ export function groupEpilogue(k: KernelContext, group: FusedGroup): Epilogue | u
   const helper = (suffix: string, type: string, lines: string[]) =>
     `function NAME_${suffix}(v: ${type}, at: usize): ${type} {\n${position}${lines.map((l) => `  ${l}`).join('\n')}\n  return ${result};\n}\n`;
   const sources = [helper('s', 'f32', scalarLines), helper('v', 'v128', vectorLines)];
-  const name = `ep${fnv1a(sources.join(''))}`;
+  const name = `ep${sourceHash(sources.join(''))}`;
   const [scalarName, vectorName] = ['s', 'v'].map((suffix, i) => k.helper(`${name}_${suffix}`, () => sources[i].replace('NAME', name)));
   k.helper('ep_globals', () => GLOBALS);
   const setup = [`ep_out = ${k.ptr(group.output)};`, ...tensors.map((v, i) => `ep_in${i} = ${k.ptr(v)};`)].join('\n');
