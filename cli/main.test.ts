@@ -57,12 +57,13 @@ describe('dlc inspect', () => {
     expect(report).toMatchObject({
       inputs: [{ name: 'x', dtype: 'f32', shape: [2, 3] }],
       outputs: [{ name: 'y', dtype: 'f32', shape: [2, 3] }],
-      ops: { add: 1, relu: 1 },
+      // The add and the relu are one fused node: one kernel whose body holds both.
+      ops: { fused: 1, add: 1, relu: 1 },
       params: 3,
       paramBytes: 12,
       flops: 12,
-      kernels: 2,
-      // x and s (24 bytes each) at the add; s and y at the relu.
+      kernels: 1,
+      // x and y (24 bytes each) at the fused node.
       peakActivationBytes: 48,
       pipeline: optPipelineText(DEFAULT_OPT_LEVEL),
     });
@@ -86,9 +87,9 @@ describe('dlc inspect', () => {
     const r = await dlc('inspect', model, '--input-shape', 'x=2,3', '-O1');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('inputs:\n  x: f32[2,3]\noutputs:\n  y: f32[2,3]\n');
-    expect(r.stdout).toMatch(/ops: 2 nodes\n {2}add +1\n {2}relu +1\n/);
+    expect(r.stdout).toMatch(/ops: 3 nodes\n {2}add +1\n {2}fused +1\n {2}relu +1\n/);
     expect(r.stdout).toContain('params: 3 (12 B)');
-    expect(r.stdout).toContain('kernels: 2');
+    expect(r.stdout).toContain('kernels: 1');
     expect(r.stdout).toContain('peak activation memory: 48 B');
   });
 
@@ -96,9 +97,10 @@ describe('dlc inspect', () => {
     const r = await dlc('inspect', model, '--input-shape', 'x=2,3', '--format', 'dot');
     expect(r.stdout).toMatch(/^digraph "main" \{\n/);
     expect(r.stdout).toContain('in0 [shape=ellipse, label="x\\nf32[2,3]"];');
-    expect(r.stdout).toContain('n0 [label="add\\n(1 const)"];');
+    // The add and the relu are one fused node.
+    expect(r.stdout).toContain('n0 [label="fused\\n(2-node body)"];');
     expect(r.stdout).toContain('in0 -> n0 [label="f32[2,3]"];');
-    expect(r.stdout).toContain('n1 -> out0');
+    expect(r.stdout).toContain('n0 -> out0');
     expect(r.stdout.trimEnd().endsWith('}')).toBe(true);
   });
 
@@ -106,7 +108,7 @@ describe('dlc inspect', () => {
     const dir = path.join(tmp, 'dump');
     const r = await dlc('inspect', model, '--input-shape', 'x=2,3', '-O', '1', '--json', '--print-ir-after-all', '--timing', '--dump-ir', dir, '--verify-each');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).kernels).toBe(2);
+    expect(JSON.parse(r.stdout).kernels).toBe(1);
     expect(r.stderr).toContain('// -----// IR after fold-constants //----- //\ngraph @main(%x: f32[2,3]) {');
     expect(r.stderr).toMatch(/pass timing:\n.* ms +2× +fold-constants\n/);
     expect(fs.readdirSync(dir)).toContain('004_eliminate-dead-code.ir');

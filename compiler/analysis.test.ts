@@ -1,3 +1,4 @@
+import { fuseOps } from '../passes/fuse-ops.js';
 import { analyzeGraph } from './analysis.js';
 import { GraphBuilder } from './ir/builder.js';
 import { Graph, Value } from './ir/graph.js';
@@ -76,5 +77,17 @@ describe('analyzeGraph', () => {
     expect(s.flops).toBe(6);
     // cond (1 byte) and x (8) at the If's step, with its output (8).
     expect(s.peakActivationBytes).toBe(17);
+  });
+
+  test('a fused node is one kernel whose cost is its body\'s; its body\'s ops still show in the histogram', () => {
+    const before = analyzeGraph(chain());
+    const s = analyzeGraph(fuseOps(chain()));
+    // The whole chain is one group (the reshape, injective, joins in the second phase).
+    expect(s.ops).toEqual({ add: 2, fused: 1, relu: 1, reshape: 1, sum: 1 });
+    expect(s.nodes).toBe(6);
+    expect(s.kernels).toBe(1);
+    expect(s.flops).toBe(before.flops);
+    // x and e at the one step.
+    expect(s.peakActivationBytes).toBe(64);
   });
 });

@@ -30,7 +30,8 @@ export interface GraphStats {
   flops: number;
   /**
    * Kernels the model needs: every node, in subgraphs too, except metadata ops (METADATA_OPS) and
-   * control-flow nodes (If/Loop/Scan run on the host; their bodies' nodes count).
+   * control-flow nodes (If/Loop/Scan run on the host; their bodies' nodes count). A `fused` node counts
+   * once and its body's nodes not at all.
    */
   kernels: number;
   /**
@@ -49,12 +50,12 @@ export function analyzeGraph(graph: Graph): GraphStats {
   let kernels = 0;
   let flops = 0;
   let symbolic = false;
-  for (const node of graph.allNodes()) {
+  for (const { node, inFusedBody } of walkNodes(graph, false)) {
     nodes++;
     ops[node.op] = (ops[node.op] ?? 0) + 1;
-    if (!isKernel(node)) continue;
+    if (inFusedBody || !isKernel(node)) continue;
     kernels++;
-    const f = nodeFlops(node);
+    const f = node.op === 'fused' ? bodyFlops(node) : nodeFlops(node);
     if (f === undefined) symbolic = true;
     else flops += f;
   }
@@ -79,8 +80,17 @@ export function analyzeGraph(graph: Graph): GraphStats {
   };
 }
 
+/** A fused node is one kernel: its cost is its body's, and its body's nodes are no kernels of their own. */
 export function isKernel(node: Node): boolean {
-  return !METADATA_OPS.has(node.op) && Graph.subgraphsOf(node).length === 0;
+  return !METADATA_OPS.has(node.op) && (node.op === 'fused' || Graph.subgraphsOf(node).length === 0);
+}
+
+/** Every node, in subgraphs too, marked when it sits inside a fused node's body. */
+function* walkNodes(g: Graph, inFusedBody: boolean): Generator<{ node: Node; inFusedBody: boolean }> {
+  for (const node of g.nodes) {
+    yield { node, inFusedBody };
+    for (const sg of Graph.subgraphsOf(node)) yield* walkNodes(sg, inFusedBody || node.op === 'fused');
+  }
 }
 
 function info(v: Value): ValueInfo {
@@ -103,6 +113,18 @@ function nodeFlops(node: Node): number | undefined {
   const ctx: CostContext = { node, attrs: node.attrs, inputs: node.inputs.map((v) => v?.type ?? null), outputs };
   const flops = def.cost(ctx).flops;
   return Number.isFinite(flops) ? flops : undefined;
+}
+
+/** A fused node's FLOPs: its body's kernels' (metadata ops in it compute nothing there either). */
+function bodyFlops(node: Node): number | undefined {
+  let total = 0;
+  for (const n of Graph.subgraphsOf(node).flatMap((g) => [...g.allNodes()])) {
+    if (!isKernel(n)) continue;
+    const f = nodeFlops(n);
+    if (f === undefined) return undefined;
+    total += f;
+  }
+  return total;
 }
 
 function elements(t: TensorType): number | undefined {

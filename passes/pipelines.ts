@@ -8,6 +8,8 @@ import { foldBatchNormPass } from './fold-batch-norm.js';
 import { foldConstantsPass } from './fold-constants.js';
 import { foldScaleAxisPass } from './fold-scale-axis.js';
 import { foldShapeArithmeticPass } from './fold-shape-arithmetic.js';
+import { fuseHorizontalPass } from './fuse-horizontal.js';
+import { fuseOpsPass } from './fuse-ops.js';
 import { registerPass, type Pass } from './manager.js';
 import { parsePipeline } from './pipeline-text.js';
 import { recognizePatternsPass } from './recognize-patterns.js';
@@ -25,12 +27,14 @@ for (const info of [
   cancelTransposeReshapePass,
   eliminateCommonSubexpressionsPass,
   simplifyAlgebraPass,
+  fuseHorizontalPass,
+  fuseOpsPass,
 ]) {
   registerPass(info);
 }
 
 /** Folding and cleanup, repeated while one step enables another (a folded shape makes a Reshape a no-op…). */
-const SIMPLIFY = 'fixpoint(fold-constants,fold-shape-arithmetic,remove-identity,eliminate-dead-code)';
+export const SIMPLIFY = 'fixpoint(fold-constants,fold-shape-arithmetic,remove-identity,eliminate-dead-code)';
 
 /**
  * Then graph rewrites: merged subexpressions first (so patterns see one value where the model computed two),
@@ -40,11 +44,17 @@ const REWRITE =
   'fixpoint(eliminate-common-subexpressions,simplify-algebra,cancel-transpose-reshape,recognize-patterns,' +
   'fold-batch-norm,fold-scale-axis,fold-constants,remove-identity,eliminate-dead-code)';
 
+/** Operator fusion comes last, on the simplified graph (TVM fuses from opt level 1). */
+const FUSE = 'fuse-ops';
+
+/** From -O2, narrow sibling matmuls/convs merge first, so that fuse-ops sees the wider op. */
+const FUSE_WIDE = `fuse-horizontal,${FUSE}`;
+
 export const OPT_PIPELINES: Readonly<Record<number, string>> = {
   0: '',
-  1: SIMPLIFY,
-  2: `${SIMPLIFY},${REWRITE}`,
-  3: `${SIMPLIFY},${REWRITE}`,
+  1: `${SIMPLIFY},${FUSE}`,
+  2: `${SIMPLIFY},${REWRITE},${FUSE_WIDE}`,
+  3: `${SIMPLIFY},${REWRITE},${FUSE_WIDE}`,
 };
 
 export const DEFAULT_OPT_LEVEL = 2;

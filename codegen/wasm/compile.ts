@@ -1,4 +1,4 @@
-// compileToWasm: graph → one kernel function per node or fused element-wise group (AssemblyScript with
+// compileToWasm: graph → one kernel function per node, `fused` node or element-wise group (AssemblyScript with
 // baked-in shapes), a static memory plan, and one exported `run()` calling the kernels in order. Kernels
 // refer to tensors by address tokens; once every kernel is generated (so that every read, write, alias and
 // scratch request is known) the plan is made and the tokens become byte offsets.
@@ -7,6 +7,7 @@ import { byteSize, type DType } from '../../compiler/ir/dtype.js';
 import { Graph, isConcreteShape, Value, type Node } from '../../compiler/ir/graph.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
 import { ELEMENTWISE_OPS } from '../c-like.js';
+import { describeFusedGroup, type FusedGroup } from '../fused-group.js';
 import { elementwiseGroups } from '../fusion.js';
 import { alignUp, planMemory, type PlanStep } from '../memory-plan.js';
 import { schedulesFor } from '../schedule.js';
@@ -15,6 +16,7 @@ import { compileAssemblyScript, staticDataEnd, WASM_PAGE_BYTES } from './assembl
 import { KERNELS } from './kernels/index.js';
 import { elementwiseGroupKernel, elementwiseKernel } from './kernels/elementwise.js';
 import { epilogueOf, type Epilogue } from './kernels/epilogue.js';
+import { epilogueTensors, groupEpilogue } from './kernels/group-epilogue.js';
 import { shapeOf, sizeOfValue, unsupported, type KernelContext } from './kernels/kernel.js';
 import type { TensorSlot, WasmCompileOptions, WasmProgram } from './program.js';
 
@@ -51,7 +53,37 @@ function fusedActivations(graph: Graph): Map<Node, { node: Node; epilogue: Epilo
   return fused;
 }
 
-function generate(graph: Graph, options: WasmCompileOptions, prefix: string, helpers: Map<string, string>): Generated {
+/** Element-wise nodes that the element-wise group kernel computes (nodes with a kernel of their own are not). */
+function isElementwiseNode(n: Node): boolean {
+  return !KERNELS[n.op] && ELEMENTWISE_OPS.has(n.op) && n.outputs.length === 1;
+}
+
+/**
+ * Fused nodes that one kernel computes — an anchor with its epilogue, or an element-wise group — and the
+ * graph with every other fused node replaced by its body's nodes, lowered one by one (always possible).
+ */
+function lowerFusedNodes(graph: Graph): { graph: Graph; oneKernel: Map<Node, FusedGroup> } {
+  const oneKernel = new Map<Node, FusedGroup>();
+  const nodes: Node[] = [];
+  for (const node of graph.nodes) {
+    if (node.op !== 'fused') {
+      nodes.push(node);
+      continue;
+    }
+    const group = describeFusedGroup(node);
+    const anchored = group.anchor && EPILOGUE_KERNELS.has(group.anchor.op) && epilogueTensors(group) !== undefined;
+    if (anchored || group.nodes.every(isElementwiseNode)) {
+      oneKernel.set(node, group);
+      nodes.push(node);
+    } else {
+      nodes.push(...group.nodes);
+    }
+  }
+  return { graph: new Graph(graph.name, graph.inputs, graph.outputs, nodes, graph.constants), oneKernel };
+}
+
+function generate(original: Graph, options: WasmCompileOptions, prefix: string, helpers: Map<string, string>): Generated {
+  const { graph, oneKernel } = lowerFusedNodes(original);
   const gen: Generated = { functions: [], steps: [], aliases: [], ids: new Map() };
   const graphOutputs = new Set(graph.outputs);
   const token = (v: Value) => {
@@ -62,14 +94,17 @@ function generate(graph: Graph, options: WasmCompileOptions, prefix: string, hel
   let constants = 0;
   const epilogues = fusedActivations(graph);
   const claimed = new Set([...epilogues.values()].map((e) => e.node));
-  const isElementwise = (n: Node) => !KERNELS[n.op] && ELEMENTWISE_OPS.has(n.op) && n.outputs.length === 1 && !claimed.has(n);
+  const isElementwise = (n: Node) => isElementwiseNode(n) && !claimed.has(n);
   const { groups, absorbed } = elementwiseGroups(graph, isElementwise);
-  for (const node of graph.nodes) {
-    if (Graph.subgraphsOf(node).length > 0) unsupported(node, 'nested graphs');
-    if (absorbed.has(node) || claimed.has(node)) continue;
+  for (const graphNode of graph.nodes) {
+    const fusedGroup = oneKernel.get(graphNode);
+    if (!fusedGroup && Graph.subgraphsOf(graphNode).length > 0) unsupported(graphNode, 'nested graphs');
+    if (absorbed.has(graphNode) || claimed.has(graphNode)) continue;
+    // A fused group's kernel is its anchor's (or its last element-wise node's), writing the group's output.
+    const node = fusedGroup ? (fusedGroup.anchor ?? fusedGroup.nodes[fusedGroup.nodes.length - 1]) : graphNode;
     const fused = epilogues.get(node);
     // With a fused activation the kernel writes the activation's output in place of its own.
-    const outputs = fused ? [fused.node.outputs[0], ...node.outputs.slice(1)] : node.outputs;
+    const outputs = fusedGroup ? [fusedGroup.output] : fused ? [fused.node.outputs[0], ...node.outputs.slice(1)] : node.outputs;
     try {
       const reads = new Set<Value>();
       const writes = new Set<Value>();
@@ -112,15 +147,17 @@ function generate(graph: Graph, options: WasmCompileOptions, prefix: string, hel
         },
       };
       for (const o of outputs) shapeOf(o);
-      const group = groups.get(node);
+      const group = fusedGroup && !fusedGroup.anchor ? fusedGroup.nodes : groups.get(node);
+      if (fusedGroup?.anchor) k.epilogue = groupEpilogue(k, fusedGroup);
       const generator = KERNELS[node.op] ?? (ELEMENTWISE_OPS.has(node.op) ? elementwiseKernel : undefined);
       if (!generator) unsupported(node);
-      const body = group ? elementwiseGroupKernel(k, group) : generator(k);
-      if (body === null) continue;
+      const kernel = group ? elementwiseGroupKernel(k, group) : generator(k);
+      if (kernel === null) continue;
+      const body = k.epilogue?.setup ? `${k.epilogue.setup}\n${kernel}` : kernel;
       gen.functions.push(`function ${prefix}k${step}(): void {\n${body}\n}`);
       gen.steps.push({ reads: [...reads], writes: [...writes], scratchBytes });
     } catch (e) {
-      withContext(e, { node: node.name, op: node.op });
+      withContext(e, { node: graphNode.name, op: graphNode.op });
     }
   }
   // A graph output that is a constant is copied into its slot by a last step.

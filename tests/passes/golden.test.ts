@@ -17,9 +17,12 @@ const DIR = path.join(REPO_ROOT, 'tests', 'passes');
 const FILES = fs.readdirSync(DIR).filter((f) => f.endsWith('.ir')).sort();
 
 describe('golden IR tests', () => {
-  test('there is a case for every simplification pass', () => {
+  test('there is a case for every simplification and fusion pass', () => {
     const passes = new Set(FILES.flatMap((f) => /^\/\/ RUN: (.*)$/m.exec(fs.readFileSync(path.join(DIR, f), 'utf8'))?.[1].split(',') ?? []));
-    const expected = ['fold-batch-norm', 'fold-scale-axis', 'recognize-patterns', 'cancel-transpose-reshape', 'eliminate-common-subexpressions', 'simplify-algebra'];
+    const expected = [
+      'fold-batch-norm', 'fold-scale-axis', 'recognize-patterns', 'cancel-transpose-reshape', 'eliminate-common-subexpressions', 'simplify-algebra',
+      'fuse-ops', 'fuse-horizontal',
+    ];
     expect(expected.filter((p) => !passes.has(p))).toEqual([]);
   });
 

@@ -1,6 +1,8 @@
-// Activations fused into the store of a GEMM-based kernel (conv, matmul, gemm): y = f(acc) is applied to the
-// accumulator registers before they reach memory, so the activation costs no pass of its own. Each has an
-// f32x4 form for the vector tiles and a scalar form (from the C-like base) for ragged edges.
+// Epilogues fused into the store of a GEMM-based kernel (conv, matmul, gemm): y = f(acc) is applied to the
+// accumulator registers before they reach memory, so the epilogue costs no pass of its own. Each has an
+// f32x4 form for the vector tiles and a scalar form (from the C-like base) for ragged edges. Unary
+// activations are here; a fused group's whole element-wise epilogue, which also reads other tensors at the
+// stored element, is built by group-epilogue.ts.
 import type { Node } from '../../../compiler/ir/graph.js';
 import { attrFloat } from '../../../compiler/ops/util.js';
 import { renderElementwise } from '../../c-like.js';
@@ -9,8 +11,15 @@ import { AS_TARGET, asLiteral } from '../as-target.js';
 export interface Epilogue {
   /** A name unique to the function (helpers that apply it are named after it). */
   name: string;
-  vector(v: string): string;
-  scalar(v: string): string;
+  /**
+   * The stored value(s) after the epilogue. `at` is the byte address the kernel stores to (an expression):
+   * the epilogue finds the element's position in the output from it. `vector` covers four consecutive
+   * elements of the output starting at `at`.
+   */
+  vector(v: string, at: string): string;
+  scalar(v: string, at: string): string;
+  /** Statements a kernel runs before its first store (they bind the tensors the epilogue reads). */
+  setup?: string;
 }
 
 const splat = (x: number) => `f32x4.splat(${asLiteral(x, 'f32')})`;
@@ -62,5 +71,5 @@ function clipOperands(node: Node, v: string) {
 /** Applies the kernel's epilogue to its finished output in place (kernels whose last step is not a GEMM store). */
 export function epiloguePass(epi: Epilogue | undefined, ptr: string, count: number): string {
   if (!epi) return '';
-  return `for (let e: i32 = 0; e < ${count}; e++) { const v = load<f32>(${ptr} + e * 4); store<f32>(${ptr} + e * 4, ${epi.scalar('v')}); }`;
+  return `for (let e: i32 = 0; e < ${count}; e++) { const v = load<f32>(${ptr} + e * 4); store<f32>(${ptr} + e * 4, ${epi.scalar('v', `${ptr} + e * 4`)}); }`;
 }

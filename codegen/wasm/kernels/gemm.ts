@@ -42,7 +42,7 @@ function vectorBlock(rows: number, vecs: number, unrollK: number, epi: Epilogue 
     lines.push(`for (; k + ${unrollK} <= K; k += ${unrollK}) {`, ...repeat(unrollK, () => `  {\n${step.map((s) => `    ${s}`).join('\n')}\n  }`), '}');
   }
   lines.push('for (; k < K; k++) {', ...step.map((s) => `  ${s}`), '}');
-  lines.push(...repeat(rows, (r) => repeat(vecs, (v) => `v128.store(cp${r}, ${epi ? epi.vector(acc(r, v)) : acc(r, v)}, ${16 * v});`).join(' ')), '}');
+  lines.push(...repeat(rows, (r) => repeat(vecs, (v) => `v128.store(cp${r}, ${epi ? epi.vector(acc(r, v), `cp${r} + ${16 * v}`) : acc(r, v)}, ${16 * v});`).join(' ')), '}');
   return lines.join('\n');
 }
 
@@ -55,7 +55,7 @@ function scalarBlock(rows: number, epi: Epilogue | undefined): string {
     '  const bv = load<f32>(b + <usize>((k * ldb + j) << 2));',
     ...repeat(rows, (r) => `  s${r} += load<f32>(a + <usize>(((i + ${r}) * lda + k) << 2)) * bv;`),
     '}',
-    ...repeat(rows, (r) => `store<f32>(c + <usize>(((i + ${r}) * ldc + j) << 2), ${epi ? epi.scalar(`s${r}`) : `s${r}`});`),
+    ...repeat(rows, (r) => `store<f32>(c + <usize>(((i + ${r}) * ldc + j) << 2), ${epi ? epi.scalar(`s${r}`, `c + <usize>(((i + ${r}) * ldc + j) << 2)`) : `s${r}`});`),
     '}',
   ].join('\n');
 }

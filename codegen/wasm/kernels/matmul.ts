@@ -79,7 +79,7 @@ export function gemmKernel(k: KernelContext): string {
     code.push(product(GemmInit.Zero));
     code.push(loopNest(space, ([o, oc]) => {
       const v = `${asLiteral(alpha, 'f32')} * load<f32>(${at(py, o, 'f32')})${bias ? ` + ${biasTerm(oc)}` : ''}`;
-      return `store<f32>(${at(py, o, 'f32')}, ${k.epilogue ? k.epilogue.scalar(`(${v})`) : v});`;
+      return `store<f32>(${at(py, o, 'f32')}, ${k.epilogue ? k.epilogue.scalar(`(${v})`, at(py, o, 'f32')) : v});`;
     }));
   }
   return code.join('\n');

@@ -1,0 +1,164 @@
+// The epilogue of a fused group (codegen/fused-group.ts): the group's element-wise nodes after its anchor,
+// applied to each element the anchor's kernel stores. They may read other tensors at the stored element —
+// a per-channel bias or scale, a residual of the output's shape, anything that broadcasts to the output —
+// and one-element constants, which become literals. Two helper functions compute it, one per f32 and one
+// per f32x4 of four consecutive output elements; a kernel's setup binds the output's and the operands'
+// addresses to module globals that the helpers read, so kernels with the same epilogue share its helpers.
+import { createHash } from 'node:crypto';
+import type { Node, Value } from '../../../compiler/ir/graph.js';
+import { stridesOf } from '../../../compiler/ir/tensor.js';
+import { ELEMENTWISE_OPS, renderElementwise, type ScalarOperand } from '../../c-like.js';
+import type { FusedGroup } from '../../fused-group.js';
+import { AS_TARGET, asLiteral } from '../as-target.js';
+import { epilogueOf, type Epilogue } from './epilogue.js';
+import { shapeOf, type KernelContext } from './kernel.js';
+import { broadcastStridesOf } from './loops.js';
+
+/** Tensors one epilogue may read besides the output (module globals ep_in0…). */
+const MAX_OPERANDS = 8;
+
+const GLOBALS = `let ep_out: usize = 0;\n${Array.from({ length: MAX_OPERANDS }, (_, i) => `let ep_in${i}: usize = 0;`).join('\n')}\n`;
+
+const NATIVE_BINARY: Record<string, string> = { add: 'f32x4.add', sub: 'f32x4.sub', mul: 'f32x4.mul', div: 'f32x4.div', max: 'f32x4.max', min: 'f32x4.min' };
+
+/** A local of the helpers: its scalar form, its vector form and lane l of the vector form. */
+interface Operand {
+  scalar: string;
+  vector: string;
+  lane(l: number): string;
+}
+
+/** Names a helper after its source, so that identical epilogues share one. */
+function sourceHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 12);
+}
+
+/** The element index of an operand with `strides` (broadcast into `dims`) at output element `e` (an i32 expression). */
+function indexExpr(e: string, dims: number[], strides: number[]): string {
+  const out = stridesOf(dims);
+  const terms = dims.flatMap((d, k) => {
+    if (d === 1 || strides[k] === 0) return [];
+    const q = out[k] === 1 ? e : `(${e} / ${out[k]})`;
+    const coord = k === 0 ? q : `(${q} % ${d})`;
+    return [strides[k] === 1 ? coord : `${coord} * ${strides[k]}`];
+  });
+  return terms.length ? terms.join(' + ') : '0';
+}
+
+/** Product of the innermost dims over which `inner(d, stride, product so far)` holds. */
+function innerBlock(dims: number[], strides: number[], inner: (stride: number, block: number) => boolean): number {
+  let block = 1;
+  for (let k = dims.length - 1; k >= 0 && (dims[k] === 1 || inner(strides[k], block)); k--) block *= dims[k];
+  return block;
+}
+
+/** Loads of operand `ptr` (strides over the output's dims) at output element `e`, scalar and four lanes. */
+function operandLoads(ptr: string, dims: number[], strides: number[]): { scalar: string; vector: string } {
+  const load = (e: string) => `load<f32>(${ptr} + (<usize>(${indexExpr(e, dims, strides)}) << 2))`;
+  const lanes = [1, 2, 3].reduce((v, l) => `f32x4.replace_lane(${v}, ${l}, ${load(`(e + ${l})`)})`, `f32x4.splat(${load('e')})`);
+  const address = `${ptr} + (<usize>(${indexExpr('e', dims, strides)}) << 2)`;
+  const size = dims.reduce((n, d) => n * d, 1);
+  const broadcastBlock = innerBlock(dims, strides, (s) => s === 0);
+  const contiguousBlock = innerBlock(dims, strides, (s, block) => s === block);
+  let vector: string;
+  if (broadcastBlock === size) vector = `v128.load32_splat(${ptr})`;
+  else if (contiguousBlock === size) vector = `v128.load(${ptr} + (<usize>e << 2))`;
+  // Four lanes within one broadcast block read one element; within one contiguous block, four in a row.
+  else if (broadcastBlock >= 4) vector = `(e % ${broadcastBlock} <= ${broadcastBlock - 4} ? v128.load32_splat(${address}) : ${lanes})`;
+  else if (contiguousBlock >= 4) vector = `(e % ${contiguousBlock} <= ${contiguousBlock - 4} ? v128.load(${address}) : ${lanes})`;
+  else vector = lanes;
+  return { scalar: load('e'), vector };
+}
+
+/** The f32x4 form of one node over its operands: a native instruction where there is one, else lane by lane. */
+function vectorForm(node: Node, xs: (Operand | undefined)[]): string {
+  const native = NATIVE_BINARY[node.op];
+  if (native && xs.length === 2) return `${native}(${xs[0]!.vector}, ${xs[1]!.vector})`;
+  const activation = epilogueOf(node);
+  const extrasConstant = node.inputs.slice(1).every((v) => !v || (v.data && v.data.size === 1));
+  if (activation && extrasConstant) return activation.vector(xs[0]!.vector, '');
+  const lane = (l: number) => renderElementwise(node, sparse(node, xs, (o) => ({ expr: o.lane(l), dtype: 'f32' })), 'f32', AS_TARGET);
+  return [1, 2, 3].reduce((v, l) => `f32x4.replace_lane(${v}, ${l}, ${lane(l)})`, `f32x4.splat(${lane(0)})`);
+}
+
+/** Operands by position; clip's absent bounds stay holes (its renderer looks operands up by position). */
+function sparse(node: Node, xs: (Operand | undefined)[], f: (o: Operand) => ScalarOperand): ScalarOperand[] {
+  const out: ScalarOperand[] = [];
+  xs.forEach((o, i) => {
+    if (o) out[node.op === 'clip' ? i : out.length] = f(o);
+  });
+  return out;
+}
+
+/**
+ * The tensors the group's epilogue reads besides the anchor's output, or undefined when it cannot be an
+ * epilogue: a node is not an f32 element-wise op over f32 operands, or it reads more tensors than there are
+ * globals.
+ */
+export function epilogueTensors(group: FusedGroup): Value[] | undefined {
+  const anchorOut = group.anchor?.outputs[0];
+  if (!anchorOut || group.anchor!.outputs.length !== 1 || anchorOut.type.dtype !== 'f32' || group.epilogue.length === 0) return undefined;
+  // The anchor stores each output element once: the epilogue must not broadcast its result up.
+  const [a, y] = [anchorOut.type.shape, group.output.type.shape];
+  if (a.length !== y.length || a.some((d, i) => d !== y[i])) return undefined;
+  const tensors: Value[] = [];
+  for (const n of group.epilogue) {
+    if (!ELEMENTWISE_OPS.has(n.op) || n.op === 'expand' || n.outputs.length !== 1 || n.outputs[0].type.dtype !== 'f32') return undefined;
+    for (const v of n.inputs) {
+      if (!v) continue;
+      if (v.type.dtype !== 'f32') return undefined;
+      const inside = v === anchorOut || group.epilogue.some((m) => m.outputs[0] === v);
+      if (!inside && !(v.data && v.data.size === 1) && !tensors.includes(v)) tensors.push(v);
+    }
+  }
+  return tensors.length > MAX_OPERANDS ? undefined : tensors;
+}
+
+/**
+ * Builds the epilogue computing `group.epilogue` on the anchor's stored elements, or undefined when
+ * epilogueTensors refuses the group.
+ */
+export function groupEpilogue(k: KernelContext, group: FusedGroup): Epilogue | undefined {
+  const tensors = epilogueTensors(group);
+  if (!tensors) return undefined;
+  const anchorOut = group.anchor!.outputs[0];
+  const dims = shapeOf(group.output);
+  const locals = new Map<Value, Operand>();
+  const local = (name: string): Operand => ({ scalar: name, vector: name, lane: (l) => `f32x4.extract_lane(${name}, ${l})` });
+  locals.set(anchorOut, local('v'));
+  const operand = (v: Value): Operand => {
+    const known = locals.get(v);
+    if (known) return known;
+    const lit = asLiteral(v.data!.data[0], 'f32');
+    return { scalar: lit, vector: `f32x4.splat(${lit})`, lane: () => lit };
+  };
+  const scalarLines: string[] = [];
+  const vectorLines: string[] = [];
+  tensors.forEach((v, i) => {
+    const loads = operandLoads(`ep_in${i}`, dims, broadcastStridesOf(shapeOf(v), dims));
+    scalarLines.push(`const x${i}: f32 = ${loads.scalar};`);
+    vectorLines.push(`const x${i}: v128 = ${loads.vector};`);
+    locals.set(v, local(`x${i}`));
+  });
+  group.epilogue.forEach((n, j) => {
+    const xs = n.inputs.map((v) => (v ? operand(v) : undefined));
+    scalarLines.push(`const t${j}: f32 = ${renderElementwise(n, sparse(n, xs, (o) => ({ expr: o.scalar, dtype: 'f32' })), 'f32', AS_TARGET)};`);
+    vectorLines.push(`const t${j}: v128 = ${vectorForm(n, xs)};`);
+    locals.set(n.outputs[0], local(`t${j}`));
+  });
+  const result = locals.get(group.output)!.scalar;
+  const position = tensors.length ? '  const e: i32 = <i32>((at - ep_out) >> 2);\n' : '';
+  const helper = (suffix: string, type: string, lines: string[]) =>
+    `function NAME_${suffix}(v: ${type}, at: usize): ${type} {\n${position}${lines.map((l) => `  ${l}`).join('\n')}\n  return ${result};\n}\n`;
+  const sources = [helper('s', 'f32', scalarLines), helper('v', 'v128', vectorLines)];
+  const name = `ep${sourceHash(sources.join(''))}`;
+  const [scalarName, vectorName] = ['s', 'v'].map((suffix, i) => k.helper(`${name}_${suffix}`, () => sources[i].replace('NAME', name)));
+  k.helper('ep_globals', () => GLOBALS);
+  const setup = [`ep_out = ${k.ptr(group.output)};`, ...tensors.map((v, i) => `ep_in${i} = ${k.ptr(v)};`)].join('\n');
+  return {
+    name,
+    scalar: (v, at) => `${scalarName}(${v}, ${at})`,
+    vector: (v, at) => `${vectorName}(${v}, ${at})`,
+    setup,
+  };
+}

@@ -1,0 +1,250 @@
+// Operator fusion after TVM's FuseOps: nodes are grouped along the post-dominator tree of the dataflow
+// graph, driven by each op's kind in the lattice elemwise < broadcast < injective < reduce <
+// out-elemwise-fusable < opaque, and every group of two or more nodes becomes one `fused` node whose body
+// holds the group (compiler/ops/fused.ts). The rules, for a node n whose immediate post-dominator is p
+// (every path from n to a graph output passes through p):
+//   - an anchor (conv, matmul, gemm: out-elemwise-fusable) takes p and everything between when every edge
+//     on the way is element-wise (the reader's output has n's shape) and every node is at most broadcast:
+//     bias add, activation, residual add, clip, per-channel scale become the anchor's epilogue;
+//   - an element-wise or broadcast node joins p when the nodes between are at most injective and p is at
+//     most injective or a reduction (a reduction's prologue); reductions end a group (nothing follows them);
+//   - an injective node (transpose, slice, concat…) joins p when everything on the way is injective, in a
+//     second phase, so that anchors have claimed their epilogues first;
+//   - a group never reads and writes more than MAX_BINDINGS tensors (its inputs other than one-element
+//     constants, and its output), so that it fits one WGSL kernel's default storage-buffer limit.
+// Opaque nodes, nodes with several outputs and control flow never join a group.
+import { Graph, Value, type Node } from '../compiler/ir/graph.js';
+import '../compiler/ops/index.js';
+import { FUSION_ORDER, getOp, type FusionKind } from '../compiler/ops/registry.js';
+import { cloneGraph, copyType, NameAllocator } from './graph-edit.js';
+import type { PassInfo } from './manager.js';
+
+/** WebGPU's default maxStorageBuffersPerShaderStage. */
+export const MAX_BINDINGS = 8;
+
+export const fuseOpsPass: PassInfo = {
+  name: 'fuse-ops',
+  description: 'groups anchors with their epilogues, element-wise and injective chains into fused nodes (TVM FuseOps)',
+  options: {},
+  create: () => (graph) => fuseOps(graph),
+};
+
+const rank = (k: FusionKind) => FUSION_ORDER.indexOf(k);
+const combine = (a: FusionKind, b: FusionKind): FusionKind => (rank(a) >= rank(b) ? a : b);
+const atMost = (k: FusionKind, bound: FusionKind) => rank(k) <= rank(bound);
+
+/** A dataflow edge to a reader, with the pattern the reader applies to this value. */
+interface Edge {
+  to: number;
+  pattern: FusionKind;
+}
+
+interface DomNode {
+  depth: number;
+  /** Index of the immediate post-dominator; -1: none (the value reaches a graph output or is unread). */
+  parent: number;
+  /** The combined pattern of the edges from this node to its post-dominator. */
+  pattern: FusionKind;
+}
+
+/** Union-find over node indices; a group's root is its last node in graph order. */
+class Groups {
+  readonly parent: number[];
+  readonly pattern: FusionKind[];
+
+  constructor(kinds: FusionKind[]) {
+    this.parent = kinds.map((_, i) => i);
+    this.pattern = [...kinds];
+  }
+
+  root(i: number): number {
+    while (this.parent[i] !== i) i = this.parent[i] = this.parent[this.parent[i]];
+    return i;
+  }
+
+  /** Merges i's group into `into`'s group (whose root stays the root). */
+  merge(i: number, into: number): void {
+    const [a, b] = [this.root(i), this.root(into)];
+    if (a === b) return;
+    this.parent[a] = b;
+    this.pattern[b] = combine(this.pattern[a], this.pattern[b]);
+  }
+
+  members(i: number, count: number): number[] {
+    const r = this.root(i);
+    return Array.from({ length: count }, (_, k) => k).filter((k) => this.root(k) === r);
+  }
+}
+
+function kindOf(node: Node): FusionKind {
+  if (node.outputs.length !== 1 || Graph.subgraphsOf(node).length > 0) return 'opaque';
+  return getOp(node.op).kind;
+}
+
+function sameShape(a: Value, b: Value): boolean {
+  return a.type.shape.length === b.type.shape.length && a.type.shape.every((d, i) => d === b.type.shape[i]);
+}
+
+export function fuseOps(graph: Graph): Graph {
+  const g = cloneGraph(graph);
+  const nodes = g.nodes;
+  const kinds = nodes.map(kindOf);
+  const index = new Map(nodes.map((n, i) => [n, i]));
+  const users = g.users();
+  const outputs = new Set(g.outputs);
+  // Edges to readers; a graph output (or a value read from nowhere) is an edge to the outside (null).
+  const edges: (Edge[] | null)[] = nodes.map((n) => {
+    const list: Edge[] = [];
+    for (const v of n.outputs) {
+      if (outputs.has(v)) return null;
+      for (const r of users.get(v) ?? []) {
+        const k = kinds[index.get(r)!];
+        // A broadcast op whose output has this operand's shape is element-wise along this edge.
+        list.push({ to: index.get(r)!, pattern: k === 'broadcast' && sameShape(v, r.outputs[0]) ? 'elemwise' : k });
+      }
+    }
+    return list.length > 0 ? list : null;
+  });
+  const dom = postDominators(edges);
+  const groups = new Groups(kinds);
+
+  /** Every node on a path from src to sink satisfies `ok` (each judged by its group's pattern). */
+  const checkPath = (src: number, sink: number, ok: (k: FusionKind, isSink: boolean) => boolean): boolean => {
+    const seen = new Set<number>();
+    const visit = (i: number): boolean => {
+      if (seen.has(i)) return true;
+      seen.add(i);
+      if (!ok(groups.pattern[groups.root(i)], i === sink)) return false;
+      if (i === sink) return true;
+      return (edges[i] ?? []).every((e) => visit(e.to));
+    };
+    return (edges[src] ?? []).every((e) => visit(e.to));
+  };
+
+  /** The nodes on every path from src to sink (sink included, src not). */
+  const pathNodes = (src: number, sink: number): number[] => {
+    const seen = new Set<number>();
+    const visit = (i: number) => {
+      if (seen.has(i)) return;
+      seen.add(i);
+      if (i !== sink) for (const e of edges[i] ?? []) visit(e.to);
+    };
+    for (const e of edges[src] ?? []) visit(e.to);
+    return [...seen];
+  };
+
+  const commitFuse = (src: number, sink: number): void => {
+    const path = [src, ...pathNodes(src, sink)];
+    const merged = new Set(path.flatMap((i) => groups.members(i, nodes.length)));
+    const b = bindingsOf([...merged].map((i) => nodes[i]), users, outputs);
+    if (b.outputs !== 1 || b.inputs + b.outputs > MAX_BINDINGS) return;
+    for (const i of path) groups.merge(i, sink);
+  };
+
+  for (const phase of [0, 1]) {
+    nodes.forEach((_, i) => {
+      const own = groups.pattern[groups.root(i)];
+      const { parent, pattern } = dom[i];
+      if (own === 'opaque' || parent < 0 || groups.root(i) === groups.root(parent)) return;
+      if (own === 'out-elemwise-fusable') {
+        if (phase === 0 && pattern === 'elemwise' && checkPath(i, parent, (k) => atMost(k, 'broadcast'))) commitFuse(i, parent);
+      } else if (atMost(own, 'broadcast')) {
+        if (atMost(pattern, 'injective') || pattern === 'reduce') {
+          const ok = (k: FusionKind, isSink: boolean) => atMost(k, 'injective') || (isSink && k === 'reduce');
+          if (checkPath(i, parent, ok)) commitFuse(i, parent);
+        }
+      } else if (own === 'injective') {
+        if (phase === 1 && checkPath(i, parent, (k) => atMost(k, 'injective'))) commitFuse(i, parent);
+      }
+      // A reduction ends its group: nothing after it joins.
+    });
+  }
+  return materialize(g, groups, new NameAllocator(g));
+}
+
+/**
+ * Immediate post-dominators, in reverse graph order (readers come later): a node's post-dominator is the
+ * least common ancestor of its readers in the tree built so far (TVM DominatorTree).
+ */
+function postDominators(edges: (Edge[] | null)[]): DomNode[] {
+  const dom: DomNode[] = edges.map(() => ({ depth: 0, parent: -1, pattern: 'elemwise' }));
+  for (let i = edges.length - 1; i >= 0; i--) {
+    const out = edges[i];
+    if (!out) {
+      dom[i] = { depth: 1, parent: -1, pattern: 'opaque' };
+      continue;
+    }
+    let pattern: FusionKind = 'elemwise';
+    let lca: number | undefined;
+    for (const e of out) {
+      pattern = combine(pattern, e.pattern);
+      if (lca === undefined) {
+        lca = e.to;
+        continue;
+      }
+      // Climb the deeper side until both meet, combining the patterns of the edges climbed.
+      let [a, b] = [lca, e.to];
+      while (a !== b && a >= 0 && b >= 0) {
+        if (dom[a].depth >= dom[b].depth) {
+          pattern = combine(pattern, dom[a].pattern);
+          a = dom[a].parent;
+        } else {
+          pattern = combine(pattern, dom[b].pattern);
+          b = dom[b].parent;
+        }
+      }
+      lca = a === b ? a : -1;
+      if (lca < 0) break;
+    }
+    const parent = lca ?? -1;
+    dom[i] = { depth: parent >= 0 ? dom[parent].depth + 1 : 1, parent, pattern };
+  }
+  return dom;
+}
+
+/** Tensors a group binds (it must have one output): distinct inputs from outside (one-element constants are literals) and outputs read outside. */
+function bindingsOf(members: Node[], users: Map<Value, Node[]>, graphOutputs: Set<Value>): { inputs: number; outputs: number } {
+  const inside = new Set(members);
+  const produced = new Set(members.flatMap((n) => n.outputs));
+  const inputs = new Set<Value>();
+  for (const n of members) for (const v of n.inputs) if (v && !produced.has(v) && !(v.data && v.data.size === 1)) inputs.add(v);
+  const outs = [...produced].filter((v) => graphOutputs.has(v) || (users.get(v) ?? []).some((r) => !inside.has(r)));
+  return { inputs: inputs.size, outputs: outs.length };
+}
+
+/** Replaces each group of two or more nodes by one `fused` node at its root's place. */
+function materialize(g: Graph, groups: Groups, names: NameAllocator): Graph {
+  const byRoot = new Map<number, number[]>();
+  g.nodes.forEach((_, i) => {
+    const r = groups.root(i);
+    const list = byRoot.get(r);
+    if (list) list.push(i);
+    else byRoot.set(r, [i]);
+  });
+  const nodes: Node[] = [];
+  g.nodes.forEach((node, i) => {
+    const members = byRoot.get(groups.root(i))!;
+    if (members.length === 1) nodes.push(node);
+    else if (groups.root(i) === i) nodes.push(fusedNode(members.map((k) => g.nodes[k]), names));
+  });
+  g.nodes = nodes;
+  return g;
+}
+
+/** One node running `members` (in graph order, the last one's output being the group's only output). */
+function fusedNode(members: Node[], names: NameAllocator): Node {
+  const root = members[members.length - 1];
+  const produced = new Set(members.flatMap((n) => n.outputs));
+  const external: Value[] = [];
+  for (const n of members) for (const v of n.inputs) if (v && !produced.has(v) && !v.isConst && !external.includes(v)) external.push(v);
+  const params = new Map(external.map((v) => [v, new Value(v.name, copyType(v.type))]));
+  const result = root.outputs[0];
+  const bodyResult = new Value(result.name, copyType(result.type));
+  const bodyNodes = members.map((n): Node => ({
+    ...n,
+    inputs: n.inputs.map((v) => (v ? (params.get(v) ?? v) : null)),
+    outputs: n === root ? [bodyResult] : n.outputs,
+  }));
+  const body = new Graph(names.fresh(`${root.name}_body`), [...params.values()], [bodyResult], bodyNodes);
+  return { op: 'fused', name: names.fresh(`${root.name}_fused`), inputs: external, outputs: [result], attrs: { body } };
+}
