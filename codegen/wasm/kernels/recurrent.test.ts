@@ -1,6 +1,8 @@
+import { DlcError } from '../../../compiler/errors.js';
 import type { GraphBuilder } from '../../../compiler/ir/builder.js';
 import type { Attrs, Value } from '../../../compiler/ir/graph.js';
 import { Tensor } from '../../../compiler/ir/tensor.js';
+import { compileToWasm } from '../program.js';
 import { buildGraph, mismatches, randomTensor } from '../testing.js';
 
 type Op = 'rnn' | 'gru' | 'lstm';
@@ -132,5 +134,14 @@ describe('recurrent kernels match the interpreter', () => {
   test('a larger layer exercises the GEMM tiles (hidden 32, batch 5, input 20)', async () => {
     const g = layerGraph(OPS.map((op) => ({ op, direction: 'bidirectional' as const, steps: 6, batch: 5, input: 20, hidden: 32, bias: true, initial: true })));
     expect(await mismatches(g)).toEqual([]);
+  });
+
+  test('f64 layers are refused with the node and op named', async () => {
+    const g = buildGraph({
+      inputs: { x: { dtype: 'f64', shape: [2, 1, 3] }, w: { dtype: 'f64', shape: [1, 4, 3] }, r: { dtype: 'f64', shape: [1, 4, 4] } },
+      build: (b, { x, w, r }) => b.emit('rnn', [x, w, r], { hidden_size: 4 }, 2),
+    });
+    await expect(compileToWasm(g)).rejects.toThrow(DlcError);
+    await expect(compileToWasm(g)).rejects.toThrow(/op rnn: op rnn is not supported by the wasm target: f64 operands/);
   });
 });

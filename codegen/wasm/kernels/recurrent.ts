@@ -33,48 +33,52 @@ const ACTIVATION_EXPRESSIONS: Record<string, (x: string, alpha: string, beta: st
   softplus: (x) => `Mathf.log1p(Mathf.exp(${x}))`,
 };
 
-/** Everything a cell generator needs about one direction, as AssemblyScript address expressions. */
-interface Direction {
+/**
+ * The locals a cell reads and writes for one batch entry at one step: its row of xw (for time t), its row
+ * of hr, its rows of H and C (LSTM), its row of r ⊙ H (GRU without linear_before_reset) and its row of Y.
+ */
+const ROW = { xw: 'xwRow', hr: 'hrRow', h: 'hRow', c: 'cRow', rh: 'rhRow', y: 'yRow' } as const;
+
+/** What a cell generator needs to know about one direction. */
+interface CellContext {
   hidden: number;
-  /** Activations of this direction (f, g, h in ONNX's naming). */
+  /** Activations of this direction (f, g, h in ONNX's naming), applied to a local. */
   act: ((x: string) => string)[];
   /** Clips a pre-activation to [-clip, clip] when the attribute is set. */
   clip: (x: string) => string;
-  /** Row of xw for this step and batch entry, row of hr for this batch entry, rows of H and C for it. */
-  xw: string;
-  hr: string;
-  h: string;
-  c: string;
-  /** Where H_t is stored in Y, or null when Y is not an output. */
-  y: string | null;
-  /** Peephole vectors P_i, P_o, P_f of this direction (LSTM), null when absent. */
+  /** Whether Y is an output (H_t is then stored in its row too). */
+  storeY: boolean;
+  /** Address of the peephole vectors P_i, P_o, P_f of this direction (LSTM), null when absent. */
   peep: string | null;
-  /** R_bh of this direction (GRU with linear_before_reset), null without biases. */
+  /** Address of R_bh of this direction (GRU with linear_before_reset), null without biases. */
   rbh: string | null;
-  /** For GRU without linear_before_reset: the rows of r ⊙ H (filled by the first phase). */
-  rh: string;
 }
 
 const f32At = (base: string, index: string) => `${base} + ((${index}) << 2)`;
 const load = (base: string, index: string) => `load<f32>(${f32At(base, index)})`;
 const store = (base: string, index: string, v: string) => `store<f32>(${f32At(base, index)}, ${v});`;
 
+/** xw + hr of gate row `gate`·H + j. */
+function gatePre(n: number, gate: number): string {
+  return `${load(ROW.xw, `${gate * n} + j`)} + ${load(ROW.hr, `${gate * n} + j`)}`;
+}
+
 /** Applies activation `i` to a pre-activation expression after clipping: `const name = act(clip(pre));`. */
-function activate(d: Direction, i: number, name: string, pre: string): string[] {
+function activate(d: CellContext, i: number, name: string, pre: string): string[] {
   return [`const ${name}_pre: f32 = ${d.clip(pre)};`, `const ${name}: f32 = ${d.act[i](`${name}_pre`)};`];
 }
 
 /** Stores H_t[j] into the state and Y (the value is computed before either store, as it may read H_t-1[j]). */
-function storeHidden(d: Direction, v: string): string[] {
-  return [`const hNew: f32 = ${v};`, store(d.h, 'j', 'hNew'), ...(d.y ? [store(d.y, 'j', 'hNew')] : [])];
+function storeHidden(d: CellContext, v: string): string[] {
+  return [`const hNew: f32 = ${v};`, store(ROW.h, 'j', 'hNew'), ...(d.storeY ? [store(ROW.y, 'j', 'hNew')] : [])];
 }
 
 // Ht = f(Xt·Wᵀ + Ht-1·Rᵀ + Wb + Rb)
-function rnnCell(d: Direction): string[] {
+function rnnCell(d: CellContext): string[] {
   const n = d.hidden;
   return [
     `for (let j: i32 = 0; j < ${n}; j++) {`,
-    ...activate(d, 0, 'hv', `${load(d.xw, 'j')} + ${load(d.hr, 'j')}`),
+    ...activate(d, 0, 'hv', `${load(ROW.xw, 'j')} + ${load(ROW.hr, 'j')}`),
     ...storeHidden(d, 'hv'),
     '}',
   ];
@@ -82,18 +86,18 @@ function rnnCell(d: Direction): string[] {
 
 // it = f(..i + Pi ⊙ Ct-1), ft = f(..f + Pf ⊙ Ct-1) (or 1 - it with input_forget), ct = g(..c),
 // Ct = ft ⊙ Ct-1 + it ⊙ ct, ot = f(..o + Po ⊙ Ct), Ht = ot ⊙ h(Ct). Gate rows are in the order i, o, f, c.
-function lstmCell(d: Direction, inputForget: boolean): string[] {
+function lstmCell(d: CellContext, inputForget: boolean): string[] {
   const n = d.hidden;
-  const pre = (gate: number) => `${load(d.xw, `${gate * n} + j`)} + ${load(d.hr, `${gate * n} + j`)}`;
+  const pre = (gate: number) => gatePre(n, gate);
   const peep = (gate: number, c: string) => (d.peep ? ` + ${load(d.peep, `${gate * n} + j`)} * ${c}` : '');
   return [
     `for (let j: i32 = 0; j < ${n}; j++) {`,
-    `const cOld: f32 = ${load(d.c, 'j')};`,
+    `const cOld: f32 = ${load(ROW.c, 'j')};`,
     ...activate(d, 0, 'ig', `${pre(0)}${peep(0, 'cOld')}`),
     ...(inputForget ? [`const fg: f32 = ${lit(1)} - ig;`] : activate(d, 0, 'fg', `${pre(2)}${peep(2, 'cOld')}`)),
     ...activate(d, 1, 'cand', pre(3)),
     'const cNew: f32 = fg * cOld + ig * cand;',
-    store(d.c, 'j', 'cNew'),
+    store(ROW.c, 'j', 'cNew'),
     ...activate(d, 0, 'og', `${pre(1)}${peep(1, 'cNew')}`),
     ...storeHidden(d, `og * ${d.act[2]('cNew')}`),
     '}',
@@ -102,42 +106,42 @@ function lstmCell(d: Direction, inputForget: boolean): string[] {
 
 // zt = f(..z), rt = f(..r), Ht = (1 - zt) ⊙ ht + zt ⊙ Ht-1 with, under linear_before_reset,
 // ht = g(Xt·Whᵀ + Wbh + rt ⊙ (Ht-1·Rhᵀ + Rbh)), here in one pass over j. Gate rows are in the order z, r, h.
-function gruCellLinearBeforeReset(d: Direction): string[] {
+function gruCellLinearBeforeReset(d: CellContext): string[] {
   const n = d.hidden;
-  const pre = (gate: number) => `${load(d.xw, `${gate * n} + j`)} + ${load(d.hr, `${gate * n} + j`)}`;
-  const rh = `${load(d.hr, `${2 * n} + j`)}${d.rbh ? ` + ${load(d.rbh, 'j')}` : ''}`;
+  const pre = (gate: number) => gatePre(n, gate);
+  const rh = `${load(ROW.hr, `${2 * n} + j`)}${d.rbh ? ` + ${load(d.rbh, 'j')}` : ''}`;
   return [
     `for (let j: i32 = 0; j < ${n}; j++) {`,
     ...activate(d, 0, 'zg', pre(0)),
     ...activate(d, 0, 'rg', pre(1)),
-    ...activate(d, 1, 'cand', `${load(d.xw, `${2 * n} + j`)} + rg * (${rh})`),
-    ...storeHidden(d, `(${lit(1)} - zg) * cand + zg * ${load(d.h, 'j')}`),
+    ...activate(d, 1, 'cand', `${load(ROW.xw, `${2 * n} + j`)} + rg * (${rh})`),
+    ...storeHidden(d, `(${lit(1)} - zg) * cand + zg * ${load(ROW.h, 'j')}`),
     '}',
   ];
 }
 
 /** GRU without linear_before_reset, first phase: z into hr's z row, r ⊙ Ht-1 into rh (for (rt ⊙ Ht-1)·Rhᵀ). */
-function gruGatePhase(d: Direction): string[] {
+function gruGatePhase(d: CellContext): string[] {
   const n = d.hidden;
-  const pre = (gate: number) => `${load(d.xw, `${gate * n} + j`)} + ${load(d.hr, `${gate * n} + j`)}`;
+  const pre = (gate: number) => gatePre(n, gate);
   return [
     `for (let j: i32 = 0; j < ${n}; j++) {`,
     ...activate(d, 0, 'zg', pre(0)),
     ...activate(d, 0, 'rg', pre(1)),
-    store(d.hr, 'j', 'zg'),
-    store(d.rh, 'j', `rg * ${load(d.h, 'j')}`),
+    store(ROW.hr, 'j', 'zg'),
+    store(ROW.rh, 'j', `rg * ${load(ROW.h, 'j')}`),
     '}',
   ];
 }
 
 /** Second phase: ht = g(Xt·Whᵀ + Wbh + Rbh + (rt ⊙ Ht-1)·Rhᵀ) (both biases are in xw), then Ht. */
-function gruCandidatePhase(d: Direction): string[] {
+function gruCandidatePhase(d: CellContext): string[] {
   const n = d.hidden;
   return [
     `for (let j: i32 = 0; j < ${n}; j++) {`,
-    `const zg: f32 = ${load(d.hr, 'j')};`,
-    ...activate(d, 1, 'cand', `${load(d.xw, `${2 * n} + j`)} + ${load(d.hr, `${2 * n} + j`)}`),
-    ...storeHidden(d, `(${lit(1)} - zg) * cand + zg * ${load(d.h, 'j')}`),
+    `const zg: f32 = ${load(ROW.hr, 'j')};`,
+    ...activate(d, 1, 'cand', `${load(ROW.xw, `${2 * n} + j`)} + ${load(ROW.hr, `${2 * n} + j`)}`),
+    ...storeHidden(d, `(${lit(1)} - zg) * cand + zg * ${load(ROW.h, 'j')}`),
     '}',
   ];
 }
@@ -159,120 +163,177 @@ function transposedPerDirection(k: KernelContext, v: Value, dirs: number, rows: 
   return dst;
 }
 
-function optionalInput(k: KernelContext, i: number): Value | undefined {
-  return k.node.inputs[i] ?? undefined;
+/** One node's geometry, attributes and buffers (address expressions). */
+interface Layer {
+  k: KernelContext;
+  op: string;
+  layout: 0 | 1;
+  dirs: number;
+  steps: number;
+  batch: number;
+  inSize: number;
+  hidden: number;
+  /** G·H rows of W and R. */
+  rows: number;
+  linearBeforeReset: boolean;
+  inputForget: boolean;
+  activations: RecurrentActivation[][];
+  clip: (x: string) => string;
+  x: Value;
+  bias?: Value;
+  initH?: Value;
+  initC?: Value;
+  peep?: Value;
+  y?: Value;
+  yh?: Value;
+  yc?: Value;
+  /** W and R transposed per direction, [D, I, G·H] and [D, H, G·H]. */
+  wt: string;
+  rt: string;
+  /** Scratch: xw [T·B × G·H], hr [B × G·H], H, C and r ⊙ H [B × H], the summed bias row [G·H], lengths [B] (i32). */
+  xw: string;
+  hr: string;
+  h: string;
+  c?: string;
+  rh?: string;
+  biasRow?: string;
+  lens?: string;
 }
 
-function optionalOutput(k: KernelContext, i: number): Value | undefined {
-  return k.node.outputs.length > i ? k.output(i) : undefined;
+// Element offsets of X's row, Y's row and a state row for time t, direction d and batch entry b (layout 0:
+// X [T, B, I], Y [T, D, B, H], states [D, B, H]; layout 1 swaps the first two axes of each).
+function xRow(l: Layer, t: string, b: string): string {
+  return l.layout === 0 ? `(${t}) * ${l.batch} + ${b}` : `${b} * ${l.steps} + (${t})`;
+}
+
+function yRow(l: Layer, t: string, d: number, b: string): string {
+  return l.layout === 0 ? `((${t}) * ${l.dirs} + ${d}) * ${l.batch} + ${b}` : `(${b} * ${l.steps} + (${t})) * ${l.dirs} + ${d}`;
+}
+
+function stateRow(l: Layer, d: number, b: string): string {
+  return l.layout === 0 ? `${d * l.batch} + ${b}` : `${b} * ${l.dirs} + ${d}`;
+}
+
+/** The loop over batch entries at step s: the entry's rows, then the cell; entries past their length are skipped. */
+function batchEntries(l: Layer, d: number, reverse: boolean, cell: string[]): string[] {
+  const { k, batch, steps, rows, hidden: n } = l;
+  const rowOf = (name: string, base: string | undefined, offset: string) => (base ? [`  const ${name}: i32 = ${base} + ${offset};`] : []);
+  return [
+    `for (let b: i32 = 0; b < ${batch}; b++) {`,
+    `  const len: i32 = ${l.lens ? `load<i32>(${l.lens} + (b << 2))` : steps};`,
+    '  if (s >= len) continue;',
+    `  const t: i32 = ${reverse ? 'len - 1 - s' : 's'};`,
+    ...rowOf(ROW.xw, l.xw, `(${xRow(l, 't', 'b')}) * ${rows * 4}`),
+    ...rowOf(ROW.hr, l.hr, `b * ${rows * 4}`),
+    ...rowOf(ROW.h, l.h, `b * ${n * 4}`),
+    ...rowOf(ROW.c, l.c, `b * ${n * 4}`),
+    ...rowOf(ROW.rh, l.rh, `b * ${n * 4}`),
+    ...rowOf(ROW.y, l.y && k.ptr(l.y), `(${yRow(l, 't', d, 'b')}) * ${n * 4}`),
+    ...cell.map((line) => `  ${line}`),
+    '}',
+  ];
+}
+
+/** All steps of direction d, from the input projection to the final states. */
+function directionCode(l: Layer, d: number): string[] {
+  const { k, op, steps, batch, inSize, rows, hidden: n } = l;
+  const reverse = k.node.attrs.direction === 'reverse' || d === 1;
+  const code: string[] = [];
+  // xw = Wb + Rb + X·Wᵀ: every row starts from the summed biases (R_bh stays apart under linear_before_reset).
+  if (l.bias && l.biasRow) {
+    const wb = `${k.ptr(l.bias)} + ${d * 2 * rows * 4}`;
+    const rb = `${wb} + ${rows * 4}`;
+    const summed = l.linearBeforeReset ? 2 * n : rows;
+    code.push(
+      `for (let j: i32 = 0; j < ${rows}; j++) ${store(l.biasRow, 'j', `${load(wb, 'j')} + (j < ${summed} ? ${load(rb, 'j')} : ${lit(0)})`)}`,
+      `for (let i: i32 = 0; i < ${steps * batch}; i++) memory.copy(${l.xw} + i * ${rows * 4}, ${l.biasRow}, ${rows * 4});`,
+    );
+  }
+  code.push(gemmCall(k, k.schedules.matmul, {
+    a: k.ptr(l.x), b: `${l.wt} + ${d * inSize * rows * 4}`, c: l.xw, m: steps * batch, n: rows, k: inSize, lda: inSize, ldb: rows, ldc: rows,
+    init: l.bias ? GemmInit.Accumulate : GemmInit.Zero,
+  }));
+  const initialize = (state: string, init: Value | undefined) => (init
+    ? `for (let b: i32 = 0; b < ${batch}; b++) memory.copy(${state} + b * ${n * 4}, ${k.ptr(init)} + (${stateRow(l, d, 'b')}) * ${n * 4}, ${n * 4});`
+    : `memory.fill(${state}, 0, ${batch * n * 4});`);
+  code.push(initialize(l.h, l.initH));
+  if (l.c) code.push(initialize(l.c, l.initC));
+
+  const cell: CellContext = {
+    hidden: n,
+    act: l.activations[d].map((a) => (v: string) => ACTIVATION_EXPRESSIONS[a.name](v, lit(a.alpha), lit(a.beta))),
+    clip: l.clip,
+    storeY: !!l.y,
+    peep: l.peep ? `${k.ptr(l.peep)} + ${d * 3 * n * 4}` : null,
+    rbh: l.bias && l.linearBeforeReset ? `${k.ptr(l.bias)} + ${(d * 2 * rows + rows + 2 * n) * 4}` : null,
+  };
+  // hr[:, from, from + cols) = A·Rᵀ[:, from, from + cols) for the whole batch.
+  const hProduct = (a: string, from: number, cols: number) => gemmCall(k, k.schedules.matmul, {
+    a, b: `${l.rt} + ${(d * n * rows + from) * 4}`, c: `${l.hr} + ${from * 4}`, m: batch, n: cols, k: n, lda: n, ldb: rows, ldc: rows, init: GemmInit.Zero,
+  });
+  code.push(`for (let s: i32 = 0; s < ${steps}; s++) {`);
+  if (l.rh) {
+    // GRU without linear_before_reset: z and r first, then (r ⊙ H)·Rhᵀ, then the candidate and H_t.
+    code.push(
+      hProduct(l.h, 0, 2 * n), ...batchEntries(l, d, reverse, gruGatePhase(cell)),
+      hProduct(l.rh, 2 * n, n), ...batchEntries(l, d, reverse, gruCandidatePhase(cell)),
+    );
+  } else {
+    const step = op === 'rnn' ? rnnCell(cell) : op === 'lstm' ? lstmCell(cell, l.inputForget) : gruCellLinearBeforeReset(cell);
+    code.push(hProduct(l.h, 0, rows), ...batchEntries(l, d, reverse, step));
+  }
+  code.push('}');
+  // The final states are those of each entry's last step.
+  for (const [out, state] of [[l.yh, l.h], [l.yc, l.c]] as const) {
+    if (out && state) code.push(`for (let b: i32 = 0; b < ${batch}; b++) memory.copy(${k.ptr(out)} + (${stateRow(l, d, 'b')}) * ${n * 4}, ${state} + b * ${n * 4}, ${n * 4});`);
+  }
+  return code;
 }
 
 export function recurrentKernel(k: KernelContext): string {
   const op = k.node.op;
-  const gates = GATES[op];
   const attrs = k.node.attrs;
   const [x, w, r] = [k.input(0), k.input(1), k.input(2)];
-  const [bias, seqLens, initH, initC, peep] = [3, 4, 5, 6, 7].map((i) => optionalInput(k, i));
+  const [bias, seqLens, initH, initC, peep] = [3, 4, 5, 6, 7].map((i) => k.node.inputs[i] ?? undefined);
   for (const v of [x, w, r, bias, initH, initC, peep]) if (v && v.type.dtype !== 'f32') unsupported(k.node, `${v.type.dtype} operands (f32 only)`);
-  if (seqLens && seqLens.type.dtype !== 'i32' && seqLens.type.dtype !== 'i64') unsupported(k.node, `${seqLens.type.dtype} sequence_lens`);
+  if (seqLens && seqLens.type.dtype !== 'i32') unsupported(k.node, `${seqLens.type.dtype} sequence_lens (ONNX's int32 only)`);
+  const [y, yh, yc] = [0, 1, 2].map((i) => (k.node.outputs.length > i ? k.output(i) : undefined));
   const layout = layoutOf(attrs);
   const dirs = numDirections(attrs);
   const xs = shapeOf(x);
   const [steps, batch, inSize] = layout === 0 ? [xs[0], xs[1], xs[2]] : [xs[1], xs[0], xs[2]];
   const rows = shapeOf(w)[1];
-  const n = rows / gates;
-  const activations = recurrentActivations(op, attrs);
+  const n = rows / GATES[op];
   const clipValue = attrs.clip as number | undefined;
-  const clip = clipValue === undefined ? (v: string) => v : (v: string) => `Mathf.min(${lit(clipValue)}, Mathf.max(${lit(-clipValue)}, ${v}))`;
   const linearBeforeReset = op === 'gru' && attrInt(attrs, 'linear_before_reset') !== 0;
-  const inputForget = op === 'lstm' && attrInt(attrs, 'input_forget') !== 0;
-  const [y, yh, yc] = [0, 1, 2].map((i) => optionalOutput(k, i));
 
   const code: string[] = [];
-  const wt = transposedPerDirection(k, w, dirs, rows, inSize, code);
-  const rt = transposedPerDirection(k, r, dirs, rows, n, code);
-  const xw = k.scratch(steps * batch * rows * 4);
-  const hr = k.scratch(batch * rows * 4);
-  const h = k.scratch(batch * n * 4);
-  const c = op === 'lstm' ? k.scratch(batch * n * 4) : '0';
-  const rh = op === 'gru' && !linearBeforeReset ? k.scratch(batch * n * 4) : '0';
-  const biasRow = bias ? k.scratch(rows * 4) : '0';
-  const lens = seqLens ? k.scratch(batch * 4) : '0';
-
-  // Element offsets of X's row, Y's row and a state row for time t, direction d, batch entry b (layout 0: X [T, B, I],
-  // Y [T, D, B, H], states [D, B, H]; layout 1 swaps the first two axes of each).
-  const xRow = (t: string, b: string) => (layout === 0 ? `(${t}) * ${batch} + ${b}` : `${b} * ${steps} + (${t})`);
-  const yRow = (t: string, d: number, b: string) => (layout === 0 ? `((${t}) * ${dirs} + ${d}) * ${batch} + ${b}` : `(${b} * ${steps} + (${t})) * ${dirs} + ${d}`);
-  const stateRow = (d: number, b: string) => (layout === 0 ? `${d * batch} + ${b}` : `${b} * ${dirs} + ${d}`);
-
-  if (seqLens) {
-    const ty = seqLens.type.dtype === 'i64' ? 'i64' : 'i32';
+  const l: Layer = {
+    k, op, layout, dirs, steps, batch, inSize, hidden: n, rows, linearBeforeReset,
+    inputForget: op === 'lstm' && attrInt(attrs, 'input_forget') !== 0,
+    activations: recurrentActivations(op, attrs),
+    clip: clipValue === undefined ? (v) => v : (v) => `Mathf.min(${lit(clipValue)}, Mathf.max(${lit(-clipValue)}, ${v}))`,
+    x, bias, initH, initC, peep, y, yh, yc,
+    wt: transposedPerDirection(k, w, dirs, rows, inSize, code),
+    rt: transposedPerDirection(k, r, dirs, rows, n, code),
+    xw: k.scratch(steps * batch * rows * 4),
+    hr: k.scratch(batch * rows * 4),
+    h: k.scratch(batch * n * 4),
+    c: op === 'lstm' ? k.scratch(batch * n * 4) : undefined,
+    rh: op === 'gru' && !linearBeforeReset ? k.scratch(batch * n * 4) : undefined,
+    biasRow: bias ? k.scratch(rows * 4) : undefined,
+    lens: seqLens ? k.scratch(batch * 4) : undefined,
+  };
+  if (seqLens && l.lens) {
     code.push(
       `for (let b: i32 = 0; b < ${batch}; b++) {`,
-      `  const len: ${ty} = load<${ty}>(${k.ptr(seqLens)} + (b << ${ty === 'i64' ? 3 : 2}));`,
-      `  store<i32>(${lens} + (b << 2), len < 0 ? 0 : len > ${steps} ? ${steps} : <i32>len);`,
+      `  const len: i32 = load<i32>(${k.ptr(seqLens)} + (b << 2));`,
+      `  store<i32>(${l.lens} + (b << 2), len < 0 ? 0 : len > ${steps} ? ${steps} : len);`,
       '}',
     );
     // Steps past a sequence's length stay zero in Y.
     if (y) code.push(`memory.fill(${k.ptr(y)}, 0, ${steps * dirs * batch * n * 4});`);
   }
-
-  for (let d = 0; d < dirs; d++) {
-    const reverse = attrs.direction === 'reverse' || d === 1;
-    const acts = activations[d].map((a: RecurrentActivation) => (v: string) => ACTIVATION_EXPRESSIONS[a.name](v, lit(a.alpha), lit(a.beta)));
-    const wtD = `${wt} + ${d * inSize * rows * 4}`;
-    const rtD = `${rt} + ${d * n * rows * 4}`;
-    // xw = Wb + Rb + X·Wᵀ: every row starts from the summed biases (R_bh stays apart under linear_before_reset).
-    if (bias) {
-      const wb = `${k.ptr(bias)} + ${d * 2 * rows * 4}`;
-      const rb = `${wb} + ${rows * 4}`;
-      const summed = linearBeforeReset ? 2 * n : rows;
-      code.push(
-        `for (let j: i32 = 0; j < ${rows}; j++) ${store(biasRow, 'j', `${load(wb, 'j')} + (j < ${summed} ? ${load(rb, 'j')} : ${lit(0)})`)}`,
-        `for (let i: i32 = 0; i < ${steps * batch}; i++) memory.copy(${xw} + i * ${rows * 4}, ${biasRow}, ${rows * 4});`,
-      );
-    }
-    code.push(gemmCall(k, k.schedules.matmul, { a: k.ptr(x), b: wtD, c: xw, m: steps * batch, n: rows, k: inSize, lda: inSize, ldb: rows, ldc: rows, init: bias ? GemmInit.Accumulate : GemmInit.Zero }));
-    const initialize = (state: string, init: Value | undefined) => (init
-      ? `for (let b: i32 = 0; b < ${batch}; b++) memory.copy(${state} + b * ${n * 4}, ${k.ptr(init)} + (${stateRow(d, 'b')}) * ${n * 4}, ${n * 4});`
-      : `memory.fill(${state}, 0, ${batch * n * 4});`);
-    code.push(initialize(h, initH));
-    if (op === 'lstm') code.push(initialize(c, initC));
-    const dir: Direction = {
-      hidden: n, act: acts, clip,
-      xw: 'xwRow', hr: 'hrRow', h: 'hRow', c: 'cRow', y: y ? 'yRow' : null, rh: 'rhRow',
-      peep: peep ? `${k.ptr(peep)} + ${d * 3 * n * 4}` : null,
-      rbh: bias && linearBeforeReset ? `${k.ptr(bias)} + ${(d * 2 * rows + rows + 2 * n) * 4}` : null,
-    };
-    // The rows one batch entry works on at step s; entries past their length are skipped.
-    const entry = (cell: string[]) => [
-      `for (let b: i32 = 0; b < ${batch}; b++) {`,
-      `  const len: i32 = ${seqLens ? `load<i32>(${lens} + (b << 2))` : steps};`,
-      '  if (s >= len) continue;',
-      `  const t: i32 = ${reverse ? 'len - 1 - s' : 's'};`,
-      `  const xwRow: i32 = ${xw} + (${xRow('t', 'b')}) * ${rows * 4};`,
-      `  const hrRow: i32 = ${hr} + b * ${rows * 4};`,
-      `  const hRow: i32 = ${h} + b * ${n * 4};`,
-      `  const cRow: i32 = ${c} + b * ${n * 4};`,
-      `  const rhRow: i32 = ${rh} + b * ${n * 4};`,
-      ...(y ? [`  const yRow: i32 = ${k.ptr(y)} + (${yRow('t', d, 'b')}) * ${n * 4};`] : []),
-      ...cell.map((l) => `  ${l}`),
-      '}',
-    ];
-    const hProduct = (cols: number, a: string, colOffset: number) =>
-      gemmCall(k, k.schedules.matmul, { a, b: `${rtD} + ${colOffset * 4}`, c: `${hr} + ${colOffset * 4}`, m: batch, n: cols, k: n, lda: n, ldb: rows, ldc: rows, init: GemmInit.Zero });
-    code.push(`for (let s: i32 = 0; s < ${steps}; s++) {`);
-    if (op === 'gru' && !linearBeforeReset) {
-      code.push(hProduct(2 * n, h, 0), ...entry(gruGatePhase(dir)), hProduct(n, rh, 2 * n), ...entry(gruCandidatePhase(dir)));
-    } else {
-      const cell = op === 'rnn' ? rnnCell(dir) : op === 'lstm' ? lstmCell(dir, inputForget) : gruCellLinearBeforeReset(dir);
-      code.push(hProduct(rows, h, 0), ...entry(cell));
-    }
-    code.push('}');
-    // The final states are those of each entry's last step.
-    for (const [out, state] of [[yh, h], [yc, c]] as const) {
-      if (out) code.push(`for (let b: i32 = 0; b < ${batch}; b++) memory.copy(${k.ptr(out)} + (${stateRow(d, 'b')}) * ${n * 4}, ${state} + b * ${n * 4}, ${n * 4});`);
-    }
-  }
+  for (let d = 0; d < dirs; d++) code.push(...directionCode(l, d));
   return code.join('\n');
 }
