@@ -1,10 +1,10 @@
 // Recurrent layers (rnn, gru, lstm) in f32 with every attribute of the reference (compiler/ops/control-rnn.ts).
-// Per direction, the input projection of all time steps is one GEMM, xw = B_w + B_r + X·Wᵀ ([T·B × G·H]); then
-// each step runs one GEMM hr = H·Rᵀ over the whole batch ([B × G·H]) and the cell, which turns xw + hr into
-// the next hidden (and cell) state of the batch entries still inside their sequence. Weights are read as the
-// GEMM's right operand transposed per direction, [D, I, G·H] and [D, H, G·H]: at compile time when they are
-// constants, into scratch otherwise. The module has no channel for run-time errors: a sequence_lens entry
-// outside [0, T] is clamped into it (the reference interpreter rejects it).
+// Per direction, the input projection of all time steps is one GEMM on the shared register-tiled helper,
+// xw = B_w + B_r + X·Wᵀ ([T·B × G·H], W transposed to [D, I, G·H]: at compile time when it is a constant, into
+// scratch otherwise); then each step computes hr = H·Rᵀ for the whole batch ([B × G·H], R read in its own
+// layout) and runs the cell, which turns xw + hr into the next hidden (and cell) state of the batch entries
+// still inside their sequence. The module has no channel for run-time errors: a sequence_lens entry outside
+// [0, T] is clamped into it (the reference interpreter rejects it).
 import { layoutOf, numDirections, recurrentActivations, type RecurrentActivation } from '../../../compiler/ops/control-rnn.js';
 import type { Value } from '../../../compiler/ir/graph.js';
 import { Tensor } from '../../../compiler/ir/tensor.js';
@@ -146,7 +146,47 @@ function gruCandidatePhase(d: CellContext): string[] {
   ];
 }
 
-/** The address of W or R (`[D, rows, cols]`) transposed per direction to `[D, cols, rows]`. */
+const MATVEC = 'recurrent_rows_times_batch';
+
+/**
+ * out[b, i] = Σ_k a[b, k] · w[i, k] for i < rows, b < batch, with w's rows contiguous (R in its own layout).
+ * With batch 1 (the common case) the step product is a matrix-vector product, where a GEMM tile has nothing
+ * to reuse: here blocks of 8 rows of w stream once per batch entry against one f32x4 of a, eight independent
+ * accumulators hide the add latency, and the block stays in cache across the batch.
+ */
+function matvecSource(): string {
+  const rowBlock = (r: number) => {
+    const each = (f: (i: number) => string) => Array.from({ length: r }, (_, i) => f(i)).join(' ');
+    return `{
+      ${each((i) => `const w${i}: usize = w + <usize>((i + ${i}) * K << 2);`)}
+      for (let b: i32 = 0; b < batch; b++) {
+        const ab: usize = a + <usize>(b * lda << 2);
+        ${each((i) => `let s${i} = f32x4.splat(0);`)}
+        let k: i32 = 0;
+        for (; k + 4 <= K; k += 4) {
+          const x = v128.load(ab + <usize>(k << 2));
+          ${each((i) => `s${i} = f32x4.add(s${i}, f32x4.mul(v128.load(w${i} + <usize>(k << 2)), x));`)}
+        }
+        ${each((i) => `let t${i}: f32 = f32x4.extract_lane(s${i}, 0) + f32x4.extract_lane(s${i}, 1) + f32x4.extract_lane(s${i}, 2) + f32x4.extract_lane(s${i}, 3);`)}
+        for (; k < K; k++) {
+          const x = load<f32>(ab + <usize>(k << 2));
+          ${each((i) => `t${i} += load<f32>(w${i} + <usize>(k << 2)) * x;`)}
+        }
+        const o: usize = out + <usize>((b * ldo + i) << 2);
+        ${each((i) => `store<f32>(o, t${i}, ${4 * i});`)}
+      }
+    }`;
+  };
+  return `
+function ${MATVEC}(a: usize, lda: i32, w: usize, rows: i32, K: i32, out: usize, ldo: i32, batch: i32): void {
+  let i: i32 = 0;
+  for (; i + 8 <= rows; i += 8) ${rowBlock(8)}
+  for (; i < rows; i++) ${rowBlock(1)}
+}
+`;
+}
+
+/** The address of W (`[D, rows, cols]`) transposed per direction to `[D, cols, rows]`. */
 function transposedPerDirection(k: KernelContext, v: Value, dirs: number, rows: number, cols: number, code: string[]): string {
   const c = k.constantOf(v);
   if (c) {
@@ -187,9 +227,9 @@ interface Layer {
   y?: Value;
   yh?: Value;
   yc?: Value;
-  /** W and R transposed per direction, [D, I, G·H] and [D, H, G·H]. */
+  /** W transposed per direction, [D, I, G·H] (the GEMM's right operand). */
   wt: string;
-  rt: string;
+  r: Value;
   /** Scratch: xw [T·B × G·H], hr [B × G·H], H, C and r ⊙ H [B × H], the summed bias row [G·H], lengths [B] (i32). */
   xw: string;
   hr: string;
@@ -267,10 +307,9 @@ function directionCode(l: Layer, d: number): string[] {
     peep: l.peep ? `${k.ptr(l.peep)} + ${d * 3 * n * 4}` : null,
     rbh: l.bias && l.linearBeforeReset ? `${k.ptr(l.bias)} + ${(d * 2 * rows + rows + 2 * n) * 4}` : null,
   };
-  // hr[:, from, from + cols) = A·Rᵀ[:, from, from + cols) for the whole batch.
-  const hProduct = (a: string, from: number, cols: number) => gemmCall(k, k.schedules.matmul, {
-    a, b: `${l.rt} + ${(d * n * rows + from) * 4}`, c: `${l.hr} + ${from * 4}`, m: batch, n: cols, k: n, lda: n, ldb: rows, ldc: rows, init: GemmInit.Zero,
-  });
+  // hr[:, from, from + cols) = A·Rᵀ[:, from, from + cols) for the whole batch (A: H or r ⊙ H, [B × H]).
+  const hProduct = (a: string, from: number, cols: number) =>
+    `${k.helper(MATVEC, matvecSource)}(${a}, ${n}, ${k.ptr(l.r)} + ${(d * rows + from) * n * 4}, ${cols}, ${n}, ${l.hr} + ${from * 4}, ${rows}, ${batch});`;
   code.push(`for (let s: i32 = 0; s < ${steps}; s++) {`);
   if (l.rh) {
     // GRU without linear_before_reset: z and r first, then (r ⊙ H)·Rhᵀ, then the candidate and H_t.
@@ -315,7 +354,7 @@ export function recurrentKernel(k: KernelContext): string {
     clip: clipValue === undefined ? (v) => v : (v) => `Mathf.min(${lit(clipValue)}, Mathf.max(${lit(-clipValue)}, ${v}))`,
     x, bias, initH, initC, peep, y, yh, yc,
     wt: transposedPerDirection(k, w, dirs, rows, inSize, code),
-    rt: transposedPerDirection(k, r, dirs, rows, n, code),
+    r,
     xw: k.scratch(steps * batch * rows * 4),
     hr: k.scratch(batch * rows * 4),
     h: k.scratch(batch * n * 4),
