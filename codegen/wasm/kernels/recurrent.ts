@@ -18,15 +18,38 @@ const GATES: Record<string, number> = { rnn: 1, gru: 3, lstm: 4 };
 
 const lit = (v: number) => asLiteral(v, 'f32');
 
-/** f32 expressions of ONNX's recurrent activations applied to the local `x`. */
-const ACTIVATION_EXPRESSIONS: Record<string, (x: string, alpha: string, beta: string) => string> = {
+const TANH = 'recurrent_tanh';
+
+/**
+ * tanh(x) ≈ x·p(x²)/q(x²) on [-9, 9] (±1 beyond): the rational approximation of Eigen and onnxruntime's MLAS,
+ * within 3.3e-7 of tanh on f32, and some ten times faster than Mathf.tanh, which the cells call for nearly
+ * every gate.
+ */
+function tanhSource(): string {
+  const alpha = ['-2.76076847742355e-16', '2.00018790482477e-13', '-8.60467152213735e-11', '5.12229709037114e-08', '1.48572235717979e-05', '6.37261928875436e-04', '4.89352455891786e-03'];
+  const beta = ['1.19825839466702e-06', '1.18534705686654e-04', '2.26843463243900e-03', '4.89352518554385e-03'];
+  const horner = (name: string, cs: string[]) => [`let ${name}: f32 = <f32>${cs[0]};`, ...cs.slice(1).map((c) => `  ${name} = ${name} * x2 + <f32>${c};`)].join('\n');
+  return `
+function ${TANH}(x: f32): f32 {
+  const y: f32 = Mathf.min(Mathf.max(x, <f32>-9.0), <f32>9.0);
+  const x2: f32 = y * y;
+  ${horner('p', alpha)}
+  ${horner('q', beta)}
+  return y * p / q;
+}
+`;
+}
+
+/** f32 expressions of ONNX's recurrent activations applied to the local `x`; `tanh` calls the fast tanh. */
+const ACTIVATION_EXPRESSIONS: Record<string, (x: string, alpha: string, beta: string, tanh: (v: string) => string) => string> = {
   relu: (x) => `Mathf.max(${x}, ${lit(0)})`,
-  tanh: (x) => `Mathf.tanh(${x})`,
-  sigmoid: (x) => `${lit(1)} / (${lit(1)} + Mathf.exp(-${x}))`,
+  tanh: (x, a, b, tanh) => tanh(x),
+  // σ(x) = (1 + tanh(x/2)) / 2
+  sigmoid: (x, a, b, tanh) => `${lit(0.5)} + ${lit(0.5)} * ${tanh(`${lit(0.5)} * ${x}`)}`,
   affine: (x, a, b) => `${a} * ${x} + ${b}`,
   leakyrelu: (x, a) => `(${x} >= ${lit(0)} ? ${x} : ${a} * ${x})`,
   thresholdedrelu: (x, a) => `(${x} > ${a} ? ${x} : ${lit(0)})`,
-  scaledtanh: (x, a, b) => `${a} * Mathf.tanh(${b} * ${x})`,
+  scaledtanh: (x, a, b, tanh) => `${a} * ${tanh(`${b} * ${x}`)}`,
   hardsigmoid: (x, a, b) => `Mathf.min(${lit(1)}, Mathf.max(${lit(0)}, ${a} * ${x} + ${b}))`,
   elu: (x, a) => `(${x} >= ${lit(0)} ? ${x} : ${a} * Mathf.expm1(${x}))`,
   softsign: (x) => `${x} / (${lit(1)} + Mathf.abs(${x}))`,
@@ -299,9 +322,10 @@ function directionCode(l: Layer, d: number): string[] {
   code.push(initialize(l.h, l.initH));
   if (l.c) code.push(initialize(l.c, l.initC));
 
+  const tanh = (v: string) => `${k.helper(TANH, tanhSource)}(${v})`;
   const cell: CellContext = {
     hidden: n,
-    act: l.activations[d].map((a) => (v: string) => ACTIVATION_EXPRESSIONS[a.name](v, lit(a.alpha), lit(a.beta))),
+    act: l.activations[d].map((a) => (v: string) => ACTIVATION_EXPRESSIONS[a.name](v, lit(a.alpha), lit(a.beta), tanh)),
     clip: l.clip,
     storeY: !!l.y,
     peep: l.peep ? `${k.ptr(l.peep)} + ${d * 3 * n * 4}` : null,
