@@ -169,44 +169,46 @@ function gruCandidatePhase(d: CellContext): string[] {
   ];
 }
 
-const MATVEC = 'recurrent_rows_times_batch';
-
 /**
- * out[b, i] = Σ_k a[b, k] · w[i, k] for i < rows, b < batch, with w's rows contiguous (R in its own layout).
- * With batch 1 (the common case) the step product is a matrix-vector product, where a GEMM tile has nothing
- * to reuse: here blocks of 8 rows of w stream once per batch entry against one f32x4 of a, eight independent
- * accumulators hide the add latency, and the block stays in cache across the batch.
+ * out[b, i] = Σ_k a[b, k] · w[i, k] for i < rows, b < batch, with w's rows contiguous (R in its own layout)
+ * and K = `depth` baked in. With batch 1 (the common case) the step product is a matrix-vector product,
+ * where a GEMM tile has nothing to reuse: here blocks of 8 rows of w stream once per batch entry against
+ * one f32x4 of a, eight independent accumulators hide the add latency, the rows of a block are reached by
+ * constant offsets from one pointer, and the block stays in cache across the batch.
  */
-function matvecSource(): string {
+function matvec(k: KernelContext, depth: number): string {
+  const name = `recurrent_rows_times_batch_k${depth}`;
+  const rowStride = depth * 4;
+  const vectorEnd = depth - (depth % 4);
   const rowBlock = (r: number) => {
     const each = (f: (i: number) => string) => Array.from({ length: r }, (_, i) => f(i)).join(' ');
     return `{
-      ${each((i) => `const w${i}: usize = w + <usize>((i + ${i}) * K << 2);`)}
+      const wi: usize = w + <usize>(i * ${rowStride});
       for (let b: i32 = 0; b < batch; b++) {
         const ab: usize = a + <usize>(b * lda << 2);
         ${each((i) => `let s${i} = f32x4.splat(0);`)}
-        let k: i32 = 0;
-        for (; k + 4 <= K; k += 4) {
-          const x = v128.load(ab + <usize>(k << 2));
-          ${each((i) => `s${i} = f32x4.add(s${i}, f32x4.mul(v128.load(w${i} + <usize>(k << 2)), x));`)}
+        for (let kk: usize = 0; kk < ${vectorEnd * 4}; kk += 16) {
+          const x = v128.load(ab + kk);
+          const wk: usize = wi + kk;
+          ${each((i) => `s${i} = f32x4.add(s${i}, f32x4.mul(v128.load(wk, ${i * rowStride}), x));`)}
         }
         ${each((i) => `let t${i}: f32 = f32x4.extract_lane(s${i}, 0) + f32x4.extract_lane(s${i}, 1) + f32x4.extract_lane(s${i}, 2) + f32x4.extract_lane(s${i}, 3);`)}
-        for (; k < K; k++) {
-          const x = load<f32>(ab + <usize>(k << 2));
-          ${each((i) => `t${i} += load<f32>(w${i} + <usize>(k << 2)) * x;`)}
+        for (let kk: usize = ${vectorEnd * 4}; kk < ${depth * 4}; kk += 4) {
+          const x = load<f32>(ab + kk);
+          ${each((i) => `t${i} += load<f32>(wi + kk, ${i * rowStride}) * x;`)}
         }
         const o: usize = out + <usize>((b * ldo + i) << 2);
         ${each((i) => `store<f32>(o, t${i}, ${4 * i});`)}
       }
     }`;
   };
-  return `
-function ${MATVEC}(a: usize, lda: i32, w: usize, rows: i32, K: i32, out: usize, ldo: i32, batch: i32): void {
+  return k.helper(name, () => `
+function ${name}(a: usize, lda: i32, w: usize, rows: i32, out: usize, ldo: i32, batch: i32): void {
   let i: i32 = 0;
   for (; i + 8 <= rows; i += 8) ${rowBlock(8)}
   for (; i < rows; i++) ${rowBlock(1)}
 }
-`;
+`);
 }
 
 /** The address of W (`[D, rows, cols]`) transposed per direction to `[D, cols, rows]`. */
@@ -333,7 +335,7 @@ function directionCode(l: Layer, d: number): string[] {
   };
   // hr[:, from, from + cols) = A·Rᵀ[:, from, from + cols) for the whole batch (A: H or r ⊙ H, [B × H]).
   const hProduct = (a: string, from: number, cols: number) =>
-    `${k.helper(MATVEC, matvecSource)}(${a}, ${n}, ${k.ptr(l.r)} + ${(d * rows + from) * n * 4}, ${cols}, ${n}, ${l.hr} + ${from * 4}, ${rows}, ${batch});`;
+    `${matvec(k, n)}(${a}, ${n}, ${k.ptr(l.r)} + ${(d * rows + from) * n * 4}, ${cols}, ${l.hr} + ${from * 4}, ${rows}, ${batch});`;
   code.push(`for (let s: i32 = 0; s < ${steps}; s++) {`);
   if (l.rh) {
     // GRU without linear_before_reset: z and r first, then (r ⊙ H)·Rhᵀ, then the candidate and H_t.
