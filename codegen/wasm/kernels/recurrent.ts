@@ -12,162 +12,16 @@ import { attrInt } from '../../../compiler/ops/util.js';
 import { asLiteral } from '../as-target.js';
 import { GemmInit, gemmCall } from './gemm.js';
 import { shapeOf, unsupported, type KernelContext } from './kernel.js';
+import { activationOf, cellLoop, gruCandidatePhase, gruCellLinearBeforeReset, gruGatePhase, lstmCell, rnnCell, ROW, type CellContext } from './recurrent-cells.js';
 import { loopNest } from './loops.js';
 
 const GATES: Record<string, number> = { rnn: 1, gru: 3, lstm: 4 };
 
 const lit = (v: number) => asLiteral(v, 'f32');
 
-const TANH = 'recurrent_tanh';
-
-/**
- * tanh(x) ≈ x·p(x²)/q(x²) on [-9, 9] (±1 beyond): the rational approximation of Eigen and onnxruntime's MLAS,
- * within 3.3e-7 of tanh on f32, and some ten times faster than Mathf.tanh, which the cells call for nearly
- * every gate.
- */
-function tanhSource(): string {
-  const alpha = ['-2.76076847742355e-16', '2.00018790482477e-13', '-8.60467152213735e-11', '5.12229709037114e-08', '1.48572235717979e-05', '6.37261928875436e-04', '4.89352455891786e-03'];
-  const beta = ['1.19825839466702e-06', '1.18534705686654e-04', '2.26843463243900e-03', '4.89352518554385e-03'];
-  const horner = (name: string, cs: string[]) => [`let ${name}: f32 = <f32>${cs[0]};`, ...cs.slice(1).map((c) => `  ${name} = ${name} * x2 + <f32>${c};`)].join('\n');
-  return `
-function ${TANH}(x: f32): f32 {
-  const y: f32 = Mathf.min(Mathf.max(x, <f32>-9.0), <f32>9.0);
-  const x2: f32 = y * y;
-  ${horner('p', alpha)}
-  ${horner('q', beta)}
-  return y * p / q;
-}
-`;
-}
-
-/** f32 expressions of ONNX's recurrent activations applied to the local `x`; `tanh` calls the fast tanh. */
-const ACTIVATION_EXPRESSIONS: Record<string, (x: string, alpha: string, beta: string, tanh: (v: string) => string) => string> = {
-  relu: (x) => `Mathf.max(${x}, ${lit(0)})`,
-  tanh: (x, a, b, tanh) => tanh(x),
-  // σ(x) = (1 + tanh(x/2)) / 2
-  sigmoid: (x, a, b, tanh) => `${lit(0.5)} + ${lit(0.5)} * ${tanh(`${lit(0.5)} * ${x}`)}`,
-  affine: (x, a, b) => `${a} * ${x} + ${b}`,
-  leakyrelu: (x, a) => `(${x} >= ${lit(0)} ? ${x} : ${a} * ${x})`,
-  thresholdedrelu: (x, a) => `(${x} > ${a} ? ${x} : ${lit(0)})`,
-  scaledtanh: (x, a, b, tanh) => `${a} * ${tanh(`${b} * ${x}`)}`,
-  hardsigmoid: (x, a, b) => `Mathf.min(${lit(1)}, Mathf.max(${lit(0)}, ${a} * ${x} + ${b}))`,
-  elu: (x, a) => `(${x} >= ${lit(0)} ? ${x} : ${a} * Mathf.expm1(${x}))`,
-  softsign: (x) => `${x} / (${lit(1)} + Mathf.abs(${x}))`,
-  softplus: (x) => `Mathf.log1p(Mathf.exp(${x}))`,
-};
-
-/**
- * The locals a cell reads and writes for one batch entry at one step: its row of xw (for time t), its row
- * of hr, its rows of H and C (LSTM), its row of r ⊙ H (GRU without linear_before_reset) and its row of Y.
- */
-const ROW = { xw: 'xwRow', hr: 'hrRow', h: 'hRow', c: 'cRow', rh: 'rhRow', y: 'yRow' } as const;
-
-/** What a cell generator needs to know about one direction. */
-interface CellContext {
-  hidden: number;
-  /** Activations of this direction (f, g, h in ONNX's naming), applied to a local. */
-  act: ((x: string) => string)[];
-  /** Clips a pre-activation to [-clip, clip] when the attribute is set. */
-  clip: (x: string) => string;
-  /** Whether Y is an output (H_t is then stored in its row too). */
-  storeY: boolean;
-  /** Address of the peephole vectors P_i, P_o, P_f of this direction (LSTM), null when absent. */
-  peep: string | null;
-  /** Address of R_bh of this direction (GRU with linear_before_reset), null without biases. */
-  rbh: string | null;
-}
-
 const f32At = (base: string, index: string) => `${base} + ((${index}) << 2)`;
 const load = (base: string, index: string) => `load<f32>(${f32At(base, index)})`;
 const store = (base: string, index: string, v: string) => `store<f32>(${f32At(base, index)}, ${v});`;
-
-/** xw + hr of gate row `gate`·H + j. */
-function gatePre(n: number, gate: number): string {
-  return `${load(ROW.xw, `${gate * n} + j`)} + ${load(ROW.hr, `${gate * n} + j`)}`;
-}
-
-/** Applies activation `i` to a pre-activation expression after clipping: `const name = act(clip(pre));`. */
-function activate(d: CellContext, i: number, name: string, pre: string): string[] {
-  return [`const ${name}_pre: f32 = ${d.clip(pre)};`, `const ${name}: f32 = ${d.act[i](`${name}_pre`)};`];
-}
-
-/** Stores H_t[j] into the state and Y (the value is computed before either store, as it may read H_t-1[j]). */
-function storeHidden(d: CellContext, v: string): string[] {
-  return [`const hNew: f32 = ${v};`, store(ROW.h, 'j', 'hNew'), ...(d.storeY ? [store(ROW.y, 'j', 'hNew')] : [])];
-}
-
-// Ht = f(Xt·Wᵀ + Ht-1·Rᵀ + Wb + Rb)
-function rnnCell(d: CellContext): string[] {
-  const n = d.hidden;
-  return [
-    `for (let j: i32 = 0; j < ${n}; j++) {`,
-    ...activate(d, 0, 'hv', `${load(ROW.xw, 'j')} + ${load(ROW.hr, 'j')}`),
-    ...storeHidden(d, 'hv'),
-    '}',
-  ];
-}
-
-// it = f(..i + Pi ⊙ Ct-1), ft = f(..f + Pf ⊙ Ct-1) (or 1 - it with input_forget), ct = g(..c),
-// Ct = ft ⊙ Ct-1 + it ⊙ ct, ot = f(..o + Po ⊙ Ct), Ht = ot ⊙ h(Ct). Gate rows are in the order i, o, f, c.
-function lstmCell(d: CellContext, inputForget: boolean): string[] {
-  const n = d.hidden;
-  const pre = (gate: number) => gatePre(n, gate);
-  const peep = (gate: number, c: string) => (d.peep ? ` + ${load(d.peep, `${gate * n} + j`)} * ${c}` : '');
-  return [
-    `for (let j: i32 = 0; j < ${n}; j++) {`,
-    `const cOld: f32 = ${load(ROW.c, 'j')};`,
-    ...activate(d, 0, 'ig', `${pre(0)}${peep(0, 'cOld')}`),
-    ...(inputForget ? [`const fg: f32 = ${lit(1)} - ig;`] : activate(d, 0, 'fg', `${pre(2)}${peep(2, 'cOld')}`)),
-    ...activate(d, 1, 'cand', pre(3)),
-    'const cNew: f32 = fg * cOld + ig * cand;',
-    store(ROW.c, 'j', 'cNew'),
-    ...activate(d, 0, 'og', `${pre(1)}${peep(1, 'cNew')}`),
-    ...storeHidden(d, `og * ${d.act[2]('cNew')}`),
-    '}',
-  ];
-}
-
-// zt = f(..z), rt = f(..r), Ht = (1 - zt) ⊙ ht + zt ⊙ Ht-1 with, under linear_before_reset,
-// ht = g(Xt·Whᵀ + Wbh + rt ⊙ (Ht-1·Rhᵀ + Rbh)), here in one pass over j. Gate rows are in the order z, r, h.
-function gruCellLinearBeforeReset(d: CellContext): string[] {
-  const n = d.hidden;
-  const pre = (gate: number) => gatePre(n, gate);
-  const rh = `${load(ROW.hr, `${2 * n} + j`)}${d.rbh ? ` + ${load(d.rbh, 'j')}` : ''}`;
-  return [
-    `for (let j: i32 = 0; j < ${n}; j++) {`,
-    ...activate(d, 0, 'zg', pre(0)),
-    ...activate(d, 0, 'rg', pre(1)),
-    ...activate(d, 1, 'cand', `${load(ROW.xw, `${2 * n} + j`)} + rg * (${rh})`),
-    ...storeHidden(d, `(${lit(1)} - zg) * cand + zg * ${load(ROW.h, 'j')}`),
-    '}',
-  ];
-}
-
-/** GRU without linear_before_reset, first phase: z into hr's z row, r ⊙ Ht-1 into rh (for (rt ⊙ Ht-1)·Rhᵀ). */
-function gruGatePhase(d: CellContext): string[] {
-  const n = d.hidden;
-  const pre = (gate: number) => gatePre(n, gate);
-  return [
-    `for (let j: i32 = 0; j < ${n}; j++) {`,
-    ...activate(d, 0, 'zg', pre(0)),
-    ...activate(d, 0, 'rg', pre(1)),
-    store(ROW.hr, 'j', 'zg'),
-    store(ROW.rh, 'j', `rg * ${load(ROW.h, 'j')}`),
-    '}',
-  ];
-}
-
-/** Second phase: ht = g(Xt·Whᵀ + Wbh + Rbh + (rt ⊙ Ht-1)·Rhᵀ) (both biases are in xw), then Ht. */
-function gruCandidatePhase(d: CellContext): string[] {
-  const n = d.hidden;
-  return [
-    `for (let j: i32 = 0; j < ${n}; j++) {`,
-    `const zg: f32 = ${load(ROW.hr, 'j')};`,
-    ...activate(d, 1, 'cand', `${load(ROW.xw, `${2 * n} + j`)} + ${load(ROW.hr, `${2 * n} + j`)}`),
-    ...storeHidden(d, `(${lit(1)} - zg) * cand + zg * ${load(ROW.h, 'j')}`),
-    '}',
-  ];
-}
 
 /**
  * out[b, i] = Σ_k a[b, k] · w[i, k] for i < rows, b < batch, with w's rows contiguous (R in its own layout)
@@ -243,7 +97,7 @@ interface Layer {
   linearBeforeReset: boolean;
   inputForget: boolean;
   activations: RecurrentActivation[][];
-  clip: (x: string) => string;
+  clip: number | undefined;
   x: Value;
   bias?: Value;
   initH?: Value;
@@ -324,10 +178,9 @@ function directionCode(l: Layer, d: number): string[] {
   code.push(initialize(l.h, l.initH));
   if (l.c) code.push(initialize(l.c, l.initC));
 
-  const tanh = (v: string) => `${k.helper(TANH, tanhSource)}(${v})`;
   const cell: CellContext = {
     hidden: n,
-    act: l.activations[d].map((a) => (v: string) => ACTIVATION_EXPRESSIONS[a.name](v, lit(a.alpha), lit(a.beta), tanh)),
+    act: l.activations[d].map((a) => activationOf(k, a)),
     clip: l.clip,
     storeY: !!l.y,
     peep: l.peep ? `${k.ptr(l.peep)} + ${d * 3 * n * 4}` : null,
@@ -340,12 +193,12 @@ function directionCode(l: Layer, d: number): string[] {
   if (l.rh) {
     // GRU without linear_before_reset: z and r first, then (r ⊙ H)·Rhᵀ, then the candidate and H_t.
     code.push(
-      hProduct(l.h, 0, 2 * n), ...batchEntries(l, d, reverse, gruGatePhase(cell)),
-      hProduct(l.rh, 2 * n, n), ...batchEntries(l, d, reverse, gruCandidatePhase(cell)),
+      hProduct(l.h, 0, 2 * n), ...batchEntries(l, d, reverse, cellLoop(k, cell, gruGatePhase)),
+      hProduct(l.rh, 2 * n, n), ...batchEntries(l, d, reverse, cellLoop(k, cell, gruCandidatePhase)),
     );
   } else {
-    const step = op === 'rnn' ? rnnCell(cell) : op === 'lstm' ? lstmCell(cell, l.inputForget) : gruCellLinearBeforeReset(cell);
-    code.push(hProduct(l.h, 0, rows), ...batchEntries(l, d, reverse, step));
+    const step = op === 'rnn' ? rnnCell : op === 'lstm' ? lstmCell(l.inputForget) : gruCellLinearBeforeReset;
+    code.push(hProduct(l.h, 0, rows), ...batchEntries(l, d, reverse, cellLoop(k, cell, step)));
   }
   code.push('}');
   // The final states are those of each entry's last step.
@@ -369,7 +222,6 @@ export function recurrentKernel(k: KernelContext): string {
   const [steps, batch, inSize] = layout === 0 ? [xs[0], xs[1], xs[2]] : [xs[1], xs[0], xs[2]];
   const rows = shapeOf(w)[1];
   const n = rows / GATES[op];
-  const clipValue = attrs.clip as number | undefined;
   const linearBeforeReset = op === 'gru' && attrInt(attrs, 'linear_before_reset') !== 0;
 
   const code: string[] = [];
@@ -377,7 +229,7 @@ export function recurrentKernel(k: KernelContext): string {
     k, op, layout, dirs, steps, batch, inSize, hidden: n, rows, linearBeforeReset,
     inputForget: op === 'lstm' && attrInt(attrs, 'input_forget') !== 0,
     activations: recurrentActivations(op, attrs),
-    clip: clipValue === undefined ? (v) => v : (v) => `Mathf.min(${lit(clipValue)}, Mathf.max(${lit(-clipValue)}, ${v}))`,
+    clip: attrs.clip as number | undefined,
     x, bias, initH, initC, peep, y, yh, yc,
     wt: transposedPerDirection(k, w, dirs, rows, inSize, code),
     r,
