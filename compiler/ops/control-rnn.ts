@@ -34,12 +34,19 @@ const ACTIVATIONS: Record<string, ActivationSpec> = {
   softplus: { make: () => (x) => Math.log1p(Math.exp(x)) },
 };
 
+/** One activation of a recurrent op as resolved from its attributes: lower-cased name, alpha and beta. */
+export interface RecurrentActivation {
+  name: string;
+  alpha: number;
+  beta: number;
+}
+
 /**
  * The activations of each direction. `activations` lists `perDirection` names per direction (forward
  * first); alpha and beta values are consumed in order by the functions that take them (onnxruntime's
  * reading), and functions left without one use their default.
  */
-function resolveActivations(attrs: Attrs, defaults: string[], directions: number): Activation[][] {
+function resolveActivations(attrs: Attrs, defaults: string[], directions: number): RecurrentActivation[][] {
   const perDirection = defaults.length;
   let names = (attrs.activations as string[] | undefined) ?? [];
   if (names.length === 0) names = Array.from({ length: directions }, () => defaults).flat();
@@ -51,24 +58,31 @@ function resolveActivations(attrs: Attrs, defaults: string[], directions: number
   const betas = (attrs.activation_beta as number[] | undefined) ?? [];
   let ai = 0;
   let bi = 0;
-  const fns = names.map((name) => {
+  const resolved = names.map((name) => {
     const spec = ACTIVATIONS[name.toLowerCase()];
     if (!spec) throw new DlcError(`unsupported activation '${name}'`);
     const alpha = spec.alpha === undefined ? 0 : ai < alphas.length ? alphas[ai++] : spec.alpha;
     const beta = spec.beta === undefined ? 0 : bi < betas.length ? betas[bi++] : spec.beta;
-    return spec.make(alpha, beta);
+    return { name: name.toLowerCase(), alpha, beta };
   });
-  return Array.from({ length: directions }, (_, d) => fns.slice(d * perDirection, (d + 1) * perDirection));
+  return Array.from({ length: directions }, (_, d) => resolved.slice(d * perDirection, (d + 1) * perDirection));
 }
 
-function numDirections(attrs: Attrs): number {
+/** The activations of a `rnn`, `gru` or `lstm` node per direction, as its reference implementation applies them. */
+export function recurrentActivations(op: string, attrs: Attrs): RecurrentActivation[][] {
+  const kind = KINDS.find((k) => k.name === op);
+  if (!kind) throw new DlcError(`'${op}' is not a recurrent op`);
+  return resolveActivations(attrs, kind.defaultActivations, numDirections(attrs));
+}
+
+export function numDirections(attrs: Attrs): number {
   const dir = attrs.direction;
   if (dir === 'forward' || dir === 'reverse') return 1;
   if (dir === 'bidirectional') return 2;
   throw new DlcError(`direction must be forward, reverse or bidirectional, got '${String(dir)}'`);
 }
 
-function layoutOf(attrs: Attrs): 0 | 1 {
+export function layoutOf(attrs: Attrs): 0 | 1 {
   const l = attrs.layout;
   if (l !== 0 && l !== 1) throw new DlcError(`layout must be 0 or 1, got ${String(l)}`);
   return l;
@@ -229,7 +243,7 @@ function runRecurrent(kind: RecurrentKind, inputs: (Tensor | null)[], attrs: Att
   const yc = new Tensor(x.dtype, stateShape);
   const clipValue = attrs.clip as number | undefined;
   const clip = clipValue === undefined ? (v: number) => v : (v: number) => Math.min(clipValue, Math.max(-clipValue, v));
-  const acts = resolveActivations(attrs, kind.defaultActivations, dirs);
+  const acts = resolveActivations(attrs, kind.defaultActivations, dirs).map((fns) => fns.map((a) => ACTIVATIONS[a.name].make(a.alpha, a.beta)));
   const store = (dst: Tensor, off: number, v: Float64Array) => {
     for (let j = 0; j < hidden; j++) dst.data[off + j] = castScalar(v[j], x.dtype);
   };
@@ -322,16 +336,18 @@ function recurrentOp(kind: RecurrentKind): OpDef {
   };
 }
 
-export const rnnOps: OpDef[] = [
-  recurrentOp({
+const KINDS: RecurrentKind[] = [
+  {
     name: 'rnn', onnx: 'RNN', gates: 1, defaultActivations: ['Tanh'], outputs: 2, cellFlops: 2, extraAttrs: {}, cell: rnnCell,
-  }),
-  recurrentOp({
+  },
+  {
     name: 'gru', onnx: 'GRU', gates: 3, defaultActivations: ['Sigmoid', 'Tanh'], outputs: 2, cellFlops: 10,
     extraAttrs: { linear_before_reset: { type: 'int', default: 0 } }, cell: gruCell,
-  }),
-  recurrentOp({
+  },
+  {
     name: 'lstm', onnx: 'LSTM', gates: 4, defaultActivations: ['Sigmoid', 'Tanh', 'Tanh'], outputs: 3, cellFlops: 12,
     extraAttrs: { input_forget: { type: 'int', default: 0 } }, cell: lstmCell,
-  }),
+  },
 ];
+
+export const rnnOps: OpDef[] = KINDS.map(recurrentOp);

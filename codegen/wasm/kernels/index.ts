@@ -8,6 +8,7 @@ import { gemmKernel, matmulKernel } from './matmul.js';
 import { concatKernel, cumSumKernel, depthSpaceKernel, gatherElementsKernel, gatherKernel, padKernel, shapeKernel, sliceKernel, splitKernel, transposeKernel, triluKernel, viewKernel } from './movement.js';
 import { globalPoolKernel, poolKernel } from './pool.js';
 import { argReduceKernel, batchNormKernel, instanceNormKernel, layerNormKernel, reduceKernel, softmaxKernel } from './reduce.js';
+import { recurrentKernel } from './recurrent.js';
 import { resizeKernel } from './resize.js';
 
 const REDUCTIONS = ['sum', 'mean', 'max', 'min', 'prod', 'l1', 'l2', 'log_sum', 'log_sum_exp', 'sum_square'];
@@ -55,5 +56,8 @@ export const KERNELS: Readonly<Record<string, KernelGenerator>> = {
   eye_like: eyeLikeKernel,
   negative_log_likelihood_loss: lossKernel,
   softmax_cross_entropy_loss: lossKernel,
+  rnn: recurrentKernel,
+  gru: recurrentKernel,
+  lstm: recurrentKernel,
   ...Object.fromEntries(REDUCTIONS.map((r) => [`reduce_${r}`, reduceKernel])),
 };
