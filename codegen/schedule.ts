@@ -22,6 +22,8 @@ export interface ConvSchedule {
   gemm: MatmulSchedule;
   /** im2col unfolds this many bytes of columns at a time (whole output rows, at least one), so they stay in cache. */
   blockBytes: number;
+  /** Depthwise: f32x4 groups of output columns that accumulate together (each weight splat serves them all). */
+  depthwiseVectors: number;
 }
 
 export interface Schedules {
@@ -34,7 +36,7 @@ export const DEFAULT_MATMUL: MatmulSchedule = { tileM: 4, tileN: 2, vector: 4, u
 
 export const DEFAULT_SCHEDULES: Schedules = {
   matmul: DEFAULT_MATMUL,
-  conv: { gemm: DEFAULT_MATMUL, blockBytes: 256 * 1024 },
+  conv: { gemm: DEFAULT_MATMUL, blockBytes: 256 * 1024, depthwiseVectors: 2 },
 };
 
 export interface ScheduleOverrides {
@@ -63,5 +65,7 @@ export function schedulesFor(node: Node, overrides: ScheduleOverrides = {}): Sch
   const gemm = checkMatmul({ ...DEFAULT_MATMUL, ...overrides.conv?.gemm, ...own.conv?.gemm });
   const blockBytes = own.conv?.blockBytes ?? overrides.conv?.blockBytes ?? DEFAULT_SCHEDULES.conv.blockBytes;
   if (!Number.isInteger(blockBytes) || blockBytes < 1) throw new DlcError(`invalid conv schedule blockBytes ${blockBytes}`);
-  return { matmul, conv: { kind, gemm, blockBytes } };
+  const depthwiseVectors = own.conv?.depthwiseVectors ?? overrides.conv?.depthwiseVectors ?? DEFAULT_SCHEDULES.conv.depthwiseVectors;
+  if (!Number.isInteger(depthwiseVectors) || depthwiseVectors < 1 || depthwiseVectors > 4) throw new DlcError(`invalid conv schedule depthwiseVectors ${depthwiseVectors} (1..4)`);
+  return { matmul, conv: { kind, gemm, blockBytes, depthwiseVectors } };
 }

@@ -2,8 +2,9 @@
 //  pointwise   1×1, stride 1, no padding: the input already is the GEMM's B operand, Y = W·X per batch;
 //  im2col-gemm unfold each group's receptive fields into scratch (rows c·kernel, columns output positions),
 //              then Y_g = W_g · cols on the register-tiled GEMM;
-//  depthwise   one input channel per group: direct loops, a kernel tap at a time over whole output rows;
-//  direct      the same loops over every input channel of the group, for any geometry.
+//  depthwise   one input channel per group: row-vectorized with the taps unrolled (depthwise.ts);
+//  direct      loops over every input channel of the group, a kernel tap at a time over whole output rows,
+//              for any geometry.
 // conv_transpose multiplies on the GEMM too, then scatters the products into the output (col2im).
 import { DlcError } from '../../../compiler/errors.js';
 import type { Value } from '../../../compiler/ir/graph.js';
@@ -12,7 +13,8 @@ import { attrInt, attrInts } from '../../../compiler/ops/util.js';
 import { liftTo3d, readWindow, resolvePads, type Geom3 } from '../../../compiler/ops/nn-window.js';
 import type { ConvAlgorithm } from '../../schedule.js';
 import { epiloguePass } from './epilogue.js';
-import { GemmInit, gemmCall } from './gemm.js';
+import { depthwiseConv } from './depthwise.js';
+import { GemmInit, gemmCall, packRowTiles } from './gemm.js';
 import { shapeOf, unsupported, type KernelContext } from './kernel.js';
 
 interface ConvShape {
@@ -108,6 +110,17 @@ function im2colBlock(k: KernelContext, x: Value, s: ConvShape, cols: string, xBa
   ].join('\n');
 }
 
+/** Constant weights [group·mg × rows] repacked per group into the GEMM's row tiles (packRowTiles), at compile time. */
+function packedWeights(k: KernelContext, w: Value, group: number, mg: number, rows: number, tileM: number): string | undefined {
+  const weights = k.constantOf(w);
+  if (!weights) return undefined;
+  const packed = new Float32Array(group * mg * rows);
+  for (let grp = 0; grp < group; grp++) {
+    packed.set(packRowTiles(weights.data.subarray(grp * mg * rows, (grp + 1) * mg * rows), mg, rows, tileM), grp * mg * rows);
+  }
+  return k.constant(new Tensor('f32', [group * mg, rows], packed));
+}
+
 function gemmConv(k: KernelContext, x: Value, w: Value, bias: Value | null, y: Value, s: ConvShape, unfold: boolean): string {
   const cg = s.c / s.group;
   const mg = s.m / s.group;
@@ -117,13 +130,14 @@ function gemmConv(k: KernelContext, x: Value, w: Value, bias: Value | null, y: V
   const blockRows = Math.max(1, Math.min(oD * oH, Math.floor(k.schedules.conv.blockBytes / (rows * oW * 4))));
   const cols = unfold ? k.scratch(rows * blockRows * oW * 4) : '';
   const sched = k.schedules.conv.gemm;
+  const pw = packedWeights(k, w, s.group, mg, rows, sched.tileM);
   const code: string[] = [];
   for (let b = 0; b < s.n; b++) {
     for (let grp = 0; grp < s.group; grp++) {
       const yOff = (b * s.m + grp * mg) * s.outPlane;
       const gemm = (bPtr: string, cOff: string, n: string) => gemmCall(k, sched, {
-        a: `${k.ptr(w)} + ${grp * mg * rows * 4}`, b: bPtr, c: `${k.ptr(y)} + (${yOff} + ${cOff}) * 4`, m: mg, n, k: rows, lda: rows, ldb: n, ldc: s.outPlane,
-        init: bias ? GemmInit.Bias : GemmInit.Zero, bias: bias ? `${k.ptr(bias)} + ${grp * mg * 4}` : undefined, epilogue: k.epilogue,
+        a: `${pw ?? k.ptr(w)} + ${grp * mg * rows * 4}`, b: bPtr, c: `${k.ptr(y)} + (${yOff} + ${cOff}) * 4`, m: mg, n, k: rows, lda: rows, ldb: n, ldc: s.outPlane,
+        init: bias ? GemmInit.Bias : GemmInit.Zero, bias: bias ? `${k.ptr(bias)} + ${grp * mg * 4}` : undefined, epilogue: k.epilogue, packedA: pw !== undefined,
       });
       if (!unfold) {
         code.push(gemm(`${k.ptr(x)} + ${(b * s.c + grp * cg) * s.inPlane * 4}`, '0', `${s.outPlane}`));
@@ -144,7 +158,7 @@ function gemmConv(k: KernelContext, x: Value, w: Value, bias: Value | null, y: V
 
 /**
  * Direct loops: out[b, oc] += w[oc, ic, tap] · shifted input rows, a tap at a time over whole output rows, for
- * the cg input channels of oc's group (depthwise is the case cg = 1).
+ * the cg input channels of oc's group.
  */
 function direct(k: KernelContext, x: Value, w: Value, y: Value, s: ConvShape): string {
   const [iD, iH, iW] = s.g.inDims;
@@ -198,7 +212,8 @@ export function convKernel(k: KernelContext): string {
   switch (algo) {
     case 'pointwise': return gemmConv(k, x, w, bias, y, s, false);
     case 'im2col-gemm': return gemmConv(k, x, w, bias, y, s, true);
-    case 'depthwise': case 'direct': return [initOutput(k, y, bias, s), direct(k, x, w, y, s), epiloguePass(k.epilogue, k.ptr(y), s.n * s.m * s.outPlane)].join('\n');
+    case 'depthwise': return depthwiseConv(k, x, w, bias, y, s);
+    case 'direct': return [initOutput(k, y, bias, s), direct(k, x, w, y, s), epiloguePass(k.epilogue, k.ptr(y), s.n * s.m * s.outPlane)].join('\n');
   }
 }
 

@@ -3,6 +3,10 @@
 // tileM rows × tileN f32x4 vectors of C stays in registers while K runs innermost, so each step loads
 // tileN vectors of B and tileM scalars of A for tileM·tileN vector multiply-adds. Ragged edges fall back to
 // one-vector and one-row tiles, then to scalar columns.
+//
+// A may come packed (packRowTiles, done at compile time for constant weights): each full tile of tileM rows
+// is stored K-major, so one K step reads the tile's tileM scalars of A from one pointer at fixed offsets
+// instead of from tileM rows a row stride apart.
 
 import type { MatmulSchedule } from '../../schedule.js';
 import type { Epilogue } from './epilogue.js';
@@ -16,15 +20,28 @@ function repeat(n: number, f: (i: number) => string): string[] {
   return Array.from({ length: n }, (_, i) => f(i));
 }
 
+/**
+ * Row-major [m × k] → the packed layout: full tiles of `tileM` rows K-major (element (i0 + r, kk) at
+ * i0·k + kk·tileM + r), the last m mod tileM rows left row-major.
+ */
+export function packRowTiles(a: ArrayLike<number>, m: number, k: number, tileM: number): Float32Array {
+  const out = Float32Array.from(a);
+  const full = m - (m % tileM);
+  for (let i0 = 0; i0 < full; i0 += tileM) {
+    for (let kk = 0; kk < k; kk++) for (let r = 0; r < tileM; r++) out[i0 * k + kk * tileM + r] = a[(i0 + r) * k + kk];
+  }
+  return out;
+}
+
 /** One block of `rows` × `vecs` vectors at (i, j): start from 0, the row's bias or C; run K; store C. */
-function vectorBlock(rows: number, vecs: number, unrollK: number, epi: Epilogue | undefined): string {
+function vectorBlock(rows: number, vecs: number, unrollK: number, epi: Epilogue | undefined, packed: boolean): string {
   const acc = (r: number, v: number) => `c${r}_${v}`;
   const step = [
     ...repeat(vecs, (v) => `const b${v} = v128.load(bp, ${16 * v});`),
-    ...repeat(rows, (r) => `const a${r} = v128.load32_splat(ap${r});`),
+    ...repeat(rows, (r) => (packed ? `const a${r} = v128.load32_splat(ap, ${4 * r});` : `const a${r} = v128.load32_splat(ap${r});`)),
     ...repeat(rows, (r) => repeat(vecs, (v) => `${acc(r, v)} = f32x4.add(${acc(r, v)}, f32x4.mul(a${r}, b${v}));`).join(' ')),
     'bp += ldb4;',
-    ...repeat(rows, (r) => `ap${r} += 4;`),
+    ...(packed ? [`ap += ${4 * rows};`] : repeat(rows, (r) => `ap${r} += 4;`)),
   ];
   const lines = [
     '{',
@@ -34,7 +51,7 @@ function vectorBlock(rows: number, vecs: number, unrollK: number, epi: Epilogue 
     `if (init == ${GemmInit.Accumulate}) {`,
     ...repeat(rows, (r) => repeat(vecs, (v) => `  ${acc(r, v)} = v128.load(cp${r}, ${16 * v});`).join(' ')),
     '}',
-    ...repeat(rows, (r) => `let ap${r}: usize = a + <usize>((i + ${r}) * lda << 2);`),
+    ...(packed ? ['let ap: usize = a + <usize>(i * lda << 2);'] : repeat(rows, (r) => `let ap${r}: usize = a + <usize>((i + ${r}) * lda << 2);`)),
     'let bp: usize = b + <usize>(j << 2);',
     'let k: i32 = 0;',
   ];
@@ -47,47 +64,48 @@ function vectorBlock(rows: number, vecs: number, unrollK: number, epi: Epilogue 
 }
 
 /** Scalar columns for `rows` rows at (i, j). */
-function scalarBlock(rows: number, epi: Epilogue | undefined): string {
+function scalarBlock(rows: number, epi: Epilogue | undefined, packed: boolean): string {
+  const aAt = (r: number) => (packed ? `(i * lda + k * ${rows} + ${r})` : `((i + ${r}) * lda + k)`);
   return [
     '{',
     ...repeat(rows, (r) => `let s${r}: f32 = init == ${GemmInit.Accumulate} ? load<f32>(c + <usize>(((i + ${r}) * ldc + j) << 2)) : init == ${GemmInit.Bias} ? load<f32>(bias + <usize>((i + ${r}) << 2)) : 0;`),
     'for (let k: i32 = 0; k < K; k++) {',
     '  const bv = load<f32>(b + <usize>((k * ldb + j) << 2));',
-    ...repeat(rows, (r) => `  s${r} += load<f32>(a + <usize>(((i + ${r}) * lda + k) << 2)) * bv;`),
+    ...repeat(rows, (r) => `  s${r} += load<f32>(a + <usize>(${aAt(r)} << 2)) * bv;`),
     '}',
     ...repeat(rows, (r) => `store<f32>(c + <usize>(((i + ${r}) * ldc + j) << 2), ${epi ? epi.scalar(`s${r}`) : `s${r}`});`),
     '}',
   ].join('\n');
 }
 
-/** Every row for the column panel at j: full-height tiles, then single rows. */
-function rows(s: MatmulSchedule, block: (rows: number) => string): string {
+/** Every row for the column panel at j: full-height tiles (packed A: K-major), then single rows (row-major). */
+function rows(s: MatmulSchedule, packed: boolean, block: (rows: number, packed: boolean) => string): string {
   return [
     '{',
     'let i: i32 = 0;',
-    `for (; i + ${s.tileM} <= M; i += ${s.tileM}) ${block(s.tileM)}`,
-    s.tileM > 1 ? `for (; i < M; i++) ${block(1)}` : '',
+    `for (; i + ${s.tileM} <= M; i += ${s.tileM}) ${block(s.tileM, packed && s.tileM > 1)}`,
+    s.tileM > 1 ? `for (; i < M; i++) ${block(1, false)}` : '',
     '}',
   ].join('\n');
 }
 
-export function gemmHelperName(s: MatmulSchedule, epi?: Epilogue): string {
-  return `gemm_m${s.tileM}n${s.tileN}k${s.unrollK}${epi ? `_${epi.name}` : ''}`;
+export function gemmHelperName(s: MatmulSchedule, epi?: Epilogue, packedA = false): string {
+  return `gemm_m${s.tileM}n${s.tileN}k${s.unrollK}${packedA ? 'p' : ''}${epi ? `_${epi.name}` : ''}`;
 }
 
 /**
  * Column panels outermost: the panel of B (K × tile width) stays in cache while every row tile of A passes
  * over it, so B — an im2col matrix of megabytes, say — streams from memory once.
  */
-export function gemmHelperSource(s: MatmulSchedule, epi?: Epilogue): string {
+export function gemmHelperSource(s: MatmulSchedule, epi?: Epilogue, packedA = false): string {
   const width = 4 * s.tileN;
   const panels = [
-    `for (; j + ${width} <= N; j += ${width}) ${rows(s, (r) => vectorBlock(r, s.tileN, s.unrollK, epi))}`,
-    s.tileN > 1 ? `for (; j + 4 <= N; j += 4) ${rows(s, (r) => vectorBlock(r, 1, s.unrollK, epi))}` : '',
-    `for (; j < N; j++) ${rows(s, (r) => scalarBlock(r, epi))}`,
+    `for (; j + ${width} <= N; j += ${width}) ${rows(s, packedA, (r, p) => vectorBlock(r, s.tileN, s.unrollK, epi, p))}`,
+    s.tileN > 1 ? `for (; j + 4 <= N; j += 4) ${rows(s, packedA, (r, p) => vectorBlock(r, 1, s.unrollK, epi, p))}` : '',
+    `for (; j < N; j++) ${rows(s, packedA, (r, p) => scalarBlock(r, epi, p))}`,
   ];
   return `
-function ${gemmHelperName(s, epi)}(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, lda: i32, ldb: i32, ldc: i32, init: i32, bias: usize): void {
+function ${gemmHelperName(s, epi, packedA)}(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, lda: i32, ldb: i32, ldc: i32, init: i32, bias: usize): void {
   const ldb4: usize = <usize>(ldb << 2);
   let j: i32 = 0;
 ${panels.filter(Boolean).join('\n')}
@@ -111,10 +129,13 @@ export interface GemmOperands {
   bias?: string;
   /** Applied to each element of C as it is stored. */
   epilogue?: Epilogue;
+  /** A is laid out by packRowTiles for this schedule's tileM, with lda = K. */
+  packedA?: boolean;
 }
 
 /** A call of the shared GEMM helper for this kernel's schedule. */
 export function gemmCall(k: KernelContext, s: MatmulSchedule, g: GemmOperands): string {
-  const name = k.helper(gemmHelperName(s, g.epilogue), () => gemmHelperSource(s, g.epilogue));
+  const packed = g.packedA ?? false;
+  const name = k.helper(gemmHelperName(s, g.epilogue, packed), () => gemmHelperSource(s, g.epilogue, packed));
   return `${name}(${g.a}, ${g.b}, ${g.c}, ${g.m}, ${g.n}, ${g.k}, ${g.lda}, ${g.ldb}, ${g.ldc}, ${g.init}, ${g.bias ?? 0});`;
 }
