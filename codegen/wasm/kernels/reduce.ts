@@ -127,7 +127,11 @@ export function batchNormKernel(k: KernelContext): string {
     `  const t: f32 = ${ld(bias)} - ${ld(mean)} * a;`,
     `  const xp: usize = ${k.ptr(x)} + p * ${inner * 4};`,
     `  const yp: usize = ${k.ptr(y)} + p * ${inner * 4};`,
-    `  for (let i: i32 = 0; i < ${inner}; i++) store<f32>(yp + i * 4, load<f32>(xp + i * 4) * a + t);`,
+    '  const a4 = f32x4.splat(a);',
+    '  const t4 = f32x4.splat(t);',
+    '  let i: i32 = 0;',
+    `  for (; i + 4 <= ${inner}; i += 4) v128.store(yp + i * 4, f32x4.add(f32x4.mul(v128.load(xp + i * 4), a4), t4));`,
+    `  for (; i < ${inner}; i++) store<f32>(yp + i * 4, load<f32>(xp + i * 4) * a + t);`,
     '}',
   ].join('\n');
 }
