@@ -13,10 +13,13 @@ export interface MatmulSchedule {
   unrollK: number;
 }
 
-export type ConvAlgorithm = 'im2col-gemm' | 'direct' | 'depthwise' | 'pointwise';
+export type ConvAlgorithm = 'im2col-gemm' | 'implicit-gemm' | 'direct' | 'depthwise' | 'pointwise';
 
 export interface ConvSchedule {
-  /** Absent: chosen from the geometry (pointwise for 1×1, depthwise for one channel per group, else im2col-gemm). */
+  /**
+   * Absent: chosen from the geometry (pointwise for 1×1, depthwise for one channel per group, implicit-gemm
+   * for width stride 1, else im2col-gemm).
+   */
   kind?: ConvAlgorithm;
   /** The tile of the GEMM that im2col-gemm and pointwise convs run. */
   gemm: MatmulSchedule;
@@ -54,7 +57,7 @@ function checkMatmul(s: MatmulSchedule): MatmulSchedule {
   return s;
 }
 
-const CONV_KINDS: readonly ConvAlgorithm[] = ['im2col-gemm', 'direct', 'depthwise', 'pointwise'];
+const CONV_KINDS: readonly ConvAlgorithm[] = ['im2col-gemm', 'implicit-gemm', 'direct', 'depthwise', 'pointwise'];
 
 /** The schedules for one node: defaults, then per-kind overrides, then the node's own. */
 export function schedulesFor(node: Node, overrides: ScheduleOverrides = {}): Schedules {

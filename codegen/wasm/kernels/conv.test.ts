@@ -29,7 +29,7 @@ describe('conv kernels match the interpreter', () => {
   test('every conv schedule kind computes the same conv', async () => {
     const w = randomTensor('f32', [6, 1, 3, 3], 4);
     const g = buildGraph({ inputs: { x: f32(1, 6, 7, 8) }, build: (b, { x }) => b.emit('conv', [x, b.constant(w)], { group: 6, pads: [1, 1, 1, 1] }) });
-    for (const kind of ['depthwise', 'direct', 'im2col-gemm'] as const) expect(await mismatches(g, 1, { schedules: { conv: { kind } } })).toEqual([]);
+    for (const kind of ['depthwise', 'direct', 'im2col-gemm', 'implicit-gemm'] as const) expect(await mismatches(g, 1, { schedules: { conv: { kind } } })).toEqual([]);
     // im2col a few output rows at a time (7 rows in blocks of 3: a ragged last block).
     expect(await mismatches(g, 1, { schedules: { conv: { kind: 'im2col-gemm', blockBytes: 9 * 8 * 4 * 3 } } })).toEqual([]);
   });

@@ -7,6 +7,8 @@
 // A may come packed (packRowTiles, done at compile time for constant weights): each full tile of tileM rows
 // is stored K-major, so one K step reads the tile's tileM scalars of A from one pointer at fixed offsets
 // instead of from tileM rows a row stride apart.
+// B's rows may sit at arbitrary byte offsets from b, read from a table of K u32s (ldb then carries the
+// table's address): an implicit-GEMM convolution reads its B straight from the (padded) input that way.
 
 import type { MatmulSchedule } from '../../schedule.js';
 import type { Epilogue } from './epilogue.js';
@@ -33,14 +35,22 @@ export function packRowTiles(a: ArrayLike<number>, m: number, k: number, tileM: 
   return out;
 }
 
+/** How a helper reads its operands: A packed by packRowTiles or row-major; B's rows a stride apart or by table. */
+export interface GemmForm {
+  packedA: boolean;
+  rowTable: boolean;
+}
+
 /** One block of `rows` × `vecs` vectors at (i, j): start from 0, the row's bias or C; run K; store C. */
-function vectorBlock(rows: number, vecs: number, unrollK: number, epi: Epilogue | undefined, packed: boolean): string {
+function vectorBlock(rows: number, vecs: number, unrollK: number, epi: Epilogue | undefined, form: GemmForm): string {
   const acc = (r: number, v: number) => `c${r}_${v}`;
+  const packed = form.packedA;
   const step = [
-    ...repeat(vecs, (v) => `const b${v} = v128.load(bp, ${16 * v});`),
+    ...(form.rowTable ? ['const o: usize = <usize>load<u32>(tp);', 'tp += 4;'] : []),
+    ...repeat(vecs, (v) => `const b${v} = v128.load(${form.rowTable ? 'bp + o' : 'bp'}, ${16 * v});`),
     ...repeat(rows, (r) => (packed ? `const a${r} = v128.load32_splat(ap, ${4 * r});` : `const a${r} = v128.load32_splat(ap${r});`)),
     ...repeat(rows, (r) => repeat(vecs, (v) => `${acc(r, v)} = f32x4.add(${acc(r, v)}, f32x4.mul(a${r}, b${v}));`).join(' ')),
-    'bp += ldb4;',
+    ...(form.rowTable ? [] : ['bp += ldb4;']),
     ...(packed ? [`ap += ${4 * rows};`] : repeat(rows, (r) => `ap${r} += 4;`)),
   ];
   const lines = [
@@ -53,6 +63,7 @@ function vectorBlock(rows: number, vecs: number, unrollK: number, epi: Epilogue 
     '}',
     ...(packed ? ['let ap: usize = a + <usize>(i * lda << 2);'] : repeat(rows, (r) => `let ap${r}: usize = a + <usize>((i + ${r}) * lda << 2);`)),
     'let bp: usize = b + <usize>(j << 2);',
+    ...(form.rowTable ? ['let tp: usize = <usize>ldb;'] : []),
     'let k: i32 = 0;',
   ];
   if (unrollK > 1) {
@@ -64,13 +75,14 @@ function vectorBlock(rows: number, vecs: number, unrollK: number, epi: Epilogue 
 }
 
 /** Scalar columns for `rows` rows at (i, j). */
-function scalarBlock(rows: number, epi: Epilogue | undefined, packed: boolean): string {
-  const aAt = (r: number) => (packed ? `(i * lda + k * ${rows} + ${r})` : `((i + ${r}) * lda + k)`);
+function scalarBlock(rows: number, epi: Epilogue | undefined, form: GemmForm): string {
+  const aAt = (r: number) => (form.packedA ? `(i * lda + k * ${rows} + ${r})` : `((i + ${r}) * lda + k)`);
+  const bAt = form.rowTable ? 'b + <usize>load<u32>(<usize>ldb + <usize>(k << 2)) + <usize>(j << 2)' : 'b + <usize>((k * ldb + j) << 2)';
   return [
     '{',
     ...repeat(rows, (r) => `let s${r}: f32 = init == ${GemmInit.Accumulate} ? load<f32>(c + <usize>(((i + ${r}) * ldc + j) << 2)) : init == ${GemmInit.Bias} ? load<f32>(bias + <usize>((i + ${r}) << 2)) : 0;`),
     'for (let k: i32 = 0; k < K; k++) {',
-    '  const bv = load<f32>(b + <usize>((k * ldb + j) << 2));',
+    `  const bv = load<f32>(${bAt});`,
     ...repeat(rows, (r) => `  s${r} += load<f32>(a + <usize>(${aAt(r)} << 2)) * bv;`),
     '}',
     ...repeat(rows, (r) => `store<f32>(c + <usize>(((i + ${r}) * ldc + j) << 2), ${epi ? epi.scalar(`s${r}`) : `s${r}`});`),
@@ -79,33 +91,35 @@ function scalarBlock(rows: number, epi: Epilogue | undefined, packed: boolean): 
 }
 
 /** Every row for the column panel at j: full-height tiles (packed A: K-major), then single rows (row-major). */
-function rows(s: MatmulSchedule, packed: boolean, block: (rows: number, packed: boolean) => string): string {
+function rows(s: MatmulSchedule, form: GemmForm, block: (rows: number, form: GemmForm) => string): string {
   return [
     '{',
     'let i: i32 = 0;',
-    `for (; i + ${s.tileM} <= M; i += ${s.tileM}) ${block(s.tileM, packed && s.tileM > 1)}`,
-    s.tileM > 1 ? `for (; i < M; i++) ${block(1, false)}` : '',
+    `for (; i + ${s.tileM} <= M; i += ${s.tileM}) ${block(s.tileM, { ...form, packedA: form.packedA && s.tileM > 1 })}`,
+    s.tileM > 1 ? `for (; i < M; i++) ${block(1, { ...form, packedA: false })}` : '',
     '}',
   ].join('\n');
 }
 
-export function gemmHelperName(s: MatmulSchedule, epi?: Epilogue, packedA = false): string {
-  return `gemm_m${s.tileM}n${s.tileN}k${s.unrollK}${packedA ? 'p' : ''}${epi ? `_${epi.name}` : ''}`;
+const ROW_MAJOR: GemmForm = { packedA: false, rowTable: false };
+
+export function gemmHelperName(s: MatmulSchedule, epi?: Epilogue, form: GemmForm = ROW_MAJOR): string {
+  return `gemm_m${s.tileM}n${s.tileN}k${s.unrollK}${form.packedA ? 'p' : ''}${form.rowTable ? 't' : ''}${epi ? `_${epi.name}` : ''}`;
 }
 
 /**
  * Column panels outermost: the panel of B (K × tile width) stays in cache while every row tile of A passes
  * over it, so B — an im2col matrix of megabytes, say — streams from memory once.
  */
-export function gemmHelperSource(s: MatmulSchedule, epi?: Epilogue, packedA = false): string {
+export function gemmHelperSource(s: MatmulSchedule, epi?: Epilogue, form: GemmForm = ROW_MAJOR): string {
   const width = 4 * s.tileN;
   const panels = [
-    `for (; j + ${width} <= N; j += ${width}) ${rows(s, packedA, (r, p) => vectorBlock(r, s.tileN, s.unrollK, epi, p))}`,
-    s.tileN > 1 ? `for (; j + 4 <= N; j += 4) ${rows(s, packedA, (r, p) => vectorBlock(r, 1, s.unrollK, epi, p))}` : '',
-    `for (; j < N; j++) ${rows(s, packedA, (r, p) => scalarBlock(r, epi, p))}`,
+    `for (; j + ${width} <= N; j += ${width}) ${rows(s, form, (r, f) => vectorBlock(r, s.tileN, s.unrollK, epi, f))}`,
+    s.tileN > 1 ? `for (; j + 4 <= N; j += 4) ${rows(s, form, (r, f) => vectorBlock(r, 1, s.unrollK, epi, f))}` : '',
+    `for (; j < N; j++) ${rows(s, form, (r, f) => scalarBlock(r, epi, f))}`,
   ];
   return `
-function ${gemmHelperName(s, epi, packedA)}(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, lda: i32, ldb: i32, ldc: i32, init: i32, bias: usize): void {
+function ${gemmHelperName(s, epi, form)}(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, lda: i32, ldb: i32, ldc: i32, init: i32, bias: usize): void {
   const ldb4: usize = <usize>(ldb << 2);
   let j: i32 = 0;
 ${panels.filter(Boolean).join('\n')}
@@ -131,11 +145,13 @@ export interface GemmOperands {
   epilogue?: Epilogue;
   /** A is laid out by packRowTiles for this schedule's tileM, with lda = K. */
   packedA?: boolean;
+  /** `ldb` is the address of a table of K u32s: B's row k starts that many bytes past b. */
+  rowTable?: boolean;
 }
 
 /** A call of the shared GEMM helper for this kernel's schedule. */
 export function gemmCall(k: KernelContext, s: MatmulSchedule, g: GemmOperands): string {
-  const packed = g.packedA ?? false;
-  const name = k.helper(gemmHelperName(s, g.epilogue, packed), () => gemmHelperSource(s, g.epilogue, packed));
+  const form = { packedA: g.packedA ?? false, rowTable: g.rowTable ?? false };
+  const name = k.helper(gemmHelperName(s, g.epilogue, form), () => gemmHelperSource(s, g.epilogue, form));
   return `${name}(${g.a}, ${g.b}, ${g.c}, ${g.m}, ${g.n}, ${g.k}, ${g.lda}, ${g.ldb}, ${g.ldc}, ${g.init}, ${g.bias ?? 0});`;
 }
