@@ -11,6 +11,8 @@ export interface MatmulSchedule {
   tileN: number;
   vector: 4;
   unrollK: number;
+  /** Rows of A per block (whole tiles): as many as fit in this many bytes, so that the block stays in L2. */
+  rowBlockBytes: number;
 }
 
 export type ConvAlgorithm = 'im2col-gemm' | 'implicit-gemm' | 'direct' | 'depthwise' | 'pointwise';
@@ -35,7 +37,7 @@ export interface Schedules {
 }
 
 /** 4×2 vectors: eight f32x4 accumulators, the tile DESIGN.md measured fastest on two cores. */
-export const DEFAULT_MATMUL: MatmulSchedule = { tileM: 4, tileN: 2, vector: 4, unrollK: 1 };
+export const DEFAULT_MATMUL: MatmulSchedule = { tileM: 4, tileN: 2, vector: 4, unrollK: 1, rowBlockBytes: 128 * 1024 };
 
 export const DEFAULT_SCHEDULES: Schedules = {
   matmul: DEFAULT_MATMUL,
@@ -51,8 +53,8 @@ export interface ScheduleOverrides {
 
 function checkMatmul(s: MatmulSchedule): MatmulSchedule {
   const ok = (v: number, lo: number, hi: number) => Number.isInteger(v) && v >= lo && v <= hi;
-  if (!ok(s.tileM, 1, 8) || !ok(s.tileN, 1, 4) || s.vector !== 4 || !ok(s.unrollK, 1, 8)) {
-    throw new DlcError(`invalid matmul schedule ${JSON.stringify(s)} (tileM 1..8, tileN 1..4 vectors, vector 4, unrollK 1..8)`);
+  if (!ok(s.tileM, 1, 8) || !ok(s.tileN, 1, 4) || s.vector !== 4 || !ok(s.unrollK, 1, 8) || !ok(s.rowBlockBytes, 1, 2 ** 30)) {
+    throw new DlcError(`invalid matmul schedule ${JSON.stringify(s)} (tileM 1..8, tileN 1..4 vectors, vector 4, unrollK 1..8, rowBlockBytes ≥ 1)`);
   }
   return s;
 }

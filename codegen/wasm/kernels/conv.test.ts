@@ -57,6 +57,17 @@ describe('conv kernels match the interpreter', () => {
     for (const depthwiseVectors of [1, 2, 3]) expect(await mismatches(g, 1, { schedules: { conv: { depthwiseVectors } } })).toEqual([]);
   });
 
+  test('GEMM rows in blocks of one tile', async () => {
+    const g = buildGraph({
+      inputs: { x: f32(2, 9, 5, 7) },
+      build: (b, { x }) => [
+        b.emit('conv', [x, b.constant(randomTensor('f32', [10, 9, 1, 1], 1)), b.constant(randomTensor('f32', [10], 2))], {})[0],
+        b.emit('relu', [b.emit('conv', [x, b.constant(randomTensor('f32', [6, 3, 3, 3], 3))], { group: 3, pads: [1, 1, 1, 1] })[0]])[0],
+      ],
+    });
+    expect(await mismatches(g, 1, { schedules: { conv: { gemm: { rowBlockBytes: 1 } } } })).toEqual([]);
+  });
+
   test('conv_transpose with strides, pads, output padding and groups; weights given at run time', async () => {
     const g = buildGraph({
       inputs: { x: f32(1, 4, 5, 6), w: f32(4, 3, 3, 2) },

@@ -204,7 +204,7 @@ function implicitGemmConv(k: KernelContext, x: Value, w: Value, bias: Value | nu
           a: `${pw ?? k.ptr(w)} + ${grp * mg * rows * 4}`, b: `${padded ? pad : xg} + (od * ${sD * Hp} + oh * ${sH}) * ${Wp * 4}`,
           c: `${yg} + (od * ${oH} + oh) * ${oW * 4}`, m: mg, n: oW, k: rows, lda: rows, ldb: table, ldc: s.outPlane,
           init: bias ? GemmInit.Bias : GemmInit.Zero, bias: bias ? `${k.ptr(bias)} + ${grp * mg * 4}` : undefined, epilogue: k.epilogue,
-          packedA: pw !== undefined, rowTable: true,
+          packedA: pw !== undefined, bLayout: 'table',
         })}`,
         '}',
       );

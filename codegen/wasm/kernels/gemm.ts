@@ -9,6 +9,10 @@
 // instead of from tileM rows a row stride apart.
 // B's rows may sit at arbitrary byte offsets from b, read from a table of K u32s (ldb then carries the
 // table's address): an implicit-GEMM convolution reads its B straight from the (padded) input that way.
+// B may also come packed into column panels (packColumnPanels, at compile time for constant weights), so that
+// a panel's K rows are contiguous instead of a row stride apart.
+// Rows run in blocks of mb (the schedule's rowBlockBytes of A), column panels inside each block, so that the
+// block of A stays in L2 while every panel of B passes it.
 
 import type { MatmulSchedule } from '../../schedule.js';
 import type { Epilogue } from './epilogue.js';
@@ -35,10 +39,36 @@ export function packRowTiles(a: ArrayLike<number>, m: number, k: number, tileM: 
   return out;
 }
 
-/** How a helper reads its operands: A packed by packRowTiles or row-major; B's rows a stride apart or by table. */
+/**
+ * How B is laid out: `strided` row-major with row stride ldb; `table` row k at a byte offset read from the
+ * u32 table at ldb; `panels` as packColumnPanels lays it out.
+ */
+export type BLayout = 'strided' | 'table' | 'panels';
+
+/** How a helper reads its operands: A packed by packRowTiles or row-major; B in one of the BLayouts. */
 export interface GemmForm {
   packedA: boolean;
-  rowTable: boolean;
+  b: BLayout;
+}
+
+/** The widths of a helper's column panels: tileN vectors, then one vector, then single columns. */
+export function panelWidths(s: MatmulSchedule): number[] {
+  return s.tileN > 1 ? [4 * s.tileN, 4, 1] : [4, 1];
+}
+
+/**
+ * Row-major [k × n] (row stride ldb) → column panels: as many panels of widths[0] columns as fit, then of
+ * widths[1], ...; a panel is its k rows of `width` columns, contiguous. The panel at column j starts at j·k.
+ */
+export function packColumnPanels(b: ArrayLike<number>, k: number, n: number, widths: number[], ldb = n): Float32Array {
+  const out = new Float32Array(k * n);
+  let j = 0;
+  for (const width of widths) {
+    for (; j + width <= n; j += width) {
+      for (let kk = 0; kk < k; kk++) for (let c = 0; c < width; c++) out[j * k + kk * width + c] = b[kk * ldb + j + c];
+    }
+  }
+  return out;
 }
 
 /** One block of `rows` × `vecs` vectors at (i, j): start from 0, the row's bias or C; run K; store C. */
@@ -46,11 +76,11 @@ function vectorBlock(rows: number, vecs: number, unrollK: number, epi: Epilogue 
   const acc = (r: number, v: number) => `c${r}_${v}`;
   const packed = form.packedA;
   const step = [
-    ...(form.rowTable ? ['const o: usize = <usize>load<u32>(tp);', 'tp += 4;'] : []),
-    ...repeat(vecs, (v) => `const b${v} = v128.load(${form.rowTable ? 'bp + o' : 'bp'}, ${16 * v});`),
+    ...(form.b === 'table' ? ['const o: usize = <usize>load<u32>(tp);', 'tp += 4;'] : []),
+    ...repeat(vecs, (v) => `const b${v} = v128.load(${form.b === 'table' ? 'bp + o' : 'bp'}, ${16 * v});`),
     ...repeat(rows, (r) => (packed ? `const a${r} = v128.load32_splat(ap, ${4 * r});` : `const a${r} = v128.load32_splat(ap${r});`)),
     ...repeat(rows, (r) => repeat(vecs, (v) => `${acc(r, v)} = f32x4.add(${acc(r, v)}, f32x4.mul(a${r}, b${v}));`).join(' ')),
-    ...(form.rowTable ? [] : ['bp += ldb4;']),
+    ...(form.b === 'strided' ? ['bp += ldb4;'] : form.b === 'panels' ? [`bp += ${16 * vecs};`] : []),
     ...(packed ? [`ap += ${4 * rows};`] : repeat(rows, (r) => `ap${r} += 4;`)),
   ];
   const lines = [
@@ -62,8 +92,8 @@ function vectorBlock(rows: number, vecs: number, unrollK: number, epi: Epilogue 
     ...repeat(rows, (r) => repeat(vecs, (v) => `  ${acc(r, v)} = v128.load(cp${r}, ${16 * v});`).join(' ')),
     '}',
     ...(packed ? ['let ap: usize = a + <usize>(i * lda << 2);'] : repeat(rows, (r) => `let ap${r}: usize = a + <usize>((i + ${r}) * lda << 2);`)),
-    'let bp: usize = b + <usize>(j << 2);',
-    ...(form.rowTable ? ['let tp: usize = <usize>ldb;'] : []),
+    form.b === 'panels' ? 'let bp: usize = b + <usize>(j * K << 2);' : 'let bp: usize = b + <usize>(j << 2);',
+    ...(form.b === 'table' ? ['let tp: usize = <usize>ldb;'] : []),
     'let k: i32 = 0;',
   ];
   if (unrollK > 1) {
@@ -77,7 +107,11 @@ function vectorBlock(rows: number, vecs: number, unrollK: number, epi: Epilogue 
 /** Scalar columns for `rows` rows at (i, j). */
 function scalarBlock(rows: number, epi: Epilogue | undefined, form: GemmForm): string {
   const aAt = (r: number) => (form.packedA ? `(i * lda + k * ${rows} + ${r})` : `((i + ${r}) * lda + k)`);
-  const bAt = form.rowTable ? 'b + <usize>load<u32>(<usize>ldb + <usize>(k << 2)) + <usize>(j << 2)' : 'b + <usize>((k * ldb + j) << 2)';
+  const bAt = {
+    strided: 'b + <usize>((k * ldb + j) << 2)',
+    table: 'b + <usize>load<u32>(<usize>ldb + <usize>(k << 2)) + <usize>(j << 2)',
+    panels: 'b + <usize>((j * K + k) << 2)',
+  }[form.b];
   return [
     '{',
     ...repeat(rows, (r) => `let s${r}: f32 = init == ${GemmInit.Accumulate} ? load<f32>(c + <usize>(((i + ${r}) * ldc + j) << 2)) : init == ${GemmInit.Bias} ? load<f32>(bias + <usize>((i + ${r}) << 2)) : 0;`),
@@ -94,22 +128,23 @@ function scalarBlock(rows: number, epi: Epilogue | undefined, form: GemmForm): s
 function rows(s: MatmulSchedule, form: GemmForm, block: (rows: number, form: GemmForm) => string): string {
   return [
     '{',
-    'let i: i32 = 0;',
-    `for (; i + ${s.tileM} <= M; i += ${s.tileM}) ${block(s.tileM, { ...form, packedA: form.packedA && s.tileM > 1 })}`,
-    s.tileM > 1 ? `for (; i < M; i++) ${block(1, { ...form, packedA: false })}` : '',
+    'let i: i32 = i0;',
+    `for (; i + ${s.tileM} <= i1; i += ${s.tileM}) ${block(s.tileM, { ...form, packedA: form.packedA && s.tileM > 1 })}`,
+    s.tileM > 1 ? `for (; i < i1; i++) ${block(1, { ...form, packedA: false })}` : '',
     '}',
   ].join('\n');
 }
 
-const ROW_MAJOR: GemmForm = { packedA: false, rowTable: false };
+const ROW_MAJOR: GemmForm = { packedA: false, b: 'strided' };
 
 export function gemmHelperName(s: MatmulSchedule, epi?: Epilogue, form: GemmForm = ROW_MAJOR): string {
-  return `gemm_m${s.tileM}n${s.tileN}k${s.unrollK}${form.packedA ? 'p' : ''}${form.rowTable ? 't' : ''}${epi ? `_${epi.name}` : ''}`;
+  const b = { strided: '', table: 't', panels: 'b' }[form.b];
+  return `gemm_m${s.tileM}n${s.tileN}k${s.unrollK}${form.packedA ? 'p' : ''}${b}${epi ? `_${epi.name}` : ''}`;
 }
 
 /**
- * Column panels outermost: the panel of B (K × tile width) stays in cache while every row tile of A passes
- * over it, so B — an im2col matrix of megabytes, say — streams from memory once.
+ * Within a block of mb rows, column panels outermost: the panel of B (K × tile width) stays in cache while
+ * every row tile of the block passes over it, so B streams from memory once per block.
  */
 export function gemmHelperSource(s: MatmulSchedule, epi?: Epilogue, form: GemmForm = ROW_MAJOR): string {
   const width = 4 * s.tileN;
@@ -119,10 +154,13 @@ export function gemmHelperSource(s: MatmulSchedule, epi?: Epilogue, form: GemmFo
     `for (; j < N; j++) ${rows(s, form, (r, f) => scalarBlock(r, epi, f))}`,
   ];
   return `
-function ${gemmHelperName(s, epi, form)}(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, lda: i32, ldb: i32, ldc: i32, init: i32, bias: usize): void {
+function ${gemmHelperName(s, epi, form)}(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, lda: i32, ldb: i32, ldc: i32, init: i32, bias: usize, mb: i32): void {
   const ldb4: usize = <usize>(ldb << 2);
+  for (let i0: i32 = 0; i0 < M; i0 += mb) {
+  const i1: i32 = min(M, i0 + mb);
   let j: i32 = 0;
 ${panels.filter(Boolean).join('\n')}
+  }
 }
 `;
 }
@@ -145,13 +183,20 @@ export interface GemmOperands {
   epilogue?: Epilogue;
   /** A is laid out by packRowTiles for this schedule's tileM, with lda = K. */
   packedA?: boolean;
-  /** `ldb` is the address of a table of K u32s: B's row k starts that many bytes past b. */
-  rowTable?: boolean;
+  /** B's layout (strided when absent); with `table`, ldb is the table's address. */
+  bLayout?: BLayout;
+}
+
+/** Rows per block: as many whole row tiles as keep rowBlockBytes of A (at least one tile). */
+function rowBlock(s: MatmulSchedule, m: number | string, k: number | string): number | string {
+  if (typeof k !== 'number') return m;
+  return Math.max(s.tileM, Math.floor(s.rowBlockBytes / (4 * k) / s.tileM) * s.tileM);
 }
 
 /** A call of the shared GEMM helper for this kernel's schedule. */
 export function gemmCall(k: KernelContext, s: MatmulSchedule, g: GemmOperands): string {
-  const form = { packedA: g.packedA ?? false, rowTable: g.rowTable ?? false };
+  const form: GemmForm = { packedA: g.packedA ?? false, b: g.bLayout ?? 'strided' };
   const name = k.helper(gemmHelperName(s, g.epilogue, form), () => gemmHelperSource(s, g.epilogue, form));
-  return `${name}(${g.a}, ${g.b}, ${g.c}, ${g.m}, ${g.n}, ${g.k}, ${g.lda}, ${g.ldb}, ${g.ldc}, ${g.init}, ${g.bias ?? 0});`;
+  return `${name}(${g.a}, ${g.b}, ${g.c}, ${g.m}, ${g.n}, ${g.k}, ${g.lda}, ${g.ldb}, ${g.ldc}, ${g.init}, ${g.bias ?? 0}, ${rowBlock(s, g.m, g.k)});`;
 }
+
