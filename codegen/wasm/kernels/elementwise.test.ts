@@ -77,6 +77,9 @@ test('f32x4 element-wise loops: rows of 4n + 3, operands contiguous or broadcast
         b.emit('clip', [b.emit('neg', [x])[0], c(-0.5), c(0.25)])[0],
         b.emit('leaky_relu', [b.emit('min', [x, ch])[0]], { alpha: 0.2 })[0],
         b.emit('sqrt', [b.emit('hard_sigmoid', [x], { alpha: 0.3, beta: 0.4 })[0]])[0],
+        // f32x4 exp across the exponent range: x·80 + 5 spans [−75, 85).
+        b.emit('exp', [b.emit('add', [b.emit('mul', [x, c(80)])[0], c(5)])[0]])[0],
+        b.emit('sigmoid', [b.emit('mul', [x, c(30)])[0]])[0],
       ];
     },
   });

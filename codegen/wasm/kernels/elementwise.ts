@@ -8,6 +8,7 @@ import { renderElementwise, type ScalarOperand } from '../../c-like.js';
 import { AS_TARGET, asLiteral, asType } from '../as-target.js';
 import { at, shapeOf, type KernelContext } from './kernel.js';
 import { epilogueOf } from './epilogue.js';
+import { exp4 } from './vector-math.js';
 import { broadcastStridesOf, collapse, loopNest } from './loops.js';
 
 /** The operands a node's expression takes: expand's target shape is no operand. */
@@ -16,7 +17,7 @@ function operandsOf(node: Node): (Value | null)[] {
 }
 
 /** The f32x4 form of a node's expression over vector operands, or undefined when it has none. */
-function vectorExpr(node: Node, xs: string[]): string | undefined {
+function vectorExpr(k: KernelContext, node: Node, xs: string[]): string | undefined {
   const binary = (f: string) => (xs.length === 2 ? `f32x4.${f}(${xs[0]}, ${xs[1]})` : undefined);
   switch (node.op) {
     case 'add': return binary('add');
@@ -26,6 +27,9 @@ function vectorExpr(node: Node, xs: string[]): string | undefined {
     case 'max': case 'min': return xs.slice(1).reduce((acc, x) => `f32x4.${node.op}(${acc}, ${x})`, xs[0]);
     case 'neg': case 'abs': case 'sqrt': return `f32x4.${node.op}(${xs[0]})`;
     case 'expand': return xs[0];
+    case 'exp': return `${exp4(k)}(${xs[0]})`;
+    // 1 / (1 + e^−x)
+    case 'sigmoid': return `f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), ${exp4(k)}(f32x4.neg(${xs[0]}))))`;
     default: return epilogueOf(node)?.vector(xs[0]);
   }
 }
@@ -98,7 +102,7 @@ function vectorBody(k: KernelContext, nodes: readonly Node[], ops: Operands, off
   for (const [j, n] of nodes.entries()) {
     const xs = ops.operands(n).map((v) => (v ? local.get(v) ?? `f32x4.splat(${asLiteral(k.constantOf(v)!.data[0], 'f32')})` : ''));
     // Clip's bounds are part of its vector form (constants only), not operands.
-    const expr = vectorExpr(n, n.op === 'clip' ? xs.slice(0, 1) : xs);
+    const expr = vectorExpr(k, n, n.op === 'clip' ? xs.slice(0, 1) : xs);
     if (expr === undefined) return undefined;
     if (j === nodes.length - 1) lines.push(`v128.store(${k.ptr(out)} + (${offsets[0]} + e) * 4, ${expr});`);
     else {
