@@ -15,5 +15,6 @@ describe('schedulesFor', () => {
   test('rejects schedules outside the generators range', () => {
     expect(() => schedulesFor(node('a'), { matmul: { tileM: 0 } })).toThrow(/invalid matmul schedule/);
     expect(() => schedulesFor(node('a'), { conv: { kind: 'winograd' as never } })).toThrow(/unknown conv schedule kind/);
+    expect(() => schedulesFor(node('a'), { conv: { depthwiseVectors: 5 } })).toThrow(/invalid conv schedule depthwiseVectors/);
   });
 });

@@ -11,17 +11,24 @@ export interface MatmulSchedule {
   tileN: number;
   vector: 4;
   unrollK: number;
+  /** Rows of A per block (whole tiles): as many as fit in this many bytes, so that the block stays in L2. */
+  rowBlockBytes: number;
 }
 
-export type ConvAlgorithm = 'im2col-gemm' | 'direct' | 'depthwise' | 'pointwise';
+export type ConvAlgorithm = 'im2col-gemm' | 'implicit-gemm' | 'direct' | 'depthwise' | 'pointwise';
 
 export interface ConvSchedule {
-  /** Absent: chosen from the geometry (pointwise for 1×1, depthwise for one channel per group, else im2col-gemm). */
+  /**
+   * Absent: chosen from the geometry (pointwise for 1×1, depthwise for one channel per group, implicit-gemm
+   * for width stride 1, else im2col-gemm).
+   */
   kind?: ConvAlgorithm;
   /** The tile of the GEMM that im2col-gemm and pointwise convs run. */
   gemm: MatmulSchedule;
   /** im2col unfolds this many bytes of columns at a time (whole output rows, at least one), so they stay in cache. */
   blockBytes: number;
+  /** Depthwise: f32x4 groups of output columns that accumulate together (each weight splat serves them all). */
+  depthwiseVectors: number;
 }
 
 export interface Schedules {
@@ -30,11 +37,11 @@ export interface Schedules {
 }
 
 /** 4×2 vectors: eight f32x4 accumulators, the tile DESIGN.md measured fastest on two cores. */
-export const DEFAULT_MATMUL: MatmulSchedule = { tileM: 4, tileN: 2, vector: 4, unrollK: 1 };
+export const DEFAULT_MATMUL: MatmulSchedule = { tileM: 4, tileN: 2, vector: 4, unrollK: 1, rowBlockBytes: 128 * 1024 };
 
 export const DEFAULT_SCHEDULES: Schedules = {
   matmul: DEFAULT_MATMUL,
-  conv: { gemm: DEFAULT_MATMUL, blockBytes: 256 * 1024 },
+  conv: { gemm: DEFAULT_MATMUL, blockBytes: 256 * 1024, depthwiseVectors: 2 },
 };
 
 export interface ScheduleOverrides {
@@ -46,13 +53,13 @@ export interface ScheduleOverrides {
 
 function checkMatmul(s: MatmulSchedule): MatmulSchedule {
   const ok = (v: number, lo: number, hi: number) => Number.isInteger(v) && v >= lo && v <= hi;
-  if (!ok(s.tileM, 1, 8) || !ok(s.tileN, 1, 4) || s.vector !== 4 || !ok(s.unrollK, 1, 8)) {
-    throw new DlcError(`invalid matmul schedule ${JSON.stringify(s)} (tileM 1..8, tileN 1..4 vectors, vector 4, unrollK 1..8)`);
+  if (!ok(s.tileM, 1, 8) || !ok(s.tileN, 1, 4) || s.vector !== 4 || !ok(s.unrollK, 1, 8) || !ok(s.rowBlockBytes, 1, 2 ** 30)) {
+    throw new DlcError(`invalid matmul schedule ${JSON.stringify(s)} (tileM 1..8, tileN 1..4 vectors, vector 4, unrollK 1..8, rowBlockBytes ≥ 1)`);
   }
   return s;
 }
 
-const CONV_KINDS: readonly ConvAlgorithm[] = ['im2col-gemm', 'direct', 'depthwise', 'pointwise'];
+const CONV_KINDS: readonly ConvAlgorithm[] = ['im2col-gemm', 'implicit-gemm', 'direct', 'depthwise', 'pointwise'];
 
 /** The schedules for one node: defaults, then per-kind overrides, then the node's own. */
 export function schedulesFor(node: Node, overrides: ScheduleOverrides = {}): Schedules {
@@ -63,5 +70,7 @@ export function schedulesFor(node: Node, overrides: ScheduleOverrides = {}): Sch
   const gemm = checkMatmul({ ...DEFAULT_MATMUL, ...overrides.conv?.gemm, ...own.conv?.gemm });
   const blockBytes = own.conv?.blockBytes ?? overrides.conv?.blockBytes ?? DEFAULT_SCHEDULES.conv.blockBytes;
   if (!Number.isInteger(blockBytes) || blockBytes < 1) throw new DlcError(`invalid conv schedule blockBytes ${blockBytes}`);
-  return { matmul, conv: { kind, gemm, blockBytes } };
+  const depthwiseVectors = own.conv?.depthwiseVectors ?? overrides.conv?.depthwiseVectors ?? DEFAULT_SCHEDULES.conv.depthwiseVectors;
+  if (!Number.isInteger(depthwiseVectors) || depthwiseVectors < 1 || depthwiseVectors > 4) throw new DlcError(`invalid conv schedule depthwiseVectors ${depthwiseVectors} (1..4)`);
+  return { matmul, conv: { kind, gemm, blockBytes, depthwiseVectors } };
 }

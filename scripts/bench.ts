@@ -1,4 +1,5 @@
-// npm run bench: regenerates BENCHMARKS.md. For tiny-cnn and every real model (tests/models/real-models.ts) it
+// npm run bench: regenerates BENCHMARKS.md. For tiny-cnn, every real model (tests/models/real-models.ts) and
+// the classic zoo in miniature (models/zoo.ts, written to temporary .onnx files) it
 // compiles a wasm artifact at -O0 and -O2 and times each with `dlc bench` in a fresh Node process (so that
 // both sides' first run is that of a cold process, as on a page load, and nothing of the compiler runs
 // beside the timed code), beside onnxruntime-web's WASM backend on one thread. It also reports artifact
@@ -15,6 +16,8 @@ import type { BenchReport } from '../cli/bench.js';
 import { formatBytes } from '../cli/inspect.js';
 import { PassManager } from '../passes/manager.js';
 import { optPipeline } from '../passes/pipelines.js';
+import { encodeOnnxModel } from '../compiler/onnx/writer.js';
+import { ZOO } from '../models/zoo.js';
 import { REAL_MODELS, type RealModel } from '../tests/models/real-models.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
 
@@ -29,6 +32,16 @@ const LEVELS = [0, 2] as const;
 const BIG_MODELS = new Set(['ppocrv4-det', 'ppocrv4-rec']);
 
 const MODELS: RealModel[] = [{ name: 'tiny-cnn', file: path.join(REPO_ROOT, 'models', 'tiny-cnn.onnx'), inputShapes: {} }, ...REAL_MODELS];
+const REAL = new Set(REAL_MODELS.map((m) => m.name));
+
+/** The zoo models, built in memory by models/zoo.ts, as .onnx files in `dir` (both sides load a file). */
+function zooModels(dir: string): RealModel[] {
+  return Object.entries(ZOO).map(([name, spec]) => {
+    const file = path.join(dir, `${name}.onnx`);
+    fs.writeFileSync(file, encodeOnnxModel(spec()));
+    return { name, file, inputShapes: {} };
+  });
+}
 
 /** `--filter REGEX` benches the models whose name matches and prints the report instead of writing BENCHMARKS.md. */
 function parseFilter(args: readonly string[]): RegExp | undefined {
@@ -143,6 +156,8 @@ function render(results: ModelResult[], machine: Machine, runtime: { bytes: numb
   const ok = results.filter((r) => at(r, 2));
   const o2 = (r: ModelResult) => at(r, 2)!;
   const speedups = ok.map((r) => o2(r).bench.speedup).filter((s): s is number => s !== null);
+  const realSpeedups = ok.filter((r) => REAL.has(r.model.name)).map((r) => o2(r).bench.speedup).filter((s): s is number => s !== null);
+  const mean = (xs: number[]) => (xs.length ? ratio(geometricMean(xs)) : 'n/a');
   const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(', ');
   const out: string[] = [];
   out.push('# Benchmarks');
@@ -164,7 +179,7 @@ function render(results: ModelResult[], machine: Machine, runtime: { bytes: numb
       "instantiating model.wasm) to the first result; onnxruntime-web from `InferenceSession.create` (reading the .onnx) to the first result, " +
       'which includes its one-time WebAssembly initialization, as on a page load.',
   );
-  out.push(`- Speedup = onnxruntime-web median / dlc median (above 1: dlc is faster). **Geometric mean speedup at -O2: ${speedups.length ? ratio(geometricMean(speedups)) : 'n/a'}** over ${speedups.length} models.`);
+  out.push(`- Speedup = onnxruntime-web median / dlc median (above 1: dlc is faster). **Geometric mean speedup at -O2: ${mean(speedups)}** over ${speedups.length} models; ${mean(realSpeedups)} over the ${realSpeedups.length} real models (tests/models/real-models.ts).`);
   out.push('');
   out.push('## Latency at -O2 (ms)');
   out.push('');
@@ -242,12 +257,24 @@ async function main(): Promise<void> {
   const ort = { bytes: ortBytes.length, gzipBytes: gzipSync(ortBytes, { level: 9 }).length };
   const runtime = await runtimeSize();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dlc-bench-'));
-  const results: ModelResult[] = [];
+  // The zoo's .onnx files live in tmp until the report (which reads their sizes) is rendered.
   try {
-    for (const model of MODELS.filter((m) => !filter || filter.test(m.name))) results.push(await benchModel(model, tmp));
+    await benchAndReport(tmp, filter, { start, loadBefore, runtime, ort });
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+interface Context {
+  start: number;
+  loadBefore: number[];
+  runtime: { bytes: number; gzipBytes: number };
+  ort: { bytes: number; gzipBytes: number };
+}
+
+async function benchAndReport(tmp: string, filter: RegExp | undefined, { start, loadBefore, runtime, ort }: Context): Promise<void> {
+  const results: ModelResult[] = [];
+  for (const model of [...MODELS, ...zooModels(tmp)].filter((m) => !filter || filter.test(m.name))) results.push(await benchModel(model, tmp));
   const machine: Machine = {
     cpu: os.cpus()[0]?.model.trim() ?? 'unknown CPU',
     cores: os.cpus().length,

@@ -1,3 +1,4 @@
+import type { Value } from '../../../compiler/ir/graph.js';
 import { compileToWasm } from '../program.js';
 import { buildGraph, mismatches, randomTensor } from '../testing.js';
 
@@ -28,9 +29,43 @@ describe('conv kernels match the interpreter', () => {
   test('every conv schedule kind computes the same conv', async () => {
     const w = randomTensor('f32', [6, 1, 3, 3], 4);
     const g = buildGraph({ inputs: { x: f32(1, 6, 7, 8) }, build: (b, { x }) => b.emit('conv', [x, b.constant(w)], { group: 6, pads: [1, 1, 1, 1] }) });
-    for (const kind of ['depthwise', 'direct', 'im2col-gemm'] as const) expect(await mismatches(g, 1, { schedules: { conv: { kind } } })).toEqual([]);
+    for (const kind of ['depthwise', 'direct', 'im2col-gemm', 'implicit-gemm'] as const) expect(await mismatches(g, 1, { schedules: { conv: { kind } } })).toEqual([]);
     // im2col a few output rows at a time (7 rows in blocks of 3: a ragged last block).
     expect(await mismatches(g, 1, { schedules: { conv: { kind: 'im2col-gemm', blockBytes: 9 * 8 * 4 * 3 } } })).toEqual([]);
+  });
+
+  test('depthwise: strides 1 to 3, asymmetric pads, dilations, channel multipliers, rows narrower than a vector, 1-D and 3-D', async () => {
+    const g = buildGraph({
+      inputs: { x: f32(2, 4, 13, 23), t: f32(1, 3, 5), v: f32(1, 2, 4, 6, 11), n: f32(1, 3, 5, 3) },
+      build: (b, { x, t, v, n }) => {
+        let seed = 10;
+        const dw = (input: Value, wShape: number[], attrs: Record<string, number | number[]>, bias = true) =>
+          b.emit('conv', [input, b.constant(randomTensor('f32', wShape, seed++)), bias ? b.constant(randomTensor('f32', [wShape[0]], seed++)) : null], attrs)[0];
+        return [
+          dw(x, [4, 1, 3, 3], { group: 4, pads: [1, 1, 1, 1] }),
+          dw(x, [4, 1, 3, 3], { group: 4, pads: [1, 1, 1, 1], strides: [2, 2] }, false),
+          dw(x, [4, 1, 5, 5], { group: 4, pads: [2, 2, 2, 2], strides: [1, 2] }),
+          dw(x, [4, 1, 3, 3], { group: 4, pads: [0, 1, 2, 0], strides: [3, 3] }),
+          dw(x, [8, 1, 3, 3], { group: 4, pads: [2, 2, 2, 2], dilations: [2, 2] }),
+          dw(x, [4, 1, 5, 5], { group: 4, pads: [4, 4, 4, 4], dilations: [1, 3], strides: [2, 2] }),
+          dw(t, [3, 1, 3], { group: 3, pads: [1, 1] }),
+          dw(v, [2, 1, 3, 3, 3], { group: 2, pads: [1, 1, 1, 1, 1, 1], strides: [1, 1, 2] }),
+          dw(n, [3, 1, 5, 5], { group: 3, pads: [2, 2, 2, 2] }),
+        ];
+      },
+    });
+    for (const depthwiseVectors of [1, 2, 3]) expect(await mismatches(g, 1, { schedules: { conv: { depthwiseVectors } } })).toEqual([]);
+  });
+
+  test('GEMM rows in blocks of one tile', async () => {
+    const g = buildGraph({
+      inputs: { x: f32(2, 9, 5, 7) },
+      build: (b, { x }) => [
+        b.emit('conv', [x, b.constant(randomTensor('f32', [10, 9, 1, 1], 1)), b.constant(randomTensor('f32', [10], 2))], {})[0],
+        b.emit('relu', [b.emit('conv', [x, b.constant(randomTensor('f32', [6, 3, 3, 3], 3))], { group: 3, pads: [1, 1, 1, 1] })[0]])[0],
+      ],
+    });
+    expect(await mismatches(g, 1, { schedules: { conv: { gemm: { rowBlockBytes: 1 } } } })).toEqual([]);
   });
 
   test('conv_transpose with strides, pads, output padding and groups; weights given at run time', async () => {

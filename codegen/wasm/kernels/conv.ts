@@ -2,8 +2,12 @@
 //  pointwise   1×1, stride 1, no padding: the input already is the GEMM's B operand, Y = W·X per batch;
 //  im2col-gemm unfold each group's receptive fields into scratch (rows c·kernel, columns output positions),
 //              then Y_g = W_g · cols on the register-tiled GEMM;
-//  depthwise   one input channel per group: direct loops, a kernel tap at a time over whole output rows;
-//  direct      the same loops over every input channel of the group, for any geometry.
+//  implicit-gemm  (width stride 1) the same GEMM, one output row at a time, reading B straight from the
+//              zero-padded input: B's row (c, kd, kh, kw) starts at a compile-time offset from the output
+//              row's first input element (a table), and its columns are consecutive input elements;
+//  depthwise   one input channel per group: row-vectorized with the taps unrolled (depthwise.ts);
+//  direct      loops over every input channel of the group, a kernel tap at a time over whole output rows,
+//              for any geometry.
 // conv_transpose multiplies on the GEMM too, then scatters the products into the output (col2im).
 import { DlcError } from '../../../compiler/errors.js';
 import type { Value } from '../../../compiler/ir/graph.js';
@@ -12,7 +16,8 @@ import { attrInt, attrInts } from '../../../compiler/ops/util.js';
 import { liftTo3d, readWindow, resolvePads, type Geom3 } from '../../../compiler/ops/nn-window.js';
 import type { ConvAlgorithm } from '../../schedule.js';
 import { epiloguePass } from './epilogue.js';
-import { GemmInit, gemmCall } from './gemm.js';
+import { depthwiseConv } from './depthwise.js';
+import { GemmInit, gemmCall, packRowTiles } from './gemm.js';
 import { shapeOf, unsupported, type KernelContext } from './kernel.js';
 
 interface ConvShape {
@@ -46,10 +51,11 @@ function chooseAlgorithm(s: ConvShape, asked: ConvAlgorithm | undefined): ConvAl
   const unit = s.g.kernel.every((d) => d === 1) && s.g.strides.every((d) => d === 1) && [...s.g.padBegin, ...s.g.padEnd].every((p) => p === 0);
   if (asked === 'pointwise' && !unit) throw new DlcError('the pointwise conv schedule needs a 1×1 kernel, stride 1 and no padding');
   if (asked === 'depthwise' && cg !== 1) throw new DlcError('the depthwise conv schedule needs one input channel per group');
+  if (asked === 'implicit-gemm' && s.g.strides[2] !== 1) throw new DlcError('the implicit-gemm conv schedule needs width stride 1');
   if (asked) return asked;
   if (unit) return 'pointwise';
   if (cg === 1 && s.group > 1) return 'depthwise';
-  return 'im2col-gemm';
+  return s.g.strides[2] === 1 ? 'implicit-gemm' : 'im2col-gemm';
 }
 
 /** Y[b, m, ·] = bias[m] (or 0) for every batch and channel. */
@@ -108,6 +114,17 @@ function im2colBlock(k: KernelContext, x: Value, s: ConvShape, cols: string, xBa
   ].join('\n');
 }
 
+/** Constant weights [group·mg × rows] repacked per group into the GEMM's row tiles (packRowTiles), at compile time. */
+function packedWeights(k: KernelContext, w: Value, group: number, mg: number, rows: number, tileM: number): string | undefined {
+  const weights = k.constantOf(w);
+  if (!weights) return undefined;
+  const packed = new Float32Array(group * mg * rows);
+  for (let grp = 0; grp < group; grp++) {
+    packed.set(packRowTiles(weights.data.subarray(grp * mg * rows, (grp + 1) * mg * rows), mg, rows, tileM), grp * mg * rows);
+  }
+  return k.constant(new Tensor('f32', [group * mg, rows], packed));
+}
+
 function gemmConv(k: KernelContext, x: Value, w: Value, bias: Value | null, y: Value, s: ConvShape, unfold: boolean): string {
   const cg = s.c / s.group;
   const mg = s.m / s.group;
@@ -117,13 +134,14 @@ function gemmConv(k: KernelContext, x: Value, w: Value, bias: Value | null, y: V
   const blockRows = Math.max(1, Math.min(oD * oH, Math.floor(k.schedules.conv.blockBytes / (rows * oW * 4))));
   const cols = unfold ? k.scratch(rows * blockRows * oW * 4) : '';
   const sched = k.schedules.conv.gemm;
+  const pw = packedWeights(k, w, s.group, mg, rows, sched.tileM);
   const code: string[] = [];
   for (let b = 0; b < s.n; b++) {
     for (let grp = 0; grp < s.group; grp++) {
       const yOff = (b * s.m + grp * mg) * s.outPlane;
       const gemm = (bPtr: string, cOff: string, n: string) => gemmCall(k, sched, {
-        a: `${k.ptr(w)} + ${grp * mg * rows * 4}`, b: bPtr, c: `${k.ptr(y)} + (${yOff} + ${cOff}) * 4`, m: mg, n, k: rows, lda: rows, ldb: n, ldc: s.outPlane,
-        init: bias ? GemmInit.Bias : GemmInit.Zero, bias: bias ? `${k.ptr(bias)} + ${grp * mg * 4}` : undefined, epilogue: k.epilogue,
+        a: `${pw ?? k.ptr(w)} + ${grp * mg * rows * 4}`, b: bPtr, c: `${k.ptr(y)} + (${yOff} + ${cOff}) * 4`, m: mg, n, k: rows, lda: rows, ldb: n, ldc: s.outPlane,
+        init: bias ? GemmInit.Bias : GemmInit.Zero, bias: bias ? `${k.ptr(bias)} + ${grp * mg * 4}` : undefined, epilogue: k.epilogue, packedA: pw !== undefined,
       });
       if (!unfold) {
         code.push(gemm(`${k.ptr(x)} + ${(b * s.c + grp * cg) * s.inPlane * 4}`, '0', `${s.outPlane}`));
@@ -143,8 +161,61 @@ function gemmConv(k: KernelContext, x: Value, w: Value, bias: Value | null, y: V
 }
 
 /**
+ * Y_g[m, (od, oh, ow)] = Σ_(c, kd, kh, kw) W_g[m, (c, kd, kh, kw)] · P[c, od·sD + kd·dD, oh·sH + kh·dH, ow + kw·dW]
+ * over the zero-padded input P: per output row (od, oh), a GEMM whose B row (c, kd, kh, kw) starts
+ * ((c·Dp + kd·dD)·Hp + kh·dH)·Wp + kw·dW elements past P[0, od·sD, oh·sH, 0] (the table) and runs along ow.
+ */
+function implicitGemmConv(k: KernelContext, x: Value, w: Value, bias: Value | null, y: Value, s: ConvShape): string {
+  const [iD, iH, iW] = s.g.inDims;
+  const [oD, oH, oW] = s.g.outDims;
+  const [kD, kH, kW] = s.g.kernel;
+  const [sD, sH] = s.g.strides;
+  const [dD, dH, dW] = s.g.dilations;
+  const [pD, pH, pW] = s.g.padBegin;
+  const [Dp, Hp, Wp] = [0, 1, 2].map((i) => s.g.inDims[i] + s.g.padBegin[i] + s.g.padEnd[i]);
+  const padded = [...s.g.padBegin, ...s.g.padEnd].some((p) => p > 0);
+  const cg = s.c / s.group;
+  const mg = s.m / s.group;
+  const rows = cg * s.kVol;
+  const sched = k.schedules.conv.gemm;
+  const pw = packedWeights(k, w, s.group, mg, rows, sched.tileM);
+  const offsets = new Int32Array(rows);
+  for (let c = 0, r = 0; c < cg; c++) {
+    for (let kd = 0; kd < kD; kd++) for (let kh = 0; kh < kH; kh++) for (let kw = 0; kw < kW; kw++) offsets[r++] = 4 * (((c * Dp + kd * dD) * Hp + kh * dH) * Wp + kw * dW);
+  }
+  const table = k.constant(new Tensor('i32', [rows], offsets));
+  const pad = padded ? k.scratch(cg * Dp * Hp * Wp * 4) : '';
+  const code: string[] = [];
+  for (let b = 0; b < s.n; b++) {
+    for (let grp = 0; grp < s.group; grp++) {
+      const xg = `${k.ptr(x)} + ${(b * s.c + grp * cg) * s.inPlane * 4}`;
+      if (padded) {
+        code.push(
+          `memory.fill(${pad}, 0, ${cg * Dp * Hp * Wp * 4});`,
+          `for (let c: i32 = 0; c < ${cg}; c++) for (let d: i32 = 0; d < ${iD}; d++) for (let h: i32 = 0; h < ${iH}; h++) {`,
+          `  memory.copy(${pad} + ((c * ${Dp} + d + ${pD}) * ${Hp} + h + ${pH}) * ${Wp * 4} + ${pW * 4}, ${xg} + (c * ${s.inPlane} + d * ${iH * iW} + h * ${iW}) * 4, ${iW * 4});`,
+          '}',
+        );
+      }
+      const yg = `${k.ptr(y)} + ${(b * s.m + grp * mg) * s.outPlane * 4}`;
+      code.push(
+        `for (let od: i32 = 0; od < ${oD}; od++) for (let oh: i32 = 0; oh < ${oH}; oh++) {`,
+        `  ${gemmCall(k, sched, {
+          a: `${pw ?? k.ptr(w)} + ${grp * mg * rows * 4}`, b: `${padded ? pad : xg} + (od * ${sD * Hp} + oh * ${sH}) * ${Wp * 4}`,
+          c: `${yg} + (od * ${oH} + oh) * ${oW * 4}`, m: mg, n: oW, k: rows, lda: rows, ldb: table, ldc: s.outPlane,
+          init: bias ? GemmInit.Bias : GemmInit.Zero, bias: bias ? `${k.ptr(bias)} + ${grp * mg * 4}` : undefined, epilogue: k.epilogue,
+          packedA: pw !== undefined, bLayout: 'table',
+        })}`,
+        '}',
+      );
+    }
+  }
+  return code.join('\n');
+}
+
+/**
  * Direct loops: out[b, oc] += w[oc, ic, tap] · shifted input rows, a tap at a time over whole output rows, for
- * the cg input channels of oc's group (depthwise is the case cg = 1).
+ * the cg input channels of oc's group.
  */
 function direct(k: KernelContext, x: Value, w: Value, y: Value, s: ConvShape): string {
   const [iD, iH, iW] = s.g.inDims;
@@ -198,7 +269,9 @@ export function convKernel(k: KernelContext): string {
   switch (algo) {
     case 'pointwise': return gemmConv(k, x, w, bias, y, s, false);
     case 'im2col-gemm': return gemmConv(k, x, w, bias, y, s, true);
-    case 'depthwise': case 'direct': return [initOutput(k, y, bias, s), direct(k, x, w, y, s), epiloguePass(k.epilogue, k.ptr(y), s.n * s.m * s.outPlane)].join('\n');
+    case 'implicit-gemm': return implicitGemmConv(k, x, w, bias, y, s);
+    case 'depthwise': return depthwiseConv(k, x, w, bias, y, s);
+    case 'direct': return [initOutput(k, y, bias, s), direct(k, x, w, y, s), epiloguePass(k.epilogue, k.ptr(y), s.n * s.m * s.outPlane)].join('\n');
   }
 }
 

@@ -77,3 +77,25 @@ test('fused element-wise chains compute what their nodes compute, broadcast oper
   });
   expect(await mismatches(g)).toEqual([]);
 });
+
+test('f32x4 element-wise loops: rows of 4n + 3, operands contiguous or broadcast along the row, clip and activations', async () => {
+  const g = buildGraph({
+    inputs: { x: f32(2, 3, 5, 19), row: f32(19), ch: f32(3, 1, 1), one: f32(1) },
+    build: (b, { x, row, ch, one }) => {
+      const c = (v: number) => b.constant(Tensor.scalar('f32', v));
+      const scaled = b.emit('add', [b.emit('mul', [x, c(1.5)])[0], c(-0.25)])[0];
+      return [
+        b.emit('hard_swish', [b.emit('add', [scaled, ch])[0]])[0],
+        b.emit('relu', [b.emit('sub', [x, row])[0]])[0],
+        b.emit('div', [b.emit('max', [x, row, one])[0], b.emit('add', [b.emit('abs', [ch])[0], c(1)])[0]])[0],
+        b.emit('clip', [b.emit('neg', [x])[0], c(-0.5), c(0.25)])[0],
+        b.emit('leaky_relu', [b.emit('min', [x, ch])[0]], { alpha: 0.2 })[0],
+        b.emit('sqrt', [b.emit('hard_sigmoid', [x], { alpha: 0.3, beta: 0.4 })[0]])[0],
+        // f32x4 exp across the exponent range: x·80 + 5 spans [−75, 85).
+        b.emit('exp', [b.emit('add', [b.emit('mul', [x, c(80)])[0], c(5)])[0]])[0],
+        b.emit('sigmoid', [b.emit('mul', [x, c(30)])[0]])[0],
+      ];
+    },
+  });
+  expect(await mismatches(g)).toEqual([]);
+});

@@ -3,6 +3,16 @@
 // tileM rows × tileN f32x4 vectors of C stays in registers while K runs innermost, so each step loads
 // tileN vectors of B and tileM scalars of A for tileM·tileN vector multiply-adds. Ragged edges fall back to
 // one-vector and one-row tiles, then to scalar columns.
+//
+// A may come packed (packRowTiles, done at compile time for constant weights): each full tile of tileM rows
+// is stored K-major, so one K step reads the tile's tileM scalars of A from one pointer at fixed offsets
+// instead of from tileM rows a row stride apart.
+// B's rows may sit at arbitrary byte offsets from b, read from a table of K u32s (ldb then carries the
+// table's address): an implicit-GEMM convolution reads its B straight from the (padded) input that way.
+// B may also come packed into column panels (packColumnPanels, at compile time for constant weights), so that
+// a panel's K rows are contiguous instead of a row stride apart.
+// Rows run in blocks of mb (the schedule's rowBlockBytes of A), column panels inside each block, so that the
+// block of A stays in L2 while every panel of B passes it.
 
 import type { MatmulSchedule } from '../../schedule.js';
 import type { Epilogue } from './epilogue.js';
@@ -16,15 +26,62 @@ function repeat(n: number, f: (i: number) => string): string[] {
   return Array.from({ length: n }, (_, i) => f(i));
 }
 
+/**
+ * Row-major [m × k] → the packed layout: full tiles of `tileM` rows K-major (element (i0 + r, kk) at
+ * i0·k + kk·tileM + r), the last m mod tileM rows left row-major.
+ */
+export function packRowTiles(a: ArrayLike<number>, m: number, k: number, tileM: number): Float32Array {
+  const out = Float32Array.from(a);
+  const full = m - (m % tileM);
+  for (let i0 = 0; i0 < full; i0 += tileM) {
+    for (let kk = 0; kk < k; kk++) for (let r = 0; r < tileM; r++) out[i0 * k + kk * tileM + r] = a[(i0 + r) * k + kk];
+  }
+  return out;
+}
+
+/**
+ * How B is laid out: `strided` row-major with row stride ldb; `table` row k at a byte offset read from the
+ * u32 table at ldb; `panels` as packColumnPanels lays it out.
+ */
+export type BLayout = 'strided' | 'table' | 'panels';
+
+/** How a helper reads its operands: A packed by packRowTiles or row-major; B in one of the BLayouts. */
+export interface GemmForm {
+  packedA: boolean;
+  b: BLayout;
+}
+
+/** The widths of a helper's column panels: tileN vectors, then one vector, then single columns. */
+export function panelWidths(s: MatmulSchedule): number[] {
+  return s.tileN > 1 ? [4 * s.tileN, 4, 1] : [4, 1];
+}
+
+/**
+ * Row-major [k × n] (row stride ldb) → column panels: as many panels of widths[0] columns as fit, then of
+ * widths[1], ...; a panel is its k rows of `width` columns, contiguous. The panel at column j starts at j·k.
+ */
+export function packColumnPanels(b: ArrayLike<number>, k: number, n: number, widths: number[], ldb = n): Float32Array {
+  const out = new Float32Array(k * n);
+  let j = 0;
+  for (const width of widths) {
+    for (; j + width <= n; j += width) {
+      for (let kk = 0; kk < k; kk++) for (let c = 0; c < width; c++) out[j * k + kk * width + c] = b[kk * ldb + j + c];
+    }
+  }
+  return out;
+}
+
 /** One block of `rows` × `vecs` vectors at (i, j): start from 0, the row's bias or C; run K; store C. */
-function vectorBlock(rows: number, vecs: number, unrollK: number, epi: Epilogue | undefined): string {
+function vectorBlock(rows: number, vecs: number, unrollK: number, epi: Epilogue | undefined, form: GemmForm): string {
   const acc = (r: number, v: number) => `c${r}_${v}`;
+  const packed = form.packedA;
   const step = [
-    ...repeat(vecs, (v) => `const b${v} = v128.load(bp, ${16 * v});`),
-    ...repeat(rows, (r) => `const a${r} = v128.load32_splat(ap${r});`),
+    ...(form.b === 'table' ? ['const o: usize = <usize>load<u32>(tp);', 'tp += 4;'] : []),
+    ...repeat(vecs, (v) => `const b${v} = v128.load(${form.b === 'table' ? 'bp + o' : 'bp'}, ${16 * v});`),
+    ...repeat(rows, (r) => (packed ? `const a${r} = v128.load32_splat(ap, ${4 * r});` : `const a${r} = v128.load32_splat(ap${r});`)),
     ...repeat(rows, (r) => repeat(vecs, (v) => `${acc(r, v)} = f32x4.add(${acc(r, v)}, f32x4.mul(a${r}, b${v}));`).join(' ')),
-    'bp += ldb4;',
-    ...repeat(rows, (r) => `ap${r} += 4;`),
+    ...(form.b === 'strided' ? ['bp += ldb4;'] : form.b === 'panels' ? [`bp += ${16 * vecs};`] : []),
+    ...(packed ? [`ap += ${4 * rows};`] : repeat(rows, (r) => `ap${r} += 4;`)),
   ];
   const lines = [
     '{',
@@ -34,8 +91,9 @@ function vectorBlock(rows: number, vecs: number, unrollK: number, epi: Epilogue 
     `if (init == ${GemmInit.Accumulate}) {`,
     ...repeat(rows, (r) => repeat(vecs, (v) => `  ${acc(r, v)} = v128.load(cp${r}, ${16 * v});`).join(' ')),
     '}',
-    ...repeat(rows, (r) => `let ap${r}: usize = a + <usize>((i + ${r}) * lda << 2);`),
-    'let bp: usize = b + <usize>(j << 2);',
+    ...(packed ? ['let ap: usize = a + <usize>(i * lda << 2);'] : repeat(rows, (r) => `let ap${r}: usize = a + <usize>((i + ${r}) * lda << 2);`)),
+    form.b === 'panels' ? 'let bp: usize = b + <usize>(j * K << 2);' : 'let bp: usize = b + <usize>(j << 2);',
+    ...(form.b === 'table' ? ['let tp: usize = <usize>ldb;'] : []),
     'let k: i32 = 0;',
   ];
   if (unrollK > 1) {
@@ -47,50 +105,62 @@ function vectorBlock(rows: number, vecs: number, unrollK: number, epi: Epilogue 
 }
 
 /** Scalar columns for `rows` rows at (i, j). */
-function scalarBlock(rows: number, epi: Epilogue | undefined): string {
+function scalarBlock(rows: number, epi: Epilogue | undefined, form: GemmForm): string {
+  const aAt = (r: number) => (form.packedA ? `(i * lda + k * ${rows} + ${r})` : `((i + ${r}) * lda + k)`);
+  const bAt = {
+    strided: 'b + <usize>((k * ldb + j) << 2)',
+    table: 'b + <usize>load<u32>(<usize>ldb + <usize>(k << 2)) + <usize>(j << 2)',
+    panels: 'b + <usize>((j * K + k) << 2)',
+  }[form.b];
   return [
     '{',
     ...repeat(rows, (r) => `let s${r}: f32 = init == ${GemmInit.Accumulate} ? load<f32>(c + <usize>(((i + ${r}) * ldc + j) << 2)) : init == ${GemmInit.Bias} ? load<f32>(bias + <usize>((i + ${r}) << 2)) : 0;`),
     'for (let k: i32 = 0; k < K; k++) {',
-    '  const bv = load<f32>(b + <usize>((k * ldb + j) << 2));',
-    ...repeat(rows, (r) => `  s${r} += load<f32>(a + <usize>(((i + ${r}) * lda + k) << 2)) * bv;`),
+    `  const bv = load<f32>(${bAt});`,
+    ...repeat(rows, (r) => `  s${r} += load<f32>(a + <usize>(${aAt(r)} << 2)) * bv;`),
     '}',
     ...repeat(rows, (r) => `store<f32>(c + <usize>(((i + ${r}) * ldc + j) << 2), ${epi ? epi.scalar(`s${r}`, `c + <usize>(((i + ${r}) * ldc + j) << 2)`) : `s${r}`});`),
     '}',
   ].join('\n');
 }
 
-/** Every row for the column panel at j: full-height tiles, then single rows. */
-function rows(s: MatmulSchedule, block: (rows: number) => string): string {
+/** Every row for the column panel at j: full-height tiles (packed A: K-major), then single rows (row-major). */
+function rows(s: MatmulSchedule, form: GemmForm, block: (rows: number, form: GemmForm) => string): string {
   return [
     '{',
-    'let i: i32 = 0;',
-    `for (; i + ${s.tileM} <= M; i += ${s.tileM}) ${block(s.tileM)}`,
-    s.tileM > 1 ? `for (; i < M; i++) ${block(1)}` : '',
+    'let i: i32 = i0;',
+    `for (; i + ${s.tileM} <= i1; i += ${s.tileM}) ${block(s.tileM, { ...form, packedA: form.packedA && s.tileM > 1 })}`,
+    s.tileM > 1 ? `for (; i < i1; i++) ${block(1, { ...form, packedA: false })}` : '',
     '}',
   ].join('\n');
 }
 
-export function gemmHelperName(s: MatmulSchedule, epi?: Epilogue): string {
-  return `gemm_m${s.tileM}n${s.tileN}k${s.unrollK}${epi ? `_${epi.name}` : ''}`;
+const ROW_MAJOR: GemmForm = { packedA: false, b: 'strided' };
+
+export function gemmHelperName(s: MatmulSchedule, epi?: Epilogue, form: GemmForm = ROW_MAJOR): string {
+  const b = { strided: '', table: 't', panels: 'b' }[form.b];
+  return `gemm_m${s.tileM}n${s.tileN}k${s.unrollK}${form.packedA ? 'p' : ''}${b}${epi ? `_${epi.name}` : ''}`;
 }
 
 /**
- * Column panels outermost: the panel of B (K × tile width) stays in cache while every row tile of A passes
- * over it, so B — an im2col matrix of megabytes, say — streams from memory once.
+ * Within a block of mb rows, column panels outermost: the panel of B (K × tile width) stays in cache while
+ * every row tile of the block passes over it, so B streams from memory once per block.
  */
-export function gemmHelperSource(s: MatmulSchedule, epi?: Epilogue): string {
+export function gemmHelperSource(s: MatmulSchedule, epi?: Epilogue, form: GemmForm = ROW_MAJOR): string {
   const width = 4 * s.tileN;
   const panels = [
-    `for (; j + ${width} <= N; j += ${width}) ${rows(s, (r) => vectorBlock(r, s.tileN, s.unrollK, epi))}`,
-    s.tileN > 1 ? `for (; j + 4 <= N; j += 4) ${rows(s, (r) => vectorBlock(r, 1, s.unrollK, epi))}` : '',
-    `for (; j < N; j++) ${rows(s, (r) => scalarBlock(r, epi))}`,
+    `for (; j + ${width} <= N; j += ${width}) ${rows(s, form, (r, f) => vectorBlock(r, s.tileN, s.unrollK, epi, f))}`,
+    s.tileN > 1 ? `for (; j + 4 <= N; j += 4) ${rows(s, form, (r, f) => vectorBlock(r, 1, s.unrollK, epi, f))}` : '',
+    `for (; j < N; j++) ${rows(s, form, (r, f) => scalarBlock(r, epi, f))}`,
   ];
   return `
-function ${gemmHelperName(s, epi)}(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, lda: i32, ldb: i32, ldc: i32, init: i32, bias: usize): void {
+function ${gemmHelperName(s, epi, form)}(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, lda: i32, ldb: i32, ldc: i32, init: i32, bias: usize, mb: i32): void {
   const ldb4: usize = <usize>(ldb << 2);
+  for (let i0: i32 = 0; i0 < M; i0 += mb) {
+  const i1: i32 = min(M, i0 + mb);
   let j: i32 = 0;
 ${panels.filter(Boolean).join('\n')}
+  }
 }
 `;
 }
@@ -111,10 +181,22 @@ export interface GemmOperands {
   bias?: string;
   /** Applied to each element of C as it is stored. */
   epilogue?: Epilogue;
+  /** A is laid out by packRowTiles for this schedule's tileM, with lda = K. */
+  packedA?: boolean;
+  /** B's layout (strided when absent); with `table`, ldb is the table's address. */
+  bLayout?: BLayout;
+}
+
+/** Rows per block: as many whole row tiles as keep rowBlockBytes of A (at least one tile). */
+function rowBlock(s: MatmulSchedule, m: number | string, k: number | string): number | string {
+  if (typeof k !== 'number') return m;
+  return Math.max(s.tileM, Math.floor(s.rowBlockBytes / (4 * k) / s.tileM) * s.tileM);
 }
 
 /** A call of the shared GEMM helper for this kernel's schedule. */
 export function gemmCall(k: KernelContext, s: MatmulSchedule, g: GemmOperands): string {
-  const name = k.helper(gemmHelperName(s, g.epilogue), () => gemmHelperSource(s, g.epilogue));
-  return `${name}(${g.a}, ${g.b}, ${g.c}, ${g.m}, ${g.n}, ${g.k}, ${g.lda}, ${g.ldb}, ${g.ldc}, ${g.init}, ${g.bias ?? 0});`;
+  const form: GemmForm = { packedA: g.packedA ?? false, b: g.bLayout ?? 'strided' };
+  const name = k.helper(gemmHelperName(s, g.epilogue, form), () => gemmHelperSource(s, g.epilogue, form));
+  return `${name}(${g.a}, ${g.b}, ${g.c}, ${g.m}, ${g.n}, ${g.k}, ${g.lda}, ${g.ldb}, ${g.ldc}, ${g.init}, ${g.bias ?? 0}, ${rowBlock(s, g.m, g.k)});`;
 }
+

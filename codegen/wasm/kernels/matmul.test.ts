@@ -26,6 +26,20 @@ describe('matmul and gemm kernels match the interpreter', () => {
     }
   });
 
+  test('constant B packed into column panels (8-, 4- and 1-wide), rows in blocks of a few tiles', async () => {
+    const g = buildGraph({
+      inputs: { a: f32(11, 9), v: f32(9) },
+      build: (b, x) => [
+        b.emit('matmul', [x.a, b.constant(randomTensor('f32', [9, 29], 3))])[0],
+        b.emit('matmul', [x.v, b.constant(randomTensor('f32', [9, 13], 4))])[0],
+        b.emit('matmul', [x.a, b.constant(randomTensor('f32', [9], 5))])[0],
+        b.emit('gemm', [x.a, b.constant(randomTensor('f32', [21, 9], 6)), b.constant(randomTensor('f32', [21], 7))], { transB: 1 })[0],
+        b.emit('gemm', [x.a, b.constant(randomTensor('f32', [9, 6], 8))], { alpha: 0.5 })[0],
+      ],
+    });
+    for (const matmul of [{}, { rowBlockBytes: 1 }, { tileM: 3, tileN: 1, rowBlockBytes: 9 * 4 * 6 }]) expect(await mismatches(g, 3, { schedules: { matmul } })).toEqual([]);
+  });
+
   test('gemm: transposes (constant and not), alpha, beta, broadcast bias', async () => {
     const w = randomTensor('f32', [10, 6], 9);
     const g = buildGraph({

@@ -7,7 +7,7 @@ import { Tensor, stridesOf } from '../../../compiler/ir/tensor.js';
 import { planMatmul } from '../../../compiler/ops/nn-matmul.js';
 import { attrFloat, attrInt } from '../../../compiler/ops/util.js';
 import { asLiteral } from '../as-target.js';
-import { GemmInit, gemmCall } from './gemm.js';
+import { GemmInit, gemmCall, packColumnPanels, panelWidths } from './gemm.js';
 import { at, shapeOf, unsupported, type KernelContext } from './kernel.js';
 import { broadcastStridesOf, loopNest } from './loops.js';
 
@@ -46,8 +46,14 @@ export function matmulKernel(k: KernelContext): string {
     dims: batch,
     strides: [stridesOf(batch).map((s) => s * m * n), batchStrides(a2, m * kk), batchStrides(b2, kk * n)],
   };
+  // A constant 2-D B (weights) ships packed into the helper's column panels.
+  const cb = k.constantOf(b);
+  const panels = cb && b2.length === 2 ? k.constant(new Tensor('f32', [kk, n], packColumnPanels(cb.data, kk, n, panelWidths(k.schedules.matmul)))) : undefined;
   return loopNest(space, ([oy, oa, ob]) =>
-    gemmCall(k, k.schedules.matmul, { a: at(k.ptr(a), oa, 'f32'), b: at(k.ptr(b), ob, 'f32'), c: at(k.ptr(y), oy, 'f32'), m, n, k: kk, lda: kk, ldb: n, ldc: n, init: GemmInit.Zero, epilogue: k.epilogue }), 'b');
+    gemmCall(k, k.schedules.matmul, {
+      a: at(k.ptr(a), oa, 'f32'), b: panels ?? at(k.ptr(b), ob, 'f32'), c: at(k.ptr(y), oy, 'f32'), m, n, k: kk, lda: kk, ldb: n, ldc: n, init: GemmInit.Zero, epilogue: k.epilogue,
+      bLayout: panels ? 'panels' : 'strided',
+    }), 'b');
 }
 
 export function gemmKernel(k: KernelContext): string {
@@ -63,13 +69,17 @@ export function gemmKernel(k: KernelContext): string {
   if (as.length !== 2 || bs.length !== 2) throw new DlcError('gemm operands must be 2-D', { node: k.node.name, op: 'gemm' });
   const code: string[] = [];
   const pa = transA ? transposedOperand(k, a, kk, m, code) : k.ptr(a);
-  const pb = transB ? transposedOperand(k, b, n, kk, code) : k.ptr(b);
+  // A constant B (weights) ships packed into the helper's column panels, transposed first where asked.
+  const cb = k.constantOf(b);
+  const bData = cb && (transB ? transposed(cb, n, kk).data : cb.data);
+  const pb = bData ? k.constant(new Tensor('f32', [kk, n], packColumnPanels(bData, kk, n, panelWidths(k.schedules.matmul)))) : transB ? transposedOperand(k, b, n, kk, code) : k.ptr(b);
   const py = k.ptr(y);
   const bias = c && beta !== 0 ? c : null;
   const biasTerm = (o: string) => (bias ? `${asLiteral(beta, 'f32')} * load<f32>(${at(k.ptr(bias), o, 'f32')})` : '');
   const space = { dims: [m, n], strides: [[n, 1], bias ? broadcastStridesOf(shapeOf(bias), [m, n]) : [0, 0]] };
   // With α ≠ 1 the epilogue waits for the scaling pass.
-  const product = (init: GemmInit) => gemmCall(k, k.schedules.matmul, { a: pa, b: pb, c: py, m, n, k: kk, lda: kk, ldb: n, ldc: n, init, epilogue: alpha === 1 ? k.epilogue : undefined });
+  const product = (init: GemmInit) =>
+    gemmCall(k, k.schedules.matmul, { a: pa, b: pb, c: py, m, n, k: kk, lda: kk, ldb: n, ldc: n, init, epilogue: alpha === 1 ? k.epilogue : undefined, bLayout: bData ? 'panels' : 'strided' });
   if (alpha === 1) {
     // Y = β·C, then Y += A·B.
     if (bias) code.push(loopNest(space, ([o, oc]) => `store<f32>(${at(py, o, 'f32')}, ${biasTerm(oc)});`));

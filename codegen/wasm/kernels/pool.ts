@@ -71,10 +71,30 @@ export function globalPoolKernel(k: KernelContext): string {
   return [
     `for (let p: i32 = 0; p < ${xs[0] * xs[1]}; p++) {`,
     `  const xc: usize = ${k.ptr(x)} + p * ${plane * 4};`,
-    // Sums accumulate in f64: a plane may hold 10⁵ elements.
-    `  let acc: ${isMax ? 'f32 = -Infinity' : 'f64 = 0'};`,
-    `  for (let i: i32 = 0; i < ${plane}; i++) ${isMax ? 'acc = max(acc, load<f32>(xc + i * 4));' : 'acc += <f64>load<f32>(xc + i * 4);'}`,
-    `  store<f32>(${k.ptr(y)} + p * 4, ${isMax ? 'acc' : `<f32>(acc / ${plane}.0)`});`,
+    '  let i: i32 = 0;',
+    ...(isMax
+      ? [
+          // Four running maxima, folded after the vector loop.
+          '  let m4 = f32x4.splat(-Infinity);',
+          `  for (; i + 4 <= ${plane}; i += 4) m4 = f32x4.max(m4, v128.load(xc + i * 4));`,
+          '  let acc: f32 = max(max(f32x4.extract_lane(m4, 0), f32x4.extract_lane(m4, 1)), max(f32x4.extract_lane(m4, 2), f32x4.extract_lane(m4, 3)));',
+          `  for (; i < ${plane}; i++) acc = max(acc, load<f32>(xc + i * 4));`,
+          `  store<f32>(${k.ptr(y)} + p * 4, acc);`,
+        ]
+      : [
+          // Sums accumulate in f64 (a plane may hold 10⁵ elements): each f32x4 widens into two f64x2 sums.
+          '  let lo = f64x2.splat(0);',
+          '  let hi = f64x2.splat(0);',
+          `  for (; i + 4 <= ${plane}; i += 4) {`,
+          '    const v = v128.load(xc + i * 4);',
+          '    lo = f64x2.add(lo, f64x2.promote_low_f32x4(v));',
+          '    hi = f64x2.add(hi, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3)));',
+          '  }',
+          '  const s = f64x2.add(lo, hi);',
+          '  let acc: f64 = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);',
+          `  for (; i < ${plane}; i++) acc += <f64>load<f32>(xc + i * 4);`,
+          `  store<f32>(${k.ptr(y)} + p * 4, <f32>(acc / ${plane}.0));`,
+        ]),
     '}',
   ].join('\n');
 }

@@ -39,6 +39,17 @@ describe('reduction, softmax and batch-norm kernels match the interpreter', () =
     expect(await mismatches(g)).toEqual([]);
   });
 
+  test('contiguous softmax and log_softmax (f32x4 exp) over a wide range of logits', async () => {
+    const g = buildGraph({
+      inputs: { x: f32(3, 2, 37) },
+      build: (b, { x }) => {
+        const wide = b.emit('mul', [x, b.constant(Tensor.scalar('f32', 40))])[0];
+        return [b.emit('softmax', [wide])[0], b.emit('log_softmax', [wide])[0], b.emit('softmax', [x], { axis: 1, coerce_2d: 1 })[0]];
+      },
+    });
+    expect(await mismatches(g)).toEqual([]);
+  });
+
   test('layer normalization over the last axes, broadcast scale and bias, statistics outputs', async () => {
     const g = buildGraph({
       inputs: { x: f32(3, 4, 6) },

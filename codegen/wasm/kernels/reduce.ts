@@ -5,6 +5,7 @@ import { attrFloat, attrInt, normalizeAxis } from '../../../compiler/ops/util.js
 import { asLiteral, asType } from '../as-target.js';
 import { at, shapeOf, unsupported, type KernelContext } from './kernel.js';
 import { broadcastStridesOf, loopNest } from './loops.js';
+import { exp4 } from './vector-math.js';
 
 function checkF32(k: KernelContext): void {
   for (const v of k.node.inputs.slice(0, 1)) if (v && v.type.dtype !== 'f32') unsupported(k.node, `${v.type.dtype} input (f32 only)`);
@@ -70,6 +71,49 @@ export function reduceKernel(k: KernelContext): string {
 }
 
 /** softmax(x) = e^(x − max) / Σ e^(x − max) along the axis (log_softmax: x − max − log Σ; hardmax: one-hot of the max). */
+/**
+ * (log-)softmax over contiguous rows of n: the maximum, the sum of e^(x − max) and the outputs four lanes at a
+ * time (exp4), the ragged end of each row in scalars.
+ */
+function contiguousSoftmax(k: KernelContext, rows: number, n: number, log: boolean): string {
+  const e4 = exp4(k);
+  const vec = n - (n % 4);
+  const fold = (v: string, f: string) => `${f}(${f}(f32x4.extract_lane(${v}, 0), f32x4.extract_lane(${v}, 1)), ${f}(f32x4.extract_lane(${v}, 2), f32x4.extract_lane(${v}, 3)))`;
+  const add = (v: string) => `(f32x4.extract_lane(${v}, 0) + f32x4.extract_lane(${v}, 1) + f32x4.extract_lane(${v}, 2) + f32x4.extract_lane(${v}, 3))`;
+  return [
+    `for (let o: i32 = 0; o < ${rows}; o++) {`,
+    `  const xr: usize = ${k.ptr(k.input(0))} + o * ${n * 4};`,
+    `  const yr: usize = ${k.ptr(k.output(0))} + o * ${n * 4};`,
+    '  let m4 = f32x4.splat(-Infinity);',
+    `  for (let j: i32 = 0; j < ${vec}; j += 4) m4 = f32x4.max(m4, v128.load(xr + j * 4));`,
+    `  let m: f32 = ${fold('m4', 'max')};`,
+    `  for (let j: i32 = ${vec}; j < ${n}; j++) m = max(m, load<f32>(xr + j * 4));`,
+    '  const mv = f32x4.splat(m);',
+    '  let s4 = f32x4.splat(0);',
+    `  for (let j: i32 = 0; j < ${vec}; j += 4) {`,
+    `    const e = ${e4}(f32x4.sub(v128.load(xr + j * 4), mv));`,
+    log ? '' : '    v128.store(yr + j * 4, e);',
+    '    s4 = f32x4.add(s4, e);',
+    '  }',
+    `  let sum: f32 = ${add('s4')};`,
+    `  for (let j: i32 = ${vec}; j < ${n}; j++) { const e = Mathf.exp(load<f32>(xr + j * 4) - m);${log ? '' : ' store<f32>(yr + j * 4, e);'} sum += e; }`,
+    ...(log
+      ? [
+          '  const ls: f32 = m + Mathf.log(sum);',
+          '  const ls4 = f32x4.splat(ls);',
+          `  for (let j: i32 = 0; j < ${vec}; j += 4) v128.store(yr + j * 4, f32x4.sub(v128.load(xr + j * 4), ls4));`,
+          `  for (let j: i32 = ${vec}; j < ${n}; j++) store<f32>(yr + j * 4, load<f32>(xr + j * 4) - ls);`,
+        ]
+      : [
+          '  const inv: f32 = <f32>1 / sum;',
+          '  const inv4 = f32x4.splat(inv);',
+          `  for (let j: i32 = 0; j < ${vec}; j += 4) v128.store(yr + j * 4, f32x4.mul(v128.load(yr + j * 4), inv4));`,
+          `  for (let j: i32 = ${vec}; j < ${n}; j++) store<f32>(yr + j * 4, load<f32>(yr + j * 4) * inv);`,
+        ]),
+    '}',
+  ].filter(Boolean).join('\n');
+}
+
 export function softmaxKernel(k: KernelContext): string {
   checkF32(k);
   const [x, y] = [k.input(0), k.output(0)];
@@ -93,6 +137,7 @@ export function softmaxKernel(k: KernelContext): string {
       '}',
     ].join('\n');
   }
+  if (inner === 1) return contiguousSoftmax(k, outer, n, log);
   return [
     `for (let o: i32 = 0; o < ${outer}; o++) for (let i: i32 = 0; i < ${inner}; i++) {`,
     `  const base = o * ${n * inner} + i;`,
@@ -127,7 +172,11 @@ export function batchNormKernel(k: KernelContext): string {
     `  const t: f32 = ${ld(bias)} - ${ld(mean)} * a;`,
     `  const xp: usize = ${k.ptr(x)} + p * ${inner * 4};`,
     `  const yp: usize = ${k.ptr(y)} + p * ${inner * 4};`,
-    `  for (let i: i32 = 0; i < ${inner}; i++) store<f32>(yp + i * 4, load<f32>(xp + i * 4) * a + t);`,
+    '  const a4 = f32x4.splat(a);',
+    '  const t4 = f32x4.splat(t);',
+    '  let i: i32 = 0;',
+    `  for (; i + 4 <= ${inner}; i += 4) v128.store(yp + i * 4, f32x4.add(f32x4.mul(v128.load(xp + i * 4), a4), t4));`,
+    `  for (; i < ${inner}; i++) store<f32>(yp + i * 4, load<f32>(xp + i * 4) * a + t);`,
     '}',
   ].join('\n');
 }
