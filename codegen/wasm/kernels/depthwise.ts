@@ -69,7 +69,7 @@ export function depthwiseConv(k: KernelContext, x: Value, w: Value, bias: Value 
     `  if (iw < 0 || iw >= ${iW}) continue;`,
     ...taps.map((t) => `  acc += load<f32>(wc + ${wAt(t, 0)} + kw * 4) * load<f32>(${t.row} + iw * 4);`),
     '}',
-    `store<f32>(out + ow * 4, ${epi ? epi.scalar('acc') : 'acc'});`,
+    `store<f32>(out + ow * 4, ${epi ? epi.scalar('acc', 'out + ow * 4') : 'acc'});`,
   ].map((l) => `    ${l}`);
   // `v` vectors of interior columns from ow: taps unrolled, input offsets as immediates from xo.
   const vectorColumns = (v: number) => {
@@ -82,7 +82,7 @@ export function depthwiseConv(k: KernelContext, x: Value, w: Value, bias: Value 
         lines.push('}');
       }
     }
-    for (let j = 0; j < v; j++) lines.push(`v128.store(out + ow * 4, ${epi ? epi.vector(`a${j}`) : `a${j}`}, ${16 * j});`);
+    for (let j = 0; j < v; j++) lines.push(`v128.store(out + ow * 4, ${epi ? epi.vector(`a${j}`, `out + ow * 4 + ${16 * j}`) : `a${j}`}, ${16 * j});`);
     return lines.map((l) => `      ${l}`);
   };
   const vectorLoops: string[] = [];

@@ -30,7 +30,8 @@ function vectorExpr(k: KernelContext, node: Node, xs: string[]): string | undefi
     case 'exp': return `${exp4(k)}(${xs[0]})`;
     // 1 / (1 + e^−x)
     case 'sigmoid': return `f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), ${exp4(k)}(f32x4.neg(${xs[0]}))))`;
-    default: return epilogueOf(node)?.vector(xs[0]);
+    // A unary activation's vector form does not read the stored element's position.
+    default: return epilogueOf(node)?.vector(xs[0], '0');
   }
 }
 
