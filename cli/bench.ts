@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { DlcError, UsageError } from '../compiler/errors.js';
 import type { DType } from '../compiler/ir/dtype.js';
 import { loadModel, type TensorInfo } from '../runtime/index.js';
-import { parseManifest, type WasmManifest } from '../runtime/manifest.js';
+import { parseManifest, type Manifest } from '../runtime/manifest.js';
 import { compileModelToArtifact, type ModelOptions } from './compile.js';
 import { loadFeeds, withRuntimeErrors, type Feeds } from './feeds.js';
 import type { CliIo } from './main.js';
@@ -204,7 +204,7 @@ export function progressReporter(io: CliIo): BenchPlan['progress'] {
   return (side, done, total) => stderr.write(done === total ? '\r\x1b[K' : `\r\x1b[K${side}: run ${done + 1}/${total}`);
 }
 
-function readManifest(dir: string): WasmManifest {
+function readManifest(dir: string): Manifest {
   let text: string;
   try {
     text = fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8');
@@ -219,7 +219,7 @@ function readManifest(dir: string): WasmManifest {
 }
 
 /** The peer must run the model the artifact was compiled from (the manifest records its sha-256). */
-function checkPeerModel(manifest: WasmManifest, dir: string, model: string): void {
+function checkPeerModel(manifest: Manifest, dir: string, model: string): void {
   const recorded = (manifest.options.model as { sha256?: unknown } | undefined)?.sha256;
   const actual = createHash('sha256').update(readModelFile(model)).digest('hex');
   if (typeof recorded === 'string' && recorded !== actual) {

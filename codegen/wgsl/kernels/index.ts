@@ -1,0 +1,42 @@
+// The WGSL kernel generator of each op the webgpu target supports: the anchors (matmul, gemm, conv,
+// conv_transpose, pools) and the rest. Element-wise ops are found through ELEMENTWISE_OPS in the C-like base
+// and need no entry.
+import type { WgslKernelGenerator } from './kernel.js';
+import { concatKernel, cumSumKernel, depthSpaceKernel, gatherElementsKernel, gatherKernel, padKernel, shapeKernel, sliceKernel, splitKernel, tileKernel, transposeKernel, triluKernel, viewKernel } from './movement.js';
+import { argReduceKernel, batchNormKernel, instanceNormKernel, layerNormKernel, reduceKernel, softmaxKernel } from './reduce.js';
+import { resizeKernel } from './resize.js';
+
+const REDUCTIONS = ['sum', 'mean', 'max', 'min', 'prod', 'l1', 'l2', 'log_sum', 'log_sum_exp', 'sum_square'];
+
+export const WGSL_KERNELS: Readonly<Record<string, WgslKernelGenerator>> = {
+  softmax: softmaxKernel,
+  log_softmax: softmaxKernel,
+  hardmax: softmaxKernel,
+  instance_normalization: instanceNormKernel,
+  batch_normalization: batchNormKernel,
+  layer_normalization: layerNormKernel,
+  resize: resizeKernel,
+  reshape: viewKernel,
+  flatten: viewKernel,
+  squeeze: viewKernel,
+  unsqueeze: viewKernel,
+  identity: viewKernel,
+  dropout: viewKernel,
+  transpose: transposeKernel,
+  concat: concatKernel,
+  split: splitKernel,
+  slice: sliceKernel,
+  gather: gatherKernel,
+  pad: padKernel,
+  tile: tileKernel,
+  gather_elements: gatherElementsKernel,
+  trilu: triluKernel,
+  depth_to_space: depthSpaceKernel,
+  space_to_depth: depthSpaceKernel,
+  cum_sum: cumSumKernel,
+  shape: shapeKernel,
+  size: shapeKernel,
+  arg_max: argReduceKernel,
+  arg_min: argReduceKernel,
+  ...Object.fromEntries(REDUCTIONS.map((r) => [`reduce_${r}`, reduceKernel])),
+};
