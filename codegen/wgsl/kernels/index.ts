@@ -1,6 +1,7 @@
 // The WGSL kernel generator of each op the webgpu target supports: the anchors (matmul, gemm, conv,
 // conv_transpose, pools) and the rest. Element-wise ops are found through ELEMENTWISE_OPS in the C-like base
 // and need no entry.
+import { ANCHOR_KERNELS } from './anchors.js';
 import type { WgslKernelGenerator } from './kernel.js';
 import { concatKernel, cumSumKernel, depthSpaceKernel, gatherElementsKernel, gatherKernel, padKernel, shapeKernel, sliceKernel, splitKernel, tileKernel, transposeKernel, triluKernel, viewKernel } from './movement.js';
 import { argReduceKernel, batchNormKernel, instanceNormKernel, layerNormKernel, reduceKernel, softmaxKernel } from './reduce.js';
@@ -9,6 +10,7 @@ import { resizeKernel } from './resize.js';
 const REDUCTIONS = ['sum', 'mean', 'max', 'min', 'prod', 'l1', 'l2', 'log_sum', 'log_sum_exp', 'sum_square'];
 
 export const WGSL_KERNELS: Readonly<Record<string, WgslKernelGenerator>> = {
+  ...ANCHOR_KERNELS,
   softmax: softmaxKernel,
   log_softmax: softmaxKernel,
   hardmax: softmaxKernel,
