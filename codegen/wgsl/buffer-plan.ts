@@ -77,9 +77,10 @@ export function planBuffers(req: BufferPlanRequest): BufferPlan {
     const c = vs.find((v) => v.isConst);
     if (slotOf.has(r) || !c) continue;
     const data = req.serialize(c);
-    constantOffset.set(r, weightsBytes);
-    parts.push({ offset: weightsBytes, data });
-    weightsBytes = align(weightsBytes + bufferBytes(data.length), STORAGE_OFFSET_ALIGN);
+    const offset = align(weightsBytes, STORAGE_OFFSET_ALIGN);
+    constantOffset.set(r, offset);
+    parts.push({ offset, data });
+    weightsBytes = offset + bufferBytes(data.length);
   }
   let weights: BufferPlan['weights'] = null;
   if (parts.length > 0) {
