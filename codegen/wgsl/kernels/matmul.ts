@@ -104,10 +104,10 @@ export function f32Literal(x: number): string {
   return f < 0 ? `(${text})` : text;
 }
 
-/** The epilogue applied to a stored scalar (or vec4) expression. */
+/** The epilogue applied to a stored scalar (or vec4) expression (parenthesized: the forms splice their argument in). */
 export function finish(epi: WgslEpilogue | undefined, v: string, vec4 = false): string {
   if (!epi) return v;
-  return vec4 ? epi.vec4(v) : epi.scalar(v);
+  return vec4 ? epi.vec4(`(${v})`) : epi.scalar(`(${v})`);
 }
 
 /** Σ_d ((i / inner_d) % dims_d) · strides_d as a u32 expression: the element offset of linear index i. */
