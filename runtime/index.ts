@@ -25,6 +25,7 @@ export interface LoadOptions {
 
 interface Executor {
   run(feeds: Record<string, TypedArray>): Record<string, TypedArray> | Promise<Record<string, TypedArray>>;
+  release?(): Promise<void>;
 }
 
 export class Session {
@@ -42,6 +43,11 @@ export class Session {
   /** Runs the model on one typed array per input (see ARRAY_TYPES) and returns fresh arrays per output. */
   async run(feeds: Record<string, TypedArray>): Promise<Record<string, TypedArray>> {
     return this.executor.run(feeds);
+  }
+
+  /** Frees what the session holds on the GPU (a wasm session is left to the garbage collector). */
+  async release(): Promise<void> {
+    await this.executor.release?.();
   }
 }
 

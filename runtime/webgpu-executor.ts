@@ -91,6 +91,14 @@ export class WebgpuExecutor {
     return result;
   }
 
+  /** Frees the GPU buffers once the queued runs are done; the executor cannot run afterwards. */
+  async release(): Promise<void> {
+    await this.queue;
+    for (const b of [...this.buffers, ...this.readbacks]) b.destroy();
+    this.queue = Promise.reject(new DlcRuntimeError('this session was released'));
+    this.queue.catch(() => undefined);
+  }
+
   private async runNow(inputs: (Float32Array | Int32Array | Uint32Array)[]): Promise<Record<string, TypedArray>> {
     const { device, manifest } = this;
     device.pushErrorScope('validation');

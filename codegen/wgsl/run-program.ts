@@ -12,6 +12,8 @@ import type { WebgpuProgram } from './program.js';
 
 export interface LoadedWebgpuProgram {
   run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>>;
+  /** Frees its GPU buffers. */
+  release(): Promise<void>;
 }
 
 function toArray(t: Tensor): TypedArray {
@@ -42,5 +44,6 @@ export async function loadWebgpuProgram(device: GPUDevice, program: WebgpuProgra
       for (const slot of manifest.outputs) result[slot.name] = toTensor(slot.dtype, slot.shape, out[slot.name]);
       return result;
     },
+    release: () => executor.release(),
   };
 }
