@@ -6,6 +6,7 @@ import type { WgslKernelGenerator } from './kernel.js';
 import { concatKernel, cumSumKernel, depthSpaceKernel, gatherElementsKernel, gatherKernel, padKernel, shapeKernel, sliceKernel, splitKernel, tileKernel, transposeKernel, triluKernel, viewKernel } from './movement.js';
 import { argReduceKernel, batchNormKernel, instanceNormKernel, layerNormKernel, reduceKernel, softmaxKernel } from './reduce.js';
 import { resizeKernel } from './resize.js';
+import { gatherNdKernel, scatterElementsKernel, scatterNdKernel } from './scatter.js';
 
 const REDUCTIONS = ['sum', 'mean', 'max', 'min', 'prod', 'l1', 'l2', 'log_sum', 'log_sum_exp', 'sum_square'];
 
@@ -36,6 +37,9 @@ export const WGSL_KERNELS: Readonly<Record<string, WgslKernelGenerator>> = {
   depth_to_space: depthSpaceKernel,
   space_to_depth: depthSpaceKernel,
   cum_sum: cumSumKernel,
+  scatter_elements: scatterElementsKernel,
+  scatter_nd: scatterNdKernel,
+  gather_nd: gatherNdKernel,
   shape: shapeKernel,
   size: shapeKernel,
   arg_max: argReduceKernel,

@@ -6,16 +6,17 @@ import { stridesOf } from '../../../compiler/ir/tensor.js';
 import { attrFloat, attrInt, normalizeAxis } from '../../../compiler/ops/util.js';
 import { broadcastStridesOf } from '../../wasm/kernels/loops.js';
 import { shapeOf, sizeOfValue } from '../../wasm/kernels/kernel.js';
-import { wgslLiteral } from '../wgsl-target.js';
+import { storageType, wgslLiteral } from '../wgsl-target.js';
 import type { WgslDispatch, WgslKernelContext } from './kernel.js';
 import { Bindings, offsetsOf, perInvocation, unsupported } from './shader.js';
 
 const prod = (dims: readonly number[]) => dims.reduce((p, d) => p * d, 1);
 const f = (x: number) => wgslLiteral(x, 'f32');
 
+/** These kernels compute in f32: f16 and f64 inputs are stored as f32 (wgsl-target.ts), integers are refused. */
 function checkF32(k: WgslKernelContext): void {
   const v = k.node.inputs[0];
-  if (v && v.type.dtype !== 'f32') unsupported(k.node, `${v.type.dtype} input (f32 only)`);
+  if (v && storageType(v.type.dtype) !== 'f32') unsupported(k.node, `${v.type.dtype} input (floats only)`);
 }
 
 interface Reducer {
