@@ -13,7 +13,7 @@ import { Tensor } from '../../../compiler/ir/tensor.js';
 import { planMatmul } from '../../../compiler/ops/nn-matmul.js';
 import { attrFloat, attrInt } from '../../../compiler/ops/util.js';
 import { shapeOf } from '../../wasm/kernels/kernel.js';
-import { withHelpers } from '../wgsl-target.js';
+import { wgslLiteral, withHelpers } from '../wgsl-target.js';
 import { broadcastStridesOf } from '../../wasm/kernels/loops.js';
 import { WGSL_LIMITS, type WgslBinding, type WgslDispatch, type WgslEpilogue, type WgslKernelContext } from './kernel.js';
 
@@ -95,15 +95,6 @@ export class ModuleBindings {
     }
     return this.list.map((b, i) => `@group(0) @binding(${i}) var<storage, ${b.access}> ${this.nameOf(i)}: array<${this.vec4s[i] ? 'vec4<f32>' : 'f32'}>;`).join('\n');
   }
-}
-
-/** A finite f32 as a WGSL literal. */
-export function f32Literal(x: number): string {
-  const f = Math.fround(x);
-  if (!Number.isFinite(f)) throw new DlcError(`${x} cannot be a WGSL constant`);
-  const s = String(f);
-  const text = /[.e]/.test(s) ? `${s}f` : `${s}.0f`;
-  return f < 0 ? `(${text})` : text;
 }
 
 /** The epilogue applied to a stored scalar (or vec4) expression (parenthesized: the forms splice their argument in). */
@@ -429,8 +420,8 @@ export function gemmKernel(k: WgslKernelContext, schedule: GpuMatmulSchedule = D
   };
   const bias = c && beta !== 0 ? c : null;
   const [sm, sn] = bias ? broadcastStridesOf(shapeOf(bias), [m, n]) : [0, 0];
-  const scale = (v: string) => (alpha === 1 ? v : `${f32Literal(alpha)} * ${v}`);
-  const betaTerm = (e: string) => (beta === 1 ? e : `${f32Literal(beta)} * ${e}`);
+  const scale = (v: string) => (alpha === 1 ? v : `${wgslLiteral(alpha, 'f32')} * ${v}`);
+  const betaTerm = (e: string) => (beta === 1 ? e : `${wgslLiteral(beta, 'f32')} * ${e}`);
   const biasAt = (mb: ModuleBindings, j: number) => `${mb.bind(bias!)}[row * ${sm}u + (col + ${j}u) * ${sn}u]`;
   const spec: GemmSpec = {
     m, n, k: kk, batch: 1,
