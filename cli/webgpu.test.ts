@@ -56,7 +56,7 @@ describe('dlc with --target webgpu', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
-      new RegExp(`^compiled ${model} for webgpu into ${dir}: \\d+ kernels \\(\\d+ dispatches, \\d+ shader modules\\); kernels\\.wgsl [\\d.]+ KiB, weights\\.bin [\\d.]+ KiB, GPU buffers [\\d.]+ KiB; precision f32; inputs x: f32\\[3,16\\]; outputs probs: f32\\[3,10\\], best: i64\\[3\\]\\.\\n$`),
+      new RegExp(`^compiled ${model} for webgpu into ${dir}: \\d+ kernels \\(\\d+ dispatches, \\d+ shader modules\\); kernels\\.wgsl [\\d.]+ K?i?B, weights\\.bin [\\d.]+ K?i?B, GPU buffers [\\d.]+ K?i?B; precision f32; inputs x: f32\\[3,16\\]; outputs probs: f32\\[3,10\\], best: i64\\[3\\]\\.\\n$`),
     );
     expect(fs.readdirSync(dir).sort()).toEqual(['kernels.wgsl', 'manifest.json', 'weights.bin']);
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
