@@ -95,7 +95,7 @@ describe('dlc with --target webgpu', () => {
     expect(r.code).toBe(0);
   });
 
-  test('--precision f16 falls back to f32 on a device without shader-f16, and says why', async () => {
+  test('--precision f16 is recorded with the f32 the kernels use and why, and verifies', async () => {
     const f16 = path.join(tmp, 'f16');
     const r = await dlc('compile', model, '--target', 'webgpu', '--precision', 'f16', '--input-shape', 'x=3,16', '-o', f16);
     expect(r.code).toBe(0);
