@@ -3,7 +3,7 @@
 // and need no entry.
 import { ANCHOR_KERNELS } from './anchors.js';
 import type { WgslKernelGenerator } from './kernel.js';
-import { concatKernel, cumSumKernel, depthSpaceKernel, gatherElementsKernel, gatherKernel, padKernel, shapeKernel, sliceKernel, splitKernel, tileKernel, transposeKernel, triluKernel, viewKernel } from './movement.js';
+import { concatKernel, dropoutKernel, cumSumKernel, depthSpaceKernel, gatherElementsKernel, gatherKernel, padKernel, shapeKernel, sliceKernel, splitKernel, tileKernel, transposeKernel, triluKernel, viewKernel } from './movement.js';
 import { argReduceKernel, batchNormKernel, instanceNormKernel, layerNormKernel, reduceKernel, softmaxKernel } from './reduce.js';
 import { resizeKernel } from './resize.js';
 import { gatherNdKernel, scatterElementsKernel, scatterNdKernel } from './scatter.js';
@@ -24,7 +24,7 @@ export const WGSL_KERNELS: Readonly<Record<string, WgslKernelGenerator>> = {
   squeeze: viewKernel,
   unsqueeze: viewKernel,
   identity: viewKernel,
-  dropout: viewKernel,
+  dropout: dropoutKernel,
   transpose: transposeKernel,
   concat: concatKernel,
   split: splitKernel,

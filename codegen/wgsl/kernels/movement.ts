@@ -30,6 +30,16 @@ export function viewKernel(k: WgslKernelContext): WgslDispatch[] | null {
   return stridedCopy(x, y, [n], [1], [1]);
 }
 
+/** Dropout at inference: the identity, and a mask of ones when it is asked for. */
+export function dropoutKernel(k: WgslKernelContext): WgslDispatch[] | null {
+  const [x, y, mask] = [k.input(0), k.output(0), k.node.outputs[1]];
+  const copy = k.alias(y, x) ? [] : stridedCopy(x, y, [sizeOfValue(y)], [1], [1]);
+  if (!mask || sizeOfValue(mask) === 0) return copy.length ? copy : null;
+  const b = new Bindings([mask]);
+  const fill = perInvocation({ bindings: b.list, count: sizeOfValue(mask), body: `  ${b.of(mask)}[i] = ${wgslLiteral(1, mask.type.dtype)};` });
+  return [...copy, fill];
+}
+
 export function transposeKernel(k: WgslKernelContext): WgslDispatch[] {
   const [x, y] = [k.input(0), k.output(0)];
   const xs = shapeOf(x);

@@ -14,9 +14,10 @@ export function resizeKernel(k: WgslKernelContext): WgslDispatch[] {
   const p = resizePlan(k.node, shapeOf(x), shapeOf(y), scalesT, (d) => unsupported(k.node, d));
   if (sizeOfValue(y) === 0) return [];
   const index = k.constant(Tensor.fromArray('i32', [2 * (p.outH + p.outW)], [...p.rows.i0, ...p.rows.i1, ...p.cols.i0, ...p.cols.i1]));
-  const weight = k.constant(Tensor.fromArray('f32', [p.outH + p.outW], [...p.rows.w, ...p.cols.w]));
   const b = new Bindings([y]);
-  const [yb, xb, ib, wb] = [b.of(y), b.of(x), b.of(index), b.of(weight)];
+  const [yb, xb, ib] = [b.of(y), b.of(x), b.of(index)];
+  // Only linear blending reads the weights.
+  const wb = p.mode === 'linear' ? b.of(k.constant(Tensor.fromArray('f32', [p.outH + p.outW], [...p.rows.w, ...p.cols.w]))) : '';
   const body = [
     `  let w = i % ${p.outW}u;`,
     `  let h = (i / ${p.outW}u) % ${p.outH}u;`,
