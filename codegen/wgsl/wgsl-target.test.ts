@@ -1,7 +1,7 @@
 import { Tensor } from '../../compiler/ir/tensor.js';
 import { buildGraph } from '../wasm/testing.js';
 import { gridFor, WORKGROUP_SIZE } from './kernels/shader.js';
-import { webgpuMismatches } from './program-testing.js';
+import { webgpuMismatches } from '../../tests/util/webgpu-mismatches.js';
 import { storageType, storedValue, WGSL_TARGET, wgslLiteral, withHelpers } from './wgsl-target.js';
 
 test('every dtype has a 32-bit storage type; compile-time values are clamped into it', () => {

@@ -1,6 +1,6 @@
 import { Tensor } from '../../../compiler/ir/tensor.js';
 import { buildGraph } from '../../wasm/testing.js';
-import { webgpuMismatches as mismatches } from '../program-testing.js';
+import { webgpuMismatches as mismatches } from '../../../tests/util/webgpu-mismatches.js';
 
 const f32 = (...shape: number[]) => ({ dtype: 'f32' as const, shape });
 const i64 = (...v: number[]) => Tensor.fromArray('i64', [v.length], v);

@@ -1,6 +1,6 @@
 import { Tensor } from '../../../compiler/ir/tensor.js';
 import { buildGraph } from '../../wasm/testing.js';
-import { webgpuMismatches as mismatches } from '../program-testing.js';
+import { webgpuMismatches as mismatches } from '../../../tests/util/webgpu-mismatches.js';
 
 const scales = (...v: number[]) => Tensor.fromArray('f32', [v.length], v);
 

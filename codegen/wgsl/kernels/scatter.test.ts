@@ -1,6 +1,6 @@
 import { Tensor } from '../../../compiler/ir/tensor.js';
 import { buildGraph } from '../../wasm/testing.js';
-import { webgpuMismatches as mismatches } from '../program-testing.js';
+import { webgpuMismatches as mismatches } from '../../../tests/util/webgpu-mismatches.js';
 
 const i64 = (shape: number[], v: number[]) => Tensor.fromArray('i64', shape, v);
 

@@ -6,9 +6,9 @@ import { interpret } from '../../compiler/interpreter.js';
 import type { Graph } from '../../compiler/ir/graph.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
 import { nodeGpuDevice } from '../../cli/webgpu-node.js';
-import { randomTensor, TOLERANCE } from '../wasm/testing.js';
-import { compileToWebgpu, type WebgpuCompileOptions } from './program.js';
-import { loadWebgpuProgram } from './run-program.js';
+import { randomTensor, TOLERANCE } from '../../codegen/wasm/testing.js';
+import { compileToWebgpu, type WebgpuCompileOptions } from '../../codegen/wgsl/program.js';
+import { loadWebgpuProgram } from '../../codegen/wgsl/run-program.js';
 
 /** The outputs whose webgpu results differ from the interpreter's, with why (empty when all match). */
 export async function webgpuMismatches(graph: Graph, seed = 1, options: WebgpuCompileOptions = {}): Promise<string[]> {
