@@ -65,7 +65,7 @@ describe('dlc bench --target wasm', () => {
     [[TINY_CNN, '--warmup', 'x'], /^dlc: --warmup takes an integer from 0 to 1000000, got 'x'\n$/],
     [[TINY_CNN, '--seed', '-1'], /^dlc: --seed takes an integer from 0 to 4294967295, got '-1'\n$/],
     [[TINY_CNN, '--peer-model', TINY_CNN], /^dlc: --peer-model goes with an artifact directory: a model is its own peer\n$/],
-    [[TINY_CNN, '--target', 'webgpu'], /^dlc: target 'webgpu' is not yet supported \(have: wasm\)\n$/],
+    [[TINY_CNN, '--precision', 'f16'], /^dlc: --precision applies to --target webgpu\n$/],
     [[REPO_ROOT, '-O', '1'], /^dlc: .* is a compiled artifact: --input-shape, -O and --passes apply only when benching an ONNX model\n$/],
   ])('%j is a usage error', async (args, message) => {
     const r = await dlc('bench', ...args);

@@ -8,8 +8,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DlcError, UsageError } from '../compiler/errors.js';
 import type { DType } from '../compiler/ir/dtype.js';
-import { loadModel, type TensorInfo } from '../runtime/index.js';
-import { parseManifest, type WasmManifest } from '../runtime/manifest.js';
+import type { TensorInfo } from '../runtime/index.js';
+import { loadArtifact } from './load-artifact.js';
+import { parseManifest, type Manifest } from '../runtime/manifest.js';
 import { compileModelToArtifact, type ModelOptions } from './compile.js';
 import { loadFeeds, withRuntimeErrors, type Feeds } from './feeds.js';
 import type { CliIo } from './main.js';
@@ -64,7 +65,10 @@ export async function benchCommand(modelOrDir: string, opts: BenchOptions, io: C
     throw new UsageError(`${modelOrDir} is a compiled artifact: --input-shape, -O and --passes apply only when benching an ONNX model`);
   }
   if (!isArtifact && opts.peerModel !== undefined) throw new UsageError('--peer-model goes with an artifact directory: a model is its own peer');
-  const peerModel = isArtifact ? opts.peerModel : modelOrDir;
+  // The webgpu peer, onnxruntime-web's WebGPU backend, runs only in a browser: under Dawn dlc times its own side.
+  const target = isArtifact ? readManifest(modelOrDir).target : opts.target;
+  if (target === 'webgpu' && opts.peerModel !== undefined) throw new UsageError('--peer-model: the webgpu peer (onnxruntime-web WebGPU) runs only in a browser; dlc bench times dlc alone on webgpu');
+  const peerModel = target === 'webgpu' ? undefined : isArtifact ? opts.peerModel : modelOrDir;
   const ort = peerModel === undefined ? undefined : await importOnnxruntimeWeb();
 
   const tmp = isArtifact ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'dlc-bench-'));
@@ -82,7 +86,7 @@ export async function benchCommand(modelOrDir: string, opts: BenchOptions, io: C
     const ours = await benchArtifact(dir, feeds, plan);
     const theirs = ort && peerModel !== undefined ? await benchOnnxruntimeWeb(ort, peerModel, feeds, inputs, plan) : undefined;
     report = {
-      target: opts.target,
+      target,
       ...ours,
       peer: theirs ? { name: PEER_NAME, ...theirs } : null,
       speedup: theirs ? theirs.medianMs / ours.medianMs : null,
@@ -97,11 +101,13 @@ export async function benchCommand(modelOrDir: string, opts: BenchOptions, io: C
   }
   const line = (name: string, t: Timing) =>
     `  ${name.padEnd(PEER_NAME.length)}  first run ${formatMs(t.firstRunMs)}, median ${formatMs(t.medianMs)}, p90 ${formatMs(t.p90Ms)}`;
-  const lines = [`bench ${modelOrDir} on ${opts.target}: ${plan.runs} run${plan.runs === 1 ? '' : 's'} after ${plan.warmup} warm-up, seed ${seed}`];
-  lines.push(line(`dlc ${opts.target}`, report));
+  const lines = [`bench ${modelOrDir} on ${target}: ${plan.runs} run${plan.runs === 1 ? '' : 's'} after ${plan.warmup} warm-up, seed ${seed}`];
+  lines.push(line(`dlc ${target}`, report));
   if (report.peer && report.speedup !== null) {
     lines.push(line(report.peer.name, report.peer));
     lines.push(`  speedup (onnxruntime-web median / dlc median): ${report.speedup.toFixed(2)}×`);
+  } else if (target === 'webgpu') {
+    lines.push('  onnxruntime-web webgpu: not measured (it runs only in a browser; this is dlc under Dawn alone)');
   } else {
     lines.push('  onnxruntime-web: not measured (give --peer-model FILE.onnx, the model the artifact was compiled from)');
   }
@@ -123,7 +129,7 @@ function settle(): Promise<void> {
 /** First run (loadModel → first result) and the median and p90 of `plan.runs` runs of a compiled artifact. */
 export async function benchArtifact(dir: string, feeds: Feeds, plan: BenchPlan): Promise<Timing> {
   const start = performance.now();
-  const session = await withRuntimeErrors(() => loadModel(dir));
+  const session = await loadArtifact(dir);
   await withRuntimeErrors(() => session.run(feeds));
   const firstRunMs = performance.now() - start;
   const samples = await timeRuns(() => session.run(feeds), plan, 'dlc');
@@ -204,7 +210,7 @@ export function progressReporter(io: CliIo): BenchPlan['progress'] {
   return (side, done, total) => stderr.write(done === total ? '\r\x1b[K' : `\r\x1b[K${side}: run ${done + 1}/${total}`);
 }
 
-function readManifest(dir: string): WasmManifest {
+function readManifest(dir: string): Manifest {
   let text: string;
   try {
     text = fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8');
@@ -219,7 +225,7 @@ function readManifest(dir: string): WasmManifest {
 }
 
 /** The peer must run the model the artifact was compiled from (the manifest records its sha-256). */
-function checkPeerModel(manifest: WasmManifest, dir: string, model: string): void {
+function checkPeerModel(manifest: Manifest, dir: string, model: string): void {
   const recorded = (manifest.options.model as { sha256?: unknown } | undefined)?.sha256;
   const actual = createHash('sha256').update(readModelFile(model)).digest('hex');
   if (typeof recorded === 'string' && recorded !== actual) {

@@ -65,7 +65,7 @@ describe('dlc compile --target wasm', () => {
   });
 
   test.each([
-    [['--target', 'webgpu', '-o', 'OUT'], 2, /^dlc: target 'webgpu' is not yet supported \(have: wasm\)\n$/],
+    [['--precision', 'f16', '-o', 'OUT'], 2, /^dlc: --precision applies to --target webgpu\n$/],
     [['--target', 'cuda', '-o', 'OUT'], 2, /^dlc: option '--target <target>' argument 'cuda' is invalid\. Allowed choices are wasm, webgpu\.\n$/],
     [[], 2, /^dlc: required option '-o, --output <dir>' not specified\n$/],
     [['-o', 'OUT', '--input-shape', 'pixels=1,3,8,8'], 2, /^dlc: --input-shape names 'pixels', which is not an input of the model \(inputs: image\)\n$/],

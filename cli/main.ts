@@ -5,7 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DlcError } from '../compiler/errors.js';
 import { benchCommand, DEFAULT_RUNS, DEFAULT_WARMUP, type BenchOptions } from './bench.js';
-import { compileCommand, TARGETS, type CompileOptions } from './compile.js';
+import { compileCommand, PRECISIONS, TARGETS, type CompileOptions } from './compile.js';
 import { inspectCommand, type InspectOptions } from './inspect.js';
 import { runCommand, type RunOptions } from './run.js';
 import { verifyCommand, type VerifyOptions } from './verify.js';
@@ -59,13 +59,14 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
 
   program
     .command('compile')
-    .description('compile a model into an artifact directory: manifest.json, weights.bin, model.wasm')
+    .description('compile a model into an artifact directory: manifest.json, weights.bin, and model.wasm or kernels.wgsl')
     .argument('<model>', 'ONNX model file')
     .addOption(new Option('--target <target>', 'code generation target').choices(TARGETS).default('wasm'))
     .requiredOption('-o, --output <dir>', 'artifact directory to write (replaced if it holds an artifact)')
     .option('--input-shape <name=d0,d1,...>', 'concrete shape of a model input (repeatable)', collect, [])
     .option('-O, --opt-level <level>', 'optimization level 0-3 (default 2)')
     .option('--passes <pipeline>', 'pass pipeline as text instead of -O')
+    .addOption(new Option('--precision <precision>', 'webgpu: compute precision asked for (the manifest records the one used)').choices(PRECISIONS))
     .action(async (model: string, opts: CompileOptions) => setExitCode(await compileCommand(model, opts, io)));
 
   program
@@ -92,11 +93,12 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('-O, --opt-level <level>', 'optimization level 0-3 (default 2)')
     .option('--passes <pipeline>', 'pass pipeline as text instead of -O')
     .option('--json', 'print one JSON object: {target, ok, outputs: [{name, maxAbsError, maxRelError}]}')
+    .addOption(new Option('--precision <precision>', 'webgpu: compute precision asked for (the manifest records the one used)').choices(PRECISIONS))
     .action(async (model: string, opts: VerifyOptions) => setExitCode(await verifyCommand(model, opts, io)));
 
   program
     .command('bench')
-    .description('time a model (or compiled artifact) on seeded random inputs beside onnxruntime-web WASM on one thread')
+    .description('time a model (or compiled artifact) on seeded random inputs; on wasm beside onnxruntime-web WASM on one thread')
     .argument('<model|dir>', 'ONNX model file (compiled to a temporary artifact) or artifact directory')
     .addOption(new Option('--target <target>', 'code generation target').choices(TARGETS).default('wasm'))
     .option('--input-shape <name=d0,d1,...>', 'concrete shape of a model input (repeatable)', collect, [])
@@ -106,6 +108,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--warmup <n>', `untimed runs before them (default ${DEFAULT_WARMUP})`)
     .option('--seed <seed>', 'seed of the random inputs (default 1)')
     .option('--peer-model <file>', 'with an artifact directory: the ONNX model onnxruntime-web runs')
+    .addOption(new Option('--precision <precision>', 'webgpu: compute precision asked for (the manifest records the one used)').choices(PRECISIONS))
     .option('--json', 'print one JSON object: {target, medianMs, p90Ms, firstRunMs, peer: {name, medianMs, p90Ms, firstRunMs}, speedup}')
     .action(async (model: string, opts: BenchOptions) => setExitCode(await benchCommand(model, opts, io)));
 

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DlcError, UsageError } from '../compiler/errors.js';
-import { loadModel } from '../runtime/index.js';
+import { loadArtifact } from './load-artifact.js';
 import { formatValues, headValues, loadFeeds, parseInputFiles, withRuntimeErrors } from './feeds.js';
 import type { CliIo } from './main.js';
 import { writeNpy } from './npy.js';
@@ -20,7 +20,7 @@ export async function runCommand(dir: string, opts: RunOptions, io: CliIo): Prom
   const files = parseInputFiles(opts.input);
   if (opts.seed !== undefined && !opts.random) throw new UsageError('--seed goes with --random');
   const seed = parseSeed(opts.seed);
-  const session = await withRuntimeErrors(() => loadModel(dir));
+  const session = await loadArtifact(dir);
   const feeds = loadFeeds(session.inputs, files, opts.random ? { seed } : undefined);
   const outputs = await withRuntimeErrors(() => session.run(feeds));
 

@@ -46,7 +46,7 @@ describe('dlc verify --target wasm', () => {
     [['--atol', 'tiny'], /^dlc: --atol takes a non-negative number, got 'tiny'\n$/],
     [['--rtol', '-1'], /^dlc: --rtol takes a non-negative number, got '-1'\n$/],
     [['--seed', '1.5'], /^dlc: --seed takes an integer from 0 to 4294967295, got '1\.5'\n$/],
-    [['--target', 'webgpu'], /^dlc: target 'webgpu' is not yet supported \(have: wasm\)\n$/],
+    [['--precision', 'f16'], /^dlc: --precision applies to --target webgpu\n$/],
     [['--input', 'noise=x.npy'], /^dlc: --input names 'noise', which is not an input of the model \(inputs: image\)\n$/],
   ])('%j is a usage error', async (args, message) => {
     const r = await dlc('verify', TINY_CNN, ...args);

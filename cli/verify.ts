@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { compareTensors, type Difference, type Tolerance } from '../compiler/compare.js';
 import { DlcError, UsageError } from '../compiler/errors.js';
 import type { DType } from '../compiler/ir/dtype.js';
-import { loadModel, type TensorInfo, type TypedArray } from '../runtime/index.js';
+import type { TensorInfo, TypedArray } from '../runtime/index.js';
+import { loadArtifact } from './load-artifact.js';
 import { compileModelToArtifact, type ModelOptions } from './compile.js';
 import { loadFeeds, parseInputFiles, toTensor, withRuntimeErrors, type Feeds } from './feeds.js';
 import type { CliIo } from './main.js';
@@ -41,7 +42,7 @@ export async function verifyCommand(model: string, opts: VerifyOptions, io: CliI
   try {
     const dir = path.join(tmp, 'artifact');
     await compileModelToArtifact(model, opts, dir, io);
-    const session = await withRuntimeErrors(() => loadModel(dir));
+    const session = await loadArtifact(dir);
     const feeds = loadFeeds(session.inputs, files, { seed });
     const ours = await withRuntimeErrors(() => session.run(feeds));
     const theirs = await runOnnxruntime(ort, model, feeds, session.inputs);

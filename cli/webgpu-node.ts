@@ -8,6 +8,8 @@ import { DlcError } from '../compiler/errors.js';
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 let devicePromise: Promise<GPUDevice> | undefined;
+/** Dawn's GPU object must outlive its devices: once garbage-collected, Dawn aborts in the next pipeline creation. */
+let gpuInstance: GPU | undefined;
 
 /** Dawn's globals (GPUBufferUsage, GPUMapMode, …) installed on globalThis, and its GPU object. */
 async function dawn(): Promise<GPU> {
@@ -24,6 +26,7 @@ async function dawn(): Promise<GPU> {
 
 async function createDevice(): Promise<GPUDevice> {
   const gpu = await dawn();
+  gpuInstance = gpu;
   const adapter = await gpu.requestAdapter();
   if (!adapter) {
     throw new DlcError(`no WebGPU adapter: run scripts/setup-system.sh (Debian's chromium ships SwiftShader, ${SWIFTSHADER_ICD}) or set VK_ICD_FILENAMES`);

@@ -1,4 +1,5 @@
-// The artifact writer: a compiled WASM program → a directory of manifest.json, weights.bin and model.wasm.
+// The artifact writer: a compiled WASM program → a directory of manifest.json, weights.bin and model.wasm; a
+// compiled WebGPU program → manifest.json, weights.bin and kernels.wgsl (every distinct shader module once).
 // The manifest format is defined by the runtime that reads it (runtime/manifest.ts); this file only imports
 // its types, so the two cannot drift. Identical programs and options give byte-identical artifacts (sorted
 // keys, no timestamps), and a directory is written beside its destination and renamed into place, so that
@@ -9,7 +10,8 @@ import * as path from 'node:path';
 import { DlcError } from '../compiler/errors.js';
 import { byteSize } from '../compiler/ir/dtype.js';
 import type { TensorSlot, WasmProgram } from './wasm/program.js';
-import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, WASM_FILE, WEIGHTS_FILE, type FileEntry, type WasmManifest } from '../runtime/manifest.js';
+import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, WASM_FILE, WEIGHTS_FILE, WGSL_FILE, wgslModuleMark, type FileEntry, type WasmManifest, type WebgpuManifest } from '../runtime/manifest.js';
+import type { WebgpuProgram } from './wgsl/program.js';
 
 /** The package version, recorded in every manifest (a test keeps it equal to package.json's). */
 export const DLC_VERSION = '0.1.0';
@@ -28,8 +30,7 @@ export function buildWasmArtifact(program: WasmProgram, options: Record<string, 
     [WASM_FILE, program.wasm],
     [WEIGHTS_FILE, program.weights],
   ]);
-  const entries: Record<string, FileEntry> = {};
-  for (const [name, bytes] of files) entries[name] = { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+  const entries = fileEntries(files);
   const slot = (s: TensorSlot) => {
     if (s.offset + s.shape.reduce((n, d) => n * d, 1) * byteSize(s.dtype) > layout.memoryBytes) {
       throw new Error(`code generator bug: the slot of '${s.name}' ends past the ${layout.memoryBytes}-byte memory`);
@@ -46,6 +47,41 @@ export function buildWasmArtifact(program: WasmProgram, options: Record<string, 
     memory: { bytes: layout.memoryBytes, weightsOffset: layout.weightsOffset, weightsBytes: layout.weightsBytes },
     kernels: program.kernels,
     files: entries,
+    options,
+  };
+  files.set(MANIFEST_FILE, new TextEncoder().encode(`${canonicalJson(manifest)}\n`));
+  return files;
+}
+
+function fileEntries(files: ReadonlyMap<string, Uint8Array>): Record<string, FileEntry> {
+  const entries: Record<string, FileEntry> = {};
+  for (const [name, bytes] of files) entries[name] = { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+  return entries;
+}
+
+/** The artifact of a WebGPU program: its files by name, manifest.json included. */
+export function buildWebgpuArtifact(program: WebgpuProgram, options: Record<string, JsonValue>): Map<string, Uint8Array> {
+  const wgsl = program.modules.map((m, i) => `${wgslModuleMark(i)}\n${m.code}\n`).join('');
+  const weights = program.weights?.data ?? new Uint8Array(0);
+  const files = new Map<string, Uint8Array>([
+    [WGSL_FILE, new TextEncoder().encode(wgsl)],
+    [WEIGHTS_FILE, weights],
+  ]);
+  const slot = (s: WebgpuProgram['inputs'][number]) => ({ name: s.name, dtype: s.dtype, shape: [...s.shape], storage: s.storage, buffer: s.buffer });
+  const manifest: WebgpuManifest = {
+    format: ARTIFACT_FORMAT,
+    formatVersion: ARTIFACT_FORMAT_VERSION,
+    target: 'webgpu',
+    dlcVersion: DLC_VERSION,
+    inputs: program.inputs.map(slot),
+    outputs: program.outputs.map(slot),
+    buffers: [...program.buffers],
+    weights: program.weights ? { buffer: program.weights.buffer, bytes: weights.length } : null,
+    modules: program.modules.map((m) => ({ access: [...m.access] })),
+    steps: program.steps.map((s) => ({ module: s.module, bindings: s.bindings.map((r) => ({ ...r })), workgroups: [...s.workgroups] })),
+    precision: { ...program.precision },
+    kernels: program.kernels,
+    files: fileEntries(files),
     options,
   };
   files.set(MANIFEST_FILE, new TextEncoder().encode(`${canonicalJson(manifest)}\n`));

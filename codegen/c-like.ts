@@ -70,7 +70,7 @@ export function renderElementwise(node: Node, xs: readonly ScalarOperand[], outD
       // Integer division by zero gives 0, as the reference's does.
       const r = isFloat(d) ? call('fmod', x, y) : t.select(`${y} == ${lit(0)}`, lit(0), `${x} % ${y}`);
       if (attrInt(a, 'fmod') === 1) return r;
-      return `(${r} != ${lit(0)} && (${r} < ${lit(0)}) != (${y} < ${lit(0)}) ? ${r} + ${y} : ${r})`;
+      return t.select(`${r} != ${lit(0)} && (${r} < ${lit(0)}) != (${y} < ${lit(0)})`, `(${r} + ${y})`, r);
     }
     case 'sum': return `(${xs.map((o) => o.expr).join(' + ')})`;
     case 'mean': return `((${xs.map((o) => o.expr).join(' + ')}) / ${lit(xs.length)})`;

@@ -46,3 +46,13 @@ export function describeFusedGroup(node: Node): FusedGroup {
   const anchor = anchors.length === 1 && anchors[0].inputs.every((v) => !v || !produced.has(v)) ? anchors[0] : undefined;
   return { node, nodes, anchor, epilogue: nodes.filter((n) => n !== anchor), inputs, output: node.outputs[0] };
 }
+
+/**
+ * The graph with every `fused` node replaced by its body's nodes (rewired to the graph's values): what a
+ * target lowers node by node when it computes no fused group as one kernel of its own.
+ */
+export function inlineFusedNodes(graph: Graph): Graph {
+  if (!graph.nodes.some((n) => n.op === 'fused')) return graph;
+  const nodes = graph.nodes.flatMap((n) => (n.op === 'fused' ? describeFusedGroup(n).nodes : [n]));
+  return new Graph(graph.name, graph.inputs, graph.outputs, nodes, graph.constants);
+}

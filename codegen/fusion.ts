@@ -45,3 +45,23 @@ export function elementwiseGroups(graph: Graph, fusible: (n: Node) => boolean): 
   }
   return { groups, absorbed };
 }
+
+/**
+ * Activations computed by the kernel that produces their input (an op of `kernels`): the activation is that
+ * output's only reader, reads it as its first operand, and the output is f32 and no graph output. Maps the
+ * producer to the activation node and its epilogue form (`epilogueOf`; nodes without one are not fused).
+ */
+export function fusedActivations<E>(graph: Graph, kernels: ReadonlySet<string>, epilogueOf: (n: Node) => E | undefined): Map<Node, { node: Node; epilogue: E }> {
+  const users = graph.users();
+  const outputs = new Set(graph.outputs);
+  const fused = new Map<Node, { node: Node; epilogue: E }>();
+  for (const n of graph.nodes) {
+    if (!kernels.has(n.op) || n.outputs.length !== 1 || n.outputs[0].type.dtype !== 'f32' || outputs.has(n.outputs[0])) continue;
+    const readers = users.get(n.outputs[0]) ?? [];
+    const r = readers[0];
+    if (readers.length !== 1 || r.inputs[0] !== n.outputs[0] || r.inputs.slice(1).includes(n.outputs[0])) continue;
+    const epilogue = epilogueOf(r);
+    if (epilogue) fused.set(n, { node: r, epilogue });
+  }
+  return fused;
+}

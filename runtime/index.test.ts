@@ -129,7 +129,7 @@ describe('a bad artifact is refused with a clear error', () => {
   test.each([
     ['another format version', (m: any) => (m.formatVersion = 2), 'artifact format version 2, this runtime reads version 1: recompile the model or update the runtime'],
     ['not a dlc artifact', (m: any) => (m.format = 'other'), 'bad manifest.json: not a dlc artifact (format is "other")'],
-    ['an unknown target', (m: any) => (m.target = 'webgpu'), "target 'webgpu' is not supported by this runtime (have: wasm)"],
+    ['an unknown target', (m: any) => (m.target = 'webnn'), "target 'webnn' is not supported by this runtime (have: wasm, webgpu)"],
     ['a slot outside memory', (m: any) => (m.outputs[0].offset = 250), "bad manifest.json: output 'y' (bytes 250..266) lies outside the 256-byte memory"],
     ['an unknown dtype', (m: any) => (m.inputs[0].dtype = 'f8'), `bad manifest.json: input 'x' has unknown dtype "f8"`],
     ['a file outside the directory', (m: any) => (m.files['../secret'] = m.files['weights.bin']), 'bad manifest.json: bad file name "../secret"'],

@@ -1,14 +1,16 @@
 // The dlc runtime: loads a compiled artifact and runs it, in browsers and in Node, with no dependencies and
-// nothing of the compiler.
+// nothing of the compiler. The manifest says which executor runs it: wasm, or webgpu on a GPUDevice (the
+// caller's, or one from navigator.gpu).
 //
 //   import { loadModel } from 'dlc/runtime';
-//   const session = await loadModel('./artifact');
+//   const session = await loadModel('./artifact', { device });
 //   const { y } = await session.run({ x: new Float32Array(3 * 224 * 224) });
 import { DlcRuntimeError } from './errors.js';
 import { artifactSource, sha256Hex, type FetchFunction } from './files.js';
-import { parseManifest, WASM_FILE, WEIGHTS_FILE, type TensorInfo, type WasmManifest } from './manifest.js';
+import { parseManifest, WASM_FILE, WEIGHTS_FILE, WGSL_FILE, type Manifest, type TensorInfo } from './manifest.js';
 import type { TypedArray } from './dtypes.js';
 import { WasmExecutor } from './wasm-executor.js';
+import { WebgpuExecutor } from './webgpu-executor.js';
 
 export { DlcRuntimeError } from './errors.js';
 export { ARRAY_TYPES, type DTypeName, type TypedArray } from './dtypes.js';
@@ -17,6 +19,13 @@ export { ARTIFACT_FORMAT_VERSION, type TensorInfo } from './manifest.js';
 export interface LoadOptions {
   /** Replaces `fetch` (to add credentials, say); when given, paths are fetched in Node too. */
   fetch?: FetchFunction;
+  /** The GPUDevice a webgpu artifact runs on; without one, the runtime asks navigator.gpu for one. */
+  device?: GPUDevice;
+}
+
+interface Executor {
+  run(feeds: Record<string, TypedArray>): Record<string, TypedArray> | Promise<Record<string, TypedArray>>;
+  release?(): Promise<void>;
 }
 
 export class Session {
@@ -25,7 +34,7 @@ export class Session {
   /** The manifest's record of how the artifact was compiled. */
   readonly compileOptions: Readonly<Record<string, unknown>>;
 
-  constructor(manifest: WasmManifest, private readonly executor: WasmExecutor) {
+  constructor(manifest: Manifest, private readonly executor: Executor) {
     this.inputs = manifest.inputs.map(({ name, dtype, shape }) => ({ name, dtype, shape: [...shape] }));
     this.outputs = manifest.outputs.map(({ name, dtype, shape }) => ({ name, dtype, shape: [...shape] }));
     this.compileOptions = manifest.options;
@@ -34,6 +43,11 @@ export class Session {
   /** Runs the model on one typed array per input (see ARRAY_TYPES) and returns fresh arrays per output. */
   async run(feeds: Record<string, TypedArray>): Promise<Record<string, TypedArray>> {
     return this.executor.run(feeds);
+  }
+
+  /** Frees what the session holds on the GPU (a wasm session is left to the garbage collector). */
+  async release(): Promise<void> {
+    await this.executor.release?.();
   }
 }
 
@@ -51,5 +65,17 @@ export async function loadModel(dirOrUrl: string, options: LoadOptions = {}): Pr
       files[name] = bytes;
     }),
   );
-  return new Session(manifest, await WasmExecutor.create(files[WASM_FILE], files[WEIGHTS_FILE], manifest, source.where));
+  if (manifest.target === 'wasm') return new Session(manifest, await WasmExecutor.create(files[WASM_FILE], files[WEIGHTS_FILE], manifest, source.where));
+  const device = options.device ?? (await browserDevice(source.where));
+  const wgsl = new TextDecoder().decode(files[WGSL_FILE]);
+  return new Session(manifest, await WebgpuExecutor.create(device, wgsl, files[WEIGHTS_FILE], manifest, source.where));
+}
+
+/** A device from navigator.gpu (browsers, Deno), for a webgpu artifact loaded without one. */
+async function browserDevice(where: string): Promise<GPUDevice> {
+  const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+  if (!gpu) throw new DlcRuntimeError(`${where}: this artifact targets WebGPU: pass loadModel(dir, { device }) or run where navigator.gpu exists`);
+  const adapter = await gpu.requestAdapter();
+  if (!adapter) throw new DlcRuntimeError(`${where}: navigator.gpu has no adapter for this WebGPU artifact`);
+  return adapter.requestDevice();
 }

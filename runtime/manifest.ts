@@ -1,4 +1,5 @@
-// manifest.json: what an artifact holds and how to run it. The compiler's artifact writer produces it and
+// manifest.json: what an artifact holds and how to run it, for either target (wasm: one module over a linear
+// memory; webgpu: WGSL modules, GPU buffers and dispatches). The compiler's artifact writer produces it and
 // this file is its definition; `parseManifest` checks every field a loader relies on, because the manifest
 // is the one file that its own sha-256 list cannot cover.
 import { DlcRuntimeError } from './errors.js';
@@ -40,11 +41,65 @@ export interface WasmManifest {
   options: Record<string, unknown>;
 }
 
-export const WASM_FILE = 'model.wasm';
-export const WEIGHTS_FILE = 'weights.bin';
+/** How a webgpu artifact stores a tensor's elements on the GPU: 4 bytes each, in this WGSL scalar type. */
+export type StorageType = 'f32' | 'i32' | 'u32';
 
-export function parseManifest(text: string, where: string): WasmManifest {
-  const fail = (why: string): never => {
+/** A model input or output of a webgpu artifact: the GPU buffer that holds it, in its storage type. */
+export interface GpuTensorSlot extends TensorInfo {
+  storage: StorageType;
+  buffer: number;
+}
+
+export interface GpuBufferRange {
+  buffer: number;
+  offset: number;
+  size: number;
+}
+
+/** One compute dispatch: module `module` of kernels.wgsl with binding i bound to bindings[i]. */
+export interface WebgpuStep {
+  module: number;
+  bindings: GpuBufferRange[];
+  workgroups: [number, number, number];
+}
+
+export interface WebgpuManifest {
+  format: typeof ARTIFACT_FORMAT;
+  formatVersion: number;
+  target: 'webgpu';
+  dlcVersion: string;
+  inputs: GpuTensorSlot[];
+  outputs: GpuTensorSlot[];
+  /** Byte size of each GPU buffer. */
+  buffers: number[];
+  /** The buffer weights.bin fills once at load (null without weights). */
+  weights: { buffer: number; bytes: number } | null;
+  /** Per module of kernels.wgsl (in order): the access of each binding. */
+  modules: { access: ('read' | 'read_write')[] }[];
+  steps: WebgpuStep[];
+  /** The precision asked for and the one the kernels use, with why they differ. */
+  precision: { requested: 'f32' | 'f16'; used: 'f32' | 'f16'; reason?: string };
+  kernels: number;
+  files: Record<string, FileEntry>;
+  options: Record<string, unknown>;
+}
+
+export type Manifest = WasmManifest | WebgpuManifest;
+
+export const WASM_FILE = 'model.wasm';
+export const WGSL_FILE = 'kernels.wgsl';
+export const WEIGHTS_FILE = 'weights.bin';
+/** The line that opens each module of kernels.wgsl. */
+export const WGSL_MODULE_MARK = /^\/\/ dlc:module (\d+)$/;
+
+export function wgslModuleMark(i: number): string {
+  return `// dlc:module ${i}`;
+}
+
+type Fail = (why: string) => never;
+
+export function parseManifest(text: string, where: string): Manifest {
+  const fail: Fail = (why) => {
     throw new DlcRuntimeError(`${where}: bad manifest.json: ${why}`);
   };
   let m: Record<string, unknown>;
@@ -57,27 +112,7 @@ export function parseManifest(text: string, where: string): WasmManifest {
   if (m.formatVersion !== ARTIFACT_FORMAT_VERSION) {
     throw new DlcRuntimeError(`${where}: artifact format version ${m.formatVersion}, this runtime reads version ${ARTIFACT_FORMAT_VERSION}: recompile the model or update the runtime`);
   }
-  if (m.target !== 'wasm') throw new DlcRuntimeError(`${where}: target '${m.target}' is not supported by this runtime (have: wasm)`);
-
-  const memory = m.memory as WasmManifest['memory'];
-  if (!isObject(memory) || ![memory.bytes, memory.weightsOffset, memory.weightsBytes].every(isCount)) fail('memory must hold byte counts bytes, weightsOffset, weightsBytes');
-  checkRange('weights', memory.weightsOffset, memory.weightsBytes, memory.bytes, fail);
-  const slots = (key: 'inputs' | 'outputs'): TensorSlot[] => {
-    const list = m[key];
-    if (!Array.isArray(list)) return fail(`${key} must be a list`);
-    const names = new Set<string>();
-    for (const s of list as TensorSlot[]) {
-      if (!isObject(s) || typeof s.name !== 'string' || names.has(s.name)) fail(`${key} must have distinct names`);
-      names.add(s.name);
-      if (!isDTypeName(s.dtype)) fail(`${key.slice(0, -1)} '${s.name}' has unknown dtype ${JSON.stringify(s.dtype)}`);
-      if (!Array.isArray(s.shape) || !s.shape.every(isCount)) fail(`${key.slice(0, -1)} '${s.name}' needs a shape of non-negative integers`);
-      if (!isCount(s.offset)) fail(`${key.slice(0, -1)} '${s.name}' needs a byte offset`);
-      checkRange(`${key.slice(0, -1)} '${s.name}'`, s.offset, elementCount(s.shape) * bytesPerElement(s.dtype), memory.bytes, fail);
-    }
-    return list as TensorSlot[];
-  };
-  const inputs = slots('inputs');
-  const outputs = slots('outputs');
+  if (m.target !== 'wasm' && m.target !== 'webgpu') throw new DlcRuntimeError(`${where}: target '${m.target}' is not supported by this runtime (have: wasm, webgpu)`);
 
   const files = m.files as Record<string, FileEntry>;
   if (!isObject(files)) fail('files must map file names to {bytes, sha256}');
@@ -86,21 +121,87 @@ export function parseManifest(text: string, where: string): WasmManifest {
     if (!/^[\w-][\w.-]*$/.test(name) || name === 'manifest.json') fail(`bad file name ${JSON.stringify(name)}`);
     if (!isObject(f) || !isCount(f.bytes) || typeof f.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(f.sha256)) fail(`file '${name}' needs bytes and a hex sha256`);
   }
-  for (const name of [WASM_FILE, WEIGHTS_FILE]) if (!files[name]) fail(`files must list ${name}`);
-  if (files[WEIGHTS_FILE].bytes !== memory.weightsBytes) fail(`${WEIGHTS_FILE} has ${files[WEIGHTS_FILE].bytes} bytes, memory.weightsBytes says ${memory.weightsBytes}`);
-
-  return {
+  const common = {
     format: ARTIFACT_FORMAT,
     formatVersion: ARTIFACT_FORMAT_VERSION,
-    target: 'wasm',
     dlcVersion: String(m.dlcVersion),
-    inputs,
-    outputs,
-    memory,
     kernels: Number(m.kernels),
     files,
     options: isObject(m.options) ? (m.options as Record<string, unknown>) : {},
+  } as const;
+  return m.target === 'wasm' ? { ...common, target: 'wasm', ...parseWasm(m, files, fail) } : { ...common, target: 'webgpu', ...parseWebgpu(m, files, fail) };
+}
+
+/** The inputs or outputs: distinct names, known dtypes, shapes of non-negative integers; `check` the rest of each. */
+function tensorList<T extends TensorInfo>(m: Record<string, unknown>, key: 'inputs' | 'outputs', fail: Fail, check: (s: T, what: string) => void): T[] {
+  const list = m[key];
+  if (!Array.isArray(list)) return fail(`${key} must be a list`);
+  const names = new Set<string>();
+  for (const s of list as T[]) {
+    if (!isObject(s) || typeof s.name !== 'string' || names.has(s.name)) fail(`${key} must have distinct names`);
+    names.add(s.name);
+    const what = `${key.slice(0, -1)} '${s.name}'`;
+    if (!isDTypeName(s.dtype)) fail(`${what} has unknown dtype ${JSON.stringify(s.dtype)}`);
+    if (!Array.isArray(s.shape) || !s.shape.every(isCount)) fail(`${what} needs a shape of non-negative integers`);
+    check(s, what);
+  }
+  return list as T[];
+}
+
+function parseWasm(m: Record<string, unknown>, files: Record<string, FileEntry>, fail: Fail): Pick<WasmManifest, 'inputs' | 'outputs' | 'memory'> {
+  const memory = m.memory as WasmManifest['memory'];
+  if (!isObject(memory) || ![memory.bytes, memory.weightsOffset, memory.weightsBytes].every(isCount)) fail('memory must hold byte counts bytes, weightsOffset, weightsBytes');
+  checkRange('weights', memory.weightsOffset, memory.weightsBytes, memory.bytes, fail);
+  const slot = (s: TensorSlot, what: string) => {
+    if (!isCount(s.offset)) fail(`${what} needs a byte offset`);
+    checkRange(what, s.offset, elementCount(s.shape) * bytesPerElement(s.dtype), memory.bytes, fail);
   };
+  const inputs = tensorList<TensorSlot>(m, 'inputs', fail, slot);
+  const outputs = tensorList<TensorSlot>(m, 'outputs', fail, slot);
+  for (const name of [WASM_FILE, WEIGHTS_FILE]) if (!files[name]) fail(`files must list ${name}`);
+  if (files[WEIGHTS_FILE].bytes !== memory.weightsBytes) fail(`${WEIGHTS_FILE} has ${files[WEIGHTS_FILE].bytes} bytes, memory.weightsBytes says ${memory.weightsBytes}`);
+  return { inputs, outputs, memory };
+}
+
+const STORAGE_TYPES: readonly string[] = ['f32', 'i32', 'u32'];
+
+function parseWebgpu(m: Record<string, unknown>, files: Record<string, FileEntry>, fail: Fail): Pick<WebgpuManifest, 'inputs' | 'outputs' | 'buffers' | 'weights' | 'modules' | 'steps' | 'precision'> {
+  const buffers = m.buffers as number[];
+  if (!Array.isArray(buffers) || !buffers.every((b) => isCount(b) && b > 0 && b % 4 === 0)) fail('buffers must list positive byte sizes, multiples of 4');
+  const isBuffer = (b: unknown): b is number => isCount(b) && b < buffers.length;
+  const slot = (s: GpuTensorSlot, what: string) => {
+    if (!STORAGE_TYPES.includes(s.storage)) fail(`${what} has unknown storage type ${JSON.stringify(s.storage)}`);
+    if (!isBuffer(s.buffer)) fail(`${what} needs a buffer index`);
+    if (elementCount(s.shape) * 4 > buffers[s.buffer]) fail(`${what} does not fit its ${buffers[s.buffer]}-byte buffer`);
+  };
+  const inputs = tensorList<GpuTensorSlot>(m, 'inputs', fail, slot);
+  const outputs = tensorList<GpuTensorSlot>(m, 'outputs', fail, slot);
+  const weights = m.weights as WebgpuManifest['weights'];
+  if (weights !== null && !(isObject(weights) && isBuffer(weights.buffer) && isCount(weights.bytes) && weights.bytes <= buffers[weights.buffer])) {
+    fail('weights must be null or {buffer, bytes} within that buffer');
+  }
+  const modules = m.modules as WebgpuManifest['modules'];
+  if (!Array.isArray(modules) || !modules.every((x) => isObject(x) && Array.isArray(x.access) && x.access.every((a) => a === 'read' || a === 'read_write'))) {
+    fail('modules must list the access (read or read_write) of each binding');
+  }
+  const steps = m.steps as WebgpuStep[];
+  if (!Array.isArray(steps)) fail('steps must be a list');
+  steps.forEach((s, i) => {
+    const bad = (why: string) => fail(`step ${i}: ${why}`);
+    if (!isObject(s) || !isCount(s.module) || s.module >= modules.length) bad('needs a module index');
+    if (!Array.isArray(s.workgroups) || s.workgroups.length !== 3 || !s.workgroups.every((n) => isCount(n) && n > 0)) bad('needs three positive workgroup counts');
+    if (!Array.isArray(s.bindings) || s.bindings.length !== modules[s.module].access.length) bad(`needs one buffer range per binding of module ${s.module}`);
+    for (const r of s.bindings) {
+      if (!isObject(r) || !isBuffer(r.buffer) || !isCount(r.offset) || !isCount(r.size) || r.size === 0) bad('has a bad buffer range');
+      checkRange(`step ${i}'s binding`, r.offset, r.size, buffers[r.buffer], fail);
+    }
+  });
+  const precision = m.precision as WebgpuManifest['precision'];
+  const isPrecision = (p: unknown) => p === 'f32' || p === 'f16';
+  if (!isObject(precision) || !isPrecision(precision.requested) || !isPrecision(precision.used)) fail('precision must give requested and used (f32 or f16)');
+  for (const name of [WGSL_FILE, WEIGHTS_FILE]) if (!files[name]) fail(`files must list ${name}`);
+  if (files[WEIGHTS_FILE].bytes !== (weights?.bytes ?? 0)) fail(`${WEIGHTS_FILE} has ${files[WEIGHTS_FILE].bytes} bytes, weights says ${weights?.bytes ?? 0}`);
+  return { inputs, outputs, buffers, weights, modules, steps, precision };
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {
@@ -111,6 +212,6 @@ function isCount(x: unknown): x is number {
   return Number.isSafeInteger(x) && (x as number) >= 0;
 }
 
-function checkRange(what: string, offset: number, bytes: number, memoryBytes: number, fail: (why: string) => never): void {
+function checkRange(what: string, offset: number, bytes: number, memoryBytes: number, fail: Fail): void {
   if (offset + bytes > memoryBytes) fail(`${what} (bytes ${offset}..${offset + bytes}) lies outside the ${memoryBytes}-byte memory`);
 }

@@ -2,7 +2,8 @@
 // every output from the inputs and weights at the byte offsets the manifest gives (one static memory plan,
 // no per-op calls from JS). The module is instantiated and the weights copied once; each run validates the
 // feeds, copies them in, calls `run()` and copies the outputs out.
-import { ARRAY_TYPES, arrayConstructor, bytesPerElement, elementCount, typedArrayName, type TypedArray } from './dtypes.js';
+import { arrayConstructor, bytesPerElement, elementCount, type TypedArray } from './dtypes.js';
+import { checkedFeed, checkFeedNames } from './feeds.js';
 import { DlcRuntimeError } from './errors.js';
 import type { TensorSlot, WasmManifest } from './manifest.js';
 
@@ -42,11 +43,7 @@ export class WasmExecutor {
   }
 
   run(feeds: Record<string, TypedArray>): Record<string, TypedArray> {
-    if (typeof feeds !== 'object' || feeds === null) throw new DlcRuntimeError('run() takes an object of typed arrays by input name');
-    const known = new Set(this.inputs.map((s) => s.name));
-    for (const name of Object.keys(feeds)) {
-      if (!known.has(name)) throw new DlcRuntimeError(`unknown input '${name}' (inputs: ${[...known].join(', ')})`);
-    }
+    checkFeedNames(feeds, this.inputs);
     for (const slot of this.inputs) this.writeInput(slot, feeds[slot.name]);
     try {
       this.runModel();
@@ -62,14 +59,9 @@ export class WasmExecutor {
     return results;
   }
 
-  private writeInput(slot: TensorSlot, data: TypedArray | undefined): void {
-    const what = `input '${slot.name}' (${slot.dtype}[${slot.shape.join(',')}])`;
-    if (data === undefined) throw new DlcRuntimeError(`missing ${what}`);
-    const expected = ARRAY_TYPES[slot.dtype];
-    const got = typedArrayName(data);
-    if (got !== expected) throw new DlcRuntimeError(`${what} must be a ${expected}, got ${got ?? describe(data)}`);
-    const n = elementCount(slot.shape);
-    if (data.length !== n) throw new DlcRuntimeError(`${what} needs ${n} elements, got ${data.length}`);
+  private writeInput(slot: TensorSlot, feed: TypedArray | undefined): void {
+    const data = checkedFeed(slot, feed);
+    const n = data.length;
     const target = new Uint8Array(this.memory.buffer, slot.offset, n * bytesPerElement(slot.dtype));
     if (slot.dtype === 'bool') {
       // Any non-zero byte is true; the kernels may rely on exactly 0 and 1.
@@ -78,10 +70,4 @@ export class WasmExecutor {
       target.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     }
   }
-}
-
-function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (Array.isArray(x)) return 'an Array';
-  return typeof x === 'object' ? (x as object).constructor?.name ?? 'an object' : typeof x;
 }

@@ -8,14 +8,14 @@ import { Graph, isConcreteShape, Value, type Node } from '../../compiler/ir/grap
 import type { Tensor } from '../../compiler/ir/tensor.js';
 import { ELEMENTWISE_OPS } from '../c-like.js';
 import { describeFusedGroup, type FusedGroup } from '../fused-group.js';
-import { elementwiseGroups } from '../fusion.js';
+import { elementwiseGroups, fusedActivations } from '../fusion.js';
 import { alignUp, planMemory, type PlanStep } from '../memory-plan.js';
 import { schedulesFor } from '../schedule.js';
 import { AS_HELPERS } from './as-target.js';
 import { compileAssemblyScript, staticDataEnd, WASM_PAGE_BYTES } from './assemblyscript.js';
 import { KERNELS } from './kernels/index.js';
 import { elementwiseGroupKernel, elementwiseKernel } from './kernels/elementwise.js';
-import { epilogueOf, type Epilogue } from './kernels/epilogue.js';
+import { epilogueOf } from './kernels/epilogue.js';
 import { epilogueTensors, groupEpilogue } from './kernels/group-epilogue.js';
 import { shapeOf, sizeOfValue, unsupported, type KernelContext } from './kernels/kernel.js';
 import type { TensorSlot, WasmCompileOptions, WasmProgram } from './program.js';
@@ -36,22 +36,6 @@ interface Generated {
 
 /** Kernels that apply an epilogue (see KernelContext.epilogue). */
 const EPILOGUE_KERNELS = new Set(['conv', 'conv_transpose', 'matmul', 'gemm']);
-
-/** Activations computed by the kernel that produces their input: its only reader, of its shape, not a graph output. */
-function fusedActivations(graph: Graph): Map<Node, { node: Node; epilogue: Epilogue }> {
-  const users = graph.users();
-  const outputs = new Set(graph.outputs);
-  const fused = new Map<Node, { node: Node; epilogue: Epilogue }>();
-  for (const n of graph.nodes) {
-    if (!EPILOGUE_KERNELS.has(n.op) || n.outputs.length !== 1 || n.outputs[0].type.dtype !== 'f32' || outputs.has(n.outputs[0])) continue;
-    const readers = users.get(n.outputs[0]) ?? [];
-    const r = readers[0];
-    if (readers.length !== 1 || r.inputs[0] !== n.outputs[0] || r.inputs.slice(1).includes(n.outputs[0])) continue;
-    const epilogue = epilogueOf(r);
-    if (epilogue) fused.set(n, { node: r, epilogue });
-  }
-  return fused;
-}
 
 /** Element-wise nodes that the element-wise group kernel computes (nodes with a kernel of their own are not). */
 function isElementwiseNode(n: Node): boolean {
@@ -92,7 +76,7 @@ function generate(original: Graph, options: WasmCompileOptions, prefix: string, 
     return `__v${id}__`;
   };
   let constants = 0;
-  const epilogues = fusedActivations(graph);
+  const epilogues = fusedActivations(graph, EPILOGUE_KERNELS, epilogueOf);
   const claimed = new Set([...epilogues.values()].map((e) => e.node));
   const isElementwise = (n: Node) => isElementwiseNode(n) && !claimed.has(n);
   const { groups, absorbed } = elementwiseGroups(graph, isElementwise);

@@ -5,6 +5,9 @@ import type { Tensor } from '../../compiler/ir/tensor.js';
 import { loadBatch, WasmBatchBuilder } from '../../codegen/wasm/compile-batch.js';
 import { compileToWasm } from '../../codegen/wasm/program.js';
 import { loadProgram } from '../../codegen/wasm/run-program.js';
+import { compileToWebgpu } from '../../codegen/wgsl/program.js';
+import { loadWebgpuProgram } from '../../codegen/wgsl/run-program.js';
+import { nodeGpuDevice } from '../../cli/webgpu-node.js';
 import { PassManager } from '../../passes/manager.js';
 import { DEFAULT_OPT_LEVEL, optPipeline } from '../../passes/pipelines.js';
 import type { Backend, BatchedBackend } from './run-cases.js';
@@ -65,4 +68,36 @@ export const wasmBackend: BatchedBackend = {
   },
 };
 
-export const BACKENDS = { reference: referenceBackend, wasm: wasmBackend } satisfies Record<string, Backend | BatchedBackend>;
+/**
+ * The webgpu target after the default pipeline on the process's Dawn device, one artifact per case as `dlc
+ * compile --target webgpu` builds it; a batch's artifacts are loaded together, so that their pipelines are
+ * created in parallel. A shader that does not compile fails its case as a crash (a generator bug).
+ */
+export const webgpuBackend: BatchedBackend = {
+  batchSize: 40,
+  async compile(graphs) {
+    const device = await nodeGpuDevice();
+    return Promise.all(
+      graphs.map(async (graph) => {
+        try {
+          const g = new PassManager().run(optPipeline(DEFAULT_OPT_LEVEL), graph);
+          const program = await loadWebgpuProgram(device, compileToWebgpu(g));
+          return async (inputs: Tensor[]) => {
+            const feeds: Record<string, Tensor> = {};
+            g.inputs.forEach((v, i) => (feeds[v.name] = inputs[i]));
+            try {
+              const out = await program.run(feeds);
+              return g.outputs.map((v) => out[v.name]);
+            } finally {
+              await program.release();
+            }
+          };
+        } catch (e) {
+          return e as Error;
+        }
+      }),
+    );
+  },
+};
+
+export const BACKENDS = { reference: referenceBackend, wasm: wasmBackend, webgpu: webgpuBackend } satisfies Record<string, Backend | BatchedBackend>;

@@ -23,7 +23,7 @@ export interface CaseResult {
  * that runs it, or the error that stopped its compilation. */
 export interface BatchedBackend {
   batchSize: number;
-  compile(graphs: Graph[]): Promise<(((inputs: Tensor[]) => Tensor[]) | Error)[]>;
+  compile(graphs: Graph[]): Promise<(((inputs: Tensor[]) => Tensor[] | Promise<Tensor[]>) | Error)[]>;
 }
 
 export async function runCase(c: ConformanceCase, backend: Backend, tol: Tolerance): Promise<CaseResult> {
@@ -53,15 +53,15 @@ export async function runCases(cases: ConformanceCase[], backend: Backend | Batc
       }
     }
     const runners = await backend.compile(loaded.map((l) => l.loaded.graph));
-    loaded.forEach(({ c, loaded: { inputs, expected } }, i) => {
+    for (const [i, { c, loaded: { inputs, expected } }] of loaded.entries()) {
       const runner = runners[i];
       try {
         if (runner instanceof Error) throw runner;
-        byCase.set(c, check(c, runner(inputs), expected, tol));
+        byCase.set(c, check(c, await runner(inputs), expected, tol));
       } catch (e) {
         byCase.set(c, failure(c, e));
       }
-    });
+    }
     for (const c of cases.slice(start, start + backend.batchSize)) results.push(byCase.get(c)!);
   }
   return results;

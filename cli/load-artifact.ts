@@ -1,0 +1,21 @@
+// Loads an artifact for the CLI: a webgpu artifact runs on the process's Dawn device (nodeGpuDevice), which
+// is created only when the manifest asks for WebGPU, so that wasm commands never start Dawn.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadModel, type Session } from '../runtime/index.js';
+import { withRuntimeErrors } from './feeds.js';
+import { nodeGpuDevice } from './webgpu-node.js';
+
+function targetOf(dir: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')).target;
+  } catch {
+    // loadModel reports an unreadable or malformed manifest with the runtime's own message.
+    return undefined;
+  }
+}
+
+export async function loadArtifact(dir: string): Promise<Session> {
+  const device = targetOf(dir) === 'webgpu' ? await nodeGpuDevice() : undefined;
+  return withRuntimeErrors(() => loadModel(dir, { device }));
+}

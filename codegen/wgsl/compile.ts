@@ -1,0 +1,180 @@
+// compileGraphToWebgpu: graph → one kernel (one or more compute dispatches with shapes baked in) per node or
+// fused element-wise group, a buffer plan, and the weights. Kernels bind values, not addresses; once every
+// kernel is generated (so that every read, write, alias and scratch value is known) the buffer plan gives
+// each value its buffer range, and each dispatch becomes a step over those ranges.
+import { DlcError, withContext } from '../../compiler/errors.js';
+import { Graph, isConcreteShape, Value, type Node } from '../../compiler/ir/graph.js';
+import type { Tensor } from '../../compiler/ir/tensor.js';
+import { ELEMENTWISE_OPS } from '../c-like.js';
+import { inlineFusedNodes } from '../fused-group.js';
+import { elementwiseGroups, fusedActivations } from '../fusion.js';
+import { schedulesFor } from '../schedule.js';
+import { shapeOf, sizeOfValue } from '../wasm/kernels/kernel.js';
+import { planBuffers } from './buffer-plan.js';
+import { wgslEpilogueOf } from './epilogue.js';
+import { elementwiseGroupKernel, elementwiseKernel } from './kernels/elementwise.js';
+import { WGSL_KERNELS } from './kernels/index.js';
+import type { WgslDispatch, WgslKernelContext } from './kernels/kernel.js';
+import { stridedCopy } from './kernels/movement.js';
+import { unsupported } from './kernels/shader.js';
+import type { GpuModule, GpuTensorSlot, PrecisionRecord, WebgpuCompileOptions, WebgpuProgram, WebgpuStep } from './program.js';
+import { STORAGE_BYTES, storageType, storedValue, withHelpers } from './wgsl-target.js';
+
+/** Anchors that apply a fused activation (see WgslKernelContext.epilogue), among those the target has. */
+const EPILOGUE_KERNELS = new Set(['conv', 'conv_transpose', 'matmul', 'gemm'].filter((op) => WGSL_KERNELS[op]));
+
+/** Most storage bindings one dispatch may have (WebGPU's default limit). */
+const MAX_BINDINGS = 8;
+
+interface Generated {
+  /** Per kernel: its dispatches (in order). */
+  kernels: WgslDispatch[][];
+  aliases: [Value, Value][];
+}
+
+/** The external operands of a fused group that take a binding (single-element constants become literals). */
+function groupBindings(nodes: readonly Node[]): number {
+  const inside = new Set(nodes.map((n) => n.outputs[0]));
+  const loaded = new Set<Value>();
+  for (const n of nodes) {
+    const operands = n.op === 'expand' ? [n.inputs[0]] : n.inputs;
+    for (const v of operands) if (v && !inside.has(v) && !(v.data && v.data.size === 1)) loaded.add(v);
+  }
+  return loaded.size + 1;
+}
+
+function generate(graph: Graph, options: WebgpuCompileOptions): Generated {
+  const gen: Generated = { kernels: [], aliases: [] };
+  const graphOutputs = new Set(graph.outputs);
+  const epilogues = fusedActivations(graph, EPILOGUE_KERNELS, wgslEpilogueOf);
+  const claimed = new Set([...epilogues.values()].map((e) => e.node));
+  const isElementwise = (n: Node) => !WGSL_KERNELS[n.op] && ELEMENTWISE_OPS.has(n.op) && n.outputs.length === 1 && !claimed.has(n);
+  const { groups, absorbed } = elementwiseGroups(graph, isElementwise);
+  // A group whose operands need more bindings than a dispatch has is computed node by node instead.
+  for (const [root, nodes] of groups) {
+    if (groupBindings(nodes) <= MAX_BINDINGS) continue;
+    groups.delete(root);
+    for (const n of nodes) absorbed.delete(n);
+  }
+  let constants = 0;
+  let scratches = 0;
+  for (const node of graph.nodes) {
+    if (Graph.subgraphsOf(node).length > 0) unsupported(node, 'nested graphs');
+    if (absorbed.has(node) || claimed.has(node)) continue;
+    const fused = epilogues.get(node);
+    // With a fused activation the kernel writes the activation's output in place of its own.
+    const outputs = fused ? [fused.node.outputs[0], ...node.outputs.slice(1)] : node.outputs;
+    try {
+      const k: WgslKernelContext = {
+        node,
+        schedules: schedulesFor(node, options.schedules),
+        epilogue: fused?.epilogue,
+        input(i) {
+          const v = node.inputs[i];
+          if (!v) throw new DlcError(`input ${i} is missing`);
+          return v;
+        },
+        output: (i) => outputs[i],
+        constantOf: (v) => v?.data,
+        constant: (t: Tensor) => new Value(`${node.name}/const${constants++}`, { dtype: t.dtype, shape: [...t.shape] }, t),
+        scratch: (dtype, shape) => new Value(`${node.name}/scratch${scratches++}`, { dtype, shape: [...shape] }),
+        alias(out, src) {
+          if (graphOutputs.has(out)) return false;
+          gen.aliases.push([out, src]);
+          return true;
+        },
+      };
+      for (const o of outputs) shapeOf(o);
+      const group = groups.get(node);
+      const generator = WGSL_KERNELS[node.op] ?? (ELEMENTWISE_OPS.has(node.op) ? elementwiseKernel : undefined);
+      if (!generator) unsupported(node);
+      const dispatches = group ? elementwiseGroupKernel(k, group) : generator(k);
+      if (dispatches === null) continue;
+      for (const d of dispatches) {
+        if (d.bindings.length > MAX_BINDINGS) throw new Error(`code generator bug: a dispatch with ${d.bindings.length} bindings`);
+      }
+      gen.kernels.push(dispatches);
+    } catch (e) {
+      withContext(e, { node: node.name, op: node.op });
+    }
+  }
+  // A graph output that is a constant is copied into its buffer by a last kernel.
+  for (const out of graph.outputs) {
+    if (!out.data) continue;
+    const src = new Value(`${out.name}/data`, out.type, out.data);
+    gen.kernels.push(stridedCopy(src, out, [sizeOfValue(out)], [1], [1]));
+  }
+  return gen;
+}
+
+/** A constant's elements in their storage type, little-endian. */
+function serialize(t: Tensor): Uint8Array {
+  const view = new DataView(new ArrayBuffer(t.size * STORAGE_BYTES));
+  const st = storageType(t.dtype);
+  for (let i = 0; i < t.size; i++) {
+    const v = storedValue(t.data[i], t.dtype);
+    if (st === 'f32') view.setFloat32(i * 4, v, true);
+    else if (st === 'i32') view.setInt32(i * 4, v, true);
+    else view.setUint32(i * 4, v, true);
+  }
+  return new Uint8Array(view.buffer);
+}
+
+function precisionOf(options: WebgpuCompileOptions): PrecisionRecord {
+  const requested = options.precision ?? 'f32';
+  if (requested === 'f32') return { requested, used: 'f32' };
+  return { requested, used: 'f32', reason: 'f16 kernels are not generated yet: the artifact computes in f32, which every WebGPU device runs (shader-f16 is optional)' };
+}
+
+export function compileGraphToWebgpu(graph: Graph, options: WebgpuCompileOptions): WebgpuProgram {
+  for (const v of [...graph.inputs, ...graph.outputs]) {
+    if (!isConcreteShape(v.type.shape)) throw new DlcError(`'${v.name}' has symbolic shape [${v.type.shape}]; give concrete input shapes`);
+  }
+  // Fused groups (passes/fuse-ops.ts) are lowered through their bodies: this target's own lowering fuses
+  // activations into conv/matmul stores and element-wise chains into one kernel, but not yet a whole group
+  // with operands read at the stored element (residual adds).
+  const gen = generate(inlineFusedNodes(graph), options);
+  const dispatches = gen.kernels.flat();
+  const steps = gen.kernels.map((ds) => ({
+    reads: ds.flatMap((d) => d.bindings.filter((b) => b.access === 'read').map((b) => b.value)),
+    writes: ds.flatMap((d) => d.bindings.filter((b) => b.access === 'read_write').map((b) => b.value)),
+  }));
+  const plan = planBuffers({
+    steps,
+    aliases: gen.aliases,
+    inputs: graph.inputs,
+    outputs: graph.outputs,
+    bytesOf: (v) => sizeOfValue(v) * STORAGE_BYTES,
+    serialize: (v) => serialize(v.data!),
+  });
+  const modules: GpuModule[] = [];
+  const moduleIndex = new Map<string, number>();
+  const programSteps: WebgpuStep[] = dispatches
+    .filter((d) => d.workgroups.every((n) => n > 0))
+    .map((d) => {
+      const code = withHelpers(d.code);
+      let module = moduleIndex.get(code);
+      if (module === undefined) {
+        module = modules.length;
+        moduleIndex.set(code, module);
+        modules.push({ code, access: d.bindings.map((b) => b.access) });
+      }
+      const bindings = d.bindings.map((b) => {
+        const r = plan.ranges.get(b.value);
+        if (!r) throw new Error(`code generator bug: no buffer for '${b.value.name}'`);
+        return r;
+      });
+      return { module, bindings, workgroups: [...d.workgroups] };
+    });
+  const slot = (v: Value): GpuTensorSlot => ({ name: v.name, dtype: v.type.dtype, shape: [...shapeOf(v)], storage: storageType(v.type.dtype), buffer: plan.ranges.get(v)!.buffer });
+  return {
+    modules,
+    buffers: plan.buffers,
+    weights: plan.weights,
+    steps: programSteps,
+    inputs: graph.inputs.map(slot),
+    outputs: graph.outputs.map(slot),
+    kernels: gen.kernels.length,
+    precision: precisionOf(options),
+  };
+}

@@ -1,0 +1,62 @@
+// What a WGSL kernel generator sees and returns. A generator turns one node (or the anchor of a fused group)
+// into one or more compute dispatches with shapes baked in as constants. Tensors are bindings, not
+// addresses: the executor binds each value's buffer (or its range of the memory plan) at the binding index
+// the dispatch lists, so generators never depend on where tensors live.
+import type { DType } from '../../../compiler/ir/dtype.js';
+import type { Node, Value } from '../../../compiler/ir/graph.js';
+import type { Tensor } from '../../../compiler/ir/tensor.js';
+import type { Schedules } from '../../schedule.js';
+
+/** WebGPU's default limits (DESIGN.md): a kernel must fit all of them. */
+export const WGSL_LIMITS = {
+  storageBuffersPerStage: 8,
+  workgroupStorageBytes: 16384,
+  invocationsPerWorkgroup: 256,
+  workgroupsPerDimension: 65535,
+} as const;
+
+export interface WgslBinding {
+  value: Value;
+  /** `read`: var<storage, read>; `read_write`: the dispatch writes it. */
+  access: 'read' | 'read_write';
+}
+
+export interface WgslDispatch {
+  /** A whole WGSL module: entry point `main`; binding i of `bindings` is `@group(0) @binding(i)`. */
+  code: string;
+  /** At most WGSL_LIMITS.storageBuffersPerStage. */
+  bindings: WgslBinding[];
+  /** Workgroups to dispatch, each at most WGSL_LIMITS.workgroupsPerDimension. */
+  workgroups: [number, number, number];
+}
+
+/**
+ * An element-wise function applied to every f32 value a kernel stores (a fused activation): `scalar(v)` is a
+ * WGSL f32 expression of the f32 expression `v`, `vec4(v)` the same for a vec4<f32>.
+ */
+export interface WgslEpilogue {
+  name: string;
+  scalar(v: string): string;
+  vec4(v: string): string;
+}
+
+export interface WgslKernelContext {
+  node: Node;
+  schedules: Schedules;
+  /** A fused activation: output(0) is then the activation's output, and the kernel applies it to every element it stores. */
+  epilogue?: WgslEpilogue;
+  /** Input i (an error naming the node when it is absent). */
+  input(i: number): Value;
+  output(i: number): Value;
+  /** The compile-time value of an input, when it is a constant. */
+  constantOf(v: Value | null | undefined): Tensor | undefined;
+  /** A compile-time tensor (repacked weights, an index table) placed in the weights, as a value to bind. */
+  constant(t: Tensor): Value;
+  /** A tensor private to this kernel's dispatches (an im2col buffer, split-K partial sums). */
+  scratch(dtype: DType, shape: number[]): Value;
+  /** Makes `out` share `src`'s storage instead of being written; false when it cannot (a graph output). */
+  alias(out: Value, src: Value): boolean;
+}
+
+/** The dispatches of one kernel in order, or null when the node needs no code (its outputs alias its inputs). */
+export type WgslKernelGenerator = (k: WgslKernelContext) => WgslDispatch[] | null;

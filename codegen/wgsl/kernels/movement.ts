@@ -1,0 +1,309 @@
+// Data movement on the GPU: views that alias their input (reshape and friends), and copies where each output
+// element reads one input element at an offset computed from its coordinates (transpose, slice, concat,
+// split, gather, pad, tile, depth_to_space), plus the few ops that store compile-time values (shape, size).
+import type { Value } from '../../../compiler/ir/graph.js';
+import { stridesOf } from '../../../compiler/ir/tensor.js';
+import { attrInt, attrInts, attrString, normalizeAxis } from '../../../compiler/ops/util.js';
+import { shapeOf, sizeOfValue } from '../../wasm/kernels/kernel.js';
+import { wgslLiteral } from '../wgsl-target.js';
+import type { WgslDispatch, WgslKernelContext } from './kernel.js';
+import { Bindings, offsetsOf, perInvocation, unsupported } from './shader.js';
+
+const prod = (dims: readonly number[]) => dims.reduce((p, d) => p * d, 1);
+
+/** y[o] = x[base + Σ coordᵢ·inStridesᵢ] over the space `dims` (the output walked with `outStrides`, offset `outBase`). */
+export function stridedCopy(x: Value, y: Value, dims: number[], outStrides: number[], inStrides: number[], base = 0, outBase = 0): WgslDispatch[] {
+  const count = prod(dims);
+  if (count === 0) return [];
+  const b = new Bindings([y]);
+  const [yb, xb] = [b.of(y), b.of(x)];
+  const body = [offsetsOf(dims, [outStrides, inStrides], 'i'), `  ${yb}[${outBase}u + o0] = ${xb}[${base}u + o1];`].join('\n');
+  return [perInvocation({ bindings: b.list, count, body })];
+}
+
+/** Ops that only reinterpret the shape: the output is the input's storage (a copy only for a graph output). */
+export function viewKernel(k: WgslKernelContext): WgslDispatch[] | null {
+  const [x, y] = [k.input(0), k.output(0)];
+  if (k.node.outputs.length > 1) unsupported(k.node, 'a second output');
+  if (k.alias(y, x)) return null;
+  const n = sizeOfValue(y);
+  return stridedCopy(x, y, [n], [1], [1]);
+}
+
+/** Dropout at inference: the identity, and a mask of ones when it is asked for. */
+export function dropoutKernel(k: WgslKernelContext): WgslDispatch[] | null {
+  const [x, y, mask] = [k.input(0), k.output(0), k.node.outputs[1]];
+  const copy = k.alias(y, x) ? [] : stridedCopy(x, y, [sizeOfValue(y)], [1], [1]);
+  if (!mask || sizeOfValue(mask) === 0) return copy.length ? copy : null;
+  const b = new Bindings([mask]);
+  const fill = perInvocation({ bindings: b.list, count: sizeOfValue(mask), body: `  ${b.of(mask)}[i] = ${wgslLiteral(1, mask.type.dtype)};` });
+  return [...copy, fill];
+}
+
+export function transposeKernel(k: WgslKernelContext): WgslDispatch[] {
+  const [x, y] = [k.input(0), k.output(0)];
+  const xs = shapeOf(x);
+  const perm = attrInts(k.node.attrs, 'perm') ?? xs.map((_, i) => xs.length - 1 - i);
+  const st = stridesOf(xs);
+  const ys = shapeOf(y);
+  return stridedCopy(x, y, ys, stridesOf(ys), perm.map((p) => st[p]));
+}
+
+/** One copy per input, each into its band of the output along the axis. */
+export function concatKernel(k: WgslKernelContext): WgslDispatch[] {
+  const y = k.output(0);
+  const ys = shapeOf(y);
+  const axis = normalizeAxis(attrInt(k.node.attrs, 'axis'), ys.length);
+  const yst = stridesOf(ys);
+  const out: WgslDispatch[] = [];
+  let offset = 0;
+  for (const x of k.node.inputs) {
+    if (!x) continue;
+    const xs = shapeOf(x);
+    out.push(...stridedCopy(x, y, xs, yst, stridesOf(xs), 0, offset * yst[axis]));
+    offset += xs[axis];
+  }
+  return out;
+}
+
+export function splitKernel(k: WgslKernelContext): WgslDispatch[] {
+  const x = k.input(0);
+  const xs = shapeOf(x);
+  const axis = normalizeAxis(attrInt(k.node.attrs, 'axis'), xs.length);
+  const xst = stridesOf(xs);
+  const out: WgslDispatch[] = [];
+  let offset = 0;
+  for (const y of k.node.outputs) {
+    const ys = shapeOf(y);
+    out.push(...stridedCopy(x, y, ys, stridesOf(ys), xst, offset * xst[axis]));
+    offset += ys[axis];
+  }
+  return out;
+}
+
+function constInts(k: WgslKernelContext, i: number, what: string): number[] | undefined {
+  const v = k.node.inputs[i];
+  if (!v) return undefined;
+  const c = k.constantOf(v);
+  if (!c) unsupported(k.node, `${what} known only at run time`);
+  return c.toNumbers();
+}
+
+export function sliceKernel(k: WgslKernelContext): WgslDispatch[] {
+  const [x, y] = [k.input(0), k.output(0)];
+  const xs = shapeOf(x);
+  const starts = constInts(k, 1, 'starts')!;
+  const axes = (constInts(k, 3, 'axes') ?? starts.map((_, i) => i)).map((a) => normalizeAxis(a, xs.length));
+  const steps = constInts(k, 4, 'steps') ?? starts.map(() => 1);
+  const st = stridesOf(xs);
+  const ys = shapeOf(y);
+  let base = 0;
+  const inStrides = [...st];
+  axes.forEach((a, i) => {
+    // The first index is where the reference's clamped slice starts; the output shape already holds the count.
+    const d = xs[a];
+    const s = starts[i] < 0 ? starts[i] + d : starts[i];
+    const first = steps[i] > 0 ? Math.min(Math.max(s, 0), d) : Math.min(Math.max(s, 0), d - 1);
+    base += first * st[a];
+    inStrides[a] = st[a] * steps[i];
+  });
+  // Negative steps make negative strides: offsets are computed in i32 then.
+  if (inStrides.some((s) => s < 0)) return signedStridedCopy(x, y, ys, inStrides, base);
+  return stridedCopy(x, y, ys, stridesOf(ys), inStrides, base);
+}
+
+/** A strided copy whose input strides may be negative (a reversed slice). */
+function signedStridedCopy(x: Value, y: Value, ys: number[], inStrides: number[], base: number): WgslDispatch[] {
+  const count = prod(ys);
+  if (count === 0) return [];
+  const b = new Bindings([y]);
+  const [yb, xb] = [b.of(y), b.of(x)];
+  const lines = ['  var r = i;', `  var src = ${base};`];
+  for (let d = ys.length - 1; d >= 0; d--) {
+    lines.push(`  src += i32(r % ${ys[d]}u) * ${inStrides[d]};`, `  r = r / ${ys[d]}u;`);
+  }
+  lines.push(`  ${yb}[i] = ${xb}[u32(src)];`);
+  return [perInvocation({ bindings: b.list, count, body: lines.join('\n') })];
+}
+
+/** y[o, j, i] = x[o, idx[j], i] along the axis; negative indices count from the end, out-of-range ones clamp. */
+export function gatherKernel(k: WgslKernelContext): WgslDispatch[] {
+  const [x, idx, y] = [k.input(0), k.input(1), k.output(0)];
+  const xs = shapeOf(x);
+  const axis = normalizeAxis(attrInt(k.node.attrs, 'axis'), xs.length);
+  const inner = prod(xs.slice(axis + 1));
+  const d = xs[axis];
+  const n = sizeOfValue(idx);
+  const count = sizeOfValue(y);
+  if (count === 0) return [];
+  const b = new Bindings([y]);
+  const [yb, xb, ib] = [b.of(y), b.of(x), b.of(idx)];
+  const body = [
+    `  let e = i % ${inner}u;`,
+    `  let j = (i / ${inner}u) % ${n}u;`,
+    `  let o = i / ${inner * n}u;`,
+    `  var q = i32(${ib}[j]);`,
+    `  q = clamp(select(q, q + ${d}, q < 0), 0, ${d - 1});`,
+    `  ${yb}[i] = ${xb}[(o * ${d}u + u32(q)) * ${inner}u + e];`,
+  ].join('\n');
+  return [perInvocation({ bindings: b.list, count, body })];
+}
+
+/** y[e] = x at e's coordinates with the one along `axis` replaced by indices[e] (negative counts from the end). */
+export function gatherElementsKernel(k: WgslKernelContext): WgslDispatch[] {
+  const [x, idx, y] = [k.input(0), k.input(1), k.output(0)];
+  const xs = shapeOf(x);
+  const is = shapeOf(idx);
+  const axis = normalizeAxis(attrInt(k.node.attrs, 'axis'), xs.length);
+  const st = stridesOf(xs);
+  const count = sizeOfValue(y);
+  if (count === 0) return [];
+  const d = xs[axis];
+  const b = new Bindings([y]);
+  const [yb, xb, ib] = [b.of(y), b.of(x), b.of(idx)];
+  const body = [
+    offsetsOf(is, [st.map((s, i) => (i === axis ? 0 : s))], 'i'),
+    `  var q = i32(${ib}[i]);`,
+    `  q = clamp(select(q, q + ${d}, q < 0), 0, ${d - 1});`,
+    `  ${yb}[i] = ${xb}[o0 + u32(q) * ${st[axis]}u];`,
+  ].join('\n');
+  return [perInvocation({ bindings: b.list, count, body })];
+}
+
+/** Constant, edge and reflect padding: each output coordinate maps back into the input or takes the fill value. */
+export function padKernel(k: WgslKernelContext): WgslDispatch[] {
+  const [x, y] = [k.input(0), k.output(0)];
+  const mode = attrString(k.node.attrs, 'mode');
+  if (mode !== 'constant' && mode !== 'edge' && mode !== 'reflect') unsupported(k.node, `pad mode '${mode}'`);
+  const xs = shapeOf(x);
+  const ys = shapeOf(y);
+  const count = sizeOfValue(y);
+  if (count === 0) return [];
+  const pads = constInts(k, 1, 'pads')!;
+  const axes = (constInts(k, 3, 'axes') ?? xs.map((_, i) => i)).map((a) => normalizeAxis(a, xs.length));
+  const before = xs.map(() => 0);
+  axes.forEach((a, i) => (before[a] = pads[i]));
+  const fillT = k.node.inputs[2] ? k.constantOf(k.node.inputs[2]) : undefined;
+  if (k.node.inputs[2] && !fillT) unsupported(k.node, 'a fill value known only at run time');
+  const fill = fillT && fillT.size > 0 ? fillT.data[0] : 0;
+  if (mode !== 'constant' && xs.some((d, i) => d === 0 && ys[i] > 0)) unsupported(k.node, `${mode} padding of an empty axis`);
+  const b = new Bindings([y]);
+  const [yb, xb] = [b.of(y), b.of(x)];
+  const xst = stridesOf(xs);
+  const lines = ['  var r = i;', '  var src = 0;', '  var inside = true;'];
+  for (let d = ys.length - 1; d >= 0; d--) {
+    lines.push(`  var c${d} = i32(r % ${ys[d]}u) - ${before[d]};`, `  r = r / ${ys[d]}u;`);
+    const n = xs[d];
+    if (mode === 'constant') lines.push(`  inside = inside && c${d} >= 0 && c${d} < ${n};`);
+    else if (mode === 'edge') lines.push(`  c${d} = clamp(c${d}, 0, ${n - 1});`);
+    // reflect: mirror about the first and last elements (period 2(n − 1)).
+    else if (n === 1) lines.push(`  c${d} = 0;`);
+    else {
+      lines.push(`  c${d} = abs(c${d}) % ${2 * (n - 1)};`, `  c${d} = select(c${d}, ${2 * (n - 1)} - c${d}, c${d} >= ${n});`);
+    }
+    lines.push(`  src += c${d} * ${xst[d]};`);
+  }
+  lines.push(`  if (inside) { ${yb}[i] = ${xb}[u32(src)]; } else { ${yb}[i] = ${wgslLiteral(fill, y.type.dtype)}; }`);
+  return [perInvocation({ bindings: b.list, count, body: lines.join('\n') })];
+}
+
+/** y[c] = x[c mod shape(x)] per axis. */
+export function tileKernel(k: WgslKernelContext): WgslDispatch[] {
+  const [x, y] = [k.input(0), k.output(0)];
+  const xs = shapeOf(x);
+  const ys = shapeOf(y);
+  const count = sizeOfValue(y);
+  if (count === 0) return [];
+  const b = new Bindings([y]);
+  const [yb, xb] = [b.of(y), b.of(x)];
+  const xst = stridesOf(xs);
+  const lines = ['  var r = i;', '  var src = 0u;'];
+  for (let d = ys.length - 1; d >= 0; d--) lines.push(`  src += ((r % ${ys[d]}u) % ${xs[d]}u) * ${xst[d]}u;`, `  r = r / ${ys[d]}u;`);
+  lines.push(`  ${yb}[i] = ${xb}[src];`);
+  return [perInvocation({ bindings: b.list, count, body: lines.join('\n') })];
+}
+
+/**
+ * depth_to_space and space_to_depth as one transpose of a 6-D view. DCR: [N, b, b, C', H, W] → (0,3,4,1,5,2);
+ * CRD: [N, C', b, b, H, W] → (0,1,4,2,5,3); space_to_depth: [N, C, H', b, W', b] → (0,3,5,1,2,4).
+ */
+export function depthSpaceKernel(k: WgslKernelContext): WgslDispatch[] {
+  const [x, y] = [k.input(0), k.output(0)];
+  const [n, c, h, w] = shapeOf(x);
+  const bs = attrInt(k.node.attrs, 'blocksize');
+  let view: number[];
+  let perm: number[];
+  if (k.node.op === 'space_to_depth') [view, perm] = [[n, c, h / bs, bs, w / bs, bs], [0, 3, 5, 1, 2, 4]];
+  else if (attrString(k.node.attrs, 'mode') === 'CRD') [view, perm] = [[n, c / (bs * bs), bs, bs, h, w], [0, 1, 4, 2, 5, 3]];
+  else [view, perm] = [[n, bs, bs, c / (bs * bs), h, w], [0, 3, 4, 1, 5, 2]];
+  const st = stridesOf(view);
+  const dims = perm.map((p) => view[p]);
+  return stridedCopy(x, y, dims, stridesOf(dims), perm.map((p) => st[p]));
+}
+
+/** Keeps the elements on or above (upper) or on or below the k-th diagonal of the last two axes, zeroes the rest. */
+export function triluKernel(k: WgslKernelContext): WgslDispatch[] {
+  const [x, y] = [k.input(0), k.output(0)];
+  const xs = shapeOf(x);
+  const count = sizeOfValue(y);
+  if (count === 0) return [];
+  const kT = k.node.inputs[1] ? k.constantOf(k.node.inputs[1]) : undefined;
+  if (k.node.inputs[1] && !kT) unsupported(k.node, 'k known only at run time');
+  const diag = kT ? kT.data[0] : 0;
+  const [rows, cols] = xs.slice(-2);
+  const b = new Bindings([y]);
+  const [yb, xb] = [b.of(y), b.of(x)];
+  const keep = attrInt(k.node.attrs, 'upper') !== 0 ? `j - r >= ${diag}` : `j - r <= ${diag}`;
+  const body = [
+    `  let j = i32(i % ${cols}u);`,
+    `  let r = i32((i / ${cols}u) % ${rows}u);`,
+    `  ${yb}[i] = select(${wgslLiteral(0, x.type.dtype)}, ${xb}[i], ${keep});`,
+  ].join('\n');
+  return [perInvocation({ bindings: b.list, count, body })];
+}
+
+/** shape and size depend on the input's (concrete) shape alone: the kernel stores their values. */
+export function shapeKernel(k: WgslKernelContext): WgslDispatch[] {
+  const [x, y] = [k.input(0), k.output(0)];
+  const xs = shapeOf(x);
+  let values: number[];
+  if (k.node.op === 'size') values = [prod(xs)];
+  else {
+    const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + xs.length : v, 0), xs.length);
+    const start = clamp(attrInt(k.node.attrs, 'start'));
+    const end = k.node.attrs.end === undefined ? xs.length : clamp(attrInt(k.node.attrs, 'end'));
+    values = xs.slice(start, Math.max(start, end));
+  }
+  if (values.length === 0) return [];
+  const b = new Bindings([y]);
+  const yb = b.of(y);
+  const body = values.map((v, j) => `  if (i == ${j}u) { ${yb}[i] = ${wgslLiteral(v, y.type.dtype)}; }`).join('\n');
+  return [perInvocation({ bindings: b.list, count: values.length, body })];
+}
+
+/** Running sums along an axis (exclusive: without the element itself; reverse: from the end), one invocation per line. */
+export function cumSumKernel(k: WgslKernelContext): WgslDispatch[] {
+  const [x, y] = [k.input(0), k.output(0)];
+  const xs = shapeOf(x);
+  const axisT = k.constantOf(k.input(1));
+  if (!axisT) unsupported(k.node, 'an axis known only at run time');
+  const axis = normalizeAxis(axisT.data[0], xs.length);
+  const d = xs[axis];
+  const inner = prod(xs.slice(axis + 1));
+  const lines = prod(xs) / Math.max(d, 1);
+  if (prod(xs) === 0) return [];
+  const b = new Bindings([y]);
+  const [yb, xb] = [b.of(y), b.of(x)];
+  const exclusive = attrInt(k.node.attrs, 'exclusive') !== 0;
+  const s = attrInt(k.node.attrs, 'reverse') !== 0 ? `${d - 1}u - s` : 's';
+  const body = [
+    `  let base = (i / ${inner}u) * ${d * inner}u + i % ${inner}u;`,
+    `  var acc = ${wgslLiteral(0, x.type.dtype)};`,
+    `  for (var s = 0u; s < ${d}u; s++) {`,
+    `    let e = base + (${s}) * ${inner}u;`,
+    `    let v = ${xb}[e];`,
+    exclusive ? `    ${yb}[e] = acc;\n    acc += v;` : `    acc += v;\n    ${yb}[e] = acc;`,
+    '  }',
+  ].join('\n');
+  return [perInvocation({ bindings: b.list, count: lines, body })];
+}

@@ -1,0 +1,102 @@
+// The shape shared by the non-anchor WGSL kernels: one invocation per output element (or per row), bindings
+// declared from the values they carry, a 1-D index folded into a grid that respects the 65,535-workgroups
+// limit, and index arithmetic that turns a linear output index into per-operand element offsets.
+import { DlcError } from '../../../compiler/errors.js';
+import type { Node, Value } from '../../../compiler/ir/graph.js';
+import { collapse } from '../../wasm/kernels/loops.js';
+import { storageType, withHelpers, wrapNarrow } from '../wgsl-target.js';
+import { WGSL_LIMITS, type WgslBinding, type WgslDispatch } from './kernel.js';
+
+export const WORKGROUP_SIZE = 64;
+
+export function unsupported(node: Node, detail = ''): never {
+  throw new DlcError(`op ${node.op} is not supported by the webgpu target${detail ? `: ${detail}` : ''}`, { node: node.name, op: node.op });
+}
+
+/** Workgroups for `count` invocations of WORKGROUP_SIZE each, folded into y and z past the per-dimension limit. */
+export function gridFor(count: number): [number, number, number] {
+  const groups = Math.ceil(count / WORKGROUP_SIZE);
+  const max = WGSL_LIMITS.workgroupsPerDimension;
+  if (groups <= max) return [groups, 1, 1];
+  const y = Math.ceil(groups / max);
+  if (y <= max) return [max, y, 1];
+  const z = Math.ceil(y / max);
+  if (z > max) throw new DlcError(`${count} invocations exceed WebGPU's grid`);
+  return [max, max, z];
+}
+
+/** The WGSL declaration of binding i. */
+function declaration(b: WgslBinding, i: number): string {
+  const access = b.access === 'read' ? 'read' : 'read_write';
+  return `@group(0) @binding(${i}) var<storage, ${access}> b${i}: array<${storageType(b.value.type.dtype)}>;`;
+}
+
+export interface PerInvocation {
+  bindings: WgslBinding[];
+  /** Invocations (output elements or rows); a dispatch of none is dropped by the caller. */
+  count: number;
+  /** The body, with `i: u32` the invocation's index (already below count). */
+  body: string;
+  /** Module-scope declarations (constant tables, functions). */
+  globals?: string;
+}
+
+/** One dispatch of `count` invocations running `body`. */
+export function perInvocation(p: PerInvocation): WgslDispatch {
+  if (p.bindings.length > WGSL_LIMITS.storageBuffersPerStage) throw new DlcError(`a kernel needs ${p.bindings.length} storage bindings, more than ${WGSL_LIMITS.storageBuffersPerStage}`);
+  const workgroups = gridFor(p.count);
+  const code = [
+    ...p.bindings.map(declaration),
+    p.globals ?? '',
+    `@compute @workgroup_size(${WORKGROUP_SIZE})`,
+    'fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {',
+    `  let i = ((wid.z * ${workgroups[1]}u + wid.y) * ${workgroups[0]}u + wid.x) * ${WORKGROUP_SIZE}u + lid;`,
+    `  if (i >= ${p.count}u) { return; }`,
+    p.body,
+    '}',
+  ].filter((l) => l !== '').join('\n');
+  return { code: withHelpers(code), bindings: p.bindings, workgroups };
+}
+
+/** Which binding holds each value (one binding per distinct value, in first-use order). */
+export class Bindings {
+  readonly list: WgslBinding[] = [];
+
+  constructor(private readonly outputs: readonly Value[]) {}
+
+  /** The WGSL name of the array bound to `v`. */
+  of(v: Value): string {
+    let i = this.list.findIndex((b) => b.value === v);
+    if (i < 0) {
+      i = this.list.length;
+      this.list.push({ value: v, access: this.outputs.includes(v) ? 'read_write' : 'read' });
+    }
+    return `b${i}`;
+  }
+}
+
+/**
+ * Lines that define `u32` offsets `${name}0..` (one per operand) of the element at linear index `index` of
+ * an iteration space, each operand walking it with its own element strides (0 along broadcast dims).
+ */
+export function offsetsOf(dims: readonly number[], strides: readonly (readonly number[])[], index: string, name = 'o'): string {
+  const space = collapse({ dims: [...dims], strides: strides.map((s) => [...s]) });
+  const lines: string[] = [];
+  const terms: string[][] = strides.map(() => []);
+  if (space.dims.length > 0) lines.push(`  var ${name}r = ${index};`);
+  for (let d = space.dims.length - 1; d >= 0; d--) {
+    const c = `${name}c${d}`;
+    if (d === 0) lines.push(`  let ${c} = ${name}r;`);
+    else lines.push(`  let ${c} = ${name}r % ${space.dims[d]}u;`, `  ${name}r = ${name}r / ${space.dims[d]}u;`);
+    space.strides.forEach((s, k) => {
+      if (s[d] !== 0) terms[k].push(s[d] === 1 ? c : `${c} * ${s[d]}u`);
+    });
+  }
+  terms.forEach((t, k) => lines.push(`  let ${name}${k} = ${t.length ? t.join(' + ') : '0u'};`));
+  return lines.join('\n');
+}
+
+/** An expression stored as `dtype` (narrow integer types wrap as a store of their width would). */
+export function stored(expr: string, dtype: Value['type']['dtype']): string {
+  return wrapNarrow(expr, dtype);
+}

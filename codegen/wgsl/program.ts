@@ -1,0 +1,43 @@
+// The contract between the WGSL code generator and its consumers (the artifact writer, the runtime, the CLI):
+// shader modules, GPU buffers, and the dispatches that run the model in order, each binding ranges of those
+// buffers. Tensors are stored 4 bytes an element in the storage type of wgsl-target.ts.
+import type { DType } from '../../compiler/ir/dtype.js';
+import type { Graph } from '../../compiler/ir/graph.js';
+import type { ScheduleOverrides } from '../schedule.js';
+import { compileGraphToWebgpu } from './compile.js';
+import type { StorageType } from './wgsl-target.js';
+
+export interface GpuTensorSlot { name: string; dtype: DType; shape: number[]; storage: StorageType; buffer: number }
+export interface GpuBufferRange { buffer: number; offset: number; size: number }
+export interface GpuModule { code: string; access: ('read' | 'read_write')[] }
+export interface WebgpuStep { module: number; bindings: GpuBufferRange[]; workgroups: [number, number, number] }
+
+export type Precision = 'f32' | 'f16';
+export interface PrecisionRecord { requested: Precision; used: Precision; reason?: string }
+
+export interface WebgpuProgram {
+  /** Distinct shader modules (entry point `main`), in first-use order. */
+  modules: GpuModule[];
+  /** Byte size of each GPU buffer (a multiple of 4, at least 4). */
+  buffers: number[];
+  /** The buffer that holds the weights, uploaded once at load, and its bytes (null without constants). */
+  weights: { buffer: number; data: Uint8Array } | null;
+  steps: WebgpuStep[];
+  inputs: GpuTensorSlot[];
+  outputs: GpuTensorSlot[];
+  /** Nodes (or fused groups) that became code. */
+  kernels: number;
+  precision: PrecisionRecord;
+}
+
+export interface WebgpuCompileOptions {
+  /** Schedules that replace the defaults, per anchor kind or per node name. */
+  schedules?: ScheduleOverrides;
+  /** The precision asked for (f32 by default); the program records what it uses and why. */
+  precision?: Precision;
+}
+
+/** Compiles a graph with concrete shapes to WGSL dispatches; identical inputs give identical programs. */
+export function compileToWebgpu(graph: Graph, options: WebgpuCompileOptions = {}): WebgpuProgram {
+  return compileGraphToWebgpu(graph, options);
+}

@@ -1,0 +1,32 @@
+// Checks of what a caller passes to Session.run, shared by the executors: an object of typed arrays by input
+// name, each of the input's array type (see ARRAY_TYPES) and element count.
+import { ARRAY_TYPES, elementCount, typedArrayName, type TypedArray } from './dtypes.js';
+import { DlcRuntimeError } from './errors.js';
+import type { TensorInfo } from './manifest.js';
+
+/** Refuses feeds that are not an object or name an unknown input. */
+export function checkFeedNames(feeds: unknown, inputs: readonly TensorInfo[]): asserts feeds is Record<string, TypedArray> {
+  if (typeof feeds !== 'object' || feeds === null) throw new DlcRuntimeError('run() takes an object of typed arrays by input name');
+  const known = new Set(inputs.map((s) => s.name));
+  for (const name of Object.keys(feeds)) {
+    if (!known.has(name)) throw new DlcRuntimeError(`unknown input '${name}' (inputs: ${[...known].join(', ')})`);
+  }
+}
+
+/** The feed of one input, checked for presence, array type and element count. */
+export function checkedFeed(slot: TensorInfo, data: TypedArray | undefined): TypedArray {
+  const what = `input '${slot.name}' (${slot.dtype}[${slot.shape.join(',')}])`;
+  if (data === undefined) throw new DlcRuntimeError(`missing ${what}`);
+  const expected = ARRAY_TYPES[slot.dtype];
+  const got = typedArrayName(data);
+  if (got !== expected) throw new DlcRuntimeError(`${what} must be a ${expected}, got ${got ?? describe(data)}`);
+  const n = elementCount(slot.shape);
+  if (data.length !== n) throw new DlcRuntimeError(`${what} needs ${n} elements, got ${data.length}`);
+  return data;
+}
+
+function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'an Array';
+  return typeof x === 'object' ? (x as object).constructor?.name ?? 'an object' : typeof x;
+}

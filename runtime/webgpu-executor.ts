@@ -1,0 +1,129 @@
+// Runs a compiled WebGPU model on the caller's GPUDevice. At load: every shader module is compiled and its
+// pipeline created with createComputePipelineAsync, all in parallel (pipeline creation is slow); every buffer
+// of the plan is created, the weights uploaded once, and each step's bind group made. Each run writes the
+// inputs, records every dispatch into ONE command encoder (one compute pass: dispatches in a pass see the
+// writes of the ones before), copies only the outputs to mappable buffers and reads them back.
+import { elementCount, type TypedArray } from './dtypes.js';
+import { DlcRuntimeError } from './errors.js';
+import { checkedFeed, checkFeedNames } from './feeds.js';
+import { fromStorage, toStorage } from './gpu-storage.js';
+import { WGSL_MODULE_MARK, type GpuTensorSlot, type WebgpuManifest } from './manifest.js';
+
+// The WebGPU flag values (spec constants), so that the runtime needs no GPU* globals of the caller's realm.
+const STORAGE = 0x80;
+const COPY_SRC = 0x04;
+const COPY_DST = 0x08;
+const MAP_READ = 0x01;
+const MAP_MODE_READ = 0x01;
+const SHADER_STAGE_COMPUTE = 0x4;
+
+/** kernels.wgsl split into its modules (each opens with its mark line). */
+export function splitModules(text: string, where: string): string[] {
+  const modules: string[] = [];
+  let current: string[] | undefined;
+  for (const line of text.split('\n')) {
+    const mark = WGSL_MODULE_MARK.exec(line);
+    if (mark) {
+      if (Number(mark[1]) !== modules.length + (current ? 1 : 0)) throw new DlcRuntimeError(`${where}: kernels.wgsl has module ${mark[1]} out of order`);
+      if (current) modules.push(current.join('\n'));
+      current = [];
+    } else if (current) current.push(line);
+  }
+  if (current) modules.push(current.join('\n'));
+  return modules;
+}
+
+export class WebgpuExecutor {
+  /** Runs one at a time: they share the readback buffers. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly device: GPUDevice,
+    private readonly manifest: WebgpuManifest,
+    private readonly buffers: GPUBuffer[],
+    private readonly pipelines: GPUComputePipeline[],
+    private readonly bindGroups: GPUBindGroup[],
+    private readonly readbacks: GPUBuffer[],
+  ) {}
+
+  static async create(device: GPUDevice, wgsl: string, weights: Uint8Array, manifest: WebgpuManifest, where: string): Promise<WebgpuExecutor> {
+    const codes = splitModules(wgsl, where);
+    if (codes.length !== manifest.modules.length) throw new DlcRuntimeError(`${where}: kernels.wgsl has ${codes.length} modules, the manifest lists ${manifest.modules.length}`);
+    const layouts = manifest.modules.map((m) =>
+      device.createBindGroupLayout({
+        entries: m.access.map((a, binding) => ({ binding, visibility: SHADER_STAGE_COMPUTE, buffer: { type: a === 'read' ? 'read-only-storage' : 'storage' } })),
+      }),
+    );
+    const pipelines = await Promise.all(
+      codes.map(async (code, i) => {
+        const module = device.createShaderModule({ code });
+        const info = await module.getCompilationInfo();
+        const errors = info.messages.filter((msg) => msg.type === 'error');
+        if (errors.length > 0) throw new DlcRuntimeError(`${where}: module ${i} of kernels.wgsl does not compile: ${errors.map((e) => `${e.lineNum}:${e.linePos} ${e.message}`).join('; ')}`);
+        try {
+          return await device.createComputePipelineAsync({ layout: device.createPipelineLayout({ bindGroupLayouts: [layouts[i]] }), compute: { module, entryPoint: 'main' } });
+        } catch (e) {
+          throw new DlcRuntimeError(`${where}: cannot create the pipeline of module ${i}: ${(e as Error).message}`);
+        }
+      }),
+    );
+    device.pushErrorScope('validation');
+    device.pushErrorScope('out-of-memory');
+    const buffers = manifest.buffers.map((size) => device.createBuffer({ size, usage: STORAGE | COPY_SRC | COPY_DST }));
+    if (manifest.weights) device.queue.writeBuffer(buffers[manifest.weights.buffer], 0, weights as Uint8Array<ArrayBuffer>);
+    const bindGroups = manifest.steps.map((s) =>
+      device.createBindGroup({
+        layout: layouts[s.module],
+        entries: s.bindings.map((r, binding) => ({ binding, resource: { buffer: buffers[r.buffer], offset: r.offset, size: r.size } })),
+      }),
+    );
+    const readbacks = manifest.outputs.map((o) => device.createBuffer({ size: Math.max(4, elementCount(o.shape) * 4), usage: MAP_READ | COPY_DST }));
+    const [oom, invalid] = [await device.popErrorScope(), await device.popErrorScope()];
+    if (oom || invalid) throw new DlcRuntimeError(`${where}: cannot set the model up on this device: ${(oom ?? invalid)!.message}`);
+    return new WebgpuExecutor(device, manifest, buffers, pipelines, bindGroups, readbacks);
+  }
+
+  run(feeds: Record<string, TypedArray>): Promise<Record<string, TypedArray>> {
+    checkFeedNames(feeds, this.manifest.inputs);
+    const inputs = this.manifest.inputs.map((slot) => toStorage(checkedFeed(slot, feeds[slot.name]), slot.dtype, slot.storage));
+    const result = this.queue.then(() => this.runNow(inputs));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Frees the GPU buffers once the queued runs are done; the executor cannot run afterwards. */
+  async release(): Promise<void> {
+    await this.queue;
+    for (const b of [...this.buffers, ...this.readbacks]) b.destroy();
+    this.queue = Promise.reject(new DlcRuntimeError('this session was released'));
+    this.queue.catch(() => undefined);
+  }
+
+  private async runNow(inputs: (Float32Array | Int32Array | Uint32Array)[]): Promise<Record<string, TypedArray>> {
+    const { device, manifest } = this;
+    device.pushErrorScope('validation');
+    manifest.inputs.forEach((slot, i) => {
+      if (inputs[i].length > 0) device.queue.writeBuffer(this.buffers[slot.buffer], 0, inputs[i] as Float32Array<ArrayBuffer>);
+    });
+    const encoder = device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    manifest.steps.forEach((s, i) => {
+      pass.setPipeline(this.pipelines[s.module]);
+      pass.setBindGroup(0, this.bindGroups[i]);
+      pass.dispatchWorkgroups(...s.workgroups);
+    });
+    pass.end();
+    manifest.outputs.forEach((o, i) => encoder.copyBufferToBuffer(this.buffers[o.buffer], 0, this.readbacks[i], 0, this.readbacks[i].size));
+    device.queue.submit([encoder.finish()]);
+    const invalid = await device.popErrorScope();
+    if (invalid) throw new DlcRuntimeError(`the WebGPU device refused the model's commands: ${invalid.message}`);
+    await Promise.all(this.readbacks.map((b) => b.mapAsync(MAP_MODE_READ)));
+    const results: Record<string, TypedArray> = {};
+    manifest.outputs.forEach((o: GpuTensorSlot, i) => {
+      const bytes = this.readbacks[i].getMappedRange().slice(0);
+      this.readbacks[i].unmap();
+      results[o.name] = fromStorage(bytes, elementCount(o.shape), o.dtype, o.storage);
+    });
+    return results;
+  }
+}
