@@ -4,7 +4,10 @@
 // happens here rather than under Dawn in Node. Each side gets its own page; the first run of each is from
 // the page's first line (device, pipelines and weights included) to the first result read back, as on a
 // page load.
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import { DlcError } from '../compiler/errors.js';
 import type { TensorInfo } from '../runtime/index.js';
 import { percentiles, type BenchPlan, type Timing } from './bench.js';
 import { bundleRuntime, launchChromium, pageResult, serveStatic } from './browser.js';
@@ -18,6 +21,32 @@ export interface BrowserBenchFiles {
   runtimeEntry: string;
   /** node_modules/onnxruntime-web/dist. */
   ortDist: string;
+}
+
+/**
+ * The runtime's entry point (its TypeScript source in a checkout, dist/ in an installed package) and
+ * onnxruntime-web's browser files, both resolved from the working directory like a package import would be.
+ */
+export function browserBenchFiles(): BrowserBenchFiles {
+  const require = createRequire(path.join(process.cwd(), 'index.js'));
+  // Package folders are looked up along node_modules (a package's `exports` may hide its package.json).
+  const resolveDir = (pkg: string, why: string): string => {
+    for (let dir = process.cwd(); ; dir = path.dirname(dir)) {
+      const manifest = path.join(dir, 'package.json');
+      if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, 'utf8')).name === pkg) return dir;
+      if (path.dirname(dir) === dir) break;
+    }
+    for (const base of require.resolve.paths(pkg) ?? []) {
+      if (fs.existsSync(path.join(base, pkg, 'package.json'))) return path.join(base, pkg);
+    }
+    throw new DlcError(`${why} needs the npm package ${pkg}, which is not found from ${process.cwd()}`);
+  };
+  const dlc = resolveDir('dlc', 'timing in the browser');
+  const source = path.join(dlc, 'runtime', 'index.ts');
+  return {
+    runtimeEntry: fs.existsSync(source) ? source : path.join(dlc, 'dist', 'runtime', 'index.js'),
+    ortDist: path.join(resolveDir('onnxruntime-web', 'comparing with onnxruntime-web WebGPU'), 'dist'),
+  };
 }
 
 interface PageTiming {

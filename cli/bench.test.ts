@@ -18,6 +18,22 @@ function expectRan(t: { firstRunMs: number; medianMs: number; p90Ms: number }) {
   expect(t.firstRunMs).toBeGreaterThan(0);
 }
 
+describe('dlc bench --target webgpu', () => {
+  test('tiny-cnn: dlc and onnxruntime-web WebGPU both run in headless Chromium on one adapter (--json)', async () => {
+    const r = await dlc('bench', TINY_CNN, '--target', 'webgpu', '--runs', '2', '--warmup', '0', '--json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report).toEqual({
+      target: 'webgpu', where: expect.stringMatching(/^Chromium \(.+\), adapter: .+/), ...timing,
+      peer: { name: 'onnxruntime-web webgpu (Chromium)', ...timing }, speedup: expect.any(Number),
+    });
+    expectRan(report);
+    expectRan(report.peer);
+    expect(report.speedup).toBeCloseTo(report.peer.medianMs / report.medianMs, 10);
+  });
+});
+
 describe('dlc bench --target wasm', () => {
   test('tiny-cnn: both dlc and onnxruntime-web run (--json)', async () => {
     const r = await dlc('bench', TINY_CNN, '--target', 'wasm', '--runs', '3', '--warmup', '1', '--json');

@@ -1,5 +1,6 @@
-// `dlc bench MODEL|DIR --target wasm`: times a compiled model beside its peer, onnxruntime-web's WASM backend
-// in Node on one thread, on the same seeded random inputs. Each side reports its first run (dlc: artifact
+// `dlc bench MODEL|DIR --target wasm|webgpu`: times a compiled model beside its peer on the same seeded random
+// inputs: for wasm, onnxruntime-web's WASM backend in Node on one thread; for webgpu, onnxruntime-web's WebGPU
+// backend, with both sides in headless Chromium on the same adapter (cli/bench-browser.ts). Each side reports its first run (dlc: artifact
 // load → first result; onnxruntime-web: session create → first result) and the median and p90 latency of
 // N runs after a warm-up, and the speedup is the peer's median over dlc's.
 import { createHash } from 'node:crypto';
@@ -11,6 +12,8 @@ import type { DType } from '../compiler/ir/dtype.js';
 import type { TensorInfo } from '../runtime/index.js';
 import { loadArtifact } from './load-artifact.js';
 import { parseManifest, type Manifest } from '../runtime/manifest.js';
+import { BROWSER_PEER_NAME, benchInBrowser, browserBenchFiles } from './bench-browser.js';
+import { CHROMIUM } from './browser.js';
 import { compileModelToArtifact, type ModelOptions } from './compile.js';
 import { loadFeeds, withRuntimeErrors, type Feeds } from './feeds.js';
 import type { CliIo } from './main.js';
@@ -36,6 +39,8 @@ export interface Timing {
 
 export interface BenchReport extends Timing {
   target: string;
+  /** Where both sides ran, when not in this Node process (webgpu: the browser and its adapter). */
+  where?: string;
   /** Absent when an artifact directory is benched without --peer-model. */
   peer: ({ name: string } & Timing) | null;
   /** Peer median / dlc median: above 1 when dlc is faster. */
@@ -65,11 +70,11 @@ export async function benchCommand(modelOrDir: string, opts: BenchOptions, io: C
     throw new UsageError(`${modelOrDir} is a compiled artifact: --input-shape, -O and --passes apply only when benching an ONNX model`);
   }
   if (!isArtifact && opts.peerModel !== undefined) throw new UsageError('--peer-model goes with an artifact directory: a model is its own peer');
-  // The webgpu peer, onnxruntime-web's WebGPU backend, runs only in a browser: under Dawn dlc times its own side.
+  // The webgpu peer, onnxruntime-web's WebGPU backend, runs only in a browser: on webgpu both sides are timed
+  // in headless Chromium, on the same adapter.
   const target = isArtifact ? readManifest(modelOrDir).target : opts.target;
-  if (target === 'webgpu' && opts.peerModel !== undefined) throw new UsageError('--peer-model: the webgpu peer (onnxruntime-web WebGPU) runs only in a browser; dlc bench times dlc alone on webgpu');
-  const peerModel = target === 'webgpu' ? undefined : isArtifact ? opts.peerModel : modelOrDir;
-  const ort = peerModel === undefined ? undefined : await importOnnxruntimeWeb();
+  const peerModel = isArtifact ? opts.peerModel : modelOrDir;
+  const ort = peerModel === undefined || target === 'webgpu' ? undefined : await importOnnxruntimeWeb();
 
   const tmp = isArtifact ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'dlc-bench-'));
   let report: BenchReport;
@@ -83,12 +88,20 @@ export async function benchCommand(modelOrDir: string, opts: BenchOptions, io: C
     const inputs = manifest.inputs.map(({ name, dtype, shape }) => ({ name, dtype, shape }));
     if (isArtifact && peerModel !== undefined) checkPeerModel(manifest, dir, peerModel);
     const feeds = loadFeeds(inputs, {}, { seed });
-    const ours = await benchArtifact(dir, feeds, plan);
-    const theirs = ort && peerModel !== undefined ? await benchOnnxruntimeWeb(ort, peerModel, feeds, inputs, plan) : undefined;
+    let ours: Timing;
+    let theirs: Timing | undefined;
+    let adapter: string | undefined;
+    if (target === 'webgpu') {
+      ({ ours, theirs, adapter } = await benchInBrowser(dir, peerModel, feeds, inputs, plan, browserBenchFiles()));
+    } else {
+      ours = await benchArtifact(dir, feeds, plan);
+      theirs = ort && peerModel !== undefined ? await benchOnnxruntimeWeb(ort, peerModel, feeds, inputs, plan) : undefined;
+    }
     report = {
       target,
+      ...(adapter === undefined ? {} : { where: `Chromium (${CHROMIUM}), adapter: ${adapter}` }),
       ...ours,
-      peer: theirs ? { name: PEER_NAME, ...theirs } : null,
+      peer: theirs ? { name: target === 'webgpu' ? BROWSER_PEER_NAME : PEER_NAME, ...theirs } : null,
       speedup: theirs ? theirs.medianMs / ours.medianMs : null,
     };
   } finally {
@@ -100,14 +113,13 @@ export async function benchCommand(modelOrDir: string, opts: BenchOptions, io: C
     return 0;
   }
   const line = (name: string, t: Timing) =>
-    `  ${name.padEnd(PEER_NAME.length)}  first run ${formatMs(t.firstRunMs)}, median ${formatMs(t.medianMs)}, p90 ${formatMs(t.p90Ms)}`;
+    `  ${name.padEnd(Math.max(PEER_NAME.length, BROWSER_PEER_NAME.length))}  first run ${formatMs(t.firstRunMs)}, median ${formatMs(t.medianMs)}, p90 ${formatMs(t.p90Ms)}`;
   const lines = [`bench ${modelOrDir} on ${target}: ${plan.runs} run${plan.runs === 1 ? '' : 's'} after ${plan.warmup} warm-up, seed ${seed}`];
+  if (report.where) lines.push(`  in ${report.where}`);
   lines.push(line(`dlc ${target}`, report));
   if (report.peer && report.speedup !== null) {
     lines.push(line(report.peer.name, report.peer));
     lines.push(`  speedup (onnxruntime-web median / dlc median): ${report.speedup.toFixed(2)}×`);
-  } else if (target === 'webgpu') {
-    lines.push('  onnxruntime-web webgpu: not measured (it runs only in a browser; this is dlc under Dawn alone)');
   } else {
     lines.push('  onnxruntime-web: not measured (give --peer-model FILE.onnx, the model the artifact was compiled from)');
   }

@@ -1,6 +1,7 @@
-// The runtime in a real browser: headless Chromium (playwright-core, Debian's chromium) loads an artifact
-// from a page served on localhost with the bundled runtime, runs it, and hands back the outputs, which must
-// equal what the same runtime computes in Node on the same inputs.
+// The runtime in a real browser: headless Chromium (playwright-core, Debian's chromium; WebGPU on SwiftShader
+// where there is no GPU) loads a wasm or webgpu artifact from a page served on localhost with the bundled
+// runtime, runs it, and hands back the outputs, which must agree with what the wasm artifact computes in Node
+// on the same inputs.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -33,14 +34,18 @@ const input = (() => {
 })();
 
 beforeAll(async () => {
-  const artifact = path.join(tmp, 'tiny-cnn');
-  const compiled = await dlc('compile', path.join(REPO_ROOT, 'models', 'tiny-cnn.onnx'), '--target', 'wasm', '-o', artifact);
-  if (compiled.code !== 0) throw new Error(compiled.stderr);
+  for (const target of ['wasm', 'webgpu']) {
+    const compiled = await dlc('compile', path.join(REPO_ROOT, 'models', 'tiny-cnn.onnx'), '--target', target, '-o', path.join(tmp, `tiny-cnn-${target}`));
+    if (compiled.code !== 0) throw new Error(compiled.stderr);
+  }
+  const runtime = await bundleRuntime(path.join(REPO_ROOT, 'runtime', 'index.ts'));
   server = await serveStatic({
     '/index.html': new TextEncoder().encode(PAGE),
-    '/dlc-runtime.js': await bundleRuntime(path.join(REPO_ROOT, 'runtime', 'index.ts')),
+    '/webgpu.html': new TextEncoder().encode(PAGE.replace("'/artifact/'", "'/artifact-webgpu/'")),
+    '/dlc-runtime.js': runtime,
     '/input.bin': new Uint8Array(input.buffer),
-    '/artifact/': artifact,
+    '/artifact/': path.join(tmp, 'tiny-cnn-wasm'),
+    '/artifact-webgpu/': path.join(tmp, 'tiny-cnn-webgpu'),
   });
   browser = await launchChromium();
 });
@@ -53,16 +58,29 @@ afterAll(async () => {
 
 test('a wasm artifact runs in Chromium and gives what it gives in Node', async () => {
   const got = await pageResult<{ output: string; values: number[] }>(browser, `${server.url}/index.html`, 60000);
-  const session = await loadModel(path.join(tmp, 'tiny-cnn'));
-  expect(session.inputs[0].shape).toEqual([1, 3, 32, 32]);
-  const inNode = (await session.run({ [session.inputs[0].name]: input }))[got.output] as Float32Array;
+  const inNode = await wasmInNode(got.output);
   expect(got.values).toHaveLength(inNode.length);
   expect(Float32Array.from(got.values)).toEqual(inNode);
 });
 
+async function wasmInNode(output: string): Promise<Float32Array> {
+  const session = await loadModel(path.join(tmp, 'tiny-cnn-wasm'));
+  expect(session.inputs[0].shape).toEqual([1, 3, 32, 32]);
+  return (await session.run({ [session.inputs[0].name]: input }))[output] as Float32Array;
+}
+
+test('a webgpu artifact runs in Chromium on the page\'s own device (navigator.gpu) and agrees with wasm in Node', async () => {
+  const got = await pageResult<{ output: string; values: number[] }>(browser, `${server.url}/webgpu.html`, 120000);
+  const inNode = await wasmInNode(got.output);
+  expect(got.values).toHaveLength(inNode.length);
+  const worst = Math.max(...got.values.map((v, i) => Math.abs(v - inNode[i])));
+  expect(worst).toBeLessThan(1e-4);
+  expect(got.values.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+});
+
 test('a page that serves a tampered artifact gets the runtime\'s sha-256 error', async () => {
   const bad = path.join(tmp, 'tampered');
-  fs.cpSync(path.join(tmp, 'tiny-cnn'), bad, { recursive: true });
+  fs.cpSync(path.join(tmp, 'tiny-cnn-wasm'), bad, { recursive: true });
   const weights = fs.readFileSync(path.join(bad, 'weights.bin'));
   weights[0] ^= 1;
   fs.writeFileSync(path.join(bad, 'weights.bin'), weights);
