@@ -2,7 +2,8 @@
 // the classic zoo in miniature (models/zoo.ts, written to temporary .onnx files) it
 // compiles a wasm artifact at -O0 and -O2 and times each with `dlc bench` in a fresh Node process (so that
 // both sides' first run is that of a cold process, as on a page load, and nothing of the compiler runs
-// beside the timed code), beside onnxruntime-web's WASM backend on one thread. It also reports artifact
+// beside the timed code), beside onnxruntime-web's WASM backend on one thread; and a webgpu artifact at -O0
+// and -O2, timed in headless Chromium beside onnxruntime-web's WebGPU backend. It also reports artifact
 // sizes, kernels and peak activation bytes (compiler/analysis.ts), and the runtime's minified size.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -64,6 +65,8 @@ interface ModelResult {
   warmup: number;
   /** By -O level: the result, or the first line of why that level failed to compile or run. */
   levels: Record<number, LevelResult | string>;
+  /** The webgpu artifact timed in Chromium, by -O level (the peer beside -O2), or why it failed. */
+  webgpu: { runs: number; warmup: number; levels: Record<number, BenchReport | string> };
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -80,7 +83,34 @@ async function benchModel(model: RealModel, tmp: string): Promise<ModelResult> {
       log(`${model.name} -O${level}: FAILED: ${levels[level]}`);
     }
   }
-  return { model, runs, warmup, levels };
+  return { model, runs, warmup, levels, webgpu: await benchWebgpu(model, tmp) };
+}
+
+/**
+ * WebGPU in headless Chromium (both dlc and onnxruntime-web's WebGPU backend, same adapter). Without a GPU
+ * the adapter is SwiftShader, a CPU rasterizer, where a large model's first run (pipeline compilation)
+ * takes tens of seconds and a run seconds: few runs.
+ */
+async function benchWebgpu(model: RealModel, tmp: string): Promise<ModelResult['webgpu']> {
+  const big = BIG_MODELS.has(model.name) || model.name === 'ppocr-cls';
+  const runs = big ? 3 : 10;
+  const warmup = 1;
+  const inputShape = Object.entries(model.inputShapes).map(([name, dims]) => `${name}=${dims.join(',')}`);
+  const io = { stdout: { write: () => true }, stderr: process.stderr };
+  const levels: Record<number, BenchReport | string> = {};
+  for (const level of LEVELS) {
+    try {
+      log(`${model.name} webgpu -O${level}: compiling`);
+      const dir = path.join(tmp, `${model.name}-webgpu-O${level}`);
+      await compileModelToArtifact(model.file, { target: 'webgpu', inputShape, optLevel: String(level) }, dir, io);
+      log(`${model.name} webgpu -O${level}: timing in Chromium (${runs} runs after ${warmup} warm-up)`);
+      levels[level] = benchInFreshProcess(dir, level === 2 ? ['--peer-model', model.file] : [], runs, warmup);
+    } catch (e) {
+      levels[level] = (e as Error).message.split('\n')[0];
+      log(`${model.name} webgpu -O${level}: FAILED: ${levels[level]}`);
+    }
+  }
+  return { runs, warmup, levels };
 }
 
 async function benchLevel(model: RealModel, level: number, tmp: string, runs: number, warmup: number): Promise<LevelResult> {
@@ -212,6 +242,7 @@ function render(results: ModelResult[], machine: Machine, runtime: { bytes: numb
   out.push('');
   out.push('Kernels and peak activation bytes are compiler/analysis.ts figures for the optimized graph (what `dlc inspect` prints).');
   out.push('');
+  out.push(...renderWebgpu(results));
   out.push('## Size at -O2');
   out.push('');
   out.push(
@@ -242,6 +273,41 @@ function render(results: ModelResult[], machine: Machine, runtime: { bytes: numb
   );
   out.push('');
   return `${out.join('\n')}\n`;
+}
+
+function renderWebgpu(results: ModelResult[]): string[] {
+  const report = (r: ModelResult, level: number) => (typeof r.webgpu.levels[level] === 'string' ? undefined : (r.webgpu.levels[level] as BenchReport));
+  const where = results.map((r) => report(r, 2)?.where).find((w) => w);
+  const speedups = results.map((r) => report(r, 2)?.speedup).filter((x): x is number => typeof x === 'number');
+  const out = ['## WebGPU (ms)', ''];
+  out.push(
+    `Both sides in headless Chromium on the same adapter (${where ?? 'none ran'}), each from a fresh page: ` +
+      '`dlc compile --target webgpu` run by the runtime on `navigator.gpu`, and onnxruntime-web ' +
+      `${ortVersion()}'s WebGPU backend on the .onnx (\`dlc bench DIR --peer-model MODEL --json\`). First run: from the page's first line ` +
+      '(adapter, device, pipelines, weights) to the first result read back; medians read the outputs back too. ' +
+      `**Geometric mean speedup at -O2: ${speedups.length ? ratio(geometricMean(speedups)) : 'n/a'}** over ${speedups.length} models. ` +
+      'SwiftShader is a CPU implementation of Vulkan: these figures rank the two compilers on it, not on a GPU.',
+  );
+  out.push('');
+  out.push(
+    table(
+      ['model', 'input', 'runs', 'dlc median', 'ort-web median', 'speedup', 'dlc first run', 'ort-web first run', 'first-run ratio', 'dlc median -O0', '-O2 speedup over -O0'],
+      results.map((r) => {
+        const b = report(r, 2);
+        const runs = `${r.webgpu.runs}+${r.webgpu.warmup}`;
+        if (!b) return [r.model.name, shapes(r.model), runs, `failed: ${r.webgpu.levels[2] as string}`, '', '', '', '', '', '', ''];
+        const p = b.peer;
+        const o0 = report(r, 0);
+        return [
+          r.model.name, shapes(r.model), runs, ms(b.medianMs), p ? ms(p.medianMs) : 'n/a', b.speedup ? `**${ratio(b.speedup)}**` : 'n/a',
+          ms(b.firstRunMs), p ? ms(p.firstRunMs) : 'n/a', p ? ratio(p.firstRunMs / b.firstRunMs) : 'n/a',
+          o0 ? ms(o0.medianMs) : `failed: ${r.webgpu.levels[0] as string}`, o0 ? ratio(o0.medianMs / b.medianMs) : '',
+        ];
+      }),
+    ),
+  );
+  out.push('');
+  return out;
 }
 
 function ortVersion(): string {
@@ -291,7 +357,7 @@ async function benchAndReport(tmp: string, filter: RegExp | undefined, { start, 
     fs.writeFileSync(OUTPUT, report);
     log(`wrote ${OUTPUT}`);
   }
-  if (results.some((r) => Object.values(r.levels).some((l) => typeof l === 'string'))) process.exitCode = 1;
+  if (results.some((r) => [...Object.values(r.levels), ...Object.values(r.webgpu.levels)].some((l) => typeof l === 'string'))) process.exitCode = 1;
 }
 
 main().catch((e) => {
