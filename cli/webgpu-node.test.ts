@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { nodeGpuDevice } from './webgpu-node.js';
 
 test('Dawn gives a device that runs a compute shader (SwiftShader without a GPU)', async () => {
@@ -23,4 +27,21 @@ test('Dawn gives a device that runs a compute shader (SwiftShader without a GPU)
   readback.unmap();
   expect(out[0]).toBe(3);
   expect(out[999]).toBe(1002);
+});
+
+test('a webgpu command in a fresh process prints nothing of the Vulkan loader\'s on stderr', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dlc-webgpu-node-'));
+  const env = { ...process.env };
+  delete env.XDG_RUNTIME_DIR;
+  delete env.NODE_OPTIONS;
+  const cli = (...args: string[]) => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { env, encoding: 'utf8' });
+    return { code: r.status, stderr: r.stderr };
+  };
+  try {
+    expect(cli('compile', 'models/tiny-cnn.onnx', '--target', 'webgpu', '-o', path.join(dir, 'a'))).toEqual({ code: 0, stderr: '' });
+    expect(cli('run', path.join(dir, 'a'), '--random', '--json')).toEqual({ code: 0, stderr: '' });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

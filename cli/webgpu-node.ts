@@ -3,6 +3,7 @@
 // the Vulkan loader at it unless the caller chose a driver. The runtime itself never imports this: in a
 // browser, or with a device of the caller's, it uses that device.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { DlcError } from '../compiler/errors.js';
 
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -14,6 +15,9 @@ let gpuInstance: GPU | undefined;
 /** Dawn's globals (GPUBufferUsage, GPUMapMode, …) installed on globalThis, and its GPU object. */
 async function dawn(): Promise<GPU> {
   if (!process.env.VK_ICD_FILENAMES && fs.existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+  // Vulkan's window-system probing prints "error: XDG_RUNTIME_DIR is invalid or not set" to stderr on a
+  // headless machine without it; a compute-only device never uses it, and a command must print only its own lines.
+  if (!process.env.XDG_RUNTIME_DIR) process.env.XDG_RUNTIME_DIR = os.tmpdir();
   let mod: { create(flags: string[]): GPU; globals: Record<string, unknown> };
   try {
     mod = (await import('webgpu')) as unknown as typeof mod;
