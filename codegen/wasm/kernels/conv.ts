@@ -12,38 +12,16 @@
 import { DlcError } from '../../../compiler/errors.js';
 import type { Value } from '../../../compiler/ir/graph.js';
 import { Tensor } from '../../../compiler/ir/tensor.js';
-import { attrInt, attrInts } from '../../../compiler/ops/util.js';
-import { liftTo3d, readWindow, resolvePads, type Geom3 } from '../../../compiler/ops/nn-window.js';
 import type { ConvAlgorithm } from '../../schedule.js';
+import { convShapeOf, type ConvShape } from '../../window-geometry.js';
 import { epiloguePass } from './epilogue.js';
 import { depthwiseConv } from './depthwise.js';
 import { GemmInit, gemmCall, packRowTiles } from './gemm.js';
 import { shapeOf, unsupported, type KernelContext } from './kernel.js';
 
-interface ConvShape {
-  n: number;
-  c: number;
-  m: number;
-  group: number;
-  g: Geom3;
-  inPlane: number;
-  outPlane: number;
-  kVol: number;
-}
-
+/** The conv's shape, resolved once for every target (codegen/window-geometry.ts). */
 function convShape(k: KernelContext, x: Value, w: Value, y: Value, transpose: boolean): ConvShape {
-  const xs = shapeOf(x);
-  const ws = shapeOf(w);
-  const ys = shapeOf(y);
-  const r = xs.length - 2;
-  if (r < 1 || r > 3) unsupported(k.node, `${r}-D convolution`);
-  const attrs = k.node.attrs;
-  const win = readWindow(attrs, r, ws.slice(2));
-  if (transpose && win.autoPad !== 'NOTSET') unsupported(k.node, 'auto_pad left unresolved (give concrete input shapes)');
-  const pads = transpose ? (attrInts(attrs, 'pads') ?? new Array<number>(2 * r).fill(0)) : resolvePads(win, xs.slice(2));
-  const g = liftTo3d(win, xs.slice(2), ys.slice(2), pads);
-  const prod = (d: number[]) => d.reduce((p, v) => p * v, 1);
-  return { n: xs[0], c: xs[1], m: ys[1], group: attrInt(attrs, 'group'), g, inPlane: prod(g.inDims), outPlane: prod(g.outDims), kVol: prod(g.kernel) };
+  return convShapeOf(k.node, shapeOf(x), shapeOf(w), shapeOf(y), transpose, (detail) => unsupported(k.node, detail));
 }
 
 function chooseAlgorithm(s: ConvShape, asked: ConvAlgorithm | undefined): ConvAlgorithm {

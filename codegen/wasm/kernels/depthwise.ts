@@ -7,18 +7,8 @@
 //   right edge  the rest (scalar, bounds-checked).
 // Rows above or below the input (padding) point at a zeroed scratch row, so the vertical taps need no checks.
 import type { Value } from '../../../compiler/ir/graph.js';
-import type { Geom3 } from '../../../compiler/ops/nn-window.js';
+import type { ConvShape } from '../../window-geometry.js';
 import type { KernelContext } from './kernel.js';
-
-export interface DepthwiseShape {
-  n: number;
-  c: number;
-  m: number;
-  g: Geom3;
-  inPlane: number;
-  outPlane: number;
-  kVol: number;
-}
 
 /**
  * The interior columns [owLo, owHi): column c is interior when its first tap c·s − p ≥ 0 and its last tap,
@@ -40,7 +30,7 @@ function loadLanes(row: string, off: number, sW: number): string {
   return v;
 }
 
-export function depthwiseConv(k: KernelContext, x: Value, w: Value, bias: Value | null, y: Value, s: DepthwiseShape): string {
+export function depthwiseConv(k: KernelContext, x: Value, w: Value, bias: Value | null, y: Value, s: ConvShape): string {
   const [iD, iH, iW] = s.g.inDims;
   const [oD, oH, oW] = s.g.outDims;
   const [kD, kH, kW] = s.g.kernel;

@@ -1,6 +1,6 @@
 // Pools: max and average over 1-D to 3-D windows (lifted to 3-D), and the global pools.
 import { attrInt } from '../../../compiler/ops/util.js';
-import { liftTo3d, readWindow, resolvePads, windowOutputDims } from '../../../compiler/ops/nn-window.js';
+import { poolGeometry } from '../../window-geometry.js';
 import { shapeOf, unsupported, type KernelContext } from './kernel.js';
 
 function checkF32(k: KernelContext): void {
@@ -10,14 +10,8 @@ function checkF32(k: KernelContext): void {
 export function poolKernel(k: KernelContext): string {
   checkF32(k);
   const [x, y] = [k.input(0), k.output(0)];
-  if (k.node.outputs.length > 1) unsupported(k.node, 'the indices output');
   const xs = shapeOf(x);
-  const r = xs.length - 2;
-  if (r < 1 || r > 3) unsupported(k.node, `${r}-D pooling`);
-  const win = readWindow(k.node.attrs, r);
-  const inDims = xs.slice(2);
-  const outDims = windowOutputDims(win, inDims, attrInt(k.node.attrs, 'ceil_mode') !== 0, () => '') as number[];
-  const g = liftTo3d(win, inDims, outDims, resolvePads(win, inDims));
+  const g = poolGeometry(k.node, xs, (detail) => unsupported(k.node, detail));
   const [iD, iH, iW] = g.inDims;
   const [oD, oH, oW] = g.outDims;
   const [kD, kH, kW] = g.kernel;

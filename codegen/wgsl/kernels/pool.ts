@@ -1,7 +1,7 @@
 // Pools on WebGPU: max and average over 1-D to 3-D windows (lifted to 3-D), one invocation per output element;
 // the global pools, one workgroup per (batch, channel) plane reducing in workgroup memory.
 import { attrInt } from '../../../compiler/ops/util.js';
-import { liftTo3d, readWindow, resolvePads, windowOutputDims } from '../../../compiler/ops/nn-window.js';
+import { poolGeometry } from '../../window-geometry.js';
 import { shapeOf } from '../../wasm/kernels/kernel.js';
 import { wgslLiteral, withHelpers } from '../wgsl-target.js';
 import type { WgslDispatch, WgslKernelContext } from './kernel.js';
@@ -11,14 +11,8 @@ import { Bindings, perInvocation, unsupported } from './shader.js';
 export function poolKernel(k: WgslKernelContext): WgslDispatch[] {
   requireF32(k);
   const [x, y] = [k.input(0), k.output(0)];
-  if (k.node.outputs.length > 1) unsupported(k.node, 'the indices output');
   const xs = shapeOf(x);
-  const r = xs.length - 2;
-  if (r < 1 || r > 3) unsupported(k.node, `${r}-D pooling`);
-  const win = readWindow(k.node.attrs, r);
-  const inDims = xs.slice(2);
-  const outDims = windowOutputDims(win, inDims, attrInt(k.node.attrs, 'ceil_mode') !== 0, () => '') as number[];
-  const g = liftTo3d(win, inDims, outDims, resolvePads(win, inDims));
+  const g = poolGeometry(k.node, xs, (detail) => unsupported(k.node, detail));
   const isMax = k.node.op === 'max_pool';
   const countPad = !isMax && attrInt(k.node.attrs, 'count_include_pad') !== 0;
   const inPlane = g.inDims.reduce((p, d) => p * d, 1);
