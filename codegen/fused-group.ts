@@ -5,6 +5,7 @@
 import { DlcError } from '../compiler/errors.js';
 import { Graph, type Node, type Value } from '../compiler/ir/graph.js';
 import { getOp } from '../compiler/ops/registry.js';
+import { ELEMENTWISE_OPS } from './c-like.js';
 
 export interface FusedGroup {
   /** The `fused` node. */
@@ -48,11 +49,42 @@ export function describeFusedGroup(node: Node): FusedGroup {
 }
 
 /**
- * The graph with every `fused` node replaced by its body's nodes (rewired to the graph's values): what a
- * target lowers node by node when it computes no fused group as one kernel of its own.
+ * The tensors a group's epilogue reads besides the anchor's output (one-element constants excluded: they are
+ * literals), or undefined when the group cannot be its anchor's kernel with an epilogue: the anchor has more
+ * than one output or is not f32, the epilogue would broadcast the anchor's result up (the anchor stores each
+ * output element once), a node is not an f32 element-wise op over f32 operands, or it reads more than
+ * `maxOperands` tensors. The same for every target; each target brings its own limit.
  */
-export function inlineFusedNodes(graph: Graph): Graph {
-  if (!graph.nodes.some((n) => n.op === 'fused')) return graph;
-  const nodes = graph.nodes.flatMap((n) => (n.op === 'fused' ? describeFusedGroup(n).nodes : [n]));
-  return new Graph(graph.name, graph.inputs, graph.outputs, nodes, graph.constants);
+export function epilogueTensors(group: FusedGroup, maxOperands: number): Value[] | undefined {
+  const anchorOut = group.anchor?.outputs[0];
+  if (!anchorOut || group.anchor!.outputs.length !== 1 || anchorOut.type.dtype !== 'f32' || group.epilogue.length === 0) return undefined;
+  const [a, y] = [anchorOut.type.shape, group.output.type.shape];
+  if (a.length !== y.length || a.some((d, i) => d !== y[i])) return undefined;
+  const tensors: Value[] = [];
+  for (const n of group.epilogue) {
+    if (!ELEMENTWISE_OPS.has(n.op) || n.op === 'expand' || n.outputs.length !== 1 || n.outputs[0].type.dtype !== 'f32') return undefined;
+    for (const v of n.inputs) {
+      if (!v) continue;
+      if (v.type.dtype !== 'f32') return undefined;
+      const inside = v === anchorOut || group.epilogue.some((m) => m.outputs[0] === v);
+      if (!inside && !(v.data && v.data.size === 1) && !tensors.includes(v)) tensors.push(v);
+    }
+  }
+  return tensors.length > maxOperands ? undefined : tensors;
+}
+
+/**
+ * How an epilogue operand with element `strides` (0 along broadcast dims) walks the output's `dims` at its
+ * innermost end: `broadcastBlock` consecutive output elements read one operand element, `contiguousBlock`
+ * consecutive output elements read consecutive operand elements (each the product of the innermost dims where
+ * that holds). A target loads a vector of consecutive outputs' operands as one splat or one vector load when
+ * the vector stays within such a block.
+ */
+export function operandBlocks(dims: readonly number[], strides: readonly number[]): { broadcastBlock: number; contiguousBlock: number } {
+  const inner = (holds: (stride: number, block: number) => boolean) => {
+    let block = 1;
+    for (let k = dims.length - 1; k >= 0 && (dims[k] === 1 || holds(strides[k], block)); k--) block *= dims[k];
+    return block;
+  };
+  return { broadcastBlock: inner((s) => s === 0), contiguousBlock: inner((s, block) => s === block) };
 }

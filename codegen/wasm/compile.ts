@@ -7,7 +7,7 @@ import { byteSize, type DType } from '../../compiler/ir/dtype.js';
 import { Graph, isConcreteShape, Value, type Node } from '../../compiler/ir/graph.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
 import { ELEMENTWISE_OPS } from '../c-like.js';
-import { describeFusedGroup, type FusedGroup } from '../fused-group.js';
+import { describeFusedGroup, epilogueTensors, type FusedGroup } from '../fused-group.js';
 import { elementwiseGroups, fusedActivations } from '../fusion.js';
 import { alignUp, planMemory, type PlanStep } from '../memory-plan.js';
 import { schedulesFor } from '../schedule.js';
@@ -16,7 +16,7 @@ import { compileAssemblyScript, staticDataEnd, WASM_PAGE_BYTES } from './assembl
 import { KERNELS } from './kernels/index.js';
 import { elementwiseGroupKernel, elementwiseKernel } from './kernels/elementwise.js';
 import { epilogueOf } from './kernels/epilogue.js';
-import { epilogueTensors, groupEpilogue } from './kernels/group-epilogue.js';
+import { groupEpilogue, MAX_OPERANDS } from './kernels/group-epilogue.js';
 import { shapeOf, sizeOfValue, unsupported, type KernelContext } from './kernels/kernel.js';
 import type { TensorSlot, WasmCompileOptions, WasmProgram } from './program.js';
 
@@ -55,7 +55,7 @@ function lowerFusedNodes(graph: Graph): { graph: Graph; oneKernel: Map<Node, Fus
       continue;
     }
     const group = describeFusedGroup(node);
-    const anchored = group.anchor && EPILOGUE_KERNELS.has(group.anchor.op) && epilogueTensors(group) !== undefined;
+    const anchored = group.anchor && EPILOGUE_KERNELS.has(group.anchor.op) && epilogueTensors(group, MAX_OPERANDS) !== undefined;
     if (anchored || group.nodes.every(isElementwiseNode)) {
       oneKernel.set(node, group);
       nodes.push(node);

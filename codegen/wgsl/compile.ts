@@ -1,20 +1,21 @@
 // compileGraphToWebgpu: graph → one kernel (one or more compute dispatches with shapes baked in) per node or
-// fused element-wise group, a buffer plan, and the weights. Kernels bind values, not addresses; once every
+// fused group (an anchor with its epilogue, or element-wise nodes), a buffer plan, and the weights. Kernels bind values, not addresses; once every
 // kernel is generated (so that every read, write, alias and scratch value is known) the buffer plan gives
 // each value its buffer range, and each dispatch becomes a step over those ranges.
 import { DlcError, withContext } from '../../compiler/errors.js';
 import { Graph, isConcreteShape, Value, type Node } from '../../compiler/ir/graph.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
 import { ELEMENTWISE_OPS } from '../c-like.js';
-import { inlineFusedNodes } from '../fused-group.js';
+import { describeFusedGroup, epilogueTensors, type FusedGroup } from '../fused-group.js';
 import { elementwiseGroups, fusedActivations } from '../fusion.js';
 import { schedulesFor } from '../schedule.js';
 import { shapeOf, sizeOfValue } from '../wasm/kernels/kernel.js';
 import { planBuffers } from './buffer-plan.js';
 import { wgslEpilogueOf } from './epilogue.js';
+import { MAX_EPILOGUE_OPERANDS, wgslGroupEpilogue } from './group-epilogue.js';
 import { elementwiseGroupKernel, elementwiseKernel } from './kernels/elementwise.js';
 import { WGSL_KERNELS } from './kernels/index.js';
-import type { WgslDispatch, WgslKernelContext } from './kernels/kernel.js';
+import type { WgslDispatch, WgslEpilogue, WgslKernelContext } from './kernels/kernel.js';
 import { stridedCopy } from './kernels/movement.js';
 import { unsupported } from './kernels/shader.js';
 import type { GpuModule, GpuTensorSlot, PrecisionRecord, WebgpuCompileOptions, WebgpuProgram, WebgpuStep } from './program.js';
@@ -43,12 +44,55 @@ function groupBindings(nodes: readonly Node[]): number {
   return loaded.size + 1;
 }
 
-function generate(graph: Graph, options: WebgpuCompileOptions): Generated {
+/** Element-wise nodes that the element-wise group kernel computes (nodes with a kernel of their own are not). */
+function isElementwiseNode(n: Node): boolean {
+  return !WGSL_KERNELS[n.op] && ELEMENTWISE_OPS.has(n.op) && n.outputs.length === 1;
+}
+
+/** A fused group as one kernel: its anchor's kernel with the group's epilogue, or one element-wise kernel. */
+interface OneKernel {
+  group: FusedGroup;
+  epilogue?: WgslEpilogue;
+}
+
+/**
+ * Fused nodes (passes/fuse-ops.ts) that one kernel computes — an anchor whose kernel takes the group's
+ * epilogue within the binding limit, or an element-wise group within it — and the graph with every other
+ * fused node replaced by its body's nodes, lowered one by one (always possible).
+ */
+function lowerFusedNodes(graph: Graph): { graph: Graph; oneKernel: Map<Node, OneKernel> } {
+  const oneKernel = new Map<Node, OneKernel>();
+  const nodes: Node[] = [];
+  for (const node of graph.nodes) {
+    if (node.op !== 'fused') {
+      nodes.push(node);
+      continue;
+    }
+    const group = describeFusedGroup(node);
+    const anchor = group.anchor && EPILOGUE_KERNELS.has(group.anchor.op) ? group.anchor : undefined;
+    const epilogue = anchor && wgslGroupEpilogue(group);
+    // The anchor's operands, its output, a scratch (split-K partials) and the epilogue's operands.
+    const anchorBindings = (n: Node) => n.inputs.filter((v) => v).length + 2;
+    if (anchor && epilogue && anchorBindings(anchor) + (epilogueTensors(group, MAX_EPILOGUE_OPERANDS)?.length ?? 0) <= MAX_BINDINGS) {
+      oneKernel.set(node, { group, epilogue });
+      nodes.push(node);
+    } else if (group.nodes.every(isElementwiseNode) && groupBindings(group.nodes) <= MAX_BINDINGS) {
+      oneKernel.set(node, { group });
+      nodes.push(node);
+    } else {
+      nodes.push(...group.nodes);
+    }
+  }
+  return { graph: new Graph(graph.name, graph.inputs, graph.outputs, nodes, graph.constants), oneKernel };
+}
+
+function generate(original: Graph, options: WebgpuCompileOptions): Generated {
+  const { graph, oneKernel } = lowerFusedNodes(original);
   const gen: Generated = { kernels: [], aliases: [] };
   const graphOutputs = new Set(graph.outputs);
   const epilogues = fusedActivations(graph, EPILOGUE_KERNELS, wgslEpilogueOf);
   const claimed = new Set([...epilogues.values()].map((e) => e.node));
-  const isElementwise = (n: Node) => !WGSL_KERNELS[n.op] && ELEMENTWISE_OPS.has(n.op) && n.outputs.length === 1 && !claimed.has(n);
+  const isElementwise = (n: Node) => isElementwiseNode(n) && !claimed.has(n);
   const { groups, absorbed } = elementwiseGroups(graph, isElementwise);
   // A group whose operands need more bindings than a dispatch has is computed node by node instead.
   for (const [root, nodes] of groups) {
@@ -58,17 +102,20 @@ function generate(graph: Graph, options: WebgpuCompileOptions): Generated {
   }
   let constants = 0;
   let scratches = 0;
-  for (const node of graph.nodes) {
-    if (Graph.subgraphsOf(node).length > 0) unsupported(node, 'nested graphs');
-    if (absorbed.has(node) || claimed.has(node)) continue;
+  for (const graphNode of graph.nodes) {
+    const one = oneKernel.get(graphNode);
+    if (!one && Graph.subgraphsOf(graphNode).length > 0) unsupported(graphNode, 'nested graphs');
+    if (absorbed.has(graphNode) || claimed.has(graphNode)) continue;
+    // A fused group's kernel is its anchor's (or its last element-wise node's), writing the group's output.
+    const node = one ? (one.group.anchor && one.epilogue ? one.group.anchor : one.group.nodes[one.group.nodes.length - 1]) : graphNode;
     const fused = epilogues.get(node);
     // With a fused activation the kernel writes the activation's output in place of its own.
-    const outputs = fused ? [fused.node.outputs[0], ...node.outputs.slice(1)] : node.outputs;
+    const outputs = one ? [one.group.output] : fused ? [fused.node.outputs[0], ...node.outputs.slice(1)] : node.outputs;
     try {
       const k: WgslKernelContext = {
         node,
         schedules: schedulesFor(node, options.schedules),
-        epilogue: fused?.epilogue,
+        epilogue: one ? one.epilogue : fused?.epilogue,
         input(i) {
           const v = node.inputs[i];
           if (!v) throw new DlcError(`input ${i} is missing`);
@@ -85,7 +132,7 @@ function generate(graph: Graph, options: WebgpuCompileOptions): Generated {
         },
       };
       for (const o of outputs) shapeOf(o);
-      const group = groups.get(node);
+      const group = one && !one.epilogue ? one.group.nodes : groups.get(node);
       const generator = WGSL_KERNELS[node.op] ?? (ELEMENTWISE_OPS.has(node.op) ? elementwiseKernel : undefined);
       if (!generator) unsupported(node);
       const dispatches = group ? elementwiseGroupKernel(k, group) : generator(k);
@@ -95,7 +142,7 @@ function generate(graph: Graph, options: WebgpuCompileOptions): Generated {
       }
       gen.kernels.push(dispatches);
     } catch (e) {
-      withContext(e, { node: node.name, op: node.op });
+      withContext(e, { node: graphNode.name, op: graphNode.op });
     }
   }
   // A graph output that is a constant is copied into its buffer by a last kernel.
@@ -130,10 +177,7 @@ export function compileGraphToWebgpu(graph: Graph, options: WebgpuCompileOptions
   for (const v of [...graph.inputs, ...graph.outputs]) {
     if (!isConcreteShape(v.type.shape)) throw new DlcError(`'${v.name}' has symbolic shape [${v.type.shape}]; give concrete input shapes`);
   }
-  // Fused groups (passes/fuse-ops.ts) are lowered through their bodies: this target's own lowering fuses
-  // activations into conv/matmul stores and element-wise chains into one kernel, but not yet a whole group
-  // with operands read at the stored element (residual adds).
-  const gen = generate(inlineFusedNodes(graph), options);
+  const gen = generate(graph, options);
   const dispatches = gen.kernels.flat();
   const steps = gen.kernels.map((ds) => ({
     reads: ds.flatMap((d) => d.bindings.filter((b) => b.access === 'read').map((b) => b.value)),

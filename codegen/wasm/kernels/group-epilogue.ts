@@ -7,15 +7,15 @@
 import { createHash } from 'node:crypto';
 import type { Node, Value } from '../../../compiler/ir/graph.js';
 import { stridesOf } from '../../../compiler/ir/tensor.js';
-import { ELEMENTWISE_OPS, renderElementwise, type ScalarOperand } from '../../c-like.js';
-import type { FusedGroup } from '../../fused-group.js';
+import { renderElementwise, type ScalarOperand } from '../../c-like.js';
+import { epilogueTensors, operandBlocks, type FusedGroup } from '../../fused-group.js';
 import { AS_TARGET, asLiteral } from '../as-target.js';
 import { epilogueOf, type Epilogue } from './epilogue.js';
 import { shapeOf, type KernelContext } from './kernel.js';
 import { broadcastStridesOf } from './loops.js';
 
 /** Tensors one epilogue may read besides the output (module globals ep_in0…). */
-const MAX_OPERANDS = 8;
+export const MAX_OPERANDS = 8;
 
 const GLOBALS = `let ep_out: usize = 0;\n${Array.from({ length: MAX_OPERANDS }, (_, i) => `let ep_in${i}: usize = 0;`).join('\n')}\n`;
 
@@ -45,21 +45,13 @@ function indexExpr(e: string, dims: number[], strides: number[]): string {
   return terms.length ? terms.join(' + ') : '0';
 }
 
-/** Product of the innermost dims over which `inner(d, stride, product so far)` holds. */
-function innerBlock(dims: number[], strides: number[], inner: (stride: number, block: number) => boolean): number {
-  let block = 1;
-  for (let k = dims.length - 1; k >= 0 && (dims[k] === 1 || inner(strides[k], block)); k--) block *= dims[k];
-  return block;
-}
-
 /** Loads of operand `ptr` (strides over the output's dims) at output element `e`, scalar and four lanes. */
 function operandLoads(ptr: string, dims: number[], strides: number[]): { scalar: string; vector: string } {
   const load = (e: string) => `load<f32>(${ptr} + (<usize>(${indexExpr(e, dims, strides)}) << 2))`;
   const lanes = [1, 2, 3].reduce((v, l) => `f32x4.replace_lane(${v}, ${l}, ${load(`(e + ${l})`)})`, `f32x4.splat(${load('e')})`);
   const address = `${ptr} + (<usize>(${indexExpr('e', dims, strides)}) << 2)`;
   const size = dims.reduce((n, d) => n * d, 1);
-  const broadcastBlock = innerBlock(dims, strides, (s) => s === 0);
-  const contiguousBlock = innerBlock(dims, strides, (s, block) => s === block);
+  const { broadcastBlock, contiguousBlock } = operandBlocks(dims, strides);
   let vector: string;
   if (broadcastBlock === size) vector = `v128.load32_splat(${ptr})`;
   else if (contiguousBlock === size) vector = `v128.load(${ptr} + (<usize>e << 2))`;
@@ -91,35 +83,11 @@ function sparse(node: Node, xs: (Operand | undefined)[], f: (o: Operand) => Scal
 }
 
 /**
- * The tensors the group's epilogue reads besides the anchor's output, or undefined when it cannot be an
- * epilogue: a node is not an f32 element-wise op over f32 operands, or it reads more tensors than there are
- * globals.
- */
-export function epilogueTensors(group: FusedGroup): Value[] | undefined {
-  const anchorOut = group.anchor?.outputs[0];
-  if (!anchorOut || group.anchor!.outputs.length !== 1 || anchorOut.type.dtype !== 'f32' || group.epilogue.length === 0) return undefined;
-  // The anchor stores each output element once: the epilogue must not broadcast its result up.
-  const [a, y] = [anchorOut.type.shape, group.output.type.shape];
-  if (a.length !== y.length || a.some((d, i) => d !== y[i])) return undefined;
-  const tensors: Value[] = [];
-  for (const n of group.epilogue) {
-    if (!ELEMENTWISE_OPS.has(n.op) || n.op === 'expand' || n.outputs.length !== 1 || n.outputs[0].type.dtype !== 'f32') return undefined;
-    for (const v of n.inputs) {
-      if (!v) continue;
-      if (v.type.dtype !== 'f32') return undefined;
-      const inside = v === anchorOut || group.epilogue.some((m) => m.outputs[0] === v);
-      if (!inside && !(v.data && v.data.size === 1) && !tensors.includes(v)) tensors.push(v);
-    }
-  }
-  return tensors.length > MAX_OPERANDS ? undefined : tensors;
-}
-
-/**
  * Builds the epilogue computing `group.epilogue` on the anchor's stored elements, or undefined when
- * epilogueTensors refuses the group.
+ * epilogueTensors (codegen/fused-group.ts) refuses the group.
  */
 export function groupEpilogue(k: KernelContext, group: FusedGroup): Epilogue | undefined {
-  const tensors = epilogueTensors(group);
+  const tensors = epilogueTensors(group, MAX_OPERANDS);
   if (!tensors) return undefined;
   const anchorOut = group.anchor!.outputs[0];
   const dims = shapeOf(group.output);

@@ -89,8 +89,8 @@ function implicitGemm(k: WgslKernelContext, x: Value, w: Value, bias: Value | nu
       vec4: stride % 4 === 0 ? (mb) => `  return ${mb.bind(wv, 'read', true)}[(${aAt}) / 4u];` : undefined,
     },
     b: im2colOperand(x, s),
-    store: (mb) => `  ${mb.bind(y, 'read_write')}[${out}] = ${finish(k.epilogue, biased(mb, 'v', false))};`,
-    store4: s.outPlane % 4 === 0 ? (mb) => `  ${mb.bind(y, 'read_write', true)}[(${out}) / 4u] = ${finish(k.epilogue, biased(mb, 'v', true), true)};` : undefined,
+    store: (mb) => `  ${mb.bind(y, 'read_write')}[${out}] = ${finish(k.epilogue, biased(mb, 'v', false), out, mb)};`,
+    store4: s.outPlane % 4 === 0 ? (mb) => `  ${mb.bind(y, 'read_write', true)}[(${out}) / 4u] = ${finish(k.epilogue, biased(mb, 'v', true), out, mb, true)};` : undefined,
   };
   return gemmDispatches(spec, schedule, (shape) => k.scratch('f32', shape));
 }
@@ -143,8 +143,8 @@ function direct(k: WgslKernelContext, x: Value, w: Value, bias: Value | null, y:
     '  }',
     '  }',
   );
-  body.push('}', `${yb}[i] = ${finish(k.epilogue, 'acc')};`);
-  return [perInvocation({ bindings: b.list, count: s.n * s.m * s.outPlane, body: body.map((l) => `  ${l}`).join('\n') })];
+  body.push('}', `${yb}[i] = ${finish(k.epilogue, 'acc', 'i', b)};`);
+  return [perInvocation({ bindings: b.list, count: s.n * s.m * s.outPlane, body: body.map((l) => `  ${l}`).join('\n'), globals: b.globals() })];
 }
 
 export function convKernel(k: WgslKernelContext, schedule: GpuMatmulSchedule = DEFAULT_GPU_MATMUL): WgslDispatch[] {
@@ -198,6 +198,6 @@ export function convTransposeKernel(k: WgslKernelContext): WgslDispatch[] {
     '  }',
     '  }',
   );
-  body.push('}', `${yb}[i] = ${finish(k.epilogue, 'acc')};`);
-  return [perInvocation({ bindings: b.list, count: s.n * s.m * s.outPlane, body: body.map((l) => `  ${l}`).join('\n') })];
+  body.push('}', `${yb}[i] = ${finish(k.epilogue, 'acc', 'i', b)};`);
+  return [perInvocation({ bindings: b.list, count: s.n * s.m * s.outPlane, body: body.map((l) => `  ${l}`).join('\n'), globals: b.globals() })];
 }

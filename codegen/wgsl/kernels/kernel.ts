@@ -31,19 +31,33 @@ export interface WgslDispatch {
 }
 
 /**
- * An element-wise function applied to every f32 value a kernel stores (a fused activation): `scalar(v)` is a
- * WGSL f32 expression of the f32 expression `v`, `vec4(v)` the same for a vec4<f32>.
+ * Where a kernel applies an epilogue: the epilogue binds the tensors it reads through it (f32 arrays, read)
+ * and declares the module-scope functions it calls (each text once per module).
+ */
+export interface EpilogueSite {
+  bind(v: Value): string;
+  declare(text: string): void;
+}
+
+/**
+ * An element-wise function applied to every f32 value a kernel stores: a fused activation, or a fused group's
+ * epilogue (codegen/wgsl/group-epilogue.ts) that also reads other tensors at the stored element. `scalar(v,
+ * at, site)` is a WGSL f32 expression of the f32 expression `v`, the value of output element `at` (a u32
+ * expression); `vec4(v, at, site)` the same for a vec4<f32> of output elements at..at+3 (at a multiple of 4).
  */
 export interface WgslEpilogue {
   name: string;
-  scalar(v: string): string;
-  vec4(v: string): string;
+  scalar(v: string, at: string, site: EpilogueSite): string;
+  vec4(v: string, at: string, site: EpilogueSite): string;
 }
 
 export interface WgslKernelContext {
   node: Node;
   schedules: Schedules;
-  /** A fused activation: output(0) is then the activation's output, and the kernel applies it to every element it stores. */
+  /**
+   * A fused activation or group epilogue: output(0) is then the activation's (group's) output, and the kernel
+   * applies it to every element it stores.
+   */
   epilogue?: WgslEpilogue;
   /** Input i (an error naming the node when it is absent). */
   input(i: number): Value;

@@ -15,7 +15,7 @@ import { attrFloat, attrInt } from '../../../compiler/ops/util.js';
 import { shapeOf } from '../../wasm/kernels/kernel.js';
 import { wgslLiteral, withHelpers } from '../wgsl-target.js';
 import { broadcastStridesOf } from '../../wasm/kernels/loops.js';
-import { WGSL_LIMITS, type WgslBinding, type WgslDispatch, type WgslEpilogue, type WgslKernelContext } from './kernel.js';
+import { WGSL_LIMITS, type EpilogueSite, type WgslBinding, type WgslDispatch, type WgslEpilogue, type WgslKernelContext } from './kernel.js';
 
 /** The schedule of the tiled GEMM (a tuner's search space; see DEFAULT_GPU_MATMUL for why the defaults). */
 export interface GpuMatmulSchedule {
@@ -67,11 +67,19 @@ function fitted(s: GpuMatmulSchedule, m: number, n: number): GpuMatmulSchedule {
   return { ...s, tileM, tileN };
 }
 
-/** The bindings of one WGSL module: one per distinct (value, element type), declared in order. */
-export class ModuleBindings {
+/**
+ * The bindings of one WGSL module: one per distinct (value, element type), declared in order; and the
+ * module-scope functions an epilogue declared.
+ */
+export class ModuleBindings implements EpilogueSite {
   readonly list: WgslBinding[] = [];
   /** Per binding: whether its elements are vec4<f32> (else f32). */
   private readonly vec4s: boolean[] = [];
+  private readonly globals: string[] = [];
+
+  declare(text: string): void {
+    if (!this.globals.includes(text)) this.globals.push(text);
+  }
 
   /** The name of the array bound to `v`, as f32 elements or as vec4<f32> ones. */
   bind(v: Value, access: WgslBinding['access'] = 'read', vec4 = false): string {
@@ -93,14 +101,18 @@ export class ModuleBindings {
     if (this.list.length > WGSL_LIMITS.storageBuffersPerStage) {
       throw new DlcError(`a kernel needs ${this.list.length} storage bindings, more than ${WGSL_LIMITS.storageBuffersPerStage}`);
     }
-    return this.list.map((b, i) => `@group(0) @binding(${i}) var<storage, ${b.access}> ${this.nameOf(i)}: array<${this.vec4s[i] ? 'vec4<f32>' : 'f32'}>;`).join('\n');
+    const bindings = this.list.map((b, i) => `@group(0) @binding(${i}) var<storage, ${b.access}> ${this.nameOf(i)}: array<${this.vec4s[i] ? 'vec4<f32>' : 'f32'}>;`);
+    return [...bindings, ...this.globals].join('\n');
   }
 }
 
-/** The epilogue applied to a stored scalar (or vec4) expression (parenthesized: the forms splice their argument in). */
-export function finish(epi: WgslEpilogue | undefined, v: string, vec4 = false): string {
+/**
+ * The epilogue applied to a stored scalar (or vec4) expression `v`, output element `at` (the first of four for
+ * vec4); parenthesized, since the forms splice their argument in.
+ */
+export function finish(epi: WgslEpilogue | undefined, v: string, at: string, site: EpilogueSite, vec4 = false): string {
   if (!epi) return v;
-  return vec4 ? epi.vec4(`(${v})`) : epi.scalar(`(${v})`);
+  return vec4 ? epi.vec4(`(${v})`, `(${at})`, site) : epi.scalar(`(${v})`, `(${at})`, site);
 }
 
 /** Σ_d ((i / inner_d) % dims_d) · strides_d as a u32 expression: the element offset of linear index i. */
@@ -386,12 +398,13 @@ export function matmulKernel(k: WgslKernelContext, schedule: GpuMatmulSchedule =
   // Batch b's matrix starts at Σ coordinate · (batch stride in matrices) · (matrix size with padded rows).
   const base = (strides: number[], rows: number) => (stride: number, bb: string) => offsetOf(batch, strides.map((s) => s * rows * stride), bb);
   const epi = k.epilogue;
+  const at = `b * ${m * n}u + row * ${n}u + col`;
   const spec: GemmSpec = {
     m, n, k: kk, batch: count,
     a: matrixOperand(k, a, kk, base(aStrides, m)),
     b: matrixOperand(k, b, n, base(bStrides, kk)),
-    store: (mb) => `  ${mb.bind(y, 'read_write')}[b * ${m * n}u + row * ${n}u + col] = ${finish(epi, 'v')};`,
-    store4: n % 4 === 0 ? (mb) => `  ${mb.bind(y, 'read_write', true)}[(b * ${m * n}u + row * ${n}u + col) / 4u] = ${finish(epi, 'v', true)};` : undefined,
+    store: (mb) => `  ${mb.bind(y, 'read_write')}[${at}] = ${finish(epi, 'v', at, mb)};`,
+    store4: n % 4 === 0 ? (mb) => `  ${mb.bind(y, 'read_write', true)}[(${at}) / 4u] = ${finish(epi, 'v', at, mb, true)};` : undefined,
   };
   return gemmDispatches(spec, schedule, (shape) => k.scratch('f32', shape));
 }
@@ -422,16 +435,17 @@ export function gemmKernel(k: WgslKernelContext, schedule: GpuMatmulSchedule = D
   const [sm, sn] = bias ? broadcastStridesOf(shapeOf(bias), [m, n]) : [0, 0];
   const scale = (v: string) => (alpha === 1 ? v : `${wgslLiteral(alpha, 'f32')} * ${v}`);
   const betaTerm = (e: string) => (beta === 1 ? e : `${wgslLiteral(beta, 'f32')} * ${e}`);
+  const at = `row * ${n}u + col`;
   const biasAt = (mb: ModuleBindings, j: number) => `${mb.bind(bias!)}[row * ${sm}u + (col + ${j}u) * ${sn}u]`;
   const spec: GemmSpec = {
     m, n, k: kk, batch: 1,
     a: operand(a, transA, m, kk),
     b: operand(b, transB, kk, n),
-    store: (mb) => `  ${mb.bind(y, 'read_write')}[row * ${n}u + col] = ${finish(k.epilogue, bias ? `${scale('v')} + ${betaTerm(biasAt(mb, 0))}` : scale('v'))};`,
+    store: (mb) => `  ${mb.bind(y, 'read_write')}[${at}] = ${finish(k.epilogue, bias ? `${scale('v')} + ${betaTerm(biasAt(mb, 0))}` : scale('v'), at, mb)};`,
     store4: n % 4 === 0
       ? (mb) => {
           const cv = bias ? ` + ${betaTerm(`vec4<f32>(${repeat(4, (j) => biasAt(mb, j)).join(', ')})`)}` : '';
-          return `  ${mb.bind(y, 'read_write', true)}[(row * ${n}u + col) / 4u] = ${finish(k.epilogue, `${scale('v')}${cv}`, true)};`;
+          return `  ${mb.bind(y, 'read_write', true)}[(${at}) / 4u] = ${finish(k.epilogue, `${scale('v')}${cv}`, at, mb, true)};`;
         }
       : undefined,
   };

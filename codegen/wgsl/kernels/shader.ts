@@ -5,7 +5,7 @@ import { DlcError } from '../../../compiler/errors.js';
 import type { Node, Value } from '../../../compiler/ir/graph.js';
 import { collapse } from '../../wasm/kernels/loops.js';
 import { storageType, withHelpers, wrapNarrow } from '../wgsl-target.js';
-import { WGSL_LIMITS, type WgslBinding, type WgslDispatch } from './kernel.js';
+import { WGSL_LIMITS, type EpilogueSite, type WgslBinding, type WgslDispatch } from './kernel.js';
 
 export const WORKGROUP_SIZE = 64;
 
@@ -58,11 +58,28 @@ export function perInvocation(p: PerInvocation): WgslDispatch {
   return { code: withHelpers(code), bindings: p.bindings, workgroups };
 }
 
-/** Which binding holds each value (one binding per distinct value, in first-use order). */
-export class Bindings {
+/**
+ * Which binding holds each value (one binding per distinct value, in first-use order), and the module-scope
+ * functions an epilogue declared.
+ */
+export class Bindings implements EpilogueSite {
   readonly list: WgslBinding[] = [];
+  private readonly declared: string[] = [];
 
   constructor(private readonly outputs: readonly Value[]) {}
+
+  bind(v: Value): string {
+    return this.of(v);
+  }
+
+  declare(text: string): void {
+    if (!this.declared.includes(text)) this.declared.push(text);
+  }
+
+  /** The declared functions, for PerInvocation.globals. */
+  globals(): string {
+    return this.declared.join('\n');
+  }
 
   /** The WGSL name of the array bound to `v`. */
   of(v: Value): string {
