@@ -5,6 +5,7 @@ import { ANCHOR_KERNELS } from './anchors.js';
 import type { WgslKernelGenerator } from './kernel.js';
 import { concatKernel, dropoutKernel, cumSumKernel, depthSpaceKernel, gatherElementsKernel, gatherKernel, padKernel, shapeKernel, sliceKernel, splitKernel, tileKernel, transposeKernel, triluKernel, viewKernel } from './movement.js';
 import { argReduceKernel, batchNormKernel, instanceNormKernel, layerNormKernel, reduceKernel, softmaxKernel } from './reduce.js';
+import { lossKernel } from './loss.js';
 import { resizeKernel } from './resize.js';
 import { gatherNdKernel, scatterElementsKernel, scatterNdKernel } from './scatter.js';
 
@@ -44,5 +45,7 @@ export const WGSL_KERNELS: Readonly<Record<string, WgslKernelGenerator>> = {
   size: shapeKernel,
   arg_max: argReduceKernel,
   arg_min: argReduceKernel,
+  negative_log_likelihood_loss: lossKernel,
+  softmax_cross_entropy_loss: lossKernel,
   ...Object.fromEntries(REDUCTIONS.map((r) => [`reduce_${r}`, reduceKernel])),
 };
