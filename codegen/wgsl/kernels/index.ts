@@ -6,6 +6,7 @@ import type { WgslKernelGenerator } from './kernel.js';
 import { concatKernel, dropoutKernel, cumSumKernel, depthSpaceKernel, gatherElementsKernel, gatherKernel, padKernel, shapeKernel, sliceKernel, splitKernel, tileKernel, transposeKernel, triluKernel, viewKernel } from './movement.js';
 import { argReduceKernel, batchNormKernel, instanceNormKernel, layerNormKernel, reduceKernel, softmaxKernel } from './reduce.js';
 import { lossKernel } from './loss.js';
+import { recurrentKernel } from './recurrent.js';
 import { resizeKernel } from './resize.js';
 import { gatherNdKernel, scatterElementsKernel, scatterNdKernel } from './scatter.js';
 
@@ -47,5 +48,8 @@ export const WGSL_KERNELS: Readonly<Record<string, WgslKernelGenerator>> = {
   arg_min: argReduceKernel,
   negative_log_likelihood_loss: lossKernel,
   softmax_cross_entropy_loss: lossKernel,
+  rnn: recurrentKernel,
+  gru: recurrentKernel,
+  lstm: recurrentKernel,
   ...Object.fromEntries(REDUCTIONS.map((r) => [`reduce_${r}`, reduceKernel])),
 };
