@@ -3,10 +3,11 @@
 // and need no entry.
 import { ANCHOR_KERNELS } from './anchors.js';
 import type { WgslKernelGenerator } from './kernel.js';
-import { concatKernel, dropoutKernel, cumSumKernel, depthSpaceKernel, gatherElementsKernel, gatherKernel, padKernel, shapeKernel, sliceKernel, splitKernel, tileKernel, transposeKernel, triluKernel, viewKernel } from './movement.js';
+import { concatKernel, dropoutKernel, depthSpaceKernel, gatherElementsKernel, gatherKernel, padKernel, shapeKernel, sliceKernel, splitKernel, tileKernel, transposeKernel, viewKernel } from './movement.js';
 import { argReduceKernel, batchNormKernel, instanceNormKernel, layerNormKernel, reduceKernel, softmaxKernel } from './reduce.js';
 import { lossKernel } from './loss.js';
 import { recurrentKernel } from './recurrent.js';
+import { runTimeCumSumKernel, runTimeTriluKernel } from './run-time-operands.js';
 import { resizeKernel } from './resize.js';
 import { gatherNdKernel, scatterElementsKernel, scatterNdKernel } from './scatter.js';
 
@@ -35,10 +36,10 @@ export const WGSL_KERNELS: Readonly<Record<string, WgslKernelGenerator>> = {
   pad: padKernel,
   tile: tileKernel,
   gather_elements: gatherElementsKernel,
-  trilu: triluKernel,
+  trilu: runTimeTriluKernel,
   depth_to_space: depthSpaceKernel,
   space_to_depth: depthSpaceKernel,
-  cum_sum: cumSumKernel,
+  cum_sum: runTimeCumSumKernel,
   scatter_elements: scatterElementsKernel,
   scatter_nd: scatterNdKernel,
   gather_nd: gatherNdKernel,
