@@ -6,6 +6,7 @@ import type { WgslKernelGenerator } from './kernel.js';
 import { concatKernel, dropoutKernel, depthSpaceKernel, gatherElementsKernel, gatherKernel, padKernel, shapeKernel, sliceKernel, splitKernel, tileKernel, transposeKernel, viewKernel } from './movement.js';
 import { argReduceKernel, batchNormKernel, instanceNormKernel, layerNormKernel, reduceKernel, softmaxKernel } from './reduce.js';
 import { lossKernel } from './loss.js';
+import { dequantizeKernel, dynamicQuantizeKernel, quantizeKernel } from './quantize.js';
 import { recurrentKernel } from './recurrent.js';
 import { runTimeCumSumKernel, runTimeTriluKernel } from './run-time-operands.js';
 import { resizeKernel } from './resize.js';
@@ -49,6 +50,9 @@ export const WGSL_KERNELS: Readonly<Record<string, WgslKernelGenerator>> = {
   arg_min: argReduceKernel,
   negative_log_likelihood_loss: lossKernel,
   softmax_cross_entropy_loss: lossKernel,
+  quantize_linear: quantizeKernel,
+  dequantize_linear: dequantizeKernel,
+  dynamic_quantize_linear: dynamicQuantizeKernel,
   rnn: recurrentKernel,
   gru: recurrentKernel,
   lstm: recurrentKernel,
