@@ -5,6 +5,8 @@ import { ANCHOR_KERNELS } from './anchors.js';
 import type { WgslKernelGenerator } from './kernel.js';
 import { concatKernel, dropoutKernel, depthSpaceKernel, gatherElementsKernel, gatherKernel, padKernel, shapeKernel, sliceKernel, splitKernel, tileKernel, transposeKernel, viewKernel } from './movement.js';
 import { argReduceKernel, batchNormKernel, instanceNormKernel, layerNormKernel, reduceKernel, softmaxKernel } from './reduce.js';
+import { einsumKernel } from './einsum.js';
+import { eyeLikeKernel } from './eye-like.js';
 import { lossKernel } from './loss.js';
 import { dequantizeKernel, dynamicQuantizeKernel, quantizeKernel } from './quantize.js';
 import { recurrentKernel } from './recurrent.js';
@@ -50,6 +52,8 @@ export const WGSL_KERNELS: Readonly<Record<string, WgslKernelGenerator>> = {
   arg_min: argReduceKernel,
   negative_log_likelihood_loss: lossKernel,
   softmax_cross_entropy_loss: lossKernel,
+  einsum: einsumKernel,
+  eye_like: eyeLikeKernel,
   quantize_linear: quantizeKernel,
   dequantize_linear: dequantizeKernel,
   dynamic_quantize_linear: dynamicQuantizeKernel,
