@@ -10,7 +10,7 @@ import { eyeLikeKernel } from './eye-like.js';
 import { lossKernel } from './loss.js';
 import { dequantizeKernel, dynamicQuantizeKernel, quantizeKernel } from './quantize.js';
 import { recurrentKernel } from './recurrent.js';
-import { runTimeCumSumKernel, runTimeTriluKernel } from './run-time-operands.js';
+import { runTimeCumSumKernel, runTimeTriluKernel, withEmptyOperandsKnown } from './run-time-operands.js';
 import { resizeKernel } from './resize.js';
 import { gatherNdKernel, scatterElementsKernel, scatterNdKernel } from './scatter.js';
 
@@ -60,5 +60,5 @@ export const WGSL_KERNELS: Readonly<Record<string, WgslKernelGenerator>> = {
   rnn: recurrentKernel,
   gru: recurrentKernel,
   lstm: recurrentKernel,
-  ...Object.fromEntries(REDUCTIONS.map((r) => [`reduce_${r}`, reduceKernel])),
+  ...Object.fromEntries(REDUCTIONS.map((r) => [`reduce_${r}`, withEmptyOperandsKnown(reduceKernel)])),
 };

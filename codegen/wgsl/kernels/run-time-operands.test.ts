@@ -35,3 +35,15 @@ test('cum_sum along an axis given at run time, negative axes, exclusive and reve
   });
   for (const axis of [0, 1, 2, -1, -3]) expect(await mismatches(g, { x, axis: Tensor.scalar('i32', axis) })).toEqual([]);
 });
+
+test('reduce_sum and reduce_max with empty axes fed at run time: all axes, or none with noop_with_empty_axes', async () => {
+  const g = buildGraph({
+    inputs: { x: { dtype: 'f32', shape: [2, 3, 4] }, axes: { dtype: 'i64', shape: [0] } },
+    build: (b, { x, axes }) => [
+      b.emit('reduce_sum', [x, axes])[0],
+      b.emit('reduce_sum', [x, axes], { noop_with_empty_axes: 1 })[0],
+      b.emit('reduce_max', [x, axes], { keepdims: 0 })[0],
+    ],
+  });
+  expect(await mismatches(g, { x, axes: new Tensor('i64', [0]) })).toEqual([]);
+});
