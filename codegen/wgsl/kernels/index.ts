@@ -7,11 +7,15 @@ import { concatKernel, dropoutKernel, depthSpaceKernel, gatherElementsKernel, ga
 import { argReduceKernel, batchNormKernel, instanceNormKernel, layerNormKernel, reduceKernel, softmaxKernel } from './reduce.js';
 import { einsumKernel } from './einsum.js';
 import { eyeLikeKernel } from './eye-like.js';
+import { detKernel, dftKernel } from './linalg.js';
 import { lossKernel } from './loss.js';
+import { lrnKernel, meanVarianceNormKernel } from './normalization.js';
 import { dequantizeKernel, dynamicQuantizeKernel, quantizeKernel } from './quantize.js';
 import { recurrentKernel } from './recurrent.js';
+import { reverseSequenceKernel } from './reverse-sequence.js';
 import { runTimeCumSumKernel, runTimeTriluKernel, withEmptyOperandsKnown } from './run-time-operands.js';
 import { resizeKernel } from './resize.js';
+import { maxUnpoolKernel } from './unpool.js';
 import { gatherNdKernel, scatterElementsKernel, scatterNdKernel } from './scatter.js';
 
 const REDUCTIONS = ['sum', 'mean', 'max', 'min', 'prod', 'l1', 'l2', 'log_sum', 'log_sum_exp', 'sum_square'];
@@ -55,6 +59,12 @@ export const WGSL_KERNELS: Readonly<Record<string, WgslKernelGenerator>> = {
   einsum: einsumKernel,
   eye_like: eyeLikeKernel,
   quantize_linear: quantizeKernel,
+  lrn: lrnKernel,
+  mean_variance_normalization: meanVarianceNormKernel,
+  det: detKernel,
+  dft: dftKernel,
+  reverse_sequence: reverseSequenceKernel,
+  max_unpool: maxUnpoolKernel,
   dequantize_linear: dequantizeKernel,
   dynamic_quantize_linear: dynamicQuantizeKernel,
   rnn: recurrentKernel,
