@@ -10,6 +10,7 @@ import { eyeLikeKernel } from './eye-like.js';
 import { convIntegerKernel, matmulIntegerKernel, qlinearConvKernel, qlinearMatmulKernel } from './integer.js';
 import { detKernel, dftKernel } from './linalg.js';
 import { lossKernel } from './loss.js';
+import { maxPoolKernel } from './max-pool-indices.js';
 import { lrnKernel, meanVarianceNormKernel } from './normalization.js';
 import { dequantizeKernel, dynamicQuantizeKernel, quantizeKernel } from './quantize.js';
 import { recurrentKernel } from './recurrent.js';
@@ -23,6 +24,7 @@ const REDUCTIONS = ['sum', 'mean', 'max', 'min', 'prod', 'l1', 'l2', 'log_sum', 
 
 export const WGSL_KERNELS: Readonly<Record<string, WgslKernelGenerator>> = {
   ...ANCHOR_KERNELS,
+  max_pool: maxPoolKernel,
   softmax: softmaxKernel,
   log_softmax: softmaxKernel,
   hardmax: softmaxKernel,
