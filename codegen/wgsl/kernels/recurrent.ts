@@ -168,7 +168,7 @@ function stepLoop(k: WgslKernelContext, l: Layer, o: Operands, linearBeforeReset
   const wBias = (g: number) => (o.bias ? ` + ${biasB}[d * ${2 * rows}u + ${g * n}u + j]` : '');
   const rBias = (g: number) => (o.bias ? ` + ${biasB}[d * ${2 * rows}u + ${rows + g * n}u + j]` : '');
   const xw = (g: number) => `xdot(${row(g)}, xo)${wBias(g)}`;
-  const hr = (g: number, base = 'hc') => `hdot(${row(g)}, ${base})${rBias(g)}`;
+  const hr = (g: number) => `hdot(${row(g)}, hc)${rBias(g)}`;
   const pre = (g: number) => `${xw(g)} + ${hr(g)}`;
   const peephole = (g: number, c: string) => (o.peep ? ` + ${peepB}[d * ${3 * n}u + ${g * n}u + j] * ${c}` : '');
   // Per unit: its direction, batch entry and hidden unit, the entry's length and the time step's rows.
@@ -210,7 +210,7 @@ function stepLoop(k: WgslKernelContext, l: Layer, o: Operands, linearBeforeReset
     );
   }
   const overUnits = (body: string[]) => [`    for (var u = lid; u < ${units}u; u += ${size}u) {`, ...unit.map((s) => `  ${s}`), ...body.map((s) => `  ${s}`), '    }'];
-  const loop = ['  for (var s = 0u; s < ' + l.steps + 'u; s++) {', `    let cur = (s % 2u) * ${units}u;`, `    let next = ${units}u - cur;`];
+  const loop = [`  for (var s = 0u; s < ${l.steps}u; s++) {`, `    let cur = (s % 2u) * ${units}u;`, `    let next = ${units}u - cur;`];
   if (op === 'gru' && !linearBeforeReset) {
     loop.push(...overUnits(['    if (s >= len) { continue; }', ...timed, `    ${sb}[${st.rh}u + u] = ${act(0, clipped(pre(1)))} * ${sb}[cur + u];`]), '    storageBarrier();');
   }
