@@ -34,7 +34,7 @@ function perTensorOr(b: Bindings, v: Value, index: string): string {
  * zero point would otherwise take four of the main dispatch's eight bindings), and the expression that
  * requantizes i32 `acc` with multiplier `index`. Constant parameters are computed here with the reference's
  * f32 roundings; parameters given at run time by a prologue dispatch, whose quotient is refined by one
- * residual step (x/y may be off by an ulp in WGSL, and a multiplier an ulp off moves rounding ties).
+ * residual step (WGSL allows x/y an error of 2.5 ulp, and a multiplier an ulp off moves rounding ties).
  */
 function requantization(k: WgslKernelContext, inScale: Value, wScale: Value, yScale: Value, yZp: Value): { prologue: WgslDispatch[]; expr(b: Bindings, acc: string, index: string): string } {
   const range = RANGES[yZp.type.dtype];
