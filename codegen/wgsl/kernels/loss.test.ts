@@ -44,4 +44,18 @@ describe('loss kernels match the interpreter', () => {
     });
     expect(await mismatches(g)).toEqual([]);
   });
+
+  test('sum and mean over more positions than the reducing workgroup has invocations', async () => {
+    const g = buildGraph({
+      inputs: { x: f32(2, 3, 700) },
+      build: (b, { x }) => {
+        const t = b.constant(targets('i64', [2, 700], 3, 1));
+        return [
+          b.emit('negative_log_likelihood_loss', [x, t], { reduction: 'sum', ignore_index: 1 })[0],
+          b.emit('softmax_cross_entropy_loss', [x, t, b.constant(randomTensor('f32', [3], 4))], { ignore_index: 1 })[0],
+        ];
+      },
+    });
+    expect(await mismatches(g)).toEqual([]);
+  });
 });

@@ -2,13 +2,14 @@
 // softmax_cross_entropy_loss (log-softmax over axis 1, then the former), with class weights, ignore_index
 // and none/sum/mean reductions, in f32. One invocation per position (n, d…) computes its loss (and, for
 // softmax_cross_entropy_loss, its row of log-probabilities); a reduction then sums the per-position losses
-// and weights in ONE invocation, in position order, as the reference does: the positions are few next to
-// the C scores each reads, and a sequential sum needs no second buffer of partial sums. Shaders have no
+// and weights in one workgroup (a strided share per invocation, then a tree in workgroup memory): the
+// positions are few next to the C scores each reads, so one workgroup suffices. Shaders have no
 // channel for run-time errors: a target outside [0, C) that is not ignore_index counts as ignored (the
 // reference interpreter rejects it).
 import { attrString } from '../../../compiler/ops/util.js';
 import { shapeOf } from '../../wasm/kernels/kernel.js';
 import { storageType, wgslLiteral } from '../wgsl-target.js';
+import type { Value } from '../../../compiler/ir/graph.js';
 import type { WgslDispatch, WgslKernelContext } from './kernel.js';
 import { Bindings, perInvocation, unsupported } from './shader.js';
 
@@ -59,16 +60,37 @@ export function lossKernel(k: WgslKernelContext): WgslDispatch[] {
     else lines.push(`  ${b.of(y)}[i] = loss;`);
     dispatches.push(perInvocation({ bindings: b.list, count: positions, body: lines.join('\n') }));
   }
-  if (terms) {
-    const b = new Bindings([y]);
-    const [yb, sb] = [b.of(y), b.of(terms)];
-    const body = [
-      '  var sum = 0.0f;',
-      '  var weights = 0.0f;',
-      `  for (var p = 0u; p < ${positions}u; p++) { sum += ${sb}[p]; weights += ${sb}[${positions}u + p]; }`,
-      `  ${yb}[0] = ${reduction === 'mean' ? 'sum / weights' : 'sum'};`,
-    ].join('\n');
-    dispatches.push(perInvocation({ bindings: b.list, count: 1, body }));
-  }
+  if (terms) dispatches.push(reduceTerms(terms, y, positions, reduction === 'mean'));
   return dispatches;
+}
+
+/** Invocations of the reducing workgroup (a power of two, at most WebGPU's 256). */
+const REDUCE_SIZE = 256;
+
+/**
+ * One workgroup sums the per-position losses and weights: each invocation a strided share, then a tree in
+ * workgroup memory; y = Σ loss (or Σ loss / Σ w for mean).
+ */
+function reduceTerms(terms: Value, y: Value, positions: number, mean: boolean): WgslDispatch {
+  const code = [
+    '@group(0) @binding(0) var<storage, read_write> b0: array<f32>;',
+    '@group(0) @binding(1) var<storage, read> b1: array<f32>;',
+    `var<workgroup> sums: array<f32, ${REDUCE_SIZE}>;`,
+    `var<workgroup> weights: array<f32, ${REDUCE_SIZE}>;`,
+    `@compute @workgroup_size(${REDUCE_SIZE})`,
+    'fn main(@builtin(local_invocation_index) lid: u32) {',
+    '  var s = 0.0f;',
+    '  var w = 0.0f;',
+    `  for (var p = lid; p < ${positions}u; p += ${REDUCE_SIZE}u) { s += b1[p]; w += b1[${positions}u + p]; }`,
+    '  sums[lid] = s;',
+    '  weights[lid] = w;',
+    '  workgroupBarrier();',
+    `  for (var h = ${REDUCE_SIZE / 2}u; h > 0u; h = h / 2u) {`,
+    '    if (lid < h) { sums[lid] += sums[lid + h]; weights[lid] += weights[lid + h]; }',
+    '    workgroupBarrier();',
+    '  }',
+    `  if (lid == 0u) { b0[0] = ${mean ? 'sums[0] / weights[0]' : 'sums[0]'}; }`,
+    '}',
+  ].join('\n');
+  return { code, bindings: [{ value: y, access: 'read_write' }, { value: terms, access: 'read' }], workgroups: [1, 1, 1] };
 }
