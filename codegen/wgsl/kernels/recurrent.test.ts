@@ -130,6 +130,16 @@ describe('recurrent kernels match the interpreter', () => {
     expect(await mismatches(g)).toEqual([]);
   });
 
+  test('layers of more units than one workgroup has invocations run a dispatch per step: sequence_lens, layout 1, each gru form, peepholes', async () => {
+    const lens = [4, 0, 2, 3, 1, 4, 4, 2, 3];
+    const g = layerGraph([
+      ...OPS.map((op) => ({ op, direction: 'reverse' as const, layout: 1 as const, steps: 4, batch: 9, input: 3, hidden: 30, bias: true, initial: true, sequenceLens: lens })),
+      { op: 'gru', direction: 'forward', steps: 3, batch: 2, input: 4, hidden: 130, bias: true, attrs: { linear_before_reset: 1 } },
+      { op: 'lstm', direction: 'bidirectional', steps: 3, batch: 3, input: 2, hidden: 50, peepholes: true, attrs: { input_forget: 1 } },
+    ]);
+    expect(await mismatches(g)).toEqual([]);
+  });
+
   test('a layer of more units than one workgroup has invocations (bidirectional, batch 5, hidden 32)', async () => {
     const g = layerGraph(OPS.map((op) => ({ op, direction: 'bidirectional' as const, steps: 6, batch: 5, input: 20, hidden: 32, bias: true, initial: true })));
     expect(await mismatches(g)).toEqual([]);
