@@ -24,6 +24,11 @@ export interface CTarget {
   fromCondition(cond: string): string;
   /** Integer division truncating toward zero, 0 for a zero divisor. */
   intDiv(x: string, y: string, dtype: DType): string;
+  /**
+   * x^y of an integer base (of `dtype`) and an exponent of `yDtype`, wrapping as repeated multiplication
+   * does; a negative or fractional exponent takes the float power, truncated. Absent: the target refuses it.
+   */
+  intPow?(x: string, y: string, dtype: DType, yDtype: DType): string;
 }
 
 export interface ScalarOperand {
@@ -64,7 +69,10 @@ export function renderElementwise(node: Node, xs: readonly ScalarOperand[], outD
     case 'sub': return `(${x} - ${y})`;
     case 'mul': return `(${x} * ${y})`;
     case 'div': return isInteger(d) ? t.intDiv(x, y, d) : `(${x} / ${y})`;
-    case 'pow': float(); return call('pow', x, t.convert(y, xs[1].dtype, d));
+    case 'pow':
+      if (isInteger(d) && t.intPow) return t.intPow(x, y, d, xs[1].dtype);
+      float();
+      return call('pow', x, t.convert(y, xs[1].dtype, d));
     case 'mod': {
       // fmod = 1: C's remainder (the dividend's sign); fmod = 0: the remainder takes the divisor's sign.
       // Integer division by zero gives 0, as the reference's does.

@@ -104,6 +104,7 @@ export const WGSL_TARGET: CTarget = {
   select: (cond, a, b) => `select(${b}, ${a}, ${cond})`,
   fromCondition: (cond) => `select(0u, 1u, ${cond})`,
   intDiv: (x, y, dtype) => `select(${x} / ${y}, ${wgslLiteral(0, dtype)}, ${y} == ${wgslLiteral(0, dtype)})`,
+  intPow: (x, y, dtype, yDtype) => `dlc_${storageType(dtype) === 'i32' ? 'i' : 'u'}pow(${x}, ${storageType(yDtype) === 'f32' ? y : `f32(${y})`})`,
 };
 
 function isNarrow(dtype: DType): boolean {
@@ -139,6 +140,24 @@ const HELPERS: Record<string, string> = {
   if (x >= 0.0f) { return r; }
   if (trunc(y) != y) { return dlc_nan(); }
   return select(r, -r, trunc(y * 0.5f) != y * 0.5f);
+}`,
+  // Integer powers: square-and-multiply on the storage type (which wraps, as the reference's fixed-width
+  // product does); a negative or fractional exponent takes the float power, truncated toward zero.
+  dlc_ipow: `fn dlc_ipow(x: i32, y: f32) -> i32 {
+  if (y < 0.0f || trunc(y) != y) { return i32(dlc_pow(f32(x), y)); }
+  var b = x;
+  var e = u32(y);
+  var r = 1i;
+  while (e != 0u) { if ((e & 1u) != 0u) { r = r * b; } b = b * b; e = e >> 1u; }
+  return r;
+}`,
+  dlc_upow: `fn dlc_upow(x: u32, y: f32) -> u32 {
+  if (y < 0.0f || trunc(y) != y) { return u32(dlc_pow(f32(x), y)); }
+  var b = x;
+  var e = u32(y);
+  var r = 1u;
+  while (e != 0u) { if ((e & 1u) != 0u) { r = r * b; } b = b * b; e = e >> 1u; }
+  return r;
 }`,
 };
 

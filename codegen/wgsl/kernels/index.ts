@@ -3,15 +3,28 @@
 // and need no entry.
 import { ANCHOR_KERNELS } from './anchors.js';
 import type { WgslKernelGenerator } from './kernel.js';
-import { concatKernel, dropoutKernel, cumSumKernel, depthSpaceKernel, gatherElementsKernel, gatherKernel, padKernel, shapeKernel, sliceKernel, splitKernel, tileKernel, transposeKernel, triluKernel, viewKernel } from './movement.js';
+import { concatKernel, dropoutKernel, depthSpaceKernel, gatherElementsKernel, gatherKernel, padKernel, shapeKernel, sliceKernel, splitKernel, tileKernel, transposeKernel, viewKernel } from './movement.js';
 import { argReduceKernel, batchNormKernel, instanceNormKernel, layerNormKernel, reduceKernel, softmaxKernel } from './reduce.js';
+import { einsumKernel } from './einsum.js';
+import { eyeLikeKernel } from './eye-like.js';
+import { convIntegerKernel, matmulIntegerKernel, qlinearConvKernel, qlinearMatmulKernel } from './integer.js';
+import { detKernel, dftKernel } from './linalg.js';
+import { lossKernel } from './loss.js';
+import { maxPoolKernel } from './max-pool-indices.js';
+import { lrnKernel, meanVarianceNormKernel } from './normalization.js';
+import { dequantizeKernel, dynamicQuantizeKernel, quantizeKernel } from './quantize.js';
+import { recurrentKernel } from './recurrent.js';
+import { reverseSequenceKernel } from './reverse-sequence.js';
+import { runTimeCumSumKernel, runTimeTriluKernel, withEmptyOperandsKnown } from './run-time-operands.js';
 import { resizeKernel } from './resize.js';
+import { maxUnpoolKernel } from './unpool.js';
 import { gatherNdKernel, scatterElementsKernel, scatterNdKernel } from './scatter.js';
 
 const REDUCTIONS = ['sum', 'mean', 'max', 'min', 'prod', 'l1', 'l2', 'log_sum', 'log_sum_exp', 'sum_square'];
 
 export const WGSL_KERNELS: Readonly<Record<string, WgslKernelGenerator>> = {
   ...ANCHOR_KERNELS,
+  max_pool: maxPoolKernel,
   softmax: softmaxKernel,
   log_softmax: softmaxKernel,
   hardmax: softmaxKernel,
@@ -33,10 +46,10 @@ export const WGSL_KERNELS: Readonly<Record<string, WgslKernelGenerator>> = {
   pad: padKernel,
   tile: tileKernel,
   gather_elements: gatherElementsKernel,
-  trilu: triluKernel,
+  trilu: runTimeTriluKernel,
   depth_to_space: depthSpaceKernel,
   space_to_depth: depthSpaceKernel,
-  cum_sum: cumSumKernel,
+  cum_sum: runTimeCumSumKernel,
   scatter_elements: scatterElementsKernel,
   scatter_nd: scatterNdKernel,
   gather_nd: gatherNdKernel,
@@ -44,5 +57,25 @@ export const WGSL_KERNELS: Readonly<Record<string, WgslKernelGenerator>> = {
   size: shapeKernel,
   arg_max: argReduceKernel,
   arg_min: argReduceKernel,
-  ...Object.fromEntries(REDUCTIONS.map((r) => [`reduce_${r}`, reduceKernel])),
+  negative_log_likelihood_loss: lossKernel,
+  softmax_cross_entropy_loss: lossKernel,
+  einsum: einsumKernel,
+  eye_like: eyeLikeKernel,
+  quantize_linear: quantizeKernel,
+  matmul_integer: matmulIntegerKernel,
+  qlinear_matmul: qlinearMatmulKernel,
+  conv_integer: convIntegerKernel,
+  qlinear_conv: qlinearConvKernel,
+  lrn: lrnKernel,
+  mean_variance_normalization: meanVarianceNormKernel,
+  det: detKernel,
+  dft: dftKernel,
+  reverse_sequence: reverseSequenceKernel,
+  max_unpool: maxUnpoolKernel,
+  dequantize_linear: dequantizeKernel,
+  dynamic_quantize_linear: dynamicQuantizeKernel,
+  rnn: recurrentKernel,
+  gru: recurrentKernel,
+  lstm: recurrentKernel,
+  ...Object.fromEntries(REDUCTIONS.map((r) => [`reduce_${r}`, withEmptyOperandsKnown(reduceKernel)])),
 };

@@ -1,0 +1,57 @@
+// max_pool in the forms the anchor kernel of pool.ts refuses: with the indices output (the flat position of
+// each maximum in the input: row-major, or column-major within each plane for storage_order 1) or on
+// integer operands. One invocation per output element scans its window; other max pools go to the anchor.
+import { liftTo3d, readWindow, resolvePads } from '../../../compiler/ops/nn-window.js';
+import { attrInt } from '../../../compiler/ops/util.js';
+import { shapeOf, sizeOfValue } from '../../wasm/kernels/kernel.js';
+import { storageType } from '../wgsl-target.js';
+import { ANCHOR_KERNELS } from './anchors.js';
+import type { WgslDispatch, WgslKernelContext } from './kernel.js';
+import { Bindings, perInvocation, unsupported } from './shader.js';
+
+const prod = (d: readonly number[]) => d.reduce((p, v) => p * v, 1);
+
+export function maxPoolKernel(k: WgslKernelContext): WgslDispatch[] | null {
+  const x = k.input(0);
+  if (k.node.outputs.length < 2 && storageType(x.type.dtype) === 'f32') return ANCHOR_KERNELS.max_pool(k);
+  const [y, indices] = [k.output(0), k.node.outputs[1] ? k.output(1) : undefined];
+  const xs = shapeOf(x);
+  const r = xs.length - 2;
+  if (r < 1 || r > 3) unsupported(k.node, `${r}-D pooling`);
+  const win = readWindow(k.node.attrs, r);
+  const g = liftTo3d(win, xs.slice(2), shapeOf(y).slice(2), resolvePads(win, xs.slice(2)));
+  const count = sizeOfValue(y);
+  if (count === 0) return [];
+  const [iD, iH, iW] = g.inDims;
+  const [oD, oH, oW] = g.outDims;
+  const [inPlane, outPlane] = [prod(g.inDims), prod(g.outDims)];
+  const columnMajor = attrInt(k.node.attrs, 'storage_order') === 1;
+  const b = new Bindings(indices ? [y, indices] : [y]);
+  const [yb, xb] = [b.of(y), b.of(x)];
+  const coordinate = (name: string, o: string, j: number, size: number) => [
+    `    let ${name} = i32(${o}) * ${g.strides[j]} - ${g.padBegin[j]} + i32(k${name}) * ${g.dilations[j]};`,
+    `    if (${name} < 0 || ${name} >= ${size}) { continue; }`,
+  ];
+  const body = [
+    `  let ow = i % ${oW}u;`,
+    `  let oh = (i / ${oW}u) % ${oH}u;`,
+    `  let od = (i / ${oW * oH}u) % ${oD}u;`,
+    `  let base = (i / ${outPlane}u) * ${inPlane}u;`,
+    `  var best = ${xb}[base];`,
+    '  var arg = -1;',
+    `  for (var kd = 0; kd < ${g.kernel[0]}; kd++) {`,
+    ...coordinate('d', 'od', 0, iD),
+    `  for (var kh = 0; kh < ${g.kernel[1]}; kh++) {`,
+    ...coordinate('h', 'oh', 1, iH),
+    `  for (var kw = 0; kw < ${g.kernel[2]}; kw++) {`,
+    ...coordinate('w', 'ow', 2, iW),
+    `    let v = ${xb}[base + u32((d * ${iH} + h) * ${iW} + w)];`,
+    `    if (arg < 0 || v > best) { best = v; arg = ${columnMajor ? `d + (h + w * ${iH}) * ${iD}` : `(d * ${iH} + h) * ${iW} + w`}; }`,
+    '  }',
+    '  }',
+    '  }',
+    `  ${yb}[i] = best;`,
+    ...(indices ? [`  ${b.of(indices)}[i] = i32(base) + arg;`] : []),
+  ].join('\n');
+  return [perInvocation({ bindings: b.list, count, body })];
+}
