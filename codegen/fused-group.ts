@@ -88,3 +88,27 @@ export function operandBlocks(dims: readonly number[], strides: readonly number[
   };
   return { broadcastBlock: inner((s) => s === 0), contiguousBlock: inner((s, block) => s === block) };
 }
+
+/**
+ * The fused nodes that a target computes as one kernel each — those for which `asOneKernel` gives what the
+ * target needs to lower the group (undefined: it cannot) — and the graph with every other fused node replaced
+ * by its body's nodes, which the target lowers one by one (always possible).
+ */
+export function partitionFusedNodes<T>(graph: Graph, asOneKernel: (group: FusedGroup) => T | undefined): { graph: Graph; oneKernel: Map<Node, T> } {
+  const oneKernel = new Map<Node, T>();
+  const nodes: Node[] = [];
+  for (const node of graph.nodes) {
+    if (node.op !== 'fused') {
+      nodes.push(node);
+      continue;
+    }
+    const group = describeFusedGroup(node);
+    const lowered = asOneKernel(group);
+    if (lowered === undefined) nodes.push(...group.nodes);
+    else {
+      oneKernel.set(node, lowered);
+      nodes.push(node);
+    }
+  }
+  return { graph: new Graph(graph.name, graph.inputs, graph.outputs, nodes, graph.constants), oneKernel };
+}

@@ -7,7 +7,7 @@ import { byteSize, type DType } from '../../compiler/ir/dtype.js';
 import { Graph, isConcreteShape, Value, type Node } from '../../compiler/ir/graph.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
 import { ELEMENTWISE_OPS } from '../c-like.js';
-import { describeFusedGroup, epilogueTensors, type FusedGroup } from '../fused-group.js';
+import { epilogueTensors, partitionFusedNodes, type FusedGroup } from '../fused-group.js';
 import { elementwiseGroups, fusedActivations } from '../fusion.js';
 import { alignUp, planMemory, type PlanStep } from '../memory-plan.js';
 import { schedulesFor } from '../schedule.js';
@@ -42,32 +42,14 @@ function isElementwiseNode(n: Node): boolean {
   return !KERNELS[n.op] && ELEMENTWISE_OPS.has(n.op) && n.outputs.length === 1;
 }
 
-/**
- * Fused nodes that one kernel computes — an anchor with its epilogue, or an element-wise group — and the
- * graph with every other fused node replaced by its body's nodes, lowered one by one (always possible).
- */
-function lowerFusedNodes(graph: Graph): { graph: Graph; oneKernel: Map<Node, FusedGroup> } {
-  const oneKernel = new Map<Node, FusedGroup>();
-  const nodes: Node[] = [];
-  for (const node of graph.nodes) {
-    if (node.op !== 'fused') {
-      nodes.push(node);
-      continue;
-    }
-    const group = describeFusedGroup(node);
-    const anchored = group.anchor && EPILOGUE_KERNELS.has(group.anchor.op) && epilogueTensors(group, MAX_OPERANDS) !== undefined;
-    if (anchored || group.nodes.every(isElementwiseNode)) {
-      oneKernel.set(node, group);
-      nodes.push(node);
-    } else {
-      nodes.push(...group.nodes);
-    }
-  }
-  return { graph: new Graph(graph.name, graph.inputs, graph.outputs, nodes, graph.constants), oneKernel };
+/** A fused group as one kernel: an anchor with its epilogue, or an element-wise group. */
+function asOneKernel(group: FusedGroup): FusedGroup | undefined {
+  const anchored = group.anchor && EPILOGUE_KERNELS.has(group.anchor.op) && epilogueTensors(group, MAX_OPERANDS) !== undefined;
+  return anchored || group.nodes.every(isElementwiseNode) ? group : undefined;
 }
 
 function generate(original: Graph, options: WasmCompileOptions, prefix: string, helpers: Map<string, string>): Generated {
-  const { graph, oneKernel } = lowerFusedNodes(original);
+  const { graph, oneKernel } = partitionFusedNodes(original, asOneKernel);
   const gen: Generated = { functions: [], steps: [], aliases: [], ids: new Map() };
   const graphOutputs = new Set(graph.outputs);
   const token = (v: Value) => {

@@ -6,7 +6,7 @@ import { DlcError, withContext } from '../../compiler/errors.js';
 import { Graph, isConcreteShape, Value, type Node } from '../../compiler/ir/graph.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
 import { ELEMENTWISE_OPS } from '../c-like.js';
-import { describeFusedGroup, epilogueTensors, type FusedGroup } from '../fused-group.js';
+import { epilogueTensors, partitionFusedNodes, type FusedGroup } from '../fused-group.js';
 import { elementwiseGroups, fusedActivations } from '../fusion.js';
 import { schedulesFor } from '../schedule.js';
 import { shapeOf, sizeOfValue } from '../wasm/kernels/kernel.js';
@@ -56,38 +56,21 @@ interface OneKernel {
 }
 
 /**
- * Fused nodes (passes/fuse-ops.ts) that one kernel computes — an anchor whose kernel takes the group's
- * epilogue within the binding limit, or an element-wise group within it — and the graph with every other
- * fused node replaced by its body's nodes, lowered one by one (always possible).
+ * A fused group (passes/fuse-ops.ts) as one kernel: an anchor whose kernel takes the group's epilogue within
+ * the binding limit, or an element-wise group within it.
  */
-function lowerFusedNodes(graph: Graph): { graph: Graph; oneKernel: Map<Node, OneKernel> } {
-  const oneKernel = new Map<Node, OneKernel>();
-  const nodes: Node[] = [];
-  for (const node of graph.nodes) {
-    if (node.op !== 'fused') {
-      nodes.push(node);
-      continue;
-    }
-    const group = describeFusedGroup(node);
-    const anchor = group.anchor && EPILOGUE_KERNELS.has(group.anchor.op) ? group.anchor : undefined;
-    const epilogue = anchor && wgslGroupEpilogue(group);
-    // The anchor's operands, its output, a scratch (split-K partials) and the epilogue's operands.
-    const anchorBindings = (n: Node) => n.inputs.filter((v) => v).length + 2;
-    if (anchor && epilogue && anchorBindings(anchor) + (epilogueTensors(group, MAX_EPILOGUE_OPERANDS)?.length ?? 0) <= MAX_BINDINGS) {
-      oneKernel.set(node, { group, epilogue });
-      nodes.push(node);
-    } else if (group.nodes.every(isElementwiseNode) && groupBindings(group.nodes) <= MAX_BINDINGS) {
-      oneKernel.set(node, { group });
-      nodes.push(node);
-    } else {
-      nodes.push(...group.nodes);
-    }
-  }
-  return { graph: new Graph(graph.name, graph.inputs, graph.outputs, nodes, graph.constants), oneKernel };
+function asOneKernel(group: FusedGroup): OneKernel | undefined {
+  const anchor = group.anchor && EPILOGUE_KERNELS.has(group.anchor.op) ? group.anchor : undefined;
+  const epilogue = anchor && wgslGroupEpilogue(group);
+  // The anchor's operands, its output, a scratch (split-K partials) and the epilogue's operands.
+  const bindings = (n: Node) => n.inputs.filter((v) => v).length + 2 + (epilogueTensors(group, MAX_EPILOGUE_OPERANDS)?.length ?? 0);
+  if (anchor && epilogue && bindings(anchor) <= MAX_BINDINGS) return { group, epilogue };
+  if (group.nodes.every(isElementwiseNode) && groupBindings(group.nodes) <= MAX_BINDINGS) return { group };
+  return undefined;
 }
 
 function generate(original: Graph, options: WebgpuCompileOptions): Generated {
-  const { graph, oneKernel } = lowerFusedNodes(original);
+  const { graph, oneKernel } = partitionFusedNodes(original, asOneKernel);
   const gen: Generated = { kernels: [], aliases: [] };
   const graphOutputs = new Set(graph.outputs);
   const epilogues = fusedActivations(graph, EPILOGUE_KERNELS, wgslEpilogueOf);

@@ -2,12 +2,11 @@
 // anchor is one kernel whose epilogue reads its operands at each stored element (vec4 and scalar stores,
 // split-K's second dispatch, the direct conv), an element-wise group is one kernel, and anything else lowers
 // node by node — always matching the reference interpreter, run through the runtime's executor.
-import { nodeGpuDevice } from '../../cli/webgpu-node.js';
 import { fuseOps } from '../../passes/fuse-ops.js';
 import { GOLDEN_FUSION_KERNELS, goldenFusionFiles, goldenFusionGraph, ONE_KERNEL_CASES } from '../fused-cases.js';
 import { buildGraph } from '../wasm/testing.js';
 import { compileToWebgpu } from './program.js';
-import { programMismatches } from './testing.js';
+import { webgpuMismatches } from '../../tests/util/webgpu-mismatches.js';
 
 describe('fused groups on webgpu', () => {
   test('every golden fusion case has an expected kernel count', () => {
@@ -17,7 +16,7 @@ describe('fused groups on webgpu', () => {
   for (const [file, kernels] of Object.entries(GOLDEN_FUSION_KERNELS)) {
     test(file, async () => {
       const graph = goldenFusionGraph(file);
-      expect(await programMismatches(await nodeGpuDevice(), graph)).toEqual([]);
+      expect(await webgpuMismatches(graph)).toEqual([]);
       expect(compileToWebgpu(graph).kernels).toBe(kernels);
     });
   }
@@ -26,7 +25,7 @@ describe('fused groups on webgpu', () => {
     test(`one kernel: ${name}`, async () => {
       const graph = fuseOps(buildGraph(spec));
       expect(graph.nodes.map((n) => n.op)).toEqual(['fused']);
-      expect(await programMismatches(await nodeGpuDevice(), graph)).toEqual([]);
+      expect(await webgpuMismatches(graph)).toEqual([]);
       expect(compileToWebgpu(graph).kernels).toBe(1);
     });
   }

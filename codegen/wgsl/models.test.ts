@@ -5,22 +5,20 @@
 // SwiftShader compiles every shader on the CPU, and loading (pipeline creation) dominates: on a busy 2-core
 // machine PP-OCR det at 320×320 took 132 s to load and 39 s to run, at 128×160 250 s to load (busier) and
 // 6 s to run; each GEMM-based conv module takes seconds to compile. PP-OCR det and rec run here at smaller
-// sizes of the same graphs (the run time scales with the pixels; the kernels are the same kinds).
+// sizes of the same graphs (webgpuTestModels).
 import { compareTensors } from '../../compiler/compare.js';
 import { loadOnnxFile } from '../../compiler/onnx/frontend.js';
 import { plainContext } from '../../passes/manager.js';
 import { DEFAULT_OPT_LEVEL, optPipeline } from '../../passes/pipelines.js';
 import { nodeGpuDevice } from '../../cli/webgpu-node.js';
-import { REAL_MODELS } from '../../tests/models/real-models.js';
+import { webgpuTestModels } from '../../tests/models/real-models.js';
 import { runOnnxruntime } from '../../tests/util/ort.js';
 import { randomInputs } from '../../tests/util/random-inputs.js';
-import { REPO_ROOT } from '../../tests/util/repo.js';
 import { compileToWebgpu } from './program.js';
 import { loadWebgpuProgram } from './run-program.js';
 
 const TOLERANCE = { atol: 1e-3, rtol: 1e-3 };
-const SMALLER: Record<string, Record<string, number[]>> = { 'ppocrv4-det': { x: [1, 3, 128, 160] }, 'ppocrv4-rec': { x: [1, 3, 48, 160] } };
-const MODELS = [{ name: 'tiny-cnn', file: `${REPO_ROOT}/models/tiny-cnn.onnx`, inputShapes: {} }, ...REAL_MODELS].map((m) => ({ ...m, inputShapes: SMALLER[m.name] ?? m.inputShapes }));
+const MODELS = webgpuTestModels();
 
 describe('whole models on the webgpu target match onnxruntime', () => {
   for (const m of MODELS) {

@@ -11,8 +11,6 @@ import { seededRandom } from '../../compiler/random.js';
 import '../../compiler/ops/index.js';
 import { DEFAULT_SCHEDULES } from '../schedule.js';
 import type { WgslDispatch, WgslEpilogue, WgslKernelContext, WgslKernelGenerator } from './kernels/kernel.js';
-import { compileToWebgpu } from './program.js';
-import { loadWebgpuProgram } from './run-program.js';
 
 type Feed = Float32Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint32Array<ArrayBuffer>;
 
@@ -167,21 +165,3 @@ export async function kernelMismatches(device: GPUDevice, graph: Graph, generato
   return bad;
 }
 
-/**
- * Compiles the whole graph for the webgpu target and runs it through the runtime's executor on seeded random
- * inputs; returns the outputs whose values differ from the interpreter's (empty when all match).
- */
-export async function programMismatches(device: GPUDevice, graph: Graph, seed = 1): Promise<string[]> {
-  const feeds: Record<string, Tensor> = {};
-  graph.inputs.forEach((v, i) => (feeds[v.name] = randomTensor(v.type.shape as number[], seed * 100 + i)));
-  const want = interpret(graph, feeds);
-  const loaded = await loadWebgpuProgram(device, compileToWebgpu(graph));
-  const got = await loaded.run(feeds);
-  await loaded.release();
-  const bad: string[] = [];
-  for (const v of graph.outputs) {
-    const d = compareTensors(got[v.name], want[v.name], TOLERANCE);
-    if (d.mismatch) bad.push(`${v.name}: ${d.mismatch} (max abs error ${d.maxAbsError})`);
-  }
-  return bad;
-}

@@ -21,3 +21,14 @@ export const REAL_MODELS: RealModel[] = [
   { name: 'oww-hello-deepa-old', file: path.join(OWW, 'hello_deepa_old.onnx'), inputShapes: {} },
   { name: 'oww-namaste-deepa', file: path.join(OWW, 'namaste_deepa.onnx'), inputShapes: {} },
 ];
+
+/**
+ * The real models at the input sizes the webgpu tests run them at: PP-OCR det and rec at smaller sizes of the
+ * same graphs, since SwiftShader (no GPU) runs them on the CPU and its run time scales with the pixels, while
+ * the kernels are the same kinds. The sample model (tiny-cnn) comes first.
+ */
+export function webgpuTestModels(): RealModel[] {
+  const smaller: Record<string, Record<string, number[]>> = { 'ppocrv4-det': { x: [1, 3, 128, 160] }, 'ppocrv4-rec': { x: [1, 3, 48, 160] } };
+  const sample = { name: 'tiny-cnn', file: path.join(REPO_ROOT, 'models', 'tiny-cnn.onnx'), inputShapes: {} };
+  return [sample, ...REAL_MODELS].map((m) => ({ ...m, inputShapes: smaller[m.name] ?? m.inputShapes }));
+}

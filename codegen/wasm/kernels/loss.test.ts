@@ -1,46 +1,11 @@
-import { Tensor } from '../../../compiler/ir/tensor.js';
-import { seededRandom } from '../../../compiler/random.js';
-import { buildGraph, mismatches, randomTensor } from '../testing.js';
-
-const f32 = (...shape: number[]) => ({ dtype: 'f32' as const, shape });
-
-/** Targets in [0, classes), with every fifth one set to `ignore` when given. */
-function targets(dtype: 'i64' | 'i32', shape: number[], classes: number, ignore?: number): Tensor {
-  const rand = seededRandom(5);
-  const n = shape.reduce((p, d) => p * d, 1);
-  return Tensor.fromArray(dtype, shape, Array.from({ length: n }, (_, i) => (ignore !== undefined && i % 5 === 0 ? ignore : Math.floor((rand() + 1) / 2 * classes))));
-}
+// The wasm loss kernels against the interpreter on the cases both targets share (codegen/loss-cases.ts).
+import { LOSS_CASES } from '../../loss-cases.js';
+import { mismatches } from '../testing.js';
 
 describe('loss kernels match the interpreter', () => {
-  test('negative_log_likelihood_loss: none/sum/mean, class weights, ignore_index, spatial dims, i32 targets', async () => {
-    const g = buildGraph({
-      inputs: { x: f32(3, 5, 4, 2) },
-      build: (b, { x }) => {
-        const t = b.constant(targets('i64', [3, 4, 2], 5, -1));
-        const w = b.constant(randomTensor('f32', [5], 9));
-        return [
-          b.emit('negative_log_likelihood_loss', [x, t], { reduction: 'none', ignore_index: -1 })[0],
-          b.emit('negative_log_likelihood_loss', [x, t, w], { reduction: 'sum', ignore_index: -1 })[0],
-          b.emit('negative_log_likelihood_loss', [x, t, w], { ignore_index: -1 })[0],
-          b.emit('negative_log_likelihood_loss', [x, b.constant(targets('i32', [3, 4, 2], 5))])[0],
-        ];
-      },
+  for (const [name, graph] of Object.entries(LOSS_CASES)) {
+    test(name, async () => {
+      expect(await mismatches(graph())).toEqual([]);
     });
-    expect(await mismatches(g)).toEqual([]);
-  });
-
-  test('softmax_cross_entropy_loss with and without the log_prob output', async () => {
-    const g = buildGraph({
-      inputs: { x: f32(4, 6, 3) },
-      build: (b, { x }) => {
-        const t = b.constant(targets('i64', [4, 3], 6, 2));
-        return [
-          ...b.emit('softmax_cross_entropy_loss', [x, t], { reduction: 'none', ignore_index: 2 }, 2),
-          b.emit('softmax_cross_entropy_loss', [x, t, b.constant(randomTensor('f32', [6], 3))], { ignore_index: 2 })[0],
-          b.emit('softmax_cross_entropy_loss', [x, b.constant(targets('i64', [4, 3], 6))], { reduction: 'sum' })[0],
-        ];
-      },
-    });
-    expect(await mismatches(g)).toEqual([]);
-  });
+  }
 });

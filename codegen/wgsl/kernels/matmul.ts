@@ -34,13 +34,15 @@ export interface GpuMatmulSchedule {
 }
 
 /**
- * 64×64 tiles of 8×8 per thread: 64 invocations, 16 vec4 multiply-adds per 6 workgroup loads, and 8 KiB of
- * workgroup memory with tileK 16. Chosen by measurement on Dawn over SwiftShader (a CPU; no GPU here), where
- * each barrier costs per invocation: at 256³, interleaved in one run, this tile ran 2.6× faster than 64×64 of
- * 4×4 (256 invocations) and 1.2× faster than 32×32 of 4×4. A real GPU may prefer others; the schedule is
- * the knob.
+ * 32×32 tiles of 4×4 per thread: 64 invocations, 4 vec4 multiply-adds per 5 workgroup loads, 4 KiB of
+ * workgroup memory with tileK 16. Chosen by measurement on Dawn over SwiftShader (a CPU; no GPU here), where a
+ * model's first run is mostly pipeline compilation: with 8×8 per thread (64×64 tiles) sixteen vec4
+ * accumulators live across the slab loop and each GEMM module took about twice as long to compile
+ * (scripts/shader-compile-times.ts on PP-OCR det, one quiet run each: 23.2 s for all modules against 38.4 s),
+ * for a run only 9% faster (5.93 s against 5.45 s). At 256³ alone 8×8 ran 1.2× faster than this tile; a real
+ * GPU may prefer larger tiles, and the schedule is the knob.
  */
-export const DEFAULT_GPU_MATMUL: GpuMatmulSchedule = { tileM: 64, tileN: 64, tileK: 16, threadM: 8, threadN: 8, vector: 4, splitK: 0 };
+export const DEFAULT_GPU_MATMUL: GpuMatmulSchedule = { tileM: 32, tileN: 32, tileK: 16, threadM: 4, threadN: 4, vector: 4, splitK: 0 };
 
 /** Fewer workgroups than this leave a GPU idle: split K to reach it. */
 const MIN_WORKGROUPS = 32;
@@ -59,12 +61,15 @@ export function checkGpuMatmulSchedule(s: GpuMatmulSchedule): GpuMatmulSchedule 
   return s;
 }
 
-/** A tile no larger than the matrix needs: halves tileM (tileN) while half still covers M (N). */
-function fitted(s: GpuMatmulSchedule, m: number, n: number): GpuMatmulSchedule {
+/**
+ * A tile no larger than the matrix needs: halves tileM (tileN) while half still covers M (N), and a slab no
+ * deeper than K rounded up to 4 (a 1×1 conv over 8 channels would otherwise multiply 8 rows of zeros per slab).
+ */
+function fitted(s: GpuMatmulSchedule, m: number, n: number, k: number): GpuMatmulSchedule {
   let { tileM, tileN } = s;
   while (tileM / 2 >= m && (tileM / 2) % s.threadM === 0) tileM /= 2;
   while (tileN / 2 >= n && (tileN / 2) % s.threadN === 0) tileN /= 2;
-  return { ...s, tileM, tileN };
+  return { ...s, tileM, tileN, tileK: Math.max(4, Math.min(s.tileK, Math.ceil(k / 4) * 4)) };
 }
 
 /**
@@ -169,9 +174,29 @@ function loadFunctions(mb: ModuleBindings, g: GemmSpec, a4: boolean, b4: boolean
   ].join('\n');
 }
 
+/**
+ * Which bounds checks the GEMM needs: none along a dimension its tiles divide (every tile is then whole).
+ * Eliding them matters beyond the branches saved: SwiftShader compiles each guarded store of the unrolled
+ * register tile as divergent control flow, and guards took a quarter of a GEMM module's compile time.
+ */
+interface Guards {
+  rows: boolean;
+  cols: boolean;
+  depth: boolean;
+}
+
+/** `if (cond) { body }`, or the body alone when no condition is left. */
+function guarded(conds: (string | false)[], body: string): string {
+  const c = conds.filter((x): x is string => x !== false);
+  return c.length ? `if (${c.join(' && ')}) { ${body} }` : body;
+}
+
 /** Statements staging one slab of A (tileM × tileK, stored k-major) and of B (tileK × tileN) in workgroup memory. */
-function stageSlabs(s: GpuMatmulSchedule, g: GemmSpec, threads: number, a4: boolean, b4: boolean): string[] {
+function stageSlabs(s: GpuMatmulSchedule, g: GemmSpec, threads: number, a4: boolean, b4: boolean, guards: Guards): string[] {
   const { tileM: tm, tileN: tn, tileK: tk } = s;
+  const rowIn = guards.rows && `row0 + m < ${g.m}u`;
+  const colIn = guards.cols && `col0 + n < ${g.n}u`;
+  const depthIn = guards.depth && 'k0 + k < kEnd';
   const loop = (count: number, body: string[]) => [
     `for (var l = 0u; l < ${Math.ceil(count / threads)}u; l++) {`,
     '  let e = lid + l * THREADS;',
@@ -183,26 +208,26 @@ function stageSlabs(s: GpuMatmulSchedule, g: GemmSpec, threads: number, a4: bool
     ? loop((tm * tk) / 4, [
         `let m = e / ${tk / 4}u; let k = (e % ${tk / 4}u) * 4u;`,
         'var v = vec4<f32>(0.0f);',
-        `if (row0 + m < ${g.m}u && k0 + k < kEnd) { v = loadA4(b, row0 + m, k0 + k); }`,
+        guarded([rowIn, depthIn], 'v = loadA4(b, row0 + m, k0 + k);'),
         ...repeat(4, (j) => `As[(k + ${j}u) * ${tm}u + m] = v[${j}];`),
       ])
     : loop(tm * tk, [
         `let m = e / ${tk}u; let k = e % ${tk}u;`,
         'var v = 0.0f;',
-        `if (row0 + m < ${g.m}u && k0 + k < kEnd) { v = loadA(b, row0 + m, k0 + k); }`,
+        guarded([rowIn, depthIn], 'v = loadA(b, row0 + m, k0 + k);'),
         `As[k * ${tm}u + m] = v;`,
       ]);
   const b = b4
     ? loop((tk * tn) / 4, [
         `let k = e / ${tn / 4}u; let n = (e % ${tn / 4}u) * 4u;`,
         'var v = vec4<f32>(0.0f);',
-        `if (k0 + k < kEnd && col0 + n < ${g.n}u) { v = loadB4(b, k0 + k, col0 + n); }`,
+        guarded([depthIn, colIn], 'v = loadB4(b, k0 + k, col0 + n);'),
         `Bs[k * ${tn / 4}u + n / 4u] = v;`,
       ])
     : loop(tk * tn, [
         `let k = e / ${tn}u; let n = e % ${tn}u;`,
         'var v = 0.0f;',
-        `if (k0 + k < kEnd && col0 + n < ${g.n}u) { v = loadB(b, k0 + k, col0 + n); }`,
+        guarded([depthIn, colIn], 'v = loadB(b, k0 + k, col0 + n);'),
         `Bs[k * ${tn / 4}u + n / 4u][n % 4u] = v;`,
       ]);
   return [...a, ...b];
@@ -211,7 +236,7 @@ function stageSlabs(s: GpuMatmulSchedule, g: GemmSpec, threads: number, a4: bool
 /** The dispatches of C = A·B under schedule `s`; `scratch` gives the split-K partial sums their buffer. */
 export function gemmDispatches(g: GemmSpec, schedule: GpuMatmulSchedule, scratch: (shape: number[]) => Value): WgslDispatch[] {
   if (g.m === 0 || g.n === 0 || g.batch === 0) return [];
-  const s = fitted(checkGpuMatmulSchedule(schedule), g.m, g.n);
+  const s = fitted(checkGpuMatmulSchedule(schedule), g.m, g.n, g.k);
   const [tm, tn, tk, rm, rv] = [s.tileM, s.tileN, s.tileK, s.threadM, s.threadN / 4];
   const tx = tn / s.threadN;
   const threads = tx * (tm / rm);
@@ -244,6 +269,8 @@ export function gemmDispatches(g: GemmSpec, schedule: GpuMatmulSchedule, scratch
     store = (v) => `storeC(b, row, col, ${v});`;
   }
   const vecStore = c4 && (partial !== undefined || g.store4 !== undefined);
+  // Every split but the last covers whole slabs; the last ends at K, whole when tileK divides K.
+  const guards: Guards = { rows: g.m % tm !== 0, cols: g.n % tn !== 0, depth: g.k % tk !== 0 };
   const body = [
     `let b = wid.z / ${parts}u;`,
     `let kBegin = (wid.z % ${parts}u) * ${chunk}u;`,
@@ -254,7 +281,7 @@ export function gemmDispatches(g: GemmSpec, schedule: GpuMatmulSchedule, scratch
     `let ty = lid / ${tx}u;`,
     ...repeat(rm, (r) => repeat(rv, (v) => `var ${acc(r, v)} = vec4<f32>(0.0f);`).join(' ')),
     `for (var k0 = kBegin; k0 < kEnd; k0 += ${tk}u) {`,
-    ...stageSlabs(s, g, threads, a4, b4).map((l) => `  ${l}`),
+    ...stageSlabs(s, g, threads, a4, b4, guards).map((l) => `  ${l}`),
     '  workgroupBarrier();',
     `  for (var k = 0u; k < ${tk}u; k++) {`,
     ...repeat(rv, (v) => `    let b${v} = Bs[k * ${tn / 4}u + tx * ${rv}u + ${v}u];`),
@@ -265,11 +292,12 @@ export function gemmDispatches(g: GemmSpec, schedule: GpuMatmulSchedule, scratch
     '}',
     ...repeat(rm, (r) => [
       `{ let row = row0 + ty * ${rm}u + ${r}u;`,
-      `  if (row < ${g.m}u) {`,
+      guards.rows ? `  if (row < ${g.m}u) {` : '  {',
       ...repeat(rv, (v) => {
         const col = `col0 + tx * ${s.threadN}u + ${4 * v}u`;
-        if (vecStore) return `    { let col = ${col}; if (col < ${g.n}u) { ${store(acc(r, v))} } }`;
-        return `    ${repeat(4, (j) => `{ let col = ${col} + ${j}u; if (col < ${g.n}u) { ${store(`${acc(r, v)}[${j}]`)} } }`).join(' ')}`;
+        const colIn = guards.cols && `col < ${g.n}u`;
+        if (vecStore) return `    { let col = ${col}; ${guarded([colIn], store(acc(r, v)))} }`;
+        return `    ${repeat(4, (j) => `{ let col = ${col} + ${j}u; ${guarded([colIn], store(`${acc(r, v)}[${j}]`))} }`).join(' ')}`;
       }),
       '  }',
       '}',
