@@ -36,7 +36,8 @@ async function convMismatches(op: 'conv' | 'conv_transpose', c: ConvCase, schedu
   const g = convGraph(op, c);
   const epilogue = c.activation ? wgslEpilogueOf(g.nodes[1]) : undefined;
   if (c.activation) expect(epilogue).toBeDefined();
-  const generator = op === 'conv' ? (k: WgslKernelContext) => convKernel(k, { ...DEFAULT_GPU_MATMUL, ...schedule }) : convTransposeKernel;
+  // Tiled unless the schedule says otherwise (the small test sizes would all run untiled by default).
+  const generator = op === 'conv' ? (k: WgslKernelContext) => convKernel(k, { ...DEFAULT_GPU_MATMUL, directBelow: 0, ...schedule }) : convTransposeKernel;
   return kernelMismatches(await nodeGpuDevice(), g, generator, { epilogue });
 }
 
@@ -61,6 +62,10 @@ describe('conv on WebGPU matches the interpreter', () => {
     expect(await convMismatches('conv', c)).toEqual([]);
   });
 
+  test.each(cases)('untiled, %s', async (_, c) => {
+    expect(await convMismatches('conv', c, { directBelow: Number.MAX_SAFE_INTEGER })).toEqual([]);
+  });
+
   test('PP-OCR stem: 1×3×320×320, 3×3 stride 2 pad 1, hard_swish fused', async () => {
     expect(await convMismatches('conv', { x: [1, 3, 320, 320], w: [8, 3, 3, 3], attrs: { strides: [2, 2], pads: [1, 1, 1, 1] }, activation: 'hard_swish' })).toEqual([]);
   });
@@ -78,10 +83,11 @@ describe('conv on WebGPU matches the interpreter', () => {
   });
 
   test('the split-K case runs two dispatches, a large output one', () => {
+    const tiled = { ...DEFAULT_GPU_MATMUL, directBelow: 0 };
     const split = convGraph('conv', { x: [1, 256, 4, 4], w: [32, 256, 3, 3], attrs: { pads: [1, 1, 1, 1] } });
-    expect(convKernel(kernelContext(split)).length).toBe(2);
+    expect(convKernel(kernelContext(split), tiled).length).toBe(2);
     const big = convGraph('conv', { x: [1, 16, 64, 64], w: [32, 16, 3, 3], attrs: { pads: [1, 1, 1, 1] } });
-    expect(convKernel(kernelContext(big)).length).toBe(1);
+    expect(convKernel(kernelContext(big), tiled).length).toBe(1);
   });
 });
 

@@ -5,8 +5,11 @@ import { wgslEpilogueOf } from '../epilogue.js';
 import type { WgslKernelContext } from './kernel.js';
 import { DEFAULT_GPU_MATMUL, gemmKernel, matmulKernel, type GpuMatmulSchedule } from './matmul.js';
 
-const matmul = (s: Partial<GpuMatmulSchedule> = {}) => (k: WgslKernelContext) => matmulKernel(k, { ...DEFAULT_GPU_MATMUL, ...s });
-const gemm = (s: Partial<GpuMatmulSchedule> = {}) => (k: WgslKernelContext) => gemmKernel(k, { ...DEFAULT_GPU_MATMUL, ...s });
+// Tiled unless a test asks for the untiled form (the small test sizes would all run untiled by default).
+const TILED: Partial<GpuMatmulSchedule> = { directBelow: 0 };
+const UNTILED: Partial<GpuMatmulSchedule> = { directBelow: Number.MAX_SAFE_INTEGER };
+const matmul = (s: Partial<GpuMatmulSchedule> = {}) => (k: WgslKernelContext) => matmulKernel(k, { ...DEFAULT_GPU_MATMUL, ...TILED, ...s });
+const gemm = (s: Partial<GpuMatmulSchedule> = {}) => (k: WgslKernelContext) => gemmKernel(k, { ...DEFAULT_GPU_MATMUL, ...TILED, ...s });
 
 describe('tiled matmul on WebGPU matches the interpreter', () => {
   const cases: [string, number[], number[]][] = [
@@ -23,6 +26,21 @@ describe('tiled matmul on WebGPU matches the interpreter', () => {
     const device = await nodeGpuDevice();
     const g = buildGraph({ a: as, b: bs }, (b, x) => b.emit('matmul', [x.a, x.b]));
     expect(await kernelMismatches(device, g, matmul())).toEqual([]);
+  });
+
+  test.each(cases)('untiled, %s: [%s] × [%s]', async (_, as, bs) => {
+    const device = await nodeGpuDevice();
+    const g = buildGraph({ a: as, b: bs }, (b, x) => b.emit('matmul', [x.a, x.b]));
+    const dispatches = matmul(UNTILED)(kernelContext(g))!;
+    expect(dispatches.map((d) => /var<workgroup>/.test(d.code))).toEqual([false]);
+    expect(await kernelMismatches(device, g, matmul(UNTILED))).toEqual([]);
+  });
+
+  test('the default schedule runs a small GEMM untiled and a large one tiled', () => {
+    const small = buildGraph({ a: [64, 64], b: [64, 64] }, (b, x) => b.emit('matmul', [x.a, x.b]));
+    const large = buildGraph({ a: [256, 256], b: [256, 512] }, (b, x) => b.emit('matmul', [x.a, x.b]));
+    const tiled = (g: typeof small) => matmulKernel(kernelContext(g))!.some((d) => /var<workgroup>/.test(d.code));
+    expect([tiled(small), tiled(large)]).toEqual([false, true]);
   });
 
   test('every schedule gives the same result, scalar and vec4', async () => {
@@ -88,6 +106,7 @@ describe('gemm on WebGPU matches the interpreter', () => {
     for (const g of graphs) {
       expect(await kernelMismatches(device, g, gemm())).toEqual([]);
       expect(await kernelMismatches(device, g, gemm({ vector: 1 }))).toEqual([]);
+      expect(await kernelMismatches(device, g, gemm(UNTILED))).toEqual([]);
     }
   });
 

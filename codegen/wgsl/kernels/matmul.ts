@@ -31,7 +31,27 @@ export interface GpuMatmulSchedule {
   vector: 1 | 4;
   /** Workgroups that split K (a second dispatch adds their partial sums); 0: chosen from the grid's size. */
   splitK: number;
+  /**
+   * GEMMs of fewer multiply-adds than this (all batches) run untiled: one invocation per element (or vec4) of
+   * C looping over K, no workgroup memory and no barrier (directGemm). 0: always tiled.
+   */
+  directBelow: number;
 }
+
+/**
+ * Below this many multiply-adds (16.8 M) a GEMM runs untiled (directGemm). On SwiftShader, where pipeline
+ * compilation dominates a model's first run, an untiled module compiles in tens of milliseconds against
+ * hundreds for a tiled one, and runs as fast: a CPU's caches do what the workgroup slabs do on a GPU. Measured
+ * with scripts/shader-compile-times.ts (modules compiled one at a time; median of 5 runs on Dawn/SwiftShader):
+ *   threshold      cls compile / run     det compile / run      rec compile / run
+ *   0 (all tiled)  11.4 s / 0.29 s       23.2 s / 5.9 s          18.5 s / 4.9 s
+ *   2²²            0.94 s / 0.24 s       10.7 s / 5.9 s          —
+ *   2²⁴            0.95 s / 0.22 s        2.9 s / 5.5 s          6.3 s / 4.8 s
+ *   2²⁶ / 2²⁷      —                      2.0 s / 5.8 s          1.0 s / 4.4 s
+ * Larger GEMMs stay tiled: on a GPU, staging slabs in workgroup memory is what makes them fast, and a
+ * SwiftShader-only measurement must not decide that. The schedule is the knob.
+ */
+const DIRECT_BELOW = 1 << 24;
 
 /**
  * 32×32 tiles of 4×4 per thread: 64 invocations, 4 vec4 multiply-adds per 5 workgroup loads, 4 KiB of
@@ -42,7 +62,7 @@ export interface GpuMatmulSchedule {
  * for a run only 9% faster (5.93 s against 5.45 s). At 256³ alone 8×8 ran 1.2× faster than this tile; a real
  * GPU may prefer larger tiles, and the schedule is the knob.
  */
-export const DEFAULT_GPU_MATMUL: GpuMatmulSchedule = { tileM: 32, tileN: 32, tileK: 16, threadM: 4, threadN: 4, vector: 4, splitK: 0 };
+export const DEFAULT_GPU_MATMUL: GpuMatmulSchedule = { tileM: 32, tileN: 32, tileK: 16, threadM: 4, threadN: 4, vector: 4, splitK: 0, directBelow: DIRECT_BELOW };
 
 /** Fewer workgroups than this leave a GPU idle: split K to reach it. */
 const MIN_WORKGROUPS = 32;
@@ -53,7 +73,7 @@ export function checkGpuMatmulSchedule(s: GpuMatmulSchedule): GpuMatmulSchedule 
   const bytes = s.tileK * (s.tileM + s.tileN) * 4;
   const ok = [s.tileM, s.tileN, s.tileK, s.threadM, s.threadN].every(pos) && s.tileM % s.threadM === 0 && s.tileN % s.threadN === 0 &&
     s.threadN % 4 === 0 && s.tileK % 4 === 0 && (s.vector === 1 || s.vector === 4) && Number.isInteger(s.splitK) && s.splitK >= 0 &&
-    threads <= WGSL_LIMITS.invocationsPerWorkgroup && bytes <= WGSL_LIMITS.workgroupStorageBytes;
+    Number.isInteger(s.directBelow) && s.directBelow >= 0 && threads <= WGSL_LIMITS.invocationsPerWorkgroup && bytes <= WGSL_LIMITS.workgroupStorageBytes;
   if (!ok) {
     throw new DlcError(`invalid gpu matmul schedule ${JSON.stringify(s)} (tiles multiples of the thread tile, threadN and tileK multiples of 4, ` +
       `at most ${WGSL_LIMITS.invocationsPerWorkgroup} threads and ${WGSL_LIMITS.workgroupStorageBytes} bytes of workgroup memory)`);
@@ -236,6 +256,7 @@ function stageSlabs(s: GpuMatmulSchedule, g: GemmSpec, threads: number, a4: bool
 /** The dispatches of C = A·B under schedule `s`; `scratch` gives the split-K partial sums their buffer. */
 export function gemmDispatches(g: GemmSpec, schedule: GpuMatmulSchedule, scratch: (shape: number[]) => Value): WgslDispatch[] {
   if (g.m === 0 || g.n === 0 || g.batch === 0) return [];
+  if (g.m * g.n * g.k * g.batch < checkGpuMatmulSchedule(schedule).directBelow) return [directGemm(g)];
   const s = fitted(checkGpuMatmulSchedule(schedule), g.m, g.n, g.k);
   const [tm, tn, tk, rm, rv] = [s.tileM, s.tileN, s.tileK, s.threadM, s.threadN / 4];
   const tx = tn / s.threadN;
@@ -319,33 +340,68 @@ export function gemmDispatches(g: GemmSpec, schedule: GpuMatmulSchedule, scratch
   return partial ? [main, sumPartials(g, partial, parts, c4)] : [main];
 }
 
-/** One invocation per element (or vec4) of C: the sum of the splits' partials, stored through the spec's store. */
-function sumPartials(g: GemmSpec, partial: Value, parts: number, c4: boolean): WgslDispatch {
+/**
+ * A dispatch of one invocation per element of C, or per vec4 of four consecutive elements of a row when
+ * `vec` (N a multiple of 4): `body(mb)` computes `sum` (f32 or vec4<f32>) for batch b and element e of its
+ * matrix (u32 lets), and the spec's store stores it.
+ */
+function perElementOfC(g: GemmSpec, vec: boolean, functions: (mb: ModuleBindings) => string[], body: (mb: ModuleBindings) => string[]): WgslDispatch {
   const mb = new ModuleBindings();
-  const vec = c4 && g.store4 !== undefined;
-  const p = mb.bind(partial, 'read', vec);
   const width = vec ? 4 : 1;
   const perBatch = (g.m * g.n) / width;
   const count = g.batch * perBatch;
-  const storeFn = vec
-    ? `fn storeC4(b: u32, row: u32, col: u32, v: vec4<f32>) {\n${g.store4!(mb)}\n}`
-    : `fn storeC(b: u32, row: u32, col: u32, v: f32) {\n${g.store(mb)}\n}`;
+  const fns = [
+    ...functions(mb),
+    vec ? `fn storeC4(b: u32, row: u32, col: u32, v: vec4<f32>) {\n${g.store4!(mb)}\n}` : `fn storeC(b: u32, row: u32, col: u32, v: f32) {\n${g.store(mb)}\n}`,
+  ];
+  const lines = body(mb);
   const [groups, rows] = foldedGrid(Math.ceil(count / 64));
   const code = [
     mb.declarations(),
-    storeFn,
+    ...fns,
     '@compute @workgroup_size(64)',
     'fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {',
     `  let i = (wid.y * ${groups}u + wid.x) * 64u + lid;`,
     `  if (i >= ${count}u) { return; }`,
     `  let b = i / ${perBatch}u;`,
     `  let e = (i % ${perBatch}u) * ${width}u;`,
-    `  var sum = ${vec ? 'vec4<f32>(0.0f)' : '0.0f'};`,
-    `  for (var q = 0u; q < ${parts}u; q++) { sum += ${p}[((b * ${parts}u + q) * ${g.m * g.n}u + e) / ${width}u]; }`,
+    ...lines.map((l) => `  ${l}`),
     `  ${vec ? 'storeC4' : 'storeC'}(b, e / ${g.n}u, e % ${g.n}u, sum);`,
     '}',
   ].join('\n');
   return { code: withHelpers(code), bindings: mb.list, workgroups: [groups, rows, 1] };
+}
+
+/** The sum of the splits' partials of each element (or vec4) of C, stored through the spec's store. */
+function sumPartials(g: GemmSpec, partial: Value, parts: number, c4: boolean): WgslDispatch {
+  const vec = c4 && g.store4 !== undefined;
+  const width = vec ? 4 : 1;
+  return perElementOfC(g, vec, () => [], (mb) => [
+    `var sum = ${vec ? 'vec4<f32>(0.0f)' : '0.0f'};`,
+    `for (var q = 0u; q < ${parts}u; q++) { sum += ${mb.bind(partial, 'read', vec)}[((b * ${parts}u + q) * ${g.m * g.n}u + e) / ${width}u]; }`,
+  ]);
+}
+
+/**
+ * C untiled: each invocation multiplies a row of A by a column (or four columns, as vec4) of B over all of K,
+ * straight from global memory. Without workgroup memory, barriers or a register tile, SwiftShader compiles
+ * it in tens of milliseconds where a tiled module takes hundreds; for a small GEMM the tiles' reuse of loads
+ * buys little (figures at DIRECT_BELOW).
+ */
+function directGemm(g: GemmSpec): WgslDispatch {
+  const vec = g.n % 4 === 0 && g.b.vec4 !== undefined && g.store4 !== undefined;
+  const sig = (name: string, type: string, body: string) => `fn ${name}(b: u32, row: u32, col: u32) -> ${type} {\n${body}\n}`;
+  return perElementOfC(
+    g,
+    vec,
+    (mb) => [sig('loadA', 'f32', g.a.scalar(mb)), vec ? sig('loadB4', 'vec4<f32>', g.b.vec4!(mb)) : sig('loadB', 'f32', g.b.scalar(mb))],
+    () => [
+      `let row = e / ${g.n}u;`,
+      `let col = e % ${g.n}u;`,
+      `var sum = ${vec ? 'vec4<f32>(0.0f)' : '0.0f'};`,
+      `for (var k = 0u; k < ${g.k}u; k++) { sum = fma(${vec ? 'vec4<f32>(loadA(b, row, k))' : 'loadA(b, row, k)'}, ${vec ? 'loadB4' : 'loadB'}(b, k, col), sum); }`,
+    ],
+  );
 }
 
 /** `groups` workgroups as an x × y grid within the per-dimension limit (x·y ≥ groups; the kernel checks its index). */
