@@ -77,7 +77,7 @@ export async function compileCommand(model: string, opts: CompileOptions, io: Cl
     const gpuBytes = compiled.program.buffers.reduce((a, b) => a + b, 0);
     details =
       `${kernels} (${compiled.program.steps.length} dispatches, ${compiled.program.modules.length} shader modules); kernels.wgsl ${size('kernels.wgsl')}, ` +
-      `weights.bin ${size('weights.bin')}, GPU buffers ${formatBytes(gpuBytes)}; precision ${p.used}${p.reason ? ` (${p.requested} requested: ${p.reason})` : ''}`;
+      `weights.bin ${size('weights.bin')}, GPU buffers ${formatBytes(gpuBytes)}; precision ${p.used}${p.weights !== p.used ? `, weights ${p.weights}` : ''}${p.reason ? ` (${p.requested} requested: ${p.reason})` : ''}`;
   } else {
     details = `${kernels}; model.wasm ${size('model.wasm')}, weights.bin ${size('weights.bin')}, linear memory ${formatBytes(compiled.program.layout.memoryBytes)}`;
   }

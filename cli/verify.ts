@@ -26,13 +26,20 @@ export interface VerifyOptions extends ModelOptions {
 
 export const DEFAULT_TOLERANCE: Tolerance = { atol: 1e-4, rtol: 1e-3 };
 
+/**
+ * The default with `--precision f16` (weights stored as f16): a weight keeps 11 significant bits (relative
+ * error ≤ 2⁻¹¹ ≈ 4.9e-4), and the errors of a layer's many products add up through the layers.
+ */
+export const F16_TOLERANCE: Tolerance = { atol: 1e-2, rtol: 1e-2 };
+
 export const ORT_TYPES: Record<DType, string> = {
   f32: 'float32', f16: 'float16', f64: 'float64', i8: 'int8', u8: 'uint8', i16: 'int16', u16: 'uint16',
   i32: 'int32', u32: 'uint32', i64: 'int64', u64: 'uint64', bool: 'bool',
 };
 
 export async function verifyCommand(model: string, opts: VerifyOptions, io: CliIo): Promise<number> {
-  const tol = { atol: parseTolerance('--atol', opts.atol, DEFAULT_TOLERANCE.atol), rtol: parseTolerance('--rtol', opts.rtol, DEFAULT_TOLERANCE.rtol) };
+  const defaults = opts.precision === 'f16' ? F16_TOLERANCE : DEFAULT_TOLERANCE;
+  const tol = { atol: parseTolerance('--atol', opts.atol, defaults.atol), rtol: parseTolerance('--rtol', opts.rtol, defaults.rtol) };
   const seed = parseSeed(opts.seed);
   const files = parseInputFiles(opts.input);
   const ort = await importOnnxruntime();

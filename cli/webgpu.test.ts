@@ -64,7 +64,7 @@ describe('dlc with --target webgpu', () => {
       target: 'webgpu',
       inputs: [{ name: 'x', dtype: 'f32', shape: [3, 16], storage: 'f32' }],
       outputs: [{ name: 'probs', storage: 'f32' }, { name: 'best', dtype: 'i64', storage: 'i32' }],
-      precision: { requested: 'f32', used: 'f32' },
+      precision: { requested: 'f32', used: 'f32', weights: 'f32' },
     });
     const first = hashes(dir);
     const again = await dlc('compile', model, '--target', 'webgpu', '--input-shape', 'x=3,16', '-o', dir);
@@ -95,15 +95,18 @@ describe('dlc with --target webgpu', () => {
     expect(r.code).toBe(0);
   });
 
-  test('--precision f16 is recorded with the f32 the kernels use and why, and verifies', async () => {
+  test('--precision f16 stores the weights as f16 (recorded with the f32 arithmetic and why), and verifies within the f16 tolerance', async () => {
     const f16 = path.join(tmp, 'f16');
     const r = await dlc('compile', model, '--target', 'webgpu', '--precision', 'f16', '--input-shape', 'x=3,16', '-o', f16);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/precision f32 \(f16 requested: .+\)/);
+    expect(r.stdout).toMatch(/precision f32, weights f16 \(f16 requested: .+\)/);
     const manifest = JSON.parse(fs.readFileSync(path.join(f16, 'manifest.json'), 'utf8'));
-    expect(manifest.precision).toMatchObject({ requested: 'f16', used: 'f32' });
+    expect(manifest.precision).toMatchObject({ requested: 'f16', used: 'f32', weights: 'f16' });
     expect(manifest.precision.reason).toMatch(/f32/);
+    const bytes = (d: string) => fs.statSync(path.join(d, 'weights.bin')).size;
+    expect(bytes(f16)).toBeLessThan(bytes(dir) * 0.75);
     const v = await dlc('verify', model, '--target', 'webgpu', '--precision', 'f16', '--input-shape', 'x=3,16');
+    expect(v.stdout).toMatch(/atol 0\.01, rtol 0\.01\): ok/);
     expect(v.code).toBe(0);
   });
 

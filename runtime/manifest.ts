@@ -77,8 +77,8 @@ export interface WebgpuManifest {
   /** Per module of kernels.wgsl (in order): the access of each binding. */
   modules: { access: ('read' | 'read_write')[] }[];
   steps: WebgpuStep[];
-  /** The precision asked for and the one the kernels use, with why they differ. */
-  precision: { requested: 'f32' | 'f16'; used: 'f32' | 'f16'; reason?: string };
+  /** The precision asked for, the one the kernels compute in, how weights are stored, and why they differ. */
+  precision: { requested: 'f32' | 'f16'; used: 'f32' | 'f16'; weights: 'f32' | 'f16'; reason?: string };
   kernels: number;
   files: Record<string, FileEntry>;
   options: Record<string, unknown>;
@@ -198,7 +198,9 @@ function parseWebgpu(m: Record<string, unknown>, files: Record<string, FileEntry
   });
   const precision = m.precision as WebgpuManifest['precision'];
   const isPrecision = (p: unknown) => p === 'f32' || p === 'f16';
-  if (!isObject(precision) || !isPrecision(precision.requested) || !isPrecision(precision.used)) fail('precision must give requested and used (f32 or f16)');
+  if (!isObject(precision) || !isPrecision(precision.requested) || !isPrecision(precision.used) || !isPrecision(precision.weights)) {
+    fail('precision must give requested, used and weights (f32 or f16)');
+  }
   for (const name of [WGSL_FILE, WEIGHTS_FILE]) if (!files[name]) fail(`files must list ${name}`);
   if (files[WEIGHTS_FILE].bytes !== (weights?.bytes ?? 0)) fail(`${WEIGHTS_FILE} has ${files[WEIGHTS_FILE].bytes} bytes, weights says ${weights?.bytes ?? 0}`);
   return { inputs, outputs, buffers, weights, modules, steps, precision };

@@ -73,7 +73,7 @@ describe('loadModel with a webgpu artifact', () => {
     ['a step past the modules', (m: any) => (m.steps[0].module = 99), 'bad manifest.json: step 0: needs a module index'],
     ['a binding outside its buffer', (m: any) => (m.steps[0].bindings[0].offset = 1 << 20), /bad manifest\.json: step 0's binding \(bytes \d+\.\.\d+\) lies outside the \d+-byte memory/],
     ['an unknown storage type', (m: any) => (m.inputs[0].storage = 'f16'), `bad manifest.json: input 'x' has unknown storage type "f16"`],
-    ['no precision', (m: any) => delete m.precision, 'bad manifest.json: precision must give requested and used (f32 or f16)'],
+    ['no precision', (m: any) => delete m.precision, 'bad manifest.json: precision must give requested, used and weights (f32 or f16)'],
     ['a dropped kernels.wgsl', (m: any) => delete m.files['kernels.wgsl'], 'bad manifest.json: files must list kernels.wgsl'],
   ])('a manifest with %s is refused', async (_what, edit, message) => {
     const dir = artifact(`bad-${_what.replace(/\W/g, '')}`);

@@ -98,6 +98,7 @@ function generate(original: Graph, options: WebgpuCompileOptions): Generated {
       const k: WgslKernelContext = {
         node,
         schedules: schedulesFor(node, options.schedules),
+        weights: options.precision === 'f16' ? 'f16' : 'f32',
         epilogue: one ? one.epilogue : fused?.epilogue,
         input(i) {
           const v = node.inputs[i];
@@ -152,8 +153,14 @@ function serialize(t: Tensor): Uint8Array {
 
 function precisionOf(options: WebgpuCompileOptions): PrecisionRecord {
   const requested = options.precision ?? 'f32';
-  if (requested === 'f32') return { requested, used: 'f32' };
-  return { requested, used: 'f32', reason: 'f16 kernels are not generated yet: the artifact computes in f32, which every WebGPU device runs (shader-f16 is optional)' };
+  if (requested === 'f32') return { requested, used: 'f32', weights: 'f32' };
+  return {
+    requested,
+    used: 'f32',
+    weights: 'f16',
+    reason: 'conv/matmul/gemm weights are stored as f16 (packed pairs, read with unpack2x16float, which every WebGPU device has); ' +
+      'arithmetic and activations stay f32: kernels using shader-f16 (an optional feature) are not generated',
+  };
 }
 
 export function compileGraphToWebgpu(graph: Graph, options: WebgpuCompileOptions): WebgpuProgram {

@@ -13,7 +13,8 @@ export interface GpuModule { code: string; access: ('read' | 'read_write')[] }
 export interface WebgpuStep { module: number; bindings: GpuBufferRange[]; workgroups: [number, number, number] }
 
 export type Precision = 'f32' | 'f16';
-export interface PrecisionRecord { requested: Precision; used: Precision; reason?: string }
+/** The precision asked for, the one the arithmetic uses, how constant weights are stored, and why they differ. */
+export interface PrecisionRecord { requested: Precision; used: Precision; weights: Precision; reason?: string }
 
 export interface WebgpuProgram {
   /** Distinct shader modules (entry point `main`), in first-use order. */

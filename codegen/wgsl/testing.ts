@@ -117,6 +117,7 @@ export function kernelContext(graph: Graph, epilogue?: WgslEpilogue): WgslKernel
   return {
     node,
     schedules: DEFAULT_SCHEDULES,
+    weights: 'f32',
     epilogue,
     input(i) {
       const v = node.inputs[i];

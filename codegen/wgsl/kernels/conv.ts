@@ -9,7 +9,7 @@ import type { Value } from '../../../compiler/ir/graph.js';
 import { shapeOf } from '../../wasm/kernels/kernel.js';
 import { convShapeOf, type ConvShape } from '../../window-geometry.js';
 import type { WgslDispatch, WgslKernelContext } from './kernel.js';
-import { DEFAULT_GPU_MATMUL, finish, gemmDispatches, padColumns, requireF32, type GemmOperand, type GemmSpec, type GpuMatmulSchedule, type ModuleBindings } from './matmul.js';
+import { constantMatrix, DEFAULT_GPU_MATMUL, finish, gemmDispatches, padColumns, requireF32, type GemmOperand, type GemmSpec, type GpuMatmulSchedule, type ModuleBindings } from './matmul.js';
 import { Bindings, perInvocation, unsupported } from './shader.js';
 
 /** The conv's shape, resolved once for every target (codegen/window-geometry.ts). */
@@ -72,10 +72,16 @@ function implicitGemm(k: WgslKernelContext, x: Value, w: Value, bias: Value | nu
   const kk = (s.c / s.group) * s.kVol;
   const [bn, grp] = batchAndGroup(s.group);
   const weights = k.constantOf(w);
-  // Constant weights ship with rows padded to a multiple of 4, so that A loads as vec4.
+  // Constant weights ship with rows padded to a multiple of 4 (so that A loads as vec4), in the kernel's
+  // weights storage; run-time ones are read in place.
   const stride = weights ? Math.ceil(kk / 4) * 4 : kk;
-  const wv = weights && stride !== kk ? k.constant(padColumns(weights.data, s.m, kk, stride)) : w;
-  const aAt = `(${grp} * ${mg}u + row) * ${stride}u + col`;
+  const aAt = `(${grp} * ${mg}u + row) * ${kk}u + col`;
+  const a: GemmOperand = weights
+    ? constantMatrix(k, padColumns(weights.data, s.m, kk, stride), stride, () => `${grp} * ${mg * stride}u`)
+    : {
+        scalar: (mb) => `  return ${mb.bind(w)}[${aAt}];`,
+        vec4: kk % 4 === 0 ? (mb) => `  return ${mb.bind(w, 'read', true)}[(${aAt}) / 4u];` : undefined,
+      };
   const out = `(${bn} * ${s.m}u + ${grp} * ${mg}u + row) * ${s.outPlane}u + col`;
   const biased = (mb: ModuleBindings, v: string, vec4: boolean) => {
     if (!bias) return v;
@@ -84,10 +90,7 @@ function implicitGemm(k: WgslKernelContext, x: Value, w: Value, bias: Value | nu
   };
   const spec: GemmSpec = {
     m: mg, n: s.outPlane, k: kk, batch: s.n * s.group,
-    a: {
-      scalar: (mb) => `  return ${mb.bind(wv)}[${aAt}];`,
-      vec4: stride % 4 === 0 ? (mb) => `  return ${mb.bind(wv, 'read', true)}[(${aAt}) / 4u];` : undefined,
-    },
+    a,
     b: im2colOperand(x, s),
     store: (mb) => `  ${mb.bind(y, 'read_write')}[${out}] = ${finish(k.epilogue, biased(mb, 'v', false), out, mb)};`,
     store4: s.outPlane % 4 === 0 ? (mb) => `  ${mb.bind(y, 'read_write', true)}[(${out}) / 4u] = ${finish(k.epilogue, biased(mb, 'v', true), out, mb, true)};` : undefined,

@@ -55,6 +55,11 @@ export interface WgslKernelContext {
   node: Node;
   schedules: Schedules;
   /**
+   * How constant conv/matmul/gemm weights ship: f32, or f16 pairs in u32 words (halfWeights in matmul.ts,
+   * `--precision f16`), read back to f32 as they load.
+   */
+  weights: 'f32' | 'f16';
+  /**
    * A fused activation or group epilogue: output(0) is then the activation's (group's) output, and the kernel
    * applies it to every element it stores.
    */

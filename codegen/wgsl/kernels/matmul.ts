@@ -12,6 +12,7 @@ import type { Value } from '../../../compiler/ir/graph.js';
 import { Tensor } from '../../../compiler/ir/tensor.js';
 import { planMatmul } from '../../../compiler/ops/nn-matmul.js';
 import { attrFloat, attrInt } from '../../../compiler/ops/util.js';
+import { floatToHalf } from '../../../runtime/gpu-storage.js';
 import { shapeOf } from '../../wasm/kernels/kernel.js';
 import { wgslLiteral, withHelpers } from '../wgsl-target.js';
 import { broadcastStridesOf } from '../../wasm/kernels/loops.js';
@@ -92,14 +93,18 @@ function fitted(s: GpuMatmulSchedule, m: number, n: number, k: number): GpuMatmu
   return { ...s, tileM, tileN, tileK: Math.max(4, Math.min(s.tileK, Math.ceil(k / 4) * 4)) };
 }
 
+/** Element types of a GEMM module's arrays: f32 data, and f16 pairs packed in u32 words (halfWeights). */
+type Element = 'f32' | 'vec4<f32>' | 'u32' | 'vec2<u32>';
+const ELEMENT_PREFIX: Record<Element, string> = { f32: 's', 'vec4<f32>': 'v', u32: 'h', 'vec2<u32>': 'q' };
+
 /**
  * The bindings of one WGSL module: one per distinct (value, element type), declared in order; and the
  * module-scope functions an epilogue declared.
  */
 export class ModuleBindings implements EpilogueSite {
   readonly list: WgslBinding[] = [];
-  /** Per binding: whether its elements are vec4<f32> (else f32). */
-  private readonly vec4s: boolean[] = [];
+  /** Per binding: its array's element type. */
+  private readonly elements: Element[] = [];
   private readonly globals: string[] = [];
 
   declare(text: string): void {
@@ -108,17 +113,22 @@ export class ModuleBindings implements EpilogueSite {
 
   /** The name of the array bound to `v`, as f32 elements or as vec4<f32> ones. */
   bind(v: Value, access: WgslBinding['access'] = 'read', vec4 = false): string {
-    let i = this.list.findIndex((b, j) => b.value === v && this.vec4s[j] === vec4);
+    return this.bindAs(v, vec4 ? 'vec4<f32>' : 'f32', access);
+  }
+
+  /** The name of the array bound to `v` with elements of type `element`. */
+  bindAs(v: Value, element: Element, access: WgslBinding['access'] = 'read'): string {
+    let i = this.list.findIndex((b, j) => b.value === v && this.elements[j] === element);
     if (i < 0) {
       i = this.list.length;
       this.list.push({ value: v, access });
-      this.vec4s.push(vec4);
+      this.elements.push(element);
     } else if (access === 'read_write') this.list[i].access = 'read_write';
     return this.nameOf(i);
   }
 
   private nameOf(i: number): string {
-    return `${this.vec4s[i] ? 'v' : 's'}${i}`;
+    return `${ELEMENT_PREFIX[this.elements[i]]}${i}`;
   }
 
   /** The module's binding declarations. */
@@ -126,7 +136,7 @@ export class ModuleBindings implements EpilogueSite {
     if (this.list.length > WGSL_LIMITS.storageBuffersPerStage) {
       throw new DlcError(`a kernel needs ${this.list.length} storage bindings, more than ${WGSL_LIMITS.storageBuffersPerStage}`);
     }
-    const bindings = this.list.map((b, i) => `@group(0) @binding(${i}) var<storage, ${b.access}> ${this.nameOf(i)}: array<${this.vec4s[i] ? 'vec4<f32>' : 'f32'}>;`);
+    const bindings = this.list.map((b, i) => `@group(0) @binding(${i}) var<storage, ${b.access}> ${this.nameOf(i)}: array<${this.elements[i]}>;`);
     return [...bindings, ...this.globals].join('\n');
   }
 }
@@ -445,14 +455,42 @@ function rowMajor(v: Value, stride: number, base: (b: string) => string): GemmOp
 }
 
 /**
+ * f16 weights: the elements of a constant matrix rounded to f16 and packed two to a u32 word (element 2i in
+ * the low half, as WGSL's pack2x16float does), so that they take half the bytes in weights.bin and in GPU
+ * memory. unpack2x16float is core WGSL, so every device reads them (no shader-f16 needed); arithmetic is f32.
+ */
+export function halfWeights(t: Tensor): Tensor {
+  const words = new Uint32Array(Math.ceil(t.size / 2));
+  for (let i = 0; i < t.size; i++) words[i >> 1] |= floatToHalf(Number(t.data[i])) << ((i & 1) * 16);
+  return new Tensor('u32', [words.length], words);
+}
+
+/** rowMajor over halfWeights' packing (stride a multiple of 4: four elements are one vec2<u32>). */
+function halfRowMajor(v: Value, stride: number, base: (b: string) => string): GemmOperand {
+  const at = `${base('b')} + row * ${stride}u + col`;
+  return {
+    scalar: (mb) => `  let e = ${at};\n  return unpack2x16float(${mb.bindAs(v, 'u32')}[e / 2u])[e % 2u];`,
+    vec4: (mb) => `  let p = ${mb.bindAs(v, 'vec2<u32>')}[(${at}) / 4u];\n  return vec4<f32>(unpack2x16float(p.x), unpack2x16float(p.y));`,
+  };
+}
+
+/**
+ * A constant matrix operand (already laid out as rows of `stride`, a multiple of 4) as the kernel's weights
+ * storage says: f32, or f16 pairs (halfWeights).
+ */
+export function constantMatrix(k: WgslKernelContext, t: Tensor, stride: number, base: (b: string) => string): GemmOperand {
+  return k.weights === 'f16' ? halfRowMajor(k.constant(halfWeights(t)), stride, base) : rowMajor(k.constant(t), stride, base);
+}
+
+/**
  * A row-major operand with rows of `cols` elements: a constant is padded to rows of a multiple of 4 (so vec4
  * loads apply), a run-time one is read in place. `base(stride, b)` is the element offset of batch b's matrix.
  */
 function matrixOperand(k: WgslKernelContext, v: Value, cols: number, base: (stride: number, b: string) => string): GemmOperand {
   const c = k.constantOf(v);
-  if (c && cols % 4 !== 0) {
+  if (c && (cols % 4 !== 0 || k.weights === 'f16')) {
     const stride = roundUp4(cols);
-    return rowMajor(k.constant(padColumns(c.data, c.size / cols, cols, stride)), stride, (b) => base(stride, b));
+    return constantMatrix(k, padColumns(c.data, c.size / cols, cols, stride), stride, (b) => base(stride, b));
   }
   return rowMajor(v, cols, (b) => base(cols, b));
 }
@@ -510,7 +548,7 @@ export function gemmKernel(k: WgslKernelContext, schedule: GpuMatmulSchedule = D
     if (!trans) return matrixOperand(k, v, cols, () => '0u');
     if (t) {
       const stride = roundUp4(cols);
-      return rowMajor(k.constant(transposedPadded(t.data, cols, rows, stride)), stride, () => '0u');
+      return constantMatrix(k, transposedPadded(t.data, cols, rows, stride), stride, () => '0u');
     }
     // Stored [cols × rows]: element (row, col) at col·rows + row.
     return { scalar: (mb) => `  return ${mb.bind(v)}[col * ${rows}u + row];` };
