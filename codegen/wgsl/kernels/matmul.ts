@@ -43,7 +43,8 @@ export interface GpuMatmulSchedule {
  * Below this many multiply-adds (16.8 M) a GEMM runs untiled (directGemm). On SwiftShader, where pipeline
  * compilation dominates a model's first run, an untiled module compiles in tens of milliseconds against
  * hundreds for a tiled one, and runs as fast: a CPU's caches do what the workgroup slabs do on a GPU. Measured
- * with scripts/shader-compile-times.ts (modules compiled one at a time; median of 5 runs on Dawn/SwiftShader):
+ * with scripts/shader-compile-times.ts (modules compiled one at a time; median of 5 runs on Dawn/SwiftShader;
+ * directGemm then computed one row per invocation, see DIRECT_ROWS):
  *   threshold      cls compile / run     det compile / run      rec compile / run
  *   0 (all tiled)  11.4 s / 0.29 s       23.2 s / 5.9 s          18.5 s / 4.9 s
  *   2²²            0.94 s / 0.24 s       10.7 s / 5.9 s          —
@@ -350,22 +351,66 @@ export function gemmDispatches(g: GemmSpec, schedule: GpuMatmulSchedule, scratch
   return partial ? [main, sumPartials(g, partial, parts, c4)] : [main];
 }
 
-/**
- * A dispatch of one invocation per element of C, or per vec4 of four consecutive elements of a row when
- * `vec` (N a multiple of 4): `body(mb)` computes `sum` (f32 or vec4<f32>) for batch b and element e of its
- * matrix (u32 lets), and the spec's store stores it.
- */
-function perElementOfC(g: GemmSpec, vec: boolean, functions: (mb: ModuleBindings) => string[], body: (mb: ModuleBindings) => string[]): WgslDispatch {
+/** One invocation per element (or vec4) of C: the sum of the splits' partials, stored through the spec's store. */
+function sumPartials(g: GemmSpec, partial: Value, parts: number, c4: boolean): WgslDispatch {
   const mb = new ModuleBindings();
+  const vec = c4 && g.store4 !== undefined;
+  const p = mb.bind(partial, 'read', vec);
   const width = vec ? 4 : 1;
   const perBatch = (g.m * g.n) / width;
   const count = g.batch * perBatch;
+  const storeFn = vec
+    ? `fn storeC4(b: u32, row: u32, col: u32, v: vec4<f32>) {\n${g.store4!(mb)}\n}`
+    : `fn storeC(b: u32, row: u32, col: u32, v: f32) {\n${g.store(mb)}\n}`;
+  const [groups, rows] = foldedGrid(Math.ceil(count / 64));
+  const code = [
+    mb.declarations(),
+    storeFn,
+    '@compute @workgroup_size(64)',
+    'fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {',
+    `  let i = (wid.y * ${groups}u + wid.x) * 64u + lid;`,
+    `  if (i >= ${count}u) { return; }`,
+    `  let b = i / ${perBatch}u;`,
+    `  let e = (i % ${perBatch}u) * ${width}u;`,
+    `  var sum = ${vec ? 'vec4<f32>(0.0f)' : '0.0f'};`,
+    `  for (var q = 0u; q < ${parts}u; q++) { sum += ${p}[((b * ${parts}u + q) * ${g.m * g.n}u + e) / ${width}u]; }`,
+    `  ${vec ? 'storeC4' : 'storeC'}(b, e / ${g.n}u, e % ${g.n}u, sum);`,
+    '}',
+  ].join('\n');
+  return { code: withHelpers(code), bindings: mb.list, workgroups: [groups, rows, 1] };
+}
+
+/** Rows of C per invocation of directGemm: each load of B (an im2col gather, for a convolution) serves them all. */
+const DIRECT_ROWS = 4;
+
+/**
+ * C untiled: each invocation multiplies DIRECT_ROWS rows of A by a column (or four columns, as vec4) of B over
+ * all of K, straight from global memory. Without workgroup memory, barriers or a register tile, SwiftShader
+ * compiles it in tens of milliseconds where a tiled module takes hundreds; for a small GEMM the tiles' reuse of
+ * loads buys little (figures at DIRECT_BELOW). Several rows per invocation matter for a 3×3 convolution,
+ * whose B is an im2col gather with index arithmetic per element: with one row per invocation the zoo's
+ * ResNet ran 2.1× slower than tiled (572 against 267 ms on SwiftShader).
+ */
+function directGemm(g: GemmSpec): WgslDispatch {
+  const vec = g.n % 4 === 0 && g.b.vec4 !== undefined && g.store4 !== undefined;
+  const width = vec ? 4 : 1;
+  const rows = Math.min(DIRECT_ROWS, g.m);
+  const blocks = Math.ceil(g.m / rows);
+  const columns = g.n / width;
+  const count = g.batch * blocks * columns;
+  const mb = new ModuleBindings();
+  const sig = (name: string, type: string, body: string) => `fn ${name}(b: u32, row: u32, col: u32) -> ${type} {\n${body}\n}`;
   const fns = [
-    ...functions(mb),
+    sig('loadA', 'f32', g.a.scalar(mb)),
+    vec ? sig('loadB4', 'vec4<f32>', g.b.vec4!(mb)) : sig('loadB', 'f32', g.b.scalar(mb)),
     vec ? `fn storeC4(b: u32, row: u32, col: u32, v: vec4<f32>) {\n${g.store4!(mb)}\n}` : `fn storeC(b: u32, row: u32, col: u32, v: f32) {\n${g.store(mb)}\n}`,
   ];
-  const lines = body(mb);
-  const [groups, rows] = foldedGrid(Math.ceil(count / 64));
+  const zero = vec ? 'vec4<f32>(0.0f)' : '0.0f';
+  const ragged = g.m % rows !== 0;
+  // Rows past M (a ragged last block) read row M − 1 and store nothing.
+  const rowOf = (r: number) => (r === 0 ? 'row0' : ragged ? `min(row0 + ${r}u, ${g.m - 1}u)` : `row0 + ${r}u`);
+  const a = (r: number) => (vec ? `vec4<f32>(loadA(b, ${rowOf(r)}, k))` : `loadA(b, ${rowOf(r)}, k)`);
+  const [groups, gridRows] = foldedGrid(Math.ceil(count / 64));
   const code = [
     mb.declarations(),
     ...fns,
@@ -373,45 +418,21 @@ function perElementOfC(g: GemmSpec, vec: boolean, functions: (mb: ModuleBindings
     'fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {',
     `  let i = (wid.y * ${groups}u + wid.x) * 64u + lid;`,
     `  if (i >= ${count}u) { return; }`,
-    `  let b = i / ${perBatch}u;`,
-    `  let e = (i % ${perBatch}u) * ${width}u;`,
-    ...lines.map((l) => `  ${l}`),
-    `  ${vec ? 'storeC4' : 'storeC'}(b, e / ${g.n}u, e % ${g.n}u, sum);`,
+    `  let b = i / ${blocks * columns}u;`,
+    `  let row0 = ((i / ${columns}u) % ${blocks}u) * ${rows}u;`,
+    `  let col = (i % ${columns}u) * ${width}u;`,
+    ...Array.from({ length: rows }, (_, r) => `  var sum${r} = ${zero};`),
+    `  for (var k = 0u; k < ${g.k}u; k++) {`,
+    `    let bk = ${vec ? 'loadB4' : 'loadB'}(b, k, col);`,
+    ...Array.from({ length: rows }, (_, r) => `    sum${r} = fma(${a(r)}, bk, sum${r});`),
+    '  }',
+    ...Array.from({ length: rows }, (_, r) => {
+      const store = `${vec ? 'storeC4' : 'storeC'}(b, row0 + ${r}u, col, sum${r});`;
+      return r > 0 && ragged ? `  if (row0 + ${r}u < ${g.m}u) { ${store} }` : `  ${store}`;
+    }),
     '}',
   ].join('\n');
-  return { code: withHelpers(code), bindings: mb.list, workgroups: [groups, rows, 1] };
-}
-
-/** The sum of the splits' partials of each element (or vec4) of C, stored through the spec's store. */
-function sumPartials(g: GemmSpec, partial: Value, parts: number, c4: boolean): WgslDispatch {
-  const vec = c4 && g.store4 !== undefined;
-  const width = vec ? 4 : 1;
-  return perElementOfC(g, vec, () => [], (mb) => [
-    `var sum = ${vec ? 'vec4<f32>(0.0f)' : '0.0f'};`,
-    `for (var q = 0u; q < ${parts}u; q++) { sum += ${mb.bind(partial, 'read', vec)}[((b * ${parts}u + q) * ${g.m * g.n}u + e) / ${width}u]; }`,
-  ]);
-}
-
-/**
- * C untiled: each invocation multiplies a row of A by a column (or four columns, as vec4) of B over all of K,
- * straight from global memory. Without workgroup memory, barriers or a register tile, SwiftShader compiles
- * it in tens of milliseconds where a tiled module takes hundreds; for a small GEMM the tiles' reuse of loads
- * buys little (figures at DIRECT_BELOW).
- */
-function directGemm(g: GemmSpec): WgslDispatch {
-  const vec = g.n % 4 === 0 && g.b.vec4 !== undefined && g.store4 !== undefined;
-  const sig = (name: string, type: string, body: string) => `fn ${name}(b: u32, row: u32, col: u32) -> ${type} {\n${body}\n}`;
-  return perElementOfC(
-    g,
-    vec,
-    (mb) => [sig('loadA', 'f32', g.a.scalar(mb)), vec ? sig('loadB4', 'vec4<f32>', g.b.vec4!(mb)) : sig('loadB', 'f32', g.b.scalar(mb))],
-    () => [
-      `let row = e / ${g.n}u;`,
-      `let col = e % ${g.n}u;`,
-      `var sum = ${vec ? 'vec4<f32>(0.0f)' : '0.0f'};`,
-      `for (var k = 0u; k < ${g.k}u; k++) { sum = fma(${vec ? 'vec4<f32>(loadA(b, row, k))' : 'loadA(b, row, k)'}, ${vec ? 'loadB4' : 'loadB'}(b, k, col), sum); }`,
-    ],
-  );
+  return { code: withHelpers(code), bindings: mb.list, workgroups: [groups, gridRows, 1] };
 }
 
 /** `groups` workgroups as an x × y grid within the per-dimension limit (x·y ≥ groups; the kernel checks its index). */
