@@ -3,10 +3,11 @@
 import { DlcError } from '../../../compiler/errors.js';
 import type { Value } from '../../../compiler/ir/graph.js';
 import { stridesOf } from '../../../compiler/ir/tensor.js';
-import { attrInt, attrInts, attrString, normalizeAxis } from '../../../compiler/ops/util.js';
+import { attrInt, attrString, normalizeAxis } from '../../../compiler/ops/util.js';
 import { asLiteral, asType } from '../as-target.js';
 import { at, elementBytes, shapeOf, sizeOfValue, unsupported, type KernelContext } from './kernel.js';
 import { loopNest } from './loops.js';
+import { depthSpaceView, padGeometry, sliceView, transposeView } from '../../movement-geometry.js';
 
 const prod = (dims: readonly number[]) => dims.reduce((p, d) => p * d, 1);
 
@@ -29,12 +30,8 @@ function stridedCopy(k: KernelContext, x: Value, y: Value, dims: number[], outSt
 }
 
 export function transposeKernel(k: KernelContext): string {
-  const [x, y] = [k.input(0), k.output(0)];
-  const xs = shapeOf(x);
-  const perm = attrInts(k.node.attrs, 'perm') ?? xs.map((_, i) => xs.length - 1 - i);
-  const st = stridesOf(xs);
-  const ys = shapeOf(y);
-  return stridedCopy(k, x, y, ys, stridesOf(ys), perm.map((p) => st[p]));
+  const v = transposeView(k.node, shapeOf(k.input(0)));
+  return stridedCopy(k, k.input(0), k.output(0), v.dims, stridesOf(v.dims), v.inStrides);
 }
 
 /** Copies `rows` runs of `run` elements between two strided places (a concat or split piece). */
@@ -78,32 +75,10 @@ export function splitKernel(k: KernelContext): string {
   return code.join('\n');
 }
 
-function constInts(k: KernelContext, i: number, what: string): number[] | undefined {
-  const v = k.node.inputs[i];
-  if (!v) return undefined;
-  const c = k.constantOf(v);
-  if (!c) unsupported(k.node, `${what} known only at run time`);
-  return c.toNumbers();
-}
-
 export function sliceKernel(k: KernelContext): string {
   const [x, y] = [k.input(0), k.output(0)];
-  const xs = shapeOf(x);
-  const starts = constInts(k, 1, 'starts')!;
-  const axes = (constInts(k, 3, 'axes') ?? starts.map((_, i) => i)).map((a) => normalizeAxis(a, xs.length));
-  const steps = constInts(k, 4, 'steps') ?? starts.map(() => 1);
-  const st = stridesOf(xs);
   const ys = shapeOf(y);
-  let base = 0;
-  const inStrides = [...st];
-  axes.forEach((a, i) => {
-    // The first index is where the reference's clamped slice starts; the output shape already holds the count.
-    const d = xs[a];
-    const s = starts[i] < 0 ? starts[i] + d : starts[i];
-    const first = steps[i] > 0 ? Math.min(Math.max(s, 0), d) : Math.min(Math.max(s, 0), d - 1);
-    base += first * st[a];
-    inStrides[a] = st[a] * steps[i];
-  });
+  const { inStrides, base } = sliceView(k, shapeOf(x), ys, (detail) => unsupported(k.node, detail));
   if (ys.some((d) => d === 0)) return '';
   return stridedCopy(k, x, y, ys, stridesOf(ys), inStrides, base);
 }
@@ -137,13 +112,7 @@ export function padKernel(k: KernelContext): string {
   if (mode !== 'constant') unsupported(k.node, `pad mode '${mode}'`);
   const xs = shapeOf(x);
   const ys = shapeOf(y);
-  const pads = constInts(k, 1, 'pads')!;
-  const axes = (constInts(k, 3, 'axes') ?? xs.map((_, i) => i)).map((a) => normalizeAxis(a, xs.length));
-  const before = xs.map(() => 0);
-  axes.forEach((a, i) => (before[a] = pads[i]));
-  const fillT = k.node.inputs[2] ? k.constantOf(k.node.inputs[2]) : undefined;
-  if (k.node.inputs[2] && !fillT) unsupported(k.node, 'a fill value known only at run time');
-  const fill = fillT && fillT.size > 0 ? fillT.data[0] : 0;
+  const { before, fill } = padGeometry(k, xs, (detail) => unsupported(k.node, detail));
   const t = asType(y.type.dtype);
   const ost = stridesOf(ys);
   // Fill everything, then copy the part of the input that survives (negative pads crop).
@@ -211,22 +180,10 @@ export function triluKernel(k: KernelContext): string {
   ].join('\n');
 }
 
-/**
- * depth_to_space and space_to_depth as one transpose of a 6-D view. DCR: [N, b, b, C', H, W] → (0,3,4,1,5,2);
- * CRD: [N, C', b, b, H, W] → (0,1,4,2,5,3); space_to_depth: [N, C, H', b, W', b] → (0,3,5,1,2,4).
- */
+/** depth_to_space and space_to_depth as one transpose of a 6-D view (codegen/movement-geometry.ts). */
 export function depthSpaceKernel(k: KernelContext): string {
-  const [x, y] = [k.input(0), k.output(0)];
-  const [n, c, h, w] = shapeOf(x);
-  const b = attrInt(k.node.attrs, 'blocksize');
-  let view: number[];
-  let perm: number[];
-  if (k.node.op === 'space_to_depth') [view, perm] = [[n, c, h / b, b, w / b, b], [0, 3, 5, 1, 2, 4]];
-  else if (attrString(k.node.attrs, 'mode') === 'CRD') [view, perm] = [[n, c / (b * b), b, b, h, w], [0, 1, 4, 2, 5, 3]];
-  else [view, perm] = [[n, b, b, c / (b * b), h, w], [0, 3, 4, 1, 5, 2]];
-  const st = stridesOf(view);
-  const dims = perm.map((p) => view[p]);
-  return stridedCopy(k, x, y, dims, stridesOf(dims), perm.map((p) => st[p]));
+  const v = depthSpaceView(k.node, shapeOf(k.input(0)));
+  return stridedCopy(k, k.input(0), k.output(0), v.dims, stridesOf(v.dims), v.inStrides);
 }
 
 /** Running sums along an axis (exclusive: without the element itself; reverse: from the end). */

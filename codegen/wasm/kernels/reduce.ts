@@ -1,6 +1,7 @@
 // Reductions over any set of axes (reduce_*), softmax and log_softmax along an axis, inference batch
 // normalization and layer normalization. Sums accumulate in f64, so long rows keep f32 accuracy.
 import { stridesOf } from '../../../compiler/ir/tensor.js';
+import { reductionAxes } from '../../reduction-geometry.js';
 import { attrFloat, attrInt, normalizeAxis } from '../../../compiler/ops/util.js';
 import { asLiteral, asType } from '../as-target.js';
 import { at, shapeOf, unsupported, type KernelContext } from './kernel.js';
@@ -41,15 +42,8 @@ export function reduceKernel(k: KernelContext): string {
   checkF32(k);
   const [x, y] = [k.input(0), k.output(0)];
   const xs = shapeOf(x);
-  const axesT = k.node.inputs[1] ? k.constantOf(k.node.inputs[1]) : undefined;
-  if (k.node.inputs[1] && !axesT) unsupported(k.node, 'axes known only at run time');
-  const given = axesT ? axesT.toNumbers().map((a) => normalizeAxis(a, xs.length)) : [];
-  const noop = attrInt(k.node.attrs, 'noop_with_empty_axes') !== 0;
-  const axes = given.length > 0 ? given : noop ? [] : xs.map((_, i) => i);
+  const { axes, kept, keptShape, count } = reductionAxes(k, xs, (detail) => unsupported(k.node, detail));
   const st = stridesOf(xs);
-  const kept = xs.map((_, i) => i).filter((i) => !axes.includes(i));
-  const keptShape = kept.map((i) => xs[i]);
-  const count = axes.reduce((p, a) => p * xs[a], 1);
   const lse = k.node.op === 'reduce_log_sum_exp';
   const r = lse ? REDUCERS.reduce_sum : REDUCERS[k.node.op];
   if (!r) unsupported(k.node);

@@ -3,7 +3,8 @@
 // split, gather, pad, tile, depth_to_space), plus the few ops that store compile-time values (shape, size).
 import type { Value } from '../../../compiler/ir/graph.js';
 import { stridesOf } from '../../../compiler/ir/tensor.js';
-import { attrInt, attrInts, attrString, normalizeAxis } from '../../../compiler/ops/util.js';
+import { attrInt, attrString, normalizeAxis } from '../../../compiler/ops/util.js';
+import { depthSpaceView, padGeometry, sliceView, transposeView } from '../../movement-geometry.js';
 import { shapeOf, sizeOfValue } from '../../wasm/kernels/kernel.js';
 import { wgslLiteral } from '../wgsl-target.js';
 import type { WgslDispatch, WgslKernelContext } from './kernel.js';
@@ -41,12 +42,8 @@ export function dropoutKernel(k: WgslKernelContext): WgslDispatch[] | null {
 }
 
 export function transposeKernel(k: WgslKernelContext): WgslDispatch[] {
-  const [x, y] = [k.input(0), k.output(0)];
-  const xs = shapeOf(x);
-  const perm = attrInts(k.node.attrs, 'perm') ?? xs.map((_, i) => xs.length - 1 - i);
-  const st = stridesOf(xs);
-  const ys = shapeOf(y);
-  return stridedCopy(x, y, ys, stridesOf(ys), perm.map((p) => st[p]));
+  const v = transposeView(k.node, shapeOf(k.input(0)));
+  return stridedCopy(k.input(0), k.output(0), v.dims, stridesOf(v.dims), v.inStrides);
 }
 
 /** One copy per input, each into its band of the output along the axis. */
@@ -81,32 +78,10 @@ export function splitKernel(k: WgslKernelContext): WgslDispatch[] {
   return out;
 }
 
-function constInts(k: WgslKernelContext, i: number, what: string): number[] | undefined {
-  const v = k.node.inputs[i];
-  if (!v) return undefined;
-  const c = k.constantOf(v);
-  if (!c) unsupported(k.node, `${what} known only at run time`);
-  return c.toNumbers();
-}
-
 export function sliceKernel(k: WgslKernelContext): WgslDispatch[] {
   const [x, y] = [k.input(0), k.output(0)];
-  const xs = shapeOf(x);
-  const starts = constInts(k, 1, 'starts')!;
-  const axes = (constInts(k, 3, 'axes') ?? starts.map((_, i) => i)).map((a) => normalizeAxis(a, xs.length));
-  const steps = constInts(k, 4, 'steps') ?? starts.map(() => 1);
-  const st = stridesOf(xs);
   const ys = shapeOf(y);
-  let base = 0;
-  const inStrides = [...st];
-  axes.forEach((a, i) => {
-    // The first index is where the reference's clamped slice starts; the output shape already holds the count.
-    const d = xs[a];
-    const s = starts[i] < 0 ? starts[i] + d : starts[i];
-    const first = steps[i] > 0 ? Math.min(Math.max(s, 0), d) : Math.min(Math.max(s, 0), d - 1);
-    base += first * st[a];
-    inStrides[a] = st[a] * steps[i];
-  });
+  const { inStrides, base } = sliceView(k, shapeOf(x), ys, (detail) => unsupported(k.node, detail));
   // Negative steps make negative strides: offsets are computed in i32 then.
   if (inStrides.some((s) => s < 0)) return signedStridedCopy(x, y, ys, inStrides, base);
   return stridedCopy(x, y, ys, stridesOf(ys), inStrides, base);
@@ -179,13 +154,7 @@ export function padKernel(k: WgslKernelContext): WgslDispatch[] {
   const ys = shapeOf(y);
   const count = sizeOfValue(y);
   if (count === 0) return [];
-  const pads = constInts(k, 1, 'pads')!;
-  const axes = (constInts(k, 3, 'axes') ?? xs.map((_, i) => i)).map((a) => normalizeAxis(a, xs.length));
-  const before = xs.map(() => 0);
-  axes.forEach((a, i) => (before[a] = pads[i]));
-  const fillT = k.node.inputs[2] ? k.constantOf(k.node.inputs[2]) : undefined;
-  if (k.node.inputs[2] && !fillT) unsupported(k.node, 'a fill value known only at run time');
-  const fill = fillT && fillT.size > 0 ? fillT.data[0] : 0;
+  const { before, fill } = padGeometry(k, xs, (detail) => unsupported(k.node, detail));
   if (mode !== 'constant' && xs.some((d, i) => d === 0 && ys[i] > 0)) unsupported(k.node, `${mode} padding of an empty axis`);
   const b = new Bindings([y]);
   const [yb, xb] = [b.of(y), b.of(x)];
@@ -223,22 +192,10 @@ export function tileKernel(k: WgslKernelContext): WgslDispatch[] {
   return [perInvocation({ bindings: b.list, count, body: lines.join('\n') })];
 }
 
-/**
- * depth_to_space and space_to_depth as one transpose of a 6-D view. DCR: [N, b, b, C', H, W] → (0,3,4,1,5,2);
- * CRD: [N, C', b, b, H, W] → (0,1,4,2,5,3); space_to_depth: [N, C, H', b, W', b] → (0,3,5,1,2,4).
- */
+/** depth_to_space and space_to_depth as one transpose of a 6-D view (codegen/movement-geometry.ts). */
 export function depthSpaceKernel(k: WgslKernelContext): WgslDispatch[] {
-  const [x, y] = [k.input(0), k.output(0)];
-  const [n, c, h, w] = shapeOf(x);
-  const bs = attrInt(k.node.attrs, 'blocksize');
-  let view: number[];
-  let perm: number[];
-  if (k.node.op === 'space_to_depth') [view, perm] = [[n, c, h / bs, bs, w / bs, bs], [0, 3, 5, 1, 2, 4]];
-  else if (attrString(k.node.attrs, 'mode') === 'CRD') [view, perm] = [[n, c / (bs * bs), bs, bs, h, w], [0, 1, 4, 2, 5, 3]];
-  else [view, perm] = [[n, bs, bs, c / (bs * bs), h, w], [0, 3, 4, 1, 5, 2]];
-  const st = stridesOf(view);
-  const dims = perm.map((p) => view[p]);
-  return stridedCopy(x, y, dims, stridesOf(dims), perm.map((p) => st[p]));
+  const v = depthSpaceView(k.node, shapeOf(k.input(0)));
+  return stridedCopy(k.input(0), k.output(0), v.dims, stridesOf(v.dims), v.inStrides);
 }
 
 /** Keeps the elements on or above (upper) or on or below the k-th diagonal of the last two axes, zeroes the rest. */

@@ -3,6 +3,7 @@
 // loops over the reduced elements; statistics take two passes (mean, then the squared deviations), in f32.
 import type { Value } from '../../../compiler/ir/graph.js';
 import { stridesOf } from '../../../compiler/ir/tensor.js';
+import { reductionAxes } from '../../reduction-geometry.js';
 import { attrFloat, attrInt, normalizeAxis } from '../../../compiler/ops/util.js';
 import { broadcastStridesOf } from '../../wasm/kernels/loops.js';
 import { shapeOf, sizeOfValue } from '../../wasm/kernels/kernel.js';
@@ -55,15 +56,8 @@ export function reduceKernel(k: WgslKernelContext): WgslDispatch[] {
   checkF32(k);
   const [x, y] = [k.input(0), k.output(0)];
   const xs = shapeOf(x);
-  const axesT = k.node.inputs[1] ? k.constantOf(k.node.inputs[1]) : undefined;
-  if (k.node.inputs[1] && !axesT) unsupported(k.node, 'axes known only at run time');
-  const given = axesT ? axesT.toNumbers().map((a) => normalizeAxis(a, xs.length)) : [];
-  const noop = attrInt(k.node.attrs, 'noop_with_empty_axes') !== 0;
-  const axes = given.length > 0 ? given : noop ? [] : xs.map((_, i) => i);
+  const { axes, kept, keptShape, count } = reductionAxes(k, xs, (detail) => unsupported(k.node, detail));
   const st = stridesOf(xs);
-  const kept = xs.map((_, i) => i).filter((i) => !axes.includes(i));
-  const keptShape = kept.map((i) => xs[i]);
-  const count = prod(axes.map((a) => xs[a]));
   const lse = k.node.op === 'reduce_log_sum_exp';
   const r = lse ? REDUCERS.reduce_sum : REDUCERS[k.node.op];
   if (!r) unsupported(k.node);

@@ -1,0 +1,84 @@
+// The geometry of the data-movement ops as every target's kernels read it: which input element each output
+// element copies, resolved once from the node's attributes, constant operands and concrete shapes. A target
+// turns a StridedView into its own copy loop (wasm) or dispatch (webgpu). `refuse` is the calling target's
+// "not supported" error.
+import type { Node, Value } from '../compiler/ir/graph.js';
+import type { Tensor } from '../compiler/ir/tensor.js';
+import { stridesOf } from '../compiler/ir/tensor.js';
+import { attrInt, attrInts, attrString, normalizeAxis } from '../compiler/ops/util.js';
+import type { Refuse } from './window-geometry.js';
+
+/** y[o] = x[base + Σ coordᵢ·inStridesᵢ] over the space `dims`, which the output walks densely. */
+export interface StridedView {
+  dims: number[];
+  inStrides: number[];
+  base: number;
+}
+
+/** What the geometry reads of a kernel context: its node and the compile-time value of an input. */
+export interface ConstantOperands {
+  node: Node;
+  constantOf(v: Value | null | undefined): Tensor | undefined;
+}
+
+/** Input i's values when it is present (a constant), undefined when absent, refused when known only at run time. */
+export function constInts(k: ConstantOperands, i: number, what: string, refuse: Refuse): number[] | undefined {
+  const v = k.node.inputs[i];
+  if (!v) return undefined;
+  const c = k.constantOf(v);
+  if (!c) refuse(`${what} known only at run time`);
+  return c.toNumbers();
+}
+
+/** transpose: output axis i walks input axis perm[i] (reversed axes by default). */
+export function transposeView(node: Node, xs: readonly number[]): StridedView {
+  const perm = attrInts(node.attrs, 'perm') ?? xs.map((_, i) => xs.length - 1 - i);
+  const st = stridesOf(xs);
+  return { dims: perm.map((p) => xs[p]), inStrides: perm.map((p) => st[p]), base: 0 };
+}
+
+/**
+ * depth_to_space and space_to_depth as one transpose of a 6-D view. DCR: [N, b, b, C', H, W] → (0,3,4,1,5,2);
+ * CRD: [N, C', b, b, H, W] → (0,1,4,2,5,3); space_to_depth: [N, C, H', b, W', b] → (0,3,5,1,2,4).
+ */
+export function depthSpaceView(node: Node, xs: readonly number[]): StridedView {
+  const [n, c, h, w] = xs;
+  const b = attrInt(node.attrs, 'blocksize');
+  let view: number[];
+  let perm: number[];
+  if (node.op === 'space_to_depth') [view, perm] = [[n, c, h / b, b, w / b, b], [0, 3, 5, 1, 2, 4]];
+  else if (attrString(node.attrs, 'mode') === 'CRD') [view, perm] = [[n, c / (b * b), b, b, h, w], [0, 1, 4, 2, 5, 3]];
+  else [view, perm] = [[n, b, b, c / (b * b), h, w], [0, 3, 4, 1, 5, 2]];
+  const st = stridesOf(view);
+  return { dims: perm.map((p) => view[p]), inStrides: perm.map((p) => st[p]), base: 0 };
+}
+
+/** slice with constant starts, axes and steps: negative steps give negative strides. */
+export function sliceView(k: ConstantOperands, xs: readonly number[], ys: readonly number[], refuse: Refuse): StridedView {
+  const starts = constInts(k, 1, 'starts', refuse)!;
+  const axes = (constInts(k, 3, 'axes', refuse) ?? starts.map((_, i) => i)).map((a) => normalizeAxis(a, xs.length));
+  const steps = constInts(k, 4, 'steps', refuse) ?? starts.map(() => 1);
+  const st = stridesOf(xs);
+  let base = 0;
+  const inStrides = [...st];
+  axes.forEach((a, i) => {
+    // The first index is where the reference's clamped slice starts; the output shape already holds the count.
+    const d = xs[a];
+    const s = starts[i] < 0 ? starts[i] + d : starts[i];
+    const first = steps[i] > 0 ? Math.min(Math.max(s, 0), d) : Math.min(Math.max(s, 0), d - 1);
+    base += first * st[a];
+    inStrides[a] = st[a] * steps[i];
+  });
+  return { dims: [...ys], inStrides, base };
+}
+
+/** pad's elements added before each axis (negative: cropped) and its fill value, from constant operands. */
+export function padGeometry(k: ConstantOperands, xs: readonly number[], refuse: Refuse): { before: number[]; fill: number } {
+  const pads = constInts(k, 1, 'pads', refuse)!;
+  const axes = (constInts(k, 3, 'axes', refuse) ?? xs.map((_, i) => i)).map((a) => normalizeAxis(a, xs.length));
+  const before = xs.map(() => 0);
+  axes.forEach((a, i) => (before[a] = pads[i]));
+  const fillT = k.node.inputs[2] ? k.constantOf(k.node.inputs[2]) : undefined;
+  if (k.node.inputs[2] && !fillT) refuse('a fill value known only at run time');
+  return { before, fill: fillT && fillT.size > 0 ? fillT.data[0] : 0 };
+}
