@@ -108,46 +108,53 @@ function mayLeave(s: ConvShape, d: number): [boolean, boolean] {
 }
 
 /**
- * One invocation per output element: y = bias + Σ_{ic of the group} Σ_taps w · x (a depthwise conv has one
- * input channel per group, so this is its whole sum). Taps are loops, not unrolled: SwiftShader's compiler
- * stalls on a few dozen unrolled guarded taps.
+ * One invocation per output element y[bn, oc, o]: bias + Σ over the group's input channels ic and the taps
+ * (kd, kh, kw) of w[wi + tap] · x[xi + (id, ih, iw)], then the epilogue. `channel` gives the element offsets
+ * xi and wi of input channel ic's plane and of its weight taps; `tap(a, d)` the lines that set the input
+ * coordinate i<a> of tap k<a> along spatial dim d, or skip the tap. Taps are loops, not unrolled:
+ * SwiftShader's compiler stalls on a few dozen unrolled guarded taps.
  */
-function direct(k: WgslKernelContext, x: Value, w: Value, bias: Value | null, y: Value, s: ConvShape): WgslDispatch[] {
-  const cg = s.c / s.group;
-  const mg = s.m / s.group;
-  const { inDims, outDims, kernel, strides, dilations, padBegin } = s.g;
+function windowGather(k: WgslKernelContext, x: Value, w: Value, bias: Value | null, y: Value, s: ConvShape,
+  channel: { xi: string; wi: string }, tap: (a: string, d: number) => string[]): WgslDispatch[] {
+  const { inDims, outDims, kernel } = s.g;
   const b = new Bindings([y]);
   const [yb, xb, wb] = [b.of(y), b.of(x), b.of(w)];
   const body = [
     `let p = i % ${s.outPlane}u;`,
     `let oc = (i / ${s.outPlane}u) % ${s.m}u;`,
     `let bn = i / ${s.outPlane * s.m}u;`,
+    `let grp = oc / ${s.m / s.group}u;`,
     ...coordinates('p', outDims, 'o'),
-    `let xc = (bn * ${s.c}u + (oc / ${mg}u) * ${cg}u) * ${s.inPlane}u;`,
     `var acc = ${bias ? `${b.of(bias)}[oc]` : '0.0f'};`,
-    `for (var ic = 0u; ic < ${cg}u; ic++) {`,
-    `  let xi = xc + ic * ${s.inPlane}u;`,
-    `  let wi = (oc * ${cg}u + ic) * ${s.kVol}u;`,
-  ];
-  // Tap loops outermost-dim first; a row of the input outside it skips all its taps at once.
-  const axes = ['d', 'h', 'w'];
-  axes.forEach((a, d) => {
-    const [low, high] = mayLeave(s, d);
-    const checks = [low ? `i${a} < 0` : '', high ? `i${a} >= ${inDims[d]}` : ''].filter(Boolean);
-    body.push(
-      `  for (var k${a} = 0; k${a} < ${kernel[d]}; k${a}++) {`,
-      `    let i${a} = i32(o${d} * ${strides[d]}u) - ${padBegin[d]} + k${a} * ${dilations[d]};`,
-      ...(checks.length ? [`    if (${checks.join(' || ')}) { continue; }`] : []),
-    );
-  });
-  body.push(
+    `for (var ic = 0u; ic < ${s.c / s.group}u; ic++) {`,
+    `  let xi = ${channel.xi};`,
+    `  let wi = ${channel.wi};`,
+    ...['d', 'h', 'w'].flatMap((a, d) => [`  for (var k${a} = 0; k${a} < ${kernel[d]}; k${a}++) {`, ...tap(a, d).map((l) => `    ${l}`)]),
     `    acc = fma(${wb}[wi + u32((kd * ${kernel[1]} + kh) * ${kernel[2]} + kw)], ${xb}[xi + u32((id * ${inDims[1]} + ih) * ${inDims[2]} + iw)], acc);`,
     '  }',
     '  }',
     '  }',
-  );
-  body.push('}', `${yb}[i] = ${finish(k.epilogue, 'acc', 'i', b)};`);
+    '}',
+    `${yb}[i] = ${finish(k.epilogue, 'acc', 'i', b)};`,
+  ];
   return [perInvocation({ bindings: b.list, count: s.n * s.m * s.outPlane, body: body.map((l) => `  ${l}`).join('\n'), globals: b.globals() })];
+}
+
+/**
+ * A grouped conv by direct taps (a depthwise conv has one input channel per group, so this is its whole sum).
+ * Tap loops go outermost-dim first; a row of the input outside it skips all its taps at once.
+ */
+function direct(k: WgslKernelContext, x: Value, w: Value, bias: Value | null, y: Value, s: ConvShape): WgslDispatch[] {
+  const cg = s.c / s.group;
+  const { inDims, strides, dilations, padBegin } = s.g;
+  return windowGather(k, x, w, bias, y, s, { xi: `(bn * ${s.c}u + grp * ${cg}u + ic) * ${s.inPlane}u`, wi: `(oc * ${cg}u + ic) * ${s.kVol}u` }, (a, d) => {
+    const [low, high] = mayLeave(s, d);
+    const checks = [low ? `i${a} < 0` : '', high ? `i${a} >= ${inDims[d]}` : ''].filter(Boolean);
+    return [
+      `let i${a} = i32(o${d} * ${strides[d]}u) - ${padBegin[d]} + k${a} * ${dilations[d]};`,
+      ...(checks.length ? [`if (${checks.join(' || ')}) { continue; }`] : []),
+    ];
+  });
 }
 
 export function convKernel(k: WgslKernelContext, schedule: GpuMatmulSchedule = DEFAULT_GPU_MATMUL): WgslDispatch[] {
@@ -171,36 +178,15 @@ export function convTransposeKernel(k: WgslKernelContext): WgslDispatch[] {
   if (s.n * s.m * s.outPlane === 0) return [];
   const cg = s.c / s.group;
   const mg = s.m / s.group;
-  const { inDims, outDims, kernel, strides, dilations, padBegin } = s.g;
-  const b = new Bindings([y]);
-  const [yb, xb, wb] = [b.of(y), b.of(x), b.of(w)];
-  const body = [
-    `let p = i % ${s.outPlane}u;`,
-    `let oc = (i / ${s.outPlane}u) % ${s.m}u;`,
-    `let bn = i / ${s.outPlane * s.m}u;`,
-    `let grp = oc / ${mg}u;`,
-    ...coordinates('p', outDims, 'o'),
-    `var acc = ${bias ? `${b.of(bias)}[oc]` : '0.0f'};`,
-    `for (var ic = 0u; ic < ${cg}u; ic++) {`,
-    `  let xi = (bn * ${s.c}u + grp * ${cg}u + ic) * ${s.inPlane}u;`,
-    `  let wi = ((grp * ${cg}u + ic) * ${mg}u + oc % ${mg}u) * ${s.kVol}u;`,
-  ];
-  ['d', 'h', 'w'].forEach((a, d) => {
+  const { inDims, strides, dilations, padBegin } = s.g;
+  const channel = { xi: `(bn * ${s.c}u + grp * ${cg}u + ic) * ${s.inPlane}u`, wi: `((grp * ${cg}u + ic) * ${mg}u + oc % ${mg}u) * ${s.kVol}u` };
+  return windowGather(k, x, w, bias, y, s, channel, (a, d) => {
     const e = `e${a}`;
     const skip = [`${e} < 0`, strides[d] > 1 ? `${e} % ${strides[d]} != 0` : '', `${e} >= ${inDims[d] * strides[d]}`].filter(Boolean);
-    body.push(
-      `  for (var k${a} = 0; k${a} < ${kernel[d]}; k${a}++) {`,
-      `    let ${e} = i32(o${d}) + ${padBegin[d]} - k${a} * ${dilations[d]};`,
-      `    if (${skip.join(' || ')}) { continue; }`,
-      `    let i${a} = ${strides[d] > 1 ? `${e} / ${strides[d]}` : e};`,
-    );
+    return [
+      `let ${e} = i32(o${d}) + ${padBegin[d]} - k${a} * ${dilations[d]};`,
+      `if (${skip.join(' || ')}) { continue; }`,
+      `let i${a} = ${strides[d] > 1 ? `${e} / ${strides[d]}` : e};`,
+    ];
   });
-  body.push(
-    `    acc = fma(${wb}[wi + u32((kd * ${kernel[1]} + kh) * ${kernel[2]} + kw)], ${xb}[xi + u32((id * ${inDims[1]} + ih) * ${inDims[2]} + iw)], acc);`,
-    '  }',
-    '  }',
-    '  }',
-  );
-  body.push('}', `${yb}[i] = ${finish(k.epilogue, 'acc', 'i', b)};`);
-  return [perInvocation({ bindings: b.list, count: s.n * s.m * s.outPlane, body: body.map((l) => `  ${l}`).join('\n'), globals: b.globals() })];
 }
