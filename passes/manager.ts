@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { DlcError, UsageError } from '../compiler/errors.js';
 import type { Graph } from '../compiler/ir/graph.js';
 import { printGraph } from '../compiler/ir/printer.js';
+import type { TargetInfo } from '../compiler/target-info.js';
 import { verifyGraph } from '../compiler/ir/verifier.js';
 import { graphSignature } from './graph-edit.js';
 
@@ -17,6 +18,8 @@ export interface PassContext {
   runPass(pass: Pass, graph: Graph): Graph;
   /** Reports something the user may want to know that does not stop compilation. */
   warn(message: string): void;
+  /** The target compiled for, when there is one (`dlc inspect` without --target has none). */
+  target?: TargetInfo;
 }
 
 export interface Pass {
@@ -129,6 +132,8 @@ export interface Instrumentation {
   verifyEach?: boolean;
   /** Receives warnings from passes. */
   warn?: (message: string) => void;
+  /** The target the passes compile for (see PassContext.target). */
+  target?: TargetInfo;
 }
 
 export interface PassTiming {
@@ -141,7 +146,9 @@ export class PassManager {
   readonly timings: PassTiming[] = [];
   private counter = 0;
 
-  constructor(private readonly instruments: Instrumentation = {}) {}
+  constructor(private readonly instruments: Instrumentation = {}) {
+    this.ctx.target = instruments.target;
+  }
 
   run(pass: Pass, graph: Graph): Graph {
     if (this.instruments.dumpIrDir) prepareDumpDir(this.instruments.dumpIrDir);
@@ -188,8 +195,8 @@ export class PassManager {
 }
 
 /** A context for running a pass outside a manager (tests, one-off calls): no instrumentation. */
-export function plainContext(warn: (message: string) => void = () => {}): PassContext {
-  const ctx: PassContext = { runPass: (pass, graph) => pass.run(graph, ctx), warn };
+export function plainContext(warn: (message: string) => void = () => {}, target?: TargetInfo): PassContext {
+  const ctx: PassContext = { runPass: (pass, graph) => pass.run(graph, ctx), warn, target };
   return ctx;
 }
 

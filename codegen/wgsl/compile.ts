@@ -9,7 +9,7 @@ import { ELEMENTWISE_OPS } from '../c-like.js';
 import { epilogueTensors, partitionFusedNodes, type FusedGroup } from '../fused-group.js';
 import { elementwiseGroups, fusedActivations } from '../fusion.js';
 import { schedulesFor } from '../schedule.js';
-import { shapeOf, sizeOfValue } from '../wasm/kernels/kernel.js';
+import { shapeOf, sizeOfValue } from '../shapes.js';
 import { planBuffers } from './buffer-plan.js';
 import { wgslEpilogueOf } from './epilogue.js';
 import { MAX_EPILOGUE_OPERANDS, wgslGroupEpilogue } from './group-epilogue.js';

@@ -7,8 +7,8 @@
 import type { Node, Value } from '../../compiler/ir/graph.js';
 import { renderElementwise, type ScalarOperand } from '../c-like.js';
 import { epilogueTensors, operandBlocks, type FusedGroup } from '../fused-group.js';
-import { broadcastStridesOf } from '../wasm/kernels/loops.js';
-import { shapeOf } from '../wasm/kernels/kernel.js';
+import { broadcastStridesOf } from '../loops.js';
+import { shapeOf } from '../shapes.js';
 import { wgslEpilogueOf } from './epilogue.js';
 import type { EpilogueSite, WgslEpilogue } from './kernels/kernel.js';
 import { offsetOf } from './kernels/matmul.js';

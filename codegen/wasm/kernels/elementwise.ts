@@ -9,7 +9,7 @@ import { AS_TARGET, asLiteral, asType } from '../as-target.js';
 import { at, shapeOf, type KernelContext } from './kernel.js';
 import { epilogueOf } from './epilogue.js';
 import { exp4 } from './vector-math.js';
-import { broadcastStridesOf, collapse, loopNest } from './loops.js';
+import { broadcastStridesOf, collapse, loopNest } from '../../loops.js';
 
 /** The operands a node's expression takes: expand's target shape is no operand. */
 function operandsOf(node: Node): (Value | null)[] {

@@ -12,7 +12,7 @@ import { epilogueTensors, operandBlocks, type FusedGroup } from '../../fused-gro
 import { AS_TARGET, asLiteral } from '../as-target.js';
 import { epilogueOf, type Epilogue } from './epilogue.js';
 import { shapeOf, type KernelContext } from './kernel.js';
-import { broadcastStridesOf } from './loops.js';
+import { broadcastStridesOf } from '../../loops.js';
 
 /** Tensors one epilogue may read besides the output (module globals ep_in0…). */
 export const MAX_OPERANDS = 8;

@@ -7,7 +7,7 @@ import { stridesOf } from '../../../compiler/ir/tensor.js';
 import { attrInt, attrString, normalizeAxis } from '../../../compiler/ops/util.js';
 import { asType } from '../as-target.js';
 import { elementBytes, shapeOf, unsupported, type KernelContext } from './kernel.js';
-import { loopNest } from './loops.js';
+import { loopNest } from '../../loops.js';
 
 const prod = (xs: readonly number[]) => xs.reduce((p, d) => p * d, 1);
 

@@ -3,10 +3,12 @@
 // offsets once the memory plan is known, so generators never depend on where tensors live.
 import { DlcError } from '../../../compiler/errors.js';
 import { byteSize, type DType } from '../../../compiler/ir/dtype.js';
-import { isConcreteShape, type Node, type Value } from '../../../compiler/ir/graph.js';
+import type { Node, Value } from '../../../compiler/ir/graph.js';
 import type { Tensor } from '../../../compiler/ir/tensor.js';
 import type { Schedules } from '../../schedule.js';
 import type { Epilogue } from './epilogue.js';
+
+export { shapeOf, sizeOfValue } from '../../shapes.js';
 
 export interface KernelContext {
   node: Node;
@@ -38,16 +40,6 @@ export type KernelGenerator = (k: KernelContext) => string | null;
 
 export function unsupported(node: Node, detail = ''): never {
   throw new DlcError(`op ${node.op} is not supported by the wasm target${detail ? `: ${detail}` : ''}`, { node: node.name, op: node.op });
-}
-
-/** The concrete shape of a value (codegen needs specialized shapes). */
-export function shapeOf(v: Value): number[] {
-  if (!isConcreteShape(v.type.shape)) throw new DlcError(`value '${v.name}' has symbolic shape [${v.type.shape}]; give concrete input shapes`);
-  return v.type.shape;
-}
-
-export function sizeOfValue(v: Value): number {
-  return shapeOf(v).reduce((n, d) => n * d, 1);
 }
 
 export function elementBytes(dtype: DType): number {

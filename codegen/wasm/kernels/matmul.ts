@@ -9,7 +9,7 @@ import { attrFloat, attrInt } from '../../../compiler/ops/util.js';
 import { asLiteral } from '../as-target.js';
 import { GemmInit, gemmCall, packColumnPanels, panelWidths } from './gemm.js';
 import { at, shapeOf, unsupported, type KernelContext } from './kernel.js';
-import { broadcastStridesOf, loopNest } from './loops.js';
+import { broadcastStridesOf, loopNest } from '../../loops.js';
 
 function requireF32(k: KernelContext): void {
   for (const v of k.node.inputs) if (v && v.type.dtype !== 'f32') unsupported(k.node, `${v.type.dtype} operands (f32 only)`);

@@ -13,7 +13,7 @@ import { asLiteral } from '../as-target.js';
 import { GemmInit, gemmCall } from './gemm.js';
 import { shapeOf, unsupported, type KernelContext } from './kernel.js';
 import { activationOf, cellLoop, gruCandidatePhase, gruCellLinearBeforeReset, gruGatePhase, lstmCell, rnnCell, ROW, type CellContext } from './recurrent-cells.js';
-import { loopNest } from './loops.js';
+import { loopNest } from '../../loops.js';
 
 const GATES: Record<string, number> = { rnn: 1, gru: 3, lstm: 4 };
 

@@ -5,7 +5,7 @@ import { reductionAxes } from '../../reduction-geometry.js';
 import { attrFloat, attrInt, normalizeAxis } from '../../../compiler/ops/util.js';
 import { asLiteral, asType } from '../as-target.js';
 import { at, shapeOf, unsupported, type KernelContext } from './kernel.js';
-import { broadcastStridesOf, loopNest } from './loops.js';
+import { broadcastStridesOf, loopNest } from '../../loops.js';
 import { exp4 } from './vector-math.js';
 
 function checkF32(k: KernelContext): void {

@@ -6,7 +6,7 @@
 //  conv_transpose one invocation per output element gathering the input positions whose taps reach it.
 // Bias and the fused activation are applied as the result is stored.
 import type { Value } from '../../../compiler/ir/graph.js';
-import { shapeOf } from '../../wasm/kernels/kernel.js';
+import { shapeOf } from '../../shapes.js';
 import { convShapeOf, type ConvShape } from '../../window-geometry.js';
 import type { WgslDispatch, WgslKernelContext } from './kernel.js';
 import { constantMatrix, DEFAULT_GPU_MATMUL, finish, gemmDispatches, padColumns, requireF32, type GemmOperand, type GemmSpec, type GpuMatmulSchedule, type ModuleBindings } from './matmul.js';

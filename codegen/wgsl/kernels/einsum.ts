@@ -5,7 +5,7 @@
 import { stridesOf } from '../../../compiler/ir/tensor.js';
 import { planEinsum } from '../../../compiler/ops/nn-einsum.js';
 import { attrString } from '../../../compiler/ops/util.js';
-import { shapeOf, sizeOfValue } from '../../wasm/kernels/kernel.js';
+import { shapeOf, sizeOfValue } from '../../shapes.js';
 import { wgslLiteral } from '../wgsl-target.js';
 import type { WgslDispatch, WgslKernelContext } from './kernel.js';
 import { Bindings, offsetsOf, perInvocation, stored } from './shader.js';

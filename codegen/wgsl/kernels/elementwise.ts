@@ -5,8 +5,8 @@
 import type { Node, Value } from '../../../compiler/ir/graph.js';
 import { stridesOf } from '../../../compiler/ir/tensor.js';
 import { renderElementwise, type ScalarOperand } from '../../c-like.js';
-import { broadcastStridesOf } from '../../wasm/kernels/loops.js';
-import { shapeOf, sizeOfValue } from '../../wasm/kernels/kernel.js';
+import { broadcastStridesOf } from '../../loops.js';
+import { shapeOf, sizeOfValue } from '../../shapes.js';
 import { storageType, WGSL_TARGET, wgslLiteral } from '../wgsl-target.js';
 import type { WgslDispatch, WgslKernelContext } from './kernel.js';
 import { Bindings, offsetsOf, perInvocation, stored, unsupported } from './shader.js';

@@ -1,7 +1,7 @@
 // eye_like: ones on the k-th diagonal of a 2-D tensor (above the main one for k > 0), zeros elsewhere, in the
 // output's dtype; the input contributes only its shape.
 import { attrInt } from '../../../compiler/ops/util.js';
-import { shapeOf, sizeOfValue } from '../../wasm/kernels/kernel.js';
+import { shapeOf, sizeOfValue } from '../../shapes.js';
 import { wgslLiteral } from '../wgsl-target.js';
 import type { WgslDispatch, WgslKernelContext } from './kernel.js';
 import { Bindings, perInvocation } from './shader.js';

@@ -3,7 +3,7 @@
 // position), in f32.
 import { Tensor } from '../../../compiler/ir/tensor.js';
 import { attrInt, normalizeAxis } from '../../../compiler/ops/util.js';
-import { shapeOf, sizeOfValue } from '../../wasm/kernels/kernel.js';
+import { shapeOf, sizeOfValue } from '../../shapes.js';
 import { storageType } from '../wgsl-target.js';
 import type { WgslDispatch, WgslKernelContext } from './kernel.js';
 import { Bindings, perInvocation, unsupported } from './shader.js';

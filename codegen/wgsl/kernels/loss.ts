@@ -7,7 +7,7 @@
 // channel for run-time errors: a target outside [0, C) that is not ignore_index counts as ignored (the
 // reference interpreter rejects it).
 import { attrString } from '../../../compiler/ops/util.js';
-import { shapeOf } from '../../wasm/kernels/kernel.js';
+import { shapeOf } from '../../shapes.js';
 import { storageType, wgslLiteral } from '../wgsl-target.js';
 import type { Value } from '../../../compiler/ir/graph.js';
 import type { WgslDispatch, WgslKernelContext } from './kernel.js';

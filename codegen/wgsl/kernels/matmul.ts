@@ -13,9 +13,9 @@ import { Tensor } from '../../../compiler/ir/tensor.js';
 import { planMatmul } from '../../../compiler/ops/nn-matmul.js';
 import { attrFloat, attrInt } from '../../../compiler/ops/util.js';
 import { floatToHalf } from '../../../runtime/gpu-storage.js';
-import { shapeOf } from '../../wasm/kernels/kernel.js';
+import { shapeOf } from '../../shapes.js';
 import { wgslLiteral, withHelpers } from '../wgsl-target.js';
-import { broadcastStridesOf } from '../../wasm/kernels/loops.js';
+import { broadcastStridesOf } from '../../loops.js';
 import { WGSL_LIMITS, type EpilogueSite, type WgslBinding, type WgslDispatch, type WgslEpilogue, type WgslKernelContext } from './kernel.js';
 
 /** The schedule of the tiled GEMM (a tuner's search space; see DEFAULT_GPU_MATMUL for why the defaults). */

@@ -3,7 +3,7 @@
 // integer operands. One invocation per output element scans its window; other max pools go to the anchor.
 import { liftTo3d, readWindow, resolvePads } from '../../../compiler/ops/nn-window.js';
 import { attrInt } from '../../../compiler/ops/util.js';
-import { shapeOf, sizeOfValue } from '../../wasm/kernels/kernel.js';
+import { shapeOf, sizeOfValue } from '../../shapes.js';
 import { storageType } from '../wgsl-target.js';
 import { ANCHOR_KERNELS } from './anchors.js';
 import type { WgslDispatch, WgslKernelContext } from './kernel.js';

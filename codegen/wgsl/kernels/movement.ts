@@ -5,7 +5,7 @@ import type { Value } from '../../../compiler/ir/graph.js';
 import { stridesOf } from '../../../compiler/ir/tensor.js';
 import { attrInt, attrString, normalizeAxis } from '../../../compiler/ops/util.js';
 import { depthSpaceView, padGeometry, sliceView, transposeView } from '../../movement-geometry.js';
-import { shapeOf, sizeOfValue } from '../../wasm/kernels/kernel.js';
+import { shapeOf, sizeOfValue } from '../../shapes.js';
 import { wgslLiteral } from '../wgsl-target.js';
 import type { WgslDispatch, WgslKernelContext } from './kernel.js';
 import { Bindings, offsetsOf, perInvocation, unsupported } from './shader.js';

@@ -2,7 +2,7 @@
 // mean_variance_normalization (over any set of axes, one invocation per group of the kept axes), in f32.
 import { stridesOf } from '../../../compiler/ir/tensor.js';
 import { attrFloat, attrInt, attrInts, normalizeAxis } from '../../../compiler/ops/util.js';
-import { shapeOf, sizeOfValue } from '../../wasm/kernels/kernel.js';
+import { shapeOf, sizeOfValue } from '../../shapes.js';
 import { storageType, wgslLiteral } from '../wgsl-target.js';
 import type { WgslDispatch, WgslKernelContext } from './kernel.js';
 import { Bindings, offsetsOf, perInvocation, unsupported } from './shader.js';

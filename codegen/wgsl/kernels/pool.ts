@@ -2,7 +2,7 @@
 // the global pools, one workgroup per (batch, channel) plane reducing in workgroup memory.
 import { attrInt } from '../../../compiler/ops/util.js';
 import { poolGeometry } from '../../window-geometry.js';
-import { shapeOf } from '../../wasm/kernels/kernel.js';
+import { shapeOf } from '../../shapes.js';
 import { wgslLiteral, withHelpers } from '../wgsl-target.js';
 import type { WgslDispatch, WgslKernelContext } from './kernel.js';
 import { foldedGrid, ModuleBindings, requireF32 } from './matmul.js';

@@ -5,7 +5,7 @@
 import type { Value } from '../../../compiler/ir/graph.js';
 import { attrInt, normalizeAxis } from '../../../compiler/ops/util.js';
 import type { DType } from '../../../compiler/ir/dtype.js';
-import { shapeOf, sizeOfValue } from '../../wasm/kernels/kernel.js';
+import { shapeOf, sizeOfValue } from '../../shapes.js';
 import { storageType, wgslLiteral } from '../wgsl-target.js';
 import type { WgslDispatch, WgslKernelContext } from './kernel.js';
 import { Bindings, perInvocation, unsupported } from './shader.js';

@@ -19,7 +19,7 @@
 import { layoutOf, numDirections, recurrentActivations, type RecurrentActivation } from '../../../compiler/ops/control-rnn.js';
 import type { Value } from '../../../compiler/ir/graph.js';
 import { attrInt } from '../../../compiler/ops/util.js';
-import { shapeOf } from '../../wasm/kernels/kernel.js';
+import { shapeOf } from '../../shapes.js';
 import { storageType, wgslLiteral, withHelpers } from '../wgsl-target.js';
 import { WGSL_LIMITS, type WgslDispatch, type WgslKernelContext } from './kernel.js';
 import { Bindings, perInvocation, unsupported } from './shader.js';

@@ -2,7 +2,7 @@
 // of codegen/resize-tables.ts travel as two constants: the source indices [rows i0 | rows i1 | cols i0 |
 // cols i1] and the weights of the second neighbour [rows | cols].
 import { Tensor } from '../../../compiler/ir/tensor.js';
-import { shapeOf, sizeOfValue } from '../../wasm/kernels/kernel.js';
+import { shapeOf, sizeOfValue } from '../../shapes.js';
 import { resizePlan } from '../../resize-tables.js';
 import type { WgslDispatch, WgslKernelContext } from './kernel.js';
 import { Bindings, perInvocation, unsupported } from './shader.js';

@@ -2,7 +2,7 @@
 // copied; one invocation per element reads its source. A length outside [0, T] is clamped into it.
 import { stridesOf } from '../../../compiler/ir/tensor.js';
 import { attrInt } from '../../../compiler/ops/util.js';
-import { shapeOf, sizeOfValue } from '../../wasm/kernels/kernel.js';
+import { shapeOf, sizeOfValue } from '../../shapes.js';
 import type { WgslDispatch, WgslKernelContext } from './kernel.js';
 import { Bindings, perInvocation } from './shader.js';
 

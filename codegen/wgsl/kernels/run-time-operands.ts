@@ -5,7 +5,7 @@
 // alone, so it is handed to the kernel as the constant it is.
 import { stridesOf, Tensor } from '../../../compiler/ir/tensor.js';
 import { attrInt } from '../../../compiler/ops/util.js';
-import { shapeOf, sizeOfValue } from '../../wasm/kernels/kernel.js';
+import { shapeOf, sizeOfValue } from '../../shapes.js';
 import { wgslLiteral } from '../wgsl-target.js';
 import type { WgslDispatch, WgslKernelContext, WgslKernelGenerator } from './kernel.js';
 import { cumSumKernel, triluKernel } from './movement.js';

@@ -3,7 +3,7 @@
 // limit, and index arithmetic that turns a linear output index into per-operand element offsets.
 import { DlcError } from '../../../compiler/errors.js';
 import type { Node, Value } from '../../../compiler/ir/graph.js';
-import { collapse } from '../../wasm/kernels/loops.js';
+import { collapse } from '../../loops.js';
 import { storageType, withHelpers, wrapNarrow } from '../wgsl-target.js';
 import { WGSL_LIMITS, type EpilogueSite, type WgslBinding, type WgslDispatch } from './kernel.js';
 

@@ -7,7 +7,7 @@
 import type { Value } from '../../../compiler/ir/graph.js';
 import { stridesOf } from '../../../compiler/ir/tensor.js';
 import { attrInts } from '../../../compiler/ops/util.js';
-import { shapeOf, sizeOfValue } from '../../wasm/kernels/kernel.js';
+import { shapeOf, sizeOfValue } from '../../shapes.js';
 import { storageType, wgslLiteral, withHelpers } from '../wgsl-target.js';
 import type { WgslDispatch, WgslKernelContext } from './kernel.js';
 import { Bindings, gridFor, perInvocation, WORKGROUP_SIZE } from './shader.js';

@@ -1,7 +1,7 @@
 // Loop nests over a baked-in iteration space with one element offset per operand (strided, broadcast with
 // stride 0). Adjacent dims that every operand walks contiguously are merged first, so a broadcast add of two
 // [1,64,80,80] tensors is one loop and a per-channel bias is two.
-import { stridesOf } from '../../../compiler/ir/tensor.js';
+import { stridesOf } from '../compiler/ir/tensor.js';
 
 export interface LoopSpace {
   dims: number[];

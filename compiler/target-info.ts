@@ -1,0 +1,17 @@
+// What the passes may know of the target they compile for: the ops it runs natively (legalize rewrites the
+// others into those) and the limits a fused group must fit to be one kernel (fuse-ops respects them). Each
+// code generation target (codegen/) provides one; passes never import codegen.
+
+export interface TargetLimits {
+  /** Most tensors one kernel reads and writes (WebGPU: maxStorageBuffersPerShaderStage). */
+  bindingsPerKernel: number;
+  /** Most tensors a conv/matmul/gemm epilogue reads besides the anchor's own result. */
+  epilogueOperands: number;
+}
+
+export interface TargetInfo {
+  name: string;
+  /** Ops with a kernel on this target; legalize rewrites every other op it has a rule for. */
+  nativeOps: ReadonlySet<string>;
+  limits: TargetLimits;
+}
