@@ -1,7 +1,7 @@
 // The TargetInfo (compiler/target-info.ts) of each code generation target: the ops its kernel table runs
 // (element-wise ops through the C-like base) and the limits of one kernel.
 import type { TargetInfo } from '../compiler/target-info.js';
-import { ELEMENTWISE_OPS } from './c-like.js';
+import { ELEMENTWISE_OPS } from '../compiler/ops/scalar-forms.js';
 import { MAX_OPERANDS } from './wasm/kernels/group-epilogue.js';
 import { KERNELS } from './wasm/kernels/index.js';
 import { MAX_EPILOGUE_OPERANDS } from './wgsl/group-epilogue.js';

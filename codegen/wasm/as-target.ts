@@ -2,7 +2,7 @@
 // the few helpers AssemblyScript's standard library lacks (erf).
 import { DlcError } from '../../compiler/errors.js';
 import { isFloat, isInteger, type DType } from '../../compiler/ir/dtype.js';
-import type { CTarget, Intrinsic } from '../c-like.js';
+import type { CTarget, Intrinsic } from '../../compiler/ops/scalar-forms.js';
 
 const TYPES: Partial<Record<DType, string>> = {
   f32: 'f32', f64: 'f64', i8: 'i8', u8: 'u8', i16: 'i16', u16: 'u16', i32: 'i32', u32: 'u32', i64: 'i64', u64: 'u64', bool: 'u8',

@@ -3,7 +3,7 @@
 // base; the vec4 form is written per activation (WGSL's max/min/clamp take a vector and a splat).
 import type { Node } from '../../compiler/ir/graph.js';
 import { attrFloat } from '../../compiler/ops/util.js';
-import { renderElementwise, type ScalarOperand } from '../c-like.js';
+import { renderElementwise, type ScalarOperand } from '../../compiler/ops/scalar-forms.js';
 import type { WgslEpilogue } from './kernels/kernel.js';
 import { WGSL_TARGET, wgslLiteral } from './wgsl-target.js';
 

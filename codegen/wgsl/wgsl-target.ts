@@ -9,7 +9,7 @@
 // boundary; the manifest records each graph input's and output's storage type.
 import { DlcError } from '../../compiler/errors.js';
 import type { DType } from '../../compiler/ir/dtype.js';
-import type { CTarget, Intrinsic } from '../c-like.js';
+import type { CTarget, Intrinsic } from '../../compiler/ops/scalar-forms.js';
 
 export type StorageType = 'f32' | 'i32' | 'u32';
 

@@ -4,7 +4,7 @@
 // becomes a local, and only the group's last value is stored. Single-element constants become literals.
 import type { Node, Value } from '../../../compiler/ir/graph.js';
 import { stridesOf } from '../../../compiler/ir/tensor.js';
-import { renderElementwise, type ScalarOperand } from '../../c-like.js';
+import { renderElementwise, type ScalarOperand } from '../../../compiler/ops/scalar-forms.js';
 import { AS_TARGET, asLiteral, asType } from '../as-target.js';
 import { at, shapeOf, type KernelContext } from './kernel.js';
 import { epilogueOf } from './epilogue.js';

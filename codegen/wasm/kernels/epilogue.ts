@@ -5,7 +5,7 @@
 // stored element, is built by group-epilogue.ts.
 import type { Node } from '../../../compiler/ir/graph.js';
 import { attrFloat } from '../../../compiler/ops/util.js';
-import { renderElementwise } from '../../c-like.js';
+import { renderElementwise } from '../../../compiler/ops/scalar-forms.js';
 import { AS_TARGET, asLiteral } from '../as-target.js';
 
 export interface Epilogue {

@@ -4,7 +4,7 @@
 // Single-element constants become literals, so they take no binding.
 import type { Node, Value } from '../../../compiler/ir/graph.js';
 import { stridesOf } from '../../../compiler/ir/tensor.js';
-import { renderElementwise, type ScalarOperand } from '../../c-like.js';
+import { renderElementwise, type ScalarOperand } from '../../../compiler/ops/scalar-forms.js';
 import { broadcastStridesOf } from '../../loops.js';
 import { shapeOf, sizeOfValue } from '../../shapes.js';
 import { storageType, WGSL_TARGET, wgslLiteral } from '../wgsl-target.js';

@@ -1,10 +1,10 @@
-// The C-like renderer base shared by the WGSL and AssemblyScript targets: the scalar math of element-wise ops
+// The scalar forms of the element-wise ops, shared by the WGSL and AssemblyScript targets: each op's math
 // as expression templates over operand expressions. A target differs only in its table — type names, literal
 // spelling, intrinsic names, conversions — so each op's math is written once, here.
-import { DlcError } from '../compiler/errors.js';
-import { byteSize, isFloat, isInteger, isSigned, type DType } from '../compiler/ir/dtype.js';
-import type { Attrs, Node } from '../compiler/ir/graph.js';
-import { attrFloat, attrInt, attrString } from '../compiler/ops/util.js';
+import { DlcError } from '../errors.js';
+import { byteSize, isFloat, isInteger, isSigned, type DType } from '../ir/dtype.js';
+import type { Attrs, Node } from '../ir/graph.js';
+import { attrFloat, attrInt, attrString } from './util.js';
 
 /** Float math a target provides natively or through a helper of its own. */
 export type Intrinsic =
@@ -36,12 +36,12 @@ export interface ScalarOperand {
   dtype: DType;
 }
 
-/** Ops whose output element is a function of the input elements at the same (broadcast) index. */
+/** Ops whose output element is a function of the input elements at the same (broadcast) index (identity is not: every target aliases it). */
 export const ELEMENTWISE_OPS: ReadonlySet<string> = new Set([
   'add', 'sub', 'mul', 'div', 'pow', 'mod', 'max', 'min', 'sum', 'mean', 'neg', 'abs', 'reciprocal', 'floor', 'ceil', 'round',
   'sqrt', 'exp', 'log', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'asinh', 'acosh', 'atanh', 'tanh',
   'sign', 'erf', 'relu', 'leaky_relu', 'prelu', 'elu', 'selu', 'celu', 'thresholded_relu', 'sigmoid', 'hard_sigmoid',
-  'hard_swish', 'softplus', 'softsign', 'mish', 'gelu', 'clip', 'where', 'cast', 'identity', 'expand', 'equal', 'less',
+  'hard_swish', 'softplus', 'softsign', 'mish', 'gelu', 'clip', 'where', 'cast', 'expand', 'equal', 'less',
   'less_or_equal', 'greater', 'greater_or_equal', 'and', 'or', 'xor', 'not', 'is_nan', 'is_inf', 'bitwise_and',
   'bitwise_or', 'bitwise_xor', 'bitwise_not', 'bit_shift', 'shrink',
 ]);

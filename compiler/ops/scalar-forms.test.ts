@@ -1,6 +1,6 @@
-import { DlcError } from '../compiler/errors.js';
-import type { Node } from '../compiler/ir/graph.js';
-import { renderElementwise, type CTarget } from './c-like.js';
+import { DlcError } from '../errors.js';
+import type { Node } from '../ir/graph.js';
+import { renderElementwise, type CTarget } from './scalar-forms.js';
 
 /** A WGSL-like table: the same templates spelled for another target. */
 const WGSL_LIKE: CTarget = {
