@@ -15,3 +15,9 @@ export interface TargetInfo {
   nativeOps: ReadonlySet<string>;
   limits: TargetLimits;
 }
+
+/**
+ * The limits every target meets (WebGPU's defaults are the tightest): what passes assume when they compile
+ * for no target in particular (`dlc inspect` without --target).
+ */
+export const PORTABLE_LIMITS: TargetLimits = { bindingsPerKernel: 8, epilogueOperands: 4 };

@@ -9,24 +9,25 @@
 //   - an element-wise or broadcast node joins p when the nodes between are at most injective and p is at
 //     most injective or a reduction (a reduction's prologue); reductions end a group (nothing follows them);
 //   - an injective node (transpose, slice, concat…) joins p when everything on the way is injective, in a
-//     second phase, so that anchors have claimed their epilogues first;
-//   - a group never reads and writes more than MAX_BINDINGS tensors (its inputs other than one-element
-//     constants, and its output), so that it fits one WGSL kernel's default storage-buffer limit.
+//     second phase, so that anchors have claimed their epilogues first.
+// Fusion is decided here once: a merge happens only when the merged group is still one kernel on the target
+// (compiler/kernel-groups.ts: an anchor with its element-wise epilogue, or element-wise nodes, within the
+// target's binding and epilogue limits from the pass context), so codegen lowers every `fused` node as one
+// kernel and never re-partitions. Without a target the limits every target meets apply.
 // Opaque nodes, nodes with several outputs and control flow never join a group.
 import { Graph, Value, type Node } from '../compiler/ir/graph.js';
+import { groupOf, kernelFormOf } from '../compiler/kernel-groups.js';
 import '../compiler/ops/index.js';
 import { FUSION_ORDER, getOp, type FusionKind } from '../compiler/ops/registry.js';
+import { PORTABLE_LIMITS, type TargetLimits } from '../compiler/target-info.js';
 import { cloneGraph, copyType, NameAllocator } from './graph-edit.js';
 import type { PassInfo } from './manager.js';
-
-/** WebGPU's default maxStorageBuffersPerShaderStage. */
-export const MAX_BINDINGS = 8;
 
 export const fuseOpsPass: PassInfo = {
   name: 'fuse-ops',
   description: 'groups anchors with their epilogues, element-wise and injective chains into fused nodes (TVM FuseOps)',
   options: {},
-  create: () => (graph) => fuseOps(graph),
+  create: () => (graph, ctx) => fuseOps(graph, ctx.target?.limits ?? PORTABLE_LIMITS),
 };
 
 const rank = (k: FusionKind) => FUSION_ORDER.indexOf(k);
@@ -85,7 +86,7 @@ function sameShape(a: Value, b: Value): boolean {
   return a.type.shape.length === b.type.shape.length && a.type.shape.every((d, i) => d === b.type.shape[i]);
 }
 
-export function fuseOps(graph: Graph): Graph {
+export function fuseOps(graph: Graph, limits: TargetLimits = PORTABLE_LIMITS): Graph {
   const g = cloneGraph(graph);
   const nodes = g.nodes;
   const kinds = nodes.map(kindOf);
@@ -136,8 +137,8 @@ export function fuseOps(graph: Graph): Graph {
   const commitFuse = (src: number, sink: number): void => {
     const path = [src, ...pathNodes(src, sink)];
     const merged = new Set(path.flatMap((i) => groups.members(i, nodes.length)));
-    const b = bindingsOf([...merged].map((i) => nodes[i]), users, outputs);
-    if (b.outputs !== 1 || b.inputs + b.outputs > MAX_BINDINGS) return;
+    const members = [...merged].sort((a, b) => a - b).map((i) => nodes[i]);
+    if (producedOutside(members, users, outputs) !== 1 || !kernelFormOf(groupOf(members), limits)) return;
     for (const i of path) groups.merge(i, sink);
   };
 
@@ -202,14 +203,11 @@ function postDominators(edges: (Edge[] | null)[]): DomNode[] {
   return dom;
 }
 
-/** Tensors a group binds (it must have one output): distinct inputs from outside (one-element constants are literals) and outputs read outside. */
-function bindingsOf(members: Node[], users: Map<Value, Node[]>, graphOutputs: Set<Value>): { inputs: number; outputs: number } {
+/** How many of a group's values are read outside it (a group must have exactly one: its output). */
+function producedOutside(members: Node[], users: Map<Value, Node[]>, graphOutputs: Set<Value>): number {
   const inside = new Set(members);
   const produced = new Set(members.flatMap((n) => n.outputs));
-  const inputs = new Set<Value>();
-  for (const n of members) for (const v of n.inputs) if (v && !produced.has(v) && !(v.data && v.data.size === 1)) inputs.add(v);
-  const outs = [...produced].filter((v) => graphOutputs.has(v) || (users.get(v) ?? []).some((r) => !inside.has(r)));
-  return { inputs: inputs.size, outputs: outs.length };
+  return [...produced].filter((v) => graphOutputs.has(v) || (users.get(v) ?? []).some((r) => !inside.has(r))).length;
 }
 
 /** Replaces each group of two or more nodes by one `fused` node at its root's place. */

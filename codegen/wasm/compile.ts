@@ -2,22 +2,19 @@
 // baked-in shapes), a static memory plan, and one exported `run()` calling the kernels in order. Kernels
 // refer to tensors by address tokens; once every kernel is generated (so that every read, write, alias and
 // scratch request is known) the plan is made and the tokens become byte offsets.
-import { DlcError, withContext } from '../../compiler/errors.js';
+import { DlcError } from '../../compiler/errors.js';
 import { byteSize, type DType } from '../../compiler/ir/dtype.js';
-import { Graph, isConcreteShape, Value, type Node } from '../../compiler/ir/graph.js';
+import { isConcreteShape, Value, type Graph } from '../../compiler/ir/graph.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
-import { ELEMENTWISE_OPS } from '../c-like.js';
-import { epilogueTensors, partitionFusedNodes, type FusedGroup } from '../fused-group.js';
-import { elementwiseGroups, fusedActivations } from '../fusion.js';
+import { lowerGraph, type LoweringTarget } from '../lower.js';
 import { alignUp, planMemory, type PlanStep } from '../memory-plan.js';
-import { schedulesFor } from '../schedule.js';
+import { TARGET_INFO } from '../targets.js';
 import { AS_HELPERS } from './as-target.js';
 import { compileAssemblyScript, staticDataEnd, WASM_PAGE_BYTES } from './assemblyscript.js';
 import { KERNELS } from './kernels/index.js';
 import { elementwiseGroupKernel, elementwiseKernel } from './kernels/elementwise.js';
-import { epilogueOf } from './kernels/epilogue.js';
-import { groupEpilogue, MAX_OPERANDS } from './kernels/group-epilogue.js';
-import { shapeOf, sizeOfValue, unsupported, type KernelContext } from './kernels/kernel.js';
+import { groupEpilogue } from './kernels/group-epilogue.js';
+import { shapeOf, sizeOfValue, type KernelContext } from './kernels/kernel.js';
 import type { TensorSlot, WasmCompileOptions, WasmProgram } from './program.js';
 
 /** The plan starts here (address 0 stays unused, so that a stray null pointer never hits a tensor). */
@@ -34,105 +31,65 @@ interface Generated {
   ids: Map<Value, number>;
 }
 
-/** Kernels that apply an epilogue (see KernelContext.epilogue). */
-const EPILOGUE_KERNELS = new Set(['conv', 'conv_transpose', 'matmul', 'gemm']);
-
-/** Element-wise nodes that the element-wise group kernel computes (nodes with a kernel of their own are not). */
-function isElementwiseNode(n: Node): boolean {
-  return !KERNELS[n.op] && ELEMENTWISE_OPS.has(n.op) && n.outputs.length === 1;
-}
-
-/** A fused group as one kernel: an anchor with its epilogue, or an element-wise group. */
-function asOneKernel(group: FusedGroup): FusedGroup | undefined {
-  const anchored = group.anchor && EPILOGUE_KERNELS.has(group.anchor.op) && epilogueTensors(group, MAX_OPERANDS) !== undefined;
-  return anchored || group.nodes.every(isElementwiseNode) ? group : undefined;
-}
-
-function generate(original: Graph, options: WasmCompileOptions, prefix: string, helpers: Map<string, string>): Generated {
-  const { graph, oneKernel } = partitionFusedNodes(original, asOneKernel);
+/** The wasm target as the lowering driver sees it: kernels are AssemblyScript function bodies over address tokens. */
+function generate(graph: Graph, options: WasmCompileOptions, prefix: string, helpers: Map<string, string>): Generated {
   const gen: Generated = { functions: [], steps: [], aliases: [], ids: new Map() };
-  const graphOutputs = new Set(graph.outputs);
   const token = (v: Value) => {
     let id = gen.ids.get(v);
     if (id === undefined) gen.ids.set(v, (id = gen.ids.size));
     return `__v${id}__`;
   };
   let constants = 0;
-  const epilogues = fusedActivations(graph, EPILOGUE_KERNELS, epilogueOf);
-  const claimed = new Set([...epilogues.values()].map((e) => e.node));
-  const isElementwise = (n: Node) => isElementwiseNode(n) && !claimed.has(n);
-  const { groups, absorbed } = elementwiseGroups(graph, isElementwise);
-  for (const graphNode of graph.nodes) {
-    const fusedGroup = oneKernel.get(graphNode);
-    if (!fusedGroup && Graph.subgraphsOf(graphNode).length > 0) unsupported(graphNode, 'nested graphs');
-    if (absorbed.has(graphNode) || claimed.has(graphNode)) continue;
-    // A fused group's kernel is its anchor's (or its last element-wise node's), writing the group's output.
-    const node = fusedGroup ? (fusedGroup.anchor ?? fusedGroup.nodes[fusedGroup.nodes.length - 1]) : graphNode;
-    const fused = epilogues.get(node);
-    // With a fused activation the kernel writes the activation's output in place of its own.
-    const outputs = fusedGroup ? [fusedGroup.output] : fused ? [fused.node.outputs[0], ...node.outputs.slice(1)] : node.outputs;
-    try {
-      const reads = new Set<Value>();
-      const writes = new Set<Value>();
-      let scratchBytes = 0;
+  /** What each kernel context read, wrote and asked of scratch (becomes the kernel's plan step). */
+  const access = new Map<KernelContext, { reads: Set<Value>; writes: Set<Value>; scratchBytes: number }>();
+  const pushFunction = (body: string, step: PlanStep) => {
+    gen.functions.push(`function ${prefix}k${gen.steps.length}(): void {\n${body}\n}`);
+    gen.steps.push(step);
+  };
+  const target: LoweringTarget<KernelContext, string> = {
+    info: TARGET_INFO.wasm,
+    kernels: KERNELS,
+    elementwiseKernel,
+    elementwiseGroupKernel,
+    groupEpilogue,
+    context(site) {
+      const used = { reads: new Set<Value>(), writes: new Set<Value>(), scratchBytes: 0 };
       const step = gen.steps.length;
       const k: KernelContext = {
-        node,
-        schedules: schedulesFor(node, options.schedules),
-        epilogue: fused?.epilogue,
-        input(i) {
-          const v = node.inputs[i];
-          if (!v) throw new DlcError(`input ${i} is missing`);
-          return v;
-        },
-        output: (i) => outputs[i],
+        ...site,
         ptr(v) {
-          (outputs.includes(v) ? writes : reads).add(v);
+          (site.outputs.includes(v) ? used.writes : used.reads).add(v);
           return token(v);
         },
-        constantOf: (v) => v?.data,
         constant(t: Tensor) {
-          const v = new Value(`${node.name}/const${constants++}`, { dtype: t.dtype, shape: [...t.shape] }, t);
-          reads.add(v);
+          const v = new Value(`${site.node.name}/const${constants++}`, { dtype: t.dtype, shape: [...t.shape] }, t);
+          used.reads.add(v);
           return token(v);
         },
         scratch(bytes) {
           // Several requests of one kernel are laid out one after another in its scratch.
-          const at = scratchBytes;
-          scratchBytes += alignUp(bytes);
+          const at = used.scratchBytes;
+          used.scratchBytes += alignUp(bytes);
           return at === 0 ? `__s${step}__` : `(__s${step}__ + ${at})`;
-        },
-        alias(out, src) {
-          if (graphOutputs.has(out)) return false;
-          gen.aliases.push([out, src]);
-          return true;
         },
         helper(name, source) {
           if (!helpers.has(name)) helpers.set(name, source());
           return name;
         },
       };
-      for (const o of outputs) shapeOf(o);
-      const group = fusedGroup && !fusedGroup.anchor ? fusedGroup.nodes : groups.get(node);
-      if (fusedGroup?.anchor) k.epilogue = groupEpilogue(k, fusedGroup);
-      const generator = KERNELS[node.op] ?? (ELEMENTWISE_OPS.has(node.op) ? elementwiseKernel : undefined);
-      if (!generator) unsupported(node);
-      const kernel = group ? elementwiseGroupKernel(k, group) : generator(k);
-      if (kernel === null) continue;
+      access.set(k, used);
+      return k;
+    },
+    emit(kernel, k) {
+      const used = access.get(k)!;
       const body = k.epilogue?.setup ? `${k.epilogue.setup}\n${kernel}` : kernel;
-      gen.functions.push(`function ${prefix}k${step}(): void {\n${body}\n}`);
-      gen.steps.push({ reads: [...reads], writes: [...writes], scratchBytes });
-    } catch (e) {
-      withContext(e, { node: graphNode.name, op: graphNode.op });
-    }
-  }
-  // A graph output that is a constant is copied into its slot by a last step.
-  for (const out of graph.outputs) {
-    if (!out.data) continue;
-    const src = new Value(`${out.name}/data`, out.type, out.data);
-    gen.functions.push(`function ${prefix}k${gen.steps.length}(): void {\n  memory.copy(${token(out)}, ${token(src)}, ${bytesOf(out)});\n}`);
-    gen.steps.push({ reads: [src], writes: [out] });
-  }
+      pushFunction(body, { reads: [...used.reads], writes: [...used.writes], scratchBytes: used.scratchBytes });
+    },
+    copyConstant(src, out) {
+      pushFunction(`  memory.copy(${token(out)}, ${token(src)}, ${bytesOf(out)});`, { reads: [src], writes: [out] });
+    },
+  };
+  gen.aliases = lowerGraph(graph, target, options.schedules).aliases;
   return gen;
 }
 

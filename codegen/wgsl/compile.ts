@@ -2,30 +2,20 @@
 // fused group (an anchor with its epilogue, or element-wise nodes), a buffer plan, and the weights. Kernels bind values, not addresses; once every
 // kernel is generated (so that every read, write, alias and scratch value is known) the buffer plan gives
 // each value its buffer range, and each dispatch becomes a step over those ranges.
-import { DlcError, withContext } from '../../compiler/errors.js';
-import { Graph, isConcreteShape, Value, type Node } from '../../compiler/ir/graph.js';
+import { DlcError } from '../../compiler/errors.js';
+import { isConcreteShape, Value, type Graph } from '../../compiler/ir/graph.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
-import { ELEMENTWISE_OPS } from '../c-like.js';
-import { epilogueTensors, partitionFusedNodes, type FusedGroup } from '../fused-group.js';
-import { elementwiseGroups, fusedActivations } from '../fusion.js';
-import { schedulesFor } from '../schedule.js';
+import { lowerGraph, type LoweringTarget } from '../lower.js';
 import { shapeOf, sizeOfValue } from '../shapes.js';
+import { TARGET_INFO } from '../targets.js';
 import { planBuffers } from './buffer-plan.js';
-import { wgslEpilogueOf } from './epilogue.js';
-import { MAX_EPILOGUE_OPERANDS, wgslGroupEpilogue } from './group-epilogue.js';
+import { wgslGroupEpilogue } from './group-epilogue.js';
 import { elementwiseGroupKernel, elementwiseKernel } from './kernels/elementwise.js';
 import { WGSL_KERNELS } from './kernels/index.js';
-import type { WgslDispatch, WgslEpilogue, WgslKernelContext } from './kernels/kernel.js';
+import type { WgslDispatch, WgslKernelContext } from './kernels/kernel.js';
 import { stridedCopy } from './kernels/movement.js';
-import { unsupported } from './kernels/shader.js';
 import type { GpuModule, GpuTensorSlot, PrecisionRecord, WebgpuCompileOptions, WebgpuProgram, WebgpuStep } from './program.js';
 import { STORAGE_BYTES, storageType, storedValue, withHelpers } from './wgsl-target.js';
-
-/** Anchors that apply a fused activation (see WgslKernelContext.epilogue), among those the target has. */
-const EPILOGUE_KERNELS = new Set(['conv', 'conv_transpose', 'matmul', 'gemm'].filter((op) => WGSL_KERNELS[op]));
-
-/** Most storage bindings one dispatch may have (WebGPU's default limit). */
-const MAX_BINDINGS = 8;
 
 interface Generated {
   /** Per kernel: its dispatches (in order). */
@@ -33,108 +23,35 @@ interface Generated {
   aliases: [Value, Value][];
 }
 
-/** The external operands of a fused group that take a binding (single-element constants become literals). */
-function groupBindings(nodes: readonly Node[]): number {
-  const inside = new Set(nodes.map((n) => n.outputs[0]));
-  const loaded = new Set<Value>();
-  for (const n of nodes) {
-    const operands = n.op === 'expand' ? [n.inputs[0]] : n.inputs;
-    for (const v of operands) if (v && !inside.has(v) && !(v.data && v.data.size === 1)) loaded.add(v);
-  }
-  return loaded.size + 1;
-}
-
-/** Element-wise nodes that the element-wise group kernel computes (nodes with a kernel of their own are not). */
-function isElementwiseNode(n: Node): boolean {
-  return !WGSL_KERNELS[n.op] && ELEMENTWISE_OPS.has(n.op) && n.outputs.length === 1;
-}
-
-/** A fused group as one kernel: its anchor's kernel with the group's epilogue, or one element-wise kernel. */
-interface OneKernel {
-  group: FusedGroup;
-  epilogue?: WgslEpilogue;
-}
-
-/**
- * A fused group (passes/fuse-ops.ts) as one kernel: an anchor whose kernel takes the group's epilogue within
- * the binding limit, or an element-wise group within it.
- */
-function asOneKernel(group: FusedGroup): OneKernel | undefined {
-  const anchor = group.anchor && EPILOGUE_KERNELS.has(group.anchor.op) ? group.anchor : undefined;
-  const epilogue = anchor && wgslGroupEpilogue(group);
-  // The anchor's operands, its output, a scratch (split-K partials) and the epilogue's operands.
-  const bindings = (n: Node) => n.inputs.filter((v) => v).length + 2 + (epilogueTensors(group, MAX_EPILOGUE_OPERANDS)?.length ?? 0);
-  if (anchor && epilogue && bindings(anchor) <= MAX_BINDINGS) return { group, epilogue };
-  if (group.nodes.every(isElementwiseNode) && groupBindings(group.nodes) <= MAX_BINDINGS) return { group };
-  return undefined;
-}
-
-function generate(original: Graph, options: WebgpuCompileOptions): Generated {
-  const { graph, oneKernel } = partitionFusedNodes(original, asOneKernel);
+/** The webgpu target as the lowering driver sees it: kernels are dispatches over bound values. */
+function generate(graph: Graph, options: WebgpuCompileOptions): Generated {
   const gen: Generated = { kernels: [], aliases: [] };
-  const graphOutputs = new Set(graph.outputs);
-  const epilogues = fusedActivations(graph, EPILOGUE_KERNELS, wgslEpilogueOf);
-  const claimed = new Set([...epilogues.values()].map((e) => e.node));
-  const isElementwise = (n: Node) => isElementwiseNode(n) && !claimed.has(n);
-  const { groups, absorbed } = elementwiseGroups(graph, isElementwise);
-  // A group whose operands need more bindings than a dispatch has is computed node by node instead.
-  for (const [root, nodes] of groups) {
-    if (groupBindings(nodes) <= MAX_BINDINGS) continue;
-    groups.delete(root);
-    for (const n of nodes) absorbed.delete(n);
-  }
+  const { bindingsPerKernel } = TARGET_INFO.webgpu.limits;
   let constants = 0;
   let scratches = 0;
-  for (const graphNode of graph.nodes) {
-    const one = oneKernel.get(graphNode);
-    if (!one && Graph.subgraphsOf(graphNode).length > 0) unsupported(graphNode, 'nested graphs');
-    if (absorbed.has(graphNode) || claimed.has(graphNode)) continue;
-    // A fused group's kernel is its anchor's (or its last element-wise node's), writing the group's output.
-    const node = one ? (one.group.anchor && one.epilogue ? one.group.anchor : one.group.nodes[one.group.nodes.length - 1]) : graphNode;
-    const fused = epilogues.get(node);
-    // With a fused activation the kernel writes the activation's output in place of its own.
-    const outputs = one ? [one.group.output] : fused ? [fused.node.outputs[0], ...node.outputs.slice(1)] : node.outputs;
-    try {
-      const k: WgslKernelContext = {
-        node,
-        schedules: schedulesFor(node, options.schedules),
-        weights: options.precision === 'f16' ? 'f16' : 'f32',
-        epilogue: one ? one.epilogue : fused?.epilogue,
-        input(i) {
-          const v = node.inputs[i];
-          if (!v) throw new DlcError(`input ${i} is missing`);
-          return v;
-        },
-        output: (i) => outputs[i],
-        constantOf: (v) => v?.data,
-        constant: (t: Tensor) => new Value(`${node.name}/const${constants++}`, { dtype: t.dtype, shape: [...t.shape] }, t),
-        scratch: (dtype, shape) => new Value(`${node.name}/scratch${scratches++}`, { dtype, shape: [...shape] }),
-        alias(out, src) {
-          if (graphOutputs.has(out)) return false;
-          gen.aliases.push([out, src]);
-          return true;
-        },
-      };
-      for (const o of outputs) shapeOf(o);
-      const group = one && !one.epilogue ? one.group.nodes : groups.get(node);
-      const generator = WGSL_KERNELS[node.op] ?? (ELEMENTWISE_OPS.has(node.op) ? elementwiseKernel : undefined);
-      if (!generator) unsupported(node);
-      const dispatches = group ? elementwiseGroupKernel(k, group) : generator(k);
-      if (dispatches === null) continue;
+  const target: LoweringTarget<WgslKernelContext, WgslDispatch[]> = {
+    info: TARGET_INFO.webgpu,
+    kernels: WGSL_KERNELS,
+    elementwiseKernel,
+    elementwiseGroupKernel,
+    groupEpilogue: (_, group) => wgslGroupEpilogue(group),
+    context: (site) => ({
+      ...site,
+      weights: options.precision === 'f16' ? 'f16' : 'f32',
+      constant: (t: Tensor) => new Value(`${site.node.name}/const${constants++}`, { dtype: t.dtype, shape: [...t.shape] }, t),
+      scratch: (dtype, shape) => new Value(`${site.node.name}/scratch${scratches++}`, { dtype, shape: [...shape] }),
+    }),
+    emit(dispatches) {
       for (const d of dispatches) {
-        if (d.bindings.length > MAX_BINDINGS) throw new Error(`code generator bug: a dispatch with ${d.bindings.length} bindings`);
+        if (d.bindings.length > bindingsPerKernel) throw new Error(`code generator bug: a dispatch with ${d.bindings.length} bindings`);
       }
       gen.kernels.push(dispatches);
-    } catch (e) {
-      withContext(e, { node: graphNode.name, op: graphNode.op });
-    }
-  }
-  // A graph output that is a constant is copied into its buffer by a last kernel.
-  for (const out of graph.outputs) {
-    if (!out.data) continue;
-    const src = new Value(`${out.name}/data`, out.type, out.data);
-    gen.kernels.push(stridedCopy(src, out, [sizeOfValue(out)], [1], [1]));
-  }
+    },
+    copyConstant(src, out) {
+      gen.kernels.push(stridedCopy(src, out, [sizeOfValue(out)], [1], [1]));
+    },
+  };
+  gen.aliases = lowerGraph(graph, target, options.schedules).aliases;
   return gen;
 }
 

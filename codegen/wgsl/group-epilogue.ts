@@ -5,13 +5,14 @@
 // and one per vec4<f32> of four consecutive output elements, over the arrays the kernel binds for its
 // operands; so the whole group is the anchor's one kernel.
 import type { Node, Value } from '../../compiler/ir/graph.js';
-import { renderElementwise, type ScalarOperand } from '../c-like.js';
-import { epilogueTensors, operandBlocks, type FusedGroup } from '../fused-group.js';
+import { renderElementwise, type ScalarOperand } from '../../compiler/ops/scalar-forms.js';
+import { epilogueTensors, type FusedGroup } from '../../compiler/kernel-groups.js';
+import { operandBlocks } from '../fused-group.js';
 import { broadcastStridesOf } from '../loops.js';
 import { shapeOf } from '../shapes.js';
 import { wgslEpilogueOf } from './epilogue.js';
 import type { EpilogueSite, WgslEpilogue } from './kernels/kernel.js';
-import { offsetOf } from './kernels/matmul.js';
+import { offsetOf } from './kernels/module-bindings.js';
 import { WGSL_TARGET, wgslLiteral } from './wgsl-target.js';
 
 /**
@@ -109,7 +110,7 @@ export function wgslGroupEpilogue(group: FusedGroup): WgslEpilogue | undefined {
     return { scalar: fn('epilogue', 'f32', scalarLines), vector: fn('epilogue4', 'vec4<f32>', vectorLines) };
   };
   return {
-    name: `group_${group.node.name}`,
+    name: `group_${(group.node ?? group.nodes[group.nodes.length - 1]).name}`,
     scalar(v, at, site) {
       site.declare(functions(site).scalar);
       return `epilogue(${v}, ${at})`;

@@ -113,6 +113,7 @@ export async function runDispatches(device: GPUDevice, dispatches: readonly Wgsl
 /** A kernel context for the graph's first node; with an epilogue, output(0) is the second node's output. */
 export function kernelContext(graph: Graph, epilogue?: WgslEpilogue): WgslKernelContext {
   const node = graph.nodes[0];
+  const outputs = epilogue ? [graph.nodes[1].outputs[0], ...node.outputs.slice(1)] : node.outputs;
   let made = 0;
   return {
     node,
@@ -124,7 +125,8 @@ export function kernelContext(graph: Graph, epilogue?: WgslEpilogue): WgslKernel
       if (!v) throw new Error(`node '${node.name}' has no input ${i}`);
       return v;
     },
-    output: (i) => (epilogue && i === 0 ? graph.nodes[1].outputs[0] : node.outputs[i]),
+    output: (i) => outputs[i],
+    outputs,
     constantOf: (v) => v?.data,
     constant: (t: Tensor) => new Value(`constant_${made++}`, { dtype: t.dtype, shape: [...t.shape] }, t),
     scratch: (dtype, shape) => new Value(`scratch_${made++}`, { dtype, shape: [...shape] }),

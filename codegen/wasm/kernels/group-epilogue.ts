@@ -7,8 +7,9 @@
 import { createHash } from 'node:crypto';
 import type { Node, Value } from '../../../compiler/ir/graph.js';
 import { stridesOf } from '../../../compiler/ir/tensor.js';
-import { renderElementwise, type ScalarOperand } from '../../c-like.js';
-import { epilogueTensors, operandBlocks, type FusedGroup } from '../../fused-group.js';
+import { renderElementwise, type ScalarOperand } from '../../../compiler/ops/scalar-forms.js';
+import { epilogueTensors, type FusedGroup } from '../../../compiler/kernel-groups.js';
+import { operandBlocks } from '../../fused-group.js';
 import { AS_TARGET, asLiteral } from '../as-target.js';
 import { epilogueOf, type Epilogue } from './epilogue.js';
 import { shapeOf, type KernelContext } from './kernel.js';

@@ -5,32 +5,23 @@ import { DlcError } from '../../../compiler/errors.js';
 import { byteSize, type DType } from '../../../compiler/ir/dtype.js';
 import type { Node, Value } from '../../../compiler/ir/graph.js';
 import type { Tensor } from '../../../compiler/ir/tensor.js';
-import type { Schedules } from '../../schedule.js';
+import type { KernelSite } from '../../lower.js';
 import type { Epilogue } from './epilogue.js';
 
 export { shapeOf, sizeOfValue } from '../../shapes.js';
 
-export interface KernelContext {
-  node: Node;
-  schedules: Schedules;
+export interface KernelContext extends KernelSite {
   /**
    * An activation fused into this kernel: output(0) is then the activation's output, and the kernel applies
    * the epilogue to every element it stores (only kernels listed in EPILOGUE_KERNELS get one).
    */
   epilogue?: Epilogue;
-  /** Input i (an error naming the node when it is absent). */
-  input(i: number): Value;
-  output(i: number): Value;
   /** The address token of one of this node's values. */
   ptr(v: Value): string;
-  /** The compile-time value of an input, when it is a constant. */
-  constantOf(v: Value | null | undefined): Tensor | undefined;
   /** Places a compile-time tensor (a transposed weight, an index table) in the weights; returns its address token. */
   constant(t: Tensor): string;
   /** Private scratch memory for this kernel (each call gets its own bytes); returns its address token. */
   scratch(bytes: number): string;
-  /** Makes `out` share `src`'s bytes instead of being written; false when it cannot (a graph output). */
-  alias(out: Value, src: Value): boolean;
   /** Adds a shared helper (by name, once per module) and returns the name to call. */
   helper(name: string, source: () => string): string;
 }

@@ -5,7 +5,7 @@
 import type { DType } from '../../../compiler/ir/dtype.js';
 import type { Node, Value } from '../../../compiler/ir/graph.js';
 import type { Tensor } from '../../../compiler/ir/tensor.js';
-import type { Schedules } from '../../schedule.js';
+import type { KernelSite } from '../../lower.js';
 
 /** WebGPU's default limits (DESIGN.md): a kernel must fit all of them. */
 export const WGSL_LIMITS = {
@@ -51,9 +51,7 @@ export interface WgslEpilogue {
   vec4(v: string, at: string, site: EpilogueSite): string;
 }
 
-export interface WgslKernelContext {
-  node: Node;
-  schedules: Schedules;
+export interface WgslKernelContext extends KernelSite {
   /**
    * How constant conv/matmul/gemm weights ship: f32, or f16 pairs in u32 words (halfWeights in matmul.ts,
    * `--precision f16`), read back to f32 as they load.
@@ -64,17 +62,10 @@ export interface WgslKernelContext {
    * applies it to every element it stores.
    */
   epilogue?: WgslEpilogue;
-  /** Input i (an error naming the node when it is absent). */
-  input(i: number): Value;
-  output(i: number): Value;
-  /** The compile-time value of an input, when it is a constant. */
-  constantOf(v: Value | null | undefined): Tensor | undefined;
   /** A compile-time tensor (repacked weights, an index table) placed in the weights, as a value to bind. */
   constant(t: Tensor): Value;
   /** A tensor private to this kernel's dispatches (an im2col buffer, split-K partial sums). */
   scratch(dtype: DType, shape: number[]): Value;
-  /** Makes `out` share `src`'s storage instead of being written; false when it cannot (a graph output). */
-  alias(out: Value, src: Value): boolean;
 }
 
 /** The dispatches of one kernel in order, or null when the node needs no code (its outputs alias its inputs). */
