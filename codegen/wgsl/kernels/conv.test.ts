@@ -5,7 +5,7 @@ import { wgslEpilogueOf } from '../epilogue.js';
 import { buildGraph, kernelContext, kernelMismatches, randomTensor } from '../testing.js';
 import { convKernel, convTransposeKernel } from './conv.js';
 import type { WgslKernelContext } from './kernel.js';
-import { DEFAULT_GPU_MATMUL, type GpuMatmulSchedule } from './matmul.js';
+import { DEFAULT_GPU_MATMUL, type GpuMatmulSchedule } from '../../schedule.js';
 
 interface ConvCase {
   x: number[];
@@ -32,12 +32,17 @@ function convGraph(op: 'conv' | 'conv_transpose', c: ConvCase) {
   });
 }
 
+/** The context with its GPU conv schedule replaced (as a schedule file's per-node override would). */
+function withConvSchedule(k: WgslKernelContext, conv: GpuMatmulSchedule): WgslKernelContext {
+  return { ...k, schedules: { ...k.schedules, gpu: { ...k.schedules.gpu, conv } } };
+}
+
 async function convMismatches(op: 'conv' | 'conv_transpose', c: ConvCase, schedule: Partial<GpuMatmulSchedule> = {}): Promise<string[]> {
   const g = convGraph(op, c);
   const epilogue = c.activation ? wgslEpilogueOf(g.nodes[1]) : undefined;
   if (c.activation) expect(epilogue).toBeDefined();
   // Tiled unless the schedule says otherwise (the small test sizes would all run untiled by default).
-  const generator = op === 'conv' ? (k: WgslKernelContext) => convKernel(k, { ...DEFAULT_GPU_MATMUL, directBelow: 0, ...schedule }) : convTransposeKernel;
+  const generator = op === 'conv' ? (k: WgslKernelContext) => convKernel(withConvSchedule(k, { ...DEFAULT_GPU_MATMUL, directBelow: 0, ...schedule })) : convTransposeKernel;
   return kernelMismatches(await nodeGpuDevice(), g, generator, { epilogue });
 }
 
@@ -85,9 +90,9 @@ describe('conv on WebGPU matches the interpreter', () => {
   test('the split-K case runs two dispatches, a large output one', () => {
     const tiled = { ...DEFAULT_GPU_MATMUL, directBelow: 0 };
     const split = convGraph('conv', { x: [1, 256, 4, 4], w: [32, 256, 3, 3], attrs: { pads: [1, 1, 1, 1] } });
-    expect(convKernel(kernelContext(split), tiled).length).toBe(2);
+    expect(convKernel(withConvSchedule(kernelContext(split), tiled)).length).toBe(2);
     const big = convGraph('conv', { x: [1, 16, 64, 64], w: [32, 16, 3, 3], attrs: { pads: [1, 1, 1, 1] } });
-    expect(convKernel(kernelContext(big), tiled).length).toBe(1);
+    expect(convKernel(withConvSchedule(kernelContext(big), tiled)).length).toBe(1);
   });
 });
 

@@ -9,7 +9,10 @@ import type { Value } from '../../../compiler/ir/graph.js';
 import { shapeOf } from '../../shapes.js';
 import { convShapeOf, type ConvShape } from '../../window-geometry.js';
 import type { WgslDispatch, WgslKernelContext } from './kernel.js';
-import { constantMatrix, DEFAULT_GPU_MATMUL, finish, gemmDispatches, padColumns, requireF32, type GemmOperand, type GemmSpec, type GpuMatmulSchedule, type ModuleBindings } from './matmul.js';
+import type { GpuMatmulSchedule } from '../../schedule.js';
+import { gemmDispatches, type GemmOperand, type GemmSpec } from './gemm.js';
+import { finish, requireF32, type ModuleBindings } from './module-bindings.js';
+import { constantMatrix, padColumns } from './weight-packing.js';
 import { Bindings, perInvocation, unsupported } from './shader.js';
 
 /** The conv's shape, resolved once for every target (codegen/window-geometry.ts). */
@@ -157,14 +160,14 @@ function direct(k: WgslKernelContext, x: Value, w: Value, bias: Value | null, y:
   });
 }
 
-export function convKernel(k: WgslKernelContext, schedule: GpuMatmulSchedule = DEFAULT_GPU_MATMUL): WgslDispatch[] {
+export function convKernel(k: WgslKernelContext): WgslDispatch[] {
   requireF32(k);
   const [x, w, bias, y] = [k.input(0), k.input(1), k.node.inputs[2] ?? null, k.output(0)];
   const s = convShape(k, x, w, y, false);
   if (s.n * s.m * s.outPlane === 0) return [];
   // Depthwise: a GEMM of K = kernel volume has too little work per slab; direct taps read each input once.
   if (s.c / s.group === 1 && s.group > 1) return direct(k, x, w, bias, y, s);
-  return implicitGemm(k, x, w, bias, y, s, schedule);
+  return implicitGemm(k, x, w, bias, y, s, k.schedules.gpu.conv);
 }
 
 /**

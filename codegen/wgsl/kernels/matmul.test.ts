@@ -3,13 +3,16 @@ import { Tensor } from '../../../compiler/ir/tensor.js';
 import { buildGraph, kernelContext, kernelMismatches, randomTensor } from '../testing.js';
 import { wgslEpilogueOf } from '../epilogue.js';
 import type { WgslKernelContext } from './kernel.js';
-import { DEFAULT_GPU_MATMUL, gemmKernel, matmulKernel, type GpuMatmulSchedule } from './matmul.js';
+import { DEFAULT_GPU_MATMUL, type GpuMatmulSchedule } from '../../schedule.js';
+import { gemmKernel, matmulKernel } from './matmul.js';
 
 // Tiled unless a test asks for the untiled form (the small test sizes would all run untiled by default).
 const TILED: Partial<GpuMatmulSchedule> = { directBelow: 0 };
 const UNTILED: Partial<GpuMatmulSchedule> = { directBelow: Number.MAX_SAFE_INTEGER };
-const matmul = (s: Partial<GpuMatmulSchedule> = {}) => (k: WgslKernelContext) => matmulKernel(k, { ...DEFAULT_GPU_MATMUL, ...TILED, ...s });
-const gemm = (s: Partial<GpuMatmulSchedule> = {}) => (k: WgslKernelContext) => gemmKernel(k, { ...DEFAULT_GPU_MATMUL, ...TILED, ...s });
+/** The context with its GPU matmul schedule replaced (as a schedule file's per-node override would). */
+const scheduled = (k: WgslKernelContext, s: Partial<GpuMatmulSchedule>): WgslKernelContext => ({ ...k, schedules: { ...k.schedules, gpu: { ...k.schedules.gpu, matmul: { ...DEFAULT_GPU_MATMUL, ...TILED, ...s } } } });
+const matmul = (s: Partial<GpuMatmulSchedule> = {}) => (k: WgslKernelContext) => matmulKernel(scheduled(k, s));
+const gemm = (s: Partial<GpuMatmulSchedule> = {}) => (k: WgslKernelContext) => gemmKernel(scheduled(k, s));
 
 describe('tiled matmul on WebGPU matches the interpreter', () => {
   const cases: [string, number[], number[]][] = [

@@ -5,7 +5,7 @@ import { poolGeometry } from '../../window-geometry.js';
 import { shapeOf } from '../../shapes.js';
 import { wgslLiteral, withHelpers } from '../wgsl-target.js';
 import type { WgslDispatch, WgslKernelContext } from './kernel.js';
-import { foldedGrid, ModuleBindings, requireF32 } from './matmul.js';
+import { foldedGrid, ModuleBindings, requireF32 } from './module-bindings.js';
 import { Bindings, perInvocation, unsupported } from './shader.js';
 
 export function poolKernel(k: WgslKernelContext): WgslDispatch[] {
