@@ -10,7 +10,9 @@ import { ELEMENTWISE_OPS } from '../c-like.js';
 import { epilogueTensors, partitionFusedNodes, type FusedGroup } from '../fused-group.js';
 import { elementwiseGroups, fusedActivations } from '../fusion.js';
 import { alignUp, planMemory, type PlanStep } from '../memory-plan.js';
+import { legalizeGraph } from '../../passes/legalize.js';
 import { schedulesFor } from '../schedule.js';
+import { TARGET_INFO } from '../targets.js';
 import { AS_HELPERS } from './as-target.js';
 import { compileAssemblyScript, staticDataEnd, WASM_PAGE_BYTES } from './assemblyscript.js';
 import { KERNELS } from './kernels/index.js';
@@ -186,6 +188,7 @@ export interface RenderTarget {
 }
 
 export function renderGraph(graph: Graph, options: WasmCompileOptions, target: RenderTarget): RenderedGraph {
+  graph = legalizeGraph(graph, TARGET_INFO.wasm);
   for (const v of [...graph.inputs, ...graph.outputs]) {
     if (!isConcreteShape(v.type.shape)) throw new DlcError(`'${v.name}' has symbolic shape [${v.type.shape}]; give concrete input shapes`);
   }

@@ -8,8 +8,10 @@ import type { Tensor } from '../../compiler/ir/tensor.js';
 import { ELEMENTWISE_OPS } from '../c-like.js';
 import { epilogueTensors, partitionFusedNodes, type FusedGroup } from '../fused-group.js';
 import { elementwiseGroups, fusedActivations } from '../fusion.js';
+import { legalizeGraph } from '../../passes/legalize.js';
 import { schedulesFor } from '../schedule.js';
 import { shapeOf, sizeOfValue } from '../shapes.js';
+import { TARGET_INFO } from '../targets.js';
 import { planBuffers } from './buffer-plan.js';
 import { wgslEpilogueOf } from './epilogue.js';
 import { MAX_EPILOGUE_OPERANDS, wgslGroupEpilogue } from './group-epilogue.js';
@@ -164,6 +166,7 @@ function precisionOf(options: WebgpuCompileOptions): PrecisionRecord {
 }
 
 export function compileGraphToWebgpu(graph: Graph, options: WebgpuCompileOptions): WebgpuProgram {
+  graph = legalizeGraph(graph, TARGET_INFO.webgpu);
   for (const v of [...graph.inputs, ...graph.outputs]) {
     if (!isConcreteShape(v.type.shape)) throw new DlcError(`'${v.name}' has symbolic shape [${v.type.shape}]; give concrete input shapes`);
   }
