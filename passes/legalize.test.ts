@@ -9,7 +9,7 @@ import { verifyGraph } from '../compiler/ir/verifier.js';
 import '../compiler/ops/index.js';
 import { seededRandom } from '../compiler/random.js';
 import type { TargetInfo } from '../compiler/target-info.js';
-import { legalize, legalizeGraph } from './legalize.js';
+import { legalize, legalizeGraph, LEGALIZABLE_OPS } from './legalize.js';
 import { optPipelineText } from './pipelines.js';
 
 type Inputs = Record<string, { dtype: DType; shape: Dim[] }>;
@@ -286,6 +286,10 @@ describe('legalize: targets', () => {
     expect(legalizeGraph(native, TARGET_INFO.wasm)).toBe(native);
     expect(legalizeGraph(g, target(['einsum']))).toBe(g);
     expect(ops(legalizeGraph(g, TARGET_INFO.wasm))).toEqual(['matmul']);
+  });
+
+  test('no target runs a legalizable op natively, so both take the same path', () => {
+    expect([...LEGALIZABLE_OPS].filter((op) => TARGET_INFO.wasm.nativeOps.has(op) || TARGET_INFO.webgpu.nativeOps.has(op))).toEqual([]);
   });
 
   test('-O1 to -O3 legalize before fusion', () => {
