@@ -1,7 +1,7 @@
 // Generators and index-built tensors (compiler/ops/tensor-generate.ts, tensor-index.ts, tensor-slice.ts):
 // constant_of_shape as an expand, range and the windows from constant operands as their values (folding
 // leaves those that are graph outputs, or too large, to legalize), one_hot as a comparison with the class
-// indices, center_crop_pad as one pad (negative pads crop).
+// indices, center_crop_pad as a slice and a pad.
 import { isFloat } from '../compiler/ir/dtype.js';
 import { Tensor } from '../compiler/ir/tensor.js';
 import { getOp } from '../compiler/ops/registry.js';
@@ -54,7 +54,8 @@ export const GENERATE_RULES: readonly RewriteRule[] = [
       values.data ? scalarConstant(rw, values.type.dtype, values.data.data[k]) : emit1(rw, 'gather', [reshapeTo(rw, values, [2]), rw.constant(Tensor.scalar('i64', k))]);
     return [emit1(rw, 'where', [hit, pick(1), pick(0)])];
   }],
-  // center_crop_pad(x, sizes) {axes} → pad(x) by (t − d)/2 before and the rest after along each axis (negative: crop)
+  // center_crop_pad(x, sizes) {axes} → slice(x) from ⌊(d − t)/2⌋ along the axes that shrink, then pad(·) by
+  // ⌊(t − d)/2⌋ before and the rest after along the axes that grow
   [{ op: 'center_crop_pad' }, (m, rw) => {
     const [x, sizes] = m.root.inputs;
     const shape = concreteShape(x);
@@ -62,13 +63,18 @@ export const GENERATE_RULES: readonly RewriteRule[] = [
     const target = sizes.data.toNumbers();
     const axes = normalizeAxes(attrInts(m.root.attrs, 'axes') ?? shape.map((_, i) => i), shape.length);
     if (target.length !== axes.length) return undefined;
-    const pads = new Array<number>(2 * shape.length).fill(0);
-    axes.forEach((a, i) => {
-      const d = shape[a];
-      const before = target[i] <= d ? -Math.floor((d - target[i]) / 2) : Math.floor((target[i] - d) / 2);
-      pads[a] = before;
-      pads[a + shape.length] = target[i] - d - before;
-    });
-    return [emit1(rw, 'pad', [x, i64Constant(rw, pads), scalarConstant(rw, x.type.dtype, 0)])];
+    const cropped = axes.flatMap((a, i) => (target[i] < shape[a] ? [[a, Math.floor((shape[a] - target[i]) / 2), target[i]]] : []));
+    const grown = axes.flatMap((a, i) => (target[i] > shape[a] ? [[a, Math.floor((target[i] - shape[a]) / 2), target[i] - shape[a]]] : []));
+    let y = x;
+    if (cropped.length > 0) {
+      const [starts, ends, sliced] = [cropped.map(([, s]) => s), cropped.map(([, s, t]) => s + t), cropped.map(([a]) => a)];
+      y = emit1(rw, 'slice', [y, i64Constant(rw, starts), i64Constant(rw, ends), i64Constant(rw, sliced)]);
+    }
+    if (grown.length > 0) {
+      const pads = new Array<number>(2 * shape.length).fill(0);
+      for (const [a, before, total] of grown) [pads[a], pads[a + shape.length]] = [before, total - before];
+      y = emit1(rw, 'pad', [y, i64Constant(rw, pads), scalarConstant(rw, x.type.dtype, 0)]);
+    }
+    return [computed(rw, m.root, y)];
   }],
 ];

@@ -231,12 +231,13 @@ describe('legalize: generators', () => {
     legalized(g);
   });
 
-  test('center_crop_pad crops and pads in one pad', () => {
+  test('center_crop_pad slices the axes that shrink and pads those that grow (an identity where neither)', () => {
     const g = graphOf({ x: { dtype: 'f32', shape: [5, 4, 3] } }, (b, { x }) => [
       b.emit('center_crop_pad', [x, b.constant(Tensor.fromArray('i64', [3], [2, 7, 3]))])[0],
       b.emit('center_crop_pad', [x, b.constant(Tensor.fromArray('i64', [2], [6, 1]))], { axes: [0, -1] })[0],
+      b.emit('center_crop_pad', [x, b.constant(Tensor.fromArray('i64', [1], [4]))], { axes: [1] })[0],
     ]);
-    expect(ops(legalized(g))).toEqual(['pad', 'pad']);
+    expect(ops(legalized(g))).toEqual(['slice', 'pad', 'slice', 'pad', 'identity']);
   });
 });
 
