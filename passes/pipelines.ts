@@ -10,6 +10,7 @@ import { foldScaleAxisPass } from './fold-scale-axis.js';
 import { foldShapeArithmeticPass } from './fold-shape-arithmetic.js';
 import { fuseHorizontalPass } from './fuse-horizontal.js';
 import { fuseOpsPass } from './fuse-ops.js';
+import { legalizePass } from './legalize.js';
 import { registerPass, type Pass } from './manager.js';
 import { parsePipeline } from './pipeline-text.js';
 import { recognizePatternsPass } from './recognize-patterns.js';
@@ -27,6 +28,7 @@ for (const info of [
   cancelTransposeReshapePass,
   eliminateCommonSubexpressionsPass,
   simplifyAlgebraPass,
+  legalizePass,
   fuseHorizontalPass,
   fuseOpsPass,
 ]) {
@@ -35,6 +37,12 @@ for (const info of [
 
 /** Folding and cleanup, repeated while one step enables another (a folded shape makes a Reshape a no-op…). */
 export const SIMPLIFY = 'fixpoint(fold-constants,fold-shape-arithmetic,remove-identity,eliminate-dead-code)';
+
+/**
+ * Ops without a kernel become ops with one, on folded constants (a window's size, one_hot's depth), before
+ * the rewrites and fusion see them.
+ */
+const LEGALIZE = 'legalize';
 
 /**
  * Then graph rewrites: merged subexpressions first (so patterns see one value where the model computed two),
@@ -52,9 +60,9 @@ const FUSE_WIDE = `fuse-horizontal,${FUSE}`;
 
 export const OPT_PIPELINES: Readonly<Record<number, string>> = {
   0: '',
-  1: `${SIMPLIFY},${FUSE}`,
-  2: `${SIMPLIFY},${REWRITE},${FUSE_WIDE}`,
-  3: `${SIMPLIFY},${REWRITE},${FUSE_WIDE}`,
+  1: `${SIMPLIFY},${LEGALIZE},${FUSE}`,
+  2: `${SIMPLIFY},${LEGALIZE},${REWRITE},${FUSE_WIDE}`,
+  3: `${SIMPLIFY},${LEGALIZE},${REWRITE},${FUSE_WIDE}`,
 };
 
 export const DEFAULT_OPT_LEVEL = 2;

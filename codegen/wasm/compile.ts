@@ -8,6 +8,7 @@ import { isConcreteShape, Value, type Graph } from '../../compiler/ir/graph.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
 import { lowerGraph, type LoweringTarget } from '../lower.js';
 import { alignUp, planMemory, type PlanStep } from '../memory-plan.js';
+import { legalizeGraph } from '../../passes/legalize.js';
 import { TARGET_INFO } from '../targets.js';
 import { AS_HELPERS } from './as-target.js';
 import { compileAssemblyScript, staticDataEnd, WASM_PAGE_BYTES } from './assemblyscript.js';
@@ -143,6 +144,7 @@ export interface RenderTarget {
 }
 
 export function renderGraph(graph: Graph, options: WasmCompileOptions, target: RenderTarget): RenderedGraph {
+  graph = legalizeGraph(graph, TARGET_INFO.wasm);
   for (const v of [...graph.inputs, ...graph.outputs]) {
     if (!isConcreteShape(v.type.shape)) throw new DlcError(`'${v.name}' has symbolic shape [${v.type.shape}]; give concrete input shapes`);
   }

@@ -5,6 +5,7 @@
 import { DlcError } from '../../compiler/errors.js';
 import { isConcreteShape, Value, type Graph } from '../../compiler/ir/graph.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
+import { legalizeGraph } from '../../passes/legalize.js';
 import { lowerGraph, type LoweringTarget } from '../lower.js';
 import { shapeOf, sizeOfValue } from '../shapes.js';
 import { TARGET_INFO } from '../targets.js';
@@ -81,6 +82,7 @@ function precisionOf(options: WebgpuCompileOptions): PrecisionRecord {
 }
 
 export function compileGraphToWebgpu(graph: Graph, options: WebgpuCompileOptions): WebgpuProgram {
+  graph = legalizeGraph(graph, TARGET_INFO.webgpu);
   for (const v of [...graph.inputs, ...graph.outputs]) {
     if (!isConcreteShape(v.type.shape)) throw new DlcError(`'${v.name}' has symbolic shape [${v.type.shape}]; give concrete input shapes`);
   }

@@ -1,5 +1,5 @@
 // Neural-network anchors: convolution, pooling, matmul/gemm, normalization, softmax, resize, losses,
-// quantization. Each topic lives in its own nn-<topic>.ts file.
+// quantization, the training preview's optimizers. Each topic lives in its own nn-<topic>.ts file.
 import { convOps } from './nn-conv.js';
 import { einsumOps } from './nn-einsum.js';
 import { layoutOps } from './nn-layout.js';
@@ -10,6 +10,7 @@ import { poolOps } from './nn-pool.js';
 import { quantOps } from './nn-quant.js';
 import { resizeOps } from './nn-resize.js';
 import { softmaxOps } from './nn-softmax.js';
+import { trainingOps } from './nn-training.js';
 import type { OpDef } from './registry.js';
 
-export const nnOps: OpDef[] = [...convOps, ...poolOps, ...matmulOps, ...einsumOps, ...softmaxOps, ...normOps, ...resizeOps, ...quantOps, ...lossOps, ...layoutOps];
+export const nnOps: OpDef[] = [...convOps, ...poolOps, ...matmulOps, ...einsumOps, ...softmaxOps, ...normOps, ...resizeOps, ...quantOps, ...lossOps, ...layoutOps, ...trainingOps];

@@ -5,14 +5,11 @@ import { ANCHOR_KERNELS } from './anchors.js';
 import type { WgslKernelGenerator } from './kernel.js';
 import { concatKernel, dropoutKernel, depthSpaceKernel, gatherElementsKernel, gatherKernel, padKernel, shapeKernel, sliceKernel, splitKernel, tileKernel, transposeKernel, viewKernel } from './movement.js';
 import { argReduceKernel, batchNormKernel, instanceNormKernel, layerNormKernel, reduceKernel, softmaxKernel } from './reduce.js';
-import { einsumKernel } from './einsum.js';
 import { eyeLikeKernel } from './eye-like.js';
 import { convIntegerKernel, matmulIntegerKernel, qlinearConvKernel, qlinearMatmulKernel } from './integer.js';
 import { detKernel, dftKernel } from './linalg.js';
 import { lossKernel } from './loss.js';
 import { maxPoolKernel } from './max-pool-indices.js';
-import { lrnKernel, meanVarianceNormKernel } from './normalization.js';
-import { dequantizeKernel, dynamicQuantizeKernel, quantizeKernel } from './quantize.js';
 import { recurrentKernel } from './recurrent.js';
 import { reverseSequenceKernel } from './reverse-sequence.js';
 import { runTimeCumSumKernel, runTimeTriluKernel, withEmptyOperandsKnown } from './run-time-operands.js';
@@ -59,21 +56,15 @@ export const WGSL_KERNELS: Readonly<Record<string, WgslKernelGenerator>> = {
   arg_min: argReduceKernel,
   negative_log_likelihood_loss: lossKernel,
   softmax_cross_entropy_loss: lossKernel,
-  einsum: einsumKernel,
   eye_like: eyeLikeKernel,
-  quantize_linear: quantizeKernel,
   matmul_integer: matmulIntegerKernel,
   qlinear_matmul: qlinearMatmulKernel,
   conv_integer: convIntegerKernel,
   qlinear_conv: qlinearConvKernel,
-  lrn: lrnKernel,
-  mean_variance_normalization: meanVarianceNormKernel,
   det: detKernel,
   dft: dftKernel,
   reverse_sequence: reverseSequenceKernel,
   max_unpool: maxUnpoolKernel,
-  dequantize_linear: dequantizeKernel,
-  dynamic_quantize_linear: dynamicQuantizeKernel,
   rnn: recurrentKernel,
   gru: recurrentKernel,
   lstm: recurrentKernel,
