@@ -5,6 +5,8 @@ import { DlcError } from '../compiler/errors.js';
 import { Tensor } from '../compiler/ir/tensor.js';
 import { importOnnx } from '../compiler/onnx/frontend.js';
 import { encodeOnnxModel } from '../compiler/onnx/writer.js';
+import { loadModel } from '../runtime/index.js';
+import { compileModelToArtifact } from './compile.js';
 import { parseInputValues } from './input-values.js';
 import { writeNpy } from './npy.js';
 
@@ -71,5 +73,46 @@ describe('parseInputValues', () => {
     const { graph } = importOnnx(model, { inputValues: parseInputValues(['shape=3,-1']) });
     expect(graph.outputs[0].type).toEqual({ dtype: 'f32', shape: [3, 2] });
     expect(graph.specialized.map((s) => [s.name, s.value.dtype])).toEqual([['shape', 'i64']]);
+  });
+});
+
+describe('the compile path', () => {
+  /** y = relu(reshape(x, shape)) */
+  const modelFile = path.join(tmp, 'reshape.onnx');
+  fs.writeFileSync(
+    modelFile,
+    encodeOnnxModel({
+      inputs: [
+        { name: 'x', dtype: 'f32', shape: [2, 3] },
+        { name: 'shape', dtype: 'i64', shape: [2] },
+      ],
+      outputs: [{ name: 'y', dtype: 'f32', shape: ['a', 'b'] }],
+      nodes: [
+        { op: 'Reshape', inputs: ['x', 'shape'], outputs: ['r'], name: 'Reshape_0' },
+        { op: 'Relu', inputs: ['r'], outputs: ['y'] },
+      ],
+    }),
+  );
+  const io = { stdout: { write: () => true }, stderr: { write: () => true } };
+
+  test('without the value, names the input and the node whose shape it sets', async () => {
+    await expect(compileModelToArtifact(modelFile, { target: 'wasm', inputShape: [] }, path.join(tmp, 'no-value'), io)).rejects.toThrow(
+      new DlcError(`${modelFile}: input 'shape' sets the shape of node 'Reshape_0' (op reshape); give its value with --input-value shape=...`),
+    );
+  });
+
+  test('with it, the artifact is static, records the value, and runs with or without that feed', async () => {
+    const dest = path.join(tmp, 'specialized');
+    const { files } = await compileModelToArtifact(modelFile, { target: 'wasm', inputShape: [], inputValue: ['shape=3,2'] }, dest, io);
+    const again = await compileModelToArtifact(modelFile, { target: 'wasm', inputShape: [], inputValue: ['shape=3,2'] }, path.join(tmp, 'again'), io);
+    expect(again.files).toEqual(files);
+    const session = await loadModel(dest);
+    expect(session.inputs).toEqual([{ name: 'x', dtype: 'f32', shape: [2, 3] }]);
+    expect(session.outputs).toEqual([{ name: 'y', dtype: 'f32', shape: [3, 2] }]);
+    expect(session.specialized).toEqual([{ name: 'shape', dtype: 'i64', shape: [2], values: [3, 2] }]);
+    const x = new Float32Array([1, -2, 3, -4, 5, -6]);
+    expect((await session.run({ x })).y).toEqual(new Float32Array([1, 0, 3, 0, 5, 0]));
+    expect((await session.run({ x, shape: new BigInt64Array([3n, 2n]) })).y).toEqual(new Float32Array([1, 0, 3, 0, 5, 0]));
+    await expect(session.run({ x, shape: new BigInt64Array([2n, 3n]) })).rejects.toThrow("input 'shape' was specialized");
   });
 });

@@ -72,7 +72,7 @@ export function shapeInputs(graph: Graph): Map<Value, Node> {
  * given, or an output whose size depends on data (NonZero, Compress, Unique).
  */
 export function checkStaticShapes(graph: Graph, file?: string): void {
-  const origin = graph.nodes.find((n) => n.outputs.some((o) => !isConcreteShape(o.type.shape)));
+  const origin = symbolicOrigin(graph);
   if (!origin) return;
   const { deps } = analyze(graph);
   const out = origin.outputs.find((o) => !isConcreteShape(o.type.shape))!;
@@ -85,4 +85,11 @@ export function checkStaticShapes(graph: Graph, file?: string): void {
     `output '${out.name}' has shape ${formatShape(out.type.shape)}, known only at run time (it depends on data); dlc compiles static shapes only`,
     { file, node: origin.name, op: origin.op },
   );
+}
+
+/** The first node with a symbolic output; inside a fused group, the body's node that makes it symbolic. */
+function symbolicOrigin(g: Graph): Node | undefined {
+  const node = g.nodes.find((n) => n.outputs.some((o) => !isConcreteShape(o.type.shape)));
+  if (node?.op !== 'fused') return node;
+  return Graph.subgraphsOf(node).map(symbolicOrigin).find((n) => n !== undefined) ?? node;
 }
