@@ -7,12 +7,14 @@ import * as path from 'node:path';
 import { UsageError } from '../compiler/errors.js';
 import { formatShape } from '../compiler/ir/graph.js';
 import { loadOnnxFile } from '../compiler/onnx/frontend.js';
+import { checkStaticShapes } from '../compiler/shape-inputs.js';
 import { buildWebgpuArtifact, checkArtifactDestination, writeArtifactDir, writeWasmArtifact, type JsonValue } from '../codegen/artifact.js';
 import { compileToWebgpu, type Precision, type WebgpuProgram } from '../codegen/wgsl/program.js';
 import { compileToWasm, type WasmProgram } from '../codegen/wasm/program.js';
 import { PassManager } from '../passes/manager.js';
 import { printPipeline } from '../passes/pipelines.js';
 import { checkInputNames, formatBytes, parseInputShapes, selectPipeline } from './inspect.js';
+import { parseInputValues } from './input-values.js';
 import type { CliIo } from './main.js';
 
 export const TARGETS = ['wasm', 'webgpu'];
@@ -20,6 +22,8 @@ export const TARGETS = ['wasm', 'webgpu'];
 export interface ModelOptions {
   target: string;
   inputShape: string[];
+  /** `--input-value name=v0,v1,...|name=file.npy`: inputs to specialize on (cli/input-values.ts). */
+  inputValue?: string[];
   optLevel?: string;
   passes?: string;
   /** webgpu only: the precision asked for (the manifest records the one used). */
@@ -41,10 +45,11 @@ export async function compileModelToArtifact(model: string, opts: ModelOptions, 
   const inputShapes = parseInputShapes(opts.inputShape);
   const pass = selectPipeline(opts);
   checkArtifactDestination(dest);
-  const { graph } = loadOnnxFile(model, { inputShapes });
+  const { graph } = loadOnnxFile(model, { inputShapes, inputValues: parseInputValues(opts.inputValue ?? []) });
   checkInputNames(graph, inputShapes);
   const manager = new PassManager({ warn: (message) => io.stderr.write(`dlc: warning: ${message}\n`) });
   const optimized = manager.run(pass, graph);
+  checkStaticShapes(optimized, model);
   // What decides the artifact's bytes, so that a manifest tells how to rebuild it.
   const options: Record<string, JsonValue> = {
     target: opts.target,

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DlcError } from '../compiler/errors.js';
+import { Tensor } from '../compiler/ir/tensor.js';
 import { handWrittenProgram } from '../tests/util/hand-wasm.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
 import { buildWasmArtifact, canonicalJson, DLC_VERSION, writeArtifactDir, writeWasmArtifact } from './artifact.js';
@@ -50,6 +51,25 @@ describe('artifact writer', () => {
     });
     // The sha-256 of the four f32 weights 1, 2, 3, 4 (little-endian), computed independently.
     expect(hashes['weights.bin']).toBe(createHash('sha256').update(Buffer.from('0000803f000000400000404000008040', 'hex')).digest('hex'));
+  });
+
+  test('records the specialized inputs (elements as the runtime arrays hold them), and nothing when there are none', async () => {
+    const program = await handWrittenProgram();
+    const manifestOf = (files: Map<string, Uint8Array>) => JSON.parse(new TextDecoder().decode(files.get('manifest.json')));
+    expect(manifestOf(buildWasmArtifact(program, OPTIONS))).not.toHaveProperty('specialized');
+    expect(manifestOf(buildWasmArtifact({ ...program, specialized: [] }, OPTIONS))).not.toHaveProperty('specialized');
+    const specialized = [
+      { name: 'shape', value: Tensor.fromArray('i64', [2], [3, -1]) },
+      { name: 'scale', value: Tensor.fromArray('f16', [], [0.5]) },
+      { name: 'limits', value: Tensor.fromArray('f32', [3], [Infinity, NaN, 0.25]) },
+    ];
+    const files = buildWasmArtifact({ ...program, specialized }, OPTIONS);
+    expect(manifestOf(files).specialized).toEqual([
+      { name: 'shape', dtype: 'i64', shape: [2], values: [3, -1] },
+      { name: 'scale', dtype: 'f16', shape: [], values: [0x3800] },
+      { name: 'limits', dtype: 'f32', shape: [3], values: ['Infinity', 'NaN', 0.25] },
+    ]);
+    expect(buildWasmArtifact({ ...program, specialized }, OPTIONS).get('manifest.json')).toEqual(files.get('manifest.json'));
   });
 
   test('identical input and options give byte-identical artifacts', async () => {

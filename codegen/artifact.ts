@@ -8,9 +8,21 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DlcError } from '../compiler/errors.js';
-import { byteSize } from '../compiler/ir/dtype.js';
+import { byteSize, f32ToF16Bits } from '../compiler/ir/dtype.js';
+import type { SpecializedInput } from '../compiler/ir/graph.js';
 import type { TensorSlot, WasmProgram } from './wasm/program.js';
-import { ARTIFACT_FORMAT, ARTIFACT_FORMAT_VERSION, WASM_FILE, WEIGHTS_FILE, WGSL_FILE, wgslModuleMark, type FileEntry, type WasmManifest, type WebgpuManifest } from '../runtime/manifest.js';
+import {
+  ARTIFACT_FORMAT,
+  ARTIFACT_FORMAT_VERSION,
+  WASM_FILE,
+  WEIGHTS_FILE,
+  WGSL_FILE,
+  wgslModuleMark,
+  type FileEntry,
+  type SpecializedInput as SpecializedRecord,
+  type WasmManifest,
+  type WebgpuManifest,
+} from '../runtime/manifest.js';
 import type { WebgpuProgram } from './wgsl/program.js';
 
 /** The package version, recorded in every manifest (a test keeps it equal to package.json's). */
@@ -45,12 +57,24 @@ export function buildWasmArtifact(program: WasmProgram, options: Record<string, 
     inputs: layout.inputs.map(slot),
     outputs: layout.outputs.map(slot),
     memory: { bytes: layout.memoryBytes, weightsOffset: layout.weightsOffset, weightsBytes: layout.weightsBytes },
+    ...specializedField(program.specialized),
     kernels: program.kernels,
     files: entries,
     options,
   };
   files.set(MANIFEST_FILE, new TextEncoder().encode(`${canonicalJson(manifest)}\n`));
   return files;
+}
+
+/**
+ * The manifest's record of the inputs fixed at compile time, left out when there are none (so that other
+ * artifacts are as before): each element as the input's typed array holds it, f16 as its bits, and non-finite
+ * floats, which JSON cannot hold, as strings.
+ */
+function specializedField(list: readonly SpecializedInput[] = []): { specialized?: SpecializedRecord[] } {
+  if (list.length === 0) return {};
+  const element = (dtype: string, x: number) => (dtype === 'f16' ? f32ToF16Bits(x) : Number.isFinite(x) ? x : String(x));
+  return { specialized: list.map(({ name, value }) => ({ name, dtype: value.dtype, shape: [...value.shape], values: Array.from(value.data, (x) => element(value.dtype, x)) })) };
 }
 
 function fileEntries(files: ReadonlyMap<string, Uint8Array>): Record<string, FileEntry> {
@@ -80,6 +104,7 @@ export function buildWebgpuArtifact(program: WebgpuProgram, options: Record<stri
     modules: program.modules.map((m) => ({ access: [...m.access] })),
     steps: program.steps.map((s) => ({ module: s.module, bindings: s.bindings.map((r) => ({ ...r })), workgroups: [...s.workgroups] })),
     precision: { ...program.precision },
+    ...specializedField(program.specialized),
     kernels: program.kernels,
     files: fileEntries(files),
     options,

@@ -30,7 +30,9 @@ function cloneWith(g: Graph, map: Map<Value, Value>): Graph {
     outputs: n.outputs.map(copy),
     attrs: cloneAttrs(n.attrs, map),
   }));
-  return new Graph(g.name, inputs, g.outputs.map(copy), nodes, constants);
+  const clone = new Graph(g.name, inputs, g.outputs.map(copy), nodes, constants);
+  clone.specialized = [...g.specialized];
+  return clone;
 }
 
 function cloneAttrs(attrs: Attrs, map: Map<Value, Value>): Attrs {

@@ -2,7 +2,7 @@
 // name, each of the input's array type (see ARRAY_TYPES) and element count.
 import { ARRAY_TYPES, elementCount, typedArrayName, type TypedArray } from './dtypes.js';
 import { DlcRuntimeError } from './errors.js';
-import type { TensorInfo } from './manifest.js';
+import type { SpecializedInput, TensorInfo } from './manifest.js';
 
 /** Refuses feeds that are not an object or name an unknown input. */
 export function checkFeedNames(feeds: unknown, inputs: readonly TensorInfo[]): asserts feeds is Record<string, TypedArray> {
@@ -11,6 +11,20 @@ export function checkFeedNames(feeds: unknown, inputs: readonly TensorInfo[]): a
   for (const name of Object.keys(feeds)) {
     if (!known.has(name)) throw new DlcRuntimeError(`unknown input '${name}' (inputs: ${[...known].join(', ')})`);
   }
+}
+
+/** The feeds without those of specialized inputs, each of which must equal the value compiled in. */
+export function withoutSpecialized(feeds: Record<string, TypedArray>, specialized: readonly SpecializedInput[]): Record<string, TypedArray> {
+  if (!specialized.length || typeof feeds !== 'object' || feeds === null) return feeds;
+  const rest = { ...feeds };
+  for (const s of specialized) {
+    if (!Object.prototype.hasOwnProperty.call(rest, s.name)) continue;
+    const data = rest[s.name];
+    delete rest[s.name];
+    const same = typedArrayName(data) === ARRAY_TYPES[s.dtype] && data.length === s.values.length && s.values.every((v, i) => String(Number(data[i])) === String(v));
+    if (!same) throw new DlcRuntimeError(`input '${s.name}' was specialized: the artifact was compiled for ${s.dtype}[${s.shape.join(',')}] [${s.values.join(', ')}]; feed that value or leave it out`);
+  }
+  return rest;
 }
 
 /** The feed of one input, checked for presence, array type and element count. */

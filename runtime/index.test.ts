@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeWasmArtifact } from '../codegen/artifact.js';
+import { Tensor } from '../compiler/ir/tensor.js';
 import { handWrittenProgram } from '../tests/util/hand-wasm.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
 import { DlcRuntimeError, loadModel } from './index.js';
@@ -84,6 +85,49 @@ describe('loadModel and Session.run', () => {
     const big = new Float32Array([99, 1, 1, 1, 1, 99]);
     const out = await session.run({ x: big.subarray(1, 5), k: new BigInt64Array(2) });
     expect(out.y).toEqual(new Float32Array([2, 3, 4, 5]));
+  });
+});
+
+describe('specialized inputs', () => {
+  async function specializedArtifact(): Promise<string> {
+    const dir = path.join(tmp, `s${count++}`);
+    const specialized = [
+      { name: 'shape', value: Tensor.fromArray('i64', [2], [3, -1]) },
+      { name: 'scale', value: Tensor.fromArray('f16', [], [0.5]) },
+      { name: 'end', value: Tensor.fromArray('i64', [1], [2 ** 63 - 1]) },
+      { name: 'limit', value: Tensor.fromArray('f32', [1], [-Infinity]) },
+    ];
+    writeWasmArtifact(dir, { ...(await handWrittenProgram()), specialized }, {});
+    return dir;
+  }
+
+  test('are listed apart from the inputs, and a feed equal to the compiled value is taken and dropped', async () => {
+    const session = await loadModel(await specializedArtifact());
+    expect(session.inputs.map((i) => i.name)).toEqual(['x', 'k']);
+    expect(session.specialized.map((s) => [s.name, s.dtype, s.shape])).toEqual([
+      ['shape', 'i64', [2]],
+      ['scale', 'f16', []],
+      ['end', 'i64', [1]],
+      ['limit', 'f32', [1]],
+    ]);
+    expect((await session.run(feeds())).z).toEqual(new BigInt64Array([21n, -6n]));
+    const same = { shape: new BigInt64Array([3n, -1n]), scale: new Uint16Array([0x3800]), end: new BigInt64Array([2n ** 63n - 1n]), limit: new Float32Array([-Infinity]) };
+    expect((await session.run({ ...feeds(), ...same })).z).toEqual(new BigInt64Array([21n, -6n]));
+  });
+
+  test('a feed that differs from the compiled value, or is of another array type, is refused naming the input', async () => {
+    const session = await loadModel(await specializedArtifact());
+    const message = "input 'shape' was specialized: the artifact was compiled for i64[2] [3, -1]; feed that value or leave it out";
+    for (const shape of [new BigInt64Array([3n, 2n]), new BigInt64Array([3n]), new Int32Array([3, -1]), [3, -1]]) {
+      await expect(session.run({ ...feeds(), shape: shape as never })).rejects.toThrow(new DlcRuntimeError(message));
+    }
+    await expect(session.run({ ...feeds(), scale: new Uint16Array([0x3c00]) })).rejects.toThrow("input 'scale' was specialized: the artifact was compiled for f16[] [14336]");
+  });
+
+  test('a manifest whose specialized values do not fill the shape is refused', async () => {
+    const dir = await specializedArtifact();
+    editManifest(dir, (m) => m.specialized[0].values.pop());
+    await expect(loadModel(dir)).rejects.toThrow(new DlcRuntimeError(`${dir}: bad manifest.json: specialized input 'shape' needs one value per element`));
   });
 });
 

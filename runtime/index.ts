@@ -7,14 +7,15 @@
 //   const { y } = await session.run({ x: new Float32Array(3 * 224 * 224) });
 import { DlcRuntimeError } from './errors.js';
 import { artifactSource, sha256Hex, type FetchFunction } from './files.js';
-import { parseManifest, WASM_FILE, WEIGHTS_FILE, WGSL_FILE, type Manifest, type TensorInfo } from './manifest.js';
+import { withoutSpecialized } from './feeds.js';
+import { parseManifest, WASM_FILE, WEIGHTS_FILE, WGSL_FILE, type Manifest, type SpecializedInput, type TensorInfo } from './manifest.js';
 import type { TypedArray } from './dtypes.js';
 import { WasmExecutor } from './wasm-executor.js';
 import { WebgpuExecutor } from './webgpu-executor.js';
 
 export { DlcRuntimeError } from './errors.js';
 export { ARRAY_TYPES, type DTypeName, type TypedArray } from './dtypes.js';
-export { ARTIFACT_FORMAT_VERSION, type TensorInfo } from './manifest.js';
+export { ARTIFACT_FORMAT_VERSION, type SpecializedInput, type TensorInfo } from './manifest.js';
 
 export interface LoadOptions {
   /** Replaces `fetch` (to add credentials, say); when given, paths are fetched in Node too. */
@@ -31,18 +32,21 @@ interface Executor {
 export class Session {
   readonly inputs: readonly TensorInfo[];
   readonly outputs: readonly TensorInfo[];
+  /** Inputs fixed at compile time: run() takes a feed for one only when it equals the value compiled in. */
+  readonly specialized: readonly SpecializedInput[];
   /** The manifest's record of how the artifact was compiled. */
   readonly compileOptions: Readonly<Record<string, unknown>>;
 
   constructor(manifest: Manifest, private readonly executor: Executor) {
     this.inputs = manifest.inputs.map(({ name, dtype, shape }) => ({ name, dtype, shape: [...shape] }));
     this.outputs = manifest.outputs.map(({ name, dtype, shape }) => ({ name, dtype, shape: [...shape] }));
+    this.specialized = manifest.specialized ?? [];
     this.compileOptions = manifest.options;
   }
 
   /** Runs the model on one typed array per input (see ARRAY_TYPES) and returns fresh arrays per output. */
   async run(feeds: Record<string, TypedArray>): Promise<Record<string, TypedArray>> {
-    return this.executor.run(feeds);
+    return this.executor.run(withoutSpecialized(feeds, this.specialized));
   }
 
   /** Frees what the session holds on the GPU (a wasm session is left to the garbage collector). */

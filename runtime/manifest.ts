@@ -15,6 +15,15 @@ export interface TensorInfo {
   shape: number[];
 }
 
+/**
+ * A model input fixed at compile time because its value decides shapes (TensorRT's shape tensors): it is no
+ * input of the compiled model, and a feed for it must equal `values`, the elements as the input's typed array
+ * holds them (f16 as bits, bool as 0/1, non-finite floats as the strings 'NaN', 'Infinity', '-Infinity').
+ */
+export interface SpecializedInput extends TensorInfo {
+  values: (number | string)[];
+}
+
 /** A model input or output and where it lives in the module's linear memory (byte offset). */
 export interface TensorSlot extends TensorInfo {
   offset: number;
@@ -34,6 +43,8 @@ export interface WasmManifest {
   inputs: TensorSlot[];
   outputs: TensorSlot[];
   memory: { bytes: number; weightsOffset: number; weightsBytes: number };
+  /** Absent when no input was specialized. */
+  specialized?: SpecializedInput[];
   kernels: number;
   /** Every file of the artifact but manifest.json itself. */
   files: Record<string, FileEntry>;
@@ -79,6 +90,7 @@ export interface WebgpuManifest {
   steps: WebgpuStep[];
   /** The precision asked for, the one the kernels compute in, how weights are stored, and why they differ. */
   precision: { requested: 'f32' | 'f16'; used: 'f32' | 'f16'; weights: 'f32' | 'f16'; reason?: string };
+  specialized?: SpecializedInput[];
   kernels: number;
   files: Record<string, FileEntry>;
   options: Record<string, unknown>;
@@ -128,19 +140,22 @@ export function parseManifest(text: string, where: string): Manifest {
     kernels: Number(m.kernels),
     files,
     options: isObject(m.options) ? (m.options as Record<string, unknown>) : {},
+    specialized: m.specialized === undefined ? [] : tensorList<SpecializedInput>(m, 'specialized', fail, (s, what) => {
+      if (!Array.isArray(s.values) || s.values.length !== elementCount(s.shape) || !s.values.every((v) => typeof v === 'number' || typeof v === 'string')) fail(`${what} needs one value per element`);
+    }),
   } as const;
   return m.target === 'wasm' ? { ...common, target: 'wasm', ...parseWasm(m, files, fail) } : { ...common, target: 'webgpu', ...parseWebgpu(m, files, fail) };
 }
 
 /** The inputs or outputs: distinct names, known dtypes, shapes of non-negative integers; `check` the rest of each. */
-function tensorList<T extends TensorInfo>(m: Record<string, unknown>, key: 'inputs' | 'outputs', fail: Fail, check: (s: T, what: string) => void): T[] {
+function tensorList<T extends TensorInfo>(m: Record<string, unknown>, key: 'inputs' | 'outputs' | 'specialized', fail: Fail, check: (s: T, what: string) => void): T[] {
   const list = m[key];
   if (!Array.isArray(list)) return fail(`${key} must be a list`);
   const names = new Set<string>();
   for (const s of list as T[]) {
     if (!isObject(s) || typeof s.name !== 'string' || names.has(s.name)) fail(`${key} must have distinct names`);
     names.add(s.name);
-    const what = `${key.slice(0, -1)} '${s.name}'`;
+    const what = `${key === 'specialized' ? 'specialized input' : key.slice(0, -1)} '${s.name}'`;
     if (!isDTypeName(s.dtype)) fail(`${what} has unknown dtype ${JSON.stringify(s.dtype)}`);
     if (!Array.isArray(s.shape) || !s.shape.every(isCount)) fail(`${what} needs a shape of non-negative integers`);
     check(s, what);

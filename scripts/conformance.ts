@@ -1,5 +1,5 @@
 // npm run conformance -- [--target reference|wasm] [--filter REGEX] [--verbose]
-// Prints `conformance(TARGET): N/922 passed` and the failures grouped by reason.
+// Prints `conformance(TARGET): N/922 passed (M with shape inputs specialized)` and the failures grouped by reason.
 import { listCases } from '../tests/conformance/cases.js';
 import { BACKENDS } from '../tests/conformance/backends.js';
 import { formatSummary, runCases, summarize } from '../tests/conformance/run-cases.js';

@@ -2,7 +2,7 @@
 // shader modules, GPU buffers, and the dispatches that run the model in order, each binding ranges of those
 // buffers. Tensors are stored 4 bytes an element in the storage type of wgsl-target.ts.
 import type { DType } from '../../compiler/ir/dtype.js';
-import type { Graph } from '../../compiler/ir/graph.js';
+import type { Graph, SpecializedInput } from '../../compiler/ir/graph.js';
 import type { ScheduleOverrides } from '../schedule.js';
 import { compileGraphToWebgpu } from './compile.js';
 import type { StorageType } from './wgsl-target.js';
@@ -29,6 +29,8 @@ export interface WebgpuProgram {
   /** Nodes (or fused groups) that became code. */
   kernels: number;
   precision: PrecisionRecord;
+  /** Model inputs fixed at compile time (the graph's `specialized`), which the manifest records. */
+  specialized?: SpecializedInput[];
 }
 
 export interface WebgpuCompileOptions {
@@ -40,5 +42,5 @@ export interface WebgpuCompileOptions {
 
 /** Compiles a graph with concrete shapes to WGSL dispatches; identical inputs give identical programs. */
 export function compileToWebgpu(graph: Graph, options: WebgpuCompileOptions = {}): WebgpuProgram {
-  return compileGraphToWebgpu(graph, options);
+  return { ...compileGraphToWebgpu(graph, options), specialized: graph.specialized };
 }

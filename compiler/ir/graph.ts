@@ -39,6 +39,12 @@ export interface Node {
   name: string;
 }
 
+/** A graph input fixed at compile time to a value (TensorRT's shape tensors): a constant replaces it. */
+export interface SpecializedInput {
+  name: string;
+  value: Tensor;
+}
+
 export class Graph {
   name: string;
   inputs: Value[];
@@ -47,6 +53,8 @@ export class Graph {
   nodes: Node[];
   /** Constant values this graph owns (initializers and folded constants). */
   constants: Value[];
+  /** Inputs of the model that import replaced by constants of given values, in declaration order (main graph). */
+  specialized: SpecializedInput[] = [];
 
   constructor(name: string, inputs: Value[] = [], outputs: Value[] = [], nodes: Node[] = [], constants: Value[] = []) {
     this.name = name;

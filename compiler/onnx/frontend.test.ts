@@ -120,6 +120,72 @@ describe('ONNX frontend', () => {
     });
   });
 
+  describe('input values (specialization on shape inputs)', () => {
+    /** y = reshape(x, shape) + b: the value of `shape` decides y's shape. */
+    const reshapeSpec: OnnxModelSpec = {
+      inputs: [
+        { name: 'x', dtype: 'f32', shape: [2, 3] },
+        { name: 'shape', dtype: 'i64', shape: [2] },
+        { name: 'k', dtype: 'i64', shape: [] },
+      ],
+      outputs: [{ name: 'y', dtype: 'f32', shape: ['a', 'b'] }, { name: 'kk', dtype: 'i64', shape: [] }],
+      nodes: [
+        { op: 'Reshape', inputs: ['x', 'shape'], outputs: ['y'] },
+        { op: 'Add', inputs: ['k', 'k'], outputs: ['kk'] },
+      ],
+    };
+    const bytes = encodeOnnxModel(reshapeSpec);
+
+    test('an input given a value becomes a constant, leaves the inputs, and is recorded on the graph', () => {
+      const shape = Tensor.fromArray('i64', [2], [3, -1]);
+      const { graph } = importOnnx(bytes, { inputValues: { shape } });
+      expect(graph.inputs.map((v) => v.name)).toEqual(['x', 'k']);
+      expect(graph.specialized).toEqual([{ name: 'shape', value: shape }]);
+      expect(graph.constants.map((c) => c.name)).toEqual(['shape']);
+      expect(graph.outputs[0].type).toEqual({ dtype: 'f32', shape: [3, 2] });
+      const out = interpret(graph, { x: Tensor.fromArray('f32', [2, 3], [1, 2, 3, 4, 5, 6]), k: Tensor.scalar('i64', 2) });
+      expect(out.y.shape).toEqual([3, 2]);
+      expect(Array.from(out.y.data)).toEqual([1, 2, 3, 4, 5, 6]);
+    });
+
+    test('a list of numbers takes the declared dtype and shape (a scalar at rank 0)', () => {
+      const { graph } = importOnnx(bytes, { inputValues: { shape: [1, 6], k: [7] } });
+      expect(graph.inputs.map((v) => v.name)).toEqual(['x']);
+      expect(graph.specialized.map((s) => [s.name, s.value.dtype, s.value.shape, Array.from(s.value.data)])).toEqual([
+        ['shape', 'i64', [2], [1, 6]],
+        ['k', 'i64', [], [7]],
+      ]);
+      expect(Array.from(interpret(graph, { x: new Tensor('f32', [2, 3]) }).kk.data)).toEqual([14]);
+    });
+
+    test('without values nothing is specialized', () => {
+      expect(importOnnx(bytes).graph.specialized).toEqual([]);
+    });
+
+    const refusals: [string, Record<string, Tensor | number[]>, string][] = [
+      ['a dtype other than the declared one', { shape: Tensor.fromArray('f32', [2], [3, 2]) }, "m.onnx: input 'shape' is declared i64[2], the value given is f32[2]"],
+      ['a shape other than the declared one', { shape: Tensor.fromArray('i64', [3], [1, 2, 3]) }, "m.onnx: input 'shape' is declared i64[2], the value given is i64[3]"],
+      ['a list of the wrong length', { k: [1, 2] }, "m.onnx: input 'k' is declared i64[], the value given is i64[2]"],
+      ['a fraction for an integer input', { shape: [3, 2.5] }, "m.onnx: input 'shape' is i64: 2.5 is not one of its values"],
+      ['a name that is not an input', { s: [1] }, "m.onnx: a value is given for 's', which is not an input of the model (inputs: x, shape, k)"],
+    ];
+    for (const [name, inputValues, message] of refusals) {
+      test(`refuses ${name} in one line naming the file and input`, () => {
+        const err = errorOf(() => importOnnx(bytes, { file: 'm.onnx', inputValues }));
+        expect(err.message).toBe(message);
+        expect(err.exitCode).toBe(2);
+      });
+    }
+
+    test('a value must also fit the shape given for its input', () => {
+      const dynamic = encodeOnnxModel({ ...reshapeSpec, inputs: [reshapeSpec.inputs[0], { name: 'shape', dtype: 'i64', shape: ['n'] }, reshapeSpec.inputs[2]] });
+      expect(importOnnx(dynamic, { inputValues: { shape: [6, 1] } }).graph.outputs[0].type.shape).toEqual([6, 1]);
+      expect(errorOf(() => importOnnx(dynamic, { file: 'm.onnx', inputShapes: { shape: [3] }, inputValues: { shape: [6, 1] } })).message).toBe(
+        "m.onnx: input 'shape' is declared i64[3], the value given is i64[2]",
+      );
+    });
+  });
+
   describe('external data', () => {
     let dir: string;
     beforeEach(() => {

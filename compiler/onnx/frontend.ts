@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DlcError, withContext } from '../errors.js';
 import { GraphBuilder } from '../ir/builder.js';
-import { Graph, Value, type AttrValue, type Attrs, type Dim, type TensorType } from '../ir/graph.js';
+import { isFloat } from '../ir/dtype.js';
+import { Graph, Value, isConcreteShape, type AttrValue, type Attrs, type Dim, type TensorType } from '../ir/graph.js';
 import { Tensor } from '../ir/tensor.js';
 import { findOnnxImport, type OnnxNode } from '../ops/registry.js';
 import '../ops/index.js';
@@ -14,6 +15,14 @@ import { tensorFromProto } from './tensor.js';
 export interface ImportOptions {
   /** Concrete shapes for graph inputs, by name; they replace the model's declared (possibly symbolic) dims. */
   inputShapes?: Record<string, number[]>;
+  /**
+   * Values for graph inputs, by name: each input becomes a constant of its value and leaves the graph's
+   * inputs (the graph's `specialized` lists them), so that shapes its value decides (a Reshape's shape, a
+   * Slice's starts) become concrete. A Tensor must have the declared dtype and a shape that fits the
+   * declaration; a plain list of numbers takes the declared dtype, and the declared shape when that is
+   * concrete (else it is a 1-D list, or a scalar at rank 0).
+   */
+  inputValues?: Record<string, Tensor | readonly number[]>;
   /** Model file path, for error messages and for resolving external data. */
   file?: string;
 }
@@ -42,7 +51,13 @@ export function importOnnx(bytes: Uint8Array, options: ImportOptions = {}): Impo
   const opsets: Record<string, number> = {};
   for (const o of model.opsetImport ?? []) opsets[o.domain === 'ai.onnx' ? '' : (o.domain ?? '')] = toNumber(o.version as LongLike);
   if (opsets[''] === undefined) opsets[''] = 1;
-  const ctx: ImportContext = { file, opsets, baseDir: options.file ? path.dirname(options.file) : undefined, inputShapes: options.inputShapes ?? {} };
+  const ctx: ImportContext = {
+    file,
+    opsets,
+    baseDir: options.file ? path.dirname(options.file) : undefined,
+    inputShapes: options.inputShapes ?? {},
+    inputValues: options.inputValues ?? {},
+  };
   try {
     const graph = importGraph(model.graph, undefined, ctx, undefined);
     return { graph, opsets, producer: `${model.producerName ?? ''} ${model.producerVersion ?? ''}`.trim() };
@@ -56,6 +71,7 @@ interface ImportContext {
   opsets: Record<string, number>;
   baseDir?: string;
   inputShapes: Record<string, number[]>;
+  inputValues: Record<string, Tensor | readonly number[]>;
 }
 
 /** Names visible while importing a graph; nested graphs see their enclosing graphs' names. */
@@ -97,10 +113,19 @@ function importGraph(gp: GraphProto, parent: NameScope | undefined, ctx: ImportC
     initNames.add(name);
   }
 
+  if (isMain) checkValueNames(gp, initNames, ctx);
   let hintIndex = 0;
   for (const vi of gp.input ?? []) {
     const name = vi.name ?? '';
     if (initNames.has(name)) continue; // old-style models list initializers as inputs too
+    if (isMain && Object.hasOwn(ctx.inputValues, name)) {
+      const value = specializedValue(vi, ctx);
+      const v = new Value(name, { dtype: value.dtype, shape: [...value.shape] }, value);
+      graph.constants.push(v);
+      graph.specialized.push({ name, value });
+      scope.bind(name, v);
+      continue;
+    }
     const hint = inputHints?.[hintIndex++];
     const type = isMain ? mainInputType(vi, ctx) : subgraphInputType(vi, hint);
     const v = new Value(name, type);
@@ -145,6 +170,45 @@ function mainInputType(vi: ValueInfoProto, ctx: ImportContext): TensorType {
     }
   });
   return declared;
+}
+
+/** Every name given a value must be an input of the model (an initializer is not one). */
+function checkValueNames(gp: GraphProto, initNames: ReadonlySet<string>, ctx: ImportContext): void {
+  const inputs = (gp.input ?? []).map((vi) => vi.name ?? '').filter((n) => !initNames.has(n));
+  for (const name of Object.keys(ctx.inputValues)) {
+    if (!inputs.includes(name)) throw new DlcError(`a value is given for '${name}', which is not an input of the model (inputs: ${inputs.join(', ')})`, {}, 2);
+  }
+}
+
+/** The value given for a main-graph input, checked against the model's declaration (and any --input-shape). */
+function specializedValue(vi: ValueInfoProto, ctx: ImportContext): Tensor {
+  const name = vi.name ?? '';
+  const declared = tensorTypeOf(vi.type, name);
+  const given = ctx.inputValues[name];
+  const value = given instanceof Tensor ? given : tensorOfList(given, declared, name);
+  const expected = ctx.inputShapes[name] ?? declared.shape;
+  const fits = value.shape.length === expected.length && expected.every((d, i) => typeof d !== 'number' || d === value.shape[i]);
+  if (value.dtype !== declared.dtype || !fits) {
+    throw new DlcError(`input '${name}' is declared ${formatType(declared.dtype, expected)}, the value given is ${formatType(value.dtype, value.shape)}`, {}, 2);
+  }
+  return value;
+}
+
+/**
+ * A list of numbers as a tensor of the declared dtype, of the declared shape where that is concrete and holds
+ * as many. Integers and bools must be held exactly (floats round to their dtype).
+ */
+function tensorOfList(values: readonly number[], declared: TensorType, name: string): Tensor {
+  const { dtype, shape } = declared;
+  const concrete = isConcreteShape(shape) && shape.reduce((n, d) => n * d, 1) === values.length;
+  const t = Tensor.fromArray(dtype, concrete ? shape : shape.length === 0 && values.length === 1 ? [] : [values.length], values);
+  const inexact = isFloat(dtype) ? -1 : values.findIndex((x, i) => t.data[i] !== x);
+  if (inexact >= 0) throw new DlcError(`input '${name}' is ${dtype}: ${values[inexact]} is not one of its values`, {}, 2);
+  return t;
+}
+
+function formatType(dtype: string, shape: readonly Dim[]): string {
+  return `${dtype}[${shape.join(',')}]`;
 }
 
 function subgraphInputType(vi: ValueInfoProto, hint: TensorType | undefined): TensorType {

@@ -113,6 +113,7 @@ const loopOp: OpDef = {
   attrs: { body: { type: 'graph' } },
   kind: 'opaque',
   onnx: [{ op: 'Loop', convert: convertLoop }],
+  shapeOperands: [0, 1],
   infer: inferLoop,
   ref: (inputs, attrs, ctx) => {
     const body = graphAttr(attrs, 'body');

@@ -219,6 +219,7 @@ export const poolOps: OpDef[] = [
     attrs: { kernel_shape: { type: 'ints' }, pads: { type: 'ints', optional: true }, strides: { type: 'ints', optional: true } },
     kind: 'opaque',
     onnx: [{ op: 'MaxUnpool' }],
+    shapeOperands: [2],
     infer: (ctx) => {
       const [x, idx, shapeIn] = ctx.inputs;
       if (!x || !idx) throw new DlcError('max_unpool needs X and I');

@@ -264,6 +264,7 @@ export const resizeOps: OpDef[] = [
     // Every output element reads a fixed small neighbourhood of the input: injective in TVM's lattice.
     kind: 'injective',
     onnx: [{ op: 'Resize', convert: convertResize }, { op: 'Upsample', convert: convertLegacy }],
+    shapeOperands: [2, 3],
     infer: (ctx) => {
       const [x, , scalesT, sizesT] = ctx.inputs;
       if (!x) throw new DlcError('resize needs X');

@@ -91,6 +91,12 @@ export interface OpDef {
   infer(ctx: InferContext): TensorType[];
   /** Reference implementation; `attrs` has defaults applied; inputs are `null` where omitted. */
   ref(inputs: (Tensor | null)[], attrs: Attrs, ctx: RefContext): Tensor[];
+  /**
+   * Inputs whose values, not only their shapes, decide the output shapes (a Reshape's shape, a Slice's
+   * starts): TensorRT's shape tensors. Inference reads them when they are known at compile time; a value
+   * known only at run time leaves the shapes symbolic, so a static compile needs it given (specialization).
+   */
+  shapeOperands?: readonly number[];
   /** FLOPs (and optionally bytes moved); defaults to one FLOP per output element. */
   cost?(ctx: CostContext): Cost;
   /**

@@ -62,6 +62,7 @@ const windowOps: OpDef[] = WINDOWS.map(([onnxOp, name, coeffs]) => {
     attrs: { periodic: { type: 'int', default: 1 }, dtype: { type: 'string', default: 'f32' } },
     kind: 'injective',
     onnx: [dtypeAttrImport(onnxOp, name, 'output_datatype')],
+    shapeOperands: [0],
     infer: (ctx: InferContext): TensorType[] => {
       const size = constInts(ctx, 0);
       return [{ dtype: ctx.attrs.dtype as DType, shape: [size ? size[0] : ctx.freshDim(name)] }];
@@ -113,6 +114,7 @@ export const tensorGenerateOps: OpDef[] = [
     attrs: { value: { type: 'tensor', optional: true } },
     kind: 'injective',
     onnx: [{ op: 'ConstantOfShape' }],
+    shapeOperands: [0],
     infer: inferConstantOfShape,
     ref: (inputs, attrs) => {
       const v = fillValue(attrs);
@@ -127,6 +129,7 @@ export const tensorGenerateOps: OpDef[] = [
     attrs: {},
     kind: 'injective',
     onnx: [{ op: 'Range' }],
+    shapeOperands: [0, 1, 2],
     infer: (ctx) => {
       const ts = [0, 1, 2].map((i) => inType(ctx, i));
       if (ts.some((t) => t.dtype !== ts[0].dtype)) throw new DlcError(`range: start, limit and delta differ in dtype (${ts.map((t) => t.dtype)})`);

@@ -232,6 +232,7 @@ export const tensorIndexOps: OpDef[] = [
     attrs: { axis: { type: 'int', default: -1 } },
     kind: 'injective',
     onnx: [{ op: 'OneHot' }],
+    shapeOperands: [1],
     infer: (ctx) => {
       const indices = inType(ctx, 0);
       const values = inType(ctx, 2);

@@ -191,6 +191,7 @@ export const tensorLinalgOps: OpDef[] = [
         },
       },
     ],
+    shapeOperands: [1, 2],
     infer: (ctx) => {
       const x = inType(ctx, 0);
       if (!isFloat(x.dtype)) throw new DlcError(`dft: input must be floating point, got ${x.dtype}`);

@@ -133,6 +133,7 @@ const reduceOps: OpDef[] = REDUCE_OPS.map(([onnxOp, kind, axesInputSince]) => ({
       },
     },
   ],
+  shapeOperands: [1],
   infer: inferReduce,
   ref: (inputs, attrs) => [refReduce(kind, inputs, attrInt(attrs, 'keepdims') !== 0, attrInt(attrs, 'noop_with_empty_axes') !== 0)],
   cost: (ctx) => ({ flops: inputElements(ctx) * (kind === 'log_sum_exp' ? 3 : REDUCERS[kind].flops) }),
@@ -284,6 +285,7 @@ export const tensorReduceOps: OpDef[] = [
         },
       },
     ],
+    shapeOperands: [1],
     infer: (ctx) => {
       const x = inType(ctx, 0);
       const axis = normalizeAxis(attrInt(ctx.attrs, 'axis'), x.shape.length);

@@ -150,6 +150,7 @@ export const tensorShapeOps: OpDef[] = [
         },
       },
     ],
+    shapeOperands: [1],
     infer: inferReshape,
     ref: (inputs, attrs) => {
       const x = required(inputs, 0);
@@ -179,6 +180,7 @@ export const tensorShapeOps: OpDef[] = [
     attrs: {},
     kind: 'injective',
     onnx: [{ op: 'Squeeze', convert: axesAttrToInput('squeeze') }],
+    shapeOperands: [1],
     infer: (ctx) => {
       const x = inType(ctx, 0);
       if (ctx.inputs[1] && !ctx.constInput(1)) {
@@ -198,6 +200,7 @@ export const tensorShapeOps: OpDef[] = [
     attrs: {},
     kind: 'injective',
     onnx: [{ op: 'Unsqueeze', convert: axesAttrToInput('unsqueeze') }],
+    shapeOperands: [1],
     infer: (ctx) => {
       const x = inType(ctx, 0);
       const axes = constInts(ctx, 1);
@@ -236,6 +239,7 @@ export const tensorShapeOps: OpDef[] = [
     attrs: {},
     kind: 'injective',
     onnx: [{ op: 'Expand' }],
+    shapeOperands: [1],
     infer: (ctx) => {
       const x = inType(ctx, 0);
       const shape = constInts(ctx, 1);
@@ -256,6 +260,7 @@ export const tensorShapeOps: OpDef[] = [
     attrs: {},
     kind: 'injective',
     onnx: [{ op: 'Tile' }],
+    shapeOperands: [1],
     infer: (ctx) => {
       const x = inType(ctx, 0);
       const reps = constInts(ctx, 1);

@@ -296,6 +296,7 @@ export const tensorSliceOps: OpDef[] = [
         },
       },
     ],
+    shapeOperands: [1, 2, 3, 4],
     infer: inferSlice,
     ref: (inputs) => [refSlice(inputs)],
   },
@@ -330,6 +331,7 @@ export const tensorSliceOps: OpDef[] = [
         },
       },
     ],
+    shapeOperands: [1],
     infer: inferSplit,
     ref: (inputs, attrs) => refSplit(inputs, attrInt(attrs, 'axis'), attrs.num_outputs as number | undefined),
   },
@@ -352,6 +354,7 @@ export const tensorSliceOps: OpDef[] = [
         },
       },
     ],
+    shapeOperands: [1, 3],
     infer: inferPad,
     ref: (inputs, attrs) => [refPad(inputs, attrString(attrs, 'mode'))],
   },
@@ -360,6 +363,7 @@ export const tensorSliceOps: OpDef[] = [
     attrs: { axes: { type: 'ints', optional: true } },
     kind: 'injective',
     onnx: [{ op: 'CenterCropPad' }],
+    shapeOperands: [1],
     infer: (ctx) => {
       const x = inType(ctx, 0);
       const axes = normalizeAxes(attrInts(ctx.attrs, 'axes') ?? x.shape.map((_, i) => i), x.shape.length);

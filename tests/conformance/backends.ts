@@ -1,5 +1,6 @@
 // Backends the conformance runner can drive.
 import { runGraph } from '../../compiler/interpreter.js';
+import { checkStaticShapes } from '../../compiler/shape-inputs.js';
 import type { Graph } from '../../compiler/ir/graph.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
 import { loadBatch, WasmBatchBuilder } from '../../codegen/wasm/compile-batch.js';
@@ -51,6 +52,7 @@ export const wasmBackend: BatchedBackend = {
       let g = graph;
       try {
         g = new PassManager().run(optPipeline(DEFAULT_OPT_LEVEL), graph);
+        checkStaticShapes(g);
         results.push(builder.add(g));
       } catch (e) {
         results.push(e as Error);
@@ -81,6 +83,7 @@ export const webgpuBackend: BatchedBackend = {
       graphs.map(async (graph) => {
         try {
           const g = new PassManager().run(optPipeline(DEFAULT_OPT_LEVEL), graph);
+          checkStaticShapes(g);
           const program = await loadWebgpuProgram(device, compileToWebgpu(g));
           return async (inputs: Tensor[]) => {
             const feeds: Record<string, Tensor> = {};

@@ -4,6 +4,7 @@ import type { Graph } from '../../compiler/ir/graph.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
 import * as fs from 'node:fs';
 import { importOnnx } from '../../compiler/onnx/frontend.js';
+import { shapeInputs } from '../../compiler/shape-inputs.js';
 import { onnx } from '../../compiler/onnx/proto.js';
 import { loadDataSet, type ConformanceCase } from './cases.js';
 import { compareTensors, type Tolerance } from '../../compiler/compare.js';
@@ -17,6 +18,8 @@ export interface CaseResult {
   /** Failure reason, grouped: 'unsupported ONNX op X', 'mismatch', 'error: ...'. */
   reason?: string;
   detail?: string;
+  /** The inputs specialized to the case's values because their values decide shapes (see loadCase). */
+  specialized?: string[];
 }
 
 /** A backend that compiles many cases at once (one wasm module for many graphs): for each graph, a function
@@ -27,11 +30,13 @@ export interface BatchedBackend {
 }
 
 export async function runCase(c: ConformanceCase, backend: Backend, tol: Tolerance): Promise<CaseResult> {
+  let specialized: string[] = [];
   try {
-    const { graph, inputs, expected } = loadCase(c);
-    return check(c, await backend(graph, inputs), expected, tol);
+    const loaded = loadCase(c);
+    specialized = loaded.specialized;
+    return withSpecialized(check(c, await backend(loaded.graph, loaded.inputs), loaded.expected, tol), specialized);
   } catch (e) {
-    return failure(c, e);
+    return withSpecialized(failure(c, e), specialized);
   }
 }
 
@@ -53,13 +58,13 @@ export async function runCases(cases: ConformanceCase[], backend: Backend | Batc
       }
     }
     const runners = await backend.compile(loaded.map((l) => l.loaded.graph));
-    for (const [i, { c, loaded: { inputs, expected } }] of loaded.entries()) {
+    for (const [i, { c, loaded: { inputs, expected, specialized } }] of loaded.entries()) {
       const runner = runners[i];
       try {
         if (runner instanceof Error) throw runner;
-        byCase.set(c, check(c, await runner(inputs), expected, tol));
+        byCase.set(c, withSpecialized(check(c, await runner(inputs), expected, tol), specialized));
       } catch (e) {
-        byCase.set(c, failure(c, e));
+        byCase.set(c, withSpecialized(failure(c, e), specialized));
       }
     }
     for (const c of cases.slice(start, start + backend.batchSize)) results.push(byCase.get(c)!);
@@ -67,11 +72,31 @@ export async function runCases(cases: ConformanceCase[], backend: Backend | Batc
   return results;
 }
 
-function loadCase(c: ConformanceCase): { graph: Graph; inputs: Tensor[]; expected: Tensor[] } {
+/**
+ * The case's graph, specialized to the shapes of its data set (some models leave dims symbolic) and to the
+ * values of exactly those inputs whose values decide shapes (a Reshape's shape, a Slice's starts: the inputs
+ * that reach a registry `shapeOperands`), as TensorRT takes shape tensors at build time; those inputs leave
+ * the graph and the feeds. Inputs of data-dependent ops (NonZero, Compress, Unique) stay inputs.
+ */
+export function loadCase(c: ConformanceCase): { graph: Graph; inputs: Tensor[]; expected: Tensor[]; specialized: string[] } {
   const { inputs, outputs: expected } = loadDataSet(c);
   const bytes = fs.readFileSync(c.model);
-  const { graph } = importOnnx(bytes, { file: c.model, inputShapes: dataSetShapes(bytes, inputs) });
-  return { graph, inputs, expected };
+  const names = modelInputNames(bytes).slice(0, inputs.length);
+  const options = { file: c.model, inputShapes: Object.fromEntries(names.map((n, i) => [n, [...inputs[i].shape]])) };
+  const { graph } = importOnnx(bytes, options);
+  const specialized = [...shapeInputs(graph).keys()].map((v) => v.name).filter((n) => names.includes(n));
+  if (specialized.length === 0) return { graph, inputs, expected, specialized };
+  const inputValues = Object.fromEntries(specialized.map((n) => [n, inputs[names.indexOf(n)]]));
+  return {
+    graph: importOnnx(bytes, { ...options, inputValues }).graph,
+    inputs: inputs.filter((_, i) => !specialized.includes(names[i])),
+    expected,
+    specialized,
+  };
+}
+
+function withSpecialized(r: CaseResult, specialized: string[]): CaseResult {
+  return specialized.length ? { ...r, specialized } : r;
 }
 
 function check(c: ConformanceCase, got: Tensor[], expected: Tensor[], tol: Tolerance): CaseResult {
@@ -86,14 +111,6 @@ function check(c: ConformanceCase, got: Tensor[], expected: Tensor[], tol: Toler
 function failure(c: ConformanceCase, e: unknown): CaseResult {
   if (e instanceof DlcError) return fail(c, reasonOf(e.message), e.message);
   return fail(c, `crash: ${(e as Error).name}`, (e as Error).stack?.split('\n').slice(0, 3).join(' | ') ?? String(e));
-}
-
-/** Specializes the case's graph inputs to the shapes of its data set (some models leave dims symbolic). */
-function dataSetShapes(bytes: Uint8Array, inputs: Tensor[]): Record<string, number[]> {
-  const names = modelInputNames(bytes);
-  const shapes: Record<string, number[]> = {};
-  names.slice(0, inputs.length).forEach((n, i) => (shapes[n] = [...inputs[i].shape]));
-  return shapes;
 }
 
 function modelInputNames(bytes: Uint8Array): string[] {
@@ -120,6 +137,8 @@ function reasonOf(message: string): string {
 
 export interface Summary {
   passed: number;
+  /** Passing cases whose shape inputs were specialized to the case's values. */
+  specialized: number;
   total: number;
   byReason: Map<string, CaseResult[]>;
 }
@@ -132,11 +151,12 @@ export function summarize(results: CaseResult[]): Summary {
     l.push(r);
     byReason.set(r.reason!, l);
   }
-  return { passed: results.filter((r) => r.passed).length, total: results.length, byReason };
+  const passed = results.filter((r) => r.passed);
+  return { passed: passed.length, specialized: passed.filter((r) => r.specialized).length, total: results.length, byReason };
 }
 
 export function formatSummary(label: string, s: Summary, verbose = false): string {
-  const lines = [`conformance(${label}): ${s.passed}/${s.total} passed`];
+  const lines = [`conformance(${label}): ${s.passed}/${s.total} passed${s.specialized ? ` (${s.specialized} with shape inputs specialized)` : ''}`];
   const reasons = [...s.byReason.entries()].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]));
   for (const [reason, cases] of reasons) {
     const names = cases.map((c) => c.name);

@@ -5,7 +5,7 @@ import { webgpuBackend } from './backends.js';
 import { listCases } from './cases.js';
 import { formatSummary, runCases, summarize } from './run-cases.js';
 
-const FLOOR = 723;
+const FLOOR = 783;
 
 test(`conformance(webgpu) passes at least ${FLOOR} of the ONNX backend cases`, async () => {
   const summary = summarize(await runCases(listCases('node'), webgpuBackend, { atol: 1e-4, rtol: 1e-3 }));
