@@ -1,10 +1,10 @@
 // Fused groups on the wasm target: a group with an anchor is one kernel whose epilogue reads its operands at
 // each stored element (vector and scalar forms, ragged edges included), an element-wise group is one kernel,
 // and anything else lowers node by node — always matching the reference interpreter.
-import { GOLDEN_FUSION_KERNELS, goldenFusionFiles, goldenFusionGraph, ONE_KERNEL_CASES } from '../fused-cases.js';
+import { GOLDEN_FUSION_KERNELS, goldenFusionFiles, goldenFusionGraph, ONE_KERNEL_CASES } from '../../tests/cases/fused-cases.js';
 import { fuseOps } from '../../passes/fuse-ops.js';
 import { compileToWasm } from './program.js';
-import { buildGraph, mismatches } from './testing.js';
+import { buildGraph, mismatches } from '../../tests/util/wasm-testing.js';
 
 describe('fused groups on wasm', () => {
   test('every golden fusion case has an expected kernel count', () => {

@@ -3,8 +3,8 @@
 // split-K's second dispatch, the direct conv), an element-wise group is one kernel, and anything else lowers
 // node by node — always matching the reference interpreter, run through the runtime's executor.
 import { fuseOps } from '../../passes/fuse-ops.js';
-import { GOLDEN_FUSION_KERNELS, goldenFusionFiles, goldenFusionGraph, ONE_KERNEL_CASES } from '../fused-cases.js';
-import { buildGraph } from '../wasm/testing.js';
+import { GOLDEN_FUSION_KERNELS, goldenFusionFiles, goldenFusionGraph, ONE_KERNEL_CASES } from '../../tests/cases/fused-cases.js';
+import { buildGraph } from '../../tests/util/graphs.js';
 import { compileToWebgpu } from './program.js';
 import { webgpuMismatches } from '../../tests/util/webgpu-mismatches.js';
 

@@ -1,6 +1,6 @@
 import type { Value } from '../../../compiler/ir/graph.js';
 import { compileToWasm } from '../program.js';
-import { buildGraph, mismatches, randomTensor } from '../testing.js';
+import { buildGraph, mismatches, randomTensor } from '../../../tests/util/wasm-testing.js';
 
 const f32 = (...shape: number[]) => ({ dtype: 'f32' as const, shape });
 

@@ -1,6 +1,6 @@
 // The wasm loss kernels against the interpreter on the cases both targets share (codegen/loss-cases.ts).
-import { LOSS_CASES } from '../../loss-cases.js';
-import { mismatches } from '../testing.js';
+import { LOSS_CASES } from '../../../tests/cases/loss-cases.js';
+import { mismatches } from '../../../tests/util/wasm-testing.js';
 
 describe('loss kernels match the interpreter', () => {
   for (const [name, graph] of Object.entries(LOSS_CASES)) {

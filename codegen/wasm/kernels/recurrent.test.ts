@@ -2,10 +2,10 @@
 // (codegen/recurrent-cases.ts), and what only this target has: f64 refused, the cells' rational tanh and σ.
 import { DlcError } from '../../../compiler/errors.js';
 import { Tensor } from '../../../compiler/ir/tensor.js';
-import { layerGraph, recurrentCases } from '../../recurrent-cases.js';
+import { layerGraph, recurrentCases } from '../../../tests/cases/recurrent-cases.js';
 import { compileToWasm } from '../program.js';
 import { loadProgram } from '../run-program.js';
-import { buildGraph, mismatches } from '../testing.js';
+import { buildGraph, mismatches } from '../../../tests/util/wasm-testing.js';
 
 describe('recurrent kernels match the interpreter', () => {
   for (const [name, layers] of Object.entries(recurrentCases())) {

@@ -1,6 +1,6 @@
-import { KERNEL_CASES } from '../../kernel-cases.js';
+import { KERNEL_CASES } from '../../../tests/cases/kernel-cases.js';
 import { Tensor } from '../../../compiler/ir/tensor.js';
-import { buildGraph, mismatches, randomTensor } from '../testing.js';
+import { buildGraph, mismatches, randomTensor } from '../../../tests/util/wasm-testing.js';
 
 const f32 = (...shape: number[]) => ({ dtype: 'f32' as const, shape });
 

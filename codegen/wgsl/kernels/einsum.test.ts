@@ -1,5 +1,5 @@
 import { webgpuMismatches as mismatches } from '../../../tests/util/webgpu-mismatches.js';
-import { buildGraph } from '../../wasm/testing.js';
+import { buildGraph } from '../../../tests/util/graphs.js';
 
 const f32 = (...shape: number[]) => ({ dtype: 'f32' as const, shape });
 

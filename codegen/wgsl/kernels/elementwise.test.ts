@@ -1,4 +1,4 @@
-import { KERNEL_CASES } from '../../kernel-cases.js';
+import { KERNEL_CASES } from '../../../tests/cases/kernel-cases.js';
 import { webgpuMismatches as mismatches } from '../../../tests/util/webgpu-mismatches.js';
 
 describe('element-wise kernels match the interpreter', () => {

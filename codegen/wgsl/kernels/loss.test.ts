@@ -1,5 +1,5 @@
 // The webgpu loss kernels against the interpreter on the cases both targets share (codegen/loss-cases.ts).
-import { LOSS_CASES } from '../../loss-cases.js';
+import { LOSS_CASES } from '../../../tests/cases/loss-cases.js';
 import { webgpuMismatches as mismatches } from '../../../tests/util/webgpu-mismatches.js';
 
 describe('loss kernels match the interpreter', () => {

@@ -1,5 +1,5 @@
 import { webgpuMismatches as mismatches } from '../../../tests/util/webgpu-mismatches.js';
-import { buildGraph } from '../../wasm/testing.js';
+import { buildGraph } from '../../../tests/util/graphs.js';
 
 test('lrn (odd and even windows) and mean_variance_normalization (default, inner and all axes) match the interpreter', async () => {
   const g = buildGraph({

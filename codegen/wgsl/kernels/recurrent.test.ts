@@ -1,9 +1,9 @@
 // The webgpu recurrent kernels (rnn, gru, lstm) against the interpreter on the cases both targets share
 // (codegen/recurrent-cases.ts), and what only this target has: layers too large for one workgroup (a dispatch
 // per step), f64 computed in f32.
-import { layerGraph, OPS, recurrentCases } from '../../recurrent-cases.js';
+import { layerGraph, OPS, recurrentCases } from '../../../tests/cases/recurrent-cases.js';
 import { webgpuMismatches as mismatches } from '../../../tests/util/webgpu-mismatches.js';
-import { buildGraph } from '../../wasm/testing.js';
+import { buildGraph } from '../../../tests/util/graphs.js';
 
 describe('recurrent kernels match the interpreter', () => {
   for (const [name, layers] of Object.entries(recurrentCases())) {

@@ -1,6 +1,6 @@
-import { KERNEL_CASES } from '../../kernel-cases.js';
+import { KERNEL_CASES } from '../../../tests/cases/kernel-cases.js';
 import { Tensor } from '../../../compiler/ir/tensor.js';
-import { buildGraph, randomTensor } from '../../wasm/testing.js';
+import { buildGraph, randomTensor } from '../../../tests/util/graphs.js';
 import { webgpuMismatches as mismatches } from '../../../tests/util/webgpu-mismatches.js';
 
 const f32 = (...shape: number[]) => ({ dtype: 'f32' as const, shape });

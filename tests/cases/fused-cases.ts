@@ -5,14 +5,14 @@
 // operands, a long K), or one element-wise kernel.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { GraphBuilder } from '../compiler/ir/builder.js';
-import type { Graph, Value } from '../compiler/ir/graph.js';
-import { parseGraph } from '../compiler/ir/parser.js';
-import { Tensor } from '../compiler/ir/tensor.js';
-import { PassManager } from '../passes/manager.js';
-import { parsePipeline } from '../passes/pipelines.js';
-import { REPO_ROOT } from '../tests/util/repo.js';
-import { randomTensor, type GraphSpec } from './wasm/testing.js';
+import type { GraphBuilder } from '../../compiler/ir/builder.js';
+import type { Graph, Value } from '../../compiler/ir/graph.js';
+import { parseGraph } from '../../compiler/ir/parser.js';
+import { Tensor } from '../../compiler/ir/tensor.js';
+import { PassManager } from '../../passes/manager.js';
+import { parsePipeline } from '../../passes/pipelines.js';
+import { REPO_ROOT } from '../util/repo.js';
+import { randomTensor, type GraphSpec } from '../util/graphs.js';
 
 const GOLDEN_DIR = path.join(REPO_ROOT, 'tests', 'passes');
 

@@ -2,10 +2,10 @@
 // rnn, gru and lstm layers over every attribute the reference supports (directions, layouts, sequence_lens,
 // clip, activations with alpha/beta, peepholes, input_forget, linear_before_reset), with weights as graph
 // inputs or constants, that each target must compute as the reference interpreter does.
-import type { GraphBuilder } from '../compiler/ir/builder.js';
-import type { Attrs, Graph, Value } from '../compiler/ir/graph.js';
-import { Tensor } from '../compiler/ir/tensor.js';
-import { buildGraph, randomTensor } from './wasm/testing.js';
+import type { GraphBuilder } from '../../compiler/ir/builder.js';
+import type { Attrs, Graph, Value } from '../../compiler/ir/graph.js';
+import { Tensor } from '../../compiler/ir/tensor.js';
+import { buildGraph, randomTensor } from '../util/graphs.js';
 
 export type Op = 'rnn' | 'gru' | 'lstm';
 type Direction = 'forward' | 'reverse' | 'bidirectional';
