@@ -1,8 +1,8 @@
-// Test cases shared by both targets' fused-group tests (codegen/{wasm,wgsl}/fused.test.ts): the kernels each
-// golden fusion case (tests/passes/fuse-*.ir) compiles to, and graphs that fuse-ops turns into one fused node
-// which each target must compute as ONE kernel — its anchor's with the group's epilogue reading operands at
-// the stored element (vector and scalar stores, ragged edges, per-channel, residual, per-column and scalar
-// operands, a long K), or one element-wise kernel.
+// Fused-group cases every target runs (tests/targets/fused-cases.test.ts): the kernels each golden fusion
+// case (tests/passes/fuse-*.ir) compiles to, and graphs that fuse-ops turns into one fused node which each
+// target must compute as ONE kernel — its anchor's with the group's epilogue reading operands at the stored
+// element (vector and scalar stores, ragged edges, per-channel, residual, per-column and scalar operands, a
+// long K), or one element-wise kernel.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { GraphBuilder } from '../../compiler/ir/builder.js';

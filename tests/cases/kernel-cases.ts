@@ -1,6 +1,6 @@
-// Kernel test cases shared by both targets (codegen/{wasm,wgsl}/kernels/{reduce,elementwise,movement,resize}.test.ts):
-// graphs each target must compute as the reference interpreter does. What only one target has stays in that
-// target's test file.
+// Kernel cases every target runs (tests/targets/kernel-cases.test.ts): reductions, element-wise, movement and
+// resize graphs each target must compute as the reference interpreter does. What only one target has stays in
+// that target's test file (codegen/{wasm,wgsl}/kernels/*.test.ts).
 import type { Graph } from '../../compiler/ir/graph.js';
 import { Tensor } from '../../compiler/ir/tensor.js';
 import { buildGraph, randomTensor } from '../util/graphs.js';
