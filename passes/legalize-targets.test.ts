@@ -1,10 +1,10 @@
 // The legalized forms of the ops that no ONNX conformance case covers run on both targets: each output of one
 // graph, compiled without a pipeline (code generation legalizes it), matches the reference interpreter.
 import { Tensor } from '../compiler/ir/tensor.js';
-import { buildGraph, mismatches } from '../codegen/wasm/testing.js';
-import { webgpuMismatches } from '../tests/util/webgpu-mismatches.js';
+import { buildGraph } from '../tests/util/graphs.js';
+import { forEachTarget } from '../tests/util/targets.js';
 
-const graph = buildGraph({
+const graph = () => buildGraph({
   inputs: { x: { dtype: 'f32', shape: [2, 6, 3, 4] }, s: { dtype: 'f32', shape: [6] }, b: { dtype: 'f32', shape: [6] }, i: { dtype: 'i64', shape: [2, 3] }, y: { dtype: 'f32', shape: [2, 6, 7] } },
   build: (g, { x, s, b, i, y }) => [
     g.emit('group_normalization', [x, s, b], { num_groups: 3 })[0],
@@ -24,10 +24,4 @@ const graph = buildGraph({
   ],
 });
 
-test('on wasm', async () => {
-  expect(await mismatches(graph)).toEqual([]);
-});
-
-test('on webgpu', async () => {
-  expect(await webgpuMismatches(graph)).toEqual([]);
-});
+forEachTarget('legalized ops no conformance case covers', graph);

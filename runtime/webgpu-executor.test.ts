@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildWebgpuArtifact, writeArtifactDir } from '../codegen/artifact.js';
-import { buildGraph } from '../codegen/wasm/testing.js';
+import { buildGraph } from '../tests/util/graphs.js';
 import { compileToWebgpu } from '../codegen/wgsl/program.js';
 import { nodeGpuDevice } from '../cli/webgpu-node.js';
 import { Tensor } from '../compiler/ir/tensor.js';

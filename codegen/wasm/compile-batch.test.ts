@@ -4,7 +4,7 @@ import { interpret } from '../../compiler/interpreter.js';
 import type { Graph } from '../../compiler/ir/graph.js';
 import { Tensor } from '../../compiler/ir/tensor.js';
 import { loadBatch, WasmBatchBuilder, type LoadedMember } from './compile-batch.js';
-import { buildGraph, randomTensor, TOLERANCE } from './testing.js';
+import { buildGraph, randomTensor, TOLERANCE } from '../../tests/util/wasm-testing.js';
 
 const f32 = (...shape: number[]) => ({ dtype: 'f32' as const, shape });
 

@@ -1,7 +1,7 @@
 import { DlcError } from '../../compiler/errors.js';
 import { Graph, Value } from '../../compiler/ir/graph.js';
 import { Tensor } from '../../compiler/ir/tensor.js';
-import { buildGraph, mismatches } from './testing.js';
+import { buildGraph, mismatches } from '../../tests/util/wasm-testing.js';
 import { compileToWasm } from './program.js';
 import { loadProgram } from './run-program.js';
 

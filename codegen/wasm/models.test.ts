@@ -10,7 +10,7 @@ import { randomInputs } from '../../tests/util/random-inputs.js';
 import { REPO_ROOT } from '../../tests/util/repo.js';
 import { compileToWasm } from './program.js';
 import { loadProgram } from './run-program.js';
-import { TOLERANCE } from './testing.js';
+import { TOLERANCE } from '../../tests/util/wasm-testing.js';
 
 const MODELS = [{ name: 'tiny-cnn', file: `${REPO_ROOT}/models/tiny-cnn.onnx`, inputShapes: {} }, ...REAL_MODELS];
 

@@ -9,7 +9,7 @@ import { Tensor } from '../../compiler/ir/tensor.js';
 import { nodeGpuDevice } from '../../cli/webgpu-node.js';
 import { F16_TOLERANCE } from '../../cli/verify.js';
 import { fuseOps } from '../../passes/fuse-ops.js';
-import { buildGraph, randomTensor } from '../wasm/testing.js';
+import { buildGraph, randomTensor } from '../../tests/util/graphs.js';
 import { halfWeights } from './kernels/weight-packing.js';
 import { compileToWebgpu, type Precision } from './program.js';
 import { loadWebgpuProgram } from './run-program.js';

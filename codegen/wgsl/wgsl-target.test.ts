@@ -1,5 +1,5 @@
 import { Tensor } from '../../compiler/ir/tensor.js';
-import { buildGraph } from '../wasm/testing.js';
+import { buildGraph } from '../../tests/util/graphs.js';
 import { gridFor, WORKGROUP_SIZE } from './kernels/shader.js';
 import { webgpuMismatches } from '../../tests/util/webgpu-mismatches.js';
 import { storageType, storedValue, WGSL_TARGET, wgslLiteral, withHelpers } from './wgsl-target.js';

@@ -148,6 +148,7 @@ graph @m(%c: bool[], %x: f32[2]) {   // CHECK: graph
       }
       if (again !== text) expect(`${c.name}:\n${again}`).toBe(`${c.name}:\n${text}`);
     }
-    expect(imported).toBeGreaterThan(0);
+    // 843 of the 945 node and simple cases imported when this floor was set; fewer is a frontend regression.
+    expect(imported).toBeGreaterThanOrEqual(843);
   });
 });

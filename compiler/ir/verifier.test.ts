@@ -160,6 +160,7 @@ describe('verifyGraph', () => {
         throw new Error(`${c.name}: ${(e as Error).message}`);
       }
     }
-    expect(imported).toBeGreaterThan(0);
+    // 843 of the 945 node and simple cases imported when this floor was set; fewer is a frontend regression.
+    expect(imported).toBeGreaterThanOrEqual(843);
   });
 });

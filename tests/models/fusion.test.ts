@@ -10,7 +10,7 @@ import { getOp } from '../../compiler/ops/registry.js';
 import { compileToWasm } from '../../codegen/wasm/program.js';
 import { loadProgram } from '../../codegen/wasm/run-program.js';
 import { compileToWebgpu } from '../../codegen/wgsl/program.js';
-import { TOLERANCE } from '../../codegen/wasm/testing.js';
+import { TOLERANCE } from '../util/wasm-testing.js';
 import { PassManager } from '../../passes/manager.js';
 import { optPipeline } from '../../passes/pipelines.js';
 import { runOnnxruntime } from '../util/ort.js';

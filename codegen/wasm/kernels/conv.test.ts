@@ -2,7 +2,7 @@ import type { Value } from '../../../compiler/ir/graph.js';
 import { fuseOps } from '../../../passes/fuse-ops.js';
 import { TARGET_INFO } from '../../targets.js';
 import { compileToWasm } from '../program.js';
-import { buildGraph, mismatches, randomTensor } from '../testing.js';
+import { buildGraph, mismatches, randomTensor } from '../../../tests/util/wasm-testing.js';
 
 const f32 = (...shape: number[]) => ({ dtype: 'f32' as const, shape });
 

@@ -1,5 +1,5 @@
 import { Tensor } from '../../../compiler/ir/tensor.js';
-import { buildGraph, mismatches } from '../testing.js';
+import { buildGraph, mismatches } from '../../../tests/util/wasm-testing.js';
 
 const f32 = (...shape: number[]) => ({ dtype: 'f32' as const, shape });
 const i64 = (shape: number[], values: number[]) => Tensor.fromArray('i64', shape, values);

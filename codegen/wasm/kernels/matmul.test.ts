@@ -1,5 +1,5 @@
 import { Tensor } from '../../../compiler/ir/tensor.js';
-import { buildGraph, mismatches, randomTensor } from '../testing.js';
+import { buildGraph, mismatches, randomTensor } from '../../../tests/util/wasm-testing.js';
 
 const f32 = (...shape: number[]) => ({ dtype: 'f32' as const, shape });
 

@@ -1,4 +1,4 @@
-import { buildGraph, mismatches } from '../testing.js';
+import { buildGraph, mismatches } from '../../../tests/util/wasm-testing.js';
 
 const f32 = (...shape: number[]) => ({ dtype: 'f32' as const, shape });
 

@@ -1,19 +1,12 @@
-// The wasm recurrent kernels (rnn, gru, lstm) against the interpreter on the cases both targets share
-// (codegen/recurrent-cases.ts), and what only this target has: f64 refused, the cells' rational tanh and σ.
+// What only the wasm recurrent kernels (rnn, gru, lstm) have: f64 refused, the cells' rational tanh and σ. The
+// cases both targets share run in tests/targets/recurrent-cases.test.ts.
 import { DlcError } from '../../../compiler/errors.js';
 import { Tensor } from '../../../compiler/ir/tensor.js';
-import { layerGraph, recurrentCases } from '../../recurrent-cases.js';
 import { compileToWasm } from '../program.js';
 import { loadProgram } from '../run-program.js';
-import { buildGraph, mismatches } from '../testing.js';
+import { buildGraph } from '../../../tests/util/wasm-testing.js';
 
 describe('recurrent kernels match the interpreter', () => {
-  for (const [name, layers] of Object.entries(recurrentCases())) {
-    test(name, async () => {
-      expect(await mismatches(layerGraph(layers))).toEqual([]);
-    });
-  }
-
   test('f64 layers are refused with the node and op named', async () => {
     const g = buildGraph({
       inputs: { x: { dtype: 'f64', shape: [2, 1, 3] }, w: { dtype: 'f64', shape: [1, 4, 3] }, r: { dtype: 'f64', shape: [1, 4, 4] } },

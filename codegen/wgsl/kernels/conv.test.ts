@@ -2,7 +2,7 @@ import { nodeGpuDevice } from '../../../cli/webgpu-node.js';
 import type { Attrs } from '../../../compiler/ir/graph.js';
 import { Tensor } from '../../../compiler/ir/tensor.js';
 import { wgslEpilogueOf } from '../epilogue.js';
-import { buildGraph, kernelContext, kernelMismatches, randomTensor } from '../testing.js';
+import { buildGraph, kernelContext, kernelMismatches, randomTensor } from '../../../tests/util/wgsl-kernels.js';
 import { convKernel, convTransposeKernel } from './conv.js';
 import type { WgslKernelContext } from './kernel.js';
 import { DEFAULT_GPU_MATMUL, type GpuMatmulSchedule } from '../../schedule.js';

@@ -1,5 +1,5 @@
 import { webgpuMismatches as mismatches } from '../../../tests/util/webgpu-mismatches.js';
-import { buildGraph } from '../../wasm/testing.js';
+import { buildGraph } from '../../../tests/util/graphs.js';
 
 test('eye_like matches the interpreter on and off the main diagonal, in the input\'s dtype and another', async () => {
   const g = buildGraph({

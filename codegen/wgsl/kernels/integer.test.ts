@@ -1,6 +1,6 @@
 import { Tensor } from '../../../compiler/ir/tensor.js';
 import { webgpuMismatches as mismatches } from '../../../tests/util/webgpu-mismatches.js';
-import { buildGraph } from '../../wasm/testing.js';
+import { buildGraph } from '../../../tests/util/graphs.js';
 
 const u8 = (shape: number[], v: number[]) => Tensor.fromArray('u8', shape, v);
 const i8 = (shape: number[], v: number[]) => Tensor.fromArray('i8', shape, v);

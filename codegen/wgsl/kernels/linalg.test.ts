@@ -1,6 +1,6 @@
 import { Tensor } from '../../../compiler/ir/tensor.js';
 import { webgpuMismatches as mismatches } from '../../../tests/util/webgpu-mismatches.js';
-import { buildGraph } from '../../wasm/testing.js';
+import { buildGraph } from '../../../tests/util/graphs.js';
 
 const i64 = (v: number) => Tensor.scalar('i64', v);
 

@@ -1,6 +1,6 @@
 import { nodeGpuDevice } from '../../../cli/webgpu-node.js';
 import { Tensor } from '../../../compiler/ir/tensor.js';
-import { buildGraph, kernelContext, kernelMismatches, randomTensor } from '../testing.js';
+import { buildGraph, kernelContext, kernelMismatches, randomTensor } from '../../../tests/util/wgsl-kernels.js';
 import { wgslEpilogueOf } from '../epilogue.js';
 import type { WgslKernelContext } from './kernel.js';
 import { DEFAULT_GPU_MATMUL, type GpuMatmulSchedule } from '../../schedule.js';

@@ -1,5 +1,5 @@
 import { webgpuMismatches as mismatches } from '../../../tests/util/webgpu-mismatches.js';
-import { buildGraph } from '../../wasm/testing.js';
+import { buildGraph } from '../../../tests/util/graphs.js';
 
 test('max_pool with the indices output (row- and column-major, pads, strides, dilations, 1-D to 3-D) and on u8 and i32 operands', async () => {
   const g = buildGraph({

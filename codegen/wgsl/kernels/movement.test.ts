@@ -1,16 +1,9 @@
-import { KERNEL_CASES } from '../../kernel-cases.js';
 import { Tensor } from '../../../compiler/ir/tensor.js';
-import { buildGraph } from '../../wasm/testing.js';
+import { buildGraph } from '../../../tests/util/graphs.js';
 import { webgpuMismatches as mismatches } from '../../../tests/util/webgpu-mismatches.js';
 
 const f32 = (...shape: number[]) => ({ dtype: 'f32' as const, shape });
 const i64 = (...v: number[]) => Tensor.fromArray('i64', [v.length], v);
-
-for (const [name, graph] of Object.entries(KERNEL_CASES.movement)) {
-  test(name, async () => {
-    expect(await mismatches(graph())).toEqual([]);
-  });
-}
 
 test('dropout at inference with its mask, pad edge and reflect, reversed slice and tile match the interpreter', async () => {
   const g = buildGraph({

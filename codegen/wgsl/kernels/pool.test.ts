@@ -1,6 +1,6 @@
 import { nodeGpuDevice } from '../../../cli/webgpu-node.js';
 import type { Attrs } from '../../../compiler/ir/graph.js';
-import { buildGraph, kernelMismatches } from '../testing.js';
+import { buildGraph, kernelMismatches } from '../../../tests/util/wgsl-kernels.js';
 import { globalPoolKernel, poolKernel } from './pool.js';
 
 async function poolMismatches(op: string, x: number[], attrs: Attrs = {}): Promise<string[]> {

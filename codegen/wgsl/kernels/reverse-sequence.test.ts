@@ -1,6 +1,6 @@
 import { Tensor } from '../../../compiler/ir/tensor.js';
 import { webgpuMismatches as mismatches } from '../../../tests/util/webgpu-mismatches.js';
-import { buildGraph } from '../../wasm/testing.js';
+import { buildGraph } from '../../../tests/util/graphs.js';
 
 test('reverse_sequence with the batch axis first or second, lengths from 0 to T, on a 3-D tensor', async () => {
   const lens = (v: number[]) => Tensor.fromArray('i64', [v.length], v);

@@ -2,7 +2,8 @@ import { compareTensors } from '../../../compiler/compare.js';
 import { interpret } from '../../../compiler/interpreter.js';
 import { Tensor } from '../../../compiler/ir/tensor.js';
 import { nodeGpuDevice } from '../../../cli/webgpu-node.js';
-import { buildGraph, randomTensor, TOLERANCE } from '../../wasm/testing.js';
+import { buildGraph, randomTensor } from '../../../tests/util/graphs.js';
+import { TOLERANCE } from '../../../tests/util/webgpu-mismatches.js';
 import { compileToWebgpu } from '../program.js';
 import { loadWebgpuProgram } from '../run-program.js';
 

@@ -1,5 +1,5 @@
 import { Tensor } from '../../../compiler/ir/tensor.js';
-import { buildGraph } from '../../wasm/testing.js';
+import { buildGraph } from '../../../tests/util/graphs.js';
 import { webgpuMismatches as mismatches } from '../../../tests/util/webgpu-mismatches.js';
 
 const i64 = (shape: number[], v: number[]) => Tensor.fromArray('i64', shape, v);

@@ -1,6 +1,6 @@
 import { Tensor } from '../../../compiler/ir/tensor.js';
 import { webgpuMismatches as mismatches } from '../../../tests/util/webgpu-mismatches.js';
-import { buildGraph } from '../../wasm/testing.js';
+import { buildGraph } from '../../../tests/util/graphs.js';
 
 test('max_unpool scatters into the natural shape and into a larger output_shape, with strides and pads; a repeated index keeps the last value', async () => {
   const idx = Tensor.fromArray('i64', [1, 2, 2, 2], [0, 3, 9, 14, 17, 18, 28, 31]);

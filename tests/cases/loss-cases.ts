@@ -1,10 +1,9 @@
-// Test cases shared by both targets' loss kernel tests (codegen/{wasm,wgsl}/kernels/loss.test.ts): graphs of
-// negative_log_likelihood_loss and softmax_cross_entropy_loss that each target must compute as the
-// reference interpreter does.
-import type { Graph } from '../compiler/ir/graph.js';
-import { Tensor } from '../compiler/ir/tensor.js';
-import { seededRandom } from '../compiler/random.js';
-import { buildGraph, randomTensor } from './wasm/testing.js';
+// Loss cases every target runs (tests/targets/loss-cases.test.ts): graphs of negative_log_likelihood_loss and
+// softmax_cross_entropy_loss that each target must compute as the reference interpreter does.
+import type { Graph } from '../../compiler/ir/graph.js';
+import { Tensor } from '../../compiler/ir/tensor.js';
+import { seededRandom } from '../../compiler/random.js';
+import { buildGraph, randomTensor } from '../util/graphs.js';
 
 const f32 = (...shape: number[]) => ({ dtype: 'f32' as const, shape });
 

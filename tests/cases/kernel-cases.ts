@@ -1,9 +1,9 @@
-// Kernel test cases shared by both targets (codegen/{wasm,wgsl}/kernels/{reduce,elementwise,movement,resize}.test.ts):
-// graphs each target must compute as the reference interpreter does. What only one target has stays in that
-// target's test file.
-import type { Graph } from '../compiler/ir/graph.js';
-import { Tensor } from '../compiler/ir/tensor.js';
-import { buildGraph, randomTensor } from './wasm/testing.js';
+// Kernel cases every target runs (tests/targets/kernel-cases.test.ts): reductions, element-wise, movement and
+// resize graphs each target must compute as the reference interpreter does. What only one target has stays in
+// that target's test file (codegen/{wasm,wgsl}/kernels/*.test.ts).
+import type { Graph } from '../../compiler/ir/graph.js';
+import { Tensor } from '../../compiler/ir/tensor.js';
+import { buildGraph, randomTensor } from '../util/graphs.js';
 
 const f32 = (...shape: number[]) => ({ dtype: 'f32' as const, shape });
 const i64 = (...v: number[]) => Tensor.fromArray('i64', [v.length], v);

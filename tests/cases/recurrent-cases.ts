@@ -1,11 +1,11 @@
-// Test cases shared by both targets' recurrent kernel tests (codegen/{wasm,wgsl}/kernels/recurrent.test.ts):
-// rnn, gru and lstm layers over every attribute the reference supports (directions, layouts, sequence_lens,
-// clip, activations with alpha/beta, peepholes, input_forget, linear_before_reset), with weights as graph
-// inputs or constants, that each target must compute as the reference interpreter does.
-import type { GraphBuilder } from '../compiler/ir/builder.js';
-import type { Attrs, Graph, Value } from '../compiler/ir/graph.js';
-import { Tensor } from '../compiler/ir/tensor.js';
-import { buildGraph, randomTensor } from './wasm/testing.js';
+// Recurrent cases every target runs (tests/targets/recurrent-cases.test.ts): rnn, gru and lstm layers over
+// every attribute the reference supports (directions, layouts, sequence_lens, clip, activations with
+// alpha/beta, peepholes, input_forget, linear_before_reset), with weights as graph inputs or constants, that
+// each target must compute as the reference interpreter does; and an f64 layer, which wasm refuses.
+import type { GraphBuilder } from '../../compiler/ir/builder.js';
+import type { Attrs, Graph, Value } from '../../compiler/ir/graph.js';
+import { Tensor } from '../../compiler/ir/tensor.js';
+import { buildGraph, randomTensor } from '../util/graphs.js';
 
 export type Op = 'rnn' | 'gru' | 'lstm';
 type Direction = 'forward' | 'reverse' | 'bidirectional';
@@ -73,6 +73,14 @@ export const OPS: Op[] = ['rnn', 'gru', 'lstm'];
 
 const ACTIVATIONS: Record<Op, string[]> = { rnn: ['LeakyRelu'], gru: ['HardSigmoid', 'ScaledTanh'], lstm: ['HardSigmoid', 'Affine', 'Elu'] };
 const BACKWARD_ACTIVATIONS: Record<Op, string[]> = { rnn: ['Softsign'], gru: ['Sigmoid', 'ThresholdedRelu'], lstm: ['Sigmoid', 'Softplus', 'Relu'] };
+
+/** An lstm of f64 operands: webgpu stores and computes them as f32; wasm refuses f64 recurrent layers. */
+export function f64LayerGraph(): Graph {
+  return buildGraph({
+    inputs: { x: { dtype: 'f64', shape: [3, 2, 3] }, w: { dtype: 'f64', shape: [1, 12, 3] }, r: { dtype: 'f64', shape: [1, 12, 3] } },
+    build: (b, { x, w, r }) => b.emit('lstm', [x, w, r], { hidden_size: 3 }, 3),
+  });
+}
 
 /** Named layer sets; each case is one graph of several layers. */
 export function recurrentCases(): Record<string, Layer[]> {

@@ -1,18 +1,18 @@
-// Test cases shared by both targets' fused-group tests (codegen/{wasm,wgsl}/fused.test.ts): the kernels each
-// golden fusion case (tests/passes/fuse-*.ir) compiles to, and graphs that fuse-ops turns into one fused node
-// which each target must compute as ONE kernel — its anchor's with the group's epilogue reading operands at
-// the stored element (vector and scalar stores, ragged edges, per-channel, residual, per-column and scalar
-// operands, a long K), or one element-wise kernel.
+// Fused-group cases every target runs (tests/targets/fused-cases.test.ts): the kernels each golden fusion
+// case (tests/passes/fuse-*.ir) compiles to, and graphs that fuse-ops turns into one fused node which each
+// target must compute as ONE kernel — its anchor's with the group's epilogue reading operands at the stored
+// element (vector and scalar stores, ragged edges, per-channel, residual, per-column and scalar operands, a
+// long K), or one element-wise kernel.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { GraphBuilder } from '../compiler/ir/builder.js';
-import type { Graph, Value } from '../compiler/ir/graph.js';
-import { parseGraph } from '../compiler/ir/parser.js';
-import { Tensor } from '../compiler/ir/tensor.js';
-import { PassManager } from '../passes/manager.js';
-import { parsePipeline } from '../passes/pipelines.js';
-import { REPO_ROOT } from '../tests/util/repo.js';
-import { randomTensor, type GraphSpec } from './wasm/testing.js';
+import type { GraphBuilder } from '../../compiler/ir/builder.js';
+import type { Graph, Value } from '../../compiler/ir/graph.js';
+import { parseGraph } from '../../compiler/ir/parser.js';
+import { Tensor } from '../../compiler/ir/tensor.js';
+import { PassManager } from '../../passes/manager.js';
+import { parsePipeline } from '../../passes/pipelines.js';
+import { REPO_ROOT } from '../util/repo.js';
+import { randomTensor, type GraphSpec } from '../util/graphs.js';
 
 const GOLDEN_DIR = path.join(REPO_ROOT, 'tests', 'passes');
 

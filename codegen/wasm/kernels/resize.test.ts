@@ -1,9 +1,0 @@
-import { KERNEL_CASES } from '../../kernel-cases.js';
-import { mismatches } from '../testing.js';
-
-for (const [name, graph] of Object.entries(KERNEL_CASES.resize)) {
-  test(name, async () => {
-    expect(await mismatches(graph())).toEqual([]);
-  });
-}
-
