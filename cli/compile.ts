@@ -12,7 +12,7 @@ import { compileToWebgpu, type Precision, type WebgpuProgram } from '../codegen/
 import { compileToWasm, type WasmProgram } from '../codegen/wasm/program.js';
 import { PassManager } from '../passes/manager.js';
 import { printPipeline } from '../passes/pipelines.js';
-import { checkInputNames, formatBytes, parseInputShapes, selectPipeline } from './inspect.js';
+import { formatBytes, parseInputShapes, selectPipeline } from './inspect.js';
 import type { CliIo } from './main.js';
 
 export const TARGETS = ['wasm', 'webgpu'];
@@ -42,7 +42,6 @@ export async function compileModelToArtifact(model: string, opts: ModelOptions, 
   const pass = selectPipeline(opts);
   checkArtifactDestination(dest);
   const { graph } = loadOnnxFile(model, { inputShapes });
-  checkInputNames(graph, inputShapes);
   const manager = new PassManager({ warn: (message) => io.stderr.write(`dlc: warning: ${message}\n`) });
   const optimized = manager.run(pass, graph);
   // What decides the artifact's bytes, so that a manifest tells how to rebuild it.

@@ -28,7 +28,6 @@ export function inspectCommand(model: string, opts: InspectOptions, io: CliIo): 
   const pass = selectPipeline(opts);
 
   const { graph, opsets, producer } = loadOnnxFile(model, { inputShapes });
-  checkInputNames(graph, inputShapes);
   const manager = new PassManager({
     printIrAfterAll: opts.printIrAfterAll ? (text) => io.stderr.write(text) : undefined,
     dumpIrDir: opts.dumpIr,
@@ -75,14 +74,6 @@ export function selectPipeline(opts: Pick<InspectOptions, 'passes' | 'optLevel'>
   if (opts.optLevel === undefined) return optPipeline(DEFAULT_OPT_LEVEL);
   if (!/^\d+$/.test(opts.optLevel)) throw new UsageError(`-O takes a level 0 to 3, got '${opts.optLevel}'`);
   return optPipeline(Number(opts.optLevel));
-}
-
-/** Every --input-shape must name an input of the model. */
-export function checkInputNames(graph: Graph, shapes: Record<string, number[]>): void {
-  const names = new Set(graph.inputs.map((v) => v.name));
-  for (const name of Object.keys(shapes)) {
-    if (!names.has(name)) throw new UsageError(`--input-shape names '${name}', which is not an input of the model (inputs: ${[...names].join(', ')})`);
-  }
 }
 
 function formatReport(model: string, producer: string, opsets: Record<string, number>, pipeline: string, s: GraphStats): string {

@@ -43,11 +43,23 @@ export function importOnnx(bytes: Uint8Array, options: ImportOptions = {}): Impo
   for (const o of model.opsetImport ?? []) opsets[o.domain === 'ai.onnx' ? '' : (o.domain ?? '')] = toNumber(o.version as LongLike);
   if (opsets[''] === undefined) opsets[''] = 1;
   const ctx: ImportContext = { file, opsets, baseDir: options.file ? path.dirname(options.file) : undefined, inputShapes: options.inputShapes ?? {} };
+  checkInputShapeNames(model.graph, ctx);
   try {
     const graph = importGraph(model.graph, undefined, ctx, undefined);
     return { graph, opsets, producer: `${model.producerName ?? ''} ${model.producerVersion ?? ''}`.trim() };
   } catch (e) {
     withContext(e, { file });
+  }
+}
+
+/** Every given shape must name an input of the main graph (initializers listed as inputs are not inputs). */
+function checkInputShapeNames(gp: GraphProto, ctx: ImportContext): void {
+  const initializers = new Set((gp.initializer ?? []).map((t) => t.name ?? ''));
+  const inputs = (gp.input ?? []).map((vi) => vi.name ?? '').filter((name) => !initializers.has(name));
+  for (const name of Object.keys(ctx.inputShapes)) {
+    if (!inputs.includes(name)) {
+      throw new DlcError(`--input-shape names '${name}', which is not an input of the model (inputs: ${inputs.join(', ')})`, { file: ctx.file }, 2);
+    }
   }
 }
 
