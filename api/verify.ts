@@ -9,7 +9,7 @@ import type { TensorInfo } from '../runtime/index.js';
 import { compile, type CompileOptions } from './compile.js';
 import { seededFeeds, toTensor, type Feeds } from './feeds.js';
 import { importOnnxruntime, runOnnxruntime } from './onnxruntime.js';
-import { MEMORY_MODEL } from './optimize.js';
+import { MEMORY_MODEL, type PassTimingSummary } from './optimize.js';
 import { loadInMemory, withRuntimeErrors } from './session.js';
 
 export const DEFAULT_TOLERANCE: Tolerance = { atol: 1e-4, rtol: 1e-3 };
@@ -50,6 +50,8 @@ export interface VerifyResult {
   ok: boolean;
   tolerance: Tolerance;
   outputs: VerifiedOutput[];
+  /** With `instruments.timing`: each pass's time. */
+  timings?: PassTimingSummary[];
 }
 
 export async function verify(model: Uint8Array | string, options: VerifyOptions): Promise<VerifyResult> {
@@ -71,7 +73,8 @@ export async function verify(model: Uint8Array | string, options: VerifyOptions)
       const diff = compareTensors(toTensor(o.dtype, o.shape, ours[o.name]), toTensor(want.dtype, want.shape, want.data), tolerance);
       return { name: o.name, dtype: o.dtype, shape: [...o.shape], maxAbsError: diff.maxAbsError, maxRelError: diff.maxRelError, ...(diff.mismatch === undefined ? {} : { mismatch: diff.mismatch }) };
     });
-    return { target: options.target, ok: outputs.every((o) => o.mismatch === undefined), tolerance, outputs };
+    const ok = outputs.every((o) => o.mismatch === undefined);
+    return { target: options.target, ok, tolerance, outputs, ...(artifact.timings ? { timings: artifact.timings } : {}) };
   } finally {
     await session.release();
   }
