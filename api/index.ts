@@ -2,7 +2,7 @@
 // a pass pipeline, verify a compiled model against onnxruntime-node. The `dlc` command line is a thin layer
 // over these; the runtime that runs an artifact is 'dlc/runtime'.
 export { compile, writeArtifact, PRECISIONS, type Artifact, type CompileOptions } from './compile.js';
-export { inspect, describe, type InspectOptions, type InspectReport } from './inspect.js';
+export { inspect, describeModel, type InspectOptions, type InspectReport } from './inspect.js';
 export { optimize, type Instruments, type OptimizedModel, type OptimizeOptions, type PassTimingSummary } from './optimize.js';
 export { verify, DEFAULT_TOLERANCE, F16_TOLERANCE, type VerifiedOutput, type VerifyOptions, type VerifyResult } from './verify.js';
 export type { Feeds } from './feeds.js';

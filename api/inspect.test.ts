@@ -5,7 +5,7 @@ import { printGraph } from '../compiler/ir/printer.js';
 import { registerPass } from '../passes/manager.js';
 import { DEFAULT_OPT_LEVEL, optPipelineText } from '../passes/pipelines.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
-import { describe as describeModel, inspect, optimize } from './index.js';
+import { describeModel, inspect, optimize } from './index.js';
 
 const seenTargets: (string | undefined)[] = [];
 registerPass({

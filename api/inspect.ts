@@ -17,11 +17,11 @@ export interface InspectReport extends GraphStats {
 }
 
 export function inspect(model: Uint8Array | string, options: InspectOptions = {}): InspectReport {
-  return describe(optimize(model, options));
+  return describeModel(optimize(model, options));
 }
 
 /** The report of a model `optimize` gave. */
-export function describe(optimized: OptimizedModel): InspectReport {
+export function describeModel(optimized: OptimizedModel): InspectReport {
   const { model, producer, opsets, pipeline } = optimized;
   return { model, producer, opsets, pipeline, ...analyzeGraph(optimized.graph) };
 }

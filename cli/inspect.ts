@@ -4,7 +4,7 @@ import { isKernel } from '../compiler/analysis.js';
 import { UsageError } from '../compiler/errors.js';
 import { Graph, type Node } from '../compiler/ir/graph.js';
 import { formatType } from '../compiler/ir/printer.js';
-import { describe, type InspectReport } from '../api/inspect.js';
+import { describeModel, type InspectReport } from '../api/inspect.js';
 import { optimize } from '../api/optimize.js';
 import { formatBytes, formatScaled } from './format.js';
 import type { CliIo } from './main.js';
@@ -20,9 +20,9 @@ export function inspectCommand(model: string, opts: InspectOptions, io: CliIo): 
   if (opts.format !== 'text' && opts.format !== 'dot') throw new UsageError(`--format must be text or dot, got '${opts.format}'`);
   if (opts.json && opts.format === 'dot') throw new UsageError('--json and --format dot exclude each other');
   const optimized = optimize(model, optimizeOptions(opts, io, opts.target));
-  if (opts.json) io.stdout.write(`${JSON.stringify(describe(optimized), null, 2)}\n`);
+  if (opts.json) io.stdout.write(`${JSON.stringify(describeModel(optimized), null, 2)}\n`);
   else if (opts.format === 'dot') io.stdout.write(toDot(optimized.graph));
-  else io.stdout.write(formatReport(describe(optimized)));
+  else io.stdout.write(formatReport(describeModel(optimized)));
   printTimings(io, optimized.timings);
   return 0;
 }
