@@ -11,7 +11,7 @@ import { DlcError } from '../compiler/errors.js';
 import type { TensorInfo } from '../runtime/index.js';
 import { percentiles, type BenchPlan, type Timing } from './bench.js';
 import { bundleRuntime, launchChromium, pageResult, serveStatic } from './browser.js';
-import type { Feeds } from './feeds.js';
+import type { Feeds } from '../api/feeds.js';
 
 export const BROWSER_PEER_NAME = 'onnxruntime-web webgpu (Chromium)';
 

@@ -14,15 +14,18 @@ import { loadArtifact } from './load-artifact.js';
 import { parseManifest, type Manifest } from '../runtime/manifest.js';
 import { BROWSER_PEER_NAME, benchInBrowser, browserBenchFiles } from './bench-browser.js';
 import { CHROMIUM } from './browser.js';
-import { compileModelToArtifact, type ModelOptions } from './compile.js';
-import { loadFeeds, withRuntimeErrors, type Feeds } from './feeds.js';
+import { compile, writeArtifact } from '../api/compile.js';
+import type { Feeds } from '../api/feeds.js';
+import { ORT_TYPES } from '../api/onnxruntime.js';
+import { withRuntimeErrors } from '../api/session.js';
+import { loadFeeds } from './feeds.js';
 import type { CliIo } from './main.js';
+import { compileOptions, printTimings, type CompileFlags } from './options.js';
 import { parseSeed } from './run.js';
-import { ORT_TYPES } from './verify.js';
 
 type OnnxruntimeWeb = typeof import('onnxruntime-web');
 
-export interface BenchOptions extends ModelOptions {
+export interface BenchOptions extends CompileFlags {
   runs?: string;
   warmup?: string;
   seed?: string;
@@ -66,9 +69,8 @@ export async function benchCommand(modelOrDir: string, opts: BenchOptions, io: C
   };
   const seed = parseSeed(opts.seed);
   const isArtifact = fs.statSync(modelOrDir, { throwIfNoEntry: false })?.isDirectory() ?? false;
-  if (isArtifact && (opts.inputShape.length > 0 || opts.optLevel !== undefined || opts.passes !== undefined)) {
-    throw new UsageError(`${modelOrDir} is a compiled artifact: --input-shape, -O and --passes apply only when benching an ONNX model`);
-  }
+  if (isArtifact) checkNoCompileFlags(modelOrDir, opts);
+  const options = isArtifact ? undefined : compileOptions(opts, io);
   if (!isArtifact && opts.peerModel !== undefined) throw new UsageError('--peer-model goes with an artifact directory: a model is its own peer');
   // The webgpu peer, onnxruntime-web's WebGPU backend, runs only in a browser: on webgpu both sides are timed
   // in headless Chromium, on the same adapter.
@@ -80,8 +82,10 @@ export async function benchCommand(modelOrDir: string, opts: BenchOptions, io: C
   let report: BenchReport;
   try {
     const dir = tmp ? path.join(tmp, 'artifact') : modelOrDir;
-    if (tmp) {
-      await compileModelToArtifact(modelOrDir, opts, dir, io);
+    if (options) {
+      const artifact = await compile(modelOrDir, options);
+      writeArtifact(artifact, dir);
+      printTimings(io, artifact.timings);
       await settle();
     }
     const manifest = readManifest(dir);
@@ -125,6 +129,24 @@ export async function benchCommand(modelOrDir: string, opts: BenchOptions, io: C
   }
   io.stdout.write(`${lines.join('\n')}\n`);
   return 0;
+}
+
+/** The flags that only compiling uses make no sense with an artifact directory. */
+function checkNoCompileFlags(dir: string, opts: BenchOptions): void {
+  if (opts.inputShape.length > 0 || opts.optLevel !== undefined || opts.passes !== undefined) {
+    throw new UsageError(`${dir} is a compiled artifact: --input-shape, -O and --passes apply only when benching an ONNX model`);
+  }
+  const given = (
+    [
+      ['--precision', opts.precision !== undefined],
+      ['--schedules', opts.schedules !== undefined],
+      ['--print-ir-after-all', opts.printIrAfterAll],
+      ['--dump-ir', opts.dumpIr !== undefined],
+      ['--timing', opts.timing],
+      ['--verify-each', opts.verifyEach],
+    ] as const
+  ).find(([, set]) => set);
+  if (given) throw new UsageError(`${dir} is a compiled artifact: ${given[0]} applies only when benching an ONNX model`);
 }
 
 /**

@@ -1,91 +1,39 @@
-// `dlc compile MODEL --target wasm|webgpu -o DIR`: loads an ONNX model, runs the -O pipeline, generates the
-// WebAssembly module or the WGSL kernels and writes the artifact (manifest.json, weights.bin, and model.wasm
-// or kernels.wgsl).
-import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { UsageError } from '../compiler/errors.js';
+// `dlc compile MODEL --target wasm|webgpu -o DIR`: compiles a model (api/compile) and writes its artifact
+// (manifest.json, weights.bin, and model.wasm or kernels.wgsl), then prints what it holds.
 import { formatShape } from '../compiler/ir/graph.js';
-import { loadOnnxFile } from '../compiler/onnx/frontend.js';
-import { checkStaticShapes } from '../compiler/shape-inputs.js';
-import { buildWebgpuArtifact, checkArtifactDestination, writeArtifactDir, writeWasmArtifact, type JsonValue } from '../codegen/artifact.js';
-import { compileToWebgpu, type Precision, type WebgpuProgram } from '../codegen/wgsl/program.js';
-import { compileToWasm, type WasmProgram } from '../codegen/wasm/program.js';
-import { PassManager } from '../passes/manager.js';
-import { printPipeline } from '../passes/pipelines.js';
-import { checkInputNames, formatBytes, parseInputShapes, selectPipeline } from './inspect.js';
-import { parseInputValues } from './input-values.js';
+import { checkArtifactDestination, compile, writeArtifact } from '../api/compile.js';
+import { formatBytes } from './format.js';
 import type { CliIo } from './main.js';
+import { compileOptions, printTimings, type CompileFlags } from './options.js';
 
-export const TARGETS = ['wasm', 'webgpu'];
-
-export interface ModelOptions {
-  target: string;
-  inputShape: string[];
-  /** `--input-value name=v0,v1,...|name=file.npy`: inputs to specialize on (cli/input-values.ts). */
-  inputValue?: string[];
-  optLevel?: string;
-  passes?: string;
-  /** webgpu only: the precision asked for (the manifest records the one used). */
-  precision?: string;
-}
-
-export const PRECISIONS = ['f32', 'f16'];
-
-export interface CompileOptions extends ModelOptions {
+export interface CompileOptions extends CompileFlags {
   output: string;
 }
 
-export type CompiledArtifact = { target: 'wasm'; program: WasmProgram; files: Map<string, Uint8Array> } | { target: 'webgpu'; program: WebgpuProgram; files: Map<string, Uint8Array> };
-
-/** Compiles `model` and writes its artifact to `dest`; what `dlc compile` and `dlc verify` share. */
-export async function compileModelToArtifact(model: string, opts: ModelOptions, dest: string, io: CliIo): Promise<CompiledArtifact> {
-  if (!TARGETS.includes(opts.target)) throw new UsageError(`unknown target '${opts.target}' (have: ${TARGETS.join(', ')})`);
-  if (opts.precision !== undefined && opts.target !== 'webgpu') throw new UsageError('--precision applies to --target webgpu');
-  const inputShapes = parseInputShapes(opts.inputShape);
-  const pass = selectPipeline(opts);
-  checkArtifactDestination(dest);
-  const { graph } = loadOnnxFile(model, { inputShapes, inputValues: parseInputValues(opts.inputValue ?? []) });
-  checkInputNames(graph, inputShapes);
-  const manager = new PassManager({ warn: (message) => io.stderr.write(`dlc: warning: ${message}\n`) });
-  const optimized = manager.run(pass, graph);
-  checkStaticShapes(optimized, model);
-  // What decides the artifact's bytes, so that a manifest tells how to rebuild it.
-  const options: Record<string, JsonValue> = {
-    target: opts.target,
-    pipeline: printPipeline(pass),
-    inputShapes,
-    model: { name: path.basename(model), sha256: createHash('sha256').update(fs.readFileSync(model)).digest('hex') },
-  };
-  if (opts.target === 'webgpu') {
-    const precision = (opts.precision ?? 'f32') as Precision;
-    options.precision = precision;
-    const program = compileToWebgpu(optimized, { precision });
-    const files = buildWebgpuArtifact(program, options);
-    writeArtifactDir(dest, files);
-    return { target: 'webgpu', program, files };
-  }
-  const program = await compileToWasm(optimized);
-  return { target: 'wasm', program, files: writeWasmArtifact(dest, program, options) };
-}
-
 export async function compileCommand(model: string, opts: CompileOptions, io: CliIo): Promise<number> {
-  const compiled = await compileModelToArtifact(model, opts, opts.output, io);
-  const { program, files } = compiled;
+  const options = compileOptions(opts, io);
+  // Refused before compiling, not after.
+  checkArtifactDestination(opts.output);
+  const artifact = await compile(model, options);
+  writeArtifact(artifact, opts.output);
+  printTimings(io, artifact.timings);
+
+  const { files } = artifact;
   const slots = (list: readonly { name: string; dtype: string; shape: number[] }[]) => list.map((s) => `${s.name}: ${s.dtype}${formatShape(s.shape)}`).join(', ');
   const size = (name: string) => formatBytes(files.get(name)?.length ?? 0);
-  const kernels = `${program.kernels} kernel${program.kernels === 1 ? '' : 's'}`;
+  const kernels = `${artifact.kernels} kernel${artifact.kernels === 1 ? '' : 's'}`;
   let details: string;
-  const tensors = compiled.target === 'webgpu' ? compiled.program : compiled.program.layout;
-  if (compiled.target === 'webgpu') {
-    const p = compiled.program.precision;
-    const gpuBytes = compiled.program.buffers.reduce((a, b) => a + b, 0);
+  if (artifact.target === 'webgpu') {
+    const { program } = artifact;
+    const p = program.precision;
+    const gpuBytes = program.buffers.reduce((a, b) => a + b, 0);
     details =
-      `${kernels} (${compiled.program.steps.length} dispatches, ${compiled.program.modules.length} shader modules); kernels.wgsl ${size('kernels.wgsl')}, ` +
+      `${kernels} (${program.steps.length} dispatches, ${program.modules.length} shader modules); kernels.wgsl ${size('kernels.wgsl')}, ` +
       `weights.bin ${size('weights.bin')}, GPU buffers ${formatBytes(gpuBytes)}; precision ${p.used}${p.weights !== p.used ? `, weights ${p.weights}` : ''}${p.reason ? ` (${p.requested} requested: ${p.reason})` : ''}`;
   } else {
-    details = `${kernels}; model.wasm ${size('model.wasm')}, weights.bin ${size('weights.bin')}, linear memory ${formatBytes(compiled.program.layout.memoryBytes)}`;
+    details = `${kernels}; model.wasm ${size('model.wasm')}, weights.bin ${size('weights.bin')}, linear memory ${formatBytes(artifact.program.layout.memoryBytes)}`;
   }
-  io.stdout.write(`compiled ${model} for ${opts.target} into ${opts.output}: ${details}; inputs ${slots(tensors.inputs)}; outputs ${slots(tensors.outputs)}.\n`);
+  const { inputs, outputs } = artifact.manifest;
+  io.stdout.write(`compiled ${model} for ${opts.target} into ${opts.output}: ${details}; inputs ${slots(inputs)}; outputs ${slots(outputs)}.\n`);
   return 0;
 }

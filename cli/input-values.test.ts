@@ -6,7 +6,7 @@ import { Tensor } from '../compiler/ir/tensor.js';
 import { importOnnx } from '../compiler/onnx/frontend.js';
 import { encodeOnnxModel } from '../compiler/onnx/writer.js';
 import { loadModel } from '../runtime/index.js';
-import { compileModelToArtifact } from './compile.js';
+import { compile, writeArtifact } from '../api/compile.js';
 import { parseInputValues } from './input-values.js';
 import { writeNpy } from './npy.js';
 
@@ -96,16 +96,17 @@ describe('the compile path', () => {
   const io = { stdout: { write: () => true }, stderr: { write: () => true } };
 
   test('without the value, names the input and the node whose shape it sets', async () => {
-    await expect(compileModelToArtifact(modelFile, { target: 'wasm', inputShape: [] }, path.join(tmp, 'no-value'), io)).rejects.toThrow(
+    await expect(compile(modelFile, { target: 'wasm' })).rejects.toThrow(
       new DlcError(`${modelFile}: input 'shape' sets the shape of node 'Reshape_0' (op reshape); give its value with --input-value shape=...`),
     );
   });
 
   test('with it, the artifact is static, records the value, and runs with or without that feed', async () => {
     const dest = path.join(tmp, 'specialized');
-    const { files } = await compileModelToArtifact(modelFile, { target: 'wasm', inputShape: [], inputValue: ['shape=3,2'] }, dest, io);
-    const again = await compileModelToArtifact(modelFile, { target: 'wasm', inputShape: [], inputValue: ['shape=3,2'] }, path.join(tmp, 'again'), io);
-    expect(again.files).toEqual(files);
+    const artifact = await compile(modelFile, { target: 'wasm', inputValues: parseInputValues(['shape=3,2']) });
+    writeArtifact(artifact, dest);
+    const again = await compile(modelFile, { target: 'wasm', inputValues: parseInputValues(['shape=3,2']) });
+    expect(again.files).toEqual(artifact.files);
     const session = await loadModel(dest);
     expect(session.inputs).toEqual([{ name: 'x', dtype: 'f32', shape: [2, 3] }]);
     expect(session.outputs).toEqual([{ name: 'y', dtype: 'f32', shape: [3, 2] }]);

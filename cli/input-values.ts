@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import { DlcError, UsageError } from '../compiler/errors.js';
 import type { Tensor } from '../compiler/ir/tensor.js';
-import { toTensor } from './feeds.js';
+import { toTensor } from '../api/feeds.js';
 import { readNpy } from './npy.js';
 
 /** The values given by `--input-value` flags, by input name: lists of numbers, or tensors read from .npy files. */

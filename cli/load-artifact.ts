@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadModel, type Session } from '../runtime/index.js';
-import { withRuntimeErrors } from './feeds.js';
+import { withRuntimeErrors } from '../api/session.js';
 import { nodeGpuDevice } from './webgpu-node.js';
 
 function targetOf(dir: string): unknown {

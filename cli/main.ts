@@ -1,13 +1,16 @@
-// The `dlc` command line. `runCli` parses the arguments, runs one command and returns the exit code, so
-// that tests run it in-process; bin/dlc.js is the launcher. Every failure ends in one line on stderr:
+// The `dlc` command line, a thin layer over the library (api/): it parses flags, calls the library and prints.
+// `runCli` parses the arguments, runs one command and returns the exit code, so that tests run it
+// in-process; bin/dlc.js is the launcher. The options shared by the commands are declared in options.ts. Every failure ends in one line on stderr:
 //   DlcError → `dlc: <message>`, exit 1 (model) or 2 (usage); commander's usage errors → exit 2;
 //   anything else is a bug → `dlc: internal error: <message>`, exit 70, the stack only with DLC_DEBUG=1.
 import { Command, CommanderError, Option } from 'commander';
 import { DlcError } from '../compiler/errors.js';
 import { benchCommand, DEFAULT_RUNS, DEFAULT_WARMUP, type BenchOptions } from './bench.js';
-import { compileCommand, PRECISIONS, TARGETS, type CompileOptions } from './compile.js';
+import { compileCommand, type CompileOptions } from './compile.js';
 import { inspectCommand, type InspectOptions } from './inspect.js';
+import { addModelOptions, addTargetOptions, collect } from './options.js';
 import { runCommand, type RunOptions } from './run.js';
+import { packageVersion } from './version.js';
 import { verifyCommand, type VerifyOptions } from './verify.js';
 
 export interface CliIo {
@@ -33,6 +36,7 @@ export async function runCli(argv: readonly string[], io: CliIo = process, env: 
 function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   const program = new Command('dlc')
     .description('a deep-learning compiler: ONNX in, WebGPU (WGSL) or WebAssembly artifacts out')
+    .version(packageVersion(), '-V, --version', 'print the package version')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -42,32 +46,25 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     })
     .showSuggestionAfterError(true);
 
-  program
+  const inspect = program
     .command('inspect')
     .description('load a model, run a pass pipeline and print its inputs, outputs, ops, size and cost')
-    .argument('<model>', 'ONNX model file')
-    .option('--input-shape <name=d0,d1,...>', 'concrete shape of a model input (repeatable)', collect, [])
-    .option('-O, --opt-level <level>', 'optimization level 0-3 (default 2)')
-    .option('--passes <pipeline>', "pass pipeline as text, e.g. 'fold-constants,eliminate-dead-code'")
+    .argument('<model>', 'ONNX model file');
+  addModelOptions(inspect);
+  addTargetOptions(inspect, { compiles: false });
+  inspect
     .option('--json', 'print one JSON object')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'dot']).default('text'))
-    .option('--print-ir-after-all', 'print the IR after every pass to stderr')
-    .option('--dump-ir <dir>', 'write the IR after every pass to DIR/001_<pass>.ir, ...')
-    .option('--timing', "print each pass's wall time to stderr")
-    .option('--verify-each', 'verify the IR after every pass')
     .action((model: string, opts: InspectOptions) => setExitCode(inspectCommand(model, opts, io)));
 
-  program
+  const compile = program
     .command('compile')
     .description('compile a model into an artifact directory: manifest.json, weights.bin, and model.wasm or kernels.wgsl')
-    .argument('<model>', 'ONNX model file')
-    .addOption(new Option('--target <target>', 'code generation target').choices(TARGETS).default('wasm'))
-    .requiredOption('-o, --output <dir>', 'artifact directory to write (replaced if it holds an artifact)')
-    .option('--input-shape <name=d0,d1,...>', 'concrete shape of a model input (repeatable)', collect, [])
-    .option('-O, --opt-level <level>', 'optimization level 0-3 (default 2)')
-    .option('--passes <pipeline>', 'pass pipeline as text instead of -O')
-    .addOption(new Option('--precision <precision>', 'webgpu: compute precision asked for (the manifest records the one used)').choices(PRECISIONS))
-    .action(async (model: string, opts: CompileOptions) => setExitCode(await compileCommand(model, opts, io)));
+    .argument('<model>', 'ONNX model file');
+  addTargetOptions(compile, { compiles: true });
+  compile.requiredOption('-o, --output <dir>', 'artifact directory to write (replaced if it holds an artifact)');
+  addModelOptions(compile);
+  compile.action(async (model: string, opts: CompileOptions) => setExitCode(await compileCommand(model, opts, io)));
 
   program
     .command('run')
@@ -80,43 +77,35 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--json', 'print one JSON object')
     .action(async (dir: string, opts: RunOptions) => setExitCode(await runCommand(dir, opts, io)));
 
-  program
+  const verify = program
     .command('verify')
     .description('compile a model, run it on seeded random inputs and compare every output with onnxruntime-node')
-    .argument('<model>', 'ONNX model file')
-    .addOption(new Option('--target <target>', 'code generation target').choices(TARGETS).default('wasm'))
-    .option('--input-shape <name=d0,d1,...>', 'concrete shape of a model input (repeatable)', collect, [])
+    .argument('<model>', 'ONNX model file');
+  addTargetOptions(verify, { compiles: true });
+  addModelOptions(verify);
+  verify
     .option('--input <name=file.npy>', 'an input from a NumPy file instead of random values (repeatable)', collect, [])
     .option('--atol <a>', 'absolute tolerance (default 1e-4)')
     .option('--rtol <r>', 'relative tolerance (default 1e-3)')
     .option('--seed <seed>', 'seed of the random inputs (default 1)')
-    .option('-O, --opt-level <level>', 'optimization level 0-3 (default 2)')
-    .option('--passes <pipeline>', 'pass pipeline as text instead of -O')
     .option('--json', 'print one JSON object: {target, ok, outputs: [{name, maxAbsError, maxRelError}]}')
-    .addOption(new Option('--precision <precision>', 'webgpu: compute precision asked for (the manifest records the one used)').choices(PRECISIONS))
     .action(async (model: string, opts: VerifyOptions) => setExitCode(await verifyCommand(model, opts, io)));
 
-  program
+  const bench = program
     .command('bench')
     .description('time a model (or compiled artifact) on seeded random inputs; on wasm beside onnxruntime-web WASM on one thread')
-    .argument('<model|dir>', 'ONNX model file (compiled to a temporary artifact) or artifact directory')
-    .addOption(new Option('--target <target>', 'code generation target').choices(TARGETS).default('wasm'))
-    .option('--input-shape <name=d0,d1,...>', 'concrete shape of a model input (repeatable)', collect, [])
-    .option('-O, --opt-level <level>', 'optimization level 0-3 (default 2)')
-    .option('--passes <pipeline>', 'pass pipeline as text instead of -O')
+    .argument('<model|dir>', 'ONNX model file (compiled to a temporary artifact) or artifact directory');
+  addTargetOptions(bench, { compiles: true });
+  addModelOptions(bench);
+  bench
     .option('--runs <n>', `timed runs per side (default ${DEFAULT_RUNS})`)
     .option('--warmup <n>', `untimed runs before them (default ${DEFAULT_WARMUP})`)
     .option('--seed <seed>', 'seed of the random inputs (default 1)')
     .option('--peer-model <file>', 'with an artifact directory: the ONNX model onnxruntime-web runs')
-    .addOption(new Option('--precision <precision>', 'webgpu: compute precision asked for (the manifest records the one used)').choices(PRECISIONS))
     .option('--json', 'print one JSON object: {target, medianMs, p90Ms, firstRunMs, peer: {name, medianMs, p90Ms, firstRunMs}, speedup}')
     .action(async (model: string, opts: BenchOptions) => setExitCode(await benchCommand(model, opts, io)));
 
   return program;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 function reportError(e: unknown, io: CliIo, debug: boolean): number {

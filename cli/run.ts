@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DlcError, UsageError } from '../compiler/errors.js';
 import { loadArtifact } from './load-artifact.js';
-import { formatValues, headValues, loadFeeds, parseInputFiles, withRuntimeErrors } from './feeds.js';
+import { withRuntimeErrors } from '../api/session.js';
+import { formatValues, headValues, loadFeeds, parseInputFiles } from './feeds.js';
 import type { CliIo } from './main.js';
 import { writeNpy } from './npy.js';
 

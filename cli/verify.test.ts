@@ -5,7 +5,7 @@ import { REAL_MODELS } from '../tests/models/real-models.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
 import { dlc } from '../tests/util/run-cli.js';
 import { writeNpy } from './npy.js';
-import { importOnnxruntime } from './verify.js';
+import { importOnnxruntime } from '../api/onnxruntime.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dlc-verify-test-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

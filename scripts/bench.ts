@@ -12,9 +12,9 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { analyzeGraph } from '../compiler/analysis.js';
 import { loadOnnxFile } from '../compiler/onnx/frontend.js';
-import { compileModelToArtifact } from '../cli/compile.js';
+import { compile, writeArtifact } from '../api/compile.js';
 import type { BenchReport } from '../cli/bench.js';
-import { formatBytes } from '../cli/inspect.js';
+import { formatBytes } from '../cli/format.js';
 import { PassManager } from '../passes/manager.js';
 import { optPipeline } from '../passes/pipelines.js';
 import { encodeOnnxModel } from '../compiler/onnx/writer.js';
@@ -95,14 +95,12 @@ async function benchWebgpu(model: RealModel, tmp: string): Promise<ModelResult['
   const big = BIG_MODELS.has(model.name) || model.name === 'ppocr-cls';
   const runs = big ? 3 : 10;
   const warmup = 1;
-  const inputShape = Object.entries(model.inputShapes).map(([name, dims]) => `${name}=${dims.join(',')}`);
-  const io = { stdout: { write: () => true }, stderr: process.stderr };
   const levels: Record<number, BenchReport | string> = {};
   for (const level of LEVELS) {
     try {
       log(`${model.name} webgpu -O${level}: compiling`);
       const dir = path.join(tmp, `${model.name}-webgpu-O${level}`);
-      await compileModelToArtifact(model.file, { target: 'webgpu', inputShape, optLevel: String(level) }, dir, io);
+      writeArtifact(await compile(model.file, { target: 'webgpu', inputShapes: model.inputShapes, optLevel: level, instruments: { warn } }), dir);
       log(`${model.name} webgpu -O${level}: timing in Chromium (${runs} runs after ${warmup} warm-up)`);
       levels[level] = benchInFreshProcess(dir, level === 2 ? ['--peer-model', model.file] : [], runs, warmup);
     } catch (e) {
@@ -114,19 +112,22 @@ async function benchWebgpu(model: RealModel, tmp: string): Promise<ModelResult['
 }
 
 async function benchLevel(model: RealModel, level: number, tmp: string, runs: number, warmup: number): Promise<LevelResult> {
-  const inputShape = Object.entries(model.inputShapes).map(([name, dims]) => `${name}=${dims.join(',')}`);
-  const io = { stdout: { write: () => true }, stderr: process.stderr };
   log(`${model.name} -O${level}: compiling`);
   const { graph } = loadOnnxFile(model.file, { inputShapes: model.inputShapes });
   const stats = analyzeGraph(new PassManager({ warn: () => {} }).run(optPipeline(level), graph));
   const dir = path.join(tmp, `${model.name}-O${level}`);
-  const { files } = await compileModelToArtifact(model.file, { target: 'wasm', inputShape, optLevel: String(level) }, dir, io);
+  const { files } = await compile(model.file, { target: 'wasm', inputShapes: model.inputShapes, optLevel: level, instruments: { warn } });
+  writeArtifact({ files }, dir);
   const artifactBytes = Object.fromEntries([...files].map(([name, bytes]) => [name, bytes.length]));
   log(`${model.name} -O${level}: timing (${runs} runs after ${warmup} warm-up)`);
   // The peer runs once, beside -O2; -O0 is timed alone.
   const peer = level === 2 ? ['--peer-model', model.file] : [];
   const bench = benchInFreshProcess(dir, peer, runs, warmup);
   return { kernels: stats.kernels, peakActivationBytes: stats.peakActivationBytes, artifactBytes, bench };
+}
+
+function warn(message: string): void {
+  process.stderr.write(`dlc: warning: ${message}\n`);
 }
 
 function benchInFreshProcess(dir: string, peer: string[], runs: number, warmup: number): BenchReport {

@@ -7,7 +7,7 @@ import { interpret } from '../../compiler/interpreter.js';
 import type { Graph } from '../../compiler/ir/graph.js';
 import { Tensor } from '../../compiler/ir/tensor.js';
 import { nodeGpuDevice } from '../../cli/webgpu-node.js';
-import { F16_TOLERANCE } from '../../cli/verify.js';
+import { F16_TOLERANCE } from '../../api/verify.js';
 import { fuseOps } from '../../passes/fuse-ops.js';
 import { buildGraph, randomTensor } from '../../tests/util/graphs.js';
 import { halfWeights } from './kernels/weight-packing.js';

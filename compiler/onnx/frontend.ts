@@ -58,11 +58,23 @@ export function importOnnx(bytes: Uint8Array, options: ImportOptions = {}): Impo
     inputShapes: options.inputShapes ?? {},
     inputValues: options.inputValues ?? {},
   };
+  checkInputShapeNames(model.graph, ctx);
   try {
     const graph = importGraph(model.graph, undefined, ctx, undefined);
     return { graph, opsets, producer: `${model.producerName ?? ''} ${model.producerVersion ?? ''}`.trim() };
   } catch (e) {
     withContext(e, { file });
+  }
+}
+
+/** Every given shape must name an input of the main graph (initializers listed as inputs are not inputs). */
+function checkInputShapeNames(gp: GraphProto, ctx: ImportContext): void {
+  const initializers = new Set((gp.initializer ?? []).map((t) => t.name ?? ''));
+  const inputs = (gp.input ?? []).map((vi) => vi.name ?? '').filter((name) => !initializers.has(name));
+  for (const name of Object.keys(ctx.inputShapes)) {
+    if (!inputs.includes(name)) {
+      throw new DlcError(`--input-shape names '${name}', which is not an input of the model (inputs: ${inputs.join(', ')})`, { file: ctx.file }, 2);
+    }
   }
 }
 

@@ -1,0 +1,80 @@
+// compile: an ONNX model (a file or its bytes) → an artifact in memory (its files by name, manifest.json
+// included, with the program they were made from); writeArtifact puts one on disk. The same model and
+// options give byte-identical files, and the manifest records the options that decide them.
+import * as path from 'node:path';
+import { UsageError } from '../compiler/errors.js';
+import { buildWasmArtifact, buildWebgpuArtifact, MANIFEST_FILE, writeArtifactDir, type JsonValue } from '../codegen/artifact.js';
+import { checkStaticShapes } from '../compiler/shape-inputs.js';
+import { scheduleRecord, type ScheduleOverrides } from '../codegen/schedule.js';
+import { TARGET_NAMES, type TargetName } from '../codegen/targets.js';
+import { compileToWasm, type WasmProgram } from '../codegen/wasm/program.js';
+import { compileToWebgpu, type Precision, type WebgpuProgram } from '../codegen/wgsl/program.js';
+import type { WasmManifest, WebgpuManifest } from '../runtime/manifest.js';
+import { MEMORY_MODEL, modelSha256, optimizeSource, readModel, type OptimizeOptions, type PassTimingSummary } from './optimize.js';
+
+export { checkArtifactDestination } from '../codegen/artifact.js';
+
+export const PRECISIONS: readonly Precision[] = ['f32', 'f16'];
+
+export interface CompileOptions extends Omit<OptimizeOptions, 'target'> {
+  target: TargetName;
+  /** webgpu only: the compute precision asked for (f32 by default); the manifest records the one used. */
+  precision?: Precision;
+  /** Schedules that replace the defaults, per anchor kind or per node name (a tuning record); recorded in the manifest. */
+  schedules?: ScheduleOverrides;
+}
+
+interface ArtifactFiles {
+  /** Every file of the artifact by name, manifest.json included, as writeArtifact writes them. */
+  files: Map<string, Uint8Array>;
+  /** Nodes (or fused groups) that became code. */
+  kernels: number;
+  /** With `instruments.timing`: each pass's time. */
+  timings?: PassTimingSummary[];
+}
+
+export type Artifact =
+  | (ArtifactFiles & { target: 'wasm'; manifest: WasmManifest; program: WasmProgram })
+  | (ArtifactFiles & { target: 'webgpu'; manifest: WebgpuManifest; program: WebgpuProgram });
+
+export async function compile(model: Uint8Array | string, options: CompileOptions): Promise<Artifact> {
+  const { target, precision } = options;
+  if (!(TARGET_NAMES as readonly string[]).includes(target)) throw new UsageError(`unknown target '${target}' (have: ${TARGET_NAMES.join(', ')})`);
+  if (precision !== undefined && !PRECISIONS.includes(precision)) throw new UsageError(`unknown precision '${precision}' (have: ${PRECISIONS.join(', ')})`);
+  if (precision !== undefined && target !== 'webgpu') throw new UsageError('precision applies to the webgpu target');
+  const source = readModel(model);
+  const optimized = optimizeSource(source, options);
+  // A shape still symbolic after the passes: name the input whose value would fix it, or the data-dependent op.
+  checkStaticShapes(optimized.graph, source.file ?? MEMORY_MODEL);
+  // What decides the artifact's bytes, so that a manifest tells how to rebuild it.
+  const recorded: Record<string, JsonValue> = {
+    target,
+    pipeline: optimized.pipeline,
+    inputShapes: options.inputShapes ?? {},
+    model: { ...(source.file === undefined ? {} : { name: path.basename(source.file) }), sha256: modelSha256(source) },
+  };
+  recorded.schedules = scheduleRecord(options.schedules) as unknown as JsonValue;
+  const timings = optimized.timings ? { timings: optimized.timings } : {};
+  if (target === 'webgpu') {
+    recorded.precision = precision ?? 'f32';
+    const program = compileToWebgpu(optimized.graph, { precision: precision ?? 'f32', schedules: options.schedules });
+    const files = buildWebgpuArtifact(program, recorded);
+    return { target, files, manifest: manifestOf(files) as WebgpuManifest, program, kernels: program.kernels, ...timings };
+  }
+  const program = await compileToWasm(optimized.graph, { schedules: options.schedules });
+  const files = buildWasmArtifact(program, recorded);
+  return { target, files, manifest: manifestOf(files) as WasmManifest, program, kernels: program.kernels, ...timings };
+}
+
+/**
+ * Writes an artifact as the directory `dir`, through a fresh sibling directory and a rename, so that no
+ * reader sees a half-written one. An existing artifact at `dir` is replaced; any other existing file or
+ * non-empty directory is refused.
+ */
+export function writeArtifact(artifact: Pick<Artifact, 'files'>, dir: string): void {
+  writeArtifactDir(dir, artifact.files);
+}
+
+function manifestOf(files: ReadonlyMap<string, Uint8Array>): unknown {
+  return JSON.parse(new TextDecoder().decode(files.get(MANIFEST_FILE)));
+}

@@ -1,0 +1,69 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DlcError } from '../compiler/errors.js';
+import { printGraph } from '../compiler/ir/printer.js';
+import { registerPass } from '../passes/manager.js';
+import { DEFAULT_OPT_LEVEL, optPipelineText } from '../passes/pipelines.js';
+import { REPO_ROOT } from '../tests/util/repo.js';
+import { describeModel, inspect, optimize } from './index.js';
+
+const seenTargets: (string | undefined)[] = [];
+registerPass({
+  name: 'api-test-target',
+  description: 'records ctx.target',
+  options: {},
+  create: () => (graph, ctx) => {
+    seenTargets.push(ctx.target?.name);
+    return graph;
+  },
+});
+
+const TINY_CNN = path.join(REPO_ROOT, 'models', 'tiny-cnn.onnx');
+
+describe('inspect', () => {
+  test('reports the model after the default pipeline, as dlc inspect --json prints it', () => {
+    const report = inspect(TINY_CNN);
+    expect(Object.keys(report).slice(0, 4)).toEqual(['model', 'producer', 'opsets', 'pipeline']);
+    expect(report).toMatchObject({
+      model: TINY_CNN,
+      pipeline: optPipelineText(DEFAULT_OPT_LEVEL),
+      inputs: [{ name: 'image', dtype: 'f32', shape: [1, 3, 32, 32] }],
+      outputs: [{ name: 'probs', dtype: 'f32', shape: [1, 10] }],
+      symbolic: false,
+    });
+    expect(report.opsets['']).toBeGreaterThan(0);
+    expect(report.kernels).toBeGreaterThan(1);
+    expect(report.flops).toBeGreaterThan(100_000);
+  });
+
+  test('a model as bytes, -O0: the model as imported', () => {
+    const report = inspect(fs.readFileSync(TINY_CNN), { optLevel: 0 });
+    expect(report.model).toBe('<memory>');
+    expect(report.pipeline).toBe('');
+    expect(report.ops.conv).toBe(2);
+    expect(report.ops.fused).toBeUndefined();
+  });
+
+  test('the target reaches the passes; without one they see none', () => {
+    seenTargets.length = 0;
+    inspect(TINY_CNN, { pipeline: 'api-test-target' });
+    inspect(TINY_CNN, { pipeline: 'api-test-target', target: 'webgpu' });
+    expect(seenTargets).toEqual([undefined, 'webgpu']);
+  });
+
+  test('optimize gives the graph and describe its report', () => {
+    const optimized = optimize(TINY_CNN, { optLevel: 1, instruments: { timing: true } });
+    expect(printGraph(optimized.graph)).toMatch(/^graph @/);
+    expect(optimized.timings?.length).toBeGreaterThan(0);
+    expect(describeModel(optimized)).toEqual(inspect(TINY_CNN, { optLevel: 1 }));
+  });
+
+  test.each([
+    [{ inputShapes: { pixels: [1] } }, `${TINY_CNN}: --input-shape names 'pixels', which is not an input of the model (inputs: image)`],
+    [{ pipeline: 'no-such-pass' }, /^unknown pass 'no-such-pass'/],
+    [{ target: 'cuda' as 'wasm' }, "unknown target 'cuda' (have: wasm, webgpu)"],
+  ])('%j is a DlcError', (options, message) => {
+    expect(() => inspect(TINY_CNN, options)).toThrow(DlcError);
+    expect(() => inspect(TINY_CNN, options)).toThrow(message);
+  });
+});

@@ -1,0 +1,27 @@
+// What a model is after a pass pipeline: inputs, outputs, op histogram, parameters, FLOPs, kernels and peak
+// activation memory, with the model's producer, opsets and the pipeline that ran (what `dlc inspect --json`
+// prints).
+import { analyzeGraph, type GraphStats } from '../compiler/analysis.js';
+import { optimize, type OptimizedModel, type OptimizeOptions } from './optimize.js';
+
+export type InspectOptions = OptimizeOptions;
+
+export interface InspectReport extends GraphStats {
+  /** The model's file, or `<memory>` for bytes. */
+  model: string;
+  producer: string;
+  /** Opset version per domain ('' is ai.onnx). */
+  opsets: Record<string, number>;
+  /** The pipeline that ran, as text ('' for none). */
+  pipeline: string;
+}
+
+export function inspect(model: Uint8Array | string, options: InspectOptions = {}): InspectReport {
+  return describeModel(optimize(model, options));
+}
+
+/** The report of a model `optimize` gave. */
+export function describeModel(optimized: OptimizedModel): InspectReport {
+  const { model, producer, opsets, pipeline } = optimized;
+  return { model, producer, opsets, pipeline, ...analyzeGraph(optimized.graph) };
+}

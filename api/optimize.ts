@@ -1,0 +1,106 @@
+// Loading an ONNX model (a file or its bytes) and running a pass pipeline over it under the pass manager's
+// instruments, with the target's facts in the pass context: what `compile` does before code generation and
+// all that `inspect` does.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import { DlcError, UsageError } from '../compiler/errors.js';
+import type { Graph } from '../compiler/ir/graph.js';
+import type { Tensor } from '../compiler/ir/tensor.js';
+import { importOnnx } from '../compiler/onnx/frontend.js';
+import { TARGET_INFO, TARGET_NAMES, type TargetName } from '../codegen/targets.js';
+import { PassManager, type Instrumentation, type Pass } from '../passes/manager.js';
+import { DEFAULT_OPT_LEVEL, optPipeline, parsePipeline, printPipeline } from '../passes/pipelines.js';
+
+/** The pass manager's instruments; the target comes from the options' `target`. */
+export type Instruments = Omit<Instrumentation, 'target'>;
+
+export interface OptimizeOptions {
+  /** The target the passes compile for (PassContext.target); none for a target-independent look. */
+  target?: TargetName;
+  /** Concrete shapes of model inputs, by name; they replace the model's declared (possibly symbolic) dims. */
+  inputShapes?: Record<string, number[]>;
+  /**
+   * Values of model inputs to specialize on (inputs whose values decide shapes: a reshape's shape, a resize's
+   * sizes): each becomes a constant and leaves the model's inputs; the artifact records it.
+   */
+  inputValues?: Record<string, Tensor | readonly number[]>;
+  /** A pass pipeline as text (`'fold-constants,eliminate-dead-code'`); excludes `optLevel`. */
+  pipeline?: string;
+  /** 0 to 3, the -O pipelines; 2 when neither this nor `pipeline` is given. */
+  optLevel?: number;
+  instruments?: Instruments;
+}
+
+/** One pass's runs and their total wall time, in order of first run. */
+export interface PassTimingSummary {
+  pass: string;
+  runs: number;
+  ms: number;
+}
+
+export interface OptimizedModel {
+  /** The model's file, or `<memory>` for bytes. */
+  model: string;
+  graph: Graph;
+  /** The pipeline that ran, as text ('' for none). */
+  pipeline: string;
+  /** Opset version per domain ('' is ai.onnx). */
+  opsets: Record<string, number>;
+  producer: string;
+  /** With `instruments.timing`: each pass's time. */
+  timings?: PassTimingSummary[];
+}
+
+/** A model's bytes and, when it was read from one, its file. */
+export interface ModelSource {
+  file?: string;
+  bytes: Uint8Array;
+}
+
+export const MEMORY_MODEL = '<memory>';
+
+export function readModel(model: Uint8Array | string): ModelSource {
+  if (typeof model !== 'string') return { bytes: model };
+  try {
+    return { file: model, bytes: fs.readFileSync(model) };
+  } catch (e) {
+    throw new DlcError(`cannot read model: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: model });
+  }
+}
+
+export function modelSha256(source: ModelSource): string {
+  return createHash('sha256').update(source.bytes).digest('hex');
+}
+
+/** Imports `model` and runs the chosen pipeline over it. */
+export function optimize(model: Uint8Array | string, options: OptimizeOptions = {}): OptimizedModel {
+  return optimizeSource(readModel(model), options);
+}
+
+export function optimizeSource(source: ModelSource, options: OptimizeOptions): OptimizedModel {
+  const target = options.target === undefined ? undefined : targetInfo(options.target);
+  const pass = selectPipeline(options);
+  const { graph, opsets, producer } = importOnnx(source.bytes, { file: source.file, inputShapes: options.inputShapes ?? {}, inputValues: options.inputValues ?? {} });
+  const manager = new PassManager({ ...options.instruments, target });
+  const optimized = manager.run(pass, graph);
+  return {
+    model: source.file ?? MEMORY_MODEL,
+    graph: optimized,
+    pipeline: printPipeline(pass),
+    opsets,
+    producer,
+    ...(options.instruments?.timing ? { timings: manager.timingSummary() } : {}),
+  };
+}
+
+function targetInfo(name: string) {
+  if (!(TARGET_NAMES as readonly string[]).includes(name)) throw new UsageError(`unknown target '${name}' (have: ${TARGET_NAMES.join(', ')})`);
+  return TARGET_INFO[name as TargetName];
+}
+
+/** The pipeline `pipeline` spells, or the -O pipeline of `optLevel` (2 by default). */
+export function selectPipeline(options: Pick<OptimizeOptions, 'pipeline' | 'optLevel'>): Pass {
+  if (options.pipeline !== undefined && options.optLevel !== undefined) throw new UsageError('give either optLevel or pipeline, not both');
+  if (options.pipeline !== undefined) return parsePipeline(options.pipeline);
+  return optPipeline(options.optLevel ?? DEFAULT_OPT_LEVEL);
+}

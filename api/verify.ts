@@ -1,0 +1,93 @@
+// verify: compiles a model, runs the artifact in this process on seeded random (or given) inputs and compares
+// every output with onnxruntime-node running the original model. An output passes when
+// |ours - theirs| ≤ atol + rtol·|theirs| everywhere (integers and bools must be exact).
+import { compareTensors, type Tolerance } from '../compiler/compare.js';
+import { DlcError, UsageError } from '../compiler/errors.js';
+import type { DType } from '../compiler/ir/dtype.js';
+import type { TargetName } from '../codegen/targets.js';
+import type { TensorInfo } from '../runtime/index.js';
+import { compile, type CompileOptions } from './compile.js';
+import { seededFeeds, toTensor, type Feeds } from './feeds.js';
+import { importOnnxruntime, runOnnxruntime } from './onnxruntime.js';
+import { MEMORY_MODEL, type PassTimingSummary } from './optimize.js';
+import { loadInMemory, withRuntimeErrors } from './session.js';
+
+export const DEFAULT_TOLERANCE: Tolerance = { atol: 1e-4, rtol: 1e-3 };
+
+/**
+ * The default with precision f16 (weights stored as f16): a weight keeps 11 significant bits (relative
+ * error ≤ 2⁻¹¹ ≈ 4.9e-4), and the errors of a layer's many products add up through the layers.
+ */
+export const F16_TOLERANCE: Tolerance = { atol: 1e-2, rtol: 1e-2 };
+
+export interface VerifyOptions extends CompileOptions {
+  /**
+   * Values of inputs by name (the others are seeded random), or a function that gives every input's value
+   * from the compiled model's inputs (their names, dtypes and concrete shapes).
+   */
+  inputs?: Feeds | ((inputs: readonly TensorInfo[]) => Feeds);
+  /** Seed of the random inputs; 1 by default. */
+  seed?: number;
+  /** DEFAULT_TOLERANCE by default, F16_TOLERANCE with precision f16. */
+  tolerance?: Partial<Tolerance>;
+  /** The GPUDevice a webgpu artifact runs on; without one the runtime asks navigator.gpu for one. */
+  device?: GPUDevice;
+}
+
+export interface VerifiedOutput {
+  name: string;
+  dtype: DType;
+  shape: number[];
+  maxAbsError: number;
+  maxRelError: number;
+  /** The first element beyond tolerance, when one is. */
+  mismatch?: string;
+}
+
+export interface VerifyResult {
+  target: TargetName;
+  /** Every output within tolerance. */
+  ok: boolean;
+  tolerance: Tolerance;
+  outputs: VerifiedOutput[];
+  /** With `instruments.timing`: each pass's time. */
+  timings?: PassTimingSummary[];
+}
+
+export async function verify(model: Uint8Array | string, options: VerifyOptions): Promise<VerifyResult> {
+  const defaults = options.precision === 'f16' ? F16_TOLERANCE : DEFAULT_TOLERANCE;
+  const tolerance = { ...defaults, ...options.tolerance };
+  const seed = options.seed ?? 1;
+  const ort = await importOnnxruntime();
+  const file = typeof model === 'string' ? model : MEMORY_MODEL;
+
+  const artifact = await compile(model, options);
+  const session = await loadInMemory(artifact, file, options.device);
+  try {
+    const feeds = typeof options.inputs === 'function' ? options.inputs(session.inputs) : completeFeeds(session.inputs, options.inputs ?? {}, seed);
+    const ours = await withRuntimeErrors(() => session.run(feeds));
+    const theirs = await runOnnxruntime(ort, model, file, feeds, session.inputs);
+    const outputs = session.outputs.map((o): VerifiedOutput => {
+      const want = theirs[o.name];
+      if (!want) throw new DlcError(`onnxruntime gave no output '${o.name}'`, { file });
+      const diff = compareTensors(toTensor(o.dtype, o.shape, ours[o.name]), toTensor(want.dtype, want.shape, want.data), tolerance);
+      return { name: o.name, dtype: o.dtype, shape: [...o.shape], maxAbsError: diff.maxAbsError, maxRelError: diff.maxRelError, ...(diff.mismatch === undefined ? {} : { mismatch: diff.mismatch }) };
+    });
+    const ok = outputs.every((o) => o.mismatch === undefined);
+    return { target: options.target, ok, tolerance, outputs, ...(artifact.timings ? { timings: artifact.timings } : {}) };
+  } finally {
+    await session.release();
+  }
+}
+
+/** The given values, and seeded random ones for the inputs not given. */
+function completeFeeds(inputs: readonly TensorInfo[], given: Feeds, seed: number): Feeds {
+  const known = new Set(inputs.map((i) => i.name));
+  for (const name of Object.keys(given)) {
+    if (!known.has(name)) throw new UsageError(`options.inputs names '${name}', which is not an input of the model (inputs: ${[...known].join(', ')})`);
+  }
+  const random = seededFeeds(seed);
+  const feeds: Feeds = {};
+  for (const info of inputs) feeds[info.name] = given[info.name] ?? random(info);
+  return feeds;
+}

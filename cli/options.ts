@@ -1,0 +1,144 @@
+// The options that every command loading a model shares, declared once (--input-shape, -O, --passes and the
+// pass manager's instruments), those of the commands that compile (--target, --precision, --schedules), and
+// their translation into the library's options (api/): parsing, with errors that name the flag.
+import * as fs from 'node:fs';
+import { Option, type Command } from 'commander';
+import { DlcError, UsageError } from '../compiler/errors.js';
+import { parseScheduleOverrides, type ScheduleOverrides } from '../codegen/schedule.js';
+import { TARGET_NAMES, type TargetName } from '../codegen/targets.js';
+import type { Precision } from '../codegen/wgsl/program.js';
+import { PRECISIONS, type CompileOptions } from '../api/compile.js';
+import type { OptimizeOptions, PassTimingSummary } from '../api/optimize.js';
+import { parseInputValues } from './input-values.js';
+import type { CliIo } from './main.js';
+
+/** The flags of addModelOptions, as commander gives them. */
+export interface ModelFlags {
+  inputShape: string[];
+  inputValue?: string[];
+  optLevel?: string;
+  passes?: string;
+  printIrAfterAll?: boolean;
+  dumpIr?: string;
+  timing?: boolean;
+  verifyEach?: boolean;
+}
+
+/** The flags of addTargetOptions. */
+export interface TargetFlags {
+  target: string;
+  precision?: string;
+  schedules?: string;
+}
+
+export type CompileFlags = ModelFlags & TargetFlags;
+
+/** --input-shape, -O, --passes and the instruments: every command that loads a model has them. */
+export function addModelOptions(command: Command): Command {
+  return command
+    .option('--input-shape <name=d0,d1,...>', 'concrete shape of a model input (repeatable)', collect, [])
+    .option('--input-value <name=v0,v1,...|name=file.npy>', 'specialize on the value of an input that decides shapes (repeatable)', collect, [])
+    .option('-O, --opt-level <level>', 'optimization level 0-3 (default 2)')
+    .option('--passes <pipeline>', "pass pipeline as text instead of -O, e.g. 'fold-constants,eliminate-dead-code'")
+    .option('--print-ir-after-all', 'print the IR after every pass to stderr')
+    .option('--dump-ir <dir>', 'write the IR after every pass to DIR/001_<pass>.ir, ...')
+    .option('--timing', "print each pass's wall time to stderr")
+    .option('--verify-each', 'verify the IR after every pass');
+}
+
+/** --target (required with a default, or optional as for inspect) and, for the commands that compile, --precision and --schedules. */
+export function addTargetOptions(command: Command, opts: { compiles: boolean }): Command {
+  const target = new Option('--target <target>', opts.compiles ? 'code generation target' : 'the target the passes see (none by default)').choices(TARGET_NAMES);
+  command.addOption(opts.compiles ? target.default('wasm') : target);
+  if (!opts.compiles) return command;
+  return command
+    .addOption(new Option('--precision <precision>', 'webgpu: compute precision asked for (the manifest records the one used)').choices(PRECISIONS))
+    .option('--schedules <file>', 'a JSON file of schedule overrides (per anchor kind, or per node name under "nodes"), recorded in the manifest');
+}
+
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The library's options for the model flags; instrument output goes to stderr. */
+export function optimizeOptions(flags: ModelFlags, io: CliIo, target?: string): OptimizeOptions {
+  const inputShapes = parseInputShapes(flags.inputShape);
+  if (flags.passes !== undefined && flags.optLevel !== undefined) throw new UsageError('give either -O or --passes, not both');
+  return {
+    ...(target === undefined ? {} : { target: target as TargetName }),
+    inputShapes,
+    inputValues: parseInputValues(flags.inputValue ?? []),
+    ...(flags.passes === undefined ? {} : { pipeline: flags.passes }),
+    ...(flags.optLevel === undefined ? {} : { optLevel: parseOptLevel(flags.optLevel) }),
+    instruments: {
+      printIrAfterAll: flags.printIrAfterAll ? (text) => io.stderr.write(text) : undefined,
+      dumpIrDir: flags.dumpIr,
+      timing: flags.timing,
+      verifyEach: flags.verifyEach,
+      warn: (message) => io.stderr.write(`dlc: warning: ${message}\n`),
+    },
+  };
+}
+
+/** The library's compile options for the model and target flags. */
+export function compileOptions(flags: CompileFlags, io: CliIo): CompileOptions {
+  if (flags.precision !== undefined && flags.target !== 'webgpu') throw new UsageError('--precision applies to --target webgpu');
+  const options: CompileOptions = { ...optimizeOptions(flags, io, flags.target), target: flags.target as TargetName };
+  if (flags.precision !== undefined) options.precision = flags.precision as Precision;
+  if (flags.schedules !== undefined) options.schedules = readSchedules(flags.schedules);
+  return options;
+}
+
+/** `name=d0,d1,...` (repeatable) → shapes by input name; `name=` is a scalar. */
+export function parseInputShapes(specs: readonly string[]): Record<string, number[]> {
+  const shapes: Record<string, number[]> = {};
+  for (const spec of specs) {
+    const eq = spec.lastIndexOf('=');
+    if (eq <= 0) throw new UsageError(`--input-shape '${spec}' must look like name=d0,d1,...`);
+    const name = spec.slice(0, eq);
+    const dimsText = spec.slice(eq + 1).trim();
+    const dims = dimsText === '' ? [] : dimsText.split(/[,x]/).map((d) => d.trim());
+    if (!dims.every((d) => /^\d+$/.test(d))) {
+      throw new UsageError(`--input-shape '${spec}': dims must be non-negative integers separated by commas`);
+    }
+    if (name in shapes) throw new UsageError(`--input-shape given twice for '${name}'`);
+    shapes[name] = dims.map(Number);
+  }
+  return shapes;
+}
+
+function parseOptLevel(text: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`-O takes a level 0 to 3, got '${text}'`);
+  return Number(text);
+}
+
+/** The schedule overrides in a JSON file, every section and field checked (codegen/schedule.ts). */
+export function readSchedules(file: string): ScheduleOverrides {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new DlcError(`cannot read --schedules file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file }, 2);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new DlcError(`--schedules file is not valid JSON: ${(e as Error).message}`, { file }, 2);
+  }
+  try {
+    return parseScheduleOverrides(value, '--schedules file');
+  } catch (e) {
+    throw new DlcError((e as Error).message, { file }, 2);
+  }
+}
+
+/** The --timing table, on stderr. */
+export function printTimings(io: CliIo, rows: readonly PassTimingSummary[] | undefined): void {
+  if (!rows) return;
+  const total = rows.reduce((t, r) => t + r.ms, 0);
+  const lines = ['pass timing:'];
+  for (const r of rows) lines.push(`  ${r.ms.toFixed(2).padStart(10)} ms  ${String(r.runs).padStart(3)}×  ${r.pass}`);
+  lines.push(`  ${total.toFixed(2).padStart(10)} ms        total`);
+  io.stderr.write(`${lines.join('\n')}\n`);
+}
