@@ -7,6 +7,7 @@ import { registerPass } from '../passes/manager.js';
 import { DEFAULT_OPT_LEVEL, optPipelineText } from '../passes/pipelines.js';
 import { loadModel } from '../runtime/index.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
+import { scheduleRecord } from '../codegen/schedule.js';
 import { compile, writeArtifact } from './index.js';
 
 // A pass that reports what its context holds: the target the passes see, and a warning.
@@ -40,7 +41,8 @@ describe('compile', () => {
       outputs: [{ name: 'probs', dtype: 'f32', shape: [1, 10] }],
       options: { target: 'wasm', pipeline: optPipelineText(DEFAULT_OPT_LEVEL), inputShapes: {}, model: { name: 'tiny-cnn.onnx', sha256: sha256(fs.readFileSync(TINY_CNN)) } },
     });
-    expect(artifact.manifest.options.schedules).toBeUndefined();
+    // The schedules used: every kind's defaults when none were given.
+    expect(artifact.manifest.options.schedules).toEqual(JSON.parse(JSON.stringify(scheduleRecord())));
     expect(artifact.kernels).toBe(artifact.manifest.kernels);
     expect(artifact.kernels).toBeGreaterThan(1);
     expect(artifact.target === 'wasm' && artifact.program.wasm).toEqual(artifact.files.get('model.wasm'));
@@ -68,7 +70,8 @@ describe('compile', () => {
   test('schedules reach code generation and the manifest records them', async () => {
     const schedules = { conv: { kind: 'im2col-gemm' as const, gemm: { tileM: 2 } }, matmul: { unrollK: 2 } };
     const tuned = await compile(TINY_CNN, { target: 'wasm', optLevel: 1, schedules });
-    expect(tuned.manifest.options.schedules).toEqual(schedules);
+    expect(tuned.manifest.options.schedules).toEqual(JSON.parse(JSON.stringify(scheduleRecord(schedules))));
+    expect(scheduleRecord(schedules).conv.gemm.tileM).toBe(2);
     const plain = await compile(TINY_CNN, { target: 'wasm', optLevel: 1 });
     expect(tuned.files.get('model.wasm')).not.toEqual(plain.files.get('model.wasm'));
   });
