@@ -3,9 +3,9 @@
 // turns a StridedView into its own copy loop (wasm) or dispatch (webgpu). `refuse` is the calling target's
 // "not supported" error.
 import type { Node, Value } from '../compiler/ir/graph.js';
-import type { Tensor } from '../compiler/ir/tensor.js';
-import { stridesOf } from '../compiler/ir/tensor.js';
+import { stridesOf, Tensor } from '../compiler/ir/tensor.js';
 import { attrInt, attrInts, attrString, normalizeAxis } from '../compiler/ops/util.js';
+import { shapeOf, sizeOfValue } from './shapes.js';
 import type { Refuse } from './window-geometry.js';
 
 /** y[o] = x[base + Σ coordᵢ·inStridesᵢ] over the space `dims`, which the output walks densely. */
@@ -28,6 +28,14 @@ export function constInts(k: ConstantOperands, i: number, what: string, refuse: 
   const c = k.constantOf(v);
   if (!c) refuse(`${what} known only at run time`);
   return c.toNumbers();
+}
+
+/**
+ * `generator` with every operand of no elements presented as a constant (an empty tensor of its type): an
+ * operand with no elements (reduce_*'s empty axes fed as a graph input) is known from its shape alone.
+ */
+export function withEmptyOperandsKnown<K extends ConstantOperands, R>(generator: (k: K) => R): (k: K) => R {
+  return (k) => generator({ ...k, constantOf: (v) => k.constantOf(v) ?? (v && sizeOfValue(v) === 0 ? new Tensor(v.type.dtype, shapeOf(v)) : undefined) });
 }
 
 /** transpose: output axis i walks input axis perm[i] (reversed axes by default). */

@@ -42,10 +42,19 @@ export function buildGraph(spec: GraphSpec): Graph {
   return g;
 }
 
-/** The outputs whose wasm results differ from the interpreter's, with why (empty when all match). */
-export async function mismatches(graph: Graph, seed = 1, options: WasmCompileOptions = {}): Promise<string[]> {
+/** Seeded random feeds for a graph's inputs, except those `given`. */
+export function feedsFor(graph: Graph, seed: number, given: Record<string, Tensor> = {}): Record<string, Tensor> {
   const feeds: Record<string, Tensor> = {};
-  graph.inputs.forEach((v, i) => (feeds[v.name] = randomTensor(v.type.dtype, v.type.shape as number[], seed * 100 + i)));
+  graph.inputs.forEach((v, i) => (feeds[v.name] = given[v.name] ?? randomTensor(v.type.dtype, v.type.shape as number[], seed * 100 + i)));
+  return feeds;
+}
+
+/**
+ * The outputs whose wasm results differ from the interpreter's, with why (empty when all match), on seeded
+ * random inputs except those `given`.
+ */
+export async function mismatches(graph: Graph, seed = 1, options: WasmCompileOptions = {}, given: Record<string, Tensor> = {}): Promise<string[]> {
+  const feeds = feedsFor(graph, seed, given);
   const want = interpret(graph, feeds);
   const got = (await loadProgram(await compileToWasm(graph, options))).run(feeds);
   const bad: string[] = [];

@@ -6,14 +6,13 @@ import { interpret } from '../../compiler/interpreter.js';
 import type { Graph } from '../../compiler/ir/graph.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
 import { nodeGpuDevice } from '../../cli/webgpu-node.js';
-import { randomTensor, TOLERANCE } from '../../codegen/wasm/testing.js';
+import { feedsFor, TOLERANCE } from '../../codegen/wasm/testing.js';
 import { compileToWebgpu, type WebgpuCompileOptions } from '../../codegen/wgsl/program.js';
 import { loadWebgpuProgram } from '../../codegen/wgsl/run-program.js';
 
-/** The outputs whose webgpu results differ from the interpreter's, with why (empty when all match). */
-export async function webgpuMismatches(graph: Graph, seed = 1, options: WebgpuCompileOptions = {}): Promise<string[]> {
-  const feeds: Record<string, Tensor> = {};
-  graph.inputs.forEach((v, i) => (feeds[v.name] = randomTensor(v.type.dtype, v.type.shape as number[], seed * 100 + i)));
+/** The outputs whose webgpu results differ from the interpreter's, with why (empty when all match); inputs not `given` are random. */
+export async function webgpuMismatches(graph: Graph, seed = 1, options: WebgpuCompileOptions = {}, given: Record<string, Tensor> = {}): Promise<string[]> {
+  const feeds = feedsFor(graph, seed, given);
   const want = interpret(graph, feeds);
   const program = await loadWebgpuProgram(await nodeGpuDevice(), compileToWebgpu(graph, options));
   const got = await program.run(feeds);

@@ -5,11 +5,13 @@ import { eyeLikeKernel, gatherNdKernel, scatterElementsKernel, scatterNdKernel }
 import type { KernelGenerator } from './kernel.js';
 import { lossKernel } from './loss.js';
 import { gemmKernel, matmulKernel } from './matmul.js';
-import { concatKernel, cumSumKernel, depthSpaceKernel, gatherElementsKernel, gatherKernel, padKernel, shapeKernel, sliceKernel, splitKernel, transposeKernel, triluKernel, viewKernel } from './movement.js';
+import { concatKernel, depthSpaceKernel, gatherElementsKernel, gatherKernel, padKernel, shapeKernel, sliceKernel, splitKernel, transposeKernel, viewKernel } from './movement.js';
 import { globalPoolKernel, poolKernel } from './pool.js';
 import { argReduceKernel, batchNormKernel, instanceNormKernel, layerNormKernel, reduceKernel, softmaxKernel } from './reduce.js';
 import { recurrentKernel } from './recurrent.js';
 import { resizeKernel } from './resize.js';
+import { runTimeCumSumKernel, runTimeTriluKernel } from './run-time-operands.js';
+import { withEmptyOperandsKnown } from '../../movement-geometry.js';
 
 const REDUCTIONS = ['sum', 'mean', 'max', 'min', 'prod', 'l1', 'l2', 'log_sum', 'log_sum_exp', 'sum_square'];
 
@@ -42,10 +44,10 @@ export const KERNELS: Readonly<Record<string, KernelGenerator>> = {
   gather: gatherKernel,
   pad: padKernel,
   gather_elements: gatherElementsKernel,
-  trilu: triluKernel,
+  trilu: runTimeTriluKernel,
   depth_to_space: depthSpaceKernel,
   space_to_depth: depthSpaceKernel,
-  cum_sum: cumSumKernel,
+  cum_sum: runTimeCumSumKernel,
   shape: shapeKernel,
   size: shapeKernel,
   arg_max: argReduceKernel,
@@ -59,5 +61,5 @@ export const KERNELS: Readonly<Record<string, KernelGenerator>> = {
   rnn: recurrentKernel,
   gru: recurrentKernel,
   lstm: recurrentKernel,
-  ...Object.fromEntries(REDUCTIONS.map((r) => [`reduce_${r}`, reduceKernel])),
+  ...Object.fromEntries(REDUCTIONS.map((r) => [`reduce_${r}`, withEmptyOperandsKnown(reduceKernel)])),
 };

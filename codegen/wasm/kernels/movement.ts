@@ -164,14 +164,18 @@ export function gatherElementsKernel(k: KernelContext): string {
 
 /** Keeps the elements on or above (upper) or on or below the k-th diagonal of the last two axes, zeroes the rest. */
 export function triluKernel(k: KernelContext): string {
-  const [x, y] = [k.input(0), k.output(0)];
-  const xs = shapeOf(x);
   const kT = k.node.inputs[1] ? k.constantOf(k.node.inputs[1]) : undefined;
   if (k.node.inputs[1] && !kT) unsupported(k.node, 'k known only at run time');
-  const diag = kT ? kT.data[0] : 0;
+  return triluAbout(k, kT ? `${kT.data[0]}` : '0');
+}
+
+/** trilu's loops about the diagonal `diag` (an i64 expression). */
+export function triluAbout(k: KernelContext, diag: string): string {
+  const [x, y] = [k.input(0), k.output(0)];
+  const xs = shapeOf(x);
   const [rows, cols] = xs.slice(-2);
   const t = asType(x.type.dtype);
-  const keep = attrInt(k.node.attrs, 'upper') !== 0 ? `j - i >= ${diag}` : `j - i <= ${diag}`;
+  const keep = attrInt(k.node.attrs, 'upper') !== 0 ? `<i64>(j - i) >= ${diag}` : `<i64>(j - i) <= ${diag}`;
   return [
     `for (let p: i32 = 0; p < ${xs.slice(0, -2).reduce((a, b) => a * b, 1)}; p++) for (let i: i32 = 0; i < ${rows}; i++) for (let j: i32 = 0; j < ${cols}; j++) {`,
     `  const e = (p * ${rows} + i) * ${cols} + j;`,
@@ -188,11 +192,15 @@ export function depthSpaceKernel(k: KernelContext): string {
 
 /** Running sums along an axis (exclusive: without the element itself; reverse: from the end). */
 export function cumSumKernel(k: KernelContext): string {
-  const [x, y] = [k.input(0), k.output(0)];
-  const xs = shapeOf(x);
   const axisT = k.constantOf(k.input(1));
   if (!axisT) unsupported(k.node, 'an axis known only at run time');
-  const axis = normalizeAxis(axisT.data[0], xs.length);
+  return cumSumAlong(k, normalizeAxis(axisT.data[0], shapeOf(k.input(0)).length));
+}
+
+/** cum_sum's loops along `axis` (normalized). */
+export function cumSumAlong(k: KernelContext, axis: number): string {
+  const [x, y] = [k.input(0), k.output(0)];
+  const xs = shapeOf(x);
   const d = xs[axis];
   const inner = xs.slice(axis + 1).reduce((p, v) => p * v, 1);
   const outer = xs.slice(0, axis).reduce((p, v) => p * v, 1);
