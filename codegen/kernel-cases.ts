@@ -138,6 +138,15 @@ export const KERNEL_CASES: Record<'reduce' | 'elementwise' | 'movement' | 'resiz
           ];
         },
       }),
+    'dropout at inference with its mask, tile': () =>
+      buildGraph({
+        inputs: { x: f32(2, 3, 4) },
+        build: (b, { x }) => [
+          ...b.emit('dropout', [x], {}, 2),
+          b.emit('tile', [x, b.constant(i64(2, 1, 3))])[0],
+          b.emit('tile', [x, b.constant(i64(1, 3, 1))])[0],
+        ],
+      }),
   },
   resize: {
     'resize kernels (nearest and linear, up and down) match the interpreter': () =>

@@ -46,6 +46,15 @@ export function transposeView(node: Node, xs: readonly number[]): StridedView {
 }
 
 /**
+ * tile: y's coordinate along axis i is r·xs[i] + j (r < repeats, j < xs[i]), so y walks the interleaved space
+ * [repeats₀, xs₀, repeats₁, xs₁, …] densely, reading x at j alone.
+ */
+export function tileView(xs: readonly number[], ys: readonly number[]): StridedView {
+  const st = stridesOf(xs);
+  return { dims: xs.flatMap((d, i) => [d === 0 ? 0 : ys[i] / d, d]), inStrides: st.flatMap((s) => [0, s]), base: 0 };
+}
+
+/**
  * depth_to_space and space_to_depth as one transpose of a 6-D view. DCR: [N, b, b, C', H, W] → (0,3,4,1,5,2);
  * CRD: [N, C', b, b, H, W] → (0,1,4,2,5,3); space_to_depth: [N, C, H', b, W', b] → (0,3,5,1,2,4).
  */

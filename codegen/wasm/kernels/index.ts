@@ -5,7 +5,7 @@ import { eyeLikeKernel, gatherNdKernel, scatterElementsKernel, scatterNdKernel }
 import type { KernelGenerator } from './kernel.js';
 import { lossKernel } from './loss.js';
 import { gemmKernel, matmulKernel } from './matmul.js';
-import { concatKernel, depthSpaceKernel, gatherElementsKernel, gatherKernel, padKernel, shapeKernel, sliceKernel, splitKernel, transposeKernel, viewKernel } from './movement.js';
+import { concatKernel, depthSpaceKernel, dropoutKernel, gatherElementsKernel, gatherKernel, padKernel, shapeKernel, sliceKernel, splitKernel, tileKernel, transposeKernel, viewKernel } from './movement.js';
 import { globalPoolKernel, poolKernel } from './pool.js';
 import { argReduceKernel, batchNormKernel, instanceNormKernel, layerNormKernel, reduceKernel, softmaxKernel } from './reduce.js';
 import { recurrentKernel } from './recurrent.js';
@@ -36,13 +36,14 @@ export const KERNELS: Readonly<Record<string, KernelGenerator>> = {
   squeeze: viewKernel,
   unsqueeze: viewKernel,
   identity: viewKernel,
-  dropout: viewKernel,
+  dropout: dropoutKernel,
   transpose: transposeKernel,
   concat: concatKernel,
   split: splitKernel,
   slice: sliceKernel,
   gather: gatherKernel,
   pad: padKernel,
+  tile: tileKernel,
   gather_elements: gatherElementsKernel,
   trilu: runTimeTriluKernel,
   depth_to_space: depthSpaceKernel,

@@ -7,7 +7,7 @@ import { attrInt, attrString, normalizeAxis } from '../../../compiler/ops/util.j
 import { asLiteral, asType } from '../as-target.js';
 import { at, elementBytes, shapeOf, sizeOfValue, unsupported, type KernelContext } from './kernel.js';
 import { loopNest } from '../../loops.js';
-import { depthSpaceView, padGeometry, sliceView, transposeView } from '../../movement-geometry.js';
+import { depthSpaceView, padGeometry, sliceView, tileView, transposeView } from '../../movement-geometry.js';
 
 const prod = (dims: readonly number[]) => dims.reduce((p, d) => p * d, 1);
 
@@ -21,6 +21,17 @@ export function viewKernel(k: KernelContext): string | null {
   if (k.node.outputs.length > 1) unsupported(k.node, 'a second output');
   if (k.alias(y, x)) return null;
   return copy(k, y, x);
+}
+
+/** Dropout at inference: the identity, and a mask of ones (true) when it is asked for. */
+export function dropoutKernel(k: KernelContext): string | null {
+  const [x, y, mask] = [k.input(0), k.output(0), k.node.outputs[1]];
+  const code = k.alias(y, x) ? [] : [copy(k, y, x)];
+  if (mask && sizeOfValue(mask) > 0) {
+    const t = asType(mask.type.dtype);
+    code.push(loopNest({ dims: [sizeOfValue(mask)], strides: [[1]] }, ([o]) => `store<${t}>(${at(k.ptr(mask), o, mask.type.dtype)}, ${asLiteral(1, mask.type.dtype)});`));
+  }
+  return code.length ? code.join('\n') : null;
 }
 
 /** A strided gather: output element at `o` reads input element at `offset(index)`, as a loop nest. */
@@ -182,6 +193,14 @@ export function triluAbout(k: KernelContext, diag: string): string {
     `  store<${t}>(${at(k.ptr(y), 'e', y.type.dtype)}, ${keep} ? load<${t}>(${at(k.ptr(x), 'e', x.type.dtype)}) : ${asLiteral(0, x.type.dtype)});`,
     '}',
   ].join('\n');
+}
+
+/** y[c] = x[c mod shape(x)] per axis, as a strided copy (codegen/movement-geometry.ts). */
+export function tileKernel(k: KernelContext): string {
+  const [x, y] = [k.input(0), k.output(0)];
+  if (sizeOfValue(y) === 0) return '';
+  const v = tileView(shapeOf(x), shapeOf(y));
+  return stridedCopy(k, x, y, v.dims, stridesOf(v.dims), v.inStrides);
 }
 
 /** depth_to_space and space_to_depth as one transpose of a 6-D view (codegen/movement-geometry.ts). */
