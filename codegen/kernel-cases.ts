@@ -93,6 +93,18 @@ export const KERNEL_CASES: Record<'reduce' | 'elementwise' | 'movement' | 'resiz
           b.emit('mod', [i, j], { fmod: 1 })[0],
         ],
       }),
+    'integer powers wrap as repeated multiplication; negative and fractional exponents truncate the float power': () =>
+      buildGraph({
+        inputs: {},
+        build: (b) => {
+          const ints = (dtype: 'i32' | 'i64' | 'u8', v: number[]) => b.constant(Tensor.fromArray(dtype, [v.length], v));
+          return [
+            b.emit('pow', [ints('i32', [2, 3, -2, 3, 7, 0]), ints('i32', [10, 21, 3, 0, 1, 5])])[0],
+            b.emit('pow', [ints('i64', [2, 3, -2, 4, 2, 5]), b.constant(Tensor.fromArray('f32', [6], [0.5, 2, 3, -1, 3.5, 1]))])[0],
+            b.emit('pow', [ints('u8', [2, 3, 16, 1]), ints('i64', [7, 5, 2, 9])])[0],
+          ];
+        },
+      }),
     'fused element-wise chains compute what their nodes compute, broadcast operands included': () =>
       buildGraph({
         inputs: { x: f32(2, 4, 5), s: f32(4, 1) },

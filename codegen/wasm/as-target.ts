@@ -53,6 +53,7 @@ export const AS_TARGET: CTarget = {
   select: (cond, a, b) => `(${cond} ? ${a} : ${b})`,
   fromCondition: (cond) => `<u8>(${cond})`,
   intDiv: (x, y, dtype) => `(${y} == ${asLiteral(0, dtype)} ? ${asLiteral(0, dtype)} : ${x} / ${y})`,
+  intPow: (x, y, dtype) => `ipow<${asType(dtype)}>(${x}, <f64>(${y}))`,
 };
 
 /** Helpers the expressions may call, compiled once per module (unused ones are dropped by the optimizer). */
@@ -63,5 +64,20 @@ function erf64(x: f64): f64 {
   const t = 1.0 / (1.0 + 0.3275911 * a);
   const y = 1.0 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-a * a);
   return x < 0 ? -y : y;
+}
+
+// x^y of an integer base by repeated squaring, wrapping as the repeated product does; a negative or fractional
+// exponent takes the float power, truncated toward zero.
+function ipow<T>(x: T, y: f64): T {
+  if (y < 0 || Math.trunc(y) != y) return <T><i64>Math.pow(<f64>x, y);
+  let e = <u64>y;
+  let b = x;
+  let r = <T>1;
+  while (e != 0) {
+    if ((e & 1) != 0) r = <T>(r * b);
+    b = <T>(b * b);
+    e >>= 1;
+  }
+  return r;
 }
 `;
