@@ -29,6 +29,16 @@ export const KERNEL_CASES: Record<'reduce' | 'elementwise' | 'movement' | 'resiz
           b.emit('arg_max', [b.emit('floor', [b.emit('mul', [x, b.constant(Tensor.scalar('f32', 2))])[0]])[0]], { axis: 0, select_last_index: 1 })[0],
         ],
       }),
+    'reductions of f64 input': () =>
+      buildGraph({
+        inputs: { x: { dtype: 'f64', shape: [3, 4, 5] } },
+        build: (b, { x }) => [
+          b.emit('reduce_log_sum_exp', [x, b.constant(axes(1))])[0],
+          b.emit('reduce_log_sum_exp', [x], { keepdims: 0 })[0],
+          b.emit('reduce_mean', [x, b.constant(axes(0, -1))])[0],
+          b.emit('reduce_max', [x, b.constant(axes(2))], { keepdims: 0 })[0],
+        ],
+      }),
     'softmax and log_softmax along inner and outer axes, coerced to 2-D': () =>
       buildGraph({
         inputs: { x: f32(2, 3, 5, 7) },
