@@ -115,6 +115,23 @@ export const KERNEL_CASES: Record<'reduce' | 'elementwise' | 'movement' | 'resiz
           ];
         },
       }),
+    'f16: casts from and to f32, f64 and integers, max, min and mod, a chain of f16 nodes': () =>
+      buildGraph({
+        inputs: { h: { dtype: 'f16', shape: [3, 5] }, g: { dtype: 'f16', shape: [5] }, x: f32(3, 5), d: { dtype: 'f64', shape: [3, 5] }, n: { dtype: 'i32', shape: [5] } },
+        build: (b, { h, g, x, d, n }) => [
+          b.emit('cast', [h], { to: 'f32' })[0],
+          b.emit('cast', [h], { to: 'f64' })[0],
+          b.emit('cast', [b.emit('mul', [h, b.constant(Tensor.scalar('f16', 9))])[0]], { to: 'i32' })[0],
+          b.emit('cast', [b.emit('mul', [x, b.constant(Tensor.scalar('f32', 3000))])[0]], { to: 'f16' })[0],
+          b.emit('cast', [d], { to: 'f16' })[0],
+          b.emit('cast', [n], { to: 'f16' })[0],
+          b.emit('max', [h, g])[0],
+          b.emit('min', [h, g, b.emit('cast', [x], { to: 'f16' })[0]])[0],
+          b.emit('mod', [h, g], { fmod: 1 })[0],
+          b.emit('mod', [h, g])[0],
+          b.emit('mul', [b.emit('add', [h, g])[0], h])[0],
+        ],
+      }),
     'fused element-wise chains compute what their nodes compute, broadcast operands included': () =>
       buildGraph({
         inputs: { x: f32(2, 4, 5), s: f32(4, 1) },
