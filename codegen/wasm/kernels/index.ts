@@ -3,6 +3,7 @@
 import { convKernel, convTransposeKernel } from './conv.js';
 import { eyeLikeKernel, gatherNdKernel, scatterElementsKernel, scatterNdKernel } from './indexing.js';
 import type { KernelGenerator } from './kernel.js';
+import { detKernel, dftKernel } from './linalg.js';
 import { lossKernel } from './loss.js';
 import { gemmKernel, matmulKernel } from './matmul.js';
 import { concatKernel, depthSpaceKernel, dropoutKernel, gatherElementsKernel, gatherKernel, padKernel, shapeKernel, sliceKernel, splitKernel, tileKernel, transposeKernel, viewKernel } from './movement.js';
@@ -57,6 +58,8 @@ export const KERNELS: Readonly<Record<string, KernelGenerator>> = {
   scatter_nd: scatterNdKernel,
   scatter_elements: scatterElementsKernel,
   eye_like: eyeLikeKernel,
+  det: detKernel,
+  dft: dftKernel,
   negative_log_likelihood_loss: lossKernel,
   softmax_cross_entropy_loss: lossKernel,
   rnn: recurrentKernel,
