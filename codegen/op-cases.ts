@@ -33,6 +33,23 @@ export const RUN_TIME_OPERAND_CASES: Record<string, FedCase> = {
       }),
     feeds: [0, 1, 2, -1, -3].map((axis) => ({ axis: Tensor.scalar('i32', axis) })),
   },
+  'qlinear_matmul and qlinear_conv with scales and zero points given at run time': {
+    graph: () =>
+      buildGraph({
+        inputs: {
+          a: { dtype: 'u8', shape: [3, 6] }, b: { dtype: 'u8', shape: [6, 4] }, x: { dtype: 'u8', shape: [1, 2, 5, 5] }, w: { dtype: 'u8', shape: [3, 2, 3, 3] },
+          s1: { dtype: 'f32', shape: [] }, s2: { dtype: 'f32', shape: [] }, s3: { dtype: 'f32', shape: [] }, z: { dtype: 'u8', shape: [] },
+        },
+        build: (bb, { a, b, x, w, s1, s2, s3, z }) => [
+          bb.emit('qlinear_matmul', [a, s1, z, b, s2, z, s3, z])[0],
+          bb.emit('qlinear_conv', [x, s1, z, w, s2, z, s3, z], { pads: [1, 1, 1, 1] })[0],
+        ],
+      }),
+    feeds: [
+      { s1: Tensor.scalar('f32', 0.05), s2: Tensor.scalar('f32', 0.1), s3: Tensor.scalar('f32', 0.02), z: Tensor.scalar('u8', 3) },
+      { s1: Tensor.scalar('f32', 0.3), s2: Tensor.scalar('f32', 0.7), s3: Tensor.scalar('f32', 0.11), z: Tensor.scalar('u8', 1) },
+    ],
+  },
   'reduce_sum and reduce_max with empty axes fed at run time: all axes, or none with noop_with_empty_axes': {
     graph: () =>
       buildGraph({
@@ -49,7 +66,11 @@ export const RUN_TIME_OPERAND_CASES: Record<string, FedCase> = {
 
 const i64 = (v: number) => Tensor.scalar('i64', v);
 
-export const OP_CASES: Record<'linalg', Record<string, () => Graph>> = {
+const u8 = (shape: number[], v: number[]) => Tensor.fromArray('u8', shape, v);
+const i8 = (shape: number[], v: number[]) => Tensor.fromArray('i8', shape, v);
+const f32 = (shape: number[], v: number[]) => Tensor.fromArray('f32', shape, v);
+
+export const OP_CASES: Record<'linalg' | 'integer', Record<string, () => Graph>> = {
   linalg: {
     'det of single and batched matrices, with row swaps and a singular matrix': () =>
       buildGraph({
@@ -70,6 +91,40 @@ export const OP_CASES: Record<'linalg', Record<string, () => Graph>> = {
           b.emit('dft', [c, null, b.constant(i64(1))], { inverse: 1 })[0],
           b.emit('dft', [c, b.constant(i64(9)), b.constant(i64(1))])[0],
           b.emit('dft', [c, b.constant(i64(4)), b.constant(i64(0))], { inverse: 1 })[0],
+        ],
+      }),
+  },
+  integer: {
+    'matmul_integer and qlinear_matmul: per-tensor, per-row and per-column zero points and scales, broadcast batches': () =>
+      buildGraph({
+        inputs: { a: { dtype: 'u8', shape: [2, 3, 5] }, b: { dtype: 'u8', shape: [5, 4] }, c: { dtype: 'i8', shape: [3, 5] }, d: { dtype: 'i8', shape: [2, 5, 4] } },
+        build: (bb, { a, b, c, d }) => [
+          bb.emit('matmul_integer', [a, b])[0],
+          bb.emit('matmul_integer', [a, b, bb.constant(u8([], [5])), bb.constant(u8([4], [3, 4, 5, 6]))])[0],
+          bb.emit('matmul_integer', [c, d, bb.constant(i8([3], [1, -2, 0])), bb.constant(i8([], [-1]))])[0],
+          bb.emit('qlinear_matmul', [
+            a, bb.constant(f32([], [0.05])), bb.constant(u8([], [4])),
+            b, bb.constant(f32([], [0.1])), bb.constant(u8([], [6])),
+            bb.constant(f32([], [0.02])), bb.constant(u8([], [120])),
+          ])[0],
+          bb.emit('qlinear_matmul', [
+            c, bb.constant(f32([], [0.07])), bb.constant(i8([], [1])),
+            d, bb.constant(f32([4], [0.1, 0.2, 0.05, 0.3])), bb.constant(i8([], [0])),
+            bb.constant(f32([], [0.03])), bb.constant(i8([], [-5])),
+          ])[0],
+        ],
+      }),
+    'conv_integer and qlinear_conv: pads, strides, dilations, groups, per-channel weight zero points and scales, bias': () =>
+      buildGraph({
+        inputs: { x: { dtype: 'u8', shape: [2, 4, 6, 5] }, w: { dtype: 'u8', shape: [6, 2, 3, 2] }, v: { dtype: 'i8', shape: [3, 4, 3, 3] } },
+        build: (b, { x, w, v }) => [
+          b.emit('conv_integer', [x, w, b.constant(u8([], [5]))], { group: 2, pads: [1, 0, 1, 1], strides: [2, 1] })[0],
+          b.emit('conv_integer', [x, v, null, b.constant(i8([3], [1, 0, -1]))], { dilations: [2, 1], pads: [1, 1, 1, 1] })[0],
+          b.emit('qlinear_conv', [
+            x, b.constant(f32([], [0.04])), b.constant(u8([], [4])),
+            w, b.constant(f32([6], [0.1, 0.2, 0.05, 0.3, 0.15, 0.25])), b.constant(u8([], [5])),
+            b.constant(f32([], [0.05])), b.constant(u8([], [100])), b.constant(Tensor.fromArray('i32', [6], [10, -20, 0, 5, 300, -7])),
+          ], { group: 2, strides: [1, 2] })[0],
         ],
       }),
   },

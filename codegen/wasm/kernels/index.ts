@@ -2,6 +2,7 @@
 // ELEMENTWISE_OPS in the C-like base and need no entry).
 import { convKernel, convTransposeKernel } from './conv.js';
 import { eyeLikeKernel, gatherNdKernel, scatterElementsKernel, scatterNdKernel } from './indexing.js';
+import { convIntegerKernel, matmulIntegerKernel, qlinearConvKernel, qlinearMatmulKernel } from './integer.js';
 import type { KernelGenerator } from './kernel.js';
 import { detKernel, dftKernel } from './linalg.js';
 import { lossKernel } from './loss.js';
@@ -58,6 +59,10 @@ export const KERNELS: Readonly<Record<string, KernelGenerator>> = {
   scatter_nd: scatterNdKernel,
   scatter_elements: scatterElementsKernel,
   eye_like: eyeLikeKernel,
+  matmul_integer: matmulIntegerKernel,
+  qlinear_matmul: qlinearMatmulKernel,
+  conv_integer: convIntegerKernel,
+  qlinear_conv: qlinearConvKernel,
   det: detKernel,
   dft: dftKernel,
   negative_log_likelihood_loss: lossKernel,

@@ -7,8 +7,7 @@
 import type { Value } from '../../../compiler/ir/graph.js';
 import { Tensor } from '../../../compiler/ir/tensor.js';
 import type { DType } from '../../../compiler/ir/dtype.js';
-import { planMatmul } from '../../../compiler/ops/nn-matmul.js';
-import { broadcastStridesOf } from '../../loops.js';
+import { matmulGeometry } from '../../matmul-geometry.js';
 import { shapeOf, sizeOfValue } from '../../shapes.js';
 import { convShapeOf } from '../../window-geometry.js';
 import { storageType } from '../wgsl-target.js';
@@ -90,16 +89,12 @@ interface MatmulOperands {
 
 /** out[…, i, j] = Σ_k (a[…, i, k] − a_zp[i]) · (b[…, k, j] − b_zp[j]), as `acc`, followed by `store(acc)`. */
 function integerMatmul(k: WgslKernelContext, o: MatmulOperands, y: Value, bs: Bindings, store: () => string, globals?: string): WgslDispatch[] {
-  const [as, bsh] = [shapeOf(o.a), shapeOf(o.b)];
-  const plan = planMatmul(as, bsh);
-  const [m, depth, n] = [plan.m, plan.k, plan.n] as number[];
-  const batch = plan.batch as number[];
+  const { m, k: depth, n, batch, strides } = matmulGeometry(shapeOf(o.a), shapeOf(o.b));
   const count = sizeOfValue(y);
   if (count === 0) return [];
   const [ab, bb] = [bs.of(o.a), bs.of(o.b)];
-  // Batch offsets of a and b (broadcast), in elements of their matrices.
-  const aBatch = as.length > 2 ? broadcastStridesOf(as.slice(0, -2), batch).map((s) => s * m * depth) : batch.map(() => 0);
-  const bBatch = bsh.length > 2 ? broadcastStridesOf(bsh.slice(0, -2), batch).map((s) => s * depth * n) : batch.map(() => 0);
+  // Batch offsets of a and b (broadcast), in elements.
+  const [, aBatch, bBatch] = strides;
   const aZp = o.aZp ? asI32(perTensorOr(bs, o.aZp, 'row'), o.aZp) : '0';
   const bZp = o.bZp ? asI32(perTensorOr(bs, o.bZp, 'col'), o.bZp) : '0';
   const body = [
