@@ -70,7 +70,7 @@ const u8 = (shape: number[], v: number[]) => Tensor.fromArray('u8', shape, v);
 const i8 = (shape: number[], v: number[]) => Tensor.fromArray('i8', shape, v);
 const f32 = (shape: number[], v: number[]) => Tensor.fromArray('f32', shape, v);
 
-export const OP_CASES: Record<'linalg' | 'integer', Record<string, () => Graph>> = {
+export const OP_CASES: Record<'linalg' | 'integer' | 'maxPoolIndices' | 'unpool' | 'reverseSequence', Record<string, () => Graph>> = {
   linalg: {
     'det of single and batched matrices, with row swaps and a singular matrix': () =>
       buildGraph({
@@ -127,5 +127,51 @@ export const OP_CASES: Record<'linalg' | 'integer', Record<string, () => Graph>>
           ], { group: 2, strides: [1, 2] })[0],
         ],
       }),
+  },
+  maxPoolIndices: {
+    'max_pool with the indices output (row- and column-major, pads, strides, dilations, 1-D to 3-D) and on u8 and i32 operands': () =>
+      buildGraph({
+        inputs: {
+          x: { dtype: 'f32', shape: [2, 3, 7, 6] },
+          v: { dtype: 'f32', shape: [1, 2, 4, 5, 3] },
+          s: { dtype: 'f32', shape: [2, 2, 9] },
+          q: { dtype: 'u8', shape: [1, 2, 5, 5] },
+          n: { dtype: 'i32', shape: [1, 2, 5, 5] },
+        },
+        build: (b, { x, v, s, q, n }) => [
+          ...b.emit('max_pool', [x], { kernel_shape: [3, 2], strides: [2, 1], pads: [1, 0, 1, 1] }, 2),
+          ...b.emit('max_pool', [x], { kernel_shape: [2, 2], dilations: [2, 1], storage_order: 1 }, 2),
+          ...b.emit('max_pool', [v], { kernel_shape: [2, 3, 2], strides: [1, 2, 1] }, 2),
+          ...b.emit('max_pool', [s], { kernel_shape: [3], strides: [2], pads: [1, 1] }, 2),
+          b.emit('max_pool', [q], { kernel_shape: [2, 2], strides: [2, 2] })[0],
+          b.emit('max_pool', [n], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] })[0],
+        ],
+      }),
+  },
+  unpool: {
+    'max_unpool scatters into the natural shape and into a larger output_shape, with strides and pads; a repeated index keeps the last value': () => {
+      const idx = Tensor.fromArray('i64', [1, 2, 2, 2], [0, 3, 9, 14, 17, 18, 28, 31]);
+      return buildGraph({
+        inputs: { x: { dtype: 'f32', shape: [1, 2, 2, 2] } },
+        build: (b, { x }) => [
+          b.emit('max_unpool', [x, b.constant(idx)], { kernel_shape: [2, 2], strides: [2, 2] })[0],
+          b.emit('max_unpool', [x, b.constant(idx), b.constant(Tensor.fromArray('i64', [4], [1, 2, 5, 6]))], { kernel_shape: [2, 2], strides: [2, 2] })[0],
+          b.emit('max_unpool', [x, b.constant(Tensor.fromArray('i64', [1, 2, 2, 2], [0, 2, 6, 8, 9, 11, 15, 17]))], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] })[0],
+          b.emit('max_unpool', [x, b.constant(Tensor.fromArray('i64', [1, 2, 2, 2], [5, 5, 0, 5, 20, 5, 20, 1]))], { kernel_shape: [2, 2], strides: [2, 2] })[0],
+        ],
+      });
+    },
+  },
+  reverseSequence: {
+    'reverse_sequence with the batch axis first or second, lengths from 0 to T, on a 3-D tensor': () => {
+      const lens = (v: number[]) => Tensor.fromArray('i64', [v.length], v);
+      return buildGraph({
+        inputs: { x: { dtype: 'f32', shape: [4, 5, 3] } },
+        build: (b, { x }) => [
+          b.emit('reverse_sequence', [x, b.constant(lens([5, 0, 2, 3]))], { batch_axis: 0, time_axis: 1 })[0],
+          b.emit('reverse_sequence', [x, b.constant(lens([1, 4, 3, 2, 4]))], { batch_axis: 1, time_axis: 0 })[0],
+        ],
+      });
+    },
   },
 };

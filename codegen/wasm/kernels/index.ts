@@ -6,12 +6,15 @@ import { convIntegerKernel, matmulIntegerKernel, qlinearConvKernel, qlinearMatmu
 import type { KernelGenerator } from './kernel.js';
 import { detKernel, dftKernel } from './linalg.js';
 import { lossKernel } from './loss.js';
+import { maxPoolKernel } from './max-pool-indices.js';
 import { gemmKernel, matmulKernel } from './matmul.js';
 import { concatKernel, depthSpaceKernel, dropoutKernel, gatherElementsKernel, gatherKernel, padKernel, shapeKernel, sliceKernel, splitKernel, tileKernel, transposeKernel, viewKernel } from './movement.js';
 import { globalPoolKernel, poolKernel } from './pool.js';
 import { argReduceKernel, batchNormKernel, instanceNormKernel, layerNormKernel, reduceKernel, softmaxKernel } from './reduce.js';
 import { recurrentKernel } from './recurrent.js';
+import { maxUnpoolKernel } from './unpool.js';
 import { resizeKernel } from './resize.js';
+import { reverseSequenceKernel } from './reverse-sequence.js';
 import { runTimeCumSumKernel, runTimeTriluKernel } from './run-time-operands.js';
 import { withEmptyOperandsKnown } from '../../movement-geometry.js';
 
@@ -22,7 +25,7 @@ export const KERNELS: Readonly<Record<string, KernelGenerator>> = {
   gemm: gemmKernel,
   conv: convKernel,
   conv_transpose: convTransposeKernel,
-  max_pool: poolKernel,
+  max_pool: maxPoolKernel,
   average_pool: poolKernel,
   global_average_pool: globalPoolKernel,
   global_max_pool: globalPoolKernel,
@@ -63,6 +66,8 @@ export const KERNELS: Readonly<Record<string, KernelGenerator>> = {
   qlinear_matmul: qlinearMatmulKernel,
   conv_integer: convIntegerKernel,
   qlinear_conv: qlinearConvKernel,
+  reverse_sequence: reverseSequenceKernel,
+  max_unpool: maxUnpoolKernel,
   det: detKernel,
   dft: dftKernel,
   negative_log_likelihood_loss: lossKernel,
