@@ -2,7 +2,7 @@
 // ELEMENTWISE_OPS in the C-like base and need no entry).
 import { convKernel, convTransposeKernel } from './conv.js';
 import { eyeLikeKernel, gatherNdKernel, scatterElementsKernel, scatterNdKernel } from './indexing.js';
-import { convIntegerKernel, matmulIntegerKernel, qlinearConvKernel, qlinearMatmulKernel } from './integer.js';
+import { integerConvKernel, integerMatmulKernel } from './integer.js';
 import type { KernelGenerator } from './kernel.js';
 import { detKernel, dftKernel } from './linalg.js';
 import { lossKernel } from './loss.js';
@@ -12,10 +12,10 @@ import { concatKernel, depthSpaceKernel, dropoutKernel, gatherElementsKernel, ga
 import { globalPoolKernel, poolKernel } from './pool.js';
 import { argReduceKernel, batchNormKernel, instanceNormKernel, layerNormKernel, reduceKernel, softmaxKernel } from './reduce.js';
 import { recurrentKernel } from './recurrent.js';
-import { maxUnpoolKernel } from './unpool.js';
 import { resizeKernel } from './resize.js';
 import { reverseSequenceKernel } from './reverse-sequence.js';
 import { runTimeCumSumKernel, runTimeTriluKernel } from './run-time-operands.js';
+import { maxUnpoolKernel } from './unpool.js';
 import { withEmptyOperandsKnown } from '../../movement-geometry.js';
 
 const REDUCTIONS = ['sum', 'mean', 'max', 'min', 'prod', 'l1', 'l2', 'log_sum', 'log_sum_exp', 'sum_square'];
@@ -62,10 +62,10 @@ export const KERNELS: Readonly<Record<string, KernelGenerator>> = {
   scatter_nd: scatterNdKernel,
   scatter_elements: scatterElementsKernel,
   eye_like: eyeLikeKernel,
-  matmul_integer: matmulIntegerKernel,
-  qlinear_matmul: qlinearMatmulKernel,
-  conv_integer: convIntegerKernel,
-  qlinear_conv: qlinearConvKernel,
+  matmul_integer: integerMatmulKernel,
+  qlinear_matmul: integerMatmulKernel,
+  conv_integer: integerConvKernel,
+  qlinear_conv: integerConvKernel,
   reverse_sequence: reverseSequenceKernel,
   max_unpool: maxUnpoolKernel,
   det: detKernel,

@@ -7,7 +7,7 @@ import { concatKernel, dropoutKernel, depthSpaceKernel, gatherElementsKernel, ga
 import { argReduceKernel, batchNormKernel, instanceNormKernel, layerNormKernel, reduceKernel, softmaxKernel } from './reduce.js';
 import { einsumKernel } from './einsum.js';
 import { eyeLikeKernel } from './eye-like.js';
-import { convIntegerKernel, matmulIntegerKernel, qlinearConvKernel, qlinearMatmulKernel } from './integer.js';
+import { integerConvKernel, integerMatmulKernel } from './integer.js';
 import { detKernel, dftKernel } from './linalg.js';
 import { lossKernel } from './loss.js';
 import { maxPoolKernel } from './max-pool-indices.js';
@@ -63,10 +63,10 @@ export const WGSL_KERNELS: Readonly<Record<string, WgslKernelGenerator>> = {
   einsum: einsumKernel,
   eye_like: eyeLikeKernel,
   quantize_linear: quantizeKernel,
-  matmul_integer: matmulIntegerKernel,
-  qlinear_matmul: qlinearMatmulKernel,
-  conv_integer: convIntegerKernel,
-  qlinear_conv: qlinearConvKernel,
+  matmul_integer: integerMatmulKernel,
+  qlinear_matmul: integerMatmulKernel,
+  conv_integer: integerConvKernel,
+  qlinear_conv: integerConvKernel,
   lrn: lrnKernel,
   mean_variance_normalization: meanVarianceNormKernel,
   det: detKernel,
