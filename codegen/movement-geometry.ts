@@ -3,9 +3,9 @@
 // turns a StridedView into its own copy loop (wasm) or dispatch (webgpu). `refuse` is the calling target's
 // "not supported" error.
 import type { Node, Value } from '../compiler/ir/graph.js';
-import type { Tensor } from '../compiler/ir/tensor.js';
-import { stridesOf } from '../compiler/ir/tensor.js';
+import { stridesOf, Tensor } from '../compiler/ir/tensor.js';
 import { attrInt, attrInts, attrString, normalizeAxis } from '../compiler/ops/util.js';
+import { shapeOf, sizeOfValue } from './shapes.js';
 import type { Refuse } from './window-geometry.js';
 
 /** y[o] = x[base + Σ coordᵢ·inStridesᵢ] over the space `dims`, which the output walks densely. */
@@ -30,11 +30,28 @@ export function constInts(k: ConstantOperands, i: number, what: string, refuse: 
   return c.toNumbers();
 }
 
+/**
+ * `generator` with every operand of no elements presented as a constant (an empty tensor of its type): an
+ * operand with no elements (reduce_*'s empty axes fed as a graph input) is known from its shape alone.
+ */
+export function withEmptyOperandsKnown<K extends ConstantOperands, R>(generator: (k: K) => R): (k: K) => R {
+  return (k) => generator({ ...k, constantOf: (v) => k.constantOf(v) ?? (v && sizeOfValue(v) === 0 ? new Tensor(v.type.dtype, shapeOf(v)) : undefined) });
+}
+
 /** transpose: output axis i walks input axis perm[i] (reversed axes by default). */
 export function transposeView(node: Node, xs: readonly number[]): StridedView {
   const perm = attrInts(node.attrs, 'perm') ?? xs.map((_, i) => xs.length - 1 - i);
   const st = stridesOf(xs);
   return { dims: perm.map((p) => xs[p]), inStrides: perm.map((p) => st[p]), base: 0 };
+}
+
+/**
+ * tile: y's coordinate along axis i is r·xs[i] + j (r < repeats, j < xs[i]), so y walks the interleaved space
+ * [repeats₀, xs₀, repeats₁, xs₁, …] densely, reading x at j alone.
+ */
+export function tileView(xs: readonly number[], ys: readonly number[]): StridedView {
+  const st = stridesOf(xs);
+  return { dims: xs.flatMap((d, i) => [d === 0 ? 0 : ys[i] / d, d]), inStrides: st.flatMap((s) => [0, s]), base: 0 };
 }
 
 /**

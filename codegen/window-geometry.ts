@@ -2,6 +2,7 @@
 // against concrete shapes and lifted to three spatial dims (compiler/ops/nn-window.ts), once for all targets.
 // `refuse` is the calling target's "not supported" error.
 import type { Node } from '../compiler/ir/graph.js';
+import { unpoolDims } from '../compiler/ops/nn-pool.js';
 import { liftTo3d, readWindow, resolvePads, windowOutputDims, type Geom3 } from '../compiler/ops/nn-window.js';
 import { attrInt, attrInts } from '../compiler/ops/util.js';
 
@@ -35,10 +36,20 @@ export function convShapeOf(node: Node, xs: number[], ws: number[], ys: number[]
 /** A max or average pool's window over input shape `xs` (the indices output of max_pool is refused). */
 export function poolGeometry(node: Node, xs: number[], refuse: Refuse): Geom3 {
   if (node.outputs.length > 1) refuse('the indices output');
+  return poolWindow(node, xs, refuse);
+}
+
+/** A pool's window over input shape `xs`, whatever outputs the node has. */
+export function poolWindow(node: Node, xs: number[], refuse: Refuse): Geom3 {
   const r = xs.length - 2;
   if (r < 1 || r > 3) refuse(`${r}-D pooling`);
   const win = readWindow(node.attrs, r);
   const inDims = xs.slice(2);
   const outDims = windowOutputDims(win, inDims, attrInt(node.attrs, 'ceil_mode') !== 0, () => '') as number[];
   return liftTo3d(win, inDims, outDims, resolvePads(win, inDims));
+}
+
+/** max_unpool's natural output shape [N, C, (in − 1)·s − pads + k…], which its indices address. */
+export function unpooledShape(node: Node, xs: readonly number[]): number[] {
+  return [xs[0], xs[1], ...(unpoolDims(node.attrs, xs.slice(2)) as number[])];
 }

@@ -3,7 +3,7 @@
 // refer to tensors by address tokens; once every kernel is generated (so that every read, write, alias and
 // scratch request is known) the plan is made and the tokens become byte offsets.
 import { DlcError } from '../../compiler/errors.js';
-import { byteSize, type DType } from '../../compiler/ir/dtype.js';
+import { byteSize, f32ToF16Bits, type DType } from '../../compiler/ir/dtype.js';
 import { isConcreteShape, Value, type Graph } from '../../compiler/ir/graph.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
 import { lowerGraph, type LoweringTarget } from '../lower.js';
@@ -106,6 +106,7 @@ function serialize(t: Tensor): Uint8Array {
   switch (d) {
     case 'f32': out = Float32Array.from(t.data); break;
     case 'f64': out = Float64Array.from(t.data); break;
+    case 'f16': out = Uint16Array.from(t.data, f32ToF16Bits); break;
     case 'i64': out = BigInt64Array.from(Array.from(t.data, (x) => BigInt.asIntN(64, BigInt(x)))); break;
     case 'u64': out = BigUint64Array.from(Array.from(t.data, (x) => BigInt.asUintN(64, BigInt(x)))); break;
     case 'i32': out = Int32Array.from(t.data); break;

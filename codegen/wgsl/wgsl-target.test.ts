@@ -55,16 +55,3 @@ test('infinities and a folded grid run as the interpreter says', async () => {
   });
   expect(await webgpuMismatches(g)).toEqual([]);
 });
-
-test('integer powers wrap as repeated multiplication; negative and fractional exponents truncate the float power', async () => {
-  const ints = (dtype: 'i32' | 'i64' | 'u8', v: number[]) => Tensor.fromArray(dtype, [v.length], v);
-  const g = buildGraph({
-    inputs: {},
-    build: (b) => [
-      b.emit('pow', [b.constant(ints('i32', [2, 3, -2, 3, 7, 0])), b.constant(ints('i32', [10, 21, 3, 0, 1, 5]))])[0],
-      b.emit('pow', [b.constant(ints('i64', [2, 3, -2, 4, 2, 5])), b.constant(Tensor.fromArray('f32', [6], [0.5, 2, 3, -1, 3.5, 1]))])[0],
-      b.emit('pow', [b.constant(ints('u8', [2, 3, 16, 1])), b.constant(ints('i64', [7, 5, 2, 9]))])[0],
-    ],
-  });
-  expect(await webgpuMismatches(g)).toEqual([]);
-});

@@ -150,7 +150,7 @@ function runGlobal(x: Tensor, mode: PoolMode, p: number): Tensor {
 const globalCost = (ctx: CostContext) => ({ flops: ctx.inputs[0] ? knownProduct(ctx.inputs[0].shape) : 0 });
 
 /** max_unpool's default output dims: (in − 1)·s − pads + k. */
-function unpoolDims(attrs: Attrs, inDims: readonly Dim[]): Dim[] {
+export function unpoolDims(attrs: Attrs, inDims: readonly Dim[]): Dim[] {
   const r = inDims.length;
   const w = readWindow({ ...attrs, auto_pad: 'NOTSET' }, r);
   return inDims.map((d, i) => (typeof d === 'number' ? (d - 1) * w.strides[i] - w.pads[i] - w.pads[i + r] + w.kernel[i] : `?unpool_${i}`));

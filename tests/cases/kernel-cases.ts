@@ -29,6 +29,16 @@ export const KERNEL_CASES: Record<'reduce' | 'elementwise' | 'movement' | 'resiz
           b.emit('arg_max', [b.emit('floor', [b.emit('mul', [x, b.constant(Tensor.scalar('f32', 2))])[0]])[0]], { axis: 0, select_last_index: 1 })[0],
         ],
       }),
+    'reductions of f64 input': () =>
+      buildGraph({
+        inputs: { x: { dtype: 'f64', shape: [3, 4, 5] } },
+        build: (b, { x }) => [
+          b.emit('reduce_log_sum_exp', [x, b.constant(axes(1))])[0],
+          b.emit('reduce_log_sum_exp', [x], { keepdims: 0 })[0],
+          b.emit('reduce_mean', [x, b.constant(axes(0, -1))])[0],
+          b.emit('reduce_max', [x, b.constant(axes(2))], { keepdims: 0 })[0],
+        ],
+      }),
     'softmax and log_softmax along inner and outer axes, coerced to 2-D': () =>
       buildGraph({
         inputs: { x: f32(2, 3, 5, 7) },
@@ -93,6 +103,35 @@ export const KERNEL_CASES: Record<'reduce' | 'elementwise' | 'movement' | 'resiz
           b.emit('mod', [i, j], { fmod: 1 })[0],
         ],
       }),
+    'integer powers wrap as repeated multiplication; negative and fractional exponents truncate the float power': () =>
+      buildGraph({
+        inputs: {},
+        build: (b) => {
+          const ints = (dtype: 'i32' | 'i64' | 'u8', v: number[]) => b.constant(Tensor.fromArray(dtype, [v.length], v));
+          return [
+            b.emit('pow', [ints('i32', [2, 3, -2, 3, 7, 0]), ints('i32', [10, 21, 3, 0, 1, 5])])[0],
+            b.emit('pow', [ints('i64', [2, 3, -2, 4, 2, 5]), b.constant(Tensor.fromArray('f32', [6], [0.5, 2, 3, -1, 3.5, 1]))])[0],
+            b.emit('pow', [ints('u8', [2, 3, 16, 1]), ints('i64', [7, 5, 2, 9])])[0],
+          ];
+        },
+      }),
+    'f16: casts from and to f32, f64 and integers, max, min and mod, a chain of f16 nodes': () =>
+      buildGraph({
+        inputs: { h: { dtype: 'f16', shape: [3, 5] }, g: { dtype: 'f16', shape: [5] }, x: f32(3, 5), d: { dtype: 'f64', shape: [3, 5] }, n: { dtype: 'i32', shape: [5] } },
+        build: (b, { h, g, x, d, n }) => [
+          b.emit('cast', [h], { to: 'f32' })[0],
+          b.emit('cast', [h], { to: 'f64' })[0],
+          b.emit('cast', [b.emit('mul', [h, b.constant(Tensor.scalar('f16', 9))])[0]], { to: 'i32' })[0],
+          b.emit('cast', [b.emit('mul', [x, b.constant(Tensor.scalar('f32', 3000))])[0]], { to: 'f16' })[0],
+          b.emit('cast', [d], { to: 'f16' })[0],
+          b.emit('cast', [n], { to: 'f16' })[0],
+          b.emit('max', [h, g])[0],
+          b.emit('min', [h, g, b.emit('cast', [x], { to: 'f16' })[0]])[0],
+          b.emit('mod', [h, g], { fmod: 1 })[0],
+          b.emit('mod', [h, g])[0],
+          b.emit('mul', [b.emit('add', [h, g])[0], h])[0],
+        ],
+      }),
     'fused element-wise chains compute what their nodes compute, broadcast operands included': () =>
       buildGraph({
         inputs: { x: f32(2, 4, 5), s: f32(4, 1) },
@@ -137,6 +176,15 @@ export const KERNEL_CASES: Record<'reduce' | 'elementwise' | 'movement' | 'resiz
             b.emit('cum_sum', [x, b.constant(Tensor.scalar('i64', -1))], { exclusive: 1, reverse: 1 })[0],
           ];
         },
+      }),
+    'dropout at inference with its mask, tile': () =>
+      buildGraph({
+        inputs: { x: f32(2, 3, 4) },
+        build: (b, { x }) => [
+          ...b.emit('dropout', [x], {}, 2),
+          b.emit('tile', [x, b.constant(i64(2, 1, 3))])[0],
+          b.emit('tile', [x, b.constant(i64(1, 3, 1))])[0],
+        ],
       }),
   },
   resize: {

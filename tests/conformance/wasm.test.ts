@@ -4,7 +4,7 @@ import { wasmBackend } from './backends.js';
 import { listCases } from './cases.js';
 import { formatSummary, runCases, summarize } from './run-cases.js';
 
-const FLOOR = 693;
+const FLOOR = 707;
 
 test(`conformance(wasm) passes at least ${FLOOR} of the ONNX backend cases`, async () => {
   const summary = summarize(await runCases(listCases('node'), wasmBackend, { atol: 1e-4, rtol: 1e-3 }));

@@ -68,7 +68,7 @@ export interface Skip {
 export interface RunOptions {
   /** Seed of the random inputs (input i gets seed·100 + i); 1 when not given. */
   seed?: number;
-  /** These inputs instead of random ones. */
+  /** These inputs instead of random ones (the others stay random). */
   feeds?: Record<string, Tensor>;
   wasm?: WasmCompileOptions;
   webgpu?: WebgpuCompileOptions;
@@ -110,7 +110,7 @@ const RUNNERS: Record<TargetName, (graph: Graph, feeds: Record<string, Tensor>, 
 
 /** Compiles `graph` for `target`, runs it and compares every output with the reference interpreter. */
 export async function runOnTarget(target: TargetName, graph: Graph, options: RunOptions = {}): Promise<TargetRun> {
-  const feeds = options.feeds ?? randomFeeds(graph, options.seed ?? 1);
+  const feeds = { ...randomFeeds(graph, options.seed ?? 1), ...options.feeds };
   const want = interpret(graph, feeds);
   const { kernels, outputs } = await RUNNERS[target](graph, feeds, options);
   const mismatches: string[] = [];

@@ -2,6 +2,7 @@
 // runtime's executor on the process's Dawn device (every shader module must compile) and compare every
 // output with the reference interpreter on seeded random inputs (through the harness of tests/util/targets.ts).
 import type { Graph } from '../../compiler/ir/graph.js';
+import type { Tensor } from '../../compiler/ir/tensor.js';
 import type { WebgpuCompileOptions } from '../../codegen/wgsl/program.js';
 import { targetMismatches, TOLERANCES } from './targets.js';
 
@@ -9,6 +10,7 @@ import { targetMismatches, TOLERANCES } from './targets.js';
 export const TOLERANCE = TOLERANCES.webgpu.f32!;
 
 /** The outputs whose webgpu results differ from the interpreter's, with why (empty when all match). */
-export function webgpuMismatches(graph: Graph, seed = 1, options: WebgpuCompileOptions = {}): Promise<string[]> {
-  return targetMismatches('webgpu', graph, { seed, webgpu: options });
+/** Inputs not `given` are random. */
+export function webgpuMismatches(graph: Graph, seed = 1, options: WebgpuCompileOptions = {}, given: Record<string, Tensor> = {}): Promise<string[]> {
+  return targetMismatches('webgpu', graph, { seed, webgpu: options, feeds: given });
 }

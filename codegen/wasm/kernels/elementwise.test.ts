@@ -17,6 +17,15 @@ describe('element-wise kernels match the interpreter', () => {
     });
     expect(await mismatches(g)).toEqual([]);
   });
+
+  test('i64 powers wrap at 64 bits (webgpu holds i64 in 32)', async () => {
+    const i64 = (v: number[]) => Tensor.fromArray('i64', [v.length], v);
+    const g = buildGraph({
+      inputs: {},
+      build: (b) => [b.emit('pow', [b.constant(i64([3, -3, 7, 2])), b.constant(i64([41, 39, 20, 64]))])[0]],
+    });
+    expect(await mismatches(g)).toEqual([]);
+  });
 });
 
 test('f32x4 element-wise loops: rows of 4n + 3, operands contiguous or broadcast along the row, clip and activations', async () => {

@@ -5,7 +5,7 @@
 import type { Node, Value } from '../../../compiler/ir/graph.js';
 import { stridesOf } from '../../../compiler/ir/tensor.js';
 import { renderElementwise, type ScalarOperand } from '../../../compiler/ops/scalar-forms.js';
-import { AS_TARGET, asLiteral, asType } from '../as-target.js';
+import { AS_TARGET, asLiteral, asLoad, asStore, asWorkType } from '../as-target.js';
 import { at, shapeOf, type KernelContext } from './kernel.js';
 import { epilogueOf } from './epilogue.js';
 import { exp4 } from './vector-math.js';
@@ -64,7 +64,7 @@ function scalarBody(k: KernelContext, nodes: readonly Node[], ops: Operands, off
   const local = new Map<Value, string>();
   ops.loaded.forEach((v, i) => {
     local.set(v, `x${i}`);
-    lines.push(`const x${i}: ${asType(v.type.dtype)} = load<${asType(v.type.dtype)}>(${at(k.ptr(v), offsets[i + 1], v.type.dtype)});`);
+    lines.push(`const x${i}: ${asWorkType(v.type.dtype)} = ${asLoad(at(k.ptr(v), offsets[i + 1], v.type.dtype), v.type.dtype)};`);
   });
   const operand = (v: Value): ScalarOperand => {
     const c = k.constantOf(v);
@@ -77,9 +77,10 @@ function scalarBody(k: KernelContext, nodes: readonly Node[], ops: Operands, off
     ops.operands(n).forEach((v, i) => (xs[i] = operand(v!)));
     const expr = renderElementwise(n, xs, n.outputs[0].type.dtype, AS_TARGET);
     const dtype = n.outputs[0].type.dtype;
-    if (j === nodes.length - 1) lines.push(`store<${asType(dtype)}>(${at(k.ptr(out), offsets[0], dtype)}, ${expr});`);
+    if (j === nodes.length - 1) lines.push(asStore(at(k.ptr(out), offsets[0], dtype), dtype, expr));
     else {
-      lines.push(`const t${j}: ${asType(dtype)} = ${expr};`);
+      // An f16 value inside the group is rounded as its store would round it.
+      lines.push(`const t${j}: ${asWorkType(dtype)} = ${dtype === 'f16' ? `halfRound(<f64>(${expr}))` : expr};`);
       local.set(n.outputs[0], `t${j}`);
     }
   });

@@ -3,13 +3,13 @@
 // constants (the weights ship transposed), into scratch otherwise.
 import { DlcError } from '../../../compiler/errors.js';
 import type { Value } from '../../../compiler/ir/graph.js';
-import { Tensor, stridesOf } from '../../../compiler/ir/tensor.js';
-import { planMatmul } from '../../../compiler/ops/nn-matmul.js';
+import { Tensor } from '../../../compiler/ir/tensor.js';
 import { attrFloat, attrInt } from '../../../compiler/ops/util.js';
 import { asLiteral } from '../as-target.js';
 import { GemmInit, gemmCall, packColumnPanels, panelWidths } from './gemm.js';
 import { at, shapeOf, unsupported, type KernelContext } from './kernel.js';
 import { broadcastStridesOf, loopNest } from '../../loops.js';
+import { matmulGeometry } from '../../matmul-geometry.js';
 
 function requireF32(k: KernelContext): void {
   for (const v of k.node.inputs) if (v && v.type.dtype !== 'f32') unsupported(k.node, `${v.type.dtype} operands (f32 only)`);
@@ -35,20 +35,11 @@ export function matmulKernel(k: KernelContext): string {
   requireF32(k);
   const [a, b, y] = [k.input(0), k.input(1), k.output(0)];
   const [as, bs] = [shapeOf(a), shapeOf(b)];
-  const plan = planMatmul(as, bs);
-  const [m, kk, n] = [plan.m, plan.k, plan.n] as number[];
-  const batch = plan.batch as number[];
-  const a2 = as.length === 1 ? [1, as[0]] : as;
-  const b2 = bs.length === 1 ? [bs[0], 1] : bs;
-  // Batch strides in elements: each operand's batch dims broadcast into the output's.
-  const batchStrides = (shape: number[], mat: number) => broadcastStridesOf(shape.slice(0, -2), batch).map((s) => s * mat);
-  const space = {
-    dims: batch,
-    strides: [stridesOf(batch).map((s) => s * m * n), batchStrides(a2, m * kk), batchStrides(b2, kk * n)],
-  };
+  const { m, k: kk, n, batch, strides } = matmulGeometry(as, bs);
+  const space = { dims: batch, strides };
   // A constant 2-D B (weights) ships packed into the helper's column panels.
   const cb = k.constantOf(b);
-  const panels = cb && b2.length === 2 ? k.constant(new Tensor('f32', [kk, n], packColumnPanels(cb.data, kk, n, panelWidths(k.schedules.matmul)))) : undefined;
+  const panels = cb && bs.length <= 2 ? k.constant(new Tensor('f32', [kk, n], packColumnPanels(cb.data, kk, n, panelWidths(k.schedules.matmul)))) : undefined;
   return loopNest(space, ([oy, oa, ob]) =>
     gemmCall(k, k.schedules.matmul, {
       a: at(k.ptr(a), oa, 'f32'), b: panels ?? at(k.ptr(b), ob, 'f32'), c: at(k.ptr(y), oy, 'f32'), m, n, k: kk, lda: kk, ldb: n, ldc: n, init: GemmInit.Zero, epilogue: k.epilogue,

@@ -7,7 +7,7 @@ import { attrInt, attrString, normalizeAxis } from '../../../compiler/ops/util.j
 import { asLiteral, asType } from '../as-target.js';
 import { at, elementBytes, shapeOf, sizeOfValue, unsupported, type KernelContext } from './kernel.js';
 import { loopNest } from '../../loops.js';
-import { depthSpaceView, padGeometry, sliceView, transposeView } from '../../movement-geometry.js';
+import { depthSpaceView, padGeometry, sliceView, tileView, transposeView } from '../../movement-geometry.js';
 
 const prod = (dims: readonly number[]) => dims.reduce((p, d) => p * d, 1);
 
@@ -21,6 +21,17 @@ export function viewKernel(k: KernelContext): string | null {
   if (k.node.outputs.length > 1) unsupported(k.node, 'a second output');
   if (k.alias(y, x)) return null;
   return copy(k, y, x);
+}
+
+/** Dropout at inference: the identity, and a mask of ones (true) when it is asked for. */
+export function dropoutKernel(k: KernelContext): string | null {
+  const [x, y, mask] = [k.input(0), k.output(0), k.node.outputs[1]];
+  const code = k.alias(y, x) ? [] : [copy(k, y, x)];
+  if (mask && sizeOfValue(mask) > 0) {
+    const t = asType(mask.type.dtype);
+    code.push(loopNest({ dims: [sizeOfValue(mask)], strides: [[1]] }, ([o]) => `store<${t}>(${at(k.ptr(mask), o, mask.type.dtype)}, ${asLiteral(1, mask.type.dtype)});`));
+  }
+  return code.length ? code.join('\n') : null;
 }
 
 /** A strided gather: output element at `o` reads input element at `offset(index)`, as a loop nest. */
@@ -164,20 +175,32 @@ export function gatherElementsKernel(k: KernelContext): string {
 
 /** Keeps the elements on or above (upper) or on or below the k-th diagonal of the last two axes, zeroes the rest. */
 export function triluKernel(k: KernelContext): string {
-  const [x, y] = [k.input(0), k.output(0)];
-  const xs = shapeOf(x);
   const kT = k.node.inputs[1] ? k.constantOf(k.node.inputs[1]) : undefined;
   if (k.node.inputs[1] && !kT) unsupported(k.node, 'k known only at run time');
-  const diag = kT ? kT.data[0] : 0;
+  return triluAbout(k, kT ? `${kT.data[0]}` : '0');
+}
+
+/** trilu's loops about the diagonal `diag` (an i64 expression). */
+export function triluAbout(k: KernelContext, diag: string): string {
+  const [x, y] = [k.input(0), k.output(0)];
+  const xs = shapeOf(x);
   const [rows, cols] = xs.slice(-2);
   const t = asType(x.type.dtype);
-  const keep = attrInt(k.node.attrs, 'upper') !== 0 ? `j - i >= ${diag}` : `j - i <= ${diag}`;
+  const keep = attrInt(k.node.attrs, 'upper') !== 0 ? `<i64>(j - i) >= ${diag}` : `<i64>(j - i) <= ${diag}`;
   return [
     `for (let p: i32 = 0; p < ${xs.slice(0, -2).reduce((a, b) => a * b, 1)}; p++) for (let i: i32 = 0; i < ${rows}; i++) for (let j: i32 = 0; j < ${cols}; j++) {`,
     `  const e = (p * ${rows} + i) * ${cols} + j;`,
     `  store<${t}>(${at(k.ptr(y), 'e', y.type.dtype)}, ${keep} ? load<${t}>(${at(k.ptr(x), 'e', x.type.dtype)}) : ${asLiteral(0, x.type.dtype)});`,
     '}',
   ].join('\n');
+}
+
+/** y[c] = x[c mod shape(x)] per axis, as a strided copy (codegen/movement-geometry.ts). */
+export function tileKernel(k: KernelContext): string {
+  const [x, y] = [k.input(0), k.output(0)];
+  if (sizeOfValue(y) === 0) return '';
+  const v = tileView(shapeOf(x), shapeOf(y));
+  return stridedCopy(k, x, y, v.dims, stridesOf(v.dims), v.inStrides);
 }
 
 /** depth_to_space and space_to_depth as one transpose of a 6-D view (codegen/movement-geometry.ts). */
@@ -188,11 +211,15 @@ export function depthSpaceKernel(k: KernelContext): string {
 
 /** Running sums along an axis (exclusive: without the element itself; reverse: from the end). */
 export function cumSumKernel(k: KernelContext): string {
-  const [x, y] = [k.input(0), k.output(0)];
-  const xs = shapeOf(x);
   const axisT = k.constantOf(k.input(1));
   if (!axisT) unsupported(k.node, 'an axis known only at run time');
-  const axis = normalizeAxis(axisT.data[0], xs.length);
+  return cumSumAlong(k, normalizeAxis(axisT.data[0], shapeOf(k.input(0)).length));
+}
+
+/** cum_sum's loops along `axis` (normalized). */
+export function cumSumAlong(k: KernelContext, axis: number): string {
+  const [x, y] = [k.input(0), k.output(0)];
+  const xs = shapeOf(x);
   const d = xs[axis];
   const inner = xs.slice(axis + 1).reduce((p, v) => p * v, 1);
   const outer = xs.slice(0, axis).reduce((p, v) => p * v, 1);

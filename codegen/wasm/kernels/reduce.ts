@@ -13,6 +13,7 @@ function checkF32(k: KernelContext): void {
 }
 
 interface Reducer {
+  /** f64 for sums; f32 where the accumulator keeps the input's type (max, min). */
   type: 'f64' | 'f32';
   init: string;
   step(acc: string, v: string): string;
@@ -38,9 +39,11 @@ const REDUCERS: Record<string, Reducer> = {
   reduce_min: { type: 'f32', init: 'Infinity', step: (a, v) => `${a} = min(${a}, ${v});`, finish: (a) => a },
 };
 
+/** reduce_* of f32 or f64 input (sums accumulate in f64 either way; max and min in the input's type). */
 export function reduceKernel(k: KernelContext): string {
-  checkF32(k);
   const [x, y] = [k.input(0), k.output(0)];
+  const t = x.type.dtype;
+  if (t !== 'f32' && t !== 'f64') unsupported(k.node, `${t} input (f32 and f64 only)`);
   const xs = shapeOf(x);
   const { axes, kept, keptShape, count } = reductionAxes(k, xs, (detail) => unsupported(k.node, detail));
   const st = stridesOf(xs);
@@ -48,17 +51,17 @@ export function reduceKernel(k: KernelContext): string {
   const r = lse ? REDUCERS.reduce_sum : REDUCERS[k.node.op];
   if (!r) unsupported(k.node);
   const inner = (body: (off: string) => string) => loopNest({ dims: axes.map((a) => xs[a]), strides: [axes.map((a) => st[a])] }, ([o]) => body(o), 'r');
-  const load = (base: string, off: string) => `load<f32>(${at(k.ptr(x), `${base} + ${off}`, 'f32')})`;
+  const load = (base: string, off: string) => `load<${t}>(${at(k.ptr(x), `${base} + ${off}`, t)})`;
   return loopNest({ dims: keptShape, strides: [stridesOf(keptShape), kept.map((i) => st[i])] }, ([o, base]) => {
     const lines = [`const base: i32 = ${base};`];
     if (lse) {
       // log Σ eˣ = m + log Σ e^(x − m) with m the max, so that exp() stays finite.
-      lines.push('let m: f32 = -Infinity;', inner((off) => `m = max(m, ${load('base', off)});`));
-      lines.push('if (!isFinite<f32>(m)) m = 0;', 'let acc: f64 = 0.0;', inner((off) => `acc += Math.exp(<f64>(${load('base', off)} - m));`));
-      lines.push(`store<f32>(${at(k.ptr(y), o, 'f32')}, <f32>(<f64>m + Math.log(acc)));`);
+      lines.push(`let m: ${t} = -Infinity;`, inner((off) => `m = max(m, ${load('base', off)});`));
+      lines.push(`if (!isFinite<${t}>(m)) m = 0;`, 'let acc: f64 = 0.0;', inner((off) => `acc += Math.exp(<f64>(${load('base', off)} - m));`));
+      lines.push(`store<${t}>(${at(k.ptr(y), o, t)}, <${t}>(<f64>m + Math.log(acc)));`);
     } else {
-      lines.push(`let acc: ${r.type} = ${r.init};`, inner((off) => r.step('acc', load('base', off))));
-      lines.push(`store<f32>(${at(k.ptr(y), o, 'f32')}, <f32>(${r.finish('acc', count)}));`);
+      lines.push(`let acc: ${r.type === 'f32' ? t : 'f64'} = ${r.init};`, inner((off) => r.step('acc', load('base', off))));
+      lines.push(`store<${t}>(${at(k.ptr(y), o, t)}, <${t}>(${r.finish('acc', count)}));`);
     }
     return lines.join('\n');
   }, 'q');

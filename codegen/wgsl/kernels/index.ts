@@ -6,13 +6,14 @@ import type { WgslKernelGenerator } from './kernel.js';
 import { concatKernel, dropoutKernel, depthSpaceKernel, gatherElementsKernel, gatherKernel, padKernel, shapeKernel, sliceKernel, splitKernel, tileKernel, transposeKernel, viewKernel } from './movement.js';
 import { argReduceKernel, batchNormKernel, instanceNormKernel, layerNormKernel, reduceKernel, softmaxKernel } from './reduce.js';
 import { eyeLikeKernel } from './eye-like.js';
-import { convIntegerKernel, matmulIntegerKernel, qlinearConvKernel, qlinearMatmulKernel } from './integer.js';
+import { integerConvKernel, integerMatmulKernel } from './integer.js';
 import { detKernel, dftKernel } from './linalg.js';
 import { lossKernel } from './loss.js';
 import { maxPoolKernel } from './max-pool-indices.js';
 import { recurrentKernel } from './recurrent.js';
 import { reverseSequenceKernel } from './reverse-sequence.js';
-import { runTimeCumSumKernel, runTimeTriluKernel, withEmptyOperandsKnown } from './run-time-operands.js';
+import { runTimeCumSumKernel, runTimeTriluKernel } from './run-time-operands.js';
+import { withEmptyOperandsKnown } from '../../movement-geometry.js';
 import { resizeKernel } from './resize.js';
 import { maxUnpoolKernel } from './unpool.js';
 import { gatherNdKernel, scatterElementsKernel, scatterNdKernel } from './scatter.js';
@@ -57,10 +58,10 @@ export const WGSL_KERNELS: Readonly<Record<string, WgslKernelGenerator>> = {
   negative_log_likelihood_loss: lossKernel,
   softmax_cross_entropy_loss: lossKernel,
   eye_like: eyeLikeKernel,
-  matmul_integer: matmulIntegerKernel,
-  qlinear_matmul: qlinearMatmulKernel,
-  conv_integer: convIntegerKernel,
-  qlinear_conv: qlinearConvKernel,
+  matmul_integer: integerMatmulKernel,
+  qlinear_matmul: integerMatmulKernel,
+  conv_integer: integerConvKernel,
+  qlinear_conv: integerConvKernel,
   det: detKernel,
   dft: dftKernel,
   reverse_sequence: reverseSequenceKernel,

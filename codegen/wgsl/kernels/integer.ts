@@ -7,8 +7,8 @@
 import type { Value } from '../../../compiler/ir/graph.js';
 import { Tensor } from '../../../compiler/ir/tensor.js';
 import type { DType } from '../../../compiler/ir/dtype.js';
-import { planMatmul } from '../../../compiler/ops/nn-matmul.js';
-import { broadcastStridesOf } from '../../loops.js';
+import { integerOperands, type IntegerOperands, type Requantization } from '../../integer-operands.js';
+import { matmulGeometry } from '../../matmul-geometry.js';
 import { shapeOf, sizeOfValue } from '../../shapes.js';
 import { convShapeOf } from '../../window-geometry.js';
 import { storageType } from '../wgsl-target.js';
@@ -19,10 +19,6 @@ const RANGES: Partial<Record<DType, [number, number]>> = { u8: [0, 255], i8: [-1
 
 /** An integer element as i32 (8-bit operands are stored as u32 or i32). */
 const asI32 = (expr: string, v: Value) => (storageType(v.type.dtype) === 'i32' ? expr : `i32(${expr})`);
-
-function checkIntegers(k: WgslKernelContext, values: (Value | undefined)[]): void {
-  for (const v of values) if (v && storageType(v.type.dtype) === 'f32') unsupported(k.node, `${v.type.dtype} operands (integers only)`);
-}
 
 /** A zero point indexed per tensor (one element) or by `index` (one per row, column or channel). */
 function perTensorOr(b: Bindings, v: Value, index: string): string {
@@ -36,7 +32,7 @@ function perTensorOr(b: Bindings, v: Value, index: string): string {
  * f32 roundings; parameters given at run time by a prologue dispatch, whose quotient is refined by one
  * residual step (WGSL allows x/y an error of 2.5 ulp, and a multiplier an ulp off moves rounding ties).
  */
-function requantization(k: WgslKernelContext, inScale: Value, wScale: Value, yScale: Value, yZp: Value): { prologue: WgslDispatch[]; expr(b: Bindings, acc: string, index: string): string } {
+function requantization(k: WgslKernelContext, { aScale: inScale, bScale: wScale, yScale, yZp }: Requantization): { prologue: WgslDispatch[]; expr(b: Bindings, acc: string, index: string): string } {
   const range = RANGES[yZp.type.dtype];
   if (!range) unsupported(k.node, `${yZp.type.dtype} outputs`);
   const count = sizeOfValue(wScale);
@@ -81,25 +77,14 @@ const REQUANTIZE = `fn dlc_requantize(acc: i32, m: f32, zp: i32) -> i32 {
   return select(select(base, base + 1, frac > 0.5f), base + (base & 1), frac == 0.5f);
 }`;
 
-interface MatmulOperands {
-  a: Value;
-  aZp?: Value;
-  b: Value;
-  bZp?: Value;
-}
-
 /** out[…, i, j] = Σ_k (a[…, i, k] − a_zp[i]) · (b[…, k, j] − b_zp[j]), as `acc`, followed by `store(acc)`. */
-function integerMatmul(k: WgslKernelContext, o: MatmulOperands, y: Value, bs: Bindings, store: () => string, globals?: string): WgslDispatch[] {
-  const [as, bsh] = [shapeOf(o.a), shapeOf(o.b)];
-  const plan = planMatmul(as, bsh);
-  const [m, depth, n] = [plan.m, plan.k, plan.n] as number[];
-  const batch = plan.batch as number[];
+function integerMatmul(k: WgslKernelContext, o: IntegerOperands, y: Value, bs: Bindings, store: () => string, globals?: string): WgslDispatch[] {
+  const { m, k: depth, n, batch, strides } = matmulGeometry(shapeOf(o.a), shapeOf(o.b));
   const count = sizeOfValue(y);
   if (count === 0) return [];
   const [ab, bb] = [bs.of(o.a), bs.of(o.b)];
-  // Batch offsets of a and b (broadcast), in elements of their matrices.
-  const aBatch = as.length > 2 ? broadcastStridesOf(as.slice(0, -2), batch).map((s) => s * m * depth) : batch.map(() => 0);
-  const bBatch = bsh.length > 2 ? broadcastStridesOf(bsh.slice(0, -2), batch).map((s) => s * depth * n) : batch.map(() => 0);
+  // Batch offsets of a and b (broadcast), in elements.
+  const [, aBatch, bBatch] = strides;
   const aZp = o.aZp ? asI32(perTensorOr(bs, o.aZp, 'row'), o.aZp) : '0';
   const bZp = o.bZp ? asI32(perTensorOr(bs, o.bZp, 'col'), o.bZp) : '0';
   const body = [
@@ -115,43 +100,28 @@ function integerMatmul(k: WgslKernelContext, o: MatmulOperands, y: Value, bs: Bi
   return [perInvocation({ bindings: bs.list, count, body, globals })];
 }
 
-export function matmulIntegerKernel(k: WgslKernelContext): WgslDispatch[] {
-  const [a, b, aZp, bZp] = [k.input(0), k.input(1), k.node.inputs[2] ?? undefined, k.node.inputs[3] ?? undefined];
-  checkIntegers(k, [a, b, aZp, bZp]);
+/** matmul_integer, and qlinear_matmul requantizing with the scale of each column. */
+export function integerMatmulKernel(k: WgslKernelContext): WgslDispatch[] {
+  const o = integerOperands(k.node, (detail) => unsupported(k.node, detail));
   const y = k.output(0);
   const bs = new Bindings([y]);
-  return integerMatmul(k, { a, aZp, b, bZp }, y, bs, () => `  ${bs.of(y)}[i] = acc;`);
-}
-
-export function qlinearMatmulKernel(k: WgslKernelContext): WgslDispatch[] {
-  const [a, aScale, aZp, b, bScale, bZp, yScale, yZp] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => k.input(i));
-  checkIntegers(k, [a, aZp, b, bZp, yZp]);
-  const y = k.output(0);
-  const bs = new Bindings([y]);
-  const rq = requantization(k, aScale, bScale, yScale, yZp);
-  const main = integerMatmul(k, { a, aZp, b, bZp }, y, bs, () => `  ${bs.of(y)}[i] = ${rq.expr(bs, 'acc', 'col')};`, REQUANTIZE);
+  if (!o.requantize) return integerMatmul(k, o, y, bs, () => `  ${bs.of(y)}[i] = acc;`);
+  const rq = requantization(k, o.requantize);
+  const main = integerMatmul(k, o, y, bs, () => `  ${bs.of(y)}[i] = ${rq.expr(bs, 'acc', 'col')};`, REQUANTIZE);
   return main.length ? [...rq.prologue, ...main] : [];
 }
 
-interface ConvOperands {
-  x: Value;
-  xZp?: Value;
-  w: Value;
-  wZp?: Value;
-  bias?: Value;
-}
-
 /** Σ over the window of (x − x_zp) · (w − w_zp[m]) (+ bias[m]) as `acc`, then `store(acc)`, per output element. */
-function integerConv(k: WgslKernelContext, o: ConvOperands, y: Value, bs: Bindings, store: () => string, globals?: string): WgslDispatch[] {
-  const s = convShapeOf(k.node, shapeOf(o.x), shapeOf(o.w), shapeOf(y), false, (d) => unsupported(k.node, d));
+function integerConv(k: WgslKernelContext, o: IntegerOperands, y: Value, bs: Bindings, store: () => string, globals?: string): WgslDispatch[] {
+  const s = convShapeOf(k.node, shapeOf(o.a), shapeOf(o.b), shapeOf(y), false, (d) => unsupported(k.node, d));
   const count = sizeOfValue(y);
   if (count === 0) return [];
   const { g } = s;
   const cPer = s.c / s.group;
   const mPer = s.m / s.group;
-  const [xb, wb] = [bs.of(o.x), bs.of(o.w)];
-  const xZp = o.xZp ? asI32(`${bs.of(o.xZp)}[0]`, o.xZp) : '0';
-  const wZp = o.wZp ? asI32(perTensorOr(bs, o.wZp, 'oc'), o.wZp) : '0';
+  const [xb, wb] = [bs.of(o.a), bs.of(o.b)];
+  const xZp = o.aZp ? asI32(`${bs.of(o.aZp)}[0]`, o.aZp) : '0';
+  const wZp = o.bZp ? asI32(perTensorOr(bs, o.bZp, 'oc'), o.bZp) : '0';
   const [od, oh, ow] = g.outDims;
   const [id, ih, iw] = g.inDims;
   const [kd, kh, kw] = g.kernel;
@@ -174,8 +144,8 @@ function integerConv(k: WgslKernelContext, o: ConvOperands, y: Value, bs: Bindin
     `    for (var kw = 0u; kw < ${kw}u; kw++) {`,
     axis('w', 2),
     `    if (w < 0 || w >= ${iw}) { continue; }`,
-    `    let xv = ${asI32(`${xb}[(n * ${s.c}u + c0 + c) * ${s.inPlane}u + (u32(d) * ${ih}u + u32(h)) * ${iw}u + u32(w)]`, o.x)};`,
-    `    let wv = ${asI32(`${wb}[((oc * ${cPer}u + c) * ${kd}u + kd) * ${kh * kw}u + kh * ${kw}u + kw]`, o.w)};`,
+    `    let xv = ${asI32(`${xb}[(n * ${s.c}u + c0 + c) * ${s.inPlane}u + (u32(d) * ${ih}u + u32(h)) * ${iw}u + u32(w)]`, o.a)};`,
+    `    let wv = ${asI32(`${wb}[((oc * ${cPer}u + c) * ${kd}u + kd) * ${kh * kw}u + kh * ${kw}u + kw]`, o.b)};`,
     `    acc += (xv - ${xZp}) * (wv - ${wZp});`,
     '    }',
     '    }',
@@ -186,21 +156,13 @@ function integerConv(k: WgslKernelContext, o: ConvOperands, y: Value, bs: Bindin
   return [perInvocation({ bindings: bs.list, count, body, globals })];
 }
 
-export function convIntegerKernel(k: WgslKernelContext): WgslDispatch[] {
-  const [x, w, xZp, wZp] = [k.input(0), k.input(1), k.node.inputs[2] ?? undefined, k.node.inputs[3] ?? undefined];
-  checkIntegers(k, [x, w, xZp, wZp]);
+/** conv_integer, and qlinear_conv requantizing with the scale of each output channel. */
+export function integerConvKernel(k: WgslKernelContext): WgslDispatch[] {
+  const o = integerOperands(k.node, (detail) => unsupported(k.node, detail));
   const y = k.output(0);
   const bs = new Bindings([y]);
-  return integerConv(k, { x, xZp, w, wZp }, y, bs, () => `  ${bs.of(y)}[i] = acc;`);
-}
-
-export function qlinearConvKernel(k: WgslKernelContext): WgslDispatch[] {
-  const [x, xScale, xZp, w, wScale, wZp, yScale, yZp] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => k.input(i));
-  const bias = k.node.inputs[8] ?? undefined;
-  checkIntegers(k, [x, xZp, w, wZp, yZp, bias]);
-  const y = k.output(0);
-  const bs = new Bindings([y]);
-  const rq = requantization(k, xScale, wScale, yScale, yZp);
-  const main = integerConv(k, { x, xZp, w, wZp, bias }, y, bs, () => `  ${bs.of(y)}[i] = ${rq.expr(bs, 'acc', 'oc')};`, REQUANTIZE);
+  if (!o.requantize) return integerConv(k, o, y, bs, () => `  ${bs.of(y)}[i] = acc;`);
+  const rq = requantization(k, o.requantize);
+  const main = integerConv(k, o, y, bs, () => `  ${bs.of(y)}[i] = ${rq.expr(bs, 'acc', 'oc')};`, REQUANTIZE);
   return main.length ? [...rq.prologue, ...main] : [];
 }

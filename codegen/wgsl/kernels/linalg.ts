@@ -2,13 +2,11 @@
 // matrix copied into private memory) and dft (the direct O(n²) sum, one invocation per output frequency and
 // position), in f32.
 import { Tensor } from '../../../compiler/ir/tensor.js';
-import { attrInt, normalizeAxis } from '../../../compiler/ops/util.js';
+import { dftGeometry } from '../../dft-geometry.js';
 import { shapeOf, sizeOfValue } from '../../shapes.js';
 import { storageType } from '../wgsl-target.js';
 import type { WgslDispatch, WgslKernelContext } from './kernel.js';
 import { Bindings, perInvocation, unsupported } from './shader.js';
-
-const prod = (dims: readonly number[]) => dims.reduce((p, d) => p * d, 1);
 
 /** Elements of the private copy of one matrix: private memory is registers or scratch per invocation. */
 const MAX_DET_ELEMENTS = 1024;
@@ -48,30 +46,17 @@ export function detKernel(k: WgslKernelContext): WgslDispatch[] {
 }
 
 /**
- * X[k] = s Σ_j x[j] e^{∓2πi jk/n} along the axis (s = 1/n for the inverse), x zero-padded or truncated to
- * the dft_length n; real input has a last dim of 1, complex of 2. The twiddles e^{∓2πi m/n}, m = jk mod n,
- * come from a table computed in f64 at compile time: WGSL's sin and cos are only accurate to 2⁻¹¹.
+ * dft as the direct O(n²) sum (codegen/dft-geometry.ts). The twiddles come from a table computed in f64 at
+ * compile time: WGSL's sin and cos are only accurate to 2⁻¹¹.
  */
 export function dftKernel(k: WgslKernelContext): WgslDispatch[] {
   const [x, y] = [k.input(0), k.output(0)];
   if (storageType(x.type.dtype) !== 'f32') unsupported(k.node, `${x.type.dtype} input (floats only)`);
-  const xs = shapeOf(x);
-  const [lengthV, axisV] = [k.node.inputs[1], k.node.inputs[2]];
-  const lengthT = lengthV ? k.constantOf(lengthV) : undefined;
-  const axisT = axisV ? k.constantOf(axisV) : undefined;
-  if ((lengthV && !lengthT) || (axisV && !axisT)) unsupported(k.node, 'dft_length or axis known only at run time');
-  const axis = normalizeAxis(axisT ? axisT.data[0] : -2, xs.length);
-  const d = xs[axis];
-  const n = lengthT ? lengthT.data[0] : d;
-  const outLen = shapeOf(y)[axis];
-  const inner = prod(xs.slice(axis + 1, -1));
-  const width = xs.at(-1)!;
+  const { d, n, outLen, inner, width, inverse, twiddles } = dftGeometry(k, shapeOf(x), shapeOf(y), (detail) => unsupported(k.node, detail));
   const count = sizeOfValue(y) / 2;
   if (count === 0) return [];
-  const inverse = attrInt(k.node.attrs, 'inverse') !== 0;
   const b = new Bindings([y]);
-  const sign = inverse ? 1 : -1;
-  const table = k.constant(new Tensor('f32', [n, 2], Array.from({ length: 2 * n }, (_, e) => (e % 2 ? Math.sin : Math.cos)((sign * 2 * Math.PI * Math.floor(e / 2)) / n))));
+  const table = k.constant(new Tensor('f32', [n, 2], twiddles));
   const [yb, xb, tb] = [b.of(y), b.of(x), b.of(table)];
   const body = [
     `  let pos = i % ${inner}u;`,

@@ -1,9 +1,9 @@
 // max_pool in the forms the anchor kernel of pool.ts refuses: with the indices output (the flat position of
 // each maximum in the input: row-major, or column-major within each plane for storage_order 1) or on
 // integer operands. One invocation per output element scans its window; other max pools go to the anchor.
-import { liftTo3d, readWindow, resolvePads } from '../../../compiler/ops/nn-window.js';
 import { attrInt } from '../../../compiler/ops/util.js';
 import { shapeOf, sizeOfValue } from '../../shapes.js';
+import { poolWindow } from '../../window-geometry.js';
 import { storageType } from '../wgsl-target.js';
 import { ANCHOR_KERNELS } from './anchors.js';
 import type { WgslDispatch, WgslKernelContext } from './kernel.js';
@@ -15,11 +15,7 @@ export function maxPoolKernel(k: WgslKernelContext): WgslDispatch[] | null {
   const x = k.input(0);
   if (k.node.outputs.length < 2 && storageType(x.type.dtype) === 'f32') return ANCHOR_KERNELS.max_pool(k);
   const [y, indices] = [k.output(0), k.node.outputs[1] ? k.output(1) : undefined];
-  const xs = shapeOf(x);
-  const r = xs.length - 2;
-  if (r < 1 || r > 3) unsupported(k.node, `${r}-D pooling`);
-  const win = readWindow(k.node.attrs, r);
-  const g = liftTo3d(win, xs.slice(2), shapeOf(y).slice(2), resolvePads(win, xs.slice(2)));
+  const g = poolWindow(k.node, shapeOf(x), (detail) => unsupported(k.node, detail));
   const count = sizeOfValue(y);
   if (count === 0) return [];
   const [iD, iH, iW] = g.inDims;

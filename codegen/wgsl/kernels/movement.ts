@@ -4,7 +4,7 @@
 import type { Value } from '../../../compiler/ir/graph.js';
 import { stridesOf } from '../../../compiler/ir/tensor.js';
 import { attrInt, attrString, normalizeAxis } from '../../../compiler/ops/util.js';
-import { depthSpaceView, padGeometry, sliceView, transposeView } from '../../movement-geometry.js';
+import { depthSpaceView, padGeometry, sliceView, tileView, transposeView } from '../../movement-geometry.js';
 import { shapeOf, sizeOfValue } from '../../shapes.js';
 import { wgslLiteral } from '../wgsl-target.js';
 import type { WgslDispatch, WgslKernelContext } from './kernel.js';
@@ -176,20 +176,10 @@ export function padKernel(k: WgslKernelContext): WgslDispatch[] {
   return [perInvocation({ bindings: b.list, count, body: lines.join('\n') })];
 }
 
-/** y[c] = x[c mod shape(x)] per axis. */
+/** y[c] = x[c mod shape(x)] per axis, as a strided copy (codegen/movement-geometry.ts). */
 export function tileKernel(k: WgslKernelContext): WgslDispatch[] {
-  const [x, y] = [k.input(0), k.output(0)];
-  const xs = shapeOf(x);
-  const ys = shapeOf(y);
-  const count = sizeOfValue(y);
-  if (count === 0) return [];
-  const b = new Bindings([y]);
-  const [yb, xb] = [b.of(y), b.of(x)];
-  const xst = stridesOf(xs);
-  const lines = ['  var r = i;', '  var src = 0u;'];
-  for (let d = ys.length - 1; d >= 0; d--) lines.push(`  src += ((r % ${ys[d]}u) % ${xs[d]}u) * ${xst[d]}u;`, `  r = r / ${ys[d]}u;`);
-  lines.push(`  ${yb}[i] = ${xb}[src];`);
-  return [perInvocation({ bindings: b.list, count, body: lines.join('\n') })];
+  const v = tileView(shapeOf(k.input(0)), shapeOf(k.output(0)));
+  return stridedCopy(k.input(0), k.output(0), v.dims, stridesOf(v.dims), v.inStrides);
 }
 
 /** depth_to_space and space_to_depth as one transpose of a 6-D view (codegen/movement-geometry.ts). */

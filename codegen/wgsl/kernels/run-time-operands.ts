@@ -1,13 +1,13 @@
 // Operands given at run time that kernels otherwise want as constants. trilu's k and cum_sum's axis: the
 // kernel reads the scalar from its binding (a constant operand goes to the compile-time kernels of
 // movement.ts, which bake it in); neither changes the output's shape, so the dispatch's size is known either
-// way. And an operand with no elements (reduce_*'s empty axes fed as a graph input) is known from its shape
-// alone, so it is handed to the kernel as the constant it is.
-import { stridesOf, Tensor } from '../../../compiler/ir/tensor.js';
+// way. (An operand with no elements is known from its shape alone: withEmptyOperandsKnown in
+// codegen/movement-geometry.ts.)
+import { stridesOf } from '../../../compiler/ir/tensor.js';
 import { attrInt } from '../../../compiler/ops/util.js';
 import { shapeOf, sizeOfValue } from '../../shapes.js';
 import { wgslLiteral } from '../wgsl-target.js';
-import type { WgslDispatch, WgslKernelContext, WgslKernelGenerator } from './kernel.js';
+import type { WgslDispatch, WgslKernelContext } from './kernel.js';
 import { cumSumKernel, triluKernel } from './movement.js';
 import { Bindings, perInvocation } from './shader.js';
 
@@ -64,9 +64,4 @@ export function runTimeCumSumKernel(k: WgslKernelContext): WgslDispatch[] {
     `  ${yb}[i] = acc;`,
   ].join('\n');
   return [perInvocation({ bindings: b.list, count, body })];
-}
-
-/** `generator` with every operand of no elements presented as a constant (an empty tensor of its type). */
-export function withEmptyOperandsKnown(generator: WgslKernelGenerator): WgslKernelGenerator {
-  return (k) => generator({ ...k, constantOf: (v) => k.constantOf(v) ?? (v && sizeOfValue(v) === 0 ? new Tensor(v.type.dtype, shapeOf(v)) : undefined) });
 }

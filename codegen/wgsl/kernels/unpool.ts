@@ -6,22 +6,15 @@
 // natural shape is skipped.
 import type { Value } from '../../../compiler/ir/graph.js';
 import { stridesOf } from '../../../compiler/ir/tensor.js';
-import { attrInts } from '../../../compiler/ops/util.js';
 import { shapeOf, sizeOfValue } from '../../shapes.js';
+import { unpooledShape } from '../../window-geometry.js';
 import { storageType, wgslLiteral, withHelpers } from '../wgsl-target.js';
 import type { WgslDispatch, WgslKernelContext } from './kernel.js';
 import { Bindings, gridFor, perInvocation, WORKGROUP_SIZE } from './shader.js';
 
 export function maxUnpoolKernel(k: WgslKernelContext): WgslDispatch[] {
   const [x, idx, y] = [k.input(0), k.input(1), k.output(0)];
-  const xs = shapeOf(x);
-  const spatial = xs.slice(2);
-  const given = (name: string, fill: number) => {
-    const v = attrInts(k.node.attrs, name) ?? [];
-    return v.length ? v : [...spatial, ...spatial].map(() => fill);
-  };
-  const [kernel, strides, pads] = [given('kernel_shape', 1), given('strides', 1), given('pads', 0)];
-  const natural = [xs[0], xs[1], ...spatial.map((d, i) => (d - 1) * strides[i] - pads[i] - pads[i + spatial.length] + kernel[i])];
+  const natural = unpooledShape(k.node, shapeOf(x));
   const count = sizeOfValue(y);
   if (count === 0) return [];
   const owner = k.scratch('u32', [count]);
