@@ -93,7 +93,6 @@ describe('the compile path', () => {
       ],
     }),
   );
-  const io = { stdout: { write: () => true }, stderr: { write: () => true } };
 
   test('without the value, names the input and the node whose shape it sets', async () => {
     await expect(compile(modelFile, { target: 'wasm' })).rejects.toThrow(

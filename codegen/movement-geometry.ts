@@ -89,6 +89,19 @@ export function sliceView(k: ConstantOperands, xs: readonly number[], ys: readon
   return { dims: [...ys], inStrides, base };
 }
 
+/**
+ * The input coordinate that output coordinate `c` (shifted by the pads before it) reads along an axis of `n`
+ * elements in pad mode 'edge' (the nearest edge element) or 'reflect' (mirrored about the first and last
+ * elements: period 2(n − 1)).
+ */
+export function padSource(mode: 'edge' | 'reflect', c: number, n: number): number {
+  if (mode === 'edge') return Math.min(Math.max(c, 0), n - 1);
+  if (n === 1) return 0;
+  const period = 2 * (n - 1);
+  const r = Math.abs(c) % period;
+  return r >= n ? period - r : r;
+}
+
 /** pad's elements added before each axis (negative: cropped) and its fill value, from constant operands. */
 export function padGeometry(k: ConstantOperands, xs: readonly number[], refuse: Refuse): { before: number[]; fill: number } {
   const pads = constInts(k, 1, 'pads', refuse)!;

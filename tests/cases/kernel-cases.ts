@@ -177,6 +177,16 @@ export const KERNEL_CASES: Record<'reduce' | 'elementwise' | 'movement' | 'resiz
           ];
         },
       }),
+    'pad edge, reflect and cropping, reversed slice': () =>
+      buildGraph({
+        inputs: { x: f32(2, 3, 4) },
+        build: (b, { x }) => [
+          b.emit('pad', [x, b.constant(i64(0, 1, 2, 0, 2, 3))], { mode: 'edge' })[0],
+          b.emit('pad', [x, b.constant(i64(0, 2, 3, 0, 1, 2))], { mode: 'reflect' })[0],
+          b.emit('pad', [x, b.constant(i64(0, -1, 1, 1, -1, 0))])[0],
+          b.emit('slice', [x, b.constant(i64(-1, 3)), b.constant(i64(-10, 0)), b.constant(i64(1, 2)), b.constant(i64(-1, -2))])[0],
+        ],
+      }),
     'dropout at inference with its mask, tile': () =>
       buildGraph({
         inputs: { x: f32(2, 3, 4) },

@@ -1,5 +1,5 @@
-// The kernel generator of each op the wasm target supports (element-wise ops are found through
-// ELEMENTWISE_OPS in the C-like base and need no entry).
+// The wasm target's kernel table: one generator per kernel family (codegen/kernel-families.ts). Element-wise
+// ops need no entry: their scalar forms (compiler/ops/scalar-forms.ts) are rendered by elementwise.ts.
 import { convKernel, convTransposeKernel } from './conv.js';
 import { eyeLikeKernel, gatherNdKernel, scatterElementsKernel, scatterNdKernel } from './indexing.js';
 import { integerConvKernel, integerMatmulKernel } from './integer.js';
@@ -16,31 +16,23 @@ import { resizeKernel } from './resize.js';
 import { reverseSequenceKernel } from './reverse-sequence.js';
 import { runTimeCumSumKernel, runTimeTriluKernel } from './run-time-operands.js';
 import { maxUnpoolKernel } from './unpool.js';
+import { kernelTable } from '../../kernel-families.js';
 import { withEmptyOperandsKnown } from '../../movement-geometry.js';
 
-const REDUCTIONS = ['sum', 'mean', 'max', 'min', 'prod', 'l1', 'l2', 'log_sum', 'log_sum_exp', 'sum_square'];
-
-export const KERNELS: Readonly<Record<string, KernelGenerator>> = {
+export const KERNELS: Readonly<Record<string, KernelGenerator>> = kernelTable<KernelGenerator>({
   matmul: matmulKernel,
   gemm: gemmKernel,
   conv: convKernel,
-  conv_transpose: convTransposeKernel,
-  max_pool: maxPoolKernel,
-  average_pool: poolKernel,
-  global_average_pool: globalPoolKernel,
-  global_max_pool: globalPoolKernel,
+  convTranspose: convTransposeKernel,
+  maxPool: maxPoolKernel,
+  averagePool: poolKernel,
+  globalPool: globalPoolKernel,
   softmax: softmaxKernel,
-  log_softmax: softmaxKernel,
-  hardmax: softmaxKernel,
-  instance_normalization: instanceNormKernel,
-  batch_normalization: batchNormKernel,
-  layer_normalization: layerNormKernel,
+  instanceNorm: instanceNormKernel,
+  batchNorm: batchNormKernel,
+  layerNorm: layerNormKernel,
   resize: resizeKernel,
-  reshape: viewKernel,
-  flatten: viewKernel,
-  squeeze: viewKernel,
-  unsqueeze: viewKernel,
-  identity: viewKernel,
+  view: viewKernel,
   dropout: dropoutKernel,
   transpose: transposeKernel,
   concat: concatKernel,
@@ -49,31 +41,23 @@ export const KERNELS: Readonly<Record<string, KernelGenerator>> = {
   gather: gatherKernel,
   pad: padKernel,
   tile: tileKernel,
-  gather_elements: gatherElementsKernel,
+  gatherElements: gatherElementsKernel,
   trilu: runTimeTriluKernel,
-  depth_to_space: depthSpaceKernel,
-  space_to_depth: depthSpaceKernel,
-  cum_sum: runTimeCumSumKernel,
+  depthSpace: depthSpaceKernel,
+  cumSum: runTimeCumSumKernel,
   shape: shapeKernel,
-  size: shapeKernel,
-  arg_max: argReduceKernel,
-  arg_min: argReduceKernel,
-  gather_nd: gatherNdKernel,
-  scatter_nd: scatterNdKernel,
-  scatter_elements: scatterElementsKernel,
-  eye_like: eyeLikeKernel,
-  matmul_integer: integerMatmulKernel,
-  qlinear_matmul: integerMatmulKernel,
-  conv_integer: integerConvKernel,
-  qlinear_conv: integerConvKernel,
-  reverse_sequence: reverseSequenceKernel,
-  max_unpool: maxUnpoolKernel,
+  argReduce: argReduceKernel,
+  gatherNd: gatherNdKernel,
+  scatterNd: scatterNdKernel,
+  scatterElements: scatterElementsKernel,
+  eyeLike: eyeLikeKernel,
+  integerMatmul: integerMatmulKernel,
+  integerConv: integerConvKernel,
   det: detKernel,
   dft: dftKernel,
-  negative_log_likelihood_loss: lossKernel,
-  softmax_cross_entropy_loss: lossKernel,
-  rnn: recurrentKernel,
-  gru: recurrentKernel,
-  lstm: recurrentKernel,
-  ...Object.fromEntries(REDUCTIONS.map((r) => [`reduce_${r}`, withEmptyOperandsKnown(reduceKernel)])),
-};
+  reverseSequence: reverseSequenceKernel,
+  maxUnpool: maxUnpoolKernel,
+  loss: lossKernel,
+  recurrent: recurrentKernel,
+  reduce: withEmptyOperandsKnown(reduceKernel),
+});

@@ -1,15 +1,13 @@
 // matmul (numpy batching and broadcasting, 1-D operands) and gemm (transposes, alpha, beta, broadcast C) on
 // the shared register-tiled GEMM helper. Transposed operands are transposed once: at compile time for
 // constants (the weights ship transposed), into scratch otherwise.
-import { DlcError } from '../../../compiler/errors.js';
 import type { Value } from '../../../compiler/ir/graph.js';
 import { Tensor } from '../../../compiler/ir/tensor.js';
-import { attrFloat, attrInt } from '../../../compiler/ops/util.js';
 import { asLiteral } from '../as-target.js';
 import { GemmInit, gemmCall, packColumnPanels, panelWidths } from './gemm.js';
 import { at, shapeOf, unsupported, type KernelContext } from './kernel.js';
 import { broadcastStridesOf, loopNest } from '../../loops.js';
-import { matmulGeometry } from '../../matmul-geometry.js';
+import { gemmGeometry, matmulGeometry } from '../../matmul-geometry.js';
 
 function requireF32(k: KernelContext): void {
   for (const v of k.node.inputs) if (v && v.type.dtype !== 'f32') unsupported(k.node, `${v.type.dtype} operands (f32 only)`);
@@ -49,15 +47,7 @@ export function matmulKernel(k: KernelContext): string {
 
 export function gemmKernel(k: KernelContext): string {
   requireF32(k);
-  const [a, b, c, y] = [k.input(0), k.input(1), k.node.inputs[2], k.output(0)];
-  const transA = attrInt(k.node.attrs, 'transA') !== 0;
-  const transB = attrInt(k.node.attrs, 'transB') !== 0;
-  const alpha = attrFloat(k.node.attrs, 'alpha');
-  const beta = attrFloat(k.node.attrs, 'beta');
-  const [as, bs] = [shapeOf(a), shapeOf(b)];
-  const [m, n] = shapeOf(y);
-  const kk = transA ? as[0] : as[1];
-  if (as.length !== 2 || bs.length !== 2) throw new DlcError('gemm operands must be 2-D', { node: k.node.name, op: 'gemm' });
+  const { a, b, bias, y, transA, transB, alpha, beta, m, n, k: kk } = gemmGeometry(k);
   const code: string[] = [];
   const pa = transA ? transposedOperand(k, a, kk, m, code) : k.ptr(a);
   // A constant B (weights) ships packed into the helper's column panels, transposed first where asked.
@@ -65,7 +55,6 @@ export function gemmKernel(k: KernelContext): string {
   const bData = cb && (transB ? transposed(cb, n, kk).data : cb.data);
   const pb = bData ? k.constant(new Tensor('f32', [kk, n], packColumnPanels(bData, kk, n, panelWidths(k.schedules.matmul)))) : transB ? transposedOperand(k, b, n, kk, code) : k.ptr(b);
   const py = k.ptr(y);
-  const bias = c && beta !== 0 ? c : null;
   const biasTerm = (o: string) => (bias ? `${asLiteral(beta, 'f32')} * load<f32>(${at(k.ptr(bias), o, 'f32')})` : '');
   const space = { dims: [m, n], strides: [[n, 1], bias ? broadcastStridesOf(shapeOf(bias), [m, n]) : [0, 0]] };
   // With α ≠ 1 the epilogue waits for the scaling pass.

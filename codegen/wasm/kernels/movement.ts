@@ -2,12 +2,12 @@
 // gather, pad. Copies of contiguous runs use memory.copy; everything else is a strided loop nest.
 import { DlcError } from '../../../compiler/errors.js';
 import type { Value } from '../../../compiler/ir/graph.js';
-import { stridesOf } from '../../../compiler/ir/tensor.js';
+import { stridesOf, Tensor } from '../../../compiler/ir/tensor.js';
 import { attrInt, attrString, normalizeAxis } from '../../../compiler/ops/util.js';
 import { asLiteral, asType } from '../as-target.js';
 import { at, elementBytes, shapeOf, sizeOfValue, unsupported, type KernelContext } from './kernel.js';
 import { loopNest } from '../../loops.js';
-import { depthSpaceView, padGeometry, sliceView, tileView, transposeView } from '../../movement-geometry.js';
+import { depthSpaceView, padGeometry, padSource, sliceView, tileView, transposeView } from '../../movement-geometry.js';
 
 const prod = (dims: readonly number[]) => dims.reduce((p, d) => p * d, 1);
 
@@ -120,15 +120,16 @@ export function gatherKernel(k: KernelContext): string {
 export function padKernel(k: KernelContext): string {
   const [x, y] = [k.input(0), k.output(0)];
   const mode = attrString(k.node.attrs, 'mode');
-  if (mode !== 'constant') unsupported(k.node, `pad mode '${mode}'`);
+  if (mode !== 'constant' && mode !== 'edge' && mode !== 'reflect') unsupported(k.node, `pad mode '${mode}'`);
   const xs = shapeOf(x);
   const ys = shapeOf(y);
   const { before, fill } = padGeometry(k, xs, (detail) => unsupported(k.node, detail));
   const t = asType(y.type.dtype);
+  if (mode !== 'constant') return edgePad(k, mode, xs, ys, before);
   const ost = stridesOf(ys);
   // Fill everything, then copy the part of the input that survives (negative pads crop).
   const lo = xs.map((_, i) => Math.max(0, -before[i]));
-  const dims = xs.map((d, i) => Math.min(d, ys[i] - Math.max(0, before[i])) - lo[i]);
+  const dims = xs.map((d, i) => Math.min(d - lo[i], ys[i] - Math.max(0, before[i])));
   if (dims.some((d) => d < 0)) throw new DlcError(`pad of [${xs}] to [${ys}] is inconsistent`);
   const xst = stridesOf(xs);
   const inBase = lo.reduce((s, l, i) => s + l * xst[i], 0);
@@ -138,6 +139,29 @@ export function padKernel(k: KernelContext): string {
     code.push(loopNest({ dims, strides: [ost, xst] }, ([o, i]) => `store<${t}>(${at(k.ptr(y), `${outBase} + ${o}`, y.type.dtype)}, load<${t}>(${at(k.ptr(x), `${inBase} + ${i}`, x.type.dtype)}));`));
   }
   return code.join('\n');
+}
+
+/**
+ * Edge and reflect padding: every output element copies the input element padSource maps it to. The source
+ * offset along each axis comes from a table made at compile time, so the loop nest only adds and loads.
+ */
+function edgePad(k: KernelContext, mode: 'edge' | 'reflect', xs: number[], ys: number[], before: number[]): string {
+  const [x, y] = [k.input(0), k.output(0)];
+  if (sizeOfValue(y) === 0) return '';
+  if (xs.some((d, i) => d === 0 && ys[i] > 0)) unsupported(k.node, `${mode} padding of an empty axis`);
+  const t = asType(y.type.dtype);
+  const xst = stridesOf(xs);
+  const tables = ys.map((n, d) => k.constant(new Tensor('i32', [n], Int32Array.from({ length: n }, (_, c) => padSource(mode, c - before[d], xs[d]) * xst[d]))));
+  const lines = ['let o: i32 = 0;'];
+  ys.forEach((n, d) => {
+    const src = `load<i32>(${tables[d]} + (p${d} << 2))`;
+    lines.push(`${'  '.repeat(d)}for (let p${d}: i32 = 0; p${d} < ${n}; p${d}++) {`, `${'  '.repeat(d + 1)}const s${d}: i32 = ${d === 0 ? src : `s${d - 1} + ${src}`};`);
+  });
+  const last = ys.length - 1;
+  const inner = '  '.repeat(ys.length);
+  lines.push(`${inner}store<${t}>(${at(k.ptr(y), 'o', y.type.dtype)}, load<${t}>(${at(k.ptr(x), last < 0 ? '0' : `s${last}`, x.type.dtype)}));`, `${inner}o++;`);
+  ys.forEach((_, d) => lines.push(`${'  '.repeat(ys.length - 1 - d)}}`));
+  return lines.join('\n');
 }
 
 /** shape and size depend on the input's (concrete) shape alone: the kernel stores their values. */

@@ -5,17 +5,17 @@
 // layout) and runs the cell, which turns xw + hr into the next hidden (and cell) state of the batch entries
 // still inside their sequence. The module has no channel for run-time errors: a sequence_lens entry outside
 // [0, T] is clamped into it (the reference interpreter rejects it).
-import { layoutOf, numDirections, recurrentActivations, type RecurrentActivation } from '../../../compiler/ops/control-rnn.js';
+import { recurrentActivations, type RecurrentActivation } from '../../../compiler/ops/control-rnn.js';
+import { recurrentGeometry } from '../../recurrent-geometry.js';
 import type { Value } from '../../../compiler/ir/graph.js';
 import { Tensor } from '../../../compiler/ir/tensor.js';
 import { attrInt } from '../../../compiler/ops/util.js';
 import { asLiteral } from '../as-target.js';
 import { GemmInit, gemmCall } from './gemm.js';
-import { shapeOf, unsupported, type KernelContext } from './kernel.js';
+import { unsupported, type KernelContext } from './kernel.js';
 import { activationOf, cellLoop, gruCandidatePhase, gruCellLinearBeforeReset, gruGatePhase, lstmCell, rnnCell, ROW, type CellContext } from './recurrent-cells.js';
 import { loopNest } from '../../loops.js';
 
-const GATES: Record<string, number> = { rnn: 1, gru: 3, lstm: 4 };
 
 const lit = (v: number) => asLiteral(v, 'f32');
 
@@ -209,20 +209,10 @@ function directionCode(l: Layer, d: number): string[] {
 }
 
 export function recurrentKernel(k: KernelContext): string {
-  const op = k.node.op;
   const attrs = k.node.attrs;
-  const [x, w, r] = [k.input(0), k.input(1), k.input(2)];
-  const [bias, seqLens, initH, initC, peep] = [3, 4, 5, 6, 7].map((i) => k.node.inputs[i] ?? undefined);
+  const { op, x, w, r, bias, seqLens, initH, initC, peep, y, yh, yc, layout, dirs, steps, batch, inSize, hidden: n, rows, linearBeforeReset } = recurrentGeometry(k);
   for (const v of [x, w, r, bias, initH, initC, peep]) if (v && v.type.dtype !== 'f32') unsupported(k.node, `${v.type.dtype} operands (f32 only)`);
   if (seqLens && seqLens.type.dtype !== 'i32') unsupported(k.node, `${seqLens.type.dtype} sequence_lens (ONNX's int32 only)`);
-  const [y, yh, yc] = [0, 1, 2].map((i) => (k.node.outputs.length > i ? k.output(i) : undefined));
-  const layout = layoutOf(attrs);
-  const dirs = numDirections(attrs);
-  const xs = shapeOf(x);
-  const [steps, batch, inSize] = layout === 0 ? [xs[0], xs[1], xs[2]] : [xs[1], xs[0], xs[2]];
-  const rows = shapeOf(w)[1];
-  const n = rows / GATES[op];
-  const linearBeforeReset = op === 'gru' && attrInt(attrs, 'linear_before_reset') !== 0;
 
   const code: string[] = [];
   const l: Layer = {

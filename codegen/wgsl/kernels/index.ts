@@ -1,7 +1,9 @@
-// The WGSL kernel generator of each op the webgpu target supports: the anchors (matmul, gemm, conv,
-// conv_transpose, pools) and the rest. Element-wise ops are found through ELEMENTWISE_OPS in the C-like base
-// and need no entry.
-import { ANCHOR_KERNELS } from './anchors.js';
+// The webgpu target's kernel table: one generator per kernel family (codegen/kernel-families.ts). Element-wise
+// ops need no entry: their scalar forms (compiler/ops/scalar-forms.ts) are rendered by elementwise.ts.
+import { kernelTable } from '../../kernel-families.js';
+import { convKernel, convTransposeKernel } from './conv.js';
+import { gemmKernel, matmulKernel } from './matmul.js';
+import { globalPoolKernel, poolKernel } from './pool.js';
 import type { WgslKernelGenerator } from './kernel.js';
 import { concatKernel, dropoutKernel, depthSpaceKernel, gatherElementsKernel, gatherKernel, padKernel, shapeKernel, sliceKernel, splitKernel, tileKernel, transposeKernel, viewKernel } from './movement.js';
 import { argReduceKernel, batchNormKernel, instanceNormKernel, layerNormKernel, reduceKernel, softmaxKernel } from './reduce.js';
@@ -18,23 +20,20 @@ import { resizeKernel } from './resize.js';
 import { maxUnpoolKernel } from './unpool.js';
 import { gatherNdKernel, scatterElementsKernel, scatterNdKernel } from './scatter.js';
 
-const REDUCTIONS = ['sum', 'mean', 'max', 'min', 'prod', 'l1', 'l2', 'log_sum', 'log_sum_exp', 'sum_square'];
-
-export const WGSL_KERNELS: Readonly<Record<string, WgslKernelGenerator>> = {
-  ...ANCHOR_KERNELS,
-  max_pool: maxPoolKernel,
+export const WGSL_KERNELS: Readonly<Record<string, WgslKernelGenerator>> = kernelTable<WgslKernelGenerator>({
+  matmul: matmulKernel,
+  gemm: gemmKernel,
+  conv: convKernel,
+  convTranspose: convTransposeKernel,
+  maxPool: maxPoolKernel,
+  averagePool: poolKernel,
+  globalPool: globalPoolKernel,
   softmax: softmaxKernel,
-  log_softmax: softmaxKernel,
-  hardmax: softmaxKernel,
-  instance_normalization: instanceNormKernel,
-  batch_normalization: batchNormKernel,
-  layer_normalization: layerNormKernel,
+  instanceNorm: instanceNormKernel,
+  batchNorm: batchNormKernel,
+  layerNorm: layerNormKernel,
   resize: resizeKernel,
-  reshape: viewKernel,
-  flatten: viewKernel,
-  squeeze: viewKernel,
-  unsqueeze: viewKernel,
-  identity: viewKernel,
+  view: viewKernel,
   dropout: dropoutKernel,
   transpose: transposeKernel,
   concat: concatKernel,
@@ -43,31 +42,23 @@ export const WGSL_KERNELS: Readonly<Record<string, WgslKernelGenerator>> = {
   gather: gatherKernel,
   pad: padKernel,
   tile: tileKernel,
-  gather_elements: gatherElementsKernel,
+  gatherElements: gatherElementsKernel,
   trilu: runTimeTriluKernel,
-  depth_to_space: depthSpaceKernel,
-  space_to_depth: depthSpaceKernel,
-  cum_sum: runTimeCumSumKernel,
-  scatter_elements: scatterElementsKernel,
-  scatter_nd: scatterNdKernel,
-  gather_nd: gatherNdKernel,
+  depthSpace: depthSpaceKernel,
+  cumSum: runTimeCumSumKernel,
   shape: shapeKernel,
-  size: shapeKernel,
-  arg_max: argReduceKernel,
-  arg_min: argReduceKernel,
-  negative_log_likelihood_loss: lossKernel,
-  softmax_cross_entropy_loss: lossKernel,
-  eye_like: eyeLikeKernel,
-  matmul_integer: integerMatmulKernel,
-  qlinear_matmul: integerMatmulKernel,
-  conv_integer: integerConvKernel,
-  qlinear_conv: integerConvKernel,
+  argReduce: argReduceKernel,
+  gatherNd: gatherNdKernel,
+  scatterNd: scatterNdKernel,
+  scatterElements: scatterElementsKernel,
+  eyeLike: eyeLikeKernel,
+  integerMatmul: integerMatmulKernel,
+  integerConv: integerConvKernel,
   det: detKernel,
   dft: dftKernel,
-  reverse_sequence: reverseSequenceKernel,
-  max_unpool: maxUnpoolKernel,
-  rnn: recurrentKernel,
-  gru: recurrentKernel,
-  lstm: recurrentKernel,
-  ...Object.fromEntries(REDUCTIONS.map((r) => [`reduce_${r}`, withEmptyOperandsKnown(reduceKernel)])),
-};
+  reverseSequence: reverseSequenceKernel,
+  maxUnpool: maxUnpoolKernel,
+  loss: lossKernel,
+  recurrent: recurrentKernel,
+  reduce: withEmptyOperandsKnown(reduceKernel),
+});

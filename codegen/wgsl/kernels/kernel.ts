@@ -3,7 +3,7 @@
 // addresses: the executor binds each value's buffer (or its range of the memory plan) at the binding index
 // the dispatch lists, so generators never depend on where tensors live.
 import type { DType } from '../../../compiler/ir/dtype.js';
-import type { Node, Value } from '../../../compiler/ir/graph.js';
+import type { Value } from '../../../compiler/ir/graph.js';
 import type { Tensor } from '../../../compiler/ir/tensor.js';
 import type { KernelSite } from '../../lower.js';
 

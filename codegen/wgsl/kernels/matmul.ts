@@ -1,10 +1,9 @@
 // The matmul and gemm kernels: each describes its operands and its store to the shared GEMM (gemm.ts), under
 // the node's GPU schedule.
-import { DlcError } from '../../../compiler/errors.js';
 import type { Value } from '../../../compiler/ir/graph.js';
 import { planMatmul } from '../../../compiler/ops/nn-matmul.js';
-import { attrFloat, attrInt } from '../../../compiler/ops/util.js';
 import { broadcastStridesOf } from '../../loops.js';
+import { gemmGeometry } from '../../matmul-geometry.js';
 import { shapeOf } from '../../shapes.js';
 import { wgslLiteral } from '../wgsl-target.js';
 import { gemmDispatches, type GemmOperand, type GemmSpec } from './gemm.js';
@@ -53,15 +52,7 @@ export function matmulKernel(k: WgslKernelContext): WgslDispatch[] {
 /** Y = α·op(A)·op(B) + β·C, C broadcast to [M, N]; constant transposed operands ship transposed. */
 export function gemmKernel(k: WgslKernelContext): WgslDispatch[] {
   requireF32(k);
-  const [a, b, c, y] = [k.input(0), k.input(1), k.node.inputs[2], k.output(0)];
-  const transA = attrInt(k.node.attrs, 'transA') !== 0;
-  const transB = attrInt(k.node.attrs, 'transB') !== 0;
-  const alpha = attrFloat(k.node.attrs, 'alpha');
-  const beta = attrFloat(k.node.attrs, 'beta');
-  const [as, bs] = [shapeOf(a), shapeOf(b)];
-  if (as.length !== 2 || bs.length !== 2) throw new DlcError('gemm operands must be 2-D', { node: k.node.name, op: 'gemm' });
-  const [m, n] = shapeOf(y);
-  const kk = transA ? as[0] : as[1];
+  const { a, b, bias, y, transA, transB, alpha, beta, m, n, k: kk } = gemmGeometry(k);
   const operand = (v: Value, trans: boolean, rows: number, cols: number): GemmOperand => {
     const t = k.constantOf(v);
     if (!trans) return matrixOperand(k, v, cols, () => '0u');
@@ -72,7 +63,6 @@ export function gemmKernel(k: WgslKernelContext): WgslDispatch[] {
     // Stored [cols × rows]: element (row, col) at col·rows + row.
     return { scalar: (mb) => `  return ${mb.bind(v)}[col * ${rows}u + row];` };
   };
-  const bias = c && beta !== 0 ? c : null;
   const [sm, sn] = bias ? broadcastStridesOf(shapeOf(bias), [m, n]) : [0, 0];
   const scale = (v: string) => (alpha === 1 ? v : `${wgslLiteral(alpha, 'f32')} * ${v}`);
   const betaTerm = (e: string) => (beta === 1 ? e : `${wgslLiteral(beta, 'f32')} * ${e}`);

@@ -5,7 +5,7 @@ import { attrInt } from '../../../compiler/ops/util.js';
 import { shapeOf, sizeOfValue } from '../../shapes.js';
 import { poolWindow } from '../../window-geometry.js';
 import { storageType } from '../wgsl-target.js';
-import { ANCHOR_KERNELS } from './anchors.js';
+import { poolKernel } from './pool.js';
 import type { WgslDispatch, WgslKernelContext } from './kernel.js';
 import { Bindings, perInvocation, unsupported } from './shader.js';
 
@@ -13,7 +13,7 @@ const prod = (d: readonly number[]) => d.reduce((p, v) => p * v, 1);
 
 export function maxPoolKernel(k: WgslKernelContext): WgslDispatch[] | null {
   const x = k.input(0);
-  if (k.node.outputs.length < 2 && storageType(x.type.dtype) === 'f32') return ANCHOR_KERNELS.max_pool(k);
+  if (k.node.outputs.length < 2 && storageType(x.type.dtype) === 'f32') return poolKernel(k);
   const [y, indices] = [k.output(0), k.node.outputs[1] ? k.output(1) : undefined];
   const g = poolWindow(k.node, shapeOf(x), (detail) => unsupported(k.node, detail));
   const count = sizeOfValue(y);

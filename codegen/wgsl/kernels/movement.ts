@@ -164,8 +164,8 @@ export function padKernel(k: WgslKernelContext): WgslDispatch[] {
     lines.push(`  var c${d} = i32(r % ${ys[d]}u) - ${before[d]};`, `  r = r / ${ys[d]}u;`);
     const n = xs[d];
     if (mode === 'constant') lines.push(`  inside = inside && c${d} >= 0 && c${d} < ${n};`);
+    // padSource's mapping (codegen/movement-geometry.ts) computed in the shader.
     else if (mode === 'edge') lines.push(`  c${d} = clamp(c${d}, 0, ${n - 1});`);
-    // reflect: mirror about the first and last elements (period 2(n − 1)).
     else if (n === 1) lines.push(`  c${d} = 0;`);
     else {
       lines.push(`  c${d} = abs(c${d}) % ${2 * (n - 1)};`, `  c${d} = select(c${d}, ${2 * (n - 1)} - c${d}, c${d} >= ${n});`);

@@ -16,15 +16,14 @@
 // buffered (step s reads half s mod 2 and writes the other), so that a unit never overwrites a value another
 // unit still reads. Shaders have no channel for run-time errors: a sequence_lens entry outside [0, T] is
 // clamped into it (the reference interpreter rejects it).
-import { layoutOf, numDirections, recurrentActivations, type RecurrentActivation } from '../../../compiler/ops/control-rnn.js';
+import { recurrentActivations, type RecurrentActivation } from '../../../compiler/ops/control-rnn.js';
+import { recurrentGeometry } from '../../recurrent-geometry.js';
 import type { Value } from '../../../compiler/ir/graph.js';
 import { attrInt } from '../../../compiler/ops/util.js';
-import { shapeOf } from '../../shapes.js';
 import { storageType, wgslLiteral, withHelpers } from '../wgsl-target.js';
 import { WGSL_LIMITS, type WgslDispatch, type WgslKernelContext } from './kernel.js';
 import { Bindings, perInvocation, unsupported } from './shader.js';
 
-const GATES: Record<string, number> = { rnn: 1, gru: 3, lstm: 4 };
 
 const f = (v: number) => wgslLiteral(v, 'f32');
 
@@ -117,21 +116,11 @@ function finalStates(l: Layer, state: Value, yh: Value | undefined, yc: Value | 
 }
 
 export function recurrentKernel(k: WgslKernelContext): WgslDispatch[] {
-  const { op, attrs } = k.node;
-  const [x, w, r] = [k.input(0), k.input(1), k.input(2)];
-  const [bias, seqLens, initH, initC, peep] = [3, 4, 5, 6, 7].map((i) => k.node.inputs[i] ?? undefined);
+  const { op, x, w, r, bias, seqLens, initH, initC, peep, y, yh, yc, layout, dirs, steps, batch, inSize, hidden, rows, linearBeforeReset } = recurrentGeometry(k);
   for (const v of [x, w, r, bias, initH, initC, peep]) if (v && storageType(v.type.dtype) !== 'f32') unsupported(k.node, `${v.type.dtype} operands (floats only)`);
   if (seqLens && storageType(seqLens.type.dtype) !== 'i32') unsupported(k.node, `${seqLens.type.dtype} sequence_lens`);
-  const [y, yh, yc] = [0, 1, 2].map((i) => (k.node.outputs[i] ? k.output(i) : undefined));
-  const layout = layoutOf(attrs);
-  const dirs = numDirections(attrs);
-  const xs = shapeOf(x);
-  const [steps, batch, inSize] = layout === 0 ? [xs[0], xs[1], xs[2]] : [xs[1], xs[0], xs[2]];
-  const rows = shapeOf(w)[1];
-  const hidden = rows / GATES[op];
   const l: Layer = { op, layout, dirs, steps, batch, inSize, hidden, rows, units: dirs * batch * hidden };
   if (l.units === 0) return [];
-  const linearBeforeReset = op === 'gru' && attrInt(attrs, 'linear_before_reset') !== 0;
   const regions = stateLayout(l, linearBeforeReset);
   const state = k.scratch('f32', [regions.counter + 1]);
   const dispatches = [initialStates(l, state, initH, initC, regions)];
