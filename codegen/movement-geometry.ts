@@ -102,6 +102,21 @@ export function padSource(mode: 'edge' | 'reflect', c: number, n: number): numbe
   return r >= n ? period - r : r;
 }
 
+/**
+ * Dropout compiles as at inference — the identity, its mask all true — when training_mode is absent or a
+ * constant false, or the ratio a constant 0 (nothing is dropped even in training); otherwise `refuse`, rather
+ * than return inference results for a model that asked for training (random drops).
+ */
+export function checkInferenceDropout(k: ConstantOperands, refuse: Refuse): void {
+  const [ratio, training] = [k.node.inputs[1], k.node.inputs[2]];
+  if (!training) return;
+  const mode = k.constantOf(training);
+  if (mode && mode.data[0] === 0) return;
+  const r = ratio ? k.constantOf(ratio) : undefined;
+  if (r && r.data[0] === 0) return;
+  refuse(mode ? 'training mode (random drops): dlc compiles dropout at inference only' : 'training_mode known only at run time: dlc compiles dropout at inference only');
+}
+
 /** pad's elements added before each axis (negative: cropped) and its fill value, from constant operands. */
 export function padGeometry(k: ConstantOperands, xs: readonly number[], refuse: Refuse): { before: number[]; fill: number } {
   const pads = constInts(k, 1, 'pads', refuse)!;

@@ -7,7 +7,7 @@ import { attrInt, attrString, normalizeAxis } from '../../../compiler/ops/util.j
 import { asLiteral, asType } from '../as-target.js';
 import { at, elementBytes, shapeOf, sizeOfValue, unsupported, type KernelContext } from './kernel.js';
 import { loopNest } from '../../loops.js';
-import { depthSpaceView, padGeometry, padSource, sliceView, tileView, transposeView } from '../../movement-geometry.js';
+import { checkInferenceDropout, depthSpaceView, padGeometry, padSource, sliceView, tileView, transposeView } from '../../movement-geometry.js';
 
 const prod = (dims: readonly number[]) => dims.reduce((p, d) => p * d, 1);
 
@@ -25,6 +25,7 @@ export function viewKernel(k: KernelContext): string | null {
 
 /** Dropout at inference: the identity, and a mask of ones (true) when it is asked for. */
 export function dropoutKernel(k: KernelContext): string | null {
+  checkInferenceDropout(k, (detail) => unsupported(k.node, detail));
   const [x, y, mask] = [k.input(0), k.output(0), k.node.outputs[1]];
   const code = k.alias(y, x) ? [] : [copy(k, y, x)];
   if (mask && sizeOfValue(mask) > 0) {

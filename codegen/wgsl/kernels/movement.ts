@@ -4,7 +4,7 @@
 import type { Value } from '../../../compiler/ir/graph.js';
 import { stridesOf } from '../../../compiler/ir/tensor.js';
 import { attrInt, attrString, normalizeAxis } from '../../../compiler/ops/util.js';
-import { depthSpaceView, padGeometry, sliceView, tileView, transposeView } from '../../movement-geometry.js';
+import { checkInferenceDropout, depthSpaceView, padGeometry, sliceView, tileView, transposeView } from '../../movement-geometry.js';
 import { shapeOf, sizeOfValue } from '../../shapes.js';
 import { wgslLiteral } from '../wgsl-target.js';
 import type { WgslDispatch, WgslKernelContext } from './kernel.js';
@@ -33,6 +33,7 @@ export function viewKernel(k: WgslKernelContext): WgslDispatch[] | null {
 
 /** Dropout at inference: the identity, and a mask of ones when it is asked for. */
 export function dropoutKernel(k: WgslKernelContext): WgslDispatch[] | null {
+  checkInferenceDropout(k, (detail) => unsupported(k.node, detail));
   const [x, y, mask] = [k.input(0), k.output(0), k.node.outputs[1]];
   const copy = k.alias(y, x) ? [] : stridedCopy(x, y, [sizeOfValue(y)], [1], [1]);
   if (!mask || sizeOfValue(mask) === 0) return copy.length ? copy : null;
