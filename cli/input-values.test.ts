@@ -8,20 +8,11 @@ import { encodeOnnxModel } from '../compiler/onnx/writer.js';
 import { loadModel } from '../runtime/index.js';
 import { compile, writeArtifact } from '../api/compile.js';
 import { parseInputValues } from './input-values.js';
+import { errorOf } from '../tests/util/errors.js';
 import { writeNpy } from './npy.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dlc-input-values-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-function errorOf(f: () => unknown): DlcError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof DlcError) return e;
-    throw e;
-  }
-  throw new Error('expected a DlcError');
-}
 
 describe('parseInputValues', () => {
   test('reads comma-separated numbers per input name', () => {

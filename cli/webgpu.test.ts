@@ -117,18 +117,19 @@ describe('dlc with --target webgpu', () => {
   });
 
   test('an op the target lacks is one clear line', async () => {
-    const file = path.join(tmp, 'lp-normalization.onnx');
+    const file = path.join(tmp, 'top-k.onnx');
     fs.writeFileSync(
       file,
       encodeOnnxModel({
         inputs: [{ name: 'x', dtype: 'f32', shape: [2, 3] }],
-        outputs: [{ name: 'y', dtype: 'f32', shape: [2, 3] }],
-        nodes: [{ op: 'LpNormalization', inputs: ['x'], outputs: ['y'], attrs: { axis: 1, p: 2 } }],
+        initializers: [{ name: 'k', tensor: Tensor.fromArray('i64', [1], [2]) }],
+        outputs: [{ name: 'y', dtype: 'f32', shape: [2, 2] }, { name: 'i', dtype: 'i64', shape: [2, 2] }],
+        nodes: [{ op: 'TopK', inputs: ['x', 'k'], outputs: ['y', 'i'] }],
       }),
     );
     const r = await dlc('compile', file, '--target', 'webgpu', '-o', path.join(tmp, 'never'));
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^dlc: .*op lp_normalization is not supported by the webgpu target.*\n$/);
+    expect(r.stderr).toMatch(/^dlc: .*op top_k is not supported by the webgpu target.*\n$/);
     expect(fs.existsSync(path.join(tmp, 'never'))).toBe(false);
   });
 });

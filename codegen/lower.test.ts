@@ -1,10 +1,10 @@
 // The lowering driver's contract, on both targets: a fused group lowers as the one kernel fuse-ops decided (a
 // group formed for looser limits than the target's is an error, not a silent re-partition), and what a target
 // cannot run ends in one DlcError naming the node, the op and the target.
-import { DlcError } from '../compiler/errors.js';
 import type { Graph } from '../compiler/ir/graph.js';
 import { Tensor } from '../compiler/ir/tensor.js';
 import { fuseOps } from '../passes/fuse-ops.js';
+import { rejectionOf } from '../tests/util/errors.js';
 import { buildGraph } from '../tests/util/graphs.js';
 import { TARGET_INFO, type TargetName } from './targets.js';
 import { compileToWasm } from './wasm/program.js';
@@ -14,16 +14,6 @@ const COMPILE: Record<TargetName, (g: Graph) => Promise<unknown>> = {
   wasm: (g) => compileToWasm(g),
   webgpu: async (g) => compileToWebgpu(g),
 };
-
-async function errorOf(p: Promise<unknown>): Promise<DlcError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof DlcError) return e;
-    throw e;
-  }
-  throw new Error('expected a DlcError');
-}
 
 /** x + a + b + … over nine distinct operands: one element-wise group binds ten tensors. */
 function wideSum(): Graph {
@@ -39,7 +29,7 @@ describe('lowering', () => {
     const fused = fuseOps(wideSum(), TARGET_INFO.wasm.limits);
     expect(fused.nodes.map((n) => n.op)).toEqual(['fused']);
     expect((await compileToWasm(fused)).kernels).toBe(1);
-    const err = await errorOf(COMPILE.webgpu(fused));
+    const err = await rejectionOf(COMPILE.webgpu(fused));
     expect(err.message).toMatch(/fused group '.*' \(add, add, .*\) is not one kernel within the webgpu target's limits; run fuse-ops for this target/);
   });
 
@@ -55,8 +45,8 @@ describe('lowering', () => {
         inputs: { x: { dtype: 'f32', shape: [2, 3] }, t: { dtype: 'bool', shape: [] } },
         build: (b, { x, t }) => [b.emit('dropout', [x, b.constant(Tensor.scalar('f32', 0.5)), t])[0]],
       });
-      const err = await errorOf(COMPILE[target](g));
-      expect(err.message).toMatch(new RegExp(`node 'dropout.*', op dropout: op dropout is not supported by the ${target} target: training_mode known only at run time`));
+      const err = await rejectionOf(COMPILE[target](g));
+      expect(err.message).toMatch(new RegExp(`node 'dropout.*', op dropout: op dropout is not supported by the ${target} target: training_mode 't' known only at run time: dlc compiles dropout at inference only \\(give its value, e.g. --input-value t=0\\)`));
     });
 
     test(`${target}: an op with no kernel and no legalize rule names the target`, async () => {
@@ -64,7 +54,7 @@ describe('lowering', () => {
         inputs: { x: { dtype: 'f32', shape: [2, 5] } },
         build: (b, { x }) => [b.emit('top_k', [x, b.constant(Tensor.fromArray('i64', [1], [2]))])[0]],
       });
-      const err = await errorOf(COMPILE[target](g));
+      const err = await rejectionOf(COMPILE[target](g));
       expect(err.message).toMatch(new RegExp(`op top_k: op top_k is not supported by the ${target} target`));
     });
   }

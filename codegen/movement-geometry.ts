@@ -114,7 +114,11 @@ export function checkInferenceDropout(k: ConstantOperands, refuse: Refuse): void
   if (mode && mode.data[0] === 0) return;
   const r = ratio ? k.constantOf(ratio) : undefined;
   if (r && r.data[0] === 0) return;
-  refuse(mode ? 'training mode (random drops): dlc compiles dropout at inference only' : 'training_mode known only at run time: dlc compiles dropout at inference only');
+  refuse(
+    mode
+      ? 'training mode (random drops): dlc compiles dropout at inference only'
+      : `training_mode '${training.name}' known only at run time: dlc compiles dropout at inference only (give its value, e.g. --input-value ${training.name}=0)`,
+  );
 }
 
 /** pad's elements added before each axis (negative: cropped) and its fill value, from constant operands. */

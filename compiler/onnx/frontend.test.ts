@@ -6,6 +6,7 @@ import { interpret } from '../interpreter.js';
 import { Tensor } from '../ir/tensor.js';
 import { importOnnx, loadOnnxFile } from './frontend.js';
 import { onnx } from './proto.js';
+import { errorOf } from '../../tests/util/errors.js';
 import { encodeOnnxModel, tensorProto, type OnnxModelSpec } from './writer.js';
 
 const addRelu = (over: Partial<OnnxModelSpec> = {}): OnnxModelSpec => ({
@@ -18,16 +19,6 @@ const addRelu = (over: Partial<OnnxModelSpec> = {}): OnnxModelSpec => ({
   ],
   ...over,
 });
-
-function errorOf(f: () => unknown): DlcError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof DlcError) return e;
-    throw e;
-  }
-  throw new Error('expected a DlcError');
-}
 
 describe('ONNX frontend', () => {
   test('imports initializers and nodes, specializes symbolic dims, and runs', () => {

@@ -6,7 +6,7 @@
 // still inside their sequence. The module has no channel for run-time errors: a sequence_lens entry outside
 // [0, T] is clamped into it (the reference interpreter rejects it).
 import { recurrentActivations, type RecurrentActivation } from '../../../compiler/ops/control-rnn.js';
-import { recurrentGeometry } from '../../recurrent-geometry.js';
+import { recurrentGeometry, type RecurrentGeometry } from '../../recurrent-geometry.js';
 import type { Value } from '../../../compiler/ir/graph.js';
 import { Tensor } from '../../../compiler/ir/tensor.js';
 import { attrInt } from '../../../compiler/ops/util.js';
@@ -82,19 +82,9 @@ function transposedPerDirection(k: KernelContext, v: Value, dirs: number, rows: 
   return dst;
 }
 
-/** One node's geometry, attributes and buffers (address expressions). */
-interface Layer {
+/** One node's geometry (codegen/recurrent-geometry.ts), attributes and buffers (address expressions). */
+interface Layer extends Pick<RecurrentGeometry, 'op' | 'layout' | 'dirs' | 'steps' | 'batch' | 'inSize' | 'hidden' | 'rows' | 'linearBeforeReset'> {
   k: KernelContext;
-  op: string;
-  layout: 0 | 1;
-  dirs: number;
-  steps: number;
-  batch: number;
-  inSize: number;
-  hidden: number;
-  /** G·H rows of W and R. */
-  rows: number;
-  linearBeforeReset: boolean;
   inputForget: boolean;
   activations: RecurrentActivation[][];
   clip: number | undefined;

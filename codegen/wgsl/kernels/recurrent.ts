@@ -17,7 +17,7 @@
 // unit still reads. Shaders have no channel for run-time errors: a sequence_lens entry outside [0, T] is
 // clamped into it (the reference interpreter rejects it).
 import { recurrentActivations, type RecurrentActivation } from '../../../compiler/ops/control-rnn.js';
-import { recurrentGeometry } from '../../recurrent-geometry.js';
+import { recurrentGeometry, type RecurrentGeometry } from '../../recurrent-geometry.js';
 import type { Value } from '../../../compiler/ir/graph.js';
 import { attrInt } from '../../../compiler/ops/util.js';
 import { storageType, wgslLiteral, withHelpers } from '../wgsl-target.js';
@@ -48,17 +48,8 @@ function activationFunction(name: string, a: RecurrentActivation): string {
   return `fn ${name}(x: f32) -> f32 { return ${ACTIVATIONS[a.name]('x', f(a.alpha), f(a.beta))}; }`;
 }
 
-/** One node's geometry and attributes. */
-interface Layer {
-  op: string;
-  layout: 0 | 1;
-  dirs: number;
-  steps: number;
-  batch: number;
-  inSize: number;
-  hidden: number;
-  /** G·H rows of W and R per direction. */
-  rows: number;
+/** One node's geometry (codegen/recurrent-geometry.ts). */
+interface Layer extends Pick<RecurrentGeometry, 'op' | 'layout' | 'dirs' | 'steps' | 'batch' | 'inSize' | 'hidden' | 'rows'> {
   /** D·B·H: the units a step updates. */
   units: number;
 }
