@@ -20,6 +20,7 @@ const graph = () => buildGraph({
     g.emit('constant_of_shape', [g.constant(Tensor.fromArray('i64', [2], [3, 2]))], { value: Tensor.fromArray('f32', [1], [1.5]) })[0],
     g.emit('hann_window', [g.constant(Tensor.scalar('i64', 8))])[0],
     g.emit('range', [g.constant(Tensor.scalar('f32', 1)), g.constant(Tensor.scalar('f32', 4)), g.constant(Tensor.scalar('f32', 0.5))])[0],
+    g.emit('mel_weight_matrix', [8, 64, 8000, 0, 4000].map((v, i) => g.constant(Tensor.scalar(i < 3 ? 'i64' : 'f32', v))))[0],
     g.emit('einsum', [x, y], { equation: 'bjik,bjl->bjikl' })[0],
   ],
 });

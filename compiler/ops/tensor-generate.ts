@@ -1,5 +1,5 @@
-// Generators and masks: constant_of_shape, range, eye_like, trilu, reverse_sequence, and the
-// hann/hamming/blackman windows.
+// Generators and masks: constant_of_shape, range, eye_like, trilu, reverse_sequence, the
+// hann/hamming/blackman windows and the mel filter bank (mel_weight_matrix).
 import { DlcError } from '../errors.js';
 import { allocData, castScalar, type DType } from '../ir/dtype.js';
 import type { Attrs, Dim, TensorType } from '../ir/graph.js';
@@ -77,6 +77,34 @@ const windowOps: OpDef[] = WINDOWS.map(([onnxOp, name, coeffs]) => {
     },
   };
 });
+
+/**
+ * The mel filter bank of ONNX's reference (onnx 1.12): num_mel_bins + 2 points evenly spaced on the mel scale
+ * (m = 2595·log10(1 + f/700)) between the edges, with step (high − low)/(num_mel_bins + 2) as the reference
+ * takes it, mapped back to Hz and to DFT bins ⌊(dft_length + 1)·f / sample_rate⌋; filter i rises linearly from
+ * bin i to bin i + 1 and falls to bin i + 2. Rows: the dft_length/2 + 1 spectrogram bins.
+ */
+function melWeightMatrix(bins: number, dftLength: number, sampleRate: number, lowHz: number, highHz: number, dtype: DType): Tensor {
+  const rows = Math.floor(dftLength / 2) + 1;
+  const mel = (hz: number) => 2595 * Math.log10(1 + hz / 700);
+  const [lowMel, highMel] = [mel(lowHz), mel(highHz)];
+  const step = (highMel - lowMel) / (bins + 2);
+  const points = Array.from({ length: bins + 2 }, (_, k) => Math.floor(((dftLength + 1) * 700 * (10 ** ((k * step + lowMel) / 2595) - 1)) / sampleRate));
+  const out = new Float64Array(rows * bins);
+  const set = (row: number, i: number, v: number) => {
+    if (row < 0 || row >= rows) throw new DlcError(`mel_weight_matrix: the filter edges reach bin ${row}, outside the ${rows} spectrogram bins`);
+    out[row * bins + i] = v;
+  };
+  for (let i = 0; i < bins; i++) {
+    const [lo, center, hi] = [points[i], points[i + 1], points[i + 2]];
+    if (center === lo) set(center, i, 1);
+    else for (let j = lo; j <= center; j++) set(j, i, (j - lo) / (center - lo));
+    for (let j = center; j < hi; j++) set(j, i, (hi - j) / (hi - center));
+  }
+  const data = allocData(dtype, rows * bins);
+  out.forEach((v, j) => (data[j] = castScalar(v, dtype)));
+  return new Tensor(dtype, [rows, bins], data);
+}
 
 function inferConstantOfShape(ctx: InferContext): TensorType[] {
   const dtype = fillValue(ctx.attrs).dtype;
@@ -206,4 +234,19 @@ export const tensorGenerateOps: OpDef[] = [
     ref: (inputs, attrs) => [refReverseSequence(required(inputs, 0), required(inputs, 1), attrs)],
   },
   ...windowOps,
+  {
+    name: 'mel_weight_matrix',
+    attrs: { dtype: { type: 'string', default: 'f32' } },
+    kind: 'injective',
+    onnx: [dtypeAttrImport('MelWeightMatrix', 'mel_weight_matrix', 'output_datatype')],
+    shapeOperands: [0, 1],
+    infer: (ctx) => {
+      const [bins, dft] = [constInts(ctx, 0), constInts(ctx, 1)];
+      return [{ dtype: ctx.attrs.dtype as DType, shape: [dft ? Math.floor(dft[0] / 2) + 1 : ctx.freshDim('mel_rows'), bins ? bins[0] : ctx.freshDim('mel_bins')] }];
+    },
+    ref: (inputs, attrs) => {
+      const [bins, dft, rate, low, high] = [0, 1, 2, 3, 4].map((i) => scalarOf(required(inputs, i), `mel_weight_matrix input ${i}`));
+      return [melWeightMatrix(bins, dft, rate, low, high, attrs.dtype as DType)];
+    },
+  },
 ];
