@@ -12,6 +12,21 @@ const scales = (...v: number[]) => Tensor.fromArray('f32', [v.length], v);
 
 export const KERNEL_CASES: Record<'reduce' | 'elementwise' | 'movement' | 'resize', Record<string, () => Graph>> = {
   reduce: {
+    'contiguous softmax and log_softmax over a wide range of logits': () =>
+      buildGraph({
+        inputs: { x: f32(3, 2, 37) },
+        build: (b, { x }) => {
+          const wide = b.emit('mul', [x, b.constant(Tensor.scalar('f32', 40))])[0];
+          return [b.emit('softmax', [wide])[0], b.emit('log_softmax', [wide])[0], b.emit('softmax', [x], { axis: 1, coerce_2d: 1 })[0]];
+        },
+      }),
+    'batch normalization (inference)': () => {
+      const c = (seed: number, shift = 0) => Tensor.fromArray('f32', [4], Array.from(randomTensor('f32', [4], seed).data, (v) => v + shift));
+      return buildGraph({
+        inputs: { x: f32(2, 4, 3, 5) },
+        build: (b, { x }) => b.emit('batch_normalization', [x, b.constant(c(1)), b.constant(c(2)), b.constant(c(3)), b.constant(c(4, 2))], { epsilon: 1e-3 }, 1),
+      });
+    },
     'reductions over any axes, with and without keepdims': () =>
       buildGraph({
         inputs: { x: f32(3, 5, 7) },
