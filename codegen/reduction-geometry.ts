@@ -1,5 +1,6 @@
 // The axes a reduce_* node reduces, resolved once for every target from its constant axes operand and
 // attributes. `refuse` is the calling target's "not supported" error.
+import { stridesOf } from '../compiler/ir/tensor.js';
 import { attrInt, normalizeAxis } from '../compiler/ops/util.js';
 import { constInts, type ConstantOperands } from './movement-geometry.js';
 import type { Refuse } from './window-geometry.js';
@@ -14,4 +15,14 @@ export function reductionAxes(k: ConstantOperands, xs: readonly number[], refuse
   const axes = given.length > 0 ? given : noop ? [] : xs.map((_, i) => i);
   const kept = xs.map((_, i) => i).filter((i) => !axes.includes(i));
   return { axes, kept, keptShape: kept.map((i) => xs[i]), count: axes.reduce((p, a) => p * xs[a], 1) };
+}
+
+/**
+ * A reduce_* node's plan on input shape `xs`: its axes (reductionAxes), the input's strides, and the op whose
+ * accumulation it runs — reduce_log_sum_exp sums (after subtracting the max), the others their own.
+ */
+export function reductionPlan(k: ConstantOperands, xs: readonly number[], refuse: Refuse) {
+  const { axes, kept, keptShape, count } = reductionAxes(k, xs, refuse);
+  const logSumExp = k.node.op === 'reduce_log_sum_exp';
+  return { axes, kept, keptShape, count, strides: stridesOf(xs), logSumExp, accumulation: logSumExp ? 'reduce_sum' : k.node.op };
 }

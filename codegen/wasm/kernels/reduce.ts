@@ -1,7 +1,7 @@
 // Reductions over any set of axes (reduce_*), softmax and log_softmax along an axis, inference batch
 // normalization and layer normalization. Sums accumulate in f64, so long rows keep f32 accuracy.
 import { stridesOf } from '../../../compiler/ir/tensor.js';
-import { reductionAxes } from '../../reduction-geometry.js';
+import { reductionPlan } from '../../reduction-geometry.js';
 import { attrFloat, attrInt, normalizeAxis } from '../../../compiler/ops/util.js';
 import { asLiteral, asType } from '../as-target.js';
 import { at, shapeOf, unsupported, type KernelContext } from './kernel.js';
@@ -45,11 +45,8 @@ export function reduceKernel(k: KernelContext): string {
   const t = x.type.dtype;
   if (t !== 'f32' && t !== 'f64') unsupported(k.node, `${t} input (f32 and f64 only)`);
   const xs = shapeOf(x);
-  const { axes, kept, keptShape, count } = reductionAxes(k, xs, (detail) => unsupported(k.node, detail));
-  const st = stridesOf(xs);
-  const lse = k.node.op === 'reduce_log_sum_exp';
-  const r = lse ? REDUCERS.reduce_sum : REDUCERS[k.node.op];
-  if (!r) unsupported(k.node);
+  const { axes, kept, keptShape, count, strides: st, logSumExp: lse, accumulation } = reductionPlan(k, xs, (detail) => unsupported(k.node, detail));
+  const r = REDUCERS[accumulation] ?? unsupported(k.node);
   const inner = (body: (off: string) => string) => loopNest({ dims: axes.map((a) => xs[a]), strides: [axes.map((a) => st[a])] }, ([o]) => body(o), 'r');
   const load = (base: string, off: string) => `load<${t}>(${at(k.ptr(x), `${base} + ${off}`, t)})`;
   return loopNest({ dims: keptShape, strides: [stridesOf(keptShape), kept.map((i) => st[i])] }, ([o, base]) => {

@@ -3,7 +3,7 @@
 // loops over the reduced elements; statistics take two passes (mean, then the squared deviations), in f32.
 import type { Value } from '../../../compiler/ir/graph.js';
 import { stridesOf } from '../../../compiler/ir/tensor.js';
-import { reductionAxes } from '../../reduction-geometry.js';
+import { reductionPlan } from '../../reduction-geometry.js';
 import { attrFloat, attrInt, normalizeAxis } from '../../../compiler/ops/util.js';
 import { broadcastStridesOf } from '../../loops.js';
 import { shapeOf, sizeOfValue } from '../../shapes.js';
@@ -56,11 +56,8 @@ export function reduceKernel(k: WgslKernelContext): WgslDispatch[] {
   checkF32(k);
   const [x, y] = [k.input(0), k.output(0)];
   const xs = shapeOf(x);
-  const { axes, kept, keptShape, count } = reductionAxes(k, xs, (detail) => unsupported(k.node, detail));
-  const st = stridesOf(xs);
-  const lse = k.node.op === 'reduce_log_sum_exp';
-  const r = lse ? REDUCERS.reduce_sum : REDUCERS[k.node.op];
-  if (!r) unsupported(k.node);
+  const { axes, kept, keptShape, count, strides: st, logSumExp: lse, accumulation } = reductionPlan(k, xs, (detail) => unsupported(k.node, detail));
+  const r = REDUCERS[accumulation] ?? unsupported(k.node);
   if (sizeOfValue(y) === 0) return [];
   const b = new Bindings([y]);
   const [yb, xb] = [b.of(y), b.of(x)];
