@@ -14,12 +14,18 @@ describe('the tolerance table', () => {
     }
     expect(toleranceOf('webgpu', 'f32')).toMatchObject({ atol: 1e-4, rtol: 1e-4 });
     expect(toleranceOf('wasm', 'f32')).toMatchObject({ atol: 1e-4, rtol: 1e-3 });
-    expect(toleranceOf('wasm', 'f16')).toBeUndefined();
   });
 
   test('an output whose dtype has no row is a mismatch that says so', async () => {
     const g = buildGraph({ inputs: { x: { dtype: 'f64', shape: [3] } }, build: (b, { x }) => b.emit('neg', [x]) });
-    expect((await runOnTarget('wasm', g)).mismatches).toEqual([`${g.outputs[0].name}: no wasm tolerance for f64 (add a row to TOLERANCES in tests/util/targets.ts)`]);
+    // Every target has every float row today: take one away for the length of the test.
+    const row = TOLERANCES.wasm.f64;
+    delete TOLERANCES.wasm.f64;
+    try {
+      expect((await runOnTarget('wasm', g)).mismatches).toEqual([`${g.outputs[0].name}: no wasm tolerance for f64 (add a row to TOLERANCES in tests/util/targets.ts)`]);
+    } finally {
+      TOLERANCES.wasm.f64 = row;
+    }
   });
 });
 
