@@ -13,14 +13,22 @@ export const ORT_TYPES: Record<DType, string> = {
   i32: 'int32', u32: 'uint32', i64: 'int64', u64: 'uint64', bool: 'bool',
 };
 
-export async function importOnnxruntime(specifier = 'onnxruntime-node'): Promise<Onnxruntime> {
+export function importOnnxruntime(specifier = 'onnxruntime-node'): Promise<Onnxruntime> {
+  return importPeer<Onnxruntime>(specifier, 'dlc verify compares with onnxruntime-node');
+}
+
+/**
+ * An onnxruntime package (a dev dependency: `purpose` says who compares with it), loaded only when needed: its
+ * default export where it has one, and one clear DlcError where it is missing or fails to load.
+ */
+export async function importPeer<T>(specifier: string, purpose: string): Promise<T> {
   try {
     const module = await import(specifier);
-    return (module.default?.InferenceSession ? module.default : module) as Onnxruntime;
+    return (module.default?.InferenceSession ? module.default : module) as T;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw new DlcError(`dlc verify compares with onnxruntime-node, which is not installed: run npm install ${specifier}`);
+      throw new DlcError(`${purpose}, which is not installed: run npm install ${specifier}`);
     }
     throw new DlcError(`cannot load ${specifier}: ${(e as Error).message}`);
   }

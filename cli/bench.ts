@@ -16,7 +16,7 @@ import { BROWSER_PEER_NAME, benchInBrowser, browserBenchFiles } from './bench-br
 import { CHROMIUM } from './browser.js';
 import { compile, writeArtifact } from '../api/compile.js';
 import type { Feeds } from '../api/feeds.js';
-import { ORT_TYPES } from '../api/onnxruntime.js';
+import { importPeer, ORT_TYPES } from '../api/onnxruntime.js';
 import { withRuntimeErrors } from '../api/session.js';
 import { loadFeeds } from './feeds.js';
 import type { CliIo } from './main.js';
@@ -198,17 +198,8 @@ export async function benchOnnxruntimeWeb(ort: OnnxruntimeWeb, model: string, fe
 }
 
 /** onnxruntime-web, a dev dependency: loaded only by `dlc bench`, with a clear error where it is missing. */
-export async function importOnnxruntimeWeb(specifier = 'onnxruntime-web'): Promise<OnnxruntimeWeb> {
-  try {
-    const module = await import(specifier);
-    return (module.default?.InferenceSession ? module.default : module) as OnnxruntimeWeb;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw new DlcError(`dlc bench compares with onnxruntime-web, which is not installed: run npm install ${specifier}`);
-    }
-    throw new DlcError(`cannot load ${specifier}: ${(e as Error).message}`);
-  }
+export function importOnnxruntimeWeb(specifier = 'onnxruntime-web'): Promise<OnnxruntimeWeb> {
+  return importPeer<OnnxruntimeWeb>(specifier, 'dlc bench compares with onnxruntime-web');
 }
 
 /** Median and p90 (nearest rank: the smallest sample with at least 90% of the samples at or below it). */

@@ -5,10 +5,11 @@
 // re-partitions or re-fuses. A target brings only what differs: its kernel table, the kernel context its
 // generators see (addresses on wasm, bindings on WebGPU), its epilogue spelling and what it does with a kernel.
 import { DlcError, withContext } from '../compiler/errors.js';
-import { Graph, Value, type Node } from '../compiler/ir/graph.js';
+import { Graph, isConcreteShape, Value, type Node } from '../compiler/ir/graph.js';
 import type { Tensor } from '../compiler/ir/tensor.js';
 import { describeFusedGroup, isElementwiseNode, kernelFormOf, type FusedGroup } from '../compiler/kernel-groups.js';
 import type { TargetInfo } from '../compiler/target-info.js';
+import { legalizeGraph } from '../passes/legalize.js';
 import { schedulesFor, type ScheduleOverrides, type Schedules } from './schedule.js';
 import { shapeOf } from './shapes.js';
 
@@ -50,14 +51,20 @@ export interface LoweringTarget<Ctx extends KernelSite & { epilogue?: unknown },
 }
 
 /**
- * Lowers every node of `graph` through `target`, in order. Returns the aliases the kernels asked for (an
- * output that shares its input's storage: reshape and other views).
+ * Lowers every node of `original` through `target`, in order, after legalizing what a pipeline did not (-O0, a
+ * custom `--passes`). Returns the graph lowered, whose inputs and outputs the target's memory or buffer plan
+ * places, and the aliases the kernels asked for (an output that shares its input's storage: reshape and other
+ * views).
  */
 export function lowerGraph<Ctx extends KernelSite & { epilogue?: unknown }, K>(
-  graph: Graph,
+  original: Graph,
   target: LoweringTarget<Ctx, K>,
   overrides?: ScheduleOverrides,
-): { aliases: [Value, Value][] } {
+): { graph: Graph; aliases: [Value, Value][] } {
+  const graph = legalizeGraph(original, target.info);
+  for (const v of [...graph.inputs, ...graph.outputs]) {
+    if (!isConcreteShape(v.type.shape)) throw new DlcError(`'${v.name}' has symbolic shape [${v.type.shape}]; give concrete input shapes`);
+  }
   const aliases: [Value, Value][] = [];
   const graphOutputs = new Set(graph.outputs);
   const site = (node: Node, outputs: readonly Value[]): KernelSite => ({
@@ -114,5 +121,5 @@ export function lowerGraph<Ctx extends KernelSite & { epilogue?: unknown }, K>(
   for (const out of graph.outputs) {
     if (out.data) target.copyConstant(new Value(`${out.name}/data`, out.type, out.data), out);
   }
-  return { aliases };
+  return { graph, aliases };
 }

@@ -168,17 +168,22 @@ const FIELDS: Record<string, readonly string[]> = {
   'gpu.conv': Object.keys(DEFAULT_GPU_MATMUL),
 };
 
+/** A JSON object (not null, not an array). */
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 /**
  * A schedule file's parsed JSON as overrides, with every section and field checked (a misspelt field is an
  * error, not a silent default); `where` names the file in errors. Values are range-checked when used.
  */
 export function parseScheduleOverrides(json: unknown, where: string): ScheduleOverrides {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new DlcError(`${where}: a schedule file holds one JSON object`);
+  if (!isObject(json)) throw new DlcError(`${where}: a schedule file holds one JSON object`);
   for (const [key, value] of Object.entries(json)) {
     if (key === 'nodes') {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new DlcError(`${where}: 'nodes' must map node names to schedules`);
+      if (!isObject(value)) throw new DlcError(`${where}: 'nodes' must map node names to schedules`);
       for (const [name, own] of Object.entries(value)) {
-        if (typeof own !== 'object' || own === null || Array.isArray(own)) throw new DlcError(`${where}: 'nodes.${name}' must be an object`);
+        if (!isObject(own)) throw new DlcError(`${where}: 'nodes.${name}' must be an object`);
         for (const [kind, section] of Object.entries(own)) {
           if (!['matmul', 'conv', 'gpu'].includes(kind)) throw new DlcError(`${where}: unknown schedule kind 'nodes.${name}.${kind}' (known: matmul, conv, gpu)`);
           checkKindSection(section, kind, `nodes.${name}.${kind}`, where);
@@ -191,7 +196,7 @@ export function parseScheduleOverrides(json: unknown, where: string): ScheduleOv
 }
 
 function checkKindSection(value: unknown, kind: string, path: string, where: string): void {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new DlcError(`${where}: '${path}' must be an object`);
+  if (!isObject(value)) throw new DlcError(`${where}: '${path}' must be an object`);
   for (const [key, v] of Object.entries(value)) {
     const fields = FIELDS[kind];
     if (!fields.includes(key)) throw new DlcError(`${where}: unknown schedule field '${path}.${key}' (known: ${fields.join(', ')})`);

@@ -4,11 +4,10 @@
 // scratch request is known) the plan is made and the tokens become byte offsets.
 import { DlcError } from '../../compiler/errors.js';
 import { byteSize, f32ToF16Bits, type DType } from '../../compiler/ir/dtype.js';
-import { isConcreteShape, Value, type Graph } from '../../compiler/ir/graph.js';
+import { Value, type Graph } from '../../compiler/ir/graph.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
 import { lowerGraph, type LoweringTarget } from '../lower.js';
 import { alignUp, planMemory, type PlanStep } from '../memory-plan.js';
-import { legalizeGraph } from '../../passes/legalize.js';
 import { TARGET_INFO } from '../targets.js';
 import { AS_HELPERS } from './as-target.js';
 import { compileAssemblyScript, staticDataEnd, WASM_PAGE_BYTES } from './assemblyscript.js';
@@ -25,6 +24,8 @@ export const PLAN_BASE = 64;
 const STATIC_DATA_BYTES = 65536;
 
 interface Generated {
+  /** The graph lowered (legalized). */
+  graph: Graph;
   functions: string[];
   steps: PlanStep[];
   aliases: [Value, Value][];
@@ -34,7 +35,7 @@ interface Generated {
 
 /** The wasm target as the lowering driver sees it: kernels are AssemblyScript function bodies over address tokens. */
 function generate(graph: Graph, options: WasmCompileOptions, prefix: string, helpers: Map<string, string>): Generated {
-  const gen: Generated = { functions: [], steps: [], aliases: [], ids: new Map() };
+  const gen: Omit<Generated, 'graph' | 'aliases'> = { functions: [], steps: [], ids: new Map() };
   const token = (v: Value) => {
     let id = gen.ids.get(v);
     if (id === undefined) gen.ids.set(v, (id = gen.ids.size));
@@ -90,8 +91,7 @@ function generate(graph: Graph, options: WasmCompileOptions, prefix: string, hel
       pushFunction(`  memory.copy(${token(out)}, ${token(src)}, ${bytesOf(out)});`, { reads: [src], writes: [out] });
     },
   };
-  gen.aliases = lowerGraph(graph, target, options.schedules).aliases;
-  return gen;
+  return { ...gen, ...lowerGraph(graph, target, options.schedules) };
 }
 
 function bytesOf(v: Value): number {
@@ -144,12 +144,9 @@ export interface RenderTarget {
   helpers: Map<string, string>;
 }
 
-export function renderGraph(graph: Graph, options: WasmCompileOptions, target: RenderTarget): RenderedGraph {
-  graph = legalizeGraph(graph, TARGET_INFO.wasm);
-  for (const v of [...graph.inputs, ...graph.outputs]) {
-    if (!isConcreteShape(v.type.shape)) throw new DlcError(`'${v.name}' has symbolic shape [${v.type.shape}]; give concrete input shapes`);
-  }
-  const gen = generate(graph, options, target.prefix, target.helpers);
+export function renderGraph(original: Graph, options: WasmCompileOptions, target: RenderTarget): RenderedGraph {
+  const gen = generate(original, options, target.prefix, target.helpers);
+  const { graph } = gen;
   const plan = planMemory({ steps: gen.steps, aliases: gen.aliases, inputs: graph.inputs, outputs: graph.outputs, bytesOf, base: target.base });
   const addressOf = new Map<number, number>();
   for (const [v, id] of gen.ids) {

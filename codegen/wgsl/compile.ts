@@ -2,10 +2,8 @@
 // fused group (an anchor with its epilogue, or element-wise nodes), a buffer plan, and the weights. Kernels bind values, not addresses; once every
 // kernel is generated (so that every read, write, alias and scratch value is known) the buffer plan gives
 // each value its buffer range, and each dispatch becomes a step over those ranges.
-import { DlcError } from '../../compiler/errors.js';
-import { isConcreteShape, Value, type Graph } from '../../compiler/ir/graph.js';
+import { Value, type Graph } from '../../compiler/ir/graph.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
-import { legalizeGraph } from '../../passes/legalize.js';
 import { lowerGraph, type LoweringTarget } from '../lower.js';
 import { shapeOf, sizeOfValue } from '../shapes.js';
 import { TARGET_INFO } from '../targets.js';
@@ -19,6 +17,8 @@ import type { GpuModule, GpuTensorSlot, PrecisionRecord, WebgpuCompileOptions, W
 import { STORAGE_BYTES, storageType, storedValue, withHelpers } from './wgsl-target.js';
 
 interface Generated {
+  /** The graph lowered (legalized). */
+  graph: Graph;
   /** Per kernel: its dispatches (in order). */
   kernels: WgslDispatch[][];
   aliases: [Value, Value][];
@@ -26,7 +26,7 @@ interface Generated {
 
 /** The webgpu target as the lowering driver sees it: kernels are dispatches over bound values. */
 function generate(graph: Graph, options: WebgpuCompileOptions): Generated {
-  const gen: Generated = { kernels: [], aliases: [] };
+  const gen: Pick<Generated, 'kernels'> = { kernels: [] };
   const { bindingsPerKernel } = TARGET_INFO.webgpu.limits;
   let constants = 0;
   let scratches = 0;
@@ -52,8 +52,7 @@ function generate(graph: Graph, options: WebgpuCompileOptions): Generated {
       gen.kernels.push(stridedCopy(src, out, [sizeOfValue(out)], [1], [1]));
     },
   };
-  gen.aliases = lowerGraph(graph, target, options.schedules).aliases;
-  return gen;
+  return { ...gen, ...lowerGraph(graph, target, options.schedules) };
 }
 
 /** A constant's elements in their storage type, little-endian. */
@@ -81,12 +80,9 @@ function precisionOf(options: WebgpuCompileOptions): PrecisionRecord {
   };
 }
 
-export function compileGraphToWebgpu(graph: Graph, options: WebgpuCompileOptions): WebgpuProgram {
-  graph = legalizeGraph(graph, TARGET_INFO.webgpu);
-  for (const v of [...graph.inputs, ...graph.outputs]) {
-    if (!isConcreteShape(v.type.shape)) throw new DlcError(`'${v.name}' has symbolic shape [${v.type.shape}]; give concrete input shapes`);
-  }
-  const gen = generate(graph, options);
+export function compileGraphToWebgpu(original: Graph, options: WebgpuCompileOptions): WebgpuProgram {
+  const gen = generate(original, options);
+  const { graph } = gen;
   const dispatches = gen.kernels.flat();
   const steps = gen.kernels.map((ds) => ({
     reads: ds.flatMap((d) => d.bindings.filter((b) => b.access === 'read').map((b) => b.value)),

@@ -83,22 +83,13 @@ function transposedPerDirection(k: KernelContext, v: Value, dirs: number, rows: 
 }
 
 /** One node's geometry (codegen/recurrent-geometry.ts), attributes and buffers (address expressions). */
-interface Layer extends Pick<RecurrentGeometry, 'op' | 'layout' | 'dirs' | 'steps' | 'batch' | 'inSize' | 'hidden' | 'rows' | 'linearBeforeReset'> {
+interface Layer extends RecurrentGeometry {
   k: KernelContext;
   inputForget: boolean;
   activations: RecurrentActivation[][];
   clip: number | undefined;
-  x: Value;
-  bias?: Value;
-  initH?: Value;
-  initC?: Value;
-  peep?: Value;
-  y?: Value;
-  yh?: Value;
-  yc?: Value;
   /** W transposed per direction, [D, I, G·H] (the GEMM's right operand). */
   wt: string;
-  r: Value;
   /** Scratch: xw [T·B × G·H], hr [B × G·H], H, C and r ⊙ H [B × H], the summed bias row [G·H], lengths [B] (i32). */
   xw: string;
   hr: string;
@@ -200,19 +191,19 @@ function directionCode(l: Layer, d: number): string[] {
 
 export function recurrentKernel(k: KernelContext): string {
   const attrs = k.node.attrs;
-  const { op, x, w, r, bias, seqLens, initH, initC, peep, y, yh, yc, layout, dirs, steps, batch, inSize, hidden: n, rows, linearBeforeReset } = recurrentGeometry(k);
+  const geometry = recurrentGeometry(k);
+  const { op, x, w, r, bias, seqLens, initH, initC, peep, y, dirs, steps, batch, inSize, hidden: n, rows, linearBeforeReset } = geometry;
   for (const v of [x, w, r, bias, initH, initC, peep]) if (v && v.type.dtype !== 'f32') unsupported(k.node, `${v.type.dtype} operands (f32 only)`);
   if (seqLens && seqLens.type.dtype !== 'i32') unsupported(k.node, `${seqLens.type.dtype} sequence_lens (ONNX's int32 only)`);
 
   const code: string[] = [];
   const l: Layer = {
-    k, op, layout, dirs, steps, batch, inSize, hidden: n, rows, linearBeforeReset,
+    ...geometry,
+    k,
     inputForget: op === 'lstm' && attrInt(attrs, 'input_forget') !== 0,
     activations: recurrentActivations(op, attrs),
     clip: attrs.clip as number | undefined,
-    x, bias, initH, initC, peep, y, yh, yc,
     wt: transposedPerDirection(k, w, dirs, rows, inSize, code),
-    r,
     xw: k.scratch(steps * batch * rows * 4),
     hr: k.scratch(batch * rows * 4),
     h: k.scratch(batch * n * 4),
