@@ -15,6 +15,13 @@ const NONDETERMINISTIC = new Set([
   'random_normal', 'random_uniform', 'random_normal_like', 'random_uniform_like', 'multinomial', 'bernoulli',
 ]);
 
+/**
+ * Ops whose constant result would lose information a later pass uses: a dequantized weight stays an int8
+ * constant until fold-qdq has folded it into an integer anchor (legalize turns the rest into cast/sub/mul,
+ * which fold then).
+ */
+const KEPT_FOR_LATER_PASSES = new Set(['dequantize_linear']);
+
 export interface FoldConstantsOptions {
   /**
    * Largest result (elements per output) folded when it is bigger than the node's constant inputs
@@ -60,7 +67,7 @@ function foldGraph(g: Graph, options: FoldConstantsOptions, ctx: PassContext | u
 }
 
 function foldable(node: Node, g: Graph, options: FoldConstantsOptions): boolean {
-  if (NONDETERMINISTIC.has(node.op) || Graph.subgraphsOf(node).length > 0) return false;
+  if (NONDETERMINISTIC.has(node.op) || KEPT_FOR_LATER_PASSES.has(node.op) || Graph.subgraphsOf(node).length > 0) return false;
   if (!node.inputs.every((v) => v === null || v.isConst)) return false;
   // Graph outputs stay computed by a node (the frontend's invariant); that node costs no more than the
   // copy of a constant that would replace it.

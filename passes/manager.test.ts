@@ -152,12 +152,12 @@ describe('pass manager', () => {
     const target = path.join(dir, 'nested', 'ir');
     new PassManager({ dumpIrDir: target }).run(optPipeline(1), addRelu(true));
     const files = fs.readdirSync(target).sort();
-    // The simplification fixpoint runs its four passes twice: once changing the graph, once to confirm; legalization
-    // and fusion end -O1.
+    // The simplification fixpoint runs its four passes twice: once changing the graph, once to confirm; QDQ folding,
+    // legalization and fusion end -O1.
     expect(files).toEqual([
       '001_fold-constants.ir', '002_fold-shape-arithmetic.ir', '003_remove-identity.ir', '004_eliminate-dead-code.ir',
       '005_fold-constants.ir', '006_fold-shape-arithmetic.ir', '007_remove-identity.ir', '008_eliminate-dead-code.ir',
-      '009_legalize.ir', '010_fuse-ops.ir',
+      '009_fold-qdq.ir', '010_legalize.ir', '011_fuse-ops.ir',
     ]);
     expect(fs.readFileSync(path.join(target, files[0]), 'utf8')).toMatch(/^graph @main/);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -179,7 +179,7 @@ describe('pass manager', () => {
 
   test('-O levels are named pipelines', () => {
     expect(optPipelineText(0)).toBe('');
-    expect(optPipelineText(1)).toBe('fixpoint(fold-constants,fold-shape-arithmetic,remove-identity,eliminate-dead-code),legalize,fuse-ops');
+    expect(optPipelineText(1)).toBe('fixpoint(fold-constants,fold-shape-arithmetic,remove-identity,eliminate-dead-code),fold-qdq,legalize,fuse-ops');
     expect(optPipelineText(2).startsWith('fixpoint(fold-constants,fold-shape-arithmetic,remove-identity,eliminate-dead-code),')).toBe(true);
     expect(optPipelineText(2).endsWith(',fuse-horizontal,fuse-ops')).toBe(true);
     expect(optPipelineText(3)).toBe(optPipelineText(2));

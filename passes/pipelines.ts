@@ -7,6 +7,7 @@ import { eliminateDeadCodePass } from './eliminate-dead-code.js';
 import { foldBatchNormPass } from './fold-batch-norm.js';
 import { foldConstantsPass } from './fold-constants.js';
 import { foldScaleAxisPass } from './fold-scale-axis.js';
+import { foldQdqPass } from './fold-qdq.js';
 import { foldShapeArithmeticPass } from './fold-shape-arithmetic.js';
 import { fuseHorizontalPass } from './fuse-horizontal.js';
 import { fuseOpsPass } from './fuse-ops.js';
@@ -23,6 +24,7 @@ for (const info of [
   removeIdentityPass,
   eliminateDeadCodePass,
   foldBatchNormPass,
+  foldQdqPass,
   foldScaleAxisPass,
   recognizePatternsPass,
   cancelTransposeReshapePass,
@@ -37,6 +39,12 @@ for (const info of [
 
 /** Folding and cleanup, repeated while one step enables another (a folded shape makes a Reshape a no-op…). */
 export const SIMPLIFY = 'fixpoint(fold-constants,fold-shape-arithmetic,remove-identity,eliminate-dead-code)';
+
+/**
+ * Quantized models (QDQ pairs, QOperator ops) compute in integers: conv/matmul/gemm over dequantized int8
+ * become integer anchors, before legalize would turn the dequantizations into float math.
+ */
+const FOLD_QDQ = 'fold-qdq';
 
 /**
  * Ops without a kernel become ops with one, on folded constants (a window's size, one_hot's depth), before
@@ -58,12 +66,28 @@ const FUSE = 'fuse-ops';
 /** From -O2, narrow sibling matmuls/convs merge first, so that fuse-ops sees the wider op. */
 const FUSE_WIDE = `fuse-horizontal,${FUSE}`;
 
-export const OPT_PIPELINES: Readonly<Record<number, string>> = {
-  0: '',
-  1: `${SIMPLIFY},${LEGALIZE},${FUSE}`,
-  2: `${SIMPLIFY},${LEGALIZE},${REWRITE},${FUSE_WIDE}`,
-  3: `${SIMPLIFY},${LEGALIZE},${REWRITE},${FUSE_WIDE}`,
+/** Each level in two parts: the graph optimizations, then fusion (post-training quantization runs between them). */
+const OPT_PARTS: Readonly<Record<number, { optimize: string; fuse: string }>> = {
+  0: { optimize: '', fuse: '' },
+  1: { optimize: `${SIMPLIFY},${FOLD_QDQ},${LEGALIZE}`, fuse: FUSE },
+  2: { optimize: `${SIMPLIFY},${FOLD_QDQ},${LEGALIZE},${REWRITE}`, fuse: FUSE_WIDE },
+  3: { optimize: `${SIMPLIFY},${FOLD_QDQ},${LEGALIZE},${REWRITE}`, fuse: FUSE_WIDE },
 };
+
+export const OPT_PIPELINES: Readonly<Record<number, string>> = Object.fromEntries(
+  Object.entries(OPT_PARTS).map(([level, p]) => [level, [p.optimize, p.fuse].filter((s) => s).join(',')]),
+);
+
+/**
+ * The pipeline of `level` split where post-training quantization inserts its QDQ pairs: `optimize` gives
+ * the f32 graph the quantizer calibrates (batch norm folded, activations recognized), `finish` folds the
+ * pairs into integer anchors, legalizes what remains of them and fuses.
+ */
+export function quantizationPipelines(level: number): { optimize: string; finish: string } {
+  optPipelineText(level);
+  const { optimize, fuse } = OPT_PARTS[level];
+  return { optimize, finish: [FOLD_QDQ, SIMPLIFY, LEGALIZE, fuse].filter((s) => s).join(',') };
+}
 
 export const DEFAULT_OPT_LEVEL = 2;
 

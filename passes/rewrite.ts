@@ -38,6 +38,8 @@ export interface Rewriter {
   hasUses(v: Value): boolean;
   /** How many reads of `v` there are: one per node input slot, graph output and subgraph that reads it. */
   useCount(v: Value): number;
+  /** The node of this graph that computes `v` (undefined for inputs and constants). */
+  producerOf(v: Value): Node | undefined;
 }
 
 /**
@@ -125,6 +127,7 @@ function tryRule(graph: Graph, at: number, pattern: NodePattern, rewrite: Rewrit
     },
     hasUses: (v) => index.used.has(v),
     useCount: (v) => index.counts.get(v) ?? 0,
+    producerOf: (v) => index.producers.get(v),
   };
   const replacements = rewrite(m, rw);
   if (!replacements) return false;
