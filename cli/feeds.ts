@@ -6,7 +6,7 @@ import { f16BitsToF32, isFloat, type DType } from '../compiler/ir/dtype.js';
 import type { TypedArray } from '../runtime/dtypes.js';
 import type { TensorInfo } from '../runtime/index.js';
 import { seededFeeds, type Feeds } from '../api/feeds.js';
-import { readNpy } from './npy.js';
+import { readNpy } from '../api/npy.js';
 
 /** `name=file.npy` (repeatable) → file names by input name. */
 export function parseInputFiles(specs: readonly string[]): Record<string, string> {

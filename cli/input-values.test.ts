@@ -9,7 +9,7 @@ import { loadModel } from '../runtime/index.js';
 import { compile, writeArtifact } from '../api/compile.js';
 import { parseInputValues } from './input-values.js';
 import { errorOf } from '../tests/util/errors.js';
-import { writeNpy } from './npy.js';
+import { writeNpy } from '../api/npy.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dlc-input-values-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { DlcError, UsageError } from '../compiler/errors.js';
 import type { Tensor } from '../compiler/ir/tensor.js';
 import { toTensor } from '../api/feeds.js';
-import { readNpy } from './npy.js';
+import { readNpy } from '../api/npy.js';
 
 /** The values given by `--input-value` flags, by input name: lists of numbers, or tensors read from .npy files. */
 export function parseInputValues(specs: readonly string[]): Record<string, number[] | Tensor> {

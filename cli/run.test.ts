@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { writeWasmArtifact } from '../codegen/artifact.js';
 import { handWrittenProgram } from '../tests/util/hand-wasm.js';
 import { dlc } from '../tests/util/run-cli.js';
-import { readNpy, writeNpy } from './npy.js';
+import { readNpy, writeNpy } from '../api/npy.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dlc-run-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -7,7 +7,7 @@ import { loadArtifact } from './load-artifact.js';
 import { withRuntimeErrors } from '../api/session.js';
 import { formatValues, headValues, loadFeeds, parseInputFiles } from './feeds.js';
 import type { CliIo } from './main.js';
-import { writeNpy } from './npy.js';
+import { writeNpy } from '../api/npy.js';
 
 export interface RunOptions {
   input: string[];

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { REAL_MODELS } from '../tests/models/real-models.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
 import { dlc } from '../tests/util/run-cli.js';
-import { writeNpy } from './npy.js';
+import { writeNpy } from '../api/npy.js';
 import { importOnnxruntime } from '../api/onnxruntime.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dlc-verify-test-'));

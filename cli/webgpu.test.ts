@@ -8,7 +8,7 @@ import { encodeOnnxModel } from '../compiler/onnx/writer.js';
 import { Tensor } from '../compiler/ir/tensor.js';
 import { seededRandom } from '../compiler/random.js';
 import { dlc } from '../tests/util/run-cli.js';
-import { readNpy } from './npy.js';
+import { readNpy } from '../api/npy.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dlc-webgpu-cli-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -1,6 +1,7 @@
-// NumPy .npy files (format versions 1 to 3) for `dlc run` and `dlc verify`: little-endian, C order, the
-// dtypes an artifact takes. Arrays are held as the runtime's typed arrays (f16 as raw bits in a Uint16Array,
-// i64 as BigInt64Array, bool as 0/1 bytes), so that they go to a Session unconverted.
+// NumPy .npy files (format versions 1 to 3) for `dlc run`, `dlc verify` and the data-set folders of
+// accuracy/: little-endian, C order, the dtypes an artifact takes. Arrays are held as the runtime's typed
+// arrays (f16 as raw bits in a Uint16Array, i64 as BigInt64Array, bool as 0/1 bytes), so that they go to a
+// Session unconverted.
 import { DlcError } from '../compiler/errors.js';
 import type { DType } from '../compiler/ir/dtype.js';
 import { checkedSize } from '../compiler/ir/tensor.js';
