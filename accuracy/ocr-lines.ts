@@ -5,17 +5,29 @@
 import { execFileSync } from 'node:child_process';
 import { launchChromium, type Browser } from '../cli/browser.js';
 import { seededRandom } from '../compiler/random.js';
-import { ocrLineStrings } from './ocr-strings.js';
+import { hasChinese, ocrLineStrings } from './ocr-strings.js';
 import { recInput, REC_HEIGHT, REC_WIDTH, type RgbaImage } from './rec-preprocess.js';
 
-/** Font families of the lines, with the Debian package that installs each. */
-export const OCR_FONTS: readonly { family: string; package: string }[] = [
+interface OcrFont {
+  family: string;
+  /** The Debian package that installs it (scripts/setup-system.sh). */
+  package: string;
+}
+
+/** Font families of the Latin lines. */
+export const OCR_FONTS: readonly OcrFont[] = [
   { family: 'DejaVu Sans', package: 'fonts-dejavu-core' },
   { family: 'DejaVu Serif', package: 'fonts-dejavu-core' },
   { family: 'Liberation Sans', package: 'fonts-liberation' },
   { family: 'Liberation Serif', package: 'fonts-liberation' },
   { family: 'Liberation Sans Narrow', package: 'fonts-liberation' },
   { family: 'Liberation Mono', package: 'fonts-liberation' },
+];
+
+/** Font families of the Chinese lines. */
+export const OCR_CJK_FONTS: readonly OcrFont[] = [
+  { family: 'Noto Sans CJK SC', package: 'fonts-noto-cjk' },
+  { family: 'Noto Serif CJK SC', package: 'fonts-noto-cjk' },
 ];
 
 export interface LineStyle {
@@ -30,6 +42,8 @@ export interface OcrLinesOptions {
   seed: number;
   /** The rec input's width W (320). */
   width?: number;
+  /** One line in three in Chinese (ocrLineStrings), in a CJK font. */
+  chinese?: boolean;
   /** A browser to render in; one is launched (and closed) otherwise. */
   browser?: Browser;
 }
@@ -44,27 +58,34 @@ export interface OcrLines {
   renderMs: number;
 }
 
-/** The style of each line: a font of OCR_FONTS, 24 to 40 px, one in four bold. */
-export function lineStyles(count: number, seed: number): LineStyle[] {
+/** The style of each line: a font of OCR_FONTS (OCR_CJK_FONTS for Chinese), 24 to 40 px, one in four bold. */
+export function lineStyles(texts: readonly string[], seed: number): LineStyle[] {
   const rng = seededRandom(seed ^ 0x5f0c7e);
   const unit = () => (rng() + 1) / 2;
-  return Array.from({ length: count }, () => ({
-    family: OCR_FONTS[Math.min(OCR_FONTS.length - 1, Math.floor(unit() * OCR_FONTS.length))].family,
-    size: 24 + Math.min(16, Math.floor(unit() * 17)),
-    weight: unit() < 0.25 ? 'bold' : 'normal',
-  }));
+  return texts.map((text) => {
+    const fonts = hasChinese(text) ? OCR_CJK_FONTS : OCR_FONTS;
+    return {
+      family: fonts[Math.min(fonts.length - 1, Math.floor(unit() * fonts.length))].family,
+      size: 24 + Math.min(16, Math.floor(unit() * 17)),
+      weight: unit() < 0.25 ? 'bold' : 'normal',
+    };
+  });
 }
 
-/** Families of OCR_FONTS that fontconfig does not know (Chromium would silently fall back to another font). */
-export function missingOcrFonts(): string[] {
+/**
+ * Families of OCR_FONTS (and OCR_CJK_FONTS with `chinese`) that fontconfig does not know: Chromium would
+ * silently fall back to another font.
+ */
+export function missingOcrFonts(options: { chinese?: boolean } = {}): string[] {
+  const wanted = options.chinese ? [...OCR_FONTS, ...OCR_CJK_FONTS] : OCR_FONTS;
   let installed: Set<string>;
   try {
     const listed = execFileSync('fc-list', [':', 'family'], { encoding: 'utf8' });
     installed = new Set(listed.split('\n').flatMap((line) => line.split(',').map((f) => f.trim())));
   } catch {
-    return OCR_FONTS.map((f) => `${f.family} (no fc-list to check)`);
+    return wanted.map((f) => `${f.family} (no fc-list to check)`);
   }
-  return OCR_FONTS.filter((f) => !installed.has(f.family)).map((f) => `${f.family} (${f.package})`);
+  return wanted.filter((f) => !installed.has(f.family)).map((f) => `${f.family} (${f.package})`);
 }
 
 /** Renders each text in its style; returns the cropped RGBA image of each line. */
@@ -111,10 +132,10 @@ export async function renderTextLines(browser: Browser, texts: readonly string[]
 /** `count` seeded lines rendered and preprocessed for PP-OCR rec. */
 export async function makeOcrLines(options: OcrLinesOptions): Promise<OcrLines> {
   const width = options.width ?? REC_WIDTH;
-  const missing = missingOcrFonts();
+  const missing = missingOcrFonts(options);
   if (missing.length > 0) throw new Error(`fonts for the OCR lines are not installed: ${missing.join(', ')} — run scripts/setup-system.sh`);
-  const labels = ocrLineStrings(options.count, options.seed);
-  const styles = lineStyles(options.count, options.seed);
+  const labels = ocrLineStrings(options.count, options.seed, options);
+  const styles = lineStyles(labels, options.seed);
   const browser = options.browser ?? (await launchChromium());
   try {
     const start = performance.now();

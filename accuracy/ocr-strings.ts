@@ -1,10 +1,16 @@
 // The known strings of the rendered text lines: seeded, 5 to 25 characters, of the kinds a document or a
-// screenshot holds (words, numbers, dates, prices, codes, punctuation). Every character is in PP-OCR's
-// dictionary (ppocr_keys_v1.txt holds printable ASCII), so a perfect recognizer has CER 0.
+// screenshot holds (words, numbers, dates, prices, codes, punctuation), and with `chinese` one line in three
+// of common Chinese words, numbers and full-width punctuation. Every character is in PP-OCR's dictionary
+// (ppocr_keys_v1.txt holds printable ASCII and these), so a perfect recognizer has CER 0.
 import { seededRandom } from '../compiler/random.js';
 
 export const MIN_LINE_CHARS = 5;
 export const MAX_LINE_CHARS = 25;
+/**
+ * A Chinese character is about as wide as the line is high, so at the rec input's 48×320 about 9 fit before
+ * the line is squeezed: Chinese lines stop at 12 (a squeeze to 3/4 at most) where Latin ones go on to 25.
+ */
+export const MAX_CHINESE_LINE_CHARS = 12;
 
 const WORDS = [
   'the', 'and', 'for', 'with', 'from', 'this', 'that', 'have', 'will', 'your', 'about', 'more', 'time', 'page',
@@ -16,6 +22,13 @@ const WORDS = [
   'Hello', 'World', 'Total', 'Date', 'Name', 'Street', 'Room', 'Page', 'Note', 'Order', 'ID', 'USB', 'PDF', 'OK',
 ];
 const PUNCTUATION_AFTER = [',', '.', ':', ';', '!', '?'];
+const CHINESE_WORDS = [
+  '中国', '北京', '上海', '广州', '深圳', '发票', '金额', '日期', '电话', '地址', '姓名', '合计', '价格', '数量', '单位',
+  '欢迎光临', '营业时间', '出口', '入口', '停车场', '银行', '医院', '学校', '超市', '餐厅', '酒店', '公司', '有限公司',
+  '人民', '大学', '图书馆', '火车站', '机场', '地铁', '注意安全', '禁止吸烟', '谢谢', '服务', '中心', '市场', '路', '号',
+  '年', '月', '日', '元', '第', '楼', '室', '请', '小心', '台阶', '开放', '免费', '新品', '上市', '手机', '网络',
+];
+const CHINESE_PUNCTUATION_AFTER = ['，', '。', '：', '！', '？'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 type Rng = () => number;
@@ -54,6 +67,26 @@ function token(rng: Rng): string {
   }
 }
 
+/** One Chinese token: mostly words, sometimes a number, a price or a date. */
+function chineseToken(rng: Rng): string {
+  const kind = integer(rng, 0, 9);
+  switch (kind) {
+    case 0: return digits(rng, integer(rng, 1, 4));
+    case 1: return `${integer(rng, 1, 999)}元`;
+    case 2: return `${integer(rng, 1, 12)}月${integer(rng, 1, 28)}日`;
+    case 3: return `${pick(rng, CHINESE_WORDS)}${pick(rng, CHINESE_PUNCTUATION_AFTER)}`;
+    default: return pick(rng, CHINESE_WORDS);
+  }
+}
+
+/** A Chinese line of MIN..MAX_CHINESE characters (code points), no spaces. */
+function chineseLine(rng: Rng): string {
+  const target = integer(rng, MIN_LINE_CHARS, MAX_CHINESE_LINE_CHARS);
+  let chars = Array.from(pick(rng, CHINESE_WORDS)); // a word first, so that every Chinese line holds ideographs
+  while (chars.length < target) chars = chars.concat(Array.from(chineseToken(rng)));
+  return chars.slice(0, MAX_CHINESE_LINE_CHARS).join('');
+}
+
 /** A line of MIN..MAX characters, no leading, trailing or doubled spaces. */
 function line(rng: Rng): string {
   const target = integer(rng, MIN_LINE_CHARS, MAX_LINE_CHARS);
@@ -64,8 +97,13 @@ function line(rng: Rng): string {
   return text;
 }
 
-/** `count` lines, the same for the same seed. */
-export function ocrLineStrings(count: number, seed: number): string[] {
+/** `count` lines, the same for the same seed (and `chinese`). */
+export function ocrLineStrings(count: number, seed: number, options: { chinese?: boolean } = {}): string[] {
   const rng = seededRandom(seed);
-  return Array.from({ length: count }, () => line(rng));
+  return Array.from({ length: count }, (_, i) => (options.chinese && i % 3 === 2 ? chineseLine(rng) : line(rng)));
+}
+
+/** Whether a line holds CJK ideographs (and needs a CJK font). */
+export function hasChinese(text: string): boolean {
+  return /\p{Script=Han}/u.test(text);
 }

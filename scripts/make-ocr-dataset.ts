@@ -1,7 +1,8 @@
-// npm run datasets:ocr -- [--count N] [--seed S] [--width W] [--out DIR]
+// npm run datasets:ocr -- [--count N] [--seed S] [--width W] [--chinese] [--out DIR]
 // Renders N text lines with known strings in headless Chromium (accuracy/ocr-lines.ts) and writes the data set
 // PP-OCR rec's accuracy is measured on: DIR/x.npy ([N, 3, 48, W] f32, the rec input `x`) and DIR/labels.txt
-// (line i is the string of x[i]). Defaults: 100 lines, seed 1, W 320, build/datasets/ocr-lines.
+// (line i is the string of x[i]). Defaults: 100 lines, seed 1, W 320, Latin text only, build/datasets/ocr-lines
+// (build/datasets/ocr-lines-zh with --chinese, where one line in three is Chinese).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { makeOcrLines } from '../accuracy/ocr-lines.js';
@@ -32,8 +33,9 @@ async function main(): Promise<void> {
   const count = positiveInteger(option(args, '--count', '100'), '--count');
   const seed = positiveInteger(option(args, '--seed', '1'), '--seed');
   const width = positiveInteger(option(args, '--width', '320'), '--width');
-  const out = path.resolve(option(args, '--out', path.join('build', 'datasets', 'ocr-lines')));
-  const lines = await makeOcrLines({ count, seed, width });
+  const chinese = args.includes('--chinese');
+  const out = path.resolve(option(args, '--out', path.join('build', 'datasets', chinese ? 'ocr-lines-zh' : 'ocr-lines')));
+  const lines = await makeOcrLines({ count, seed, width, chinese });
   const x = writeNpy({ dtype: 'f32', shape: lines.shape, data: lines.x });
   writeDatasetDir(out, { 'x.npy': x, 'labels.txt': lines.labels.join('\n') + '\n' });
   const mib = (x.length / 2 ** 20).toFixed(1);
