@@ -36,7 +36,7 @@ export function exportOnnxModel(graph: Graph, options: ExportOptions = {}): Uint
     return name;
   };
   /** The name a node reads `v` by; a constant is written as an initializer the first time it is read. */
-  const read = (v: Value): string => {
+  const inputName = (v: Value): string => {
     if (produced.has(v) || inputs.has(v)) return names.of(v);
     if (!v.data) throw new DlcError(`value '${v.name}' is read but neither computed, given nor constant`);
     if (!written.has(v)) {
@@ -50,7 +50,7 @@ export function exportOnnxModel(graph: Graph, options: ExportOptions = {}): Uint
     try {
       nodes.push(...rules[i].emit(node, {
         opset,
-        inputs: node.inputs.map((v) => (v ? read(v) : '')),
+        inputs: node.inputs.map((v) => (v ? inputName(v) : '')),
         outputs: node.outputs.map((v) => names.of(v)),
         fresh: (hint) => names.fresh(hint),
         constant,
@@ -66,6 +66,8 @@ export function exportOnnxModel(graph: Graph, options: ExportOptions = {}): Uint
     nodes.push({ op: 'Identity', inputs: [constant(`${v.name}_value`, v.data)], outputs: [names.of(v)], name: `${v.name}_identity` });
   }
 
+  // A constant a rule turned into an attribute (reduce axes before opset 18) is no initializer.
+  const readNames = new Set(nodes.flatMap((n) => n.inputs));
   return encodeOnnxModel({
     name: graph.name,
     producer: options.producer ?? 'dlc',
@@ -73,7 +75,7 @@ export function exportOnnxModel(graph: Graph, options: ExportOptions = {}): Uint
     inputs: graph.inputs.map(valueSpec),
     outputs: [...new Set(graph.outputs)].map(valueSpec),
     nodes: uniqueNodeNames(nodes),
-    initializers,
+    initializers: initializers.filter((i) => readNames.has(i.name)),
   });
 }
 
