@@ -3,10 +3,11 @@
 // before opset 18, num_outputs only from 18) or lacks (gelu before 20, softmax over a 2-D coercion after 13).
 import { DlcError } from '../errors.js';
 import { knownValue } from '../infer.js';
+import type { DType } from '../ir/dtype.js';
 import { isConcreteShape, type Node } from '../ir/graph.js';
 import { Tensor } from '../ir/tensor.js';
 import { normalizeAxis } from '../ops/util.js';
-import { allOnes, equals, isZero, MIN_EXPORT_OPSET, onnxAttrs, onnxNode, plainRule, type ExportContext, type ExportRule } from './export-rule.js';
+import { allOnes, equals, isZero, MIN_EXPORT_OPSET, onnxAttrs, onnxNode, plainRule, type ExportRule } from './export-rule.js';
 import { dtypeToOnnx } from './proto.js';
 import type { OnnxNodeSpec } from './writer.js';
 
@@ -70,7 +71,7 @@ function reduceRule(onnxOp: string, axesInputSince: number): ExportRule {
 const castRule: ExportRule = {
   onnxOp: 'Cast',
   since: () => MIN_EXPORT_OPSET,
-  emit: (node, ctx) => [onnxNode(node, 'Cast', ctx.inputs, ctx.outputs, { to: dtypeToOnnx(node.attrs.to as 'f32') })],
+  emit: (node, ctx) => [onnxNode(node, 'Cast', ctx.inputs, ctx.outputs, { to: dtypeToOnnx(node.attrs.to as DType) })],
 };
 
 /** split's num_outputs is an attribute from opset 18; before, the outputs split evenly by their count. */
@@ -169,7 +170,7 @@ function buildRules(): Map<string, ExportRule> {
     reshape: plainRule('Reshape', { gated: { allowzero: { since: 14, isDefault: isZero } } }),
     shape: plainRule('Shape', { gated: { start: { since: 15, isDefault: isZero }, end: { since: 15, isDefault: () => false } } }),
     average_pool: plainRule('AveragePool', { gated: { dilations: { since: 19, isDefault: allOnes } } }),
-    lp_pool: plainRule('LpPool', { gated: { dilations: { since: 18, isDefault: allOnes } } }),
+    lp_pool: plainRule('LpPool', { gated: { dilations: { since: 18, isDefault: allOnes }, ceil_mode: { since: 18, isDefault: isZero } } }),
     resize: plainRule('Resize', {
       sinceFor: (node) => (node.attrs.coordinate_transformation_mode === 'half_pixel_symmetric' ? 19 : MIN_EXPORT_OPSET),
       gated: {
@@ -203,5 +204,3 @@ function scatterSince(node: Node): number {
 
 /** Canonical op → its export rule. */
 export const EXPORT_RULES: ReadonlyMap<string, ExportRule> = buildRules();
-
-export type { ExportContext, ExportRule };

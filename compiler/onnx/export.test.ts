@@ -115,6 +115,27 @@ describe('exportOnnxModel: a QDQ graph', () => {
   });
 });
 
+describe('exportOnnxModel: plain ops', () => {
+  const UNARY = ['abs', 'neg', 'reciprocal', 'floor', 'ceil', 'round', 'sqrt', 'exp', 'log', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan',
+    'sinh', 'cosh', 'asinh', 'acosh', 'atanh', 'sign', 'erf', 'relu', 'leaky_relu', 'elu', 'selu', 'celu', 'thresholded_relu', 'sigmoid',
+    'hard_sigmoid', 'hard_swish', 'tanh', 'softplus', 'softsign', 'mish', 'shrink', 'identity', 'global_average_pool', 'global_max_pool',
+    'softmax', 'log_softmax', 'hardmax', 'flatten', 'transpose', 'mean_variance_normalization', 'lp_normalization'];
+  const BINARY = ['add', 'sub', 'mul', 'div', 'pow', 'max', 'min', 'sum', 'mean', 'prelu', 'matmul'];
+
+  test.each(UNARY)('%s', async (op) => {
+    const graph = buildGraph({ inputs: { x: { dtype: 'f32', shape: [2, 3, 4, 4] } }, build: (b, { x }) => b.emit(op, [x]) });
+    expect(summary(await expectSameAsInterpreter(graph)).ops).toEqual([EXPORT_RULES.get(op)!.onnxOp]);
+  });
+
+  test.each(BINARY)('%s', async (op) => {
+    const graph = buildGraph({
+      inputs: { x: { dtype: 'f32', shape: [2, 4, 4] } },
+      build: (b, { x }) => b.emit(op, [x, b.constant(f32([4, 4], seeded(16, 2, (r) => r + 1.5)))]),
+    });
+    expect(summary(await expectSameAsInterpreter(graph)).ops).toEqual([EXPORT_RULES.get(op)!.onnxOp]);
+  });
+});
+
 describe('exportOnnxModel: opset forms', () => {
   const spec = (build: GraphSpec['build'], shape = [2, 3, 4]): Graph => buildGraph({ inputs: { x: { dtype: 'f32', shape } }, build });
 
