@@ -11,7 +11,9 @@ export interface OnnxValueSpec {
   shape: (number | string)[];
 }
 
-export type OnnxAttrSpec = number | string | number[] | string[] | Tensor | { floats: number[] } | { float: number } | { graph: OnnxGraphSpec };
+/** A plain number is an INT and a number[] INTS; `{ ints }` spells INTS where the list may be empty. */
+export type OnnxAttrSpec =
+  | number | string | number[] | string[] | Tensor | { ints: number[] } | { floats: number[] } | { float: number } | { graph: OnnxGraphSpec };
 
 export interface OnnxNodeSpec {
   op: string;
@@ -90,6 +92,7 @@ function attribute(name: string, v: OnnxAttrSpec): AttributeProto {
     if (v.every((x) => typeof x === 'string')) return { name, type: A.STRINGS, strings: (v as string[]).map((s) => new TextEncoder().encode(s)) };
     return { name, type: A.INTS, ints: v as number[] };
   }
+  if ('ints' in v) return { name, type: A.INTS, ints: v.ints };
   if ('floats' in v) return { name, type: A.FLOATS, floats: v.floats };
   if ('float' in v) return { name, type: A.FLOAT, f: v.float };
   if ('graph' in v) return { name, type: A.GRAPH, g: graphProto(v.graph) };

@@ -28,8 +28,10 @@ function fromOrt(t: ort.Tensor): Tensor {
   return new Tensor(entry[0] as DType, t.dims as number[], Array.from(data, Number));
 }
 
-export async function runOnnxruntime(modelFile: string, feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
-  const session = await ort.InferenceSession.create(modelFile, { intraOpNumThreads: 1, graphOptimizationLevel: 'disabled' });
+/** Runs a model, given as its file or its bytes. */
+export async function runOnnxruntime(model: string | Uint8Array, feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+  const options: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1, graphOptimizationLevel: 'disabled' };
+  const session = typeof model === 'string' ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
   try {
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const [k, v] of Object.entries(feeds)) ortFeeds[k] = toOrt(v);
