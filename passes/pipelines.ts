@@ -55,10 +55,8 @@ const LEGALIZE = 'legalize';
 /**
  * Then graph rewrites: merged subexpressions first (so patterns see one value where the model computed two),
  * exact algebra, layout cancellation, pattern recognition, and affine folding into conv/gemm/matmul weights.
- * `SIMPLIFY` then these, without legalization, give the simplified graph that quantization works on and
- * that `exportOnnxModel` writes back as ONNX.
  */
-export const REWRITE =
+const REWRITE =
   'fixpoint(eliminate-common-subexpressions,simplify-algebra,cancel-transpose-reshape,recognize-patterns,' +
   'fold-batch-norm,fold-scale-axis,fold-constants,remove-identity,eliminate-dead-code)';
 

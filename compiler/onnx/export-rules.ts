@@ -26,7 +26,7 @@ const PLAIN_OPS: Record<string, string> = {
   matmul: 'MatMul', gemm: 'Gemm', einsum: 'Einsum', batch_normalization: 'BatchNormalization',
   instance_normalization: 'InstanceNormalization', lrn: 'LRN', lp_normalization: 'LpNormalization',
   mean_variance_normalization: 'MeanVarianceNormalization', dynamic_quantize_linear: 'DynamicQuantizeLinear',
-  conv_integer: 'ConvInteger', qlinear_conv: 'QLinearConv', matmul_integer: 'MatMulInteger', qlinear_matmul: 'QLinearMatMul',
+  qlinear_conv: 'QLinearConv', matmul_integer: 'MatMulInteger', qlinear_matmul: 'QLinearMatMul',
   depth_to_space: 'DepthToSpace', space_to_depth: 'SpaceToDepth', identity: 'Identity', flatten: 'Flatten',
   squeeze: 'Squeeze', unsqueeze: 'Unsqueeze', transpose: 'Transpose', expand: 'Expand', tile: 'Tile', size: 'Size',
   slice: 'Slice', concat: 'Concat', gather: 'Gather', gather_elements: 'GatherElements', gather_nd: 'GatherND',
@@ -143,6 +143,23 @@ const geluRule: ExportRule = {
   },
 };
 
+/**
+ * conv_integer with a per-channel weight zero point whose values are all equal (int8 weights: all 0) writes it
+ * as one value: the same meaning, and onnxruntime's ConvInteger takes only per-tensor zero points.
+ */
+const convIntegerRule: ExportRule = {
+  onnxOp: 'ConvInteger',
+  since: () => MIN_EXPORT_OPSET,
+  emit: (node, ctx) => {
+    const wZp = node.inputs[3]?.data;
+    const inputs = [...ctx.inputs];
+    if (wZp && wZp.size > 1 && wZp.toNumbers().every((z) => z === wZp.data[0])) {
+      inputs[3] = ctx.constant(`${node.name}_w_zero_point`, Tensor.scalar(wZp.dtype, wZp.data[0]));
+    }
+    return [onnxNode(node, 'ConvInteger', inputs, ctx.outputs, onnxAttrs(node.op, node.attrs))];
+  },
+};
+
 /** Quantization scales in f16 need opset 19; 16-bit integers (input `intInput`'s dtype), 21. */
 function quantSince(intInput: number) {
   return (node: Node): number => {
@@ -186,6 +203,7 @@ function buildRules(): Map<string, ExportRule> {
     dequantize_linear: plainRule('DequantizeLinear', { sinceFor: quantSince(0) }),
     dropout: plainRule('Dropout'),
     cast: castRule,
+    conv_integer: convIntegerRule,
     split: splitRule,
     softmax: softmaxRule('Softmax'),
     log_softmax: softmaxRule('LogSoftmax'),

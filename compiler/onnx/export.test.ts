@@ -1,5 +1,7 @@
 // exportOnnxModel: graphs built in the IR are written as ONNX and run in onnxruntime-node, whose results must
 // match the reference interpreter on the same graph; the opset forms each rule picks; the refusals.
+import { optimize } from '../../api/optimize.js';
+import { quantizationPipelines } from '../../passes/pipelines.js';
 import { compareTensors } from '../compare.js';
 import { GraphBuilder } from '../ir/builder.js';
 import { Graph, Value } from '../ir/graph.js';
@@ -98,6 +100,12 @@ describe('exportOnnxModel: a QDQ graph', () => {
     const model = decodeModel(exportOnnxModel(qdq()), 'exported');
     const axes = (model.graph?.node ?? []).filter((n) => n.opType === 'DequantizeLinear').map((n) => n.attribute?.find((a) => a.name === 'axis')?.i);
     expect(axes.map((a) => toNumber(a as LongLike))).toEqual([1, 0, 0, 1]);
+  });
+
+  test('after -O2 optimization folds its pairs into integer anchors, it exports and runs again', async () => {
+    const { graph } = optimize(exportOnnxModel(qdq()), { pipeline: quantizationPipelines(2).optimize });
+    expect(graph.nodes.map((n) => n.op)).toContain('conv_integer');
+    await expectSameAsInterpreter(graph, undefined, { atol: sY * 1.001, rtol: 0 });
   });
 
   test('conv_integer and matmul_integer run exactly', async () => {

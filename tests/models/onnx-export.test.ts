@@ -1,6 +1,7 @@
-// Round trip through exportOnnxModel on the real models: import, run the simplification part of the -O2
-// pipeline (folding, batch norm folded into convs, activations recognized; no legalization or fusion),
-// export, and run the exported bytes in onnxruntime-node against onnxruntime on the original model.
+// Round trip through exportOnnxModel on the real models: import, run the optimization part of the -O2
+// pipeline (the graph post-training quantization works on: folding, batch norm folded into convs, activations
+// recognized; no fusion), export, and run the exported bytes in onnxruntime-node against onnxruntime on the
+// original model.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { optimize } from '../../api/optimize.js';
@@ -9,14 +10,14 @@ import { interpret } from '../../compiler/interpreter.js';
 import { exportOnnxModel } from '../../compiler/onnx/export.js';
 import { decodeModel } from '../../compiler/onnx/proto.js';
 import { encodeOnnxModel } from '../../compiler/onnx/writer.js';
-import { REWRITE, SIMPLIFY } from '../../passes/pipelines.js';
+import { quantizationPipelines } from '../../passes/pipelines.js';
 import { transformerEncoder } from '../../models/zoo.js';
 import { runOnnxruntime } from '../util/ort.js';
 import { randomInputs } from '../util/random-inputs.js';
 import { REPO_ROOT } from '../util/repo.js';
 import { REAL_MODELS } from './real-models.js';
 
-const SIMPLIFIED = `${SIMPLIFY},${REWRITE}`;
+const SIMPLIFIED = quantizationPipelines(2).optimize;
 const TOLERANCE = { atol: 1e-4, rtol: 1e-3 };
 
 interface Case {
