@@ -54,6 +54,8 @@ export async function compile(model: Uint8Array | string, options: CompileOption
     model: { ...(source.file === undefined ? {} : { name: path.basename(source.file) }), sha256: modelSha256(source) },
   };
   recorded.schedules = scheduleRecord(options.schedules) as unknown as JsonValue;
+  // The per-layer quantization report (JSON has no infinities: a layer quantization left exact has SQNR "Infinity").
+  if (optimized.quantization) recorded.quantization = JSON.parse(JSON.stringify(optimized.quantization, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)));
   const timings = optimized.timings ? { timings: optimized.timings } : {};
   if (target === 'webgpu') {
     recorded.precision = precision ?? 'f32';

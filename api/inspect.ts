@@ -2,6 +2,7 @@
 // activation memory, with the model's producer, opsets and the pipeline that ran (what `dlc inspect --json`
 // prints).
 import { analyzeGraph, type GraphStats } from '../compiler/analysis.js';
+import type { QuantizationReport } from '../quantize/quantize-graph.js';
 import { optimize, type OptimizedModel, type OptimizeOptions } from './optimize.js';
 
 export type InspectOptions = OptimizeOptions;
@@ -14,6 +15,8 @@ export interface InspectReport extends GraphStats {
   opsets: Record<string, number>;
   /** The pipeline that ran, as text ('' for none). */
   pipeline: string;
+  /** With quantization: what it did, layer by layer. */
+  quantization?: QuantizationReport;
 }
 
 export function inspect(model: Uint8Array | string, options: InspectOptions = {}): InspectReport {
@@ -22,6 +25,6 @@ export function inspect(model: Uint8Array | string, options: InspectOptions = {}
 
 /** The report of a model `optimize` gave. */
 export function describeModel(optimized: OptimizedModel): InspectReport {
-  const { model, producer, opsets, pipeline } = optimized;
-  return { model, producer, opsets, pipeline, ...analyzeGraph(optimized.graph) };
+  const { model, producer, opsets, pipeline, quantization } = optimized;
+  return { model, producer, opsets, pipeline, ...analyzeGraph(optimized.graph), ...(quantization ? { quantization } : {}) };
 }

@@ -9,7 +9,9 @@ import type { Tensor } from '../compiler/ir/tensor.js';
 import { importOnnx } from '../compiler/onnx/frontend.js';
 import { TARGET_INFO, TARGET_NAMES, type TargetName } from '../codegen/targets.js';
 import { PassManager, type Instrumentation, type Pass } from '../passes/manager.js';
-import { DEFAULT_OPT_LEVEL, optPipeline, parsePipeline, printPipeline } from '../passes/pipelines.js';
+import { DEFAULT_OPT_LEVEL, optPipeline, parsePipeline, printPipeline, quantizationPipelines } from '../passes/pipelines.js';
+import type { QuantizationReport } from '../quantize/quantize-graph.js';
+import { quantizeOptimizedGraph, type QuantizationOptions } from './quantize.js';
 
 /** The pass manager's instruments; the target comes from the options' `target`. */
 export type Instruments = Omit<Instrumentation, 'target'>;
@@ -29,6 +31,8 @@ export interface OptimizeOptions {
   /** 0 to 3, the -O pipelines; 2 when neither this nor `pipeline` is given. */
   optLevel?: number;
   instruments?: Instruments;
+  /** Post-training quantization between the graph optimizations and fusion (not with `pipeline`). */
+  quantize?: QuantizationOptions;
 }
 
 /** One pass's runs and their total wall time, in order of first run. */
@@ -49,6 +53,8 @@ export interface OptimizedModel {
   producer: string;
   /** With `instruments.timing`: each pass's time. */
   timings?: PassTimingSummary[];
+  /** With `quantize`: what quantization did, layer by layer. */
+  quantization?: QuantizationReport;
 }
 
 /** A model's bytes and, when it was read from one, its file. */
@@ -79,18 +85,36 @@ export function optimize(model: Uint8Array | string, options: OptimizeOptions = 
 
 export function optimizeSource(source: ModelSource, options: OptimizeOptions): OptimizedModel {
   const target = options.target === undefined ? undefined : targetInfo(options.target);
-  const pass = selectPipeline(options);
   const { graph, opsets, producer } = importOnnx(source.bytes, { file: source.file, inputShapes: options.inputShapes ?? {}, inputValues: options.inputValues ?? {} });
   const manager = new PassManager({ ...options.instruments, target });
-  const optimized = manager.run(pass, graph);
-  return {
-    model: source.file ?? MEMORY_MODEL,
-    graph: optimized,
-    pipeline: printPipeline(pass),
-    opsets,
-    producer,
-    ...(options.instruments?.timing ? { timings: manager.timingSummary() } : {}),
-  };
+  const common = { model: source.file ?? MEMORY_MODEL, opsets, producer };
+  const timings = () => (options.instruments?.timing ? { timings: manager.timingSummary() } : {});
+  if (options.quantize) {
+    const q = quantizeWithManager(manager, graph, options);
+    const finish = parsePipeline(q.pipelines.finish);
+    return { ...common, graph: manager.run(finish, q.graph), pipeline: `${q.pipeline},${printPipeline(finish)}`, quantization: q.report, ...timings() };
+  }
+  const pass = selectPipeline(options);
+  return { ...common, graph: manager.run(pass, graph), pipeline: printPipeline(pass), ...timings() };
+}
+
+/** The QDQ graph of a model: imported, optimized, calibrated and quantized (what `dlc quantize` exports). */
+export function quantizeSource(source: ModelSource, options: OptimizeOptions & { quantize: QuantizationOptions }): OptimizedModel {
+  const target = options.target === undefined ? undefined : targetInfo(options.target);
+  const { graph, opsets, producer } = importOnnx(source.bytes, { file: source.file, inputShapes: options.inputShapes ?? {}, inputValues: options.inputValues ?? {} });
+  const q = quantizeWithManager(new PassManager({ ...options.instruments, target }), graph, options);
+  return { model: source.file ?? MEMORY_MODEL, opsets, producer, graph: q.graph, pipeline: q.pipeline, quantization: q.report };
+}
+
+/** Runs the optimizations of the -O level, then quantizes; `pipeline` spells what ran, quantization included. */
+function quantizeWithManager(manager: PassManager, graph: Graph, options: OptimizeOptions & { quantize?: QuantizationOptions }) {
+  if (options.pipeline !== undefined) throw new UsageError('quantization runs with the -O pipelines, not with a pass pipeline');
+  const pipelines = quantizationPipelines(options.optLevel ?? DEFAULT_OPT_LEVEL);
+  const optimize = parsePipeline(pipelines.optimize);
+  const optimized = manager.run(optimize, graph);
+  const { graph: qdq, report } = quantizeOptimizedGraph(optimized, options.quantize!);
+  const pipeline = [printPipeline(optimize), `quantize{mode=${options.quantize!.mode},bits=${report.bits},calibrator=${report.calibrator}}`].filter((s) => s).join(',');
+  return { graph: qdq, report, pipelines, pipeline };
 }
 
 function targetInfo(name: string) {

@@ -9,8 +9,11 @@ import { optimize } from '../api/optimize.js';
 import { formatBytes, formatScaled } from './format.js';
 import type { CliIo } from './main.js';
 import { optimizeOptions, printTimings, type ModelFlags } from './options.js';
+import { formatQuantizationReport } from './quantization-report.js';
+import { quantizationOptions, type QuantizeFlags } from './quantize-options.js';
+import { finiteOrString } from './quantize.js';
 
-export interface InspectOptions extends ModelFlags {
+export interface InspectOptions extends ModelFlags, QuantizeFlags {
   target?: string;
   json?: boolean;
   format: string;
@@ -19,8 +22,11 @@ export interface InspectOptions extends ModelFlags {
 export function inspectCommand(model: string, opts: InspectOptions, io: CliIo): number {
   if (opts.format !== 'text' && opts.format !== 'dot') throw new UsageError(`--format must be text or dot, got '${opts.format}'`);
   if (opts.json && opts.format === 'dot') throw new UsageError('--json and --format dot exclude each other');
-  const optimized = optimize(model, optimizeOptions(opts, io, opts.target));
-  if (opts.json) io.stdout.write(`${JSON.stringify(describeModel(optimized), null, 2)}\n`);
+  const options = optimizeOptions(opts, io, opts.target);
+  const quantize = quantizationOptions(opts, opts.quantize);
+  if (quantize) options.quantize = quantize;
+  const optimized = optimize(model, options);
+  if (opts.json) io.stdout.write(`${JSON.stringify(describeModel(optimized), finiteOrString, 2)}\n`);
   else if (opts.format === 'dot') io.stdout.write(toDot(optimized.graph));
   else io.stdout.write(formatReport(describeModel(optimized)));
   printTimings(io, optimized.timings);
@@ -45,7 +51,7 @@ function formatReport(report: InspectReport): string {
     `kernels: ${s.kernels}`,
     `peak activation memory: ${formatBytes(s.peakActivationBytes)}${s.symbolic ? ', at least' : ''}`,
   ];
-  return `${lines.join('\n')}\n`;
+  return `${lines.join('\n')}\n${s.quantization ? formatQuantizationReport(s.quantization) : ''}`;
 }
 
 /**

@@ -7,9 +7,12 @@ import { Command, CommanderError, Option } from 'commander';
 import { DlcError } from '../compiler/errors.js';
 import { benchCommand, DEFAULT_RUNS, DEFAULT_WARMUP, type BenchOptions } from './bench.js';
 import { compileCommand, type CompileOptions } from './compile.js';
+import { evalCommand, type EvalOptions } from './eval.js';
 import { inspectCommand, type InspectOptions } from './inspect.js';
 import { addModelOptions, addTargetOptions, collect } from './options.js';
 import { runCommand, type RunOptions } from './run.js';
+import { addQuantizeOptions } from './quantize-options.js';
+import { quantizeCommand, type QuantizeOptions } from './quantize.js';
 import { packageVersion } from './version.js';
 import { verifyCommand, type VerifyOptions } from './verify.js';
 
@@ -52,6 +55,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .argument('<model>', 'ONNX model file');
   addModelOptions(inspect);
   addTargetOptions(inspect, { compiles: false });
+  addQuantizeOptions(inspect, { modeFlag: '--quantize' });
   inspect
     .option('--json', 'print one JSON object')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'dot']).default('text'))
@@ -64,7 +68,32 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   addTargetOptions(compile, { compiles: true });
   compile.requiredOption('-o, --output <dir>', 'artifact directory to write (replaced if it holds an artifact)');
   addModelOptions(compile);
+  addQuantizeOptions(compile, { modeFlag: '--quantize' });
   compile.action(async (model: string, opts: CompileOptions) => setExitCode(await compileCommand(model, opts, io)));
+
+  const quantize = program
+    .command('quantize')
+    .description('post-training quantization: calibrate on a data-set folder and write a standard ONNX QDQ model')
+    .argument('<model>', 'ONNX model file')
+    .requiredOption('-o, --output <file>', 'the quantized ONNX model to write');
+  addModelOptions(quantize);
+  addQuantizeOptions(quantize, { modeFlag: '--mode' });
+  quantize
+    .option('--json', 'print one JSON object: {output, bytes, quantization}')
+    .action((model: string, opts: QuantizeOptions) => setExitCode(quantizeCommand(model, opts, io)));
+
+  const evalCmd = program
+    .command('eval')
+    .description('measure a model (compiled as dlc compiles it) or an artifact on a data-set folder')
+    .argument('<model|dir>', 'ONNX model file or artifact directory')
+    .requiredOption('--data <dir>', 'data-set folder: one <input>.npy per model input, labels.npy or labels.txt')
+    .option('--limit <n>', 'the first N samples only')
+    .option('--reference <model>', 'for --metric agreement|sqnr: the ONNX model compared with (f32, wasm)')
+    .option('--json', 'print one JSON object: {model, metric, value, unit, higherIsBetter, samples}');
+  addTargetOptions(evalCmd, { compiles: true });
+  addModelOptions(evalCmd);
+  addQuantizeOptions(evalCmd, { modeFlag: '--quantize' });
+  evalCmd.action(async (model: string, opts: EvalOptions) => setExitCode(await evalCommand(model, opts, io)));
 
   program
     .command('run')

@@ -11,6 +11,7 @@ import { PRECISIONS, type CompileOptions } from '../api/compile.js';
 import type { OptimizeOptions, PassTimingSummary } from '../api/optimize.js';
 import { parseInputValues } from './input-values.js';
 import type { CliIo } from './main.js';
+import { quantizationOptions, type QuantizeFlags } from './quantize-options.js';
 
 /** The flags of addModelOptions, as commander gives them. */
 export interface ModelFlags {
@@ -31,7 +32,7 @@ export interface TargetFlags {
   schedules?: string;
 }
 
-export type CompileFlags = ModelFlags & TargetFlags;
+export type CompileFlags = ModelFlags & TargetFlags & QuantizeFlags;
 
 /** --input-shape, -O, --passes and the instruments: every command that loads a model has them. */
 export function addModelOptions(command: Command): Command {
@@ -86,6 +87,8 @@ export function compileOptions(flags: CompileFlags, io: CliIo): CompileOptions {
   const options: CompileOptions = { ...optimizeOptions(flags, io, flags.target), target: flags.target as TargetName };
   if (flags.precision !== undefined) options.precision = flags.precision as Precision;
   if (flags.schedules !== undefined) options.schedules = readSchedules(flags.schedules);
+  const quantize = quantizationOptions(flags, flags.quantize);
+  if (quantize) options.quantize = quantize;
   return options;
 }
 

@@ -8,6 +8,8 @@ import { getOp, type RefContext } from './ops/registry.js';
 export interface InterpretOptions {
   /** Check that every computed tensor matches its value's inferred dtype and concrete dims. */
   checkTypes?: boolean;
+  /** Sees every value a node computes, as it is computed (calibration collects statistics this way). */
+  observe?: (v: Value, t: Tensor) => void;
 }
 
 /** Values computed so far; nested graphs see their enclosing scopes. */
@@ -68,6 +70,7 @@ function runNode(node: Node, scope: Scope, options: InterpretOptions): void {
     node.outputs.forEach((v, i) => {
       if (options.checkTypes) checkAgainstType(v, results[i]);
       scope.set(v, results[i]);
+      options.observe?.(v, results[i]);
     });
   } catch (e) {
     withContext(e, { node: node.name, op: node.op });

@@ -1,0 +1,68 @@
+// Evaluation of a model on a data set: each sample's feeds go through a runner (the reference interpreter on a
+// graph, or a compiled artifact's session), and the first output of every sample is scored by the metric.
+import { DlcError } from '../compiler/errors.js';
+import { interpret } from '../compiler/interpreter.js';
+import type { Graph } from '../compiler/ir/graph.js';
+import type { Tensor } from '../compiler/ir/tensor.js';
+import type { Dataset } from './dataset.js';
+import { METRICS, scoreMetric, type MetricName } from './metrics.js';
+
+/** A model's first output for one sample's feeds. */
+export type SampleRunner = (feeds: Record<string, Tensor>) => Tensor | Promise<Tensor>;
+
+export interface EvaluateOptions {
+  metric: MetricName;
+  /** The first samples only. */
+  limit?: number;
+  /** The model that agreement and sqnr compare with. */
+  reference?: SampleRunner;
+  keys?: readonly string[];
+}
+
+export interface Evaluation {
+  metric: MetricName;
+  value: number;
+  unit: '%' | 'dB';
+  higherIsBetter: boolean;
+  samples: number;
+}
+
+export function sampleCount(dataset: Dataset, limit?: number): number {
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new DlcError(`the sample limit must be a positive integer, got ${limit}`);
+  return Math.min(dataset.count, limit ?? dataset.count);
+}
+
+export async function evaluate(run: SampleRunner, dataset: Dataset, options: EvaluateOptions): Promise<Evaluation> {
+  const n = sampleCount(dataset, options.limit);
+  const info = METRICS[options.metric];
+  if (info.needsReference && !options.reference) throw new DlcError(`${options.metric} compares with a reference model (--reference MODEL)`);
+  const outputs: Tensor[] = [];
+  const reference: Tensor[] = [];
+  for (let i = 0; i < n; i++) {
+    const feeds = dataset.sample(i);
+    outputs.push(await run(feeds));
+    if (options.reference) reference.push(await options.reference(feeds));
+  }
+  const value = scoreMetric(options.metric, { outputs, labels: sliceLabels(dataset, n), reference: options.reference ? reference : undefined, keys: options.keys });
+  return { metric: options.metric, value, unit: info.unit, higherIsBetter: info.higherIsBetter, samples: n };
+}
+
+/** The reference interpreter as a runner: the first output of `graph`. */
+export function graphRunner(graph: Graph): (feeds: Record<string, Tensor>) => Tensor {
+  return (feeds) => interpret(graph, feeds)[graph.outputs[0].name];
+}
+
+/** The metric of `graph` on the first `n` samples, synchronously (the accuracy guard's inner loop). */
+export function evaluateGraph(graph: Graph, dataset: Dataset, options: EvaluateOptions & { referenceOutputs?: readonly Tensor[] }): number {
+  const n = sampleCount(dataset, options.limit);
+  const run = graphRunner(graph);
+  const outputs = Array.from({ length: n }, (_, i) => run(dataset.sample(i)));
+  return scoreMetric(options.metric, { outputs, labels: sliceLabels(dataset, n), reference: options.referenceOutputs, keys: options.keys });
+}
+
+function sliceLabels(dataset: Dataset, n: number): Dataset['labels'] {
+  const l = dataset.labels;
+  if (!l) return undefined;
+  if (l.length < n) throw new DlcError(`the data set has ${l.length} labels for ${dataset.count} samples`, { file: dataset.dir });
+  return l instanceof Int32Array ? l.subarray(0, n) : l.slice(0, n);
+}

@@ -1,0 +1,42 @@
+// `dlc eval MODEL|DIR --data DIR [--metric top1|cer|agreement|sqnr] [--json]`: the accuracy of a model as dlc
+// compiles it (an ONNX model, compiled in memory with the compile flags, quantization included) or of a
+// compiled artifact, on a data-set folder.
+import { evaluateModel } from '../api/eval.js';
+import { parseMetric } from '../accuracy/metrics.js';
+import { UsageError } from '../compiler/errors.js';
+import { loadArtifact } from './load-artifact.js';
+import type { CliIo } from './main.js';
+import { compileOptions, type CompileFlags } from './options.js';
+import { quantizationOptions, readKeys, type QuantizeFlags } from './quantize-options.js';
+
+export interface EvalOptions extends CompileFlags, QuantizeFlags {
+  data: string;
+  limit?: string;
+  reference?: string;
+  json?: boolean;
+}
+
+export async function evalCommand(model: string, opts: EvalOptions, io: CliIo): Promise<number> {
+  const metric = parseMetric(opts.metric ?? 'top1');
+  const limit = opts.limit === undefined ? undefined : Number(opts.limit);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError(`--limit takes a positive integer, got '${opts.limit}'`);
+  const compile = compileOptions(opts, io);
+  const quantize = quantizationOptions({ ...opts, metric: undefined }, opts.quantize);
+  if (quantize) compile.quantize = quantize;
+  const result = await evaluateModel(model, {
+    data: opts.data,
+    metric,
+    limit,
+    reference: opts.reference,
+    keys: readKeys(opts.keys, opts.data),
+    compile,
+    loadArtifact,
+  });
+  if (opts.json) {
+    io.stdout.write(`${JSON.stringify(result)}\n`);
+  } else {
+    const value = Number.isFinite(result.value) ? result.value.toFixed(2) : String(result.value);
+    io.stdout.write(`${model}: ${result.metric} ${value}${result.unit === '%' ? ' %' : ' dB'} on ${result.samples} samples of ${opts.data}\n`);
+  }
+  return 0;
+}
