@@ -4,6 +4,7 @@
 // one at a time until the budget holds, then try to re-quantize each fallen-back layer, least sensitive
 // first. Every layer's outcome is reported: precision, parameters, output SQNR, and its sensitivity when
 // the search measured it.
+import '../compiler/ops/index.js';
 import { DlcError } from '../compiler/errors.js';
 import { interpret } from '../compiler/interpreter.js';
 import type { Graph, Value } from '../compiler/ir/graph.js';
