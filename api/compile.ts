@@ -9,6 +9,7 @@ import { scheduleRecord, type ScheduleOverrides } from '../codegen/schedule.js';
 import { TARGET_NAMES, type TargetName } from '../codegen/targets.js';
 import { compileToWasm, type WasmProgram } from '../codegen/wasm/program.js';
 import { compileToWebgpu, type Precision, type WebgpuProgram } from '../codegen/wgsl/program.js';
+import type { QuantizationReport } from '../quantize/quantize-graph.js';
 import type { WasmManifest, WebgpuManifest } from '../runtime/manifest.js';
 import { MEMORY_MODEL, modelSha256, optimizeSource, readModel, type OptimizeOptions, type PassTimingSummary } from './optimize.js';
 
@@ -31,6 +32,8 @@ interface ArtifactFiles {
   kernels: number;
   /** With `instruments.timing`: each pass's time. */
   timings?: PassTimingSummary[];
+  /** With `quantize`: what quantization did, layer by layer (also in the manifest's compile options). */
+  quantization?: QuantizationReport;
 }
 
 export type Artifact =
@@ -56,7 +59,7 @@ export async function compile(model: Uint8Array | string, options: CompileOption
   recorded.schedules = scheduleRecord(options.schedules) as unknown as JsonValue;
   // The per-layer quantization report (JSON has no infinities: a layer quantization left exact has SQNR "Infinity").
   if (optimized.quantization) recorded.quantization = JSON.parse(JSON.stringify(optimized.quantization, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)));
-  const timings = optimized.timings ? { timings: optimized.timings } : {};
+  const timings = { ...(optimized.timings ? { timings: optimized.timings } : {}), ...(optimized.quantization ? { quantization: optimized.quantization } : {}) };
   if (target === 'webgpu') {
     recorded.precision = precision ?? 'f32';
     const program = compileToWebgpu(optimized.graph, { precision: precision ?? 'f32', schedules: options.schedules });

@@ -47,7 +47,10 @@ export interface OrtResult {
 export async function runOnnxruntime(ort: Onnxruntime, model: string | Uint8Array, file: string, feeds: Feeds, inputs: readonly TensorInfo[]): Promise<Record<string, OrtResult>> {
   let session: Awaited<ReturnType<typeof ort.InferenceSession.create>> | undefined;
   try {
-    const options = { intraOpNumThreads: 1 };
+    // 'basic' runs the graph's arithmetic as written (constant folding, no kernel fusion): onnxruntime's fused
+    // int8 kernels (QDQ → QLinearConv at 'extended') round differently from ONNX's QuantizeLinear/DequantizeLinear
+    // definitions, by several steps on small models, and the definitions are what dlc is checked against.
+    const options = { intraOpNumThreads: 1, graphOptimizationLevel: 'basic' as const };
     session = typeof model === 'string' ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
     const ortFeeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
     for (const i of inputs) ortFeeds[i.name] = new ort.Tensor(ORT_TYPES[i.dtype] as 'float32', feeds[i.name] as Float32Array, i.shape);

@@ -6,6 +6,7 @@ import { DlcError, UsageError } from '../compiler/errors.js';
 import type { DType } from '../compiler/ir/dtype.js';
 import type { TargetName } from '../codegen/targets.js';
 import type { TensorInfo } from '../runtime/index.js';
+import type { QuantizationReport } from '../quantize/quantize-graph.js';
 import { compile, type CompileOptions } from './compile.js';
 import { seededFeeds, toTensor, type Feeds } from './feeds.js';
 import { importOnnxruntime, runOnnxruntime } from './onnxruntime.js';
@@ -19,6 +20,24 @@ export const DEFAULT_TOLERANCE: Tolerance = { atol: 1e-4, rtol: 1e-3 };
  * error ≤ 2⁻¹¹ ≈ 4.9e-4), and the errors of a layer's many products add up through the layers.
  */
 export const F16_TOLERANCE: Tolerance = { atol: 1e-2, rtol: 1e-2 };
+
+/** Output steps of the last quantized layer the tolerance of a quantized artifact allows (errors of earlier layers add up). */
+export const QUANTIZED_TOLERANCE_STEPS = 4;
+
+/**
+ * The tolerance of an artifact compiled with quantization against the f32 model: QUANTIZED_TOLERANCE_STEPS
+ * times the most an output of the last quantized layer moves when each of its inputs moves one quantization
+ * step (s_x · max_c Σ|w_c|), absolute; the relative part stays the f32 default.
+ */
+export function quantizedTolerance(report: QuantizationReport): { tolerance: Tolerance; reason: string } | undefined {
+  const last = [...report.layers].reverse().find((l) => l.outputStep !== undefined);
+  if (!last) return undefined;
+  const atol = QUANTIZED_TOLERANCE_STEPS * last.outputStep!;
+  return {
+    tolerance: { atol, rtol: DEFAULT_TOLERANCE.rtol },
+    reason: `from the quantization scales: ${QUANTIZED_TOLERANCE_STEPS} × ${last.outputStep!.toPrecision(3)} (s_x · max Σ|w| of the last quantized layer '${last.node}')`,
+  };
+}
 
 export interface VerifyOptions extends CompileOptions {
   /**
@@ -49,19 +68,22 @@ export interface VerifyResult {
   /** Every output within tolerance. */
   ok: boolean;
   tolerance: Tolerance;
+  /** How the tolerance was chosen when it was not given (quantized artifacts: from the scales). */
+  toleranceReason?: string;
   outputs: VerifiedOutput[];
   /** With `instruments.timing`: each pass's time. */
   timings?: PassTimingSummary[];
 }
 
 export async function verify(model: Uint8Array | string, options: VerifyOptions): Promise<VerifyResult> {
-  const defaults = options.precision === 'f16' ? F16_TOLERANCE : DEFAULT_TOLERANCE;
-  const tolerance = { ...defaults, ...options.tolerance };
   const seed = options.seed ?? 1;
   const ort = await importOnnxruntime();
   const file = typeof model === 'string' ? model : MEMORY_MODEL;
 
   const artifact = await compile(model, options);
+  const quantized = artifact.quantization ? quantizedTolerance(artifact.quantization) : undefined;
+  const defaults = quantized?.tolerance ?? (options.precision === 'f16' ? F16_TOLERANCE : DEFAULT_TOLERANCE);
+  const tolerance = { ...defaults, ...options.tolerance };
   const session = await loadInMemory(artifact, file, options.device);
   try {
     const feeds = typeof options.inputs === 'function' ? options.inputs(session.inputs) : completeFeeds(session.inputs, options.inputs ?? {}, seed);
@@ -74,7 +96,8 @@ export async function verify(model: Uint8Array | string, options: VerifyOptions)
       return { name: o.name, dtype: o.dtype, shape: [...o.shape], maxAbsError: diff.maxAbsError, maxRelError: diff.maxRelError, ...(diff.mismatch === undefined ? {} : { mismatch: diff.mismatch }) };
     });
     const ok = outputs.every((o) => o.mismatch === undefined);
-    return { target: options.target, ok, tolerance, outputs, ...(artifact.timings ? { timings: artifact.timings } : {}) };
+    const reason = quantized && options.tolerance?.atol === undefined ? { toleranceReason: quantized.reason } : {};
+    return { target: options.target, ok, tolerance, ...reason, outputs, ...(artifact.timings ? { timings: artifact.timings } : {}) };
   } finally {
     await session.release();
   }

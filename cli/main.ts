@@ -112,6 +112,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .argument('<model>', 'ONNX model file');
   addTargetOptions(verify, { compiles: true });
   addModelOptions(verify);
+  addQuantizeOptions(verify, { modeFlag: '--quantize' });
   verify
     .option('--input <name=file.npy>', 'an input from a NumPy file instead of random values (repeatable)', collect, [])
     .option('--atol <a>', 'absolute tolerance (default 1e-4)')

@@ -2,7 +2,8 @@
 // compares every output with onnxruntime-node running the original model (api/verify), then prints the
 // errors. Exits 1 when an output differs beyond |ours - theirs| ≤ atol + rtol·|theirs|.
 import { UsageError } from '../compiler/errors.js';
-import { DEFAULT_TOLERANCE, F16_TOLERANCE, verify } from '../api/verify.js';
+import type { Tolerance } from '../compiler/compare.js';
+import { DEFAULT_TOLERANCE, verify } from '../api/verify.js';
 import { loadFeeds, parseInputFiles } from './feeds.js';
 import type { CliIo } from './main.js';
 import { compileOptions, printTimings, type CompileFlags } from './options.js';
@@ -18,8 +19,10 @@ export interface VerifyOptions extends CompileFlags {
 }
 
 export async function verifyCommand(model: string, opts: VerifyOptions, io: CliIo): Promise<number> {
-  const defaults = opts.precision === 'f16' ? F16_TOLERANCE : DEFAULT_TOLERANCE;
-  const tolerance = { atol: parseTolerance('--atol', opts.atol, defaults.atol), rtol: parseTolerance('--rtol', opts.rtol, defaults.rtol) };
+  // Given flags override the library's defaults (which, for a quantized artifact, come from its scales).
+  const tolerance: Partial<Tolerance> = {};
+  if (opts.atol !== undefined) tolerance.atol = parseTolerance('--atol', opts.atol, DEFAULT_TOLERANCE.atol);
+  if (opts.rtol !== undefined) tolerance.rtol = parseTolerance('--rtol', opts.rtol, DEFAULT_TOLERANCE.rtol);
   const seed = parseSeed(opts.seed);
   const files = parseInputFiles(opts.input);
   const options = compileOptions(opts, io);
@@ -29,9 +32,12 @@ export async function verifyCommand(model: string, opts: VerifyOptions, io: CliI
 
   if (opts.json) {
     const outputs = result.outputs.map((r) => ({ name: r.name, maxAbsError: r.maxAbsError, maxRelError: r.maxRelError, mismatch: r.mismatch }));
-    io.stdout.write(`${JSON.stringify({ target: opts.target, ok: result.ok, outputs }, null, 2)}\n`);
+    const reason = result.toleranceReason ? { toleranceReason: result.toleranceReason } : {};
+    io.stdout.write(`${JSON.stringify({ target: opts.target, ok: result.ok, tolerance: result.tolerance, ...reason, outputs }, null, 2)}\n`);
   } else {
-    const lines = [`verify ${model} on ${opts.target} against onnxruntime (atol ${tolerance.atol}, rtol ${tolerance.rtol}): ${result.ok ? 'ok' : 'FAILED'}`];
+    const t = result.tolerance;
+    const why = result.toleranceReason ? `; atol ${result.toleranceReason}` : '';
+    const lines = [`verify ${model} on ${opts.target} against onnxruntime (atol ${formatError(t.atol)}, rtol ${t.rtol}${why}): ${result.ok ? 'ok' : 'FAILED'}`];
     for (const r of result.outputs) {
       const errors = `max abs error ${formatError(r.maxAbsError)}, max rel error ${formatError(r.maxRelError)}`;
       lines.push(`  ${r.name}: ${r.dtype}[${r.shape.join(',')}]  ${errors}${r.mismatch ? `  MISMATCH: ${r.mismatch}` : ''}`);

@@ -32,6 +32,11 @@ export interface LayerQuantization {
   activation?: QuantParams & { value: string };
   /** The range of the per-channel weight scales and, for dynamic fixed point, of the fractional lengths. */
   weights?: { dtype: QuantDType; channels: number; minScale: number; maxScale: number; fractionalLengths?: [number, number] };
+  /**
+   * s_x · max_c Σ_k |w[c, k]|: the most one output element moves when every input of the layer moves one
+   * quantization step, the unit `verify` derives its tolerance from.
+   */
+  outputStep?: number;
 }
 
 export interface QuantizedGraph {
@@ -95,10 +100,20 @@ export function insertQdq(source: Graph, options: QdqOptions): QuantizedGraph {
       inputs[2] = emit(layer.node, 'dequantize_linear', [constant(`${layer.node.name}/bias_quantized`, b), bs], { axis: 0 });
     }
     layer.node.inputs = inputs;
-    report.push({ node: layer.node.name, op: layer.node.op, precision, activation: { ...params, value: layer.activation.name }, weights });
+    const outputStep = params.scale * maxAbsRowSum(layer.weight.data!, layer.weightAxis);
+    report.push({ node: layer.node.name, op: layer.node.op, precision, activation: { ...params, value: layer.activation.name }, weights, outputStep });
   }
   graph.nodes = graph.nodes.flatMap((n) => [...(inserted.get(n) ?? []), n]);
   return { graph, layers: report };
+}
+
+/** max over output channels c (along `axis`) of Σ |w| over the channel's weights. */
+function maxAbsRowSum(w: Tensor, axis: number): number {
+  const channels = w.shape[axis];
+  const inner = w.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const sums = new Float64Array(channels);
+  for (let e = 0; e < w.size; e++) sums[Math.floor(e / inner) % channels] += Math.abs(w.data[e]);
+  return Math.max(...sums);
 }
 
 /** The layer's weights quantized per output channel, read through a dequantize_linear. */
