@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadModel, type Session } from '../runtime/index.js';
 import { withRuntimeErrors } from '../api/session.js';
-import { nodeGpuDevice } from './webgpu-node.js';
+import { nodeGpuDevice, nodeWgslLanguageFeatures } from './webgpu-node.js';
 
 function targetOf(dir: string): unknown {
   try {
@@ -16,6 +16,8 @@ function targetOf(dir: string): unknown {
 }
 
 export async function loadArtifact(dir: string): Promise<Session> {
-  const device = targetOf(dir) === 'webgpu' ? await nodeGpuDevice() : undefined;
-  return withRuntimeErrors(() => loadModel(dir, { device }));
+  const webgpu = targetOf(dir) === 'webgpu';
+  const device = webgpu ? await nodeGpuDevice() : undefined;
+  const wgslLanguageFeatures = webgpu ? await nodeWgslLanguageFeatures() : undefined;
+  return withRuntimeErrors(() => loadModel(dir, { device, wgslLanguageFeatures }));
 }

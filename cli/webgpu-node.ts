@@ -39,6 +39,12 @@ async function createDevice(): Promise<GPUDevice> {
   return adapter.requestDevice({ requiredFeatures: features });
 }
 
+/** The WGSL language features of Dawn's GPU object (what navigator.gpu.wgslLanguageFeatures is in a browser). */
+export async function nodeWgslLanguageFeatures(): Promise<ReadonlySet<string>> {
+  await nodeGpuDevice();
+  return new Set(gpuInstance?.wgslLanguageFeatures ?? []);
+}
+
 /** One device per process (Dawn's adapters are expensive to create). */
 export function nodeGpuDevice(): Promise<GPUDevice> {
   devicePromise ??= createDevice();

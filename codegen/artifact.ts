@@ -100,8 +100,10 @@ export function buildWebgpuArtifact(program: WebgpuProgram, options: Record<stri
     inputs: program.inputs.map(slot),
     outputs: program.outputs.map(slot),
     buffers: [...program.buffers],
-    weights: program.weights ? { buffer: program.weights.buffer, bytes: weights.length } : null,
-    modules: program.modules.map((m) => ({ access: [...m.access] })),
+    weights: program.weights
+      ? { buffer: program.weights.buffer, bytes: weights.length, ...(program.weights.encodings.length ? { encodings: program.weights.encodings.map((e) => ({ ...e })) } : {}) }
+      : null,
+    modules: program.modules.map((m) => ({ access: [...m.access], ...(m.requires ? { requires: [...m.requires], fallback: m.fallback } : {}) })),
     steps: program.steps.map((s) => ({ module: s.module, bindings: s.bindings.map((r) => ({ ...r })), workgroups: [...s.workgroups] })),
     precision: { ...program.precision },
     ...specializedField(program.specialized),

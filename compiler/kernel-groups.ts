@@ -2,10 +2,14 @@
 // is decided here and in passes/fuse-ops.ts alone; codegen lowers each `fused` node as the kernel this file
 // says it is and never re-partitions or re-fuses. A group is one kernel in one of two forms:
 //   - anchored: a conv/matmul-like anchor (kind out-elemwise-fusable, f32) whose kernel applies the other
-//     nodes to each element it stores (bias, scale, activation, residual: the epilogue);
+//     nodes to each element it stores (bias, scale, activation, residual: the epilogue). An integer anchor
+//     (conv_integer, matmul_integer: an exact i32 sum) takes an epilogue too, the requantization of int8
+//     inference: cast to f32 → scale (→ bias → activation) → round → clip → cast to u8/i8, so a quantized
+//     conv + bias + relu is one kernel whose output is already the next layer's int8 input;
 //   - element-wise: nodes that all have a scalar form (compiler/ops/scalar-forms.ts), computed in one pass.
 // Both within the target's limits (compiler/target-info.ts): bindings per kernel and epilogue operands.
 import { DlcError } from './errors.js';
+import { isInteger } from './ir/dtype.js';
 import { Graph, type Node, type Value } from './ir/graph.js';
 import { getOp } from './ops/registry.js';
 import { ELEMENTWISE_OPS } from './ops/scalar-forms.js';
@@ -64,23 +68,38 @@ export function describeFusedGroup(node: Node): FusedGroup {
   return { ...groupOf(nodes), node };
 }
 
+/** Anchors whose i32 sum an epilogue may requantize (it reads the sum only through a cast to f32). */
+export const INTEGER_ANCHORS: ReadonlySet<string> = new Set(['conv_integer', 'matmul_integer']);
+
 /**
  * The tensors a group's epilogue reads besides the anchor's output (one-element constants excluded: they are
  * literals), or undefined when the group cannot be its anchor's kernel with an epilogue: the anchor has more
- * than one output or is not f32, the epilogue would broadcast the anchor's result up (the anchor stores each
- * output element once), a node is not an f32 element-wise op over f32 operands, or it reads more than
- * `maxOperands` tensors.
+ * than one output, the epilogue would broadcast the anchor's result up (the anchor stores each output element
+ * once), a node is not element-wise, or it reads more than `maxOperands` tensors. The epilogue computes in
+ * f32: an f32 anchor's output, or an integer anchor's i32 sum read only by casts to f32; its last node may
+ * cast the f32 result to an integer type (the quantized store), and no other node may leave f32.
  */
 export function epilogueTensors(group: FusedGroup, maxOperands: number): Value[] | undefined {
-  const anchorOut = group.anchor?.outputs[0];
-  if (!anchorOut || group.anchor!.outputs.length !== 1 || anchorOut.type.dtype !== 'f32' || group.epilogue.length === 0) return undefined;
+  const anchor = group.anchor;
+  const anchorOut = anchor?.outputs[0];
+  if (!anchor || !anchorOut || anchor.outputs.length !== 1 || group.epilogue.length === 0) return undefined;
+  const integerSum = INTEGER_ANCHORS.has(anchor.op) && anchorOut.type.dtype === 'i32';
+  if (anchorOut.type.dtype !== 'f32' && !integerSum) return undefined;
   const [a, y] = [anchorOut.type.shape, group.output.type.shape];
   if (a.length !== y.length || a.some((d, i) => d !== y[i])) return undefined;
+  const last = group.epilogue[group.epilogue.length - 1];
   const tensors: Value[] = [];
   for (const n of group.epilogue) {
-    if (!isElementwiseNode(n) || n.op === 'expand' || n.outputs[0].type.dtype !== 'f32') return undefined;
+    if (!isElementwiseNode(n) || n.op === 'expand') return undefined;
+    const out = n.outputs[0].type.dtype;
+    const quantizedStore = n === last && n.op === 'cast' && isInteger(out) && n.inputs[0]?.type.dtype === 'f32';
+    if (out !== 'f32' && !quantizedStore) return undefined;
     for (const v of n.inputs) {
       if (!v) continue;
+      if (v === anchorOut && integerSum) {
+        if (n.op !== 'cast' || out !== 'f32') return undefined;
+        continue;
+      }
       if (v.type.dtype !== 'f32') return undefined;
       const inside = v === anchorOut || group.epilogue.some((m) => m.outputs[0] === v);
       if (!inside && !(v.data && v.data.size === 1) && !tensors.includes(v)) tensors.push(v);

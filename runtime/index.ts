@@ -22,6 +22,13 @@ export interface LoadOptions {
   fetch?: FetchFunction;
   /** The GPUDevice a webgpu artifact runs on; without one, the runtime asks navigator.gpu for one. */
   device?: GPUDevice;
+  /**
+   * The WGSL language features of the GPU object the device came from, which decide the variant of kernels
+   * that have one (the int8 kernels use dot4I8Packed where 'packed_4x8_integer_dot_product' is listed):
+   * navigator.gpu.wgslLanguageFeatures by default, none where there is no navigator.gpu (Node: pass the
+   * `gpu` object's set). An empty set runs core WGSL only.
+   */
+  wgslLanguageFeatures?: ReadonlySet<string>;
 }
 
 interface Executor {
@@ -72,7 +79,8 @@ export async function loadModel(dirOrUrl: string, options: LoadOptions = {}): Pr
   if (manifest.target === 'wasm') return new Session(manifest, await WasmExecutor.create(files[WASM_FILE], files[WEIGHTS_FILE], manifest, source.where));
   const device = options.device ?? (await browserDevice(source.where));
   const wgsl = new TextDecoder().decode(files[WGSL_FILE]);
-  return new Session(manifest, await WebgpuExecutor.create(device, wgsl, files[WEIGHTS_FILE], manifest, source.where));
+  const features = options.wgslLanguageFeatures ?? (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu?.wgslLanguageFeatures ?? new Set<string>();
+  return new Session(manifest, await WebgpuExecutor.create(device, wgsl, files[WEIGHTS_FILE], manifest, source.where, features));
 }
 
 /** A device from navigator.gpu (browsers, Deno), for a webgpu artifact loaded without one. */

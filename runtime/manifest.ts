@@ -74,6 +74,18 @@ export interface WebgpuStep {
   workgroups: [number, number, number];
 }
 
+export interface WebgpuModuleInfo {
+  access: ('read' | 'read_write')[];
+  requires?: string[];
+  fallback?: number;
+}
+
+export interface WeightEncodingRange {
+  offset: number;
+  bytes: number;
+  encoding: 'i8x4';
+}
+
 export interface WebgpuManifest {
   format: typeof ARTIFACT_FORMAT;
   formatVersion: number;
@@ -83,10 +95,18 @@ export interface WebgpuManifest {
   outputs: GpuTensorSlot[];
   /** Byte size of each GPU buffer. */
   buffers: number[];
-  /** The buffer weights.bin fills once at load (null without weights). */
-  weights: { buffer: number; bytes: number } | null;
-  /** Per module of kernels.wgsl (in order): the access of each binding. */
-  modules: { access: ('read' | 'read_write')[] }[];
+  /**
+   * The buffer weights.bin fills once at load, as it is (null without weights); `encodings` lists the byte
+   * ranges whose u32 words pack narrower elements, which the kernels read directly: 'i8x4', four i8 weights
+   * per word, element 4q + j in byte j (absent when there are none).
+   */
+  weights: { buffer: number; bytes: number; encodings?: WeightEncodingRange[] } | null;
+  /**
+   * Per module of kernels.wgsl (in order): the access of each binding; a module that needs WGSL language
+   * features names them in `requires` and, in `fallback`, a module with the same bindings that computes the
+   * same in core WGSL, which a device lacking one of them runs instead (steps name the preferred module).
+   */
+  modules: WebgpuModuleInfo[];
   steps: WebgpuStep[];
   /** The precision asked for, the one the kernels compute in, how weights are stored, and why they differ. */
   precision: { requested: 'f32' | 'f16'; used: 'f32' | 'f16'; weights: 'f32' | 'f16'; reason?: string };
@@ -195,10 +215,22 @@ function parseWebgpu(m: Record<string, unknown>, files: Record<string, FileEntry
   if (weights !== null && !(isObject(weights) && isBuffer(weights.buffer) && isCount(weights.bytes) && weights.bytes <= buffers[weights.buffer])) {
     fail('weights must be null or {buffer, bytes} within that buffer');
   }
+  if (weights?.encodings !== undefined) {
+    const ok = Array.isArray(weights.encodings) && weights.encodings.every((e) => isObject(e) && e.encoding === 'i8x4' && isCount(e.offset) && isCount(e.bytes) && e.offset + e.bytes <= weights.bytes);
+    if (!ok) fail("weights.encodings must list {offset, bytes, encoding: 'i8x4'} ranges within the weights");
+  }
   const modules = m.modules as WebgpuManifest['modules'];
   if (!Array.isArray(modules) || !modules.every((x) => isObject(x) && Array.isArray(x.access) && x.access.every((a) => a === 'read' || a === 'read_write'))) {
     fail('modules must list the access (read or read_write) of each binding');
   }
+  modules.forEach((x, i) => {
+    if (x.requires === undefined && x.fallback === undefined) return;
+    const fallback = isCount(x.fallback) ? modules[x.fallback] : undefined;
+    const same = fallback && fallback.requires === undefined && fallback.access.length === x.access.length && fallback.access.every((a, j) => a === x.access[j]);
+    if (!Array.isArray(x.requires) || !x.requires.every((f) => typeof f === 'string') || !same) {
+      fail(`module ${i}: requires must list WGSL language features and fallback name a module without requirements and with the same bindings`);
+    }
+  });
   const steps = m.steps as WebgpuStep[];
   if (!Array.isArray(steps)) fail('steps must be a list');
   steps.forEach((s, i) => {

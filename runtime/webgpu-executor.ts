@@ -3,6 +3,9 @@
 // of the plan is created, the weights uploaded once, and each step's bind group made. Each run writes the
 // inputs, records every dispatch into ONE command encoder (one compute pass: dispatches in a pass see the
 // writes of the ones before), copies only the outputs to mappable buffers and reads them back.
+// A step whose module requires WGSL language features (the int8 kernels' dot4I8Packed) runs it where the GPU
+// object lists them all (navigator.gpu.wgslLanguageFeatures, or the set the caller passes) and the module's
+// core-WGSL fallback elsewhere; only the modules that will run are compiled.
 import { elementCount, type TypedArray } from './dtypes.js';
 import { DlcRuntimeError } from './errors.js';
 import { checkedFeed, checkFeedNames } from './feeds.js';
@@ -33,6 +36,14 @@ export function splitModules(text: string, where: string): string[] {
   return modules;
 }
 
+/** The module each step runs: its own where the features it requires are all present, else its fallback. */
+export function modulesToRun(manifest: WebgpuManifest, languageFeatures: ReadonlySet<string>): number[] {
+  return manifest.steps.map((s) => {
+    const m = manifest.modules[s.module];
+    return m.requires && !m.requires.every((f) => languageFeatures.has(f)) ? m.fallback! : s.module;
+  });
+}
+
 export class WebgpuExecutor {
   /** Runs one at a time: they share the readback buffers. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -44,24 +55,30 @@ export class WebgpuExecutor {
     private readonly pipelines: GPUComputePipeline[],
     private readonly bindGroups: GPUBindGroup[],
     private readonly readbacks: GPUBuffer[],
+    /** Per step, the module it runs. */
+    readonly stepModules: readonly number[],
   ) {}
 
-  static async create(device: GPUDevice, wgsl: string, weights: Uint8Array, manifest: WebgpuManifest, where: string): Promise<WebgpuExecutor> {
+  static async create(device: GPUDevice, wgsl: string, weights: Uint8Array, manifest: WebgpuManifest, where: string, languageFeatures: ReadonlySet<string> = new Set()): Promise<WebgpuExecutor> {
     const codes = splitModules(wgsl, where);
     if (codes.length !== manifest.modules.length) throw new DlcRuntimeError(`${where}: kernels.wgsl has ${codes.length} modules, the manifest lists ${manifest.modules.length}`);
+    const stepModules = modulesToRun(manifest, languageFeatures);
+    const used = new Set(stepModules);
     const layouts = manifest.modules.map((m) =>
       device.createBindGroupLayout({
         entries: m.access.map((a, binding) => ({ binding, visibility: SHADER_STAGE_COMPUTE, buffer: { type: a === 'read' ? 'read-only-storage' : 'storage' } })),
       }),
     );
-    const pipelines = await Promise.all(
+    const pipelines: GPUComputePipeline[] = [];
+    await Promise.all(
       codes.map(async (code, i) => {
+        if (!used.has(i)) return;
         const module = device.createShaderModule({ code });
         const info = await module.getCompilationInfo();
         const errors = info.messages.filter((msg) => msg.type === 'error');
         if (errors.length > 0) throw new DlcRuntimeError(`${where}: module ${i} of kernels.wgsl does not compile: ${errors.map((e) => `${e.lineNum}:${e.linePos} ${e.message}`).join('; ')}`);
         try {
-          return await device.createComputePipelineAsync({ layout: device.createPipelineLayout({ bindGroupLayouts: [layouts[i]] }), compute: { module, entryPoint: 'main' } });
+          pipelines[i] = await device.createComputePipelineAsync({ layout: device.createPipelineLayout({ bindGroupLayouts: [layouts[i]] }), compute: { module, entryPoint: 'main' } });
         } catch (e) {
           throw new DlcRuntimeError(`${where}: cannot create the pipeline of module ${i}: ${(e as Error).message}`);
         }
@@ -71,16 +88,16 @@ export class WebgpuExecutor {
     device.pushErrorScope('out-of-memory');
     const buffers = manifest.buffers.map((size) => device.createBuffer({ size, usage: STORAGE | COPY_SRC | COPY_DST }));
     if (manifest.weights) device.queue.writeBuffer(buffers[manifest.weights.buffer], 0, weights as Uint8Array<ArrayBuffer>);
-    const bindGroups = manifest.steps.map((s) =>
+    const bindGroups = manifest.steps.map((s, i) =>
       device.createBindGroup({
-        layout: layouts[s.module],
+        layout: layouts[stepModules[i]],
         entries: s.bindings.map((r, binding) => ({ binding, resource: { buffer: buffers[r.buffer], offset: r.offset, size: r.size } })),
       }),
     );
     const readbacks = manifest.outputs.map((o) => device.createBuffer({ size: Math.max(4, elementCount(o.shape) * 4), usage: MAP_READ | COPY_DST }));
     const [oom, invalid] = [await device.popErrorScope(), await device.popErrorScope()];
     if (oom || invalid) throw new DlcRuntimeError(`${where}: cannot set the model up on this device: ${(oom ?? invalid)!.message}`);
-    return new WebgpuExecutor(device, manifest, buffers, pipelines, bindGroups, readbacks);
+    return new WebgpuExecutor(device, manifest, buffers, pipelines, bindGroups, readbacks, stepModules);
   }
 
   run(feeds: Record<string, TypedArray>): Promise<Record<string, TypedArray>> {
@@ -108,7 +125,7 @@ export class WebgpuExecutor {
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginComputePass();
     manifest.steps.forEach((s, i) => {
-      pass.setPipeline(this.pipelines[s.module]);
+      pass.setPipeline(this.pipelines[this.stepModules[i]]);
       pass.setBindGroup(0, this.bindGroups[i]);
       pass.dispatchWorkgroups(...s.workgroups);
     });

@@ -11,9 +11,9 @@ import { planBuffers } from './buffer-plan.js';
 import { wgslGroupEpilogue } from './group-epilogue.js';
 import { elementwiseGroupKernel, elementwiseKernel } from './kernels/elementwise.js';
 import { WGSL_KERNELS } from './kernels/index.js';
-import type { WgslDispatch, WgslKernelContext } from './kernels/kernel.js';
+import type { WeightEncoding, WgslDispatch, WgslKernelContext } from './kernels/kernel.js';
 import { stridedCopy } from './kernels/movement.js';
-import type { GpuModule, GpuTensorSlot, PrecisionRecord, WebgpuCompileOptions, WebgpuProgram, WebgpuStep } from './program.js';
+import type { GpuModule, GpuTensorSlot, PrecisionRecord, WebgpuCompileOptions, WebgpuProgram, WebgpuStep, WeightRange } from './program.js';
 import { STORAGE_BYTES, storageType, storedValue, withHelpers } from './wgsl-target.js';
 
 interface Generated {
@@ -22,11 +22,13 @@ interface Generated {
   /** Per kernel: its dispatches (in order). */
   kernels: WgslDispatch[][];
   aliases: [Value, Value][];
+  /** Constants whose words pack narrower elements, and how. */
+  encodings: Map<Value, WeightEncoding>;
 }
 
 /** The webgpu target as the lowering driver sees it: kernels are dispatches over bound values. */
 function generate(graph: Graph, options: WebgpuCompileOptions): Generated {
-  const gen: Pick<Generated, 'kernels'> = { kernels: [] };
+  const gen: Pick<Generated, 'kernels' | 'encodings'> = { kernels: [], encodings: new Map() };
   const { bindingsPerKernel } = TARGET_INFO.webgpu.limits;
   let constants = 0;
   let scratches = 0;
@@ -39,7 +41,11 @@ function generate(graph: Graph, options: WebgpuCompileOptions): Generated {
     context: (site) => ({
       ...site,
       weights: options.precision === 'f16' ? 'f16' : 'f32',
-      constant: (t: Tensor) => new Value(`${site.node.name}/const${constants++}`, { dtype: t.dtype, shape: [...t.shape] }, t),
+      constant: (t: Tensor, encoding?: WeightEncoding) => {
+        const v = new Value(`${site.node.name}/const${constants++}`, { dtype: t.dtype, shape: [...t.shape] }, t);
+        if (encoding) gen.encodings.set(v, encoding);
+        return v;
+      },
       scratch: (dtype, shape) => new Value(`${site.node.name}/scratch${scratches++}`, { dtype, shape: [...shape] }),
     }),
     emit(dispatches) {
@@ -98,16 +104,24 @@ export function compileGraphToWebgpu(original: Graph, options: WebgpuCompileOpti
   });
   const modules: GpuModule[] = [];
   const moduleIndex = new Map<string, number>();
+  /** The index of module `text` (added once), with what it requires and its fallback when it has one. */
+  const moduleOf = (text: string, access: GpuModule['access'], variant?: Pick<GpuModule, 'requires' | 'fallback'>) => {
+    const code = withHelpers(text);
+    let module = moduleIndex.get(code);
+    if (module === undefined) {
+      module = modules.length;
+      moduleIndex.set(code, module);
+      modules.push({ code, access, ...variant });
+    }
+    return module;
+  };
   const programSteps: WebgpuStep[] = dispatches
     .filter((d) => d.workgroups.every((n) => n > 0))
     .map((d) => {
-      const code = withHelpers(d.code);
-      let module = moduleIndex.get(code);
-      if (module === undefined) {
-        module = modules.length;
-        moduleIndex.set(code, module);
-        modules.push({ code, access: d.bindings.map((b) => b.access) });
-      }
+      const access = d.bindings.map((b) => b.access);
+      // A step names its preferred module; the runtime runs the fallback where a required feature is missing.
+      const fallback = moduleOf(d.code, access);
+      const module = d.preferred ? moduleOf(d.preferred.code, access, { requires: [...d.preferred.requires], fallback }) : fallback;
       const bindings = d.bindings.map((b) => {
         const r = plan.ranges.get(b.value);
         if (!r) throw new Error(`code generator bug: no buffer for '${b.value.name}'`);
@@ -116,10 +130,16 @@ export function compileGraphToWebgpu(original: Graph, options: WebgpuCompileOpti
       return { module, bindings, workgroups: [...d.workgroups] };
     });
   const slot = (v: Value): GpuTensorSlot => ({ name: v.name, dtype: v.type.dtype, shape: [...shapeOf(v)], storage: storageType(v.type.dtype), buffer: plan.ranges.get(v)!.buffer });
+  const encodings: WeightRange[] = [];
+  for (const [v, encoding] of gen.encodings) {
+    const r = plan.ranges.get(v);
+    if (r) encodings.push({ offset: r.offset, bytes: r.size, encoding });
+  }
+  encodings.sort((a, b) => a.offset - b.offset);
   return {
     modules,
     buffers: plan.buffers,
-    weights: plan.weights,
+    weights: plan.weights && { ...plan.weights, encodings },
     steps: programSteps,
     inputs: graph.inputs.map(slot),
     outputs: graph.outputs.map(slot),

@@ -4,6 +4,11 @@
 // one-element constants as literals. It becomes two module-scope functions of the kernel's module, one per f32
 // and one per vec4<f32> of four consecutive output elements, over the arrays the kernel binds for its
 // operands; so the whole group is the anchor's one kernel.
+// An integer anchor (conv_integer, matmul_integer) hands its epilogue the exact i32 sum, which the epilogue
+// reads through its cast to f32 and may end in a cast to u8/i8 (requantization, compiler/kernel-groups.ts):
+// each node is then rendered with its real dtypes, the function takes an i32 and returns the stored dtype's
+// storage type (u32 for u8, i32 for i8), and its vec4 form applies the scalar one lane by lane (the integer
+// kernels store scalars).
 import type { Node, Value } from '../../compiler/ir/graph.js';
 import { renderElementwise, type ScalarOperand } from '../../compiler/ops/scalar-forms.js';
 import { epilogueTensors, type FusedGroup } from '../../compiler/kernel-groups.js';
@@ -13,7 +18,8 @@ import { shapeOf } from '../shapes.js';
 import { wgslEpilogueOf } from './epilogue.js';
 import type { EpilogueSite, WgslEpilogue } from './kernels/kernel.js';
 import { offsetOf } from './kernels/module-bindings.js';
-import { WGSL_TARGET, wgslLiteral } from './wgsl-target.js';
+import type { DType } from '../../compiler/ir/dtype.js';
+import { storageType, WGSL_TARGET, wgslLiteral } from './wgsl-target.js';
 
 /**
  * Tensors one epilogue may read. A kernel binds its anchor's inputs, its output and maybe a scratch besides;
@@ -30,14 +36,15 @@ const NATIVE_BINARY: Record<string, (a: string, b: string) => string> = {
   min: (a, b) => `min(${a}, ${b})`,
 };
 
-/** A local of the helpers: its scalar form, its vec4 form and lane l of the vec4 form. */
+/** A local of the helpers: its dtype, its scalar form, its vec4 form and lane l of the vec4 form. */
 interface Operand {
+  dtype: DType;
   scalar: string;
   vector: string;
   lane(l: number): string;
 }
 
-const local = (name: string): Operand => ({ scalar: name, vector: name, lane: (l) => `${name}[${l}]` });
+const local = (name: string, dtype: DType = 'f32'): Operand => ({ dtype, scalar: name, vector: name, lane: (l) => `${name}[${l}]` });
 
 /**
  * Lines defining `name` as operand array `arr` (strides over the output's dims) at output element `at`: an
@@ -81,15 +88,20 @@ export function wgslGroupEpilogue(group: FusedGroup): WgslEpilogue | undefined {
   const tensors = epilogueTensors(group, MAX_EPILOGUE_OPERANDS);
   if (!tensors) return undefined;
   const anchorOut = group.anchor!.outputs[0];
+  // f32 for a float anchor; i32 for an integer one, whose output may be stored as u8/i8 (u32/i32).
+  const inType = storageType(anchorOut.type.dtype);
+  const outType = storageType(group.output.type.dtype);
   const dims = shapeOf(group.output);
   const strides = tensors.map((v) => broadcastStridesOf(shapeOf(v), dims));
   const literal = (v: Value): Operand => {
-    const lit = wgslLiteral(v.data!.data[0], 'f32');
-    return { scalar: lit, vector: `vec4<f32>(${lit})`, lane: () => lit };
+    const lit = wgslLiteral(v.data!.data[0], v.type.dtype);
+    return { dtype: v.type.dtype, scalar: lit, vector: `vec4<${storageType(v.type.dtype)}>(${lit})`, lane: () => lit };
   };
+  const render = (n: Node, xs: (Operand | undefined)[]) =>
+    renderElementwise(n, sparse(n, xs, (o) => ({ expr: o.scalar, dtype: o.dtype })), n.outputs[0].type.dtype, WGSL_TARGET);
   /** The two functions' source over the arrays the site binds for the operands. */
   const functions = (site: EpilogueSite) => {
-    const locals = new Map<Value, Operand>([[anchorOut, local('v')]]);
+    const locals = new Map<Value, Operand>([[anchorOut, local('v', anchorOut.type.dtype)]]);
     const scalarLines: string[] = [];
     const vectorLines: string[] = [];
     tensors.forEach((v, i) => {
@@ -100,14 +112,20 @@ export function wgslGroupEpilogue(group: FusedGroup): WgslEpilogue | undefined {
     });
     group.epilogue.forEach((n, j) => {
       const xs = n.inputs.map((v) => (v ? (locals.get(v) ?? literal(v)) : undefined));
-      scalarLines.push(`let t${j} = ${renderElementwise(n, sparse(n, xs, (o) => ({ expr: o.scalar, dtype: 'f32' })), 'f32', WGSL_TARGET)};`);
-      vectorLines.push(`let t${j} = ${vectorForm(n, xs, site)};`);
-      locals.set(n.outputs[0], local(`t${j}`));
+      scalarLines.push(`let t${j} = ${render(n, xs)};`);
+      if (inType === 'f32') vectorLines.push(`let t${j} = ${vectorForm(n, xs, site)};`);
+      locals.set(n.outputs[0], local(`t${j}`, n.outputs[0].type.dtype));
     });
     const result = locals.get(group.output)!.scalar;
-    const fn = (name: string, type: string, lines: string[]) =>
-      `fn ${name}(v: ${type}, at: u32) -> ${type} {\n${lines.map((l) => `  ${l}`).join('\n')}\n  return ${result};\n}`;
-    return { scalar: fn('epilogue', 'f32', scalarLines), vector: fn('epilogue4', 'vec4<f32>', vectorLines) };
+    const fn = (name: string, type: string, lines: string[], ret: string, result: string) =>
+      `fn ${name}(v: ${type}, at: u32) -> ${ret} {\n${lines.map((l) => `  ${l}`).join('\n')}\n  return ${result};\n}`;
+    const scalar = fn('epilogue', inType, scalarLines, outType, result);
+    // An integer anchor's vec4 form: the scalar function on each lane (elements at..at+3).
+    const lanes = `vec4<${outType}>(${[0, 1, 2, 3].map((l) => `epilogue(v[${l}], at${l ? ` + ${l}u` : ''})`).join(', ')})`;
+    const vector = inType === 'f32'
+      ? [fn('epilogue4', 'vec4<f32>', vectorLines, 'vec4<f32>', result)]
+      : [scalar, fn('epilogue4', `vec4<${inType}>`, [], `vec4<${outType}>`, lanes)];
+    return { scalar, vector };
   };
   return {
     name: `group_${(group.node ?? group.nodes[group.nodes.length - 1]).name}`,
@@ -116,7 +134,7 @@ export function wgslGroupEpilogue(group: FusedGroup): WgslEpilogue | undefined {
       return `epilogue(${v}, ${at})`;
     },
     vec4(v, at, site) {
-      site.declare(functions(site).vector);
+      for (const text of functions(site).vector) site.declare(text);
       return `epilogue4(${v}, ${at})`;
     },
   };

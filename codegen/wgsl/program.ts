@@ -9,7 +9,13 @@ import type { StorageType } from './wgsl-target.js';
 
 export interface GpuTensorSlot { name: string; dtype: DType; shape: number[]; storage: StorageType; buffer: number }
 export interface GpuBufferRange { buffer: number; offset: number; size: number }
-export interface GpuModule { code: string; access: ('read' | 'read_write')[] }
+/**
+ * A shader module; with `requires`, one that needs those WGSL language features and `fallback`, the module
+ * with the same bindings that computes the same in core WGSL (kernels/kernel.ts, WgslDispatch.preferred).
+ */
+export interface GpuModule { code: string; access: ('read' | 'read_write')[]; requires?: string[]; fallback?: number }
+/** A range of the weights whose words pack narrower elements (kernels/kernel.ts, WeightEncoding). */
+export interface WeightRange { offset: number; bytes: number; encoding: 'i8x4' }
 export interface WebgpuStep { module: number; bindings: GpuBufferRange[]; workgroups: [number, number, number] }
 
 export type Precision = 'f32' | 'f16';
@@ -22,7 +28,7 @@ export interface WebgpuProgram {
   /** Byte size of each GPU buffer (a multiple of 4, at least 4). */
   buffers: number[];
   /** The buffer that holds the weights, uploaded once at load, and its bytes (null without constants). */
-  weights: { buffer: number; data: Uint8Array } | null;
+  weights: { buffer: number; data: Uint8Array; encodings: WeightRange[] } | null;
   steps: WebgpuStep[];
   inputs: GpuTensorSlot[];
   outputs: GpuTensorSlot[];

@@ -31,10 +31,14 @@ function toTensor(dtype: Tensor['dtype'], shape: readonly number[], data: TypedA
   return new Tensor(dtype, shape, out);
 }
 
-export async function loadWebgpuProgram(device: GPUDevice, program: WebgpuProgram): Promise<LoadedWebgpuProgram> {
+/**
+ * `wgslLanguageFeatures`: those of the device's GPU object (runtime/index.ts, LoadOptions), which pick each
+ * kernel's variant; none by default (core WGSL only).
+ */
+export async function loadWebgpuProgram(device: GPUDevice, program: WebgpuProgram, wgslLanguageFeatures: ReadonlySet<string> = new Set()): Promise<LoadedWebgpuProgram & { stepModules: readonly number[] }> {
   const files = buildWebgpuArtifact(program, {});
   const manifest = parseManifest(new TextDecoder().decode(files.get(MANIFEST_FILE)), 'in-memory artifact') as WebgpuManifest;
-  const executor = await WebgpuExecutor.create(device, new TextDecoder().decode(files.get(WGSL_FILE)), files.get(WEIGHTS_FILE)!, manifest, 'in-memory artifact');
+  const executor = await WebgpuExecutor.create(device, new TextDecoder().decode(files.get(WGSL_FILE)), files.get(WEIGHTS_FILE)!, manifest, 'in-memory artifact', wgslLanguageFeatures);
   return {
     async run(feeds) {
       const arrays: Record<string, TypedArray> = {};
@@ -45,5 +49,6 @@ export async function loadWebgpuProgram(device: GPUDevice, program: WebgpuProgra
       return result;
     },
     release: () => executor.release(),
+    stepModules: executor.stepModules,
   };
 }

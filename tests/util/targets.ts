@@ -9,7 +9,7 @@ import { interpret } from '../../compiler/interpreter.js';
 import { isFloat, type DType } from '../../compiler/ir/dtype.js';
 import type { Graph } from '../../compiler/ir/graph.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
-import { nodeGpuDevice } from '../../cli/webgpu-node.js';
+import { nodeGpuDevice, nodeWgslLanguageFeatures } from '../../cli/webgpu-node.js';
 import { compileToWasm, type WasmCompileOptions } from '../../codegen/wasm/program.js';
 import { loadProgram } from '../../codegen/wasm/run-program.js';
 import { compileToWebgpu, type WebgpuCompileOptions } from '../../codegen/wgsl/program.js';
@@ -75,6 +75,8 @@ export interface RunOptions {
   feeds?: Record<string, Tensor>;
   wasm?: WasmCompileOptions;
   webgpu?: WebgpuCompileOptions;
+  /** The WGSL language features the webgpu run may use (Dawn's, by default; an empty set: core WGSL only). */
+  wgslLanguageFeatures?: ReadonlySet<string>;
 }
 
 export interface TargetRun {
@@ -98,7 +100,7 @@ async function runWasm(graph: Graph, feeds: Record<string, Tensor>, options: Run
 
 async function runWebgpu(graph: Graph, feeds: Record<string, Tensor>, options: RunOptions): Promise<Compiled> {
   const program = compileToWebgpu(graph, options.webgpu);
-  const loaded = await loadWebgpuProgram(await nodeGpuDevice(), program);
+  const loaded = await loadWebgpuProgram(await nodeGpuDevice(), program, options.wgslLanguageFeatures ?? (await nodeWgslLanguageFeatures()));
   try {
     return { kernels: program.kernels, outputs: await loaded.run(feeds) };
   } finally {

@@ -2,8 +2,10 @@
 // their requantizing forms qlinear_matmul and qlinear_conv. One invocation per output element accumulates
 // exactly in i32 (|Σ| < 2³¹ for any layer of 8-bit operands under 33,000 terms deep); the requantization
 // follows the reference's steps: y = saturate(round_half_even(fround(acc · m) + zero_point)) with
-// m = (s_in · s_w) / s_y. These are direct loops, not the tiled f32 kernels: the quantized operators ONNX
-// models carry are rare next to the float ones, and correctness comes first.
+// m = (s_in · s_w) / s_y. conv_integer and matmul_integer over constant symmetric i8 weights — the form the
+// int8 pipeline gives them — run the packed, tiled kernels of int8-gemm.ts; the rest (run-time or u8 weights,
+// weight zero points, per-row zero points, the qlinear_* ops) run these direct loops. Both apply a fused
+// group's epilogue (the requantization to the next layer's u8/i8) to the i32 sum at each store.
 import type { Value } from '../../../compiler/ir/graph.js';
 import { Tensor } from '../../../compiler/ir/tensor.js';
 import type { DType } from '../../../compiler/ir/dtype.js';
@@ -12,7 +14,9 @@ import { matmulGeometry } from '../../matmul-geometry.js';
 import { shapeOf, sizeOfValue } from '../../shapes.js';
 import { convShapeOf } from '../../window-geometry.js';
 import { storageType } from '../wgsl-target.js';
+import { packedInt8Kernel } from './int8-gemm.js';
 import type { WgslDispatch, WgslKernelContext } from './kernel.js';
+import { finish } from './module-bindings.js';
 import { Bindings, offsetsOf, perInvocation, unsupported } from './shader.js';
 
 const RANGES: Partial<Record<DType, [number, number]>> = { u8: [0, 255], i8: [-128, 127] };
@@ -97,15 +101,20 @@ function integerMatmul(k: WgslKernelContext, o: IntegerOperands, y: Value, bs: B
     '  }',
     store(),
   ].join('\n');
-  return [perInvocation({ bindings: bs.list, count, body, globals })];
+  return [perInvocation({ bindings: bs.list, count, body, globals: [globals, bs.globals()].filter((t) => t).join('\n') })];
 }
+
+/** The store of an integer anchor's i32 sum, through a fused group's epilogue when there is one. */
+const plainStore = (k: WgslKernelContext, y: Value, bs: Bindings) => () => `  ${bs.of(y)}[i] = ${finish(k.epilogue, 'acc', 'i', bs)};`;
 
 /** matmul_integer, and qlinear_matmul requantizing with the scale of each column. */
 export function integerMatmulKernel(k: WgslKernelContext): WgslDispatch[] {
+  const packed = packedInt8Kernel(k);
+  if (packed) return packed;
   const o = integerOperands(k.node, (detail) => unsupported(k.node, detail));
   const y = k.output(0);
   const bs = new Bindings([y]);
-  if (!o.requantize) return integerMatmul(k, o, y, bs, () => `  ${bs.of(y)}[i] = acc;`);
+  if (!o.requantize) return integerMatmul(k, o, y, bs, plainStore(k, y, bs));
   const rq = requantization(k, o.requantize);
   const main = integerMatmul(k, o, y, bs, () => `  ${bs.of(y)}[i] = ${rq.expr(bs, 'acc', 'col')};`, REQUANTIZE);
   return main.length ? [...rq.prologue, ...main] : [];
@@ -153,15 +162,17 @@ function integerConv(k: WgslKernelContext, o: IntegerOperands, y: Value, bs: Bin
     '  }',
     store(),
   ].join('\n');
-  return [perInvocation({ bindings: bs.list, count, body, globals })];
+  return [perInvocation({ bindings: bs.list, count, body, globals: [globals, bs.globals()].filter((t) => t).join('\n') })];
 }
 
 /** conv_integer, and qlinear_conv requantizing with the scale of each output channel. */
 export function integerConvKernel(k: WgslKernelContext): WgslDispatch[] {
+  const packed = packedInt8Kernel(k);
+  if (packed) return packed;
   const o = integerOperands(k.node, (detail) => unsupported(k.node, detail));
   const y = k.output(0);
   const bs = new Bindings([y]);
-  if (!o.requantize) return integerConv(k, o, y, bs, () => `  ${bs.of(y)}[i] = acc;`);
+  if (!o.requantize) return integerConv(k, o, y, bs, plainStore(k, y, bs));
   const rq = requantization(k, o.requantize);
   const main = integerConv(k, o, y, bs, () => `  ${bs.of(y)}[i] = ${rq.expr(bs, 'acc', 'oc')};`, REQUANTIZE);
   return main.length ? [...rq.prologue, ...main] : [];

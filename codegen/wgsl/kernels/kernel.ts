@@ -28,7 +28,20 @@ export interface WgslDispatch {
   bindings: WgslBinding[];
   /** Workgroups to dispatch, each at most WGSL_LIMITS.workgroupsPerDimension. */
   workgroups: [number, number, number];
+  /**
+   * A faster module computing the same, with the same bindings and workgroups, that needs WGSL language
+   * features (navigator.gpu.wgslLanguageFeatures) a device may lack: the artifact ships both, and the runtime
+   * runs this one where every feature in `requires` is present and `code` elsewhere.
+   */
+  preferred?: { code: string; requires: string[] };
 }
+
+/**
+ * How a compile-time constant's bytes are laid out when they are not one element per 4-byte word of its
+ * storage type: 'i8x4', four i8 weights per u32 word (int8-packing.ts). The manifest lists these ranges of
+ * weights.bin; kernels read them as they are.
+ */
+export type WeightEncoding = 'i8x4';
 
 /**
  * Where a kernel applies an epilogue: the epilogue binds the tensors it reads through it (f32 arrays, read)
@@ -40,10 +53,13 @@ export interface EpilogueSite {
 }
 
 /**
- * An element-wise function applied to every f32 value a kernel stores: a fused activation, or a fused group's
+ * An element-wise function applied to every value a kernel stores: a fused activation, or a fused group's
  * epilogue (codegen/wgsl/group-epilogue.ts) that also reads other tensors at the stored element. `scalar(v,
- * at, site)` is a WGSL f32 expression of the f32 expression `v`, the value of output element `at` (a u32
- * expression); `vec4(v, at, site)` the same for a vec4<f32> of output elements at..at+3 (at a multiple of 4).
+ * at, site)` is a WGSL expression of `v`, the anchor's value of output element `at` (a u32 expression);
+ * `vec4(v, at, site)` the same for a vec4 of output elements at..at+3 (at a multiple of 4). `v` is of the
+ * anchor's result type — f32, or the exact i32 sum of an integer anchor (conv_integer, matmul_integer) — and
+ * the result is of the storage type of the kernel's output dtype (f32; i32/u32 for a requantized i8/u8
+ * output, or the i32 sum itself).
  */
 export interface WgslEpilogue {
   name: string;
@@ -62,8 +78,11 @@ export interface WgslKernelContext extends KernelSite {
    * applies it to every element it stores.
    */
   epilogue?: WgslEpilogue;
-  /** A compile-time tensor (repacked weights, an index table) placed in the weights, as a value to bind. */
-  constant(t: Tensor): Value;
+  /**
+   * A compile-time tensor (repacked weights, an index table) placed in the weights, as a value to bind; with
+   * an encoding when its words pack narrower elements.
+   */
+  constant(t: Tensor, encoding?: WeightEncoding): Value;
   /** A tensor private to this kernel's dispatches (an im2col buffer, split-K partial sums). */
   scratch(dtype: DType, shape: number[]): Value;
 }
