@@ -3,9 +3,8 @@
 // without labels, agreement of the arg-max with a reference model and the output SQNR against it.
 import { DlcError } from '../compiler/errors.js';
 import type { Tensor } from '../compiler/ir/tensor.js';
-import { characterErrorRate } from './cer.js';
-import { ctcGreedyDecode } from './ctc.js';
 import type { Labels } from './dataset.js';
+import { recognitionCer } from './recognition.js';
 
 export const METRIC_NAMES = ['top1', 'cer', 'agreement', 'sqnr'] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
@@ -51,8 +50,8 @@ export function scoreMetric(metric: MetricName, m: MetricInputs): number {
       const labels = m.labels;
       if (!Array.isArray(labels)) throw new DlcError('cer needs string labels (labels.txt) in the data set');
       if (!m.keys) throw new DlcError('cer needs the recognizer\'s dictionary (keys.txt in the data set, or --keys FILE)');
-      const recognized = m.outputs.flatMap((o) => ctcGreedyDecode({ shape: o.rank === 2 ? [1, ...o.shape] : o.shape, data: o.data }, m.keys!));
-      return 100 * characterErrorRate(recognized, labels as string[]).cer;
+      const outputs = m.outputs.map((o) => ({ shape: o.rank === 2 ? [1, ...o.shape] : o.shape, data: o.data }));
+      return 100 * recognitionCer(outputs, labels as string[], m.keys).cer;
     }
     case 'agreement': {
       const ref = needReference(m, metric);

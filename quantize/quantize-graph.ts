@@ -13,6 +13,7 @@ import { calibrate, type Feeds } from './calibrate.js';
 import type { CalibratorName } from './calibrators.js';
 import { insertQdq, type LayerPrecision, type LayerQuantization } from './insert-qdq.js';
 import { quantizableLayers } from './layers.js';
+import { localSqnr } from './sensitivity.js';
 import type { QuantMode } from './params.js';
 
 /** The metric the guard holds, measured on a candidate graph (the QDQ graph, as it will compute). */
@@ -41,7 +42,12 @@ export interface QuantizeOptions {
 export interface LayerReport extends LayerQuantization {
   /** SQNR (dB) of the layer's output in the quantized graph against the f32 graph, on calibration samples. */
   sqnrDb?: number;
-  /** The metric's drop with this layer alone quantized (measured when the guard searched). */
+  /** SQNR (dB) of the layer's output with only this layer quantized (its inputs exact): its own loss. */
+  aloneSqnrDb?: number;
+  /**
+   * The metric's drop with this layer alone quantized, when the guard measured it (models with at most
+   * METRIC_SENSITIVITY_LAYERS layers; larger ones are ranked by aloneSqnrDb).
+   */
   sensitivity?: number;
 }
 
@@ -73,6 +79,9 @@ export interface QuantizedModel {
 /** Calibration samples the per-layer SQNR is measured on (enough for a stable figure, cheap on big models). */
 const SQNR_SAMPLES = 4;
 
+/** Up to this many layers the guard ranks them by the metric with each alone quantized (one evaluation each). */
+export const METRIC_SENSITIVITY_LAYERS = 16;
+
 export function quantizeGraph(f32: Graph, options: QuantizeOptions): QuantizedModel {
   if (options.calibration.length === 0) throw new DlcError('quantization needs at least one calibration sample');
   if (options.bits === 16 && options.mode !== 'dfp') throw new DlcError('16-bit quantization is dynamic fixed point only (--quantize dfp --bits 16)');
@@ -81,6 +90,8 @@ export function quantizeGraph(f32: Graph, options: QuantizeOptions): QuantizedMo
   const activations = [...new Set(layers.map((l) => l.activation))];
   const ranges = new Map([...calibrate(f32, options.calibration, activations, options.calibrator)].map(([v, r]) => [v.name, r]));
   const precision: LayerPrecision = options.bits === 16 ? 'int16' : 'int8';
+  const mode = options.mode;
+  const aloneSqnr = localSqnr(f32, layers, ranges, options.calibration.slice(0, 2), mode, options.bits === 16 ? 'i16' : mode === 'dfp' ? 'i8' : 'u8');
   const build = (fallback: ReadonlySet<string>) => {
     const perLayer: Record<string, LayerPrecision> = {};
     for (const l of layers) if (fallback.has(l.node.name)) perLayer[l.node.name] = 'f32';
@@ -109,11 +120,14 @@ export function quantizeGraph(f32: Graph, options: QuantizeOptions): QuantizedMo
     let current = measure(fallback);
     if (!ok(current.value)) {
       const names = layers.map((l) => l.node.name).filter((n) => !options.layers?.[n]);
-      for (const name of names) {
-        const alone = new Set(names.filter((n) => n !== name));
-        sensitivity.set(name, cost(g.evaluate(build(alone).graph)));
+      if (names.length <= METRIC_SENSITIVITY_LAYERS) {
+        for (const name of names) {
+          const alone = new Set(names.filter((n) => n !== name));
+          sensitivity.set(name, cost(g.evaluate(build(alone).graph)));
+        }
       }
-      const bySensitivity = [...names].sort((a, b) => sensitivity.get(b)! - sensitivity.get(a)!);
+      const rank = (n: string) => sensitivity.get(n) ?? -aloneSqnr.get(n)!;
+      const bySensitivity = [...names].sort((a, b) => rank(b) - rank(a));
       for (const name of bySensitivity) {
         if (ok(current.value)) break;
         fallback = new Set([...fallback, name]);
@@ -146,6 +160,7 @@ export function quantizeGraph(f32: Graph, options: QuantizeOptions): QuantizedMo
       layers: result.layers.map((l, i) => ({
         ...l,
         sqnrDb: sqnr.get(layers[i].node.outputs[0].name),
+        aloneSqnrDb: aloneSqnr.get(l.node),
         ...(sensitivity.has(l.node) ? { sensitivity: sensitivity.get(l.node) } : {}),
       })),
       ...(guardReport ? { guard: guardReport } : {}),

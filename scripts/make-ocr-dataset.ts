@@ -1,12 +1,13 @@
 // npm run datasets:ocr -- [--count N] [--seed S] [--width W] [--chinese] [--out DIR]
 // Renders N text lines with known strings in headless Chromium (accuracy/ocr-lines.ts) and writes the data set
 // PP-OCR rec's accuracy is measured on: DIR/x.npy ([N, 3, 48, W] f32, the rec input `x`) and DIR/labels.txt
-// (line i is the string of x[i]). Defaults: 100 lines, seed 1, W 320, Latin text only, build/datasets/ocr-lines
+// (line i is the string of x[i]) and DIR/keys.txt (the rec dictionary). Defaults: 100 lines, seed 1, W 320, Latin text only, build/datasets/ocr-lines
 // (build/datasets/ocr-lines-zh with --chinese, where one line in three is Chinese).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { makeOcrLines } from '../accuracy/ocr-lines.js';
 import { writeNpy } from '../api/npy.js';
+import { ppocrRecFiles } from '../accuracy/ppocr-rec.js';
 
 function option(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(name);
@@ -37,7 +38,9 @@ async function main(): Promise<void> {
   const out = path.resolve(option(args, '--out', path.join('build', 'datasets', chinese ? 'ocr-lines-zh' : 'ocr-lines')));
   const lines = await makeOcrLines({ count, seed, width, chinese });
   const x = writeNpy({ dtype: 'f32', shape: lines.shape, data: lines.x });
-  writeDatasetDir(out, { 'x.npy': x, 'labels.txt': lines.labels.join('\n') + '\n' });
+  // keys.txt: the recognizer's dictionary, which `dlc eval --metric cer` reads from the data set.
+  const keys = fs.readFileSync(ppocrRecFiles().keys);
+  writeDatasetDir(out, { 'x.npy': x, 'labels.txt': lines.labels.join('\n') + '\n', 'keys.txt': keys });
   const mib = (x.length / 2 ** 20).toFixed(1);
   console.log(`${out}: ${count} lines, x.npy [${lines.shape.join(', ')}] f32 (${mib} MiB), labels.txt; rendered in ${(lines.renderMs / count).toFixed(1)} ms per line`);
 }
