@@ -28,7 +28,17 @@ function perTensorOr(k: KernelContext, v: Value | undefined, index: string): str
 /** Stores i32 `acc` of output element `index`: as it is, or requantized with the multiplier of `channel`. */
 type Store = (acc: string, index: string, channel: string) => string;
 
-const storeI32 = (k: KernelContext, y: Value): Store => (acc, index) => `store<i32>(${at(k.ptr(y), index, 'i32')}, ${acc});`;
+/**
+ * Stores the sum as it is (an i32 output), or through the fused group's epilogue (k.epilogue: i32 sum in, the
+ * group's output dtype out; see group-epilogue.ts) at the element's address in the group's output.
+ */
+function storeSum(k: KernelContext, y: Value): Store {
+  const dtype = y.type.dtype;
+  const epi = k.epilogue;
+  if (!epi) return (acc, index) => `store<i32>(${at(k.ptr(y), index, 'i32')}, ${acc});`;
+  if (epi.input !== 'i32') throw new Error(`code generator bug: an epilogue of ${epi.input ?? 'f32'} on the i32 sum of ${k.node.name}`);
+  return (acc, index) => `store<${asType(dtype)}>(${at(k.ptr(y), index, dtype)}, ${epi.scalar(acc, at(k.ptr(y), index, dtype))});`;
+}
 
 function requantizingStore(k: KernelContext, y: Value, { aScale, bScale, yScale, yZp }: Requantization): Store {
   const range = RANGES[yZp.type.dtype];
@@ -67,7 +77,7 @@ function integerMatmul(k: KernelContext, o: IntegerOperands, y: Value, store: St
 function operandsAndStore(k: KernelContext): { o: IntegerOperands; y: Value; store: Store } {
   const o = integerOperands(k.node, (detail) => unsupported(k.node, detail));
   const y = k.output(0);
-  return { o, y, store: o.requantize ? requantizingStore(k, y, o.requantize) : storeI32(k, y) };
+  return { o, y, store: o.requantize ? requantizingStore(k, y, o.requantize) : storeSum(k, y) };
 }
 
 /** matmul_integer, and qlinear_matmul requantizing with the scale of each column. */
