@@ -22,6 +22,14 @@ export interface Int8Run {
   size: number;
   /** Elements outside the bound for the output's dtype (one step for u8/i8, exact for i32, the f32 tolerance). */
   outOfBound: number;
+  /** Whether the module contains i32x4.dot_i16x8_s (the integer GEMM, not the direct loops, computed it). */
+  dot: boolean;
+}
+
+/** i32x4.dot_i16x8_s in a module's code: the SIMD prefix 0xfd, then opcode 186 as LEB128 (0xba 0x01). */
+function containsDot(wasm: Uint8Array): boolean {
+  for (let i = 0; i + 2 < wasm.length; i++) if (wasm[i] === 0xfd && wasm[i + 1] === 0xba && wasm[i + 2] === 0x01) return true;
+  return false;
 }
 
 export async function runInt8(g: Graph, options: WasmCompileOptions = {}, seed = 7): Promise<Int8Run> {
@@ -39,5 +47,5 @@ export async function runInt8(g: Graph, options: WasmCompileOptions = {}, seed =
     const bound = dtype === 'f32' ? f32.atol + f32.rtol * Math.abs(want.data[i]) : dtype === 'i32' ? 0 : 1;
     if (!(d <= bound)) outOfBound++;
   }
-  return { kernels: program.kernels, differing, maxDiff, size: want.size, outOfBound };
+  return { kernels: program.kernels, differing, maxDiff, size: want.size, outOfBound, dot: containsDot(program.wasm) };
 }

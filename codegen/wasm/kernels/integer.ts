@@ -1,5 +1,8 @@
 // The integer anchors: matmul_integer and conv_integer (exact i32 sums of zero-point-shifted 8-bit operands)
-// and their requantizing forms qlinear_matmul and qlinear_conv, as direct loops. Requantization takes the
+// and their requantizing forms qlinear_matmul and qlinear_conv. The operands of int8 inference (8-bit
+// activations with a per-tensor zero point, constant 8-bit symmetric weights) take the integer GEMM
+// (integer-fast.ts); every other combination — zero points per row or channel, weights known at run time,
+// wider integers, grouped convs, qlinear_* — the direct loops here. Requantization takes the
 // reference's steps to the bit: m = f32(f32(s_in · s_w) / s_y) (f32 arithmetic is correctly rounded, as the
 // reference's fround after each f64 step is), then y = saturate(round_half_even(fround(acc · m) + zp)) with the
 // product in f64 before its rounding to f32 and the zero point added exactly.
@@ -10,6 +13,7 @@ import { loopNest } from '../../loops.js';
 import { matmulGeometry } from '../../matmul-geometry.js';
 import { convShapeOf } from '../../window-geometry.js';
 import { asType } from '../as-target.js';
+import { fastConv, fastMatmul } from './integer-fast.js';
 import { at, shapeOf, sizeOfValue, unsupported, type KernelContext } from './kernel.js';
 
 const RANGES: Partial<Record<DType, [number, number]>> = { u8: [0, 255], i8: [-128, 127] };
@@ -83,7 +87,7 @@ function operandsAndStore(k: KernelContext): { o: IntegerOperands; y: Value; sto
 /** matmul_integer, and qlinear_matmul requantizing with the scale of each column. */
 export function integerMatmulKernel(k: KernelContext): string {
   const { o, y, store } = operandsAndStore(k);
-  return integerMatmul(k, o, y, store);
+  return fastMatmul(k, o, y) ?? integerMatmul(k, o, y, store);
 }
 
 /** Σ over the window of (x − x_zp) · (w − w_zp[m]) (+ bias[m]) per output element, stored by `store` (channel: m). */
@@ -126,5 +130,7 @@ function integerConv(k: KernelContext, o: IntegerOperands, y: Value, store: Stor
 /** conv_integer, and qlinear_conv requantizing with the scale of each output channel. */
 export function integerConvKernel(k: KernelContext): string {
   const { o, y, store } = operandsAndStore(k);
-  return integerConv(k, o, y, store);
+  const s = convShapeOf(k.node, shapeOf(o.a), shapeOf(o.b), shapeOf(y), false, (d) => unsupported(k.node, d));
+  if (sizeOfValue(y) === 0) return '';
+  return fastConv(k, o, y, s) ?? integerConv(k, o, y, store);
 }
