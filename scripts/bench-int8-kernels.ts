@@ -2,7 +2,8 @@
 // on the wasm target (one thread), each compiled by dlc (fuse-ops for wasm, then compileToWasm) in f32 (conv /
 // matmul + bias + relu) and in the int8 form the quantize pass and the QDQ import produce (conv_integer /
 // matmul_integer over u8 activations and i8 weights, requantized to u8 by its fused epilogue:
-// tests/util/quantized-layers.ts); median of R runs after a warm-up, the two forms run alternately, and the speed-up of int8 over f32.
+// tests/util/quantized-layers.ts); median (and best) of R runs after a warm-up, the two forms run alternately,
+// and the speed-up of int8 over f32.
 import type { Graph } from '../compiler/ir/graph.js';
 import { Tensor } from '../compiler/ir/tensor.js';
 import { seededRandom } from '../compiler/random.js';
@@ -49,11 +50,11 @@ const elapsedMs = (f: () => void) => {
  * wasm function in its baseline tier until it has run a while, then tiers up in the background), then run
  * alternately, so that both see the same load of a shared machine.
  */
-function medians(fs: (() => void)[], runs: number): number[] {
+function medians(fs: (() => void)[], runs: number): { median: number; best: number }[] {
   for (const f of fs) for (let spent = 0, i = 0; i < 5 || spent < WARM_UP_MS; i++) spent += elapsedMs(f);
   const times = fs.map(() => [] as number[]);
   for (let i = 0; i < runs; i++) fs.forEach((f, j) => times[j].push(elapsedMs(f)));
-  return times.map((t) => t.sort((a, b) => a - b)[Math.floor(runs / 2)]);
+  return times.map((t) => t.sort((a, b) => a - b)).map((t) => ({ median: t[Math.floor(runs / 2)], best: t[0] }));
 }
 
 const WARM_UP_MS = 300;
@@ -65,14 +66,15 @@ function f32Input(g: Graph): Tensor {
 }
 
 async function main(): Promise<void> {
-  const rows: string[][] = [['layer', 'f32 ms', 'int8 ms', 'speed-up']];
+  const rows: string[][] = [['layer', 'f32 ms', 'int8 ms', 'speed-up', 'best f32 / int8 ms', 'best speed-up']];
   for (const [name, layer] of LAYERS) {
     if (!FILTER.test(name)) continue;
     const f = f32Layer(layer);
     const q = quantizedLayer(layer, { xZeroPoint: 128 });
     const [a, b] = [await compiled(f, f32Input(f)), await compiled(q, quantizedInput(q))];
-    const [fMs, qMs] = medians([a.run, b.run], RUNS);
-    rows.push([name, fMs.toFixed(3), qMs.toFixed(3), `${(fMs / qMs).toFixed(2)}×`]);
+    const [fT, qT] = medians([a.run, b.run], RUNS);
+    const [fMs, qMs] = [fT.median, qT.median];
+    rows.push([name, fMs.toFixed(3), qMs.toFixed(3), `${(fMs / qMs).toFixed(2)}×`, `${fT.best.toFixed(3)} / ${qT.best.toFixed(3)}`, `${(fT.best / qT.best).toFixed(2)}×`]);
     console.error(`${name}: f32 ${fMs.toFixed(3)} ms (${a.kernels} kernels), int8 ${qMs.toFixed(3)} ms (${b.kernels} kernels)`);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
