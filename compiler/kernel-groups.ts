@@ -76,8 +76,8 @@ export const INTEGER_ANCHORS: ReadonlySet<string> = new Set(['conv_integer', 'ma
  * literals), or undefined when the group cannot be its anchor's kernel with an epilogue: the anchor has more
  * than one output, the epilogue would broadcast the anchor's result up (the anchor stores each output element
  * once), a node is not element-wise, or it reads more than `maxOperands` tensors. The epilogue computes in
- * f32: an f32 anchor's output, or an integer anchor's i32 sum read only by casts to f32; its last node may
- * cast the f32 result to an integer type (the quantized store), and no other node may leave f32.
+ * f32: an f32 anchor's output, or an integer anchor's i32 sum read only by casts to f32; an integer anchor's
+ * last node may cast the f32 result to an integer type (the quantized store), and no other node may leave f32.
  */
 export function epilogueTensors(group: FusedGroup, maxOperands: number): Value[] | undefined {
   const anchor = group.anchor;
@@ -92,7 +92,9 @@ export function epilogueTensors(group: FusedGroup, maxOperands: number): Value[]
   for (const n of group.epilogue) {
     if (!isElementwiseNode(n) || n.op === 'expand') return undefined;
     const out = n.outputs[0].type.dtype;
-    const quantizedStore = n === last && n.op === 'cast' && isInteger(out) && n.inputs[0]?.type.dtype === 'f32';
+    // Only an integer anchor's kernel stores through a narrowing epilogue: the f32 anchors' kernels (GEMM,
+    // implicit GEMM, direct conv) accumulate in their output buffer, which must then hold f32.
+    const quantizedStore = integerSum && n === last && n.op === 'cast' && isInteger(out) && n.inputs[0]?.type.dtype === 'f32';
     if (out !== 'f32' && !quantizedStore) return undefined;
     for (const v of n.inputs) {
       if (!v) continue;

@@ -3,6 +3,7 @@
 // f32x4 form for the vector tiles and a scalar form (from the C-like base) for ragged edges. Unary
 // activations are here; a fused group's whole element-wise epilogue, which also reads other tensors at the
 // stored element, is built by group-epilogue.ts.
+import type { DType } from '../../../compiler/ir/dtype.js';
 import type { Node } from '../../../compiler/ir/graph.js';
 import { attrFloat } from '../../../compiler/ops/util.js';
 import { renderElementwise } from '../../../compiler/ops/scalar-forms.js';
@@ -20,6 +21,17 @@ export interface Epilogue {
   scalar(v: string, at: string): string;
   /** Statements a kernel runs before its first store (they bind the tensors the epilogue reads). */
   setup?: string;
+  /**
+   * The dtype of the value the helpers take: the anchor's output, f32 when absent, or the i32 sum of an integer
+   * anchor (its vector form then takes an i32x4).
+   */
+  input?: DType;
+  /**
+   * The dtype of the stored element, f32 when absent. The scalar form returns a value of it; the vector form
+   * returns an f32x4 for f32 and, for an integer output, an i32x4 whose lanes are already in its range, which
+   * storeVector (group-epilogue.ts) narrows.
+   */
+  output?: DType;
 }
 
 const splat = (x: number) => `f32x4.splat(${asLiteral(x, 'f32')})`;

@@ -1,5 +1,8 @@
 // The integer anchors: matmul_integer and conv_integer (exact i32 sums of zero-point-shifted 8-bit operands)
-// and their requantizing forms qlinear_matmul and qlinear_conv, as direct loops. Requantization takes the
+// and their requantizing forms qlinear_matmul and qlinear_conv. The operands of int8 inference (8-bit
+// activations with a per-tensor zero point, constant 8-bit symmetric weights) take the integer GEMM
+// (integer-fast.ts); every other combination — zero points per row or channel, weights known at run time,
+// wider integers, grouped convs, qlinear_* — the direct loops here. Requantization takes the
 // reference's steps to the bit: m = f32(f32(s_in · s_w) / s_y) (f32 arithmetic is correctly rounded, as the
 // reference's fround after each f64 step is), then y = saturate(round_half_even(fround(acc · m) + zp)) with the
 // product in f64 before its rounding to f32 and the zero point added exactly.
@@ -10,6 +13,7 @@ import { loopNest } from '../../loops.js';
 import { matmulGeometry } from '../../matmul-geometry.js';
 import { convShapeOf } from '../../window-geometry.js';
 import { asType } from '../as-target.js';
+import { fastConv, fastMatmul } from './integer-fast.js';
 import { at, shapeOf, sizeOfValue, unsupported, type KernelContext } from './kernel.js';
 
 const RANGES: Partial<Record<DType, [number, number]>> = { u8: [0, 255], i8: [-128, 127] };
@@ -28,7 +32,17 @@ function perTensorOr(k: KernelContext, v: Value | undefined, index: string): str
 /** Stores i32 `acc` of output element `index`: as it is, or requantized with the multiplier of `channel`. */
 type Store = (acc: string, index: string, channel: string) => string;
 
-const storeI32 = (k: KernelContext, y: Value): Store => (acc, index) => `store<i32>(${at(k.ptr(y), index, 'i32')}, ${acc});`;
+/**
+ * Stores the sum as it is (an i32 output), or through the fused group's epilogue (k.epilogue: i32 sum in, the
+ * group's output dtype out; see group-epilogue.ts) at the element's address in the group's output.
+ */
+function storeSum(k: KernelContext, y: Value): Store {
+  const dtype = y.type.dtype;
+  const epi = k.epilogue;
+  if (!epi) return (acc, index) => `store<i32>(${at(k.ptr(y), index, 'i32')}, ${acc});`;
+  if (epi.input !== 'i32') throw new Error(`code generator bug: an epilogue of ${epi.input ?? 'f32'} on the i32 sum of ${k.node.name}`);
+  return (acc, index) => `store<${asType(dtype)}>(${at(k.ptr(y), index, dtype)}, ${epi.scalar(acc, at(k.ptr(y), index, dtype))});`;
+}
 
 function requantizingStore(k: KernelContext, y: Value, { aScale, bScale, yScale, yZp }: Requantization): Store {
   const range = RANGES[yZp.type.dtype];
@@ -67,13 +81,13 @@ function integerMatmul(k: KernelContext, o: IntegerOperands, y: Value, store: St
 function operandsAndStore(k: KernelContext): { o: IntegerOperands; y: Value; store: Store } {
   const o = integerOperands(k.node, (detail) => unsupported(k.node, detail));
   const y = k.output(0);
-  return { o, y, store: o.requantize ? requantizingStore(k, y, o.requantize) : storeI32(k, y) };
+  return { o, y, store: o.requantize ? requantizingStore(k, y, o.requantize) : storeSum(k, y) };
 }
 
 /** matmul_integer, and qlinear_matmul requantizing with the scale of each column. */
 export function integerMatmulKernel(k: KernelContext): string {
   const { o, y, store } = operandsAndStore(k);
-  return integerMatmul(k, o, y, store);
+  return fastMatmul(k, o, y) ?? integerMatmul(k, o, y, store);
 }
 
 /** Σ over the window of (x − x_zp) · (w − w_zp[m]) (+ bias[m]) per output element, stored by `store` (channel: m). */
@@ -116,5 +130,7 @@ function integerConv(k: KernelContext, o: IntegerOperands, y: Value, store: Stor
 /** conv_integer, and qlinear_conv requantizing with the scale of each output channel. */
 export function integerConvKernel(k: KernelContext): string {
   const { o, y, store } = operandsAndStore(k);
-  return integerConv(k, o, y, store);
+  const s = convShapeOf(k.node, shapeOf(o.a), shapeOf(o.b), shapeOf(y), false, (d) => unsupported(k.node, d));
+  if (sizeOfValue(y) === 0) return '';
+  return fastConv(k, o, y, s) ?? integerConv(k, o, y, store);
 }
