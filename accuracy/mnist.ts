@@ -7,7 +7,8 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { DlcError } from '../compiler/errors.js';
 import { seededRandom } from '../compiler/random.js';
-import { writeDataset } from './dataset.js';
+import { Tensor } from '../compiler/ir/tensor.js';
+import { writeDataset, type Dataset } from './dataset.js';
 
 export const MNIST_SIDE = 28;
 export const MNIST_PIXELS = MNIST_SIDE * MNIST_SIDE;
@@ -85,4 +86,15 @@ export function writeMnistDataset(dir: string, part: MnistPart, options: { input
   const samples = loadMnist(part);
   writeDataset(dir, { [options.inputName ?? 'input']: { dtype: 'f32', shape: [samples.count, 1, MNIST_SIDE, MNIST_SIDE], data: samples.images } }, samples.labels);
   return samples;
+}
+
+/** A part of the split as an in-memory data set (input `input`, [1, 1, 28, 28] per sample, integer labels). */
+export function mnistDataset(part: MnistPart, inputName = 'input'): Dataset {
+  const s = loadMnist(part);
+  return {
+    dir: `mnist-${part}`,
+    count: s.count,
+    sample: (i) => ({ [inputName]: new Tensor('f32', [1, 1, MNIST_SIDE, MNIST_SIDE], s.images.subarray(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS)) }),
+    labels: s.labels,
+  };
 }

@@ -7,7 +7,7 @@ import { UsageError } from '../compiler/errors.js';
 import { loadArtifact } from './load-artifact.js';
 import type { CliIo } from './main.js';
 import { compileOptions, type CompileFlags } from './options.js';
-import { quantizationOptions, readKeys, type QuantizeFlags } from './quantize-options.js';
+import { readKeys, type QuantizeFlags } from './quantize-options.js';
 
 export interface EvalOptions extends CompileFlags, QuantizeFlags {
   data: string;
@@ -20,9 +20,8 @@ export async function evalCommand(model: string, opts: EvalOptions, io: CliIo): 
   const metric = parseMetric(opts.metric ?? 'top1');
   const limit = opts.limit === undefined ? undefined : Number(opts.limit);
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError(`--limit takes a positive integer, got '${opts.limit}'`);
-  const compile = compileOptions(opts, io);
-  const quantize = quantizationOptions({ ...opts, metric: undefined }, opts.quantize);
-  if (quantize) compile.quantize = quantize;
+  // --metric is what eval measures, not an accuracy budget of the quantization.
+  const compile = compileOptions({ ...opts, metric: undefined }, io);
   const result = await evaluateModel(model, {
     data: opts.data,
     metric,

@@ -9,6 +9,8 @@ import { DlcError } from '../compiler/errors.js';
 import { interpret } from '../compiler/interpreter.js';
 import type { Graph, Value } from '../compiler/ir/graph.js';
 import type { Tensor } from '../compiler/ir/tensor.js';
+import { getOp } from '../compiler/ops/registry.js';
+import { cloneGraph } from '../passes/graph-edit.js';
 import { calibrate, type Feeds } from './calibrate.js';
 import type { CalibratorName } from './calibrators.js';
 import { insertQdq, type LayerPrecision, type LayerQuantization } from './insert-qdq.js';
@@ -113,7 +115,7 @@ export function quantizeGraph(f32: Graph, options: QuantizeOptions): QuantizedMo
     const trials: GuardReport['trials'] = [];
     const measure = (fb: Set<string>) => {
       const candidate = build(fb);
-      const value = g.evaluate(candidate.graph);
+      const value = g.evaluate(withDequantizedConstants(candidate.graph));
       trials.push({ f32Layers: [...fb], value });
       return { candidate, value };
     };
@@ -123,7 +125,7 @@ export function quantizeGraph(f32: Graph, options: QuantizeOptions): QuantizedMo
       if (names.length <= METRIC_SENSITIVITY_LAYERS) {
         for (const name of names) {
           const alone = new Set(names.filter((n) => n !== name));
-          sensitivity.set(name, cost(g.evaluate(build(alone).graph)));
+          sensitivity.set(name, cost(g.evaluate(withDequantizedConstants(build(alone).graph))));
         }
       }
       const rank = (n: string) => sensitivity.get(n) ?? -aloneSqnr.get(n)!;
@@ -149,7 +151,7 @@ export function quantizeGraph(f32: Graph, options: QuantizeOptions): QuantizedMo
       throw new DlcError(`quantization cannot meet the accuracy budget (${g.metric} ${current.value.toFixed(3)} against ${base.toFixed(3)} in f32) even with every layer in f32`);
     }
   }
-  const sqnr = layerSqnr(f32, result.graph, options.calibration.slice(0, SQNR_SAMPLES), layers.map((l) => l.node.outputs[0].name));
+  const sqnr = layerSqnr(f32, withDequantizedConstants(result.graph), options.calibration.slice(0, SQNR_SAMPLES), layers.map((l) => l.node.outputs[0].name));
   return {
     graph: result.graph,
     report: {
@@ -166,6 +168,22 @@ export function quantizeGraph(f32: Graph, options: QuantizeOptions): QuantizedMo
       ...(guardReport ? { guard: guardReport } : {}),
     },
   };
+}
+
+/**
+ * The QDQ graph as the interpreter runs it fast: each dequantize_linear of a constant (the weights and biases)
+ * computed once into an f32 constant, as it would be on every run otherwise. The values are the same.
+ */
+export function withDequantizedConstants(graph: Graph): Graph {
+  const g = cloneGraph(graph);
+  g.nodes = g.nodes.filter((n) => {
+    if (n.op !== 'dequantize_linear' || !n.inputs.every((v) => !v || v.data)) return true;
+    const [t] = getOp(n.op).ref(n.inputs.map((v) => v?.data ?? null), n.attrs, { numOutputs: 1, runGraph: () => [] });
+    n.outputs[0].data = t;
+    g.constants.push(n.outputs[0]);
+    return false;
+  });
+  return g;
 }
 
 /** SQNR (dB) of each named value of `quantized` against the same value of `f32`, over `samples`. */

@@ -3,7 +3,8 @@
 // compiles a wasm artifact at -O0 and -O2 and times each with `dlc bench` in a fresh Node process (so that
 // both sides' first run is that of a cold process, as on a page load, and nothing of the compiler runs
 // beside the timed code), beside onnxruntime-web's WASM backend on one thread; and a webgpu artifact at -O0
-// and -O2, timed in headless Chromium beside onnxruntime-web's WebGPU backend. It also reports artifact
+// and -O2, timed in headless Chromium beside onnxruntime-web's WebGPU backend. The quantization section
+// (scripts/bench-quantization.ts) compares f32, int8 and mixed artifacts and onnxruntime-web on dlc's QDQ export. It also reports artifact
 // sizes, kernels and peak activation bytes (compiler/analysis.ts), and the runtime's minified size.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -21,6 +22,7 @@ import { encodeOnnxModel } from '../compiler/onnx/writer.js';
 import { ZOO } from '../models/zoo.js';
 import { REAL_MODELS, type RealModel } from '../tests/models/real-models.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
+import { benchQuantization, renderQuantization, type QuantResult } from './bench-quantization.js';
 
 /** The WebAssembly file onnxruntime-web's Node build loads (dist/ort.node.min.mjs imports its .mjs glue). */
 const ORT_WASM = path.join(REPO_ROOT, 'node_modules', 'onnxruntime-web', 'dist', 'ort-wasm-simd-threaded.wasm');
@@ -181,7 +183,7 @@ interface Machine {
   minutes: number;
 }
 
-function render(results: ModelResult[], machine: Machine, runtime: { bytes: number; gzipBytes: number }, ort: { bytes: number; gzipBytes: number }): string {
+function render(results: ModelResult[], machine: Machine, runtime: { bytes: number; gzipBytes: number }, ort: { bytes: number; gzipBytes: number }, quantization: QuantResult[]): string {
   const at = (r: ModelResult, level: number) => (typeof r.levels[level] === 'string' ? undefined : (r.levels[level] as LevelResult));
   const failed = (r: ModelResult, level: number) => `failed: ${r.levels[level] as string}`;
   const ok = results.filter((r) => at(r, 2));
@@ -244,6 +246,7 @@ function render(results: ModelResult[], machine: Machine, runtime: { bytes: numb
   out.push('Kernels and peak activation bytes are compiler/analysis.ts figures for the optimized graph (what `dlc inspect` prints).');
   out.push('');
   out.push(...renderWebgpu(results));
+  out.push(...renderQuantization(quantization));
   out.push('## Size at -O2');
   out.push('');
   out.push(
@@ -341,7 +344,9 @@ interface Context {
 
 async function benchAndReport(tmp: string, filter: RegExp | undefined, { start, loadBefore, runtime, ort }: Context): Promise<void> {
   const results: ModelResult[] = [];
-  for (const model of [...MODELS, ...zooModels(tmp)].filter((m) => !filter || filter.test(m.name))) results.push(await benchModel(model, tmp));
+  const zoo = zooModels(tmp);
+  for (const model of [...MODELS, ...zoo].filter((m) => !filter || filter.test(m.name))) results.push(await benchModel(model, tmp));
+  const quantization = await benchQuantization(tmp, benchInFreshProcess, filter, (name) => zoo.find((m) => m.name === name)!.file);
   const machine: Machine = {
     cpu: os.cpus()[0]?.model.trim() ?? 'unknown CPU',
     cores: os.cpus().length,
@@ -351,7 +356,7 @@ async function benchAndReport(tmp: string, filter: RegExp | undefined, { start, 
     loadAfter: os.loadavg(),
     minutes: (Date.now() - start) / 60000,
   };
-  const report = render(results, machine, runtime, ort);
+  const report = render(results, machine, runtime, ort, quantization);
   if (filter) {
     process.stdout.write(report);
   } else {
@@ -359,6 +364,7 @@ async function benchAndReport(tmp: string, filter: RegExp | undefined, { start, 
     log(`wrote ${OUTPUT}`);
   }
   if (results.some((r) => [...Object.values(r.levels), ...Object.values(r.webgpu.levels)].some((l) => typeof l === 'string'))) process.exitCode = 1;
+  if (quantization.some((q) => q.error)) process.exitCode = 1;
 }
 
 main().catch((e) => {

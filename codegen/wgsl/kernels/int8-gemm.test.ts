@@ -97,14 +97,22 @@ describe('packed int8 conv/matmul on WebGPU: exact i32 sums', () => {
     expect((await nodeWgslLanguageFeatures()).has(DOT4_FEATURE)).toBe(true);
   });
 
-  for (const variant of ['core', 'dot4'] as const) {
-    test.each(CASES)(`${variant}, tiled: %s`, async (_, c) => {
-      expect(await mismatches(c, variant, TILED)).toBe(0);
-    });
-    test.each(CASES)(`${variant}, untiled: %s`, async (_, c) => {
-      expect(await mismatches(c, variant, UNTILED)).toBe(0);
-    });
-  }
+  // The variants differ in the inner product only, the forms in the indexing around it: every case runs in each
+  // form with one variant, and the other variant in each form on the first cases (a tiled pipeline takes seconds
+  // to compile on SwiftShader, so the full cross product would take minutes).
+  const CROSS = 3;
+  test.each(CASES)('dot4, tiled: %s', async (_, c) => {
+    expect(await mismatches(c, 'dot4', TILED)).toBe(0);
+  });
+  test.each(CASES)('core, untiled: %s', async (_, c) => {
+    expect(await mismatches(c, 'core', UNTILED)).toBe(0);
+  });
+  test.each(CASES.slice(0, CROSS))('core, tiled: %s', async (_, c) => {
+    expect(await mismatches(c, 'core', TILED)).toBe(0);
+  });
+  test.each(CASES.slice(0, CROSS))('dot4, untiled: %s', async (_, c) => {
+    expect(await mismatches(c, 'dot4', UNTILED)).toBe(0);
+  });
 
   test('a tile of 64×32 with 8×4 per thread and tileK 32', async () => {
     const schedule = { directBelow: 0, tileM: 64, tileN: 32, threadM: 8, threadN: 4, tileK: 32 };
