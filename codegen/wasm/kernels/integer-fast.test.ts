@@ -46,10 +46,11 @@ describe('integer GEMM: the i32 sum is exact', () => {
 
 describe('integer GEMM with the fused epilogue', () => {
   for (const [name, l] of SHAPES) {
-    test(`${name}: requantized to u8 within one step, dequantized within the f32 bound`, async () => {
+    test(`${name}: requantized to u8 / i8 (relu, relu6, hard_swish) within one step, dequantized within the f32 bound`, async () => {
       await expectFast(l, { xZeroPoint: 128 });
       await expectFast(l, { act: 'i8', xZeroPoint: 3, out: 'i8', activation: 'hard_swish' });
       await expectFast(l, { xZeroPoint: 128, epilogue: 'dequantize' });
+      await expectFast(l, { xZeroPoint: 100, activation: 'relu6', out: 'i8' });
     });
   }
 });

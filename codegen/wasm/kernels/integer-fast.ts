@@ -15,7 +15,7 @@ import { kPairs, packPairPanels, packPairRows, paddedColumns } from '../../integ
 import { matmulGeometry } from '../../matmul-geometry.js';
 import type { ConvShape } from '../../window-geometry.js';
 import { asType } from '../as-target.js';
-import { integerGemmCall, panelRowBytes, type PanelElement } from './integer-gemm.js';
+import { integerGemmCall, panelRowBytes, type GemmChannels, type PanelElement } from './integer-gemm.js';
 import { elementBytes, shapeOf, sizeOfValue, type KernelContext } from './kernel.js';
 
 /** Sums of more products than this could leave i32 (each |x − zx|·|w| ≤ 255·255). */
@@ -42,6 +42,17 @@ export function fastOperands(k: KernelContext, o: IntegerOperands): { zx: number
   const zx = perTensorZeroPoint(k, o.aZp);
   const w = constantWeights(k, o);
   return zx === undefined || !w ? undefined : { zx, w };
+}
+
+/**
+ * The closed-form epilogue's per-channel scale and bias as constants of `length` f32 (zero past the channels),
+ * when its channel axis is `axis` of the output (or it has none): the GEMM then loads them per `along`.
+ */
+function gemmChannels(k: KernelContext, axis: number, along: GemmChannels['along'], length: number): GemmChannels | undefined {
+  const f = k.epilogue?.affine;
+  if (!f || (f.axis !== undefined && f.axis !== axis)) return undefined;
+  const spread = (v: Float32Array) => Float32Array.from({ length }, (_, c) => (c < f.channels || v.length === 1 ? v[v.length === 1 ? 0 : c] : 0));
+  return { along, scale: k.constant(new Tensor('f32', [length], spread(f.scale))), bias: k.constant(new Tensor('f32', [length], spread(f.bias))) };
 }
 
 /**
@@ -98,13 +109,15 @@ export function fastConv(k: KernelContext, o: IntegerOperands, y: Value, s: Conv
   const blockRows = Math.max(1, Math.min(oD * oH, Math.floor(k.schedules.conv.blockBytes / (kp * 4 * oW))));
   const cols = k.scratch(paddedColumns(blockRows * oW, width) / width * panelBytes);
   const size = elementBytes(y.type.dtype);
+  // A GEMM row is an output channel (axis 1 of the output).
+  const channels = gemmChannels(k, 1, 'rows', s.m);
   return [
     `for (let b: i32 = 0; b < ${s.n}; b++) for (let q0: i32 = 0; q0 < ${oD * oH}; q0 += ${blockRows}) {`,
     `  const nq: i32 = min(${blockRows}, ${oD * oH} - q0);`,
     `  const ncol: i32 = nq * ${oW};`,
     `  const ncolPadded: i32 = (ncol + ${width - 1}) / ${width} * ${width};`,
     im2colPairs(k, o.a, s, fast.zx, cols, width, kp).split('\n').map((l) => `  ${l}`).join('\n'),
-    `  ${integerGemmCall(k, sched, 'i16', { a, b: cols, c: `${k.ptr(y)} + <usize>((b * ${s.m * s.outPlane} + q0 * ${oW}) * ${size})`, m: s.m, n: 'ncol', kp, ldc: s.outPlane })}`,
+    `  ${integerGemmCall(k, sched, 'i16', { a, b: cols, c: `${k.ptr(y)} + <usize>((b * ${s.m * s.outPlane} + q0 * ${oW}) * ${size})`, m: s.m, n: 'ncol', kp, ldc: s.outPlane, channels })}`,
     '}',
   ].join('\n');
 }
@@ -128,6 +141,8 @@ export function fastMatmul(k: KernelContext, o: IntegerOperands, y: Value): stri
   const t = asType(o.a.type.dtype);
   const size = elementBytes(y.type.dtype);
   const count = batch.reduce((p, d) => p * d, 1);
+  // A GEMM column is an output channel (the output's last axis); the constants cover whole panels.
+  const channels = gemmChannels(k, shapeOf(y).length - 1, 'columns', paddedColumns(n, width));
   // B is 2-D: A's batch matrices are consecutive, matrix bi at bi·m·K in A and bi·m·N in Y.
   return [
     `for (let bi: i32 = 0; bi < ${count}; bi++) {`,
@@ -138,7 +153,7 @@ export function fastMatmul(k: KernelContext, o: IntegerOperands, y: Value): stri
     `    const at: i32 = i < ${full} ? (i - i % ${sched.tileM}) * ${kp} + p * ${sched.tileM} + i % ${sched.tileM} : i * ${kp} + p;`,
     `    store<i32>(${pairs} + <usize>(at * 4), (lo & 0xffff) | (hi << 16));`,
     '  }',
-    `  ${integerGemmCall(k, sched, element, { a: pairs, b: panels, c: `${k.ptr(y)} + <usize>(bi * ${m * n * size})`, m, n, kp, ldc: n })}`,
+    `  ${integerGemmCall(k, sched, element, { a: pairs, b: panels, c: `${k.ptr(y)} + <usize>(bi * ${m * n * size})`, m, n, kp, ldc: n, channels })}`,
     '}',
   ].join('\n');
 }
