@@ -23,6 +23,8 @@ const FILTER = new RegExp(opt('--filter') ?? '.');
 
 const LAYERS: [string, Layer][] = [
   ['MobileNetV2 1×1 conv 32→192 @56²', { kind: 'conv', c: 32, m: 192, h: 56, w: 56, kernel: [1, 1] }],
+  ['MobileNetV2 1×1 expand 24→144 @56²', { kind: 'conv', c: 24, m: 144, h: 56, w: 56, kernel: [1, 1] }],
+  ['MobileNetV2 1×1 project 144→24 @56²', { kind: 'conv', c: 144, m: 24, h: 56, w: 56, kernel: [1, 1] }],
   ['3×3 conv 64→64 @56²', { kind: 'conv', c: 64, m: 64, h: 56, w: 56, kernel: [3, 3], pads: [1, 1, 1, 1] }],
   ['depthwise 3×3 144 @56²', { kind: 'conv', c: 144, m: 144, h: 56, w: 56, kernel: [3, 3], pads: [1, 1, 1, 1], group: 144 }],
   ['PP-OCR det-like 3×3/2 conv 32→64 @160²', { kind: 'conv', c: 32, m: 64, h: 160, w: 160, kernel: [3, 3], pads: [1, 1, 1, 1], strides: [2, 2] }],
