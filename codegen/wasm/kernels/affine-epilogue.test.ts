@@ -24,16 +24,16 @@ describe('affineEpilogueOf', () => {
       expect(f.scale[c]).toBeCloseTo(scale[c] / (4 / 255), 6);
       expect(f.bias[c]).toBeCloseTo(bias[c] / (4 / 255) + 20, 4);
     }
-    // relu folds into a lower bound of zp = 20 on the rounded value; the upper bound is the u8 store's saturation.
-    expect(f.vector('acc', 's', 'b')).toBe('i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(acc), s), b))), i32x4.splat(20))');
+    // relu folds into a lower bound of zp = 20; the upper one is u8's; rounding adds 1.5·2²³.
+    expect(f.vector('acc', 's', 'b')).toBe('i32x4.sub(f32x4.add(f32x4.pmin(f32x4.pmax(f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(acc), s), b), ' +
+      'f32x4.splat((<f32>20.0))), f32x4.splat((<f32>255.0))), f32x4.splat((<f32>12582912.0))), i32x4.splat(0x4B400000))');
   });
 
   test('relu6 folds into integer bounds; hard_swish stays between the affine steps; matmul channels are the last axis', () => {
     const relu6 = affineEpilogueOf(groupOf(quantizedLayer(MATMUL, { xZeroPoint: 128, activation: 'relu6' }).nodes))!;
     expect(relu6.axis).toBe(1);
-    // Its bounds 0 and 6 land on 20 and 402.5 + 20 steps: the lower one is a max, the upper one the u8 store's saturation.
-    expect(relu6.vector('acc', 's', 'b')).toContain('i32x4.max_s');
-    expect(relu6.vector('acc', 's', 'b')).not.toContain('f32x4.min');
+    // Its bounds 0 and 6 land on 20 and 402.5 + 20 steps: the upper one meets u8's 255.
+    expect(relu6.vector('acc', 's', 'b')).toContain('f32x4.splat((<f32>20.0))), f32x4.splat((<f32>255.0))');
     const hswish = affineEpilogueOf(groupOf(quantizedLayer(CONV, { act: 'i8', out: 'i8', activation: 'hard_swish' }).nodes))!;
     expect(hswish.vector('acc', 's', 'b')).toMatch(/f32x4\.mul\(f32x4\.add\(f32x4\.mul\(f32x4\.convert_i32x4_s\(acc\), s\), b\)/);
     expect(hswish.scalar('acc', 's', 'b')).toContain('nearest<f32>');

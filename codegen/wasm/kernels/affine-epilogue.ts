@@ -10,7 +10,7 @@
 // steps after it, as a clamp whose bounds move with them: relu(x)·a + b = max(x·a + b, b) for a > 0. The zero
 // point added after rounding moves into B: round(x) + zp = round(x + zp) for an integer zp. A clamp before the
 // rounding equals one after it with rounded bounds (rounding is monotone), and those integer bounds meet the
-// clip's and the output dtype's (the narrowing stores saturate into the dtype's range, so its bounds are free).
+// clip's and the output dtype's; the clamped value is rounded by adding 1.5·2²³ (see closedForm).
 // The result differs from the step-by-step reference only in f32 rounding of the composed constants, which can
 // tip a value lying within an ulp of a .5 boundary: within one quantization step, the tolerance of the tests.
 import type { DType } from '../../../compiler/ir/dtype.js';
@@ -30,7 +30,10 @@ export interface AffineEpilogue {
   channels: number;
   scale: Float32Array;
   bias: Float32Array;
-  /** The value to store from i32x4 `acc`, given f32x4 expressions of its lanes' scale and bias: f32x4, or i32x4 lanes within the output's range. */
+  /**
+   * The value to store from i32x4 `acc`, given f32x4 expressions of its lanes' scale and bias: an f32x4 for an
+   * f32 output; for a u8 / i8 output, an i32x4 whose lanes are within its range.
+   */
   vector(acc: string, scale: string, bias: string): string;
   /** The stored value (of the output dtype) from i32 `acc` and f32 scale and bias expressions. */
   scalar(acc: string, scale: string, bias: string): string;
@@ -64,6 +67,10 @@ function roundHalfEven(x: number): number {
   const r = Math.round(x);
   return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
+
+/** 1.5·2²³: adding it rounds an f32 of magnitude below 2²² to an integer in the low mantissa bits. */
+const MAGIC = 12582912;
+const MAGIC_BITS = '0x4B400000';
 
 const f32 = (x: number) => asLiteral(x, 'f32');
 const splat = (x: number) => `f32x4.splat(${f32(x)})`;
@@ -154,7 +161,7 @@ export function affineEpilogueOf(group: FusedGroup): AffineEpilogue | undefined 
     [lo, hi] = [Math.max(lo, range[0]), Math.min(hi, range[1])];
   } else if (output !== 'f32' || rounded) return undefined;
   if (i !== nodes.length || x !== group.output) return undefined;
-  return closedForm({ axis, a, b, activation, pa, pb, rounded, zp, lo, hi, range });
+  return closedForm({ axis, a, b, activation, pa, pb, rounded, zp, lo, hi });
 }
 
 interface Chain {
@@ -168,7 +175,6 @@ interface Chain {
   zp: number;
   lo: number;
   hi: number;
-  range?: [number, number];
 }
 
 /** Renders the chain, folding what commutes (see the header). */
@@ -197,7 +203,6 @@ function closedForm(c: Chain): AffineEpilogue {
   if (c.rounded) [lo, hi] = [Math.max(lo, roundHalfEven(fl)), Math.min(hi, roundHalfEven(fh))];
   const act = activation ? epilogueOf(activation)! : undefined;
   const post = !activation || (pa === 1 && pb === 0) ? undefined : { pa, pb };
-  const range = c.range;
   const vector = (acc: string, scale: string, bias: string) => {
     let v = `f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(${acc}), ${scale}), ${bias})`;
     if (act) v = act.vector(v, '');
@@ -207,11 +212,11 @@ function closedForm(c: Chain): AffineEpilogue {
       if (fh < Infinity) v = `f32x4.min(${v}, ${splat(fh)})`;
       return v;
     }
-    // Lanes past the dtype's range saturate in the narrowing store; only tighter bounds need a clamp.
-    v = `i32x4.trunc_sat_f32x4_s(f32x4.nearest(${v}))`;
-    if (lo > range![0]) v = `i32x4.max_s(${v}, i32x4.splat(${lo}))`;
-    if (hi < range![1]) v = `i32x4.min_s(${v}, i32x4.splat(${hi}))`;
-    return v;
+    // Clamped into [lo, hi] (integers, far below 2²² in magnitude), x + 1.5·2²³ lies in [2²³, 2²⁴) where the f32
+    // step is 1: the addition rounds x half to even, and the sum's bits less those of 1.5·2²³ are round(x) as an
+    // i32 — an add and a subtract instead of nearest and trunc_sat (several instructions on x64). pmin / pmax
+    // are single instructions where min / max must order NaNs and signed zeros (none can occur here).
+    return `i32x4.sub(f32x4.add(f32x4.pmin(f32x4.pmax(${v}, ${splat(lo)}), ${splat(hi)}), ${splat(MAGIC)}), i32x4.splat(${MAGIC_BITS}))`;
   };
   const scalar = (acc: string, scale: string, bias: string) => {
     let v = `<f32>${acc} * ${scale} + ${bias}`;

@@ -76,9 +76,18 @@ function tileStores(k: KernelContext, rows: number, vecs: number, st: TileStore)
   };
   const vector = (r: number, v: number) => {
     const at = addr(r, `${4 * v}`);
-    if (affine) return storeVector(k, out, at, affine.vector(`c${r}_${v}`, constant('sa', r, v), constant('sb', r, v)));
+    if (affine) return `v128.store(${at}, ${affine.vector(`c${r}_${v}`, constant('sa', r, v), constant('sb', r, v))});`;
     return epi ? storeVector(k, out, at, epi.vector(`c${r}_${v}`, at)) : `v128.store(${at}, c${r}_${v});`;
   };
+  // The closed form's 8-bit values (i32x4 lanes in range): two vectors narrowed together into 8 bytes, an odd last one into 4.
+  const byteStores = (r: number) => repeat(Math.ceil(vecs / 2), (h) => {
+    const [v0, v1] = [2 * h, 2 * h + 1];
+    const value = (v: number) => (v < vecs ? affine!.vector(`c${r}_${v}`, constant('sa', r, v), constant('sb', r, v)) : 'i32x4.splat(0)');
+    const narrow = `i8x16.narrow_i16x8_${out === 'u8' ? 'u' : 's'}(h, h)`;
+    const store = v1 < vecs ? `v128.store64_lane(${addr(r, `${4 * v0}`)}, ${narrow}, 0);` : `v128.store32_lane(${addr(r, `${4 * v0}`)}, ${narrow}, 0);`;
+    return `{ const h = i16x8.narrow_i32x4_s(${value(v0)}, ${value(v1)}); ${store} }`;
+  }).join(' ');
+  const rowStores = (r: number) => (affine && out !== 'f32' ? byteStores(r) : repeat(vecs, (v) => vector(r, v)).join(' '));
   const lane = (r: number, v: number, l: number) => {
     const at = addr(r, `${4 * v + l}`);
     const x = `i32x4.extract_lane(c${r}_${v}, ${l})`;
@@ -89,7 +98,7 @@ function tileStores(k: KernelContext, rows: number, vecs: number, st: TileStore)
     ...repeat(rows, (r) => `const cp${r}: usize = c + <usize>((i + ${r}) * ldc + j) * ${size};`),
     `if (j + ${4 * vecs} <= N) {`,
     ...hoisted.map((h) => `  ${h}`),
-    ...repeat(rows, (r) => `  ${repeat(vecs, (v) => vector(r, v)).join(' ')}`),
+    ...repeat(rows, (r) => `  ${rowStores(r)}`),
     '} else {',
     ...repeat(rows, (r) => repeat(vecs, (v) => repeat(4, (l) => `  ${lane(r, v, l)}`).join('\n')).join('\n')),
     '}',
