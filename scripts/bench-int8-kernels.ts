@@ -30,6 +30,7 @@ const LAYERS: [string, Layer][] = [
   ['MobileNetV2 1×1 project 144→24 @56²', { kind: 'conv', c: 144, m: 24, h: 56, w: 56, kernel: [1, 1] }],
   ['3×3 conv 64→64 @56²', { kind: 'conv', c: 64, m: 64, h: 56, w: 56, kernel: [3, 3], pads: [1, 1, 1, 1] }],
   ['depthwise 3×3 144 @56²', { kind: 'conv', c: 144, m: 144, h: 56, w: 56, kernel: [3, 3], pads: [1, 1, 1, 1], group: 144 }],
+  ['depthwise 3×3/2 144 @56²', { kind: 'conv', c: 144, m: 144, h: 56, w: 56, kernel: [3, 3], pads: [1, 1, 1, 1], strides: [2, 2], group: 144 }],
   ['PP-OCR det-like 3×3/2 conv 32→64 @160²', { kind: 'conv', c: 32, m: 64, h: 160, w: 160, kernel: [3, 3], pads: [1, 1, 1, 1], strides: [2, 2] }],
   ['PP-OCR rec-like 3×3 conv 64→64 @12×80', { kind: 'conv', c: 64, m: 64, h: 12, w: 80, kernel: [3, 3], pads: [1, 1, 1, 1] }],
   ['matmul 256×256×256', { kind: 'matmul', m: 256, k: 256, n: 256 }],
