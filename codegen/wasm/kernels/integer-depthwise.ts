@@ -1,11 +1,13 @@
-// The fast depthwise conv_integer (one input channel per group, channel multiplier 1, width stride 1), for the
-// operands of int8 inference (fastOperands: per-tensor activation zero point, constant 8-bit weights).
-// Per channel, each input row is widened (x − zx, i16) into a zero-padded row X, then paired: slot j of the
-// channel's pair plane P holds the i32 of two i16 (X[j], X[j + dW]) — a tap and the tap one dilation to its right.
-// Output ow at taps (kw, kw + 1) of row kh reads slot ow + kw·dW of input row ih (padded coordinates), so one
-// v128 load of 4 consecutive slots against a splat of the weight pair (w[kh, kw], w[kh, kw + 1]) adds both taps
-// to 4 consecutive outputs in one i32x4.dot_i16x8_s: a 3×3 window is 6 dots per 4 outputs (an odd kW pairs its
-// last tap with a zero weight). Rows above or below the input read a zero row. The sum goes to the group's
+// The fast depthwise conv_integer (one input channel per group, channel multiplier 1, width stride 1 or 2), for
+// the operands of int8 inference (fastOperands: per-tensor activation zero point, constant 8-bit weights).
+// Per channel, each input row is widened (x − zx, i16) into a zero-padded row X, then paired into sW phases:
+// slot t of phase ph of the channel's pair plane P holds the i32 of two i16 (X[sW·t + ph], X[sW·t + ph + dW]) — a
+// tap and the tap one dilation to its right. Output ow at taps (kw, kw + 1) reads X[sW·ow + kw·dW] (padded
+// coordinates): slot ow + ⌊kw·dW / sW⌋ of phase kw·dW mod sW, so one v128 load of 4 consecutive slots against a
+// splat of the weight pair (w[kh, kw], w[kh, kw + 1]) adds both taps to 4 consecutive outputs in one
+// i32x4.dot_i16x8_s: a 3×3 window is 6 dots per 4 outputs (an odd kW pairs its last tap with a zero weight).
+// Pairing is one shuffle of two loads of X per 8 slots (stride 1) or 4 (stride 2: every other lane). Rows
+// above or below the input read a zero row. The sum goes to the group's
 // epilogue: the closed form (affine-epilogue.ts) with the channel's scale and bias splatted once per channel,
 // the generic helpers, or the i32 store.
 import type { Value } from '../../../compiler/ir/graph.js';
@@ -31,9 +33,29 @@ function weightPairs(w: ArrayLike<number>, c: number, kH: number, kW: number): I
   return out;
 }
 
-/** Interleaves the i16 lanes of a and b: (a0, b0, a1, b1, a2, b2, a3, b3), then the high halves. */
+/** Interleaves the i16 lanes of a and b: (a0, b0, a1, b1, a2, b2, a3, b3), then the high halves; then the even lanes only. */
 const INTERLEAVE_LOW = '0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23';
 const INTERLEAVE_HIGH = '8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31';
+const INTERLEAVE_EVEN = '0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29';
+
+/** Pairs the widened row X into one phase of a plane row at `pr` (sW = 1: 8 slots per step; 2: 4). */
+function pairRow(x: string, sW: number, dW: number, wp: number): string[] {
+  if (sW === 1) {
+    return [
+      `for (let j: i32 = 0; j < ${wp}; j += 8) {`,
+      `  const a = v128.load(${x} + <usize>j * 2), b = v128.load(${x} + <usize>(j + ${dW}) * 2);`,
+      `  v128.store(pr + <usize>j * 4, i8x16.shuffle(a, b, ${INTERLEAVE_LOW}));`,
+      `  v128.store(pr + <usize>j * 4 + 16, i8x16.shuffle(a, b, ${INTERLEAVE_HIGH}));`,
+      '}',
+    ];
+  }
+  return [
+    `for (let ph: i32 = 0; ph < 2; ph++) for (let t: i32 = 0; t < ${wp}; t += 4) {`,
+    `  const a = v128.load(${x} + <usize>(2 * t + ph) * 2), b = v128.load(${x} + <usize>(2 * t + ph + ${dW}) * 2);`,
+    `  v128.store(pr + <usize>(ph * ${wp} + t) * 4, i8x16.shuffle(a, b, ${INTERLEAVE_EVEN}));`,
+    '}',
+  ];
+}
 
 /** Depthwise conv_integer on pair planes, or undefined when these operands or this geometry take the direct loops. */
 export function fastDepthwise(k: KernelContext, o: IntegerOperands, y: Value, s: ConvShape): string | undefined {
@@ -44,15 +66,16 @@ export function fastDepthwise(k: KernelContext, o: IntegerOperands, y: Value, s:
   const [, sH, sW] = s.g.strides;
   const [, dH, dW] = s.g.dilations;
   const [, pH, pW] = s.g.padBegin;
-  if (!fast || s.group !== s.c || s.m !== s.c || iD !== 1 || oD !== 1 || kD !== 1 || sW !== 1) return undefined;
+  if (!fast || s.group !== s.c || s.m !== s.c || iD !== 1 || oD !== 1 || kD !== 1 || sW > 2) return undefined;
   const epi = k.epilogue;
   const out = epi?.output ?? 'i32';
   const affine = epi?.affine && (epi.affine.axis === undefined || epi.affine.axis === 1) ? epi.affine : undefined;
   const kWp = (kW + 1) >> 1;
-  // P's row: every slot an output chunk of 4 reads (the last chunk rounded up), in whole v128 pairs of 8.
-  const wp = round(round(oW, 4) + 2 * (kWp - 1) * dW, 8);
-  const xLen = Math.max(wp + dW + 8, pW + iW + 8);
-  const [plane, row, zero] = [k.scratch(iH * wp * 4), k.scratch(xLen * 2), k.scratch(wp * 4)];
+  // A phase of P's row: every slot an output chunk of 4 reads (the last chunk rounded up), in whole steps of 8.
+  const wp = round(round(oW, 4) + Math.floor((2 * (kWp - 1) * dW) / sW), 8);
+  const xLen = Math.max(sW * wp + dW + 8, pW + iW + 8);
+  const rowBytes = sW * wp * 4;
+  const [plane, row, zero] = [k.scratch(iH * rowBytes), k.scratch(xLen * 2), k.scratch(rowBytes)];
   const weights = k.constant(new Tensor('i32', [s.c, kH, kWp], weightPairs(fast.w.data, s.c, kH, kW)));
   const channelConstant = (v: Float32Array) => k.constant(new Tensor('f32', [s.c], Float32Array.from({ length: s.c }, (_, c) => v[v.length === 1 ? 0 : c])));
   const [scale, bias] = affine ? [channelConstant(affine.scale), channelConstant(affine.bias)] : ['0', '0'];
@@ -60,8 +83,10 @@ export function fastDepthwise(k: KernelContext, o: IntegerOperands, y: Value, s:
   const extend = o.a.type.dtype === 'u8' ? 'u' : 's';
   const size = elementBytes(out);
   const taps = Array.from({ length: kH }, (_, kh) => Array.from({ length: kWp }, (_, p) => [kh, p])).flat();
+  // Taps (2p, 2p + 1) of output ow: slot ow + ⌊2p·dW / sW⌋ of phase 2p·dW mod sW.
+  const slot = (p: number) => ((2 * p * dW) % sW) * wp + Math.floor((2 * p * dW) / sW);
   const sum = (ow: string) => taps.reduce((acc, [kh, p]) =>
-    `i32x4.add(${acc}, i32x4.dot_i16x8_s(v128.load(row${kh} + <usize>(${ow} + ${2 * p * dW}) * 4), w${kh}_${p}))`, 'i32x4.splat(0)');
+    `i32x4.add(${acc}, i32x4.dot_i16x8_s(v128.load(row${kh} + <usize>(${ow} + ${slot(p)}) * 4), w${kh}_${p}))`, 'i32x4.splat(0)');
   const vectorStore = (at: string) => {
     if (affine) return out === 'f32' ? `v128.store(${at}, ${affine.vector('acc', 'sa', 'sb')});` : storeVector(k, out, at, affine.vector('acc', 'sa', 'sb'));
     return epi ? storeVector(k, out, at, epi.vector('acc', at)) : `v128.store(${at}, acc);`;
@@ -74,7 +99,7 @@ export function fastDepthwise(k: KernelContext, o: IntegerOperands, y: Value, s:
   };
   return [
     `memory.fill(${row}, 0, ${xLen * 2});`,
-    `memory.fill(${zero}, 0, ${wp * 4});`,
+    `memory.fill(${zero}, 0, ${rowBytes});`,
     `const zx = i16x8.splat(${fast.zx});`,
     `for (let n: i32 = 0; n < ${s.n}; n++) for (let c: i32 = 0; c < ${s.c}; c++) {`,
     `  const src: usize = ${k.ptr(o.a)} + <usize>((n * ${s.c} + c) * ${s.inPlane});`,
@@ -84,19 +109,15 @@ export function fastDepthwise(k: KernelContext, o: IntegerOperands, y: Value, s:
     '    let w: i32 = 0;',
     `    for (; w + 8 <= ${iW}; w += 8) v128.store(${row} + <usize>(${pW} + w) * 2, i16x8.sub(v128.load8x8_${extend}(sr + <usize>w), zx));`,
     `    for (; w < ${iW}; w++) store<i16>(${row} + <usize>(${pW} + w) * 2, <i16>(<i32>load<${t}>(sr + <usize>w) - ${fast.zx}));`,
-    `    const pr: usize = ${plane} + <usize>(ih * ${wp * 4});`,
-    `    for (let j: i32 = 0; j < ${wp}; j += 8) {`,
-    `      const a = v128.load(${row} + <usize>j * 2), b = v128.load(${row} + <usize>(j + ${dW}) * 2);`,
-    `      v128.store(pr + <usize>j * 4, i8x16.shuffle(a, b, ${INTERLEAVE_LOW}));`,
-    `      v128.store(pr + <usize>j * 4 + 16, i8x16.shuffle(a, b, ${INTERLEAVE_HIGH}));`,
-    '    }',
+    `    const pr: usize = ${plane} + <usize>(ih * ${rowBytes});`,
+    ...pairRow(row, sW, dW, wp).map((l) => `    ${l}`),
     '  }',
     ...taps.map(([kh, p]) => `  const w${kh}_${p} = v128.load32_splat(${weights} + <usize>((c * ${kH} + ${kh}) * ${kWp} + ${p}) * 4);`),
     `  const sa = v128.load32_splat(${scale} + <usize>c * 4), sb = v128.load32_splat(${bias} + <usize>c * 4);`,
     `  for (let oh: i32 = 0; oh < ${oH}; oh++) {`,
     ...Array.from({ length: kH }, (_, kh) => [
       `    const ih${kh}: i32 = oh * ${sH} - ${pH} + ${kh * dH};`,
-      `    const row${kh}: usize = ih${kh} >= 0 && ih${kh} < ${iH} ? ${plane} + <usize>(ih${kh} * ${wp * 4}) : ${zero};`,
+      `    const row${kh}: usize = ih${kh} >= 0 && ih${kh} < ${iH} ? ${plane} + <usize>(ih${kh} * ${rowBytes}) : ${zero};`,
     ]).flat(),
     `    const yr: usize = ${k.ptr(y)} + <usize>(((n * ${s.c} + c) * ${oH} + oh) * ${oW}) * ${size};`,
     '    let ow: i32 = 0;',
