@@ -1,4 +1,4 @@
-// npm run bench:int8-kernels -- [--runs R] [--filter REGEX]: milliseconds of single layers of real networks
+// npm run bench:int8-kernels -- [--runs R] [--filter REGEX] [--int8-schedules JSON]: milliseconds of single layers of real networks
 // on the wasm target (one thread), each compiled by dlc (fuse-ops for wasm, then compileToWasm) in f32 (conv /
 // matmul + bias + relu) and in the int8 form the quantize pass and the QDQ import produce (conv_integer /
 // matmul_integer over u8 activations and i8 weights, requantized to u8 by its fused epilogue:
@@ -7,6 +7,7 @@
 import type { Graph } from '../compiler/ir/graph.js';
 import { Tensor } from '../compiler/ir/tensor.js';
 import { seededRandom } from '../compiler/random.js';
+import type { ScheduleOverrides } from '../codegen/schedule.js';
 import { TARGET_INFO } from '../codegen/targets.js';
 import { compileToWasm } from '../codegen/wasm/program.js';
 import { loadProgram } from '../codegen/wasm/run-program.js';
@@ -20,11 +21,16 @@ const opt = (name: string) => {
 };
 const RUNS = Number(opt('--runs') ?? 21);
 const FILTER = new RegExp(opt('--filter') ?? '.');
+/** Schedules for the int8 form only (a JSON ScheduleOverrides), to compare register tiles and blocks. */
+const INT8_SCHEDULES = JSON.parse(opt('--int8-schedules') ?? '{}') as ScheduleOverrides;
 
 const LAYERS: [string, Layer][] = [
   ['MobileNetV2 1×1 conv 32→192 @56²', { kind: 'conv', c: 32, m: 192, h: 56, w: 56, kernel: [1, 1] }],
+  ['MobileNetV2 1×1 expand 24→144 @56²', { kind: 'conv', c: 24, m: 144, h: 56, w: 56, kernel: [1, 1] }],
+  ['MobileNetV2 1×1 project 144→24 @56²', { kind: 'conv', c: 144, m: 24, h: 56, w: 56, kernel: [1, 1] }],
   ['3×3 conv 64→64 @56²', { kind: 'conv', c: 64, m: 64, h: 56, w: 56, kernel: [3, 3], pads: [1, 1, 1, 1] }],
   ['depthwise 3×3 144 @56²', { kind: 'conv', c: 144, m: 144, h: 56, w: 56, kernel: [3, 3], pads: [1, 1, 1, 1], group: 144 }],
+  ['depthwise 3×3/2 144 @56²', { kind: 'conv', c: 144, m: 144, h: 56, w: 56, kernel: [3, 3], pads: [1, 1, 1, 1], strides: [2, 2], group: 144 }],
   ['PP-OCR det-like 3×3/2 conv 32→64 @160²', { kind: 'conv', c: 32, m: 64, h: 160, w: 160, kernel: [3, 3], pads: [1, 1, 1, 1], strides: [2, 2] }],
   ['PP-OCR rec-like 3×3 conv 64→64 @12×80', { kind: 'conv', c: 64, m: 64, h: 12, w: 80, kernel: [3, 3], pads: [1, 1, 1, 1] }],
   ['matmul 256×256×256', { kind: 'matmul', m: 256, k: 256, n: 256 }],
@@ -32,8 +38,8 @@ const LAYERS: [string, Layer][] = [
 ];
 
 /** Compiles `g` as dlc compiles a model for wasm; returns one run of it with input `x`. */
-async function compiled(g: Graph, x: Tensor): Promise<{ run: () => void; kernels: number }> {
-  const program = await compileToWasm(fuseOps(g, TARGET_INFO.wasm.limits));
+async function compiled(g: Graph, x: Tensor, schedules: ScheduleOverrides = {}): Promise<{ run: () => void; kernels: number }> {
+  const program = await compileToWasm(fuseOps(g, TARGET_INFO.wasm.limits), { schedules });
   const loaded = await loadProgram(program);
   loaded.run({ x });
   return { run: () => loaded.runRaw(), kernels: program.kernels };
@@ -71,7 +77,7 @@ async function main(): Promise<void> {
     if (!FILTER.test(name)) continue;
     const f = f32Layer(layer);
     const q = quantizedLayer(layer, { xZeroPoint: 128 });
-    const [a, b] = [await compiled(f, f32Input(f)), await compiled(q, quantizedInput(q))];
+    const [a, b] = [await compiled(f, f32Input(f)), await compiled(q, quantizedInput(q), INT8_SCHEDULES)];
     const [fT, qT] = medians([a.run, b.run], RUNS);
     const [fMs, qMs] = [fT.median, qT.median];
     rows.push([name, fMs.toFixed(3), qMs.toFixed(3), `${(fMs / qMs).toFixed(2)}×`, `${fT.best.toFixed(3)} / ${qT.best.toFixed(3)}`, `${(fT.best / qT.best).toFixed(2)}×`]);

@@ -47,7 +47,7 @@ export interface QuantizedOptions {
   /** The requantized output's dtype. */
   out?: 'u8' | 'i8';
   /** The activation between bias and quantize. */
-  activation?: 'relu' | 'hard_swish' | 'none';
+  activation?: 'relu' | 'relu6' | 'hard_swish' | 'none';
   seed?: number;
 }
 
@@ -110,7 +110,8 @@ export function quantizedLayer(l: Layer, o: QuantizedOptions = {}): Graph {
   const scaled = b.emit('mul', [f, scale])[0];
   const biased = b.emit('add', [scaled, b.constant(perChannel(l, randomFloats([channels], 0.5, seed + 3)))])[0];
   const activation = o.activation ?? 'relu';
-  const activated = activation === 'none' ? biased : b.emit(activation, [biased])[0];
+  const relu6 = () => b.emit('clip', [biased, b.constant(Tensor.scalar('f32', 0)), b.constant(Tensor.scalar('f32', 6))])[0];
+  const activated = activation === 'none' ? biased : activation === 'relu6' ? relu6() : b.emit(activation, [biased])[0];
   const out = o.out ?? 'u8';
   const [lo, hi] = RANGES[out];
   const q = b.emit('div', [activated, b.constant(Tensor.scalar('f32', 4 / 255))])[0];

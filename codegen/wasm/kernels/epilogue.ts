@@ -4,6 +4,7 @@
 // activations are here; a fused group's whole element-wise epilogue, which also reads other tensors at the
 // stored element, is built by group-epilogue.ts.
 import type { DType } from '../../../compiler/ir/dtype.js';
+import type { AffineEpilogue } from './affine-epilogue.js';
 import type { Node } from '../../../compiler/ir/graph.js';
 import { attrFloat } from '../../../compiler/ops/util.js';
 import { renderElementwise } from '../../../compiler/ops/scalar-forms.js';
@@ -32,6 +33,11 @@ export interface Epilogue {
    * storeVector (group-epilogue.ts) narrows.
    */
   output?: DType;
+  /**
+   * The same epilogue in closed form (affine-epilogue.ts), when it is the requantizing chain of an integer
+   * anchor: kernels that know the channel of a tile row or column use it instead of the helpers.
+   */
+  affine?: AffineEpilogue;
 }
 
 const splat = (x: number) => `f32x4.splat(${asLiteral(x, 'f32')})`;

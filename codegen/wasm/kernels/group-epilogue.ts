@@ -15,6 +15,7 @@ import { renderElementwise, type ScalarOperand } from '../../../compiler/ops/sca
 import { epilogueTensors, type FusedGroup } from '../../../compiler/kernel-groups.js';
 import { operandBlocks } from '../../fused-group.js';
 import { AS_TARGET, asLiteral, asType } from '../as-target.js';
+import { affineEpilogueOf } from './affine-epilogue.js';
 import { epilogueOf, type Epilogue } from './epilogue.js';
 import { shapeOf, type KernelContext } from './kernel.js';
 import { broadcastStridesOf } from '../../loops.js';
@@ -152,6 +153,7 @@ export function groupEpilogue(k: KernelContext, group: FusedGroup): Epilogue | u
     setup,
     input,
     output,
+    affine: affineEpilogueOf(group),
   };
 }
 

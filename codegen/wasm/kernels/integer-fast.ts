@@ -15,7 +15,8 @@ import { kPairs, packPairPanels, packPairRows, paddedColumns } from '../../integ
 import { matmulGeometry } from '../../matmul-geometry.js';
 import type { ConvShape } from '../../window-geometry.js';
 import { asType } from '../as-target.js';
-import { integerGemmCall, panelRowBytes, type PanelElement } from './integer-gemm.js';
+import { integerGemmCall, panelRowBytes, type GemmChannels, type PanelElement } from './integer-gemm.js';
+import { unfoldPairs } from './integer-unfold.js';
 import { elementBytes, shapeOf, sizeOfValue, type KernelContext } from './kernel.js';
 
 /** Sums of more products than this could leave i32 (each |x − zx|·|w| ≤ 255·255). */
@@ -45,42 +46,14 @@ export function fastOperands(k: KernelContext, o: IntegerOperands): { zx: number
 }
 
 /**
- * Unfolds output rows [q0, q0 + nq) of batch element `b` into pair panels at `cols` (zeroed first): column
- * (q − q0)·oW + ow, k = (c, kd, kh, kw) holds x[c, od·sD − pD + kd·dD, oh·sH − pH + kh·dH, ow·sW − pW + kw·dW] − zx,
- * or 0 outside the input.
+ * The closed-form epilogue's per-channel scale and bias as constants of `length` f32 (zero past the channels),
+ * when its channel axis is `axis` of the output (or it has none): the GEMM then loads them per `along`.
  */
-function im2colPairs(k: KernelContext, x: Value, s: ConvShape, zx: number, cols: string, width: number, kp: number): string {
-  const [iD, iH, iW] = s.g.inDims;
-  const [, oH, oW] = s.g.outDims;
-  const [kD, kH, kW] = s.g.kernel;
-  const [sD, sH, sW] = s.g.strides;
-  const [dD, dH, dW] = s.g.dilations;
-  const [pD, pH, pW] = s.g.padBegin;
-  const t = asType(x.type.dtype);
-  return [
-    `memory.fill(${cols}, 0, ${kp * 4} * ncolPadded);`,
-    `for (let c: i32 = 0; c < ${s.c}; c++) for (let kd: i32 = 0; kd < ${kD}; kd++) for (let kh: i32 = 0; kh < ${kH}; kh++) for (let kw: i32 = 0; kw < ${kW}; kw++) {`,
-    `  const r: i32 = ((c * ${kD} + kd) * ${kH} + kh) * ${kW} + kw;`,
-    // Row r is half r & 1 of k-pair r >> 1: at byte (kp·width + col mod width)·4 + half·2 of its panel.
-    `  const dst: usize = ${cols} + <usize>((r >> 1) * ${width * 4} + (r & 1) * 2);`,
-    `  const off = kw * ${dW} - ${pW};`,
-    `  const lo: i32 = off >= 0 ? 0 : (-off + ${sW - 1}) / ${sW};`,
-    `  let hi: i32 = off > ${iW - 1} ? 0 : (${iW - 1} - off) / ${sW} + 1;`,
-    `  if (hi > ${oW}) hi = ${oW};`,
-    '  if (lo >= hi) continue;',
-    '  for (let q = q0; q < q0 + nq; q++) {',
-    `    const id = (q / ${oH}) * ${sD} - ${pD} + kd * ${dD};`,
-    `    const ih = (q % ${oH}) * ${sH} - ${pH} + kh * ${dH};`,
-    `    if (id < 0 || id >= ${iD} || ih < 0 || ih >= ${iH}) continue;`,
-    `    const src: usize = ${k.ptr(x)} + <usize>((b * ${s.c} + c) * ${s.inPlane} + (id * ${iH} + ih) * ${iW} + off);`,
-    `    const col0: i32 = (q - q0) * ${oW};`,
-    '    for (let ow = lo; ow < hi; ow++) {',
-    '      const col = col0 + ow;',
-    `      store<i16>(dst + <usize>((col / ${width}) * ${kp * width * 4} + (col % ${width}) * 4), <i16>(<i32>load<${t}>(src + <usize>(ow * ${sW})) - ${zx}));`,
-    '    }',
-    '  }',
-    '}',
-  ].join('\n');
+function gemmChannels(k: KernelContext, axis: number, along: GemmChannels['along'], length: number): GemmChannels | undefined {
+  const f = k.epilogue?.affine;
+  if (!f || (f.axis !== undefined && f.axis !== axis)) return undefined;
+  const spread = (v: Float32Array) => Float32Array.from({ length }, (_, c) => (c < f.channels || v.length === 1 ? v[v.length === 1 ? 0 : c] : 0));
+  return { along, scale: k.constant(new Tensor('f32', [length], spread(f.scale))), bias: k.constant(new Tensor('f32', [length], spread(f.bias))) };
 }
 
 /** conv_integer with group 1 on the integer GEMM: per batch element and block of output rows, im2col, then GEMM. */
@@ -98,13 +71,15 @@ export function fastConv(k: KernelContext, o: IntegerOperands, y: Value, s: Conv
   const blockRows = Math.max(1, Math.min(oD * oH, Math.floor(k.schedules.conv.blockBytes / (kp * 4 * oW))));
   const cols = k.scratch(paddedColumns(blockRows * oW, width) / width * panelBytes);
   const size = elementBytes(y.type.dtype);
+  // A GEMM row is an output channel (axis 1 of the output).
+  const channels = gemmChannels(k, 1, 'rows', s.m);
   return [
     `for (let b: i32 = 0; b < ${s.n}; b++) for (let q0: i32 = 0; q0 < ${oD * oH}; q0 += ${blockRows}) {`,
     `  const nq: i32 = min(${blockRows}, ${oD * oH} - q0);`,
     `  const ncol: i32 = nq * ${oW};`,
     `  const ncolPadded: i32 = (ncol + ${width - 1}) / ${width} * ${width};`,
-    im2colPairs(k, o.a, s, fast.zx, cols, width, kp).split('\n').map((l) => `  ${l}`).join('\n'),
-    `  ${integerGemmCall(k, sched, 'i16', { a, b: cols, c: `${k.ptr(y)} + <usize>((b * ${s.m * s.outPlane} + q0 * ${oW}) * ${size})`, m: s.m, n: 'ncol', kp, ldc: s.outPlane })}`,
+    unfoldPairs(k, o.a, s, fast.zx, cols, width, depth).split('\n').map((l) => `  ${l}`).join('\n'),
+    `  ${integerGemmCall(k, sched, 'i16', { a, b: cols, c: `${k.ptr(y)} + <usize>((b * ${s.m * s.outPlane} + q0 * ${oW}) * ${size})`, m: s.m, n: 'ncol', kp, ldc: s.outPlane, channels })}`,
     '}',
   ].join('\n');
 }
@@ -128,6 +103,8 @@ export function fastMatmul(k: KernelContext, o: IntegerOperands, y: Value): stri
   const t = asType(o.a.type.dtype);
   const size = elementBytes(y.type.dtype);
   const count = batch.reduce((p, d) => p * d, 1);
+  // A GEMM column is an output channel (the output's last axis); the constants cover whole panels.
+  const channels = gemmChannels(k, shapeOf(y).length - 1, 'columns', paddedColumns(n, width));
   // B is 2-D: A's batch matrices are consecutive, matrix bi at bi·m·K in A and bi·m·N in Y.
   return [
     `for (let bi: i32 = 0; bi < ${count}; bi++) {`,
@@ -138,7 +115,7 @@ export function fastMatmul(k: KernelContext, o: IntegerOperands, y: Value): stri
     `    const at: i32 = i < ${full} ? (i - i % ${sched.tileM}) * ${kp} + p * ${sched.tileM} + i % ${sched.tileM} : i * ${kp} + p;`,
     `    store<i32>(${pairs} + <usize>(at * 4), (lo & 0xffff) | (hi << 16));`,
     '  }',
-    `  ${integerGemmCall(k, sched, element, { a: pairs, b: panels, c: `${k.ptr(y)} + <usize>(bi * ${m * n * size})`, m, n, kp, ldc: n })}`,
+    `  ${integerGemmCall(k, sched, element, { a: pairs, b: panels, c: `${k.ptr(y)} + <usize>(bi * ${m * n * size})`, m, n, kp, ldc: n, channels })}`,
     '}',
   ].join('\n');
 }

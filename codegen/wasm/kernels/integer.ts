@@ -1,7 +1,7 @@
 // The integer anchors: matmul_integer and conv_integer (exact i32 sums of zero-point-shifted 8-bit operands)
 // and their requantizing forms qlinear_matmul and qlinear_conv. The operands of int8 inference (8-bit
 // activations with a per-tensor zero point, constant 8-bit symmetric weights) take the integer GEMM
-// (integer-fast.ts); every other combination — zero points per row or channel, weights known at run time,
+// (integer-fast.ts), or as depthwise convs with width stride 1 the pair planes of integer-depthwise.ts; every other combination — zero points per row or channel, weights known at run time,
 // wider integers, grouped convs, qlinear_* — the direct loops here. Requantization takes the
 // reference's steps to the bit: m = f32(f32(s_in · s_w) / s_y) (f32 arithmetic is correctly rounded, as the
 // reference's fround after each f64 step is), then y = saturate(round_half_even(fround(acc · m) + zp)) with the
@@ -13,6 +13,7 @@ import { loopNest } from '../../loops.js';
 import { matmulGeometry } from '../../matmul-geometry.js';
 import { convShapeOf } from '../../window-geometry.js';
 import { asType } from '../as-target.js';
+import { fastDepthwise } from './integer-depthwise.js';
 import { fastConv, fastMatmul } from './integer-fast.js';
 import { at, shapeOf, sizeOfValue, unsupported, type KernelContext } from './kernel.js';
 
@@ -132,5 +133,5 @@ export function integerConvKernel(k: KernelContext): string {
   const { o, y, store } = operandsAndStore(k);
   const s = convShapeOf(k.node, shapeOf(o.a), shapeOf(o.b), shapeOf(y), false, (d) => unsupported(k.node, d));
   if (sizeOfValue(y) === 0) return '';
-  return fastConv(k, o, y, s) ?? integerConv(k, o, y, store);
+  return fastConv(k, o, y, s) ?? fastDepthwise(k, o, y, s) ?? integerConv(k, o, y, store);
 }
