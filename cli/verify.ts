@@ -37,7 +37,7 @@ export async function verifyCommand(model: string, opts: VerifyOptions, io: CliI
   } else {
     const t = result.tolerance;
     const why = result.toleranceReason ? `; atol ${result.toleranceReason}` : '';
-    const lines = [`verify ${model} on ${opts.target} against onnxruntime (atol ${formatError(t.atol)}, rtol ${t.rtol}${why}): ${result.ok ? 'ok' : 'FAILED'}`];
+    const lines = [`verify ${model} on ${opts.target} against onnxruntime (atol ${result.toleranceReason ? formatError(t.atol) : t.atol}, rtol ${t.rtol}${why}): ${result.ok ? 'ok' : 'FAILED'}`];
     for (const r of result.outputs) {
       const errors = `max abs error ${formatError(r.maxAbsError)}, max rel error ${formatError(r.maxRelError)}`;
       lines.push(`  ${r.name}: ${r.dtype}[${r.shape.join(',')}]  ${errors}${r.mismatch ? `  MISMATCH: ${r.mismatch}` : ''}`);
