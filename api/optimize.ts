@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { DlcError, UsageError } from '../compiler/errors.js';
 import type { Graph } from '../compiler/ir/graph.js';
+import type { TargetInfo } from '../compiler/target-info.js';
 import type { Tensor } from '../compiler/ir/tensor.js';
 import { importOnnx } from '../compiler/onnx/frontend.js';
 import { TARGET_INFO, TARGET_NAMES, type TargetName } from '../codegen/targets.js';
@@ -90,7 +91,7 @@ export function optimizeSource(source: ModelSource, options: OptimizeOptions): O
   const common = { model: source.file ?? MEMORY_MODEL, opsets, producer };
   const timings = () => (options.instruments?.timing ? { timings: manager.timingSummary() } : {});
   if (options.quantize) {
-    const q = quantizeWithManager(manager, graph, options);
+    const q = quantizeWithManager(manager, graph, options, target);
     const finish = parsePipeline(q.pipelines.finish);
     return { ...common, graph: manager.run(finish, q.graph), pipeline: `${q.pipeline},${printPipeline(finish)}`, quantization: q.report, ...timings() };
   }
@@ -102,17 +103,17 @@ export function optimizeSource(source: ModelSource, options: OptimizeOptions): O
 export function quantizeSource(source: ModelSource, options: OptimizeOptions & { quantize: QuantizationOptions }): OptimizedModel {
   const target = options.target === undefined ? undefined : targetInfo(options.target);
   const { graph, opsets, producer } = importOnnx(source.bytes, { file: source.file, inputShapes: options.inputShapes ?? {}, inputValues: options.inputValues ?? {} });
-  const q = quantizeWithManager(new PassManager({ ...options.instruments, target }), graph, options);
+  const q = quantizeWithManager(new PassManager({ ...options.instruments, target }), graph, options, target);
   return { model: source.file ?? MEMORY_MODEL, opsets, producer, graph: q.graph, pipeline: q.pipeline, quantization: q.report };
 }
 
 /** Runs the optimizations of the -O level, then quantizes; `pipeline` spells what ran, quantization included. */
-function quantizeWithManager(manager: PassManager, graph: Graph, options: OptimizeOptions & { quantize?: QuantizationOptions }) {
+function quantizeWithManager(manager: PassManager, graph: Graph, options: OptimizeOptions & { quantize?: QuantizationOptions }, target: TargetInfo | undefined) {
   if (options.pipeline !== undefined) throw new UsageError('quantization runs with the -O pipelines, not with a pass pipeline');
   const pipelines = quantizationPipelines(options.optLevel ?? DEFAULT_OPT_LEVEL);
   const optimize = parsePipeline(pipelines.optimize);
   const optimized = manager.run(optimize, graph);
-  const { graph: qdq, report } = quantizeOptimizedGraph(optimized, options.quantize!);
+  const { graph: qdq, report } = quantizeOptimizedGraph(optimized, options.quantize!, target);
   const pipeline = [printPipeline(optimize), `quantize{mode=${options.quantize!.mode},bits=${report.bits},calibrator=${report.calibrator}}`].filter((s) => s).join(',');
   return { graph: qdq, report, pipelines, pipeline };
 }

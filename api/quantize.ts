@@ -8,6 +8,7 @@ import { sampleCount } from '../accuracy/evaluate.js';
 import type { MetricName } from '../accuracy/metrics.js';
 import { UsageError } from '../compiler/errors.js';
 import type { Graph } from '../compiler/ir/graph.js';
+import type { TargetInfo } from '../compiler/target-info.js';
 import { CALIBRATORS, type CalibratorName } from '../quantize/calibrators.js';
 import type { LayerPrecision } from '../quantize/insert-qdq.js';
 import { quantizeGraph, type QuantizedModel } from '../quantize/quantize-graph.js';
@@ -45,8 +46,11 @@ export function checkQuantizationOptions(o: QuantizationOptions): void {
   if (o.bits === 16 && o.mode !== 'dfp') throw new UsageError('16-bit quantization is dynamic fixed point: use --quantize dfp --bits 16');
 }
 
-/** Quantizes the optimized f32 `graph` (the inputs the data sets must match are its inputs). */
-export function quantizeOptimizedGraph(graph: Graph, options: QuantizationOptions): QuantizedModel {
+/**
+ * Quantizes the optimized f32 `graph` (the inputs the data sets must match are its inputs). With a target, the
+ * layers it computes no faster in int8 (TargetInfo.int8Pays) stay f32.
+ */
+export function quantizeOptimizedGraph(graph: Graph, options: QuantizationOptions, target?: TargetInfo): QuantizedModel {
   checkQuantizationOptions(options);
   const open = (d: string | Dataset) => (typeof d === 'string' ? readDataset(d, graph.inputs.map((v) => ({ name: v.name, shape: v.type.shape, dtype: v.type.dtype }))) : d);
   const calibration = open(options.calibration);
@@ -62,6 +66,7 @@ export function quantizeOptimizedGraph(graph: Graph, options: QuantizationOption
     calibrator: options.calibrator ?? 'minmax',
     calibration: samples,
     layers: options.layers,
+    keepF32: target?.int8Pays ? (layer) => (target.int8Pays!(layer) ? undefined : `no faster in int8 on ${target.name}`) : undefined,
     guard,
   });
 }

@@ -10,7 +10,7 @@ export function formatQuantizationReport(r: QuantizationReport): string {
     const a = l.activation;
     const act = a ? `${a.dtype} scale ${num(a.scale)} zp ${a.zeroPoint}${a.fractionalLength !== undefined ? ` fl ${a.fractionalLength}` : ''}` : 'f32';
     const w = l.weights ? `, weights ${l.weights.dtype} ×${l.weights.channels} scales ${num(l.weights.minScale)}..${num(l.weights.maxScale)}` : '';
-    const sens = l.sensitivity === undefined ? '' : `, sensitivity ${num(l.sensitivity)}`;
+    const sens = (l.sensitivity === undefined ? '' : `, sensitivity ${num(l.sensitivity)}`) + (l.reason ? ` (${l.reason})` : '');
     lines.push(`  ${l.node} (${l.op}): ${l.precision}; ${act}${w}; SQNR ${num(l.sqnrDb)} dB (alone ${num(l.aloneSqnrDb)} dB)${sens}`);
   }
   const g = r.guard;

@@ -1,6 +1,7 @@
 // What the passes may know of the target they compile for: the ops it runs natively (legalize rewrites the
 // others into those) and the limits a fused group must fit to be one kernel (fuse-ops respects them). Each
 // code generation target (codegen/) provides one; passes never import codegen.
+import type { Node } from './ir/graph.js';
 
 export interface TargetLimits {
   /** Most tensors one kernel reads and writes (WebGPU: maxStorageBuffersPerShaderStage). */
@@ -14,6 +15,11 @@ export interface TargetInfo {
   /** Ops with a kernel on this target; legalize rewrites every other op it has a rule for. */
   nativeOps: ReadonlySet<string>;
   limits: TargetLimits;
+  /**
+   * Whether this target computes a conv/matmul/gemm layer faster in int8 than in f32 (measured by
+   * `npm run bench:int8-kernels`); post-training quantization keeps the others in f32. Absent: every layer.
+   */
+  int8Pays?(layer: Node): boolean;
 }
 
 /**

@@ -7,7 +7,7 @@
 import '../compiler/ops/index.js';
 import { DlcError } from '../compiler/errors.js';
 import { interpret } from '../compiler/interpreter.js';
-import type { Graph, Value } from '../compiler/ir/graph.js';
+import type { Graph, Node, Value } from '../compiler/ir/graph.js';
 import type { Tensor } from '../compiler/ir/tensor.js';
 import { getOp } from '../compiler/ops/registry.js';
 import { cloneGraph } from '../passes/graph-edit.js';
@@ -38,10 +38,14 @@ export interface QuantizeOptions {
   calibration: readonly Feeds[];
   /** Precision forced on layers by node name (the guard does not change these). */
   layers?: Readonly<Record<string, LayerPrecision>>;
+  /** Why a layer stays f32 whatever the accuracy (the target computes it no faster in int8), or undefined. */
+  keepF32?: (layer: Node) => string | undefined;
   guard?: AccuracyGuard;
 }
 
 export interface LayerReport extends LayerQuantization {
+  /** Why the layer is f32 when the guard did not decide it (the target, or the user's --layers). */
+  reason?: string;
   /** SQNR (dB) of the layer's output in the quantized graph against the f32 graph, on calibration samples. */
   sqnrDb?: number;
   /** SQNR (dB) of the layer's output with only this layer quantized (its inputs exact): its own loss. */
@@ -89,6 +93,13 @@ export function quantizeGraph(f32: Graph, options: QuantizeOptions): QuantizedMo
   if (options.bits === 16 && options.mode !== 'dfp') throw new DlcError('16-bit quantization is dynamic fixed point only (--quantize dfp --bits 16)');
   const layers = quantizableLayers(f32);
   if (layers.length === 0) throw new DlcError('nothing to quantize: the model has no conv, matmul or gemm with constant weights');
+  const reasons = new Map<string, string>();
+  for (const l of layers) {
+    const why = options.layers?.[l.node.name] === 'f32' ? 'asked for' : options.keepF32?.(l.node);
+    if (why) reasons.set(l.node.name, why);
+  }
+  const forced: Record<string, LayerPrecision> = { ...options.layers };
+  for (const name of reasons.keys()) forced[name] = 'f32';
   const activations = [...new Set(layers.map((l) => l.activation))];
   const ranges = new Map([...calibrate(f32, options.calibration, activations, options.calibrator)].map(([v, r]) => [v.name, r]));
   const precision: LayerPrecision = options.bits === 16 ? 'int16' : 'int8';
@@ -97,7 +108,7 @@ export function quantizeGraph(f32: Graph, options: QuantizeOptions): QuantizedMo
   const build = (fallback: ReadonlySet<string>) => {
     const perLayer: Record<string, LayerPrecision> = {};
     for (const l of layers) if (fallback.has(l.node.name)) perLayer[l.node.name] = 'f32';
-    return insertQdq(f32, { mode: options.mode, precision, ranges, layers: { ...perLayer, ...options.layers } });
+    return insertQdq(f32, { mode: options.mode, precision, ranges, layers: { ...perLayer, ...forced } });
   };
 
   let fallback = new Set<string>();
@@ -121,7 +132,7 @@ export function quantizeGraph(f32: Graph, options: QuantizeOptions): QuantizedMo
     };
     let current = measure(fallback);
     if (!ok(current.value)) {
-      const names = layers.map((l) => l.node.name).filter((n) => !options.layers?.[n]);
+      const names = layers.map((l) => l.node.name).filter((n) => !forced[n]);
       if (names.length <= METRIC_SENSITIVITY_LAYERS) {
         for (const name of names) {
           const alone = new Set(names.filter((n) => n !== name));
@@ -164,6 +175,7 @@ export function quantizeGraph(f32: Graph, options: QuantizeOptions): QuantizedMo
         sqnrDb: sqnr.get(layers[i].node.outputs[0].name),
         aloneSqnrDb: aloneSqnr.get(l.node),
         ...(sensitivity.has(l.node) ? { sensitivity: sensitivity.get(l.node) } : {}),
+        ...(reasons.has(l.node) ? { reason: reasons.get(l.node) } : {}),
       })),
       ...(guardReport ? { guard: guardReport } : {}),
     },
