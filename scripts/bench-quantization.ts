@@ -153,7 +153,7 @@ async function cases(): Promise<QuantCase[]> {
     },
     {
       name: 'mobilenet-v2 (zoo)', file: '', inputShapes: {},
-      calibration: memoryDataset('noise', 'input', [1, 3, 32, 32], noise(16, 3 * 32 * 32)), evaluation: memoryDataset('noise', 'input', [1, 3, 32, 32], noise(32, 3 * 32 * 32)),
+      calibration: memoryDataset('noise', 'image', [1, 3, 64, 64], noise(16, 3 * 64 * 64)), evaluation: memoryDataset('noise', 'image', [1, 3, 64, 64], noise(32, 3 * 64 * 64)),
       metric: 'sqnr', runs: 100, warmup: 10,
     },
   ];
