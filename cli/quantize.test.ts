@@ -65,11 +65,15 @@ describe('compile, inspect, verify and eval with --quantize', () => {
     expect(r.code).toBe(0);
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
     expect(manifest.options.pipeline).toContain('quantize{mode=int8,bits=8,calibrator=minmax},fold-qdq,');
-    expect(manifest.options.quantization.layers.map((l: { precision: string }) => l.precision)).toEqual(['int8', 'int8', 'int8']);
+    // On wasm, tiny-cnn's two convs are too small to be faster in int8 (TargetInfo.int8Pays): they stay f32, and say why.
+    expect(manifest.options.quantization.layers.map((l: { precision: string; reason?: string }) => [l.precision, l.reason])).toEqual([
+      ['f32', 'no faster in int8 on wasm'], ['f32', 'no faster in int8 on wasm'], ['int8', undefined],
+    ]);
+    // Without a target every layer is quantized.
     const i = await dlc('inspect', TINY_CNN, '--quantize', 'int8', '--calibration', DATA, '--json');
     const report = JSON.parse(i.stdout);
     expect(report.ops.conv_integer).toBeGreaterThan(0);
-    expect(report.quantization.layers).toHaveLength(3);
+    expect(report.quantization.layers.map((l: { precision: string }) => l.precision)).toEqual(['int8', 'int8', 'int8']);
   });
 
   test('verify states the tolerance it derived from the scales', async () => {

@@ -42,7 +42,8 @@ describe.each(['lenet-300-100', 'lenet-5'])('int8 %s', (name) => {
     const [int8, f32] = await Promise.all([compile(file, { target: 'wasm', quantize }), compile(file, { target: 'wasm' })]);
     const ratio = f32.files.get('weights.bin')!.length / int8.files.get('weights.bin')!.length;
     console.log(`${name}: weights.bin f32 ${f32.files.get('weights.bin')!.length} B, int8 ${int8.files.get('weights.bin')!.length} B (${ratio.toFixed(2)}×)`);
-    expect(ratio).toBeGreaterThan(3.4);
+    // LeNet-5's convs (2.6 k of its 62 k weights) stay f32 on wasm, where they are no faster in int8.
+    expect(ratio).toBeGreaterThan(name === 'lenet-5' ? 3.2 : 3.7);
     const session = await loadInMemory(int8, name);
     const ours = await evaluate(sessionRunner(session), test_, { metric: 'top1', limit: ARTIFACT_SAMPLES });
     // The graph the wasm artifact was compiled from: on wasm, layers that are no faster in int8 stay f32.
