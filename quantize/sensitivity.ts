@@ -4,9 +4,8 @@
 // models with many layers, where quantizing one layer at a time and measuring the metric would take an
 // evaluation of the whole data set per layer.
 import { interpret } from '../compiler/interpreter.js';
-import type { Graph, Value } from '../compiler/ir/graph.js';
+import type { Attrs, Graph, Value } from '../compiler/ir/graph.js';
 import { Tensor } from '../compiler/ir/tensor.js';
-import { roundHalfEven } from '../compiler/ops/nn-quant.js';
 import { getOp } from '../compiler/ops/registry.js';
 import type { Feeds } from './calibrate.js';
 import type { Range } from './calibrators.js';
@@ -37,7 +36,7 @@ export function localSqnr(
       const p = activationParams(ranges.get(l.activation.name)!, dtype, mode);
       const x = fakeQuantize(seen.get(l.activation)!, p.scale, p.zeroPoint, dtype);
       const inputs = l.node.inputs.map((v, i) => (i === 0 ? x : i === 1 ? weights.get(l.node.name)! : v?.data ?? null));
-      const [y] = getOp(l.node.op).ref(inputs, l.node.attrs, { numOutputs: 1, runGraph: () => [] });
+      const y = runRef(l.node.op, inputs, l.node.attrs);
       const ref = seen.get(l.node.outputs[0])!;
       let s = 0;
       let n = 0;
@@ -55,22 +54,16 @@ export function localSqnr(
   }));
 }
 
-const RANGE: Record<QuantDType, [number, number]> = { u8: [0, 255], i8: [-128, 127], i16: [-32768, 32767] };
+const runRef = (op: string, inputs: (Tensor | null)[], attrs: Attrs = {}) =>
+  getOp(op).ref(inputs, attrs, { numOutputs: 1, runGraph: () => [] })[0];
 
-/** dequantize(quantize(x)) per tensor, as quantize_linear and dequantize_linear compute it. */
+/** dequantize(quantize(x)) per tensor, through the ops' own reference implementations. */
 function fakeQuantize(x: Tensor, scale: number, zeroPoint: number, dtype: QuantDType): Tensor {
-  const [lo, hi] = RANGE[dtype];
-  const out = new Tensor('f32', x.shape);
-  for (let e = 0; e < x.size; e++) {
-    const q = Math.min(hi, Math.max(lo, roundHalfEven(Math.fround(x.data[e] / scale)) + zeroPoint));
-    out.data[e] = (q - zeroPoint) * scale;
-  }
-  return out;
+  const [s, z] = [Tensor.scalar('f32', scale), Tensor.scalar(dtype, zeroPoint)];
+  // Reference implementations take resolved attributes; the axis of a per-tensor parameter is unused.
+  return runRef('dequantize_linear', [runRef('quantize_linear', [x, s, z], { axis: 1 }), s, z], { axis: 1 });
 }
 
 function dequantizeWeights(q: Tensor, scales: Float32Array, axis: number): Tensor {
-  const inner = q.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
-  const out = new Tensor('f32', q.shape);
-  for (let e = 0; e < q.size; e++) out.data[e] = q.data[e] * scales[Math.floor(e / inner) % scales.length];
-  return out;
+  return runRef('dequantize_linear', [q, new Tensor('f32', [scales.length], scales)], { axis });
 }
