@@ -9,7 +9,7 @@ import { Tensor } from '../compiler/ir/tensor.js';
 import { cloneGraph, NameAllocator } from '../passes/graph-edit.js';
 import type { Range } from './calibrators.js';
 import { quantizableLayers, type QuantizableLayer } from './layers.js';
-import { activationParams, quantizeBias, quantizeWeights, type QuantDType, type QuantMode, type QuantParams } from './params.js';
+import { activationParams, biasScales, quantizeBias, quantizeWeights, type QuantDType, type QuantMode, type QuantParams } from './params.js';
 
 /** How a layer computes: 8-bit or 16-bit integers, or unquantized (the accuracy guard's fallback). */
 export type LayerPrecision = 'int8' | 'int16' | 'f32';
@@ -96,7 +96,7 @@ export function insertQdq(source: Graph, options: QdqOptions): QuantizedGraph {
     inputs[1] = w.value;
     if (layer.bias) {
       const b = quantizeBias(layer.bias.data!, params.scale, w.scales);
-      const bs = constant(`${layer.node.name}/bias_scale`, new Tensor('f32', [w.scales.length], w.scales.map((s) => Math.fround(s * params.scale))));
+      const bs = constant(`${layer.node.name}/bias_scale`, new Tensor('f32', [w.scales.length], biasScales(params.scale, w.scales)));
       inputs[2] = emit(layer.node, 'dequantize_linear', [constant(`${layer.node.name}/bias_quantized`, b), bs], { axis: 0 });
     }
     layer.node.inputs = inputs;
