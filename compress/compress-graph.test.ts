@@ -1,0 +1,101 @@
+import { Graph, Value } from '../compiler/ir/graph.js';
+import { GraphBuilder } from '../compiler/ir/builder.js';
+import { interpret } from '../compiler/interpreter.js';
+import { Tensor } from '../compiler/ir/tensor.js';
+import { seededRandom } from '../compiler/random.js';
+import { verifyGraph } from '../compiler/ir/verifier.js';
+import type { AccuracyGuard } from '../quantize/quantize-graph.js';
+import { compressGraph } from './compress-graph.js';
+
+/** x[1,32] → gemm (32→64) → relu → gemm (64→10): two fully connected layers of random weights. */
+function mlp(): Graph {
+  const r = seededRandom(21);
+  const g = new Graph('mlp');
+  const x = new Value('x', { dtype: 'f32', shape: [1, 32] });
+  g.inputs.push(x);
+  const b = new GraphBuilder(g);
+  const rand = (shape: number[]) => b.constant(new Tensor('f32', shape, Float32Array.from({ length: shape.reduce((a, d) => a * d, 1) }, () => r())));
+  const [h] = b.emit('gemm', [x, rand([64, 32]), rand([64])], { transB: 1 });
+  const [a] = b.emit('relu', [h]);
+  const [y] = b.emit('gemm', [a, rand([10, 64]), rand([10])], { transB: 1 });
+  y.name = 'logits';
+  g.outputs.push(y);
+  return g;
+}
+
+const r = seededRandom(8);
+const evalSet = Array.from({ length: 200 }, () => ({ x: new Tensor('f32', [1, 32], Float32Array.from({ length: 32 }, () => r())) }));
+const argmax = (t: Tensor) => t.data.indexOf(Math.max(...t.data));
+
+/** Top-1 agreement (%) with the uncompressed model's arg-max. */
+function agreementGuard(reference: Graph, maxDrop: number): AccuracyGuard {
+  const labels = evalSet.map((f) => argmax(interpret(reference, f).logits));
+  return {
+    metric: 'agreement',
+    higherIsBetter: true,
+    budget: { maxDrop },
+    evaluate: (g) => (100 * evalSet.filter((f, i) => argmax(interpret(g, f)[g.outputs[0].name]) === labels[i]).length) / evalSet.length,
+  };
+}
+
+function distinctNonZero(g: Graph, node: number): number {
+  return new Set(g.nodes.filter((n) => n.op === 'gemm')[node].inputs[1]!.data!.data.filter((v) => v !== 0)).size;
+}
+
+describe('compressGraph', () => {
+  it('without a budget, applies the default steps and says the result is unmeasured post-training', () => {
+    const g = mlp();
+    const { graph, report } = compressGraph(g, { techniques: ['prune', 'share'] });
+    verifyGraph(graph);
+    expect(report.guard).toBeUndefined();
+    expect(report.retraining).toMatch(/^none: post-training/);
+    for (const layer of report.layers) {
+      expect(layer.prune?.s).toBe(1);
+      expect(layer.share?.bits).toBe(5);
+      expect(layer.density).toBeLessThan(0.45);
+      expect(layer.distinct).toBeLessThanOrEqual(33);
+    }
+    expect(distinctNonZero(graph, 0)).toBeLessThanOrEqual(32);
+    // The input graph is untouched.
+    expect(new Set(g.nodes[0].inputs[1]!.data!.data).size).toBe(64 * 32);
+  });
+
+  it('holds the budget: the search keeps the most aggressive steps whose model stays within it', () => {
+    const g = mlp();
+    const guard = agreementGuard(g, 10);
+    const { graph, report } = compressGraph(g, { techniques: ['prune', 'share'], guard });
+    expect(report.guard!.before).toBe(100);
+    expect(report.guard!.drop).toBeLessThanOrEqual(10);
+    expect(guard.evaluate(graph)).toBe(report.guard!.after);
+    // Every trial that held the budget was no more aggressive than what was kept, and one that failed was tried.
+    expect(report.guard!.trials.some((t) => !t.ok)).toBe(true);
+    expect(report.layers.every((l) => l.sensitivity?.prune?.length === 11)).toBe(true);
+    expect(report.layers.some((l) => (l.prune?.s ?? 0) > 0)).toBe(true);
+    expect(report.layers.some((l) => l.share !== undefined)).toBe(true);
+  });
+
+  it('a tighter budget compresses less', () => {
+    const g = mlp();
+    const density = (maxDrop: number) => {
+      const { report } = compressGraph(g, { techniques: ['prune'], guard: agreementGuard(g, maxDrop) });
+      return report.layers.reduce((a, l) => a + l.density * l.elements, 0);
+    };
+    expect(density(0)).toBeGreaterThan(density(10));
+  });
+
+  it('low-rank factors layers and the later stages compress the factors', () => {
+    const g = mlp();
+    const { graph, report } = compressGraph(g, { techniques: ['lowrank', 'share'] });
+    verifyGraph(graph);
+    expect(graph.nodes.filter((n) => n.op === 'gemm').length).toBe(4);
+    const [first, second] = g.nodes.filter((n) => n.op === 'gemm').map((n) => n.name);
+    expect(report.layers.map((l) => l.lowrank?.of)).toEqual([first, first, second, second]);
+    expect(report.layers.every((l) => l.share?.bits === 5)).toBe(true);
+  });
+
+  it('ternary weights hold three values per layer', () => {
+    const { graph } = compressGraph(mlp(), { techniques: ['ternary'] });
+    const weights = graph.nodes.filter((n) => n.op === 'gemm').map((n) => new Set(n.inputs[1]!.data!.data));
+    weights.forEach((w) => expect(w.size).toBe(3));
+  });
+});

@@ -1,0 +1,271 @@
+// Compression of a model's weights under an accuracy budget: low-rank factorization, magnitude pruning,
+// ternary weights and k-means weight sharing, run as stages in that order. Each stage has a ladder of steps
+// per layer (techniques.ts). With a guard, every (layer, step) gets a cost — the metric's drop with that layer
+// alone at that step for small models (Han et al.'s per-layer sensitivity scan), minus the weights' SQNR for
+// models with more layers than that is worth evaluating — and the stage keeps the largest cost threshold τ
+// whose model (each layer at its most aggressive step costing ≤ τ, retrained when a retrainer is given) holds
+// the budget, found by bisection over the distinct costs. Without a guard each layer gets the technique's
+// default step and the report says the result is unmeasured.
+import '../compiler/ops/index.js';
+import { DlcError } from '../compiler/errors.js';
+import type { Graph } from '../compiler/ir/graph.js';
+import { Tensor } from '../compiler/ir/tensor.js';
+import { cloneGraph, NameAllocator } from '../passes/graph-edit.js';
+import { quantizableLayers, type QuantizableLayer } from '../quantize/layers.js';
+import { METRIC_SENSITIVITY_LAYERS, type AccuracyGuard } from '../quantize/quantize-graph.js';
+import { factorable, factorLayer, layerSvd, rankForFraction, rankSqnrDb, type LayerSvd } from './lowrank.js';
+import { applyWeightStep, DEFAULT_SHARE_BITS, layerKind, LOWRANK_STEPS, PRUNE_STEPS, SHARE_STEPS, type LayerKind, type Technique, type WeightStep } from './techniques.js';
+import { weightSqnrDb } from './weight-sqnr.js';
+
+/** Masks and centroid assignments the retrainer must keep, by weight value name. */
+export interface RetrainConstraints {
+  masks: Map<string, Uint8Array>;
+  shared: Map<string, { assignments: Uint16Array; centroids: Float32Array }>;
+}
+
+/** Retraining after a lossy step (masked retraining, centroid fine-tuning): the same graph with new weights. */
+export interface Retrainer {
+  /** What it does, for the report ("2 epochs on build/datasets/mnist-train, 8,000 samples"). */
+  describe: string;
+  retrain(graph: Graph, constraints: RetrainConstraints): Graph;
+}
+
+export interface CompressOptions {
+  techniques: Technique[];
+  guard?: AccuracyGuard;
+  retrainer?: Retrainer;
+  /** Why compression runs post-training (shown in the report when there is no retrainer). */
+  postTrainingReason?: string;
+}
+
+export interface CompressedLayer {
+  node: string;
+  op: string;
+  kind: LayerKind;
+  weight: string;
+  elements: number;
+  /** A factor of a low-rank layer: the node it replaced, its rank and the original's full rank. */
+  lowrank?: { of: string; rank: number; fullRank: number; sqnrDb: number };
+  prune?: { s: number; threshold: number };
+  ternary?: { delta: number; alpha: number };
+  share?: { bits: number; clusters: number };
+  /** Non-zero weights / all weights. */
+  density: number;
+  /** Distinct values among the weights. */
+  distinct: number;
+  /** SQNR (dB) of the shipped weights against the layer's weights before compression (absent for factors). */
+  weightSqnrDb?: number;
+  /** How each step of each stage scored when the guard measured it alone. */
+  sensitivity?: Partial<Record<Technique, number[]>>;
+}
+
+export interface CompressionTrial {
+  technique: Technique;
+  /** The cost threshold tried. */
+  tau: number;
+  value: number;
+  ok: boolean;
+}
+
+export interface CompressionReport {
+  techniques: Technique[];
+  retraining: string;
+  layers: CompressedLayer[];
+  guard?: { metric: string; budget: AccuracyGuard['budget']; before: number; after: number; drop: number; trials: CompressionTrial[] };
+}
+
+export interface CompressedModel {
+  graph: Graph;
+  report: CompressionReport;
+}
+
+/** A layer's ladder position per stage and what it recorded. */
+interface Candidate {
+  graph: Graph;
+  constraints: RetrainConstraints;
+  records: Map<string, Partial<CompressedLayer>>;
+}
+
+export function compressGraph(original: Graph, options: CompressOptions): CompressedModel {
+  if (quantizableLayers(original).length === 0) throw new DlcError('nothing to compress: the model has no conv, matmul or gemm with constant weights');
+  const guard = options.guard;
+  const base = guard?.evaluate(original);
+  const drop = (v: number) => (guard!.higherIsBetter ? base! - v : v - base!);
+  const ok = (v: number) => ('minValue' in guard!.budget ? v >= guard!.budget.minValue : drop(v) <= guard!.budget.maxDrop + 1e-9);
+  const cost = (v: number) => ('minValue' in guard!.budget ? -v : drop(v));
+  const trials: CompressionTrial[] = [];
+  const sensitivity = new Map<string, Partial<Record<Technique, number[]>>>();
+  const originalWeights = new Map(quantizableLayers(original).map((l) => [l.node.name, l.weight.data!.data as Float32Array]));
+
+  let current: Candidate = { graph: original, constraints: { masks: new Map(), shared: new Map() }, records: new Map() };
+  for (const technique of options.techniques) {
+    const stage = stageOf(technique, current);
+    if (stage.layers.length === 0) continue;
+    const retrained = (c: Candidate): Candidate => (options.retrainer ? { ...c, graph: options.retrainer.retrain(c.graph, c.constraints) } : c);
+    if (!guard) {
+      current = retrained(stage.build(stage.layers.map((l) => stage.defaultStep(l))));
+      continue;
+    }
+    // Per (layer, step) costs, made non-decreasing along each ladder.
+    const costs = stage.layers.map((layer, li) => {
+      const row: number[] = [];
+      let worst = -Infinity;
+      let failed = false;
+      for (let step = 1; step < stage.steps; step++) {
+        let c: number;
+        if (failed) c = Infinity;
+        else if (stage.layers.length <= METRIC_SENSITIVITY_LAYERS) {
+          const value = guard.evaluate(stage.build(stage.layers.map((_, j) => (j === li ? step : 0))).graph);
+          c = cost(value);
+          // Once a step alone breaks the budget, the steps beyond it are not worth measuring.
+          failed = !ok(value);
+        } else c = -stage.sqnr(layer, step);
+        worst = Math.max(worst, c);
+        row.push(worst);
+      }
+      const s = sensitivity.get(layer.node.name) ?? {};
+      s[technique] = row;
+      sensitivity.set(layer.node.name, s);
+      return row;
+    });
+    const taus = [...new Set(costs.flat().filter((c) => Number.isFinite(c)))].sort((a, b) => a - b);
+    const stepsAt = (tau: number) => costs.map((row) => row.reduce((best, c, k) => (c <= tau ? k + 1 : best), 0));
+    const tried = new Map<number, { candidate: Candidate; value: number }>();
+    const attempt = (i: number) => {
+      const candidate = retrained(stage.build(stepsAt(taus[i])));
+      const value = guard.evaluate(candidate.graph);
+      trials.push({ technique, tau: taus[i], value, ok: ok(value) });
+      tried.set(i, { candidate, value });
+      return ok(value);
+    };
+    // Bisection for the largest τ that holds the budget (lo holds or is −1: the stage left out).
+    let lo = -1;
+    let hi = taus.length;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >>> 1;
+      if (attempt(mid)) lo = mid;
+      else hi = mid;
+    }
+    if (lo >= 0) current = tried.get(lo)!.candidate;
+  }
+  const layers = reportLayers(current, originalWeights, sensitivity);
+  const after = guard?.evaluate(current.graph);
+  if (guard && !ok(after!)) throw new DlcError(`compression cannot meet the accuracy budget (${guard.metric} ${after!.toFixed(3)} against ${base!.toFixed(3)} before)`);
+  return {
+    graph: current.graph,
+    report: {
+      techniques: options.techniques,
+      retraining: options.retrainer ? options.retrainer.describe : `none: post-training (${options.postTrainingReason ?? 'no fine-tuning data given'})`,
+      layers,
+      ...(guard ? { guard: { metric: guard.metric, budget: guard.budget, before: base!, after: after!, drop: drop(after!), trials } } : {}),
+    },
+  };
+}
+
+interface Stage {
+  layers: QuantizableLayer[];
+  /** Ladder length, step 0 (off) included. */
+  steps: number;
+  defaultStep(layer: QuantizableLayer): number;
+  /** SQNR (dB) of a layer's weights at a step. */
+  sqnr(layer: QuantizableLayer, step: number): number;
+  /** The current candidate with each stage layer at its step. */
+  build(steps: readonly number[]): Candidate;
+}
+
+function stageOf(technique: Technique, current: Candidate): Stage {
+  return technique === 'lowrank' ? lowrankStage(current) : weightStage(technique, current);
+}
+
+/** Prune, ternary or share: each layer's weight values change, the graph does not. */
+function weightStage(technique: Exclude<Technique, 'lowrank'>, current: Candidate): Stage {
+  const layers = quantizableLayers(current.graph);
+  const cache = new Map<string, WeightStep>();
+  const stepOf = (layer: QuantizableLayer, step: number) => {
+    const key = `${layer.node.name}:${step}`;
+    let s = cache.get(key);
+    if (!s) cache.set(key, (s = applyWeightStep(technique, layer.weight.data!.data as Float32Array, step, current.constraints.masks.get(layer.weight.name))));
+    return s;
+  };
+  const ladder = technique === 'prune' ? PRUNE_STEPS : technique === 'share' ? SHARE_STEPS : [0, 1];
+  return {
+    layers,
+    steps: ladder.length,
+    defaultStep: (layer) => (technique === 'prune' ? PRUNE_STEPS.indexOf(1) : technique === 'share' ? SHARE_STEPS.indexOf(DEFAULT_SHARE_BITS[layerKind(layer)]) : 1),
+    sqnr: (layer, step) => weightSqnrDb(layer.weight.data!.data, stepOf(layer, step).values),
+    build(steps) {
+      const graph = cloneGraph(current.graph);
+      const byName = new Map(quantizableLayers(graph).map((l) => [l.node.name, l]));
+      const constraints: RetrainConstraints = { masks: new Map(current.constraints.masks), shared: new Map(current.constraints.shared) };
+      const records = new Map(current.records);
+      layers.forEach((layer, i) => {
+        if (steps[i] === 0) return;
+        const s = stepOf(layer, steps[i]);
+        const target = byName.get(layer.node.name)!;
+        target.weight.data = new Tensor('f32', layer.weight.data!.shape, s.values);
+        if (s.mask) constraints.masks.set(target.weight.name, s.mask);
+        if (s.shared) constraints.shared.set(target.weight.name, s.shared);
+        const r = { ...records.get(layer.node.name) };
+        if (technique === 'prune') r.prune = { s: s.record.s!, threshold: s.record.threshold! };
+        else if (technique === 'ternary') r.ternary = { delta: s.record.delta!, alpha: s.record.alpha! };
+        else r.share = { bits: s.record.bits!, clusters: s.record.clusters! };
+        records.set(layer.node.name, r);
+      });
+      return { graph, constraints, records };
+    },
+  };
+}
+
+/** Low-rank: a factored layer becomes two layers (their weights are what later stages compress). */
+function lowrankStage(current: Candidate): Stage {
+  const layers = quantizableLayers(current.graph).filter(factorable);
+  const svds = new Map<string, LayerSvd>();
+  const svdOf = (layer: QuantizableLayer) => {
+    let s = svds.get(layer.node.name);
+    if (!s) svds.set(layer.node.name, (s = layerSvd(layer)));
+    return s;
+  };
+  const rankAt = (layer: QuantizableLayer, step: number) => rankForFraction(svdOf(layer), LOWRANK_STEPS[step]);
+  return {
+    layers,
+    steps: LOWRANK_STEPS.length,
+    defaultStep: () => LOWRANK_STEPS.indexOf(0.5),
+    sqnr: (layer, step) => rankSqnrDb(svdOf(layer), rankAt(layer, step)),
+    build(steps) {
+      const graph = cloneGraph(current.graph);
+      const names = new NameAllocator(graph);
+      const byName = new Map(quantizableLayers(graph).map((l) => [l.node.name, l]));
+      const records = new Map(current.records);
+      layers.forEach((layer, i) => {
+        const rank = steps[i] === 0 ? 0 : rankAt(layer, steps[i]);
+        if (rank < 1) return;
+        const svd = svdOf(layer);
+        const factors = factorLayer(graph, byName.get(layer.node.name)!, svd, rank, names);
+        for (const f of factors) records.set(f.name, { lowrank: { of: layer.node.name, rank, fullRank: svd.singular.length, sqnrDb: rankSqnrDb(svd, rank) } });
+      });
+      return { graph, constraints: current.constraints, records };
+    },
+  };
+}
+
+function reportLayers(c: Candidate, original: ReadonlyMap<string, Float32Array>, sensitivity: ReadonlyMap<string, Partial<Record<Technique, number[]>>>): CompressedLayer[] {
+  return quantizableLayers(c.graph).map((layer) => {
+    const w = layer.weight.data!.data as Float32Array;
+    let nonZero = 0;
+    for (const v of w) if (v !== 0) nonZero++;
+    const before = original.get(layer.node.name);
+    const record = c.records.get(layer.node.name) ?? {};
+    return {
+      node: layer.node.name,
+      op: layer.node.op,
+      kind: layerKind(layer),
+      weight: layer.weight.name,
+      elements: w.length,
+      ...record,
+      density: w.length ? nonZero / w.length : 1,
+      distinct: new Set(w).size,
+      ...(before && !record.lowrank ? { weightSqnrDb: weightSqnrDb(before, w) } : {}),
+      ...(sensitivity.has(layer.node.name) ? { sensitivity: sensitivity.get(layer.node.name) } : {}),
+    };
+  });
+}
