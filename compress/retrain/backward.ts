@@ -34,16 +34,14 @@ const LOSS_OPS = ['softmax', 'log_softmax'];
 
 const shape = (v: Value): number[] => v.type.shape as number[];
 
-/** The reason a trained operand is not an f32 constant, or undefined. */
-function f32Constant(v: Value | null, role: string): string | undefined {
-  if (!v) return undefined;
-  if (!v.isConst) return `its ${role} '${v.name}' is not a constant`;
-  return v.type.dtype === 'f32' ? undefined : `its ${role} '${v.name}' is ${v.type.dtype}, not f32`;
+/** Why a trained constant (the chain makes every operand but the activation one) cannot be a Param, or undefined. */
+function notF32(v: Value | null, role: string): string | undefined {
+  return !v || v.type.dtype === 'f32' ? undefined : `its ${role} '${v.name}' is ${v.type.dtype}, not f32`;
 }
 
 /** Y = α·A′·B′ + β·C with B (and C) constant: the activation is A. */
 const gemm: BackwardRule = {
-  refuse: ({ inputs: [a, b, c] }) => (a!.isConst ? 'its activation is B, not A' : (f32Constant(b, 'B') ?? f32Constant(c, 'C'))),
+  refuse: ({ inputs: [a, b, c] }) => (a!.isConst ? 'its activation is B, not A' : (notF32(b, 'B') ?? notF32(c, 'C'))),
   layer: (node) => {
     const [a, b, c] = node.inputs as [Value, Value, Value | null];
     const transA = attrInt(node.attrs, 'transA') !== 0;
@@ -59,7 +57,7 @@ const gemm: BackwardRule = {
 const matmul: BackwardRule = {
   refuse: ({ inputs: [a, w] }) => {
     if (a!.isConst) return 'its activation is the right operand';
-    return f32Constant(w, 'weight') ?? (shape(w!).length === 2 ? undefined : `its weight has rank ${shape(w!).length}, not 2`);
+    return notF32(w, 'weight') ?? (shape(w!).length === 2 ? undefined : `its weight has rank ${shape(w!).length}, not 2`);
   },
   layer: (node) => {
     const [a, w] = node.inputs as [Value, Value];
@@ -74,7 +72,7 @@ const add: BackwardRule = {
   refuse: (node) => {
     const [x, c] = activationFirst(node);
     const grows = sizeOf(shape(node.outputs[0])) !== sizeOf(shape(x));
-    return f32Constant(c, 'addend') ?? (grows ? `the constant broadcasts [${shape(x)}] up to [${shape(node.outputs[0])}]` : undefined);
+    return notF32(c, 'addend') ?? (grows ? `the constant broadcasts [${shape(x)}] up to [${shape(node.outputs[0])}]` : undefined);
   },
   layer: (node) => {
     const [x, c] = activationFirst(node);
@@ -92,7 +90,7 @@ const conv: BackwardRule = {
   refuse: (node) => {
     const [x, w, b] = node.inputs;
     if (shape(x!).length !== 4) return `it is a ${shape(x!).length - 2}-D convolution, not 2-D`;
-    const operands = f32Constant(w, 'weight') ?? f32Constant(b, 'bias');
+    const operands = notF32(w, 'weight') ?? notF32(b, 'bias');
     if (operands) return operands;
     if (attrInt(node.attrs, 'group') !== 1) return `it has ${attrInt(node.attrs, 'group')} groups`;
     const { window, pads } = convWindow(node);
