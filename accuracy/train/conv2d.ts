@@ -1,5 +1,5 @@
-// A 2-D convolution as PyTorch's nn.Conv2d holds it (stride 1, symmetric zero padding): W [out, in, k, k],
-// one bias per output channel — ONNX Conv with pads [p, p, p, p]. Computed per sample by im2col: the
+// A 2-D convolution as PyTorch's nn.Conv2d holds it (square kernel and stride, symmetric zero padding):
+// W [out, in, k, k], one bias per output channel — ONNX Conv with pads [p, p, p, p], strides [s, s]. Computed per sample by im2col: the
 // input patches become a [in·k·k, outH·outW] matrix, and the convolution is W [out, in·k·k] times it.
 import { param, type Layer, type Param } from './layer.js';
 import { addMatmulAB, addMatmulABt, addMatmulAtB } from './matmul.js';
@@ -12,6 +12,8 @@ export interface ConvGeometry {
   width: number;
   kernel: number;
   pad: number;
+  /** 1 when absent. */
+  stride?: number;
 }
 
 export class Conv2d implements Layer {
@@ -25,11 +27,13 @@ export class Conv2d implements Layer {
   /** Rows (in·k·k) and columns (outH·outW) of one sample's patch matrix. */
   private readonly rows: number;
   private readonly cols: number;
+  private readonly stride: number;
   private patches = new Float32Array(0);
 
   constructor(readonly name: string, readonly g: ConvGeometry) {
-    this.outHeight = g.height + 2 * g.pad - g.kernel + 1;
-    this.outWidth = g.width + 2 * g.pad - g.kernel + 1;
+    this.stride = g.stride ?? 1;
+    this.outHeight = Math.floor((g.height + 2 * g.pad - g.kernel) / this.stride) + 1;
+    this.outWidth = Math.floor((g.width + 2 * g.pad - g.kernel) / this.stride) + 1;
     this.rows = g.inChannels * g.kernel * g.kernel;
     this.cols = this.outHeight * this.outWidth;
     this.inSize = g.inChannels * g.height * g.width;
@@ -80,7 +84,7 @@ export class Conv2d implements Layer {
     return dx;
   }
 
-  /** patches[(c·k + ky)·k + kx, oy·outW + ox] = x[c, oy + ky − pad, ox + kx − pad], 0 outside the image. */
+  /** patches[(c·k + ky)·k + kx, oy·outW + ox] = x[c, oy·s + ky − pad, ox·s + kx − pad], 0 outside the image. */
   private im2col(x: Float32Array, patches: Float32Array): void {
     this.copyTaps(x, patches, false);
   }
@@ -93,26 +97,26 @@ export class Conv2d implements Layer {
   /** Walks every tap of every output: copies image → patches, or adds patches → image when `back`. */
   private copyTaps(image: Float32Array, patches: Float32Array, back: boolean): void {
     const { inChannels, height, width, kernel, pad } = this.g;
-    const { outHeight, outWidth } = this;
+    const { outHeight, outWidth, stride } = this;
     let j = 0;
     for (let c = 0; c < inChannels; c++) {
       for (let ky = 0; ky < kernel; ky++) {
         for (let kx = 0; kx < kernel; kx++) {
-          // Output columns whose tap lands inside the image: ix = ox + kx − pad in [0, width).
-          const oxFrom = Math.max(0, pad - kx);
-          const oxTo = Math.min(outWidth, width + pad - kx);
+          // Output columns whose tap lands inside the image: ix = ox·s + kx − pad in [0, width).
+          const oxFrom = Math.max(0, Math.ceil((pad - kx) / stride));
+          const oxTo = Math.min(outWidth, Math.ceil((width + pad - kx) / stride));
           for (let oy = 0; oy < outHeight; oy++, j += outWidth) {
-            const iy = oy + ky - pad;
+            const iy = oy * stride + ky - pad;
             if (iy < 0 || iy >= height) {
               if (!back) patches.fill(0, j, j + outWidth);
               continue;
             }
             const row = (c * height + iy) * width + kx - pad;
             if (back) {
-              for (let ox = oxFrom; ox < oxTo; ox++) image[row + ox] += patches[j + ox];
+              for (let ox = oxFrom; ox < oxTo; ox++) image[row + ox * stride] += patches[j + ox];
             } else {
               for (let ox = 0; ox < oxFrom; ox++) patches[j + ox] = 0;
-              for (let ox = oxFrom; ox < oxTo; ox++) patches[j + ox] = image[row + ox];
+              for (let ox = oxFrom; ox < oxTo; ox++) patches[j + ox] = image[row + ox * stride];
               for (let ox = oxTo; ox < outWidth; ox++) patches[j + ox] = 0;
             }
           }

@@ -53,6 +53,10 @@ describe('backward passes match finite differences', () => {
     checkLayer(new Conv2d('conv', { inChannels: 2, outChannels: 5, height: 5, width: 5, kernel: 3, pad: 0 }), 5, 3);
   });
 
+  test('conv with stride 2 and padding (rows and columns the stride skips)', () => {
+    checkLayer(new Conv2d('conv', { inChannels: 2, outChannels: 3, height: 6, width: 7, kernel: 3, pad: 1, stride: 2 }), 2, 4);
+  });
+
   test('max pool and ReLU, away from their kinks', () => {
     // Distinct values far apart: a step of eps changes no window's maximum and no sign.
     const pool = new MaxPool2d('pool', 2, 4, 4, 2);

@@ -38,8 +38,8 @@ export function exportOnnx(net: Sequential, options: ExportOptions): OnnxModelSp
       }
       add(layer, 'Gemm', [weight, bias], { alpha: { float: 1 }, beta: { float: 1 }, transB: 1 });
     } else if (layer instanceof Conv2d) {
-      const { kernel, pad } = layer.g;
-      add(layer, 'Conv', [weight, bias], { dilations: [1, 1], group: 1, kernel_shape: [kernel, kernel], pads: [pad, pad, pad, pad], strides: [1, 1] });
+      const { kernel, pad, stride = 1 } = layer.g;
+      add(layer, 'Conv', [weight, bias], { dilations: [1, 1], group: 1, kernel_shape: [kernel, kernel], pads: [pad, pad, pad, pad], strides: [stride, stride] });
     } else if (layer instanceof MaxPool2d) {
       add(layer, 'MaxPool', [], { ceil_mode: 0, dilations: [1, 1], kernel_shape: [layer.size, layer.size], pads: [0, 0, 0, 0], strides: [layer.size, layer.size] });
     } else if (layer instanceof Relu) {
