@@ -10,6 +10,7 @@ import { TARGET_NAMES, type TargetName } from '../codegen/targets.js';
 import { compileToWasm, type WasmProgram } from '../codegen/wasm/program.js';
 import { compileToWebgpu, type Precision, type WebgpuProgram } from '../codegen/wgsl/program.js';
 import type { QuantizationReport } from '../quantize/quantize-graph.js';
+import type { CompressionReport } from '../compress/compress-graph.js';
 import type { WasmManifest, WebgpuManifest } from '../runtime/manifest.js';
 import { MEMORY_MODEL, modelSha256, optimizeSource, readModel, type OptimizeOptions, type PassTimingSummary } from './optimize.js';
 
@@ -34,6 +35,8 @@ interface ArtifactFiles {
   timings?: PassTimingSummary[];
   /** With `quantize`: what quantization did, layer by layer (also in the manifest's compile options). */
   quantization?: QuantizationReport;
+  /** With `compress`: what compression did, layer by layer (also in the manifest's compile options). */
+  compression?: CompressionReport;
 }
 
 export type Artifact =
@@ -58,8 +61,13 @@ export async function compile(model: Uint8Array | string, options: CompileOption
   };
   recorded.schedules = scheduleRecord(options.schedules) as unknown as JsonValue;
   // The per-layer quantization report (JSON has no infinities: a layer quantization left exact has SQNR "Infinity").
-  if (optimized.quantization) recorded.quantization = JSON.parse(JSON.stringify(optimized.quantization, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)));
-  const timings = { ...(optimized.timings ? { timings: optimized.timings } : {}), ...(optimized.quantization ? { quantization: optimized.quantization } : {}) };
+  if (optimized.quantization) recorded.quantization = jsonSafe(optimized.quantization);
+  if (optimized.compression) recorded.compression = jsonSafe(optimized.compression);
+  const timings = {
+    ...(optimized.timings ? { timings: optimized.timings } : {}),
+    ...(optimized.quantization ? { quantization: optimized.quantization } : {}),
+    ...(optimized.compression ? { compression: optimized.compression } : {}),
+  };
   if (target === 'webgpu') {
     recorded.precision = precision ?? 'f32';
     const program = compileToWebgpu(optimized.graph, { precision: precision ?? 'f32', schedules: options.schedules });
@@ -78,6 +86,11 @@ export async function compile(model: Uint8Array | string, options: CompileOption
  */
 export function writeArtifact(artifact: Pick<Artifact, 'files'>, dir: string): void {
   writeArtifactDir(dir, artifact.files);
+}
+
+/** A report as JSON holds it: non-finite numbers (an exact layer's SQNR is Infinity) become strings. */
+function jsonSafe(report: object): JsonValue {
+  return JSON.parse(JSON.stringify(report, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)));
 }
 
 function manifestOf(files: ReadonlyMap<string, Uint8Array>): unknown {

@@ -3,6 +3,7 @@
 // prints).
 import { analyzeGraph, type GraphStats } from '../compiler/analysis.js';
 import type { QuantizationReport } from '../quantize/quantize-graph.js';
+import type { CompressionReport } from '../compress/compress-graph.js';
 import { optimize, type OptimizedModel, type OptimizeOptions } from './optimize.js';
 
 export type InspectOptions = OptimizeOptions;
@@ -17,6 +18,8 @@ export interface InspectReport extends GraphStats {
   pipeline: string;
   /** With quantization: what it did, layer by layer. */
   quantization?: QuantizationReport;
+  /** With compression: what each layer got. */
+  compression?: CompressionReport;
 }
 
 export function inspect(model: Uint8Array | string, options: InspectOptions = {}): InspectReport {
@@ -25,6 +28,6 @@ export function inspect(model: Uint8Array | string, options: InspectOptions = {}
 
 /** The report of a model `optimize` gave. */
 export function describeModel(optimized: OptimizedModel): InspectReport {
-  const { model, producer, opsets, pipeline, quantization } = optimized;
-  return { model, producer, opsets, pipeline, ...analyzeGraph(optimized.graph), ...(quantization ? { quantization } : {}) };
+  const { model, producer, opsets, pipeline, quantization, compression } = optimized;
+  return { model, producer, opsets, pipeline, ...analyzeGraph(optimized.graph), ...(quantization ? { quantization } : {}), ...(compression ? { compression } : {}) };
 }

@@ -12,6 +12,8 @@ import { TARGET_INFO, TARGET_NAMES, type TargetName } from '../codegen/targets.j
 import { PassManager, type Instrumentation, type Pass } from '../passes/manager.js';
 import { DEFAULT_OPT_LEVEL, optPipeline, parsePipeline, printPipeline, quantizationPipelines } from '../passes/pipelines.js';
 import type { QuantizationReport } from '../quantize/quantize-graph.js';
+import type { CompressionReport } from '../compress/compress-graph.js';
+import { compressOptimizedGraph, type CompressionOptions } from './compress.js';
 import { quantizeOptimizedGraph, type QuantizationOptions } from './quantize.js';
 
 /** The pass manager's instruments; the target comes from the options' `target`. */
@@ -34,6 +36,8 @@ export interface OptimizeOptions {
   instruments?: Instruments;
   /** Post-training quantization between the graph optimizations and fusion (not with `pipeline`). */
   quantize?: QuantizationOptions;
+  /** Weight compression in the same place (not with `pipeline`, nor with `quantize`). */
+  compress?: CompressionOptions;
 }
 
 /** One pass's runs and their total wall time, in order of first run. */
@@ -56,6 +60,8 @@ export interface OptimizedModel {
   timings?: PassTimingSummary[];
   /** With `quantize`: what quantization did, layer by layer. */
   quantization?: QuantizationReport;
+  /** With `compress`: what each layer got and what it cost. */
+  compression?: CompressionReport;
 }
 
 /** A model's bytes and, when it was read from one, its file. */
@@ -90,6 +96,17 @@ export function optimizeSource(source: ModelSource, options: OptimizeOptions): O
   const manager = new PassManager({ ...options.instruments, target });
   const common = { model: source.file ?? MEMORY_MODEL, opsets, producer };
   const timings = () => (options.instruments?.timing ? { timings: manager.timingSummary() } : {});
+  if (options.compress) {
+    if (options.quantize) throw new UsageError('give either compression or quantization, not both (k-means weight sharing already stores each weight in a few bits)');
+    if (options.pipeline !== undefined) throw new UsageError('compression runs with the -O pipelines, not with a pass pipeline');
+    const pipelines = quantizationPipelines(options.optLevel ?? DEFAULT_OPT_LEVEL);
+    const optimizePass = parsePipeline(pipelines.optimize);
+    const { graph: compressed, report } = compressOptimizedGraph(manager.run(optimizePass, graph), options.compress);
+    const finish = parsePipeline(pipelines.finish);
+    const techniques = report.techniques.join('+');
+    const pipeline = [printPipeline(optimizePass), `compress{techniques=${techniques}}`, printPipeline(finish)].filter((p) => p).join(',');
+    return { ...common, graph: manager.run(finish, compressed), pipeline, compression: report, ...timings() };
+  }
   if (options.quantize) {
     const q = quantizeWithManager(manager, graph, options, target);
     const finish = parsePipeline(q.pipelines.finish);

@@ -11,9 +11,11 @@ import type { CliIo } from './main.js';
 import { optimizeOptions, printTimings, type ModelFlags } from './options.js';
 import { formatQuantizationReport } from './quantization-report.js';
 import { quantizationOptions, type QuantizeFlags } from './quantize-options.js';
+import { checkBudgetUsed, compressionOptions, type CompressFlags } from './compress-options.js';
+import { formatCompressionReport } from './compression-report.js';
 import { finiteOrString } from './quantize.js';
 
-export interface InspectOptions extends ModelFlags, QuantizeFlags {
+export interface InspectOptions extends ModelFlags, QuantizeFlags, CompressFlags {
   target?: string;
   json?: boolean;
   format: string;
@@ -23,8 +25,11 @@ export function inspectCommand(model: string, opts: InspectOptions, io: CliIo): 
   if (opts.format !== 'text' && opts.format !== 'dot') throw new UsageError(`--format must be text or dot, got '${opts.format}'`);
   if (opts.json && opts.format === 'dot') throw new UsageError('--json and --format dot exclude each other');
   const options = optimizeOptions(opts, io, opts.target);
+  const compress = compressionOptions(opts);
+  if (compress) options.compress = compress;
   const quantize = quantizationOptions(opts, opts.quantize);
   if (quantize) options.quantize = quantize;
+  checkBudgetUsed(opts, Boolean(quantize || compress));
   const optimized = optimize(model, options);
   if (opts.json) io.stdout.write(`${JSON.stringify(describeModel(optimized), finiteOrString, 2)}\n`);
   else if (opts.format === 'dot') io.stdout.write(toDot(optimized.graph));
@@ -51,7 +56,7 @@ function formatReport(report: InspectReport): string {
     `kernels: ${s.kernels}`,
     `peak activation memory: ${formatBytes(s.peakActivationBytes)}${s.symbolic ? ', at least' : ''}`,
   ];
-  return `${lines.join('\n')}\n${s.quantization ? formatQuantizationReport(s.quantization) : ''}`;
+  return `${lines.join('\n')}\n${s.quantization ? formatQuantizationReport(s.quantization) : ''}${s.compression ? formatCompressionReport(s.compression) : ''}`;
 }
 
 /**

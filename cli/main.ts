@@ -12,6 +12,7 @@ import { inspectCommand, type InspectOptions } from './inspect.js';
 import { addModelOptions, addTargetOptions, collect } from './options.js';
 import { runCommand, type RunOptions } from './run.js';
 import { addQuantizeOptions } from './quantize-options.js';
+import { addCompressOptions } from './compress-options.js';
 import { quantizeCommand, type QuantizeOptions } from './quantize.js';
 import { packageVersion } from './version.js';
 import { verifyCommand, type VerifyOptions } from './verify.js';
@@ -56,6 +57,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   addModelOptions(inspect);
   addTargetOptions(inspect, { compiles: false });
   addQuantizeOptions(inspect, { modeFlag: '--quantize' });
+  addCompressOptions(inspect);
   inspect
     .option('--json', 'print one JSON object')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'dot']).default('text'))
@@ -69,6 +71,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   compile.requiredOption('-o, --output <dir>', 'artifact directory to write (replaced if it holds an artifact)');
   addModelOptions(compile);
   addQuantizeOptions(compile, { modeFlag: '--quantize' });
+  addCompressOptions(compile);
   compile.action(async (model: string, opts: CompileOptions) => setExitCode(await compileCommand(model, opts, io)));
 
   const quantize = program
@@ -93,6 +96,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   addTargetOptions(evalCmd, { compiles: true });
   addModelOptions(evalCmd);
   addQuantizeOptions(evalCmd, { modeFlag: '--quantize' });
+  addCompressOptions(evalCmd);
   evalCmd.action(async (model: string, opts: EvalOptions) => setExitCode(await evalCommand(model, opts, io)));
 
   program

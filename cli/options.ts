@@ -12,6 +12,7 @@ import type { OptimizeOptions, PassTimingSummary } from '../api/optimize.js';
 import { parseInputValues } from './input-values.js';
 import type { CliIo } from './main.js';
 import { quantizationOptions, type QuantizeFlags } from './quantize-options.js';
+import { checkBudgetUsed, compressionOptions, type CompressFlags } from './compress-options.js';
 
 /** The flags of addModelOptions, as commander gives them. */
 export interface ModelFlags {
@@ -32,7 +33,7 @@ export interface TargetFlags {
   schedules?: string;
 }
 
-export type CompileFlags = ModelFlags & TargetFlags & QuantizeFlags;
+export type CompileFlags = ModelFlags & TargetFlags & QuantizeFlags & CompressFlags;
 
 /** --input-shape, -O, --passes and the instruments: every command that loads a model has them. */
 export function addModelOptions(command: Command): Command {
@@ -87,8 +88,11 @@ export function compileOptions(flags: CompileFlags, io: CliIo): CompileOptions {
   const options: CompileOptions = { ...optimizeOptions(flags, io, flags.target), target: flags.target as TargetName };
   if (flags.precision !== undefined) options.precision = flags.precision as Precision;
   if (flags.schedules !== undefined) options.schedules = readSchedules(flags.schedules);
+  const compress = compressionOptions(flags);
+  if (compress) options.compress = compress;
   const quantize = quantizationOptions(flags, flags.quantize);
   if (quantize) options.quantize = quantize;
+  checkBudgetUsed(flags, Boolean(quantize || compress));
   return options;
 }
 

@@ -39,7 +39,7 @@ export function addQuantizeOptions(command: Command, opts: { modeFlag: '--quanti
     .option('--keys <file>', "the recognizer's dictionary for --metric cer (default: keys.txt in the data set)");
 }
 
-function positiveInt(flag: string, text: string | undefined): number | undefined {
+export function positiveInt(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`${flag} takes a positive integer, got '${text}'`);
   return Number(text);
@@ -65,36 +65,44 @@ export function readKeys(file: string | undefined, dataDir: string | undefined):
 
 /** The library's quantization options, or undefined when no quantization was asked for. */
 export function quantizationOptions(flags: QuantizeFlags, mode: string | undefined): QuantizationOptions | undefined {
-  const budgetFlags = [flags.evalData, flags.metric, flags.maxAccuracyDrop, flags.minSqnr, flags.evalLimit].some((f) => f !== undefined);
   if (mode === undefined) {
-    if (flags.calibration !== undefined || budgetFlags) throw new UsageError('--calibration and the accuracy-budget flags need --quantize int8|dfp');
+    if (flags.calibration !== undefined) throw new UsageError('--calibration needs --quantize int8|dfp');
     return undefined;
   }
   if (flags.calibration === undefined) throw new UsageError('quantization needs --calibration DIR (a data-set folder of representative inputs)');
   const bits = positiveInt('--bits', flags.bits);
   if (bits !== undefined && bits !== 8 && bits !== 16) throw new UsageError(`--bits takes 8 or 16, got ${bits}`);
-  const maxAccuracyDrop = finite('--max-accuracy-drop', flags.maxAccuracyDrop);
-  const minSqnrDb = finite('--min-sqnr', flags.minSqnr);
-  if (maxAccuracyDrop !== undefined && minSqnrDb !== undefined) throw new UsageError('give either --max-accuracy-drop or --min-sqnr, not both');
-  if (budgetFlags && maxAccuracyDrop === undefined && minSqnrDb === undefined) throw new UsageError('--eval-data needs a budget: --max-accuracy-drop POINTS or --min-sqnr DB');
-  if ((maxAccuracyDrop !== undefined || minSqnrDb !== undefined) && flags.evalData === undefined) throw new UsageError('an accuracy budget is measured on --eval-data DIR');
-  const options: QuantizationOptions = {
+  const guard = accuracyBudget(flags);
+  return {
     mode: mode as QuantizeMode,
     calibration: flags.calibration,
     ...(bits === undefined ? {} : { bits: bits as 8 | 16 }),
     ...(flags.calibrator === undefined ? {} : { calibrator: flags.calibrator as CalibratorName }),
     ...(flags.calibrationLimit === undefined ? {} : { calibrationLimit: positiveInt('--calibration-limit', flags.calibrationLimit) }),
+    ...(guard ? { guard } : {}),
   };
-  if (flags.evalData !== undefined) {
-    const metric = minSqnrDb !== undefined ? 'sqnr' : parseMetric(flags.metric ?? 'top1');
-    options.guard = {
-      data: flags.evalData,
-      metric,
-      ...(maxAccuracyDrop === undefined ? {} : { maxAccuracyDrop }),
-      ...(minSqnrDb === undefined ? {} : { minSqnrDb }),
-      ...(flags.evalLimit === undefined ? {} : { limit: positiveInt('--eval-limit', flags.evalLimit) }),
-      keys: readKeys(flags.keys, flags.evalData),
-    };
-  }
-  return options;
+}
+
+/** Whether any flag of the accuracy budget was given. */
+export function hasBudgetFlags(flags: QuantizeFlags): boolean {
+  return [flags.evalData, flags.metric, flags.maxAccuracyDrop, flags.minSqnr, flags.evalLimit].some((f) => f !== undefined);
+}
+
+/** The accuracy budget of a lossy transformation (quantization or compression), or undefined without --eval-data. */
+export function accuracyBudget(flags: QuantizeFlags): QuantizationOptions['guard'] {
+  const maxAccuracyDrop = finite('--max-accuracy-drop', flags.maxAccuracyDrop);
+  const minSqnrDb = finite('--min-sqnr', flags.minSqnr);
+  if (maxAccuracyDrop !== undefined && minSqnrDb !== undefined) throw new UsageError('give either --max-accuracy-drop or --min-sqnr, not both');
+  if (hasBudgetFlags(flags) && maxAccuracyDrop === undefined && minSqnrDb === undefined) throw new UsageError('--eval-data needs a budget: --max-accuracy-drop POINTS or --min-sqnr DB');
+  if ((maxAccuracyDrop !== undefined || minSqnrDb !== undefined) && flags.evalData === undefined) throw new UsageError('an accuracy budget is measured on --eval-data DIR');
+  if (flags.evalData === undefined) return undefined;
+  const metric = minSqnrDb !== undefined ? 'sqnr' : parseMetric(flags.metric ?? 'top1');
+  return {
+    data: flags.evalData,
+    metric,
+    ...(maxAccuracyDrop === undefined ? {} : { maxAccuracyDrop }),
+    ...(minSqnrDb === undefined ? {} : { minSqnrDb }),
+    ...(flags.evalLimit === undefined ? {} : { limit: positiveInt('--eval-limit', flags.evalLimit) }),
+    keys: readKeys(flags.keys, flags.evalData),
+  };
 }

@@ -39,10 +39,11 @@ describe('compression techniques', () => {
   it('shares only the surviving weights of a pruned layer, and the zeros stay zero', () => {
     const w = gaussian(4000, 2);
     const pruned = applyWeightStep('prune', w, 4);
-    const shared = shareWeights(pruned.values, 4, pruned.mask);
+    const mask = pruned.mask!;
+    const shared = shareWeights(pruned.values, 4, mask);
     const nonZero = new Set(shared.values.filter((v) => v !== 0));
     expect(nonZero.size).toBeLessThanOrEqual(16);
-    shared.values.forEach((v, i) => expect(v === 0).toBe(pruned.mask[i] === 0));
+    shared.values.forEach((v, i) => expect(v === 0).toBe(mask[i] === 0));
     expect(weightSqnrDb(pruned.values, shared.values)).toBeGreaterThan(20);
   });
 

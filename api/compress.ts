@@ -1,0 +1,61 @@
+// Weight compression as the library does it: the f32 graph after the -O pipeline's optimizations is
+// compressed by the techniques asked for (low-rank, pruning, ternary, weight sharing), within an accuracy
+// budget when an evaluation set is given, and retrained on a labelled data set when one is given and every op
+// of the model has a backward rule. The artifact then ships the weights entropy-coded (codegen/weights).
+import { readDataset, type Dataset } from '../accuracy/dataset.js';
+import { datasetGuard } from '../accuracy/guard.js';
+import { DlcError, UsageError } from '../compiler/errors.js';
+import type { Graph } from '../compiler/ir/graph.js';
+import { compressGraph, type CompressedModel, type Retrainer } from '../compress/compress-graph.js';
+import { unsupportedNode } from '../compress/retrain/backward.js';
+import { retrain } from '../compress/retrain/retrain.js';
+import { parseCompressions } from '../compress/techniques.js';
+import type { QuantizationOptions } from './quantize.js';
+
+export interface CompressionOptions {
+  /** Names of COMPRESSIONS: deep, prune, share, lowrank, ternary. */
+  techniques: readonly string[];
+  /** A labelled data-set folder (or one already read) to retrain on after each lossy step. */
+  finetune?: string | Dataset;
+  /** Epochs of each retraining (2 by default). */
+  finetuneEpochs?: number;
+  /** The accuracy budget and the data it is measured on (as for quantization). */
+  guard?: QuantizationOptions['guard'];
+}
+
+/** Retraining's learning rate and seed: what recovers LeNet-300-100 and LeNet-5 after pruning to ~10 % density. */
+const RETRAIN_LEARNING_RATE = 0.01;
+const RETRAIN_SEED = 1;
+const DEFAULT_EPOCHS = 2;
+
+export function compressOptimizedGraph(graph: Graph, options: CompressionOptions): CompressedModel {
+  const techniques = parseCompressions(options.techniques);
+  const open = (d: string | Dataset) => (typeof d === 'string' ? readDataset(d, graph.inputs.map((v) => ({ name: v.name, shape: v.type.shape, dtype: v.type.dtype }))) : d);
+  const g = options.guard;
+  const guard = g ? datasetGuard(graph, open(g.data), { metric: g.metric, maxDrop: g.maxAccuracyDrop, minSqnrDb: g.minSqnrDb, limit: g.limit, keys: g.keys }) : undefined;
+  let retrainer: Retrainer | undefined;
+  let postTrainingReason: string | undefined;
+  if (options.finetune !== undefined) {
+    const missing = unsupportedNode(graph);
+    if (missing) postTrainingReason = `node '${missing.node}' (${missing.op}) cannot be retrained: ${missing.reason}`;
+    else retrainer = datasetRetrainer(graph, open(options.finetune), options.finetuneEpochs ?? DEFAULT_EPOCHS);
+  }
+  return compressGraph(graph, { techniques, guard, retrainer, postTrainingReason });
+}
+
+/** Retraining on a labelled data set of one input (its samples stacked into one training batch source). */
+function datasetRetrainer(graph: Graph, data: Dataset, epochs: number): Retrainer {
+  const where = data.dir;
+  if (!data.labels || !(data.labels instanceof Int32Array)) throw new DlcError('the fine-tuning data set needs integer labels (labels.npy)', { file: where });
+  if (graph.inputs.length !== 1) throw new UsageError(`fine-tuning needs a model of one input, this one has ${graph.inputs.length}`);
+  if (!Number.isInteger(epochs) || epochs < 1) throw new UsageError(`the fine-tuning epochs must be a positive integer, got ${epochs}`);
+  const name = graph.inputs[0].name;
+  const first = data.sample(0)[name];
+  const images = new Float32Array(data.count * first.size);
+  for (let i = 0; i < data.count; i++) images.set(data.sample(i)[name].data as Float32Array, i * first.size);
+  const set = { count: data.count, images, labels: data.labels };
+  return {
+    describe: `${epochs} epoch${epochs === 1 ? '' : 's'} of masked retraining / centroid fine-tuning after each stage on ${where} (${data.count} samples)`,
+    retrain: (graph, constraints) => retrain(graph, set, { epochs, learningRate: RETRAIN_LEARNING_RATE, seed: RETRAIN_SEED, masks: constraints.masks, shared: constraints.shared }),
+  };
+}
