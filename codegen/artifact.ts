@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { DlcError } from '../compiler/errors.js';
 import { byteSize, f32ToF16Bits } from '../compiler/ir/dtype.js';
 import type { SpecializedInput } from '../compiler/ir/graph.js';
+import { canonicalJson } from './canonical-json.js';
 import type { TensorSlot, WasmProgram } from './wasm/program.js';
 import {
   ARTIFACT_FORMAT,
@@ -164,17 +165,4 @@ export function checkArtifactDestination(dest: string): void {
 function isReplaceable(dir: string): boolean {
   const names = fs.readdirSync(dir);
   return names.length === 0 || names.includes(MANIFEST_FILE);
-}
-
-/** JSON with object keys sorted at every level, two-space indented: the same value always gives the same text. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value), null, 2);
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value === null || typeof value !== 'object') return value;
-  const sorted: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) sorted[key] = sortKeys((value as Record<string, unknown>)[key]);
-  return sorted;
 }
