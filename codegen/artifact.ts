@@ -18,13 +18,12 @@ import {
   WASM_FILE,
   WEIGHTS_FILE,
   WGSL_FILE,
-  wgslModuleMark,
   type FileEntry,
   type SpecializedInput as SpecializedRecord,
   type WasmManifest,
   type WebgpuManifest,
 } from '../runtime/manifest.js';
-import type { WebgpuProgram } from './wgsl/program.js';
+import { wgslFile, type WebgpuProgram } from './wgsl/program.js';
 
 /** The package version, recorded in every manifest (a test keeps it equal to package.json's). */
 export const DLC_VERSION = '0.1.0';
@@ -41,7 +40,7 @@ export function buildWasmArtifact(program: WasmProgram, options: Record<string, 
   }
   const files = new Map<string, Uint8Array>([
     [WASM_FILE, program.wasm],
-    [WEIGHTS_FILE, program.weights],
+    [WEIGHTS_FILE, weightsFile(program.weights)],
   ]);
   const entries = fileEntries(files);
   const slot = (s: TensorSlot) => {
@@ -60,11 +59,20 @@ export function buildWasmArtifact(program: WasmProgram, options: Record<string, 
     memory: { bytes: layout.memoryBytes, weightsOffset: layout.weightsOffset, weightsBytes: layout.weightsBytes },
     ...specializedField(program.specialized),
     kernels: program.kernels,
+    ...(program.signature ? { signature: program.signature } : {}),
     files: entries,
     options,
   };
   files.set(MANIFEST_FILE, new TextEncoder().encode(`${canonicalJson(manifest)}\n`));
   return files;
+}
+
+/**
+ * weights.bin for a program's weights image (the bytes its kernels read): the one place where an image becomes
+ * the artifact's file, for `compile` and `update-weights` alike, so that an encoding of the file goes here.
+ */
+function weightsFile(image: Uint8Array): Uint8Array {
+  return image;
 }
 
 /**
@@ -86,8 +94,8 @@ function fileEntries(files: ReadonlyMap<string, Uint8Array>): Record<string, Fil
 
 /** The artifact of a WebGPU program: its files by name, manifest.json included. */
 export function buildWebgpuArtifact(program: WebgpuProgram, options: Record<string, JsonValue>): Map<string, Uint8Array> {
-  const wgsl = program.modules.map((m, i) => `${wgslModuleMark(i)}\n${m.code}\n`).join('');
-  const weights = program.weights?.data ?? new Uint8Array(0);
+  const wgsl = wgslFile(program.modules);
+  const weights = weightsFile(program.weights?.data ?? new Uint8Array(0));
   const files = new Map<string, Uint8Array>([
     [WGSL_FILE, new TextEncoder().encode(wgsl)],
     [WEIGHTS_FILE, weights],
@@ -109,6 +117,7 @@ export function buildWebgpuArtifact(program: WebgpuProgram, options: Record<stri
     precision: { ...program.precision },
     ...specializedField(program.specialized),
     kernels: program.kernels,
+    signature: program.signature,
     files: fileEntries(files),
     options,
   };
