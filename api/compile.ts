@@ -7,7 +7,7 @@ import { buildWasmArtifact, buildWebgpuArtifact, MANIFEST_FILE, writeArtifactDir
 import { checkStaticShapes } from '../compiler/shape-inputs.js';
 import { scheduleRecord, type ScheduleOverrides } from '../codegen/schedule.js';
 import { TARGET_NAMES, type TargetName } from '../codegen/targets.js';
-import { compileToWasm, type WasmProgram } from '../codegen/wasm/program.js';
+import { compileWasmProgram, generateWasmProgram, type WasmProgram, type WasmSource } from '../codegen/wasm/program.js';
 import { compileToWebgpu, type Precision, type WebgpuProgram } from '../codegen/wgsl/program.js';
 import type { QuantizationReport } from '../quantize/quantize-graph.js';
 import type { WasmManifest, WebgpuManifest } from '../runtime/manifest.js';
@@ -40,7 +40,21 @@ export type Artifact =
   | (ArtifactFiles & { target: 'wasm'; manifest: WasmManifest; program: WasmProgram })
   | (ArtifactFiles & { target: 'webgpu'; manifest: WebgpuManifest; program: WebgpuProgram });
 
-export async function compile(model: Uint8Array | string, options: CompileOptions): Promise<Artifact> {
+/** A model's program, generated for its target but with no kernel compiled, and what the manifest records of the options. */
+export type GeneratedProgram = (
+  | { target: 'wasm'; program: WasmSource }
+  | { target: 'webgpu'; program: WebgpuProgram }
+) & {
+  /** What decides the artifact's bytes (the manifest's `options`), so that a manifest tells how to rebuild it. */
+  recorded: Record<string, JsonValue>;
+} & Pick<ArtifactFiles, 'timings' | 'quantization'>;
+
+/**
+ * Runs the frontend, the passes and the code generator, everything `compile` does but compiling kernels (the
+ * AssemblyScript compiler takes seconds; WGSL is compiled by the device at load): the program's weights
+ * image and signature are known here.
+ */
+export function generateProgram(model: Uint8Array | string, options: CompileOptions): GeneratedProgram {
   const { target, precision } = options;
   if (!(TARGET_NAMES as readonly string[]).includes(target)) throw new UsageError(`unknown target '${target}' (have: ${TARGET_NAMES.join(', ')})`);
   if (precision !== undefined && !PRECISIONS.includes(precision)) throw new UsageError(`unknown precision '${precision}' (have: ${PRECISIONS.join(', ')})`);
@@ -49,7 +63,6 @@ export async function compile(model: Uint8Array | string, options: CompileOption
   const optimized = optimizeSource(source, options);
   // A shape still symbolic after the passes: name the input whose value would fix it, or the data-dependent op.
   checkStaticShapes(optimized.graph, source.file ?? MEMORY_MODEL);
-  // What decides the artifact's bytes, so that a manifest tells how to rebuild it.
   const recorded: Record<string, JsonValue> = {
     target,
     pipeline: optimized.pipeline,
@@ -59,16 +72,26 @@ export async function compile(model: Uint8Array | string, options: CompileOption
   recorded.schedules = scheduleRecord(options.schedules) as unknown as JsonValue;
   // The per-layer quantization report (JSON has no infinities: a layer quantization left exact has SQNR "Infinity").
   if (optimized.quantization) recorded.quantization = JSON.parse(JSON.stringify(optimized.quantization, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)));
-  const timings = { ...(optimized.timings ? { timings: optimized.timings } : {}), ...(optimized.quantization ? { quantization: optimized.quantization } : {}) };
+  const reports = { ...(optimized.timings ? { timings: optimized.timings } : {}), ...(optimized.quantization ? { quantization: optimized.quantization } : {}) };
   if (target === 'webgpu') {
     recorded.precision = precision ?? 'f32';
-    const program = compileToWebgpu(optimized.graph, { precision: precision ?? 'f32', schedules: options.schedules });
-    const files = buildWebgpuArtifact(program, recorded);
-    return { target, files, manifest: manifestOf(files) as WebgpuManifest, program, kernels: program.kernels, ...timings };
+    return { target, program: compileToWebgpu(optimized.graph, { precision: precision ?? 'f32', schedules: options.schedules }), recorded, ...reports };
   }
-  const program = await compileToWasm(optimized.graph, { schedules: options.schedules });
+  return { target, program: generateWasmProgram(optimized.graph, { schedules: options.schedules }), recorded, ...reports };
+}
+
+export async function compile(model: Uint8Array | string, options: CompileOptions): Promise<Artifact> {
+  const generated = generateProgram(model, options);
+  const { recorded, timings, quantization } = generated;
+  const reports = { ...(timings ? { timings } : {}), ...(quantization ? { quantization } : {}) };
+  if (generated.target === 'webgpu') {
+    const { program } = generated;
+    const files = buildWebgpuArtifact(program, recorded);
+    return { target: 'webgpu', files, manifest: manifestOf(files) as WebgpuManifest, program, kernels: program.kernels, ...reports };
+  }
+  const program = await compileWasmProgram(generated.program);
   const files = buildWasmArtifact(program, recorded);
-  return { target, files, manifest: manifestOf(files) as WasmManifest, program, kernels: program.kernels, ...timings };
+  return { target: 'wasm', files, manifest: manifestOf(files) as WasmManifest, program, kernels: program.kernels, ...reports };
 }
 
 /**
