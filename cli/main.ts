@@ -13,6 +13,7 @@ import { addModelOptions, addTargetOptions, collect } from './options.js';
 import { runCommand, type RunOptions } from './run.js';
 import { addQuantizeOptions } from './quantize-options.js';
 import { quantizeCommand, type QuantizeOptions } from './quantize.js';
+import { updateWeightsCommand, type UpdateWeightsFlags } from './update-weights.js';
 import { packageVersion } from './version.js';
 import { verifyCommand, type VerifyOptions } from './verify.js';
 
@@ -70,6 +71,14 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   addModelOptions(compile);
   addQuantizeOptions(compile, { modeFlag: '--quantize' });
   compile.action(async (model: string, opts: CompileOptions) => setExitCode(await compileCommand(model, opts, io)));
+
+  program
+    .command('update-weights')
+    .description("re-ship a retrained model with the same graph: a new weights.bin against the artifact's compiled kernels, without recompiling")
+    .argument('<artifact>', 'artifact directory (from dlc compile)')
+    .argument('<model>', 'the retrained ONNX model')
+    .option('-o, --output <dir>', 'write the updated artifact to DIR instead of replacing ARTIFACT')
+    .action(async (artifact: string, model: string, opts: UpdateWeightsFlags) => setExitCode(await updateWeightsCommand(artifact, model, opts, io)));
 
   const quantize = program
     .command('quantize')
