@@ -202,14 +202,11 @@ export function parseManifest(text: string, where: string): Manifest {
 
 function parseSignature(s: unknown, weightsBytes: number, kernels: number, fail: Fail): ProgramSignature {
   const hex = (x: unknown, digits: number) => typeof x === 'string' && x.length === digits && /^[0-9a-f]+$/.test(x);
-  if (!isObject(s) || !hex(s.sha256, 64) || !Array.isArray(s.weights) || !Array.isArray(s.kernels)) return fail('signature needs a hex sha256, weights and kernels');
-  for (const w of s.weights as WeightPlacement[]) {
-    const ok = isObject(w) && typeof w.name === 'string' && isDTypeName(w.dtype) && Array.isArray(w.shape) && w.shape.every(isCount) && isCount(w.offset) && isCount(w.bytes);
-    if (!ok || w.offset + w.bytes > weightsBytes) fail(`signature.weights must list {name, dtype, shape, offset, bytes} within the ${weightsBytes} bytes of weights`);
-  }
-  if (s.kernels.length !== kernels || !s.kernels.every((k) => isObject(k) && typeof k.node === 'string' && hex(k.sha256, 16))) {
-    fail(`signature.kernels must list {node, sha256 (16 hex digits)} for each of the ${kernels} kernels`);
-  }
+  const weight = (w: WeightPlacement) =>
+    isObject(w) && typeof w.name === 'string' && isDTypeName(w.dtype) && Array.isArray(w.shape) && w.shape.every(isCount) && isCount(w.offset) && isCount(w.bytes) && w.offset + w.bytes <= weightsBytes;
+  const ok = isObject(s) && hex(s.sha256, 64) && Array.isArray(s.weights) && s.weights.every(weight) &&
+    Array.isArray(s.kernels) && s.kernels.length === kernels && s.kernels.every((k) => isObject(k) && typeof k.node === 'string' && hex(k.sha256, 16));
+  if (!ok) fail(`signature needs a hex sha256, weights {name, dtype, shape, offset, bytes} within the ${weightsBytes} bytes of weights, and {node, sha256 (16 hex digits)} for each of the ${kernels} kernels`);
   return s as unknown as ProgramSignature;
 }
 
