@@ -1,6 +1,7 @@
 // compile: an ONNX model (a file or its bytes) → an artifact in memory (its files by name, manifest.json
 // included, with the program they were made from); writeArtifact puts one on disk. The same model and
-// options give byte-identical files, and the manifest records the options that decide them.
+// options give byte-identical files, and the manifest records the options that decide them. generateProgram
+// is compile up to the kernels (update-weights needs the weights image and the signature, not the module).
 import * as path from 'node:path';
 import { UsageError } from '../compiler/errors.js';
 import { buildWasmArtifact, buildWebgpuArtifact, MANIFEST_FILE, writeArtifactDir, type JsonValue } from '../codegen/artifact.js';
@@ -47,7 +48,9 @@ export type GeneratedProgram = (
 ) & {
   /** What decides the artifact's bytes (the manifest's `options`), so that a manifest tells how to rebuild it. */
   recorded: Record<string, JsonValue>;
-} & Pick<ArtifactFiles, 'timings' | 'quantization'>;
+  /** What the passes tell besides the graph, as the artifact carries it. */
+  reports: Pick<ArtifactFiles, 'timings' | 'quantization'>;
+};
 
 /**
  * Runs the frontend, the passes and the code generator, everything `compile` does but compiling kernels (the
@@ -75,15 +78,14 @@ export function generateProgram(model: Uint8Array | string, options: CompileOpti
   const reports = { ...(optimized.timings ? { timings: optimized.timings } : {}), ...(optimized.quantization ? { quantization: optimized.quantization } : {}) };
   if (target === 'webgpu') {
     recorded.precision = precision ?? 'f32';
-    return { target, program: compileToWebgpu(optimized.graph, { precision: precision ?? 'f32', schedules: options.schedules }), recorded, ...reports };
+    return { target, program: compileToWebgpu(optimized.graph, { precision: precision ?? 'f32', schedules: options.schedules }), recorded, reports };
   }
-  return { target, program: generateWasmProgram(optimized.graph, { schedules: options.schedules }), recorded, ...reports };
+  return { target, program: generateWasmProgram(optimized.graph, { schedules: options.schedules }), recorded, reports };
 }
 
 export async function compile(model: Uint8Array | string, options: CompileOptions): Promise<Artifact> {
   const generated = generateProgram(model, options);
-  const { recorded, timings, quantization } = generated;
-  const reports = { ...(timings ? { timings } : {}), ...(quantization ? { quantization } : {}) };
+  const { recorded, reports } = generated;
   if (generated.target === 'webgpu') {
     const { program } = generated;
     const files = buildWebgpuArtifact(program, recorded);

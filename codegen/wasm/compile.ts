@@ -201,7 +201,7 @@ export async function compileModule(source: string, planEnd: number): Promise<{ 
   return { wasm, memoryBytes: Math.max(dataBase, dataEnd) };
 }
 
-/** The program of one graph up to AssemblyScript source: no compiler runs (see compileWasmSource). */
+/** The program of one graph up to its AssemblyScript source: no compiler runs (compileWasmProgram does). */
 export function generateGraphWasm(graph: Graph, options: WasmCompileOptions): WasmSource {
   const helpers = new Map<string, string>();
   const r = renderGraph(graph, options, { prefix: '', entry: 'run', base: PLAN_BASE, helpers });
