@@ -1,13 +1,14 @@
 // compile: an ONNX model (a file or its bytes) → an artifact in memory (its files by name, manifest.json
 // included, with the program they were made from); writeArtifact puts one on disk. The same model and
-// options give byte-identical files, and the manifest records the options that decide them.
+// options give byte-identical files, and the manifest records the options that decide them. generateProgram
+// is compile up to the kernels (update-weights needs the weights image and the signature, not the module).
 import * as path from 'node:path';
 import { UsageError } from '../compiler/errors.js';
 import { buildWasmArtifact, buildWebgpuArtifact, MANIFEST_FILE, writeArtifactDir, type JsonValue } from '../codegen/artifact.js';
 import { checkStaticShapes } from '../compiler/shape-inputs.js';
 import { scheduleRecord, type ScheduleOverrides } from '../codegen/schedule.js';
 import { TARGET_NAMES, type TargetName } from '../codegen/targets.js';
-import { compileToWasm, type WasmProgram } from '../codegen/wasm/program.js';
+import { compileWasmProgram, generateWasmProgram, type WasmProgram, type WasmSource } from '../codegen/wasm/program.js';
 import { compileToWebgpu, type Precision, type WebgpuProgram } from '../codegen/wgsl/program.js';
 import type { QuantizationReport } from '../quantize/quantize-graph.js';
 import type { CompressionReport } from '../compress/compress-graph.js';
@@ -43,7 +44,23 @@ export type Artifact =
   | (ArtifactFiles & { target: 'wasm'; manifest: WasmManifest; program: WasmProgram })
   | (ArtifactFiles & { target: 'webgpu'; manifest: WebgpuManifest; program: WebgpuProgram });
 
-export async function compile(model: Uint8Array | string, options: CompileOptions): Promise<Artifact> {
+/** A model's program, generated for its target but with no kernel compiled, and what the manifest records of the options. */
+export type GeneratedProgram = (
+  | { target: 'wasm'; program: WasmSource }
+  | { target: 'webgpu'; program: WebgpuProgram }
+) & {
+  /** What decides the artifact's bytes (the manifest's `options`), so that a manifest tells how to rebuild it. */
+  recorded: Record<string, JsonValue>;
+  /** What the passes tell besides the graph, as the artifact carries it. */
+  reports: Pick<ArtifactFiles, 'timings' | 'quantization' | 'compression'>;
+};
+
+/**
+ * Runs the frontend, the passes and the code generator, everything `compile` does but compiling kernels (the
+ * AssemblyScript compiler takes seconds; WGSL is compiled by the device at load): the program's weights
+ * image and signature are known here.
+ */
+export function generateProgram(model: Uint8Array | string, options: CompileOptions): GeneratedProgram {
   const { target, precision } = options;
   if (!(TARGET_NAMES as readonly string[]).includes(target)) throw new UsageError(`unknown target '${target}' (have: ${TARGET_NAMES.join(', ')})`);
   if (precision !== undefined && !PRECISIONS.includes(precision)) throw new UsageError(`unknown precision '${precision}' (have: ${PRECISIONS.join(', ')})`);
@@ -52,7 +69,6 @@ export async function compile(model: Uint8Array | string, options: CompileOption
   const optimized = optimizeSource(source, options);
   // A shape still symbolic after the passes: name the input whose value would fix it, or the data-dependent op.
   checkStaticShapes(optimized.graph, source.file ?? MEMORY_MODEL);
-  // What decides the artifact's bytes, so that a manifest tells how to rebuild it.
   const recorded: Record<string, JsonValue> = {
     target,
     pipeline: optimized.pipeline,
@@ -63,20 +79,29 @@ export async function compile(model: Uint8Array | string, options: CompileOption
   // The per-layer quantization report (JSON has no infinities: a layer quantization left exact has SQNR "Infinity").
   if (optimized.quantization) recorded.quantization = jsonSafe(optimized.quantization);
   if (optimized.compression) recorded.compression = jsonSafe(optimized.compression);
-  const timings = {
+  const reports = {
     ...(optimized.timings ? { timings: optimized.timings } : {}),
     ...(optimized.quantization ? { quantization: optimized.quantization } : {}),
     ...(optimized.compression ? { compression: optimized.compression } : {}),
   };
   if (target === 'webgpu') {
     recorded.precision = precision ?? 'f32';
-    const program = compileToWebgpu(optimized.graph, { precision: precision ?? 'f32', schedules: options.schedules });
-    const files = buildWebgpuArtifact(program, recorded);
-    return { target, files, manifest: manifestOf(files) as WebgpuManifest, program, kernels: program.kernels, ...timings };
+    return { target, program: compileToWebgpu(optimized.graph, { precision: precision ?? 'f32', schedules: options.schedules }), recorded, reports };
   }
-  const program = await compileToWasm(optimized.graph, { schedules: options.schedules });
+  return { target, program: generateWasmProgram(optimized.graph, { schedules: options.schedules }), recorded, reports };
+}
+
+export async function compile(model: Uint8Array | string, options: CompileOptions): Promise<Artifact> {
+  const generated = generateProgram(model, options);
+  const { recorded, reports } = generated;
+  if (generated.target === 'webgpu') {
+    const { program } = generated;
+    const files = buildWebgpuArtifact(program, recorded);
+    return { target: 'webgpu', files, manifest: manifestOf(files) as WebgpuManifest, program, kernels: program.kernels, ...reports };
+  }
+  const program = await compileWasmProgram(generated.program);
   const files = buildWasmArtifact(program, recorded);
-  return { target, files, manifest: manifestOf(files) as WasmManifest, program, kernels: program.kernels, ...timings };
+  return { target: 'wasm', files, manifest: manifestOf(files) as WasmManifest, program, kernels: program.kernels, ...reports };
 }
 
 /**

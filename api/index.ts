@@ -1,8 +1,9 @@
-// dlc as a library: compile an ONNX model into an artifact (in memory, then onto disk), inspect a model after
-// a pass pipeline, verify a compiled model against onnxruntime-node, write an optimized graph (`optimize`'s)
-// back as an ONNX model. The `dlc` command line is a thin layer over these; the runtime that runs an artifact
-// is 'dlc/runtime'.
+// dlc as a library: compile an ONNX model into an artifact (in memory, then onto disk), re-ship a retrained
+// model's weights against an artifact's compiled kernels, inspect a model after a pass pipeline, verify a
+// compiled model against onnxruntime-node, write an optimized graph (`optimize`'s) back as an ONNX model. The
+// `dlc` command line is a thin layer over these; the runtime that runs an artifact is 'dlc/runtime'.
 export { compile, writeArtifact, PRECISIONS, type Artifact, type CompileOptions } from './compile.js';
+export { updateWeights, type UpdatedArtifact, type UpdateWeightsOptions } from './update-weights.js';
 export { inspect, describeModel, type InspectOptions, type InspectReport } from './inspect.js';
 export { optimize, type Instruments, type OptimizedModel, type OptimizeOptions, type PassTimingSummary } from './optimize.js';
 export { exportOnnxModel, DEFAULT_EXPORT_OPSET, type ExportOptions } from '../compiler/onnx/export.js';

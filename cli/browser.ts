@@ -31,13 +31,19 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
+export interface ServeOptions {
+  /** Told the path of every request as it comes (a test's request log). */
+  onRequest?: (path: string) => void;
+}
+
 /**
  * Serves each URL prefix from a folder or one file (`{'/ort/': dir, '/model.onnx': file}`), or from bytes
  * made in memory. Nothing outside the named folders is reachable: paths are resolved and checked.
  */
-export async function serveStatic(routes: Record<string, string | Uint8Array>): Promise<StaticServer> {
+export async function serveStatic(routes: Record<string, string | Uint8Array>, options: ServeOptions = {}): Promise<StaticServer> {
   const server = http.createServer((req, res) => {
     const url = decodeURIComponent((req.url ?? '/').split('?')[0]);
+    options.onRequest?.(url);
     const found = resolveRoute(routes, url);
     if (!found) {
       res.statusCode = 404;

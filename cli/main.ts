@@ -14,6 +14,7 @@ import { runCommand, type RunOptions } from './run.js';
 import { addQuantizeOptions } from './quantize-options.js';
 import { addCompressOptions } from './compress-options.js';
 import { quantizeCommand, type QuantizeOptions } from './quantize.js';
+import { updateWeightsCommand, type UpdateWeightsFlags } from './update-weights.js';
 import { packageVersion } from './version.js';
 import { verifyCommand, type VerifyOptions } from './verify.js';
 
@@ -73,6 +74,14 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   addQuantizeOptions(compile, { modeFlag: '--quantize' });
   addCompressOptions(compile);
   compile.action(async (model: string, opts: CompileOptions) => setExitCode(await compileCommand(model, opts, io)));
+
+  program
+    .command('update-weights')
+    .description("re-ship a retrained model with the same graph: a new weights.bin against the artifact's compiled kernels, without recompiling")
+    .argument('<artifact>', 'artifact directory (from dlc compile)')
+    .argument('<model>', 'the retrained ONNX model')
+    .option('-o, --output <dir>', 'write the updated artifact to DIR instead of replacing ARTIFACT')
+    .action(async (artifact: string, model: string, opts: UpdateWeightsFlags) => setExitCode(await updateWeightsCommand(artifact, model, opts, io)));
 
   const quantize = program
     .command('quantize')

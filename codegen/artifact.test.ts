@@ -6,7 +6,8 @@ import { DlcError } from '../compiler/errors.js';
 import { Tensor } from '../compiler/ir/tensor.js';
 import { handWrittenProgram } from '../tests/util/hand-wasm.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
-import { buildWasmArtifact, canonicalJson, DLC_VERSION, writeArtifactDir, writeWasmArtifact } from './artifact.js';
+import { buildWasmArtifact, DLC_VERSION, writeArtifactDir, writeWasmArtifact } from './artifact.js';
+import { canonicalJson } from './canonical-json.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dlc-artifact-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { DlcError } from '../compiler/errors.js';
 import { byteSize, f32ToF16Bits } from '../compiler/ir/dtype.js';
 import type { SpecializedInput } from '../compiler/ir/graph.js';
+import { canonicalJson } from './canonical-json.js';
 import type { TensorSlot, WasmProgram } from './wasm/program.js';
 import {
   ARTIFACT_FORMAT,
@@ -17,13 +18,12 @@ import {
   WASM_FILE,
   WEIGHTS_FILE,
   WGSL_FILE,
-  wgslModuleMark,
   type FileEntry,
   type SpecializedInput as SpecializedRecord,
   type WasmManifest,
   type WebgpuManifest,
 } from '../runtime/manifest.js';
-import type { WebgpuProgram } from './wgsl/program.js';
+import { wgslFile, type WebgpuProgram } from './wgsl/program.js';
 
 /** The package version, recorded in every manifest (a test keeps it equal to package.json's). */
 export const DLC_VERSION = '0.1.0';
@@ -40,7 +40,7 @@ export function buildWasmArtifact(program: WasmProgram, options: Record<string, 
   }
   const files = new Map<string, Uint8Array>([
     [WASM_FILE, program.wasm],
-    [WEIGHTS_FILE, program.weights],
+    [WEIGHTS_FILE, weightsFile(program.weights)],
   ]);
   const entries = fileEntries(files);
   const slot = (s: TensorSlot) => {
@@ -59,11 +59,20 @@ export function buildWasmArtifact(program: WasmProgram, options: Record<string, 
     memory: { bytes: layout.memoryBytes, weightsOffset: layout.weightsOffset, weightsBytes: layout.weightsBytes },
     ...specializedField(program.specialized),
     kernels: program.kernels,
+    ...(program.signature ? { signature: program.signature } : {}),
     files: entries,
     options,
   };
   files.set(MANIFEST_FILE, new TextEncoder().encode(`${canonicalJson(manifest)}\n`));
   return files;
+}
+
+/**
+ * weights.bin for a program's weights image (the bytes its kernels read): the one place where an image becomes
+ * the artifact's file, for `compile` and `update-weights` alike, so that an encoding of the file goes here.
+ */
+function weightsFile(image: Uint8Array): Uint8Array {
+  return image;
 }
 
 /**
@@ -85,8 +94,8 @@ function fileEntries(files: ReadonlyMap<string, Uint8Array>): Record<string, Fil
 
 /** The artifact of a WebGPU program: its files by name, manifest.json included. */
 export function buildWebgpuArtifact(program: WebgpuProgram, options: Record<string, JsonValue>): Map<string, Uint8Array> {
-  const wgsl = program.modules.map((m, i) => `${wgslModuleMark(i)}\n${m.code}\n`).join('');
-  const weights = program.weights?.data ?? new Uint8Array(0);
+  const wgsl = wgslFile(program.modules);
+  const weights = weightsFile(program.weights?.data ?? new Uint8Array(0));
   const files = new Map<string, Uint8Array>([
     [WGSL_FILE, new TextEncoder().encode(wgsl)],
     [WEIGHTS_FILE, weights],
@@ -108,6 +117,7 @@ export function buildWebgpuArtifact(program: WebgpuProgram, options: Record<stri
     precision: { ...program.precision },
     ...specializedField(program.specialized),
     kernels: program.kernels,
+    signature: program.signature,
     files: fileEntries(files),
     options,
   };
@@ -164,17 +174,4 @@ export function checkArtifactDestination(dest: string): void {
 function isReplaceable(dir: string): boolean {
   const names = fs.readdirSync(dir);
   return names.length === 0 || names.includes(MANIFEST_FILE);
-}
-
-/** JSON with object keys sorted at every level, two-space indented: the same value always gives the same text. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value), null, 2);
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value === null || typeof value !== 'object') return value;
-  const sorted: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) sorted[key] = sortKeys((value as Record<string, unknown>)[key]);
-  return sorted;
 }

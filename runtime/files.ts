@@ -1,48 +1,88 @@
 // Reading an artifact's files: `fetch` for URLs (and everywhere outside Node), `node:fs/promises` for paths
-// in Node, imported only when needed so that a browser never loads it. Every file is checked against the
+// in Node, imported only when needed so that a browser never loads it. A fetched body is read chunk by chunk
+// where the response has one, so that progress can be told as it arrives. Every file is checked against the
 // sha-256 the manifest lists (WebCrypto, present in browsers' secure contexts and in Node ≥ 19).
 import { DlcRuntimeError } from './errors.js';
 
-export type FetchFunction = (url: string) => Promise<{ ok: boolean; status: number; statusText: string; arrayBuffer(): Promise<ArrayBuffer> }>;
+/** What the runtime needs of a `fetch` Response: a streamed `body` is optional (arrayBuffer() otherwise). */
+export interface FetchResponse {
+  ok: boolean;
+  status: number;
+  statusText: string;
+  arrayBuffer(): Promise<ArrayBuffer>;
+  body?: { getReader(): { read(): Promise<{ done: boolean; value?: Uint8Array }> } } | null;
+}
+
+export type FetchFunction = (url: string) => Promise<FetchResponse>;
+
+export interface ReadOptions {
+  /** Where the file is instead of the artifact's directory: a URL, or in Node a path. */
+  location?: string;
+  /** Told the bytes read so far as they arrive. */
+  onBytes?: (loaded: number) => void;
+}
 
 export interface ArtifactSource {
   /** Where the artifact is, for messages. */
   where: string;
-  read(name: string): Promise<Uint8Array>;
+  read(name: string, options?: ReadOptions): Promise<Uint8Array>;
 }
 
 export function artifactSource(dirOrUrl: string, fetchFn?: FetchFunction): ArtifactSource {
   const base = dirOrUrl.replace(/[\\/]+$/, '');
   const inNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-  if (inNode && !/^https?:/i.test(base) && !fetchFn) {
-    const fileUrl = /^file:/i.test(base);
-    return {
-      where: base,
-      read: async (name) => {
-        const fs = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises');
-        try {
-          return new Uint8Array(await fs.readFile(fileUrl ? new URL(`${base}/${name}`) : `${base}/${name}`));
-        } catch (e) {
-          throw new DlcRuntimeError(`${base}: cannot read ${name}: ${(e as { code?: string }).code ?? (e as Error).message}`);
-        }
-      },
-    };
-  }
   const get = fetchFn ?? (globalThis.fetch as unknown as FetchFunction | undefined);
-  if (!get) throw new DlcRuntimeError(`${base}: no fetch in this environment to load the artifact with`);
   return {
     where: base,
-    read: async (name) => {
-      let response: Awaited<ReturnType<FetchFunction>>;
-      try {
-        response = await get(`${base}/${name}`);
-      } catch (e) {
-        throw new DlcRuntimeError(`${base}: cannot fetch ${name}: ${(e as Error).message}`);
+    read: async (name, { location, onBytes } = {}) => {
+      const at = location ?? `${base}/${name}`;
+      // Named in messages: the file, and where it came from when that is not the artifact's directory.
+      const what = location === undefined ? name : `${name} from ${location}`;
+      if (inNode && !/^https?:/i.test(at) && !fetchFn) {
+        const fs = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises');
+        try {
+          const bytes = new Uint8Array(await fs.readFile(/^file:/i.test(at) ? new URL(at) : at));
+          onBytes?.(bytes.length);
+          return bytes;
+        } catch (e) {
+          throw new DlcRuntimeError(`${base}: cannot read ${what}: ${(e as { code?: string }).code ?? (e as Error).message}`);
+        }
       }
-      if (!response.ok) throw new DlcRuntimeError(`${base}: cannot fetch ${name}: HTTP ${response.status} ${response.statusText}`.trimEnd());
-      return new Uint8Array(await response.arrayBuffer());
+      if (!get) throw new DlcRuntimeError(`${base}: no fetch in this environment to load the artifact with`);
+      let response: FetchResponse;
+      try {
+        response = await get(at);
+      } catch (e) {
+        throw new DlcRuntimeError(`${base}: cannot fetch ${what}: ${(e as Error).message}`);
+      }
+      if (!response.ok) throw new DlcRuntimeError(`${base}: cannot fetch ${what}: HTTP ${response.status} ${response.statusText}`.trimEnd());
+      return bodyBytes(response, onBytes);
     },
   };
+}
+
+/** A response's body, read chunk by chunk where it is a stream. */
+async function bodyBytes(response: FetchResponse, onBytes?: (loaded: number) => void): Promise<Uint8Array> {
+  const reader = response.body?.getReader();
+  if (!reader) {
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    onBytes?.(bytes.length);
+    return bytes;
+  }
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    chunks.push(r.value!);
+    loaded += r.value!.length;
+    onBytes?.(loaded);
+  }
+  const bytes = new Uint8Array(loaded);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
+  return bytes;
 }
 
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {

@@ -146,7 +146,24 @@ test('the runtime imports nothing but its own files and, in Node, node:fs/promis
   expect(seen).toEqual(expect.arrayContaining(['./wasm-executor.js', './manifest.js', 'node:fs/promises']));
 });
 
+/** A well-formed program signature for the hand-written artifact (3 kernels, 16 bytes of weights). */
+const SIGNATURE = {
+  sha256: 'ab'.repeat(32),
+  weights: [{ name: 'w', dtype: 'f32', shape: [2, 2], offset: 0, bytes: 16 }],
+  kernels: ['add', 'mul', 'greater'].map((node) => ({ node, sha256: '0123456789abcdef' })),
+};
+
+test('a manifest with a program signature loads (the runtime checks it and does not need it)', async () => {
+  const dir = await artifact();
+  editManifest(dir, (m) => (m.signature = SIGNATURE));
+  expect((await (await loadModel(dir)).run(feeds())).y).toEqual(new Float32Array([1.5, 1, 13, 4]));
+});
+
+const BAD_SIGNATURE =
+  'bad manifest.json: signature needs a hex sha256, weights {name, dtype, shape, offset, bytes} within the 16 bytes of weights, and {node, sha256 (16 hex digits)} for each of the 3 kernels';
+
 describe('a bad artifact is refused with a clear error', () => {
+
   test('a flipped byte of weights.bin', async () => {
     const dir = await artifact();
     const file = path.join(dir, 'weights.bin');
@@ -178,6 +195,9 @@ describe('a bad artifact is refused with a clear error', () => {
     ['an unknown dtype', (m: any) => (m.inputs[0].dtype = 'f8'), `bad manifest.json: input 'x' has unknown dtype "f8"`],
     ['a file outside the directory', (m: any) => (m.files['../secret'] = m.files['weights.bin']), 'bad manifest.json: bad file name "../secret"'],
     ['a dropped file entry', (m: any) => delete m.files['model.wasm'], 'bad manifest.json: files must list model.wasm'],
+    ['a signature without its sha-256', (m: any) => (m.signature = { ...SIGNATURE, sha256: undefined }), BAD_SIGNATURE],
+    ['a signed weight past the weights', (m: any) => (m.signature = { ...SIGNATURE, weights: [{ name: 'w', dtype: 'f32', shape: [8], offset: 0, bytes: 32 }] }), BAD_SIGNATURE],
+    ['a signature missing a kernel', (m: any) => (m.signature = { ...SIGNATURE, kernels: SIGNATURE.kernels.slice(1) }), BAD_SIGNATURE],
   ])('%s', async (_what, edit, message) => {
     const dir = await artifact();
     editManifest(dir, edit);

@@ -1,14 +1,16 @@
 // The dlc runtime: loads a compiled artifact and runs it, in browsers and in Node, with no dependencies and
 // nothing of the compiler. The manifest says which executor runs it: wasm, or webgpu on a GPUDevice (the
-// caller's, or one from navigator.gpu).
+// caller's, or one from navigator.gpu). weights.bin may come from its own URL, with progress as it streams
+// in, and be kept in Cache Storage.
 //
 //   import { loadModel } from 'dlc/runtime';
-//   const session = await loadModel('./artifact', { device });
+//   const session = await loadModel('./artifact', { device, onProgress: (e) => show(e.loaded / e.total), cache: 'dlc-weights' });
 //   const { y } = await session.run({ x: new Float32Array(3 * 224 * 224) });
 import { DlcRuntimeError } from './errors.js';
 import { artifactSource, sha256Hex, type FetchFunction } from './files.js';
+import { cacheKey, readThroughCache } from './file-cache.js';
 import { withoutSpecialized } from './feeds.js';
-import { parseManifest, WASM_FILE, WEIGHTS_FILE, WGSL_FILE, type Manifest, type SpecializedInput, type TensorInfo } from './manifest.js';
+import { parseManifest, WASM_FILE, WEIGHTS_FILE, WGSL_FILE, type FileEntry, type Manifest, type SpecializedInput, type TensorInfo } from './manifest.js';
 import type { TypedArray } from './dtypes.js';
 import { WasmExecutor } from './wasm-executor.js';
 import { WebgpuExecutor } from './webgpu-executor.js';
@@ -16,6 +18,14 @@ import { WebgpuExecutor } from './webgpu-executor.js';
 export { DlcRuntimeError } from './errors.js';
 export { ARRAY_TYPES, type DTypeName, type TypedArray } from './dtypes.js';
 export { ARTIFACT_FORMAT_VERSION, type SpecializedInput, type TensorInfo } from './manifest.js';
+export type { FetchFunction, FetchResponse } from './files.js';
+
+/** A file of the artifact arriving: its bytes so far, and its size from the manifest. */
+export interface LoadProgress {
+  file: string;
+  loaded: number;
+  total: number;
+}
 
 export interface LoadOptions {
   /** Replaces `fetch` (to add credentials, say); when given, paths are fetched in Node too. */
@@ -29,6 +39,19 @@ export interface LoadOptions {
    * `gpu` object's set). An empty set runs core WGSL only.
    */
   wgslLanguageFeatures?: ReadonlySet<string>;
+  /** Where weights.bin is fetched from instead of the artifact's directory (a CDN, say): a URL, or in Node a path. */
+  weightsUrl?: string;
+  /**
+   * Told as each file of the artifact arrives: weights.bin chunk by chunk where the response streams its body,
+   * other files and cached ones once, whole. `total` is the size the manifest lists.
+   */
+  onProgress?: (event: LoadProgress) => void;
+  /**
+   * The name of a Cache Storage cache to keep weights.bin in, where globalThis.caches exists: a later load
+   * takes it from there and downloads nothing (it is checked against the manifest's sha-256 all the same).
+   * No caching by default.
+   */
+  cache?: string | false;
 }
 
 interface Executor {
@@ -66,14 +89,28 @@ export class Session {
 export async function loadModel(dirOrUrl: string, options: LoadOptions = {}): Promise<Session> {
   const source = artifactSource(dirOrUrl, options.fetch);
   const manifest = parseManifest(new TextDecoder().decode(await source.read('manifest.json')), source.where);
+  const { onProgress, cache, weightsUrl } = options;
+  const matches = async (bytes: Uint8Array, entry: FileEntry) => bytes.length === entry.bytes && (await sha256Hex(bytes)) === entry.sha256;
   const files: Record<string, Uint8Array> = {};
   await Promise.all(
     Object.entries(manifest.files).map(async ([name, entry]) => {
-      const bytes = await source.read(name);
-      if (bytes.length !== entry.bytes || (await sha256Hex(bytes)) !== entry.sha256) {
-        throw new DlcRuntimeError(`${source.where}: ${name} does not match the sha-256 in manifest.json: the artifact is corrupted or was tampered with`);
+      const location = name === WEIGHTS_FILE ? weightsUrl : undefined;
+      const progress = (loaded: number) => onProgress?.({ file: name, loaded, total: entry.bytes });
+      const download = async () => {
+        const bytes = await source.read(name, { location, onBytes: progress });
+        if (!(await matches(bytes, entry))) {
+          const what = location === undefined ? name : `${name} from ${location}`;
+          throw new DlcRuntimeError(`${source.where}: ${what} does not match the sha-256 in manifest.json: the artifact is corrupted or was tampered with`);
+        }
+        return bytes;
+      };
+      if (name === WEIGHTS_FILE && cache) {
+        const read = await readThroughCache(cache, cacheKey(name, entry.sha256), (bytes) => matches(bytes, entry), download);
+        if (read.cached) progress(read.bytes.length);
+        files[name] = read.bytes;
+      } else {
+        files[name] = await download();
       }
-      files[name] = bytes;
     }),
   );
   if (manifest.target === 'wasm') return new Session(manifest, await WasmExecutor.create(files[WASM_FILE], files[WEIGHTS_FILE], manifest, source.where));

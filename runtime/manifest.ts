@@ -35,6 +35,32 @@ export interface FileEntry {
   sha256: string;
 }
 
+/** A constant's place in the weights image (weights.bin as the kernels read it): byte offset and length. */
+export interface WeightPlacement extends TensorInfo {
+  offset: number;
+  bytes: number;
+}
+
+/** One kernel, in run order: the node it computes and the first 16 hex digits of the sha-256 of its generated code. */
+export interface KernelDigest {
+  node: string;
+  sha256: string;
+}
+
+/**
+ * What the compiled program is apart from the weights' values. `sha256` covers everything that decides the
+ * kernels file and the memory (or buffer) layout: the generated code, the layout, the inputs and outputs and
+ * where each weight lies in the weights image; `weights` and `kernels` spell out parts of it, so that two
+ * programs that differ can be told apart by their first difference. A model whose program has the same
+ * signature runs on the same kernels file with its own weights.bin (`dlc update-weights`). The runtime does
+ * not need it; artifacts written before it existed lack it.
+ */
+export interface ProgramSignature {
+  sha256: string;
+  weights: WeightPlacement[];
+  kernels: KernelDigest[];
+}
+
 export interface WasmManifest {
   format: typeof ARTIFACT_FORMAT;
   formatVersion: number;
@@ -46,6 +72,7 @@ export interface WasmManifest {
   /** Absent when no input was specialized. */
   specialized?: SpecializedInput[];
   kernels: number;
+  signature?: ProgramSignature;
   /** Every file of the artifact but manifest.json itself. */
   files: Record<string, FileEntry>;
   /** How the artifact was compiled (model hash, input shapes, pipeline…): informative only. */
@@ -112,6 +139,7 @@ export interface WebgpuManifest {
   precision: { requested: 'f32' | 'f16'; used: 'f32' | 'f16'; weights: 'f32' | 'f16'; reason?: string };
   specialized?: SpecializedInput[];
   kernels: number;
+  signature?: ProgramSignature;
   files: Record<string, FileEntry>;
   options: Record<string, unknown>;
 }
@@ -164,7 +192,22 @@ export function parseManifest(text: string, where: string): Manifest {
       if (!Array.isArray(s.values) || s.values.length !== elementCount(s.shape) || !s.values.every((v) => typeof v === 'number' || typeof v === 'string')) fail(`${what} needs one value per element`);
     }),
   } as const;
-  return m.target === 'wasm' ? { ...common, target: 'wasm', ...parseWasm(m, files, fail) } : { ...common, target: 'webgpu', ...parseWebgpu(m, files, fail) };
+  const manifest: Manifest = m.target === 'wasm' ? { ...common, target: 'wasm', ...parseWasm(m, files, fail) } : { ...common, target: 'webgpu', ...parseWebgpu(m, files, fail) };
+  if (m.signature !== undefined) {
+    const weightsBytes = manifest.target === 'wasm' ? manifest.memory.weightsBytes : (manifest.weights?.bytes ?? 0);
+    manifest.signature = parseSignature(m.signature, weightsBytes, manifest.kernels, fail);
+  }
+  return manifest;
+}
+
+function parseSignature(s: unknown, weightsBytes: number, kernels: number, fail: Fail): ProgramSignature {
+  const hex = (x: unknown, digits: number) => typeof x === 'string' && x.length === digits && /^[0-9a-f]+$/.test(x);
+  const weight = (w: WeightPlacement) =>
+    isObject(w) && typeof w.name === 'string' && isDTypeName(w.dtype) && Array.isArray(w.shape) && w.shape.every(isCount) && isCount(w.offset) && isCount(w.bytes) && w.offset + w.bytes <= weightsBytes;
+  const ok = isObject(s) && hex(s.sha256, 64) && Array.isArray(s.weights) && s.weights.every(weight) &&
+    Array.isArray(s.kernels) && s.kernels.length === kernels && s.kernels.every((k) => isObject(k) && typeof k.node === 'string' && hex(k.sha256, 16));
+  if (!ok) fail(`signature needs a hex sha256, weights {name, dtype, shape, offset, bytes} within the ${weightsBytes} bytes of weights, and {node, sha256 (16 hex digits)} for each of the ${kernels} kernels`);
+  return s as unknown as ProgramSignature;
 }
 
 /** The inputs or outputs: distinct names, known dtypes, shapes of non-negative integers; `check` the rest of each. */

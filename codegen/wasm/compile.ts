@@ -6,8 +6,10 @@ import { DlcError } from '../../compiler/errors.js';
 import { byteSize, f32ToF16Bits, type DType } from '../../compiler/ir/dtype.js';
 import { Value, type Graph } from '../../compiler/ir/graph.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
+import type { WeightPlacement } from '../../runtime/manifest.js';
 import { lowerGraph, type LoweringTarget } from '../lower.js';
 import { alignUp, planMemory, type PlanStep } from '../memory-plan.js';
+import { programSignature } from '../signature.js';
 import { TARGET_INFO } from '../targets.js';
 import { AS_HELPERS } from './as-target.js';
 import { compileAssemblyScript, staticDataEnd, WASM_PAGE_BYTES } from './assemblyscript.js';
@@ -15,7 +17,7 @@ import { KERNELS } from './kernels/index.js';
 import { elementwiseGroupKernel, elementwiseKernel } from './kernels/elementwise.js';
 import { groupEpilogue } from './kernels/group-epilogue.js';
 import { shapeOf, sizeOfValue, type KernelContext } from './kernels/kernel.js';
-import type { TensorSlot, WasmCompileOptions, WasmProgram } from './program.js';
+import type { TensorSlot, WasmCompileOptions, WasmProgram, WasmSource } from './program.js';
 
 /** The plan starts here (address 0 stays unused, so that a stray null pointer never hits a tensor). */
 export const PLAN_BASE = 64;
@@ -27,6 +29,8 @@ interface Generated {
   /** The graph lowered (legalized). */
   graph: Graph;
   functions: string[];
+  /** Per kernel: the node it computes (a graph output's name for the copy of a constant output). */
+  nodes: string[];
   steps: PlanStep[];
   aliases: [Value, Value][];
   /** Address token id of each value. */
@@ -35,7 +39,7 @@ interface Generated {
 
 /** The wasm target as the lowering driver sees it: kernels are AssemblyScript function bodies over address tokens. */
 function generate(graph: Graph, options: WasmCompileOptions, prefix: string, helpers: Map<string, string>): Generated {
-  const gen: Omit<Generated, 'graph' | 'aliases'> = { functions: [], steps: [], ids: new Map() };
+  const gen: Omit<Generated, 'graph' | 'aliases'> = { functions: [], nodes: [], steps: [], ids: new Map() };
   const token = (v: Value) => {
     let id = gen.ids.get(v);
     if (id === undefined) gen.ids.set(v, (id = gen.ids.size));
@@ -44,8 +48,9 @@ function generate(graph: Graph, options: WasmCompileOptions, prefix: string, hel
   let constants = 0;
   /** What each kernel context read, wrote and asked of scratch (becomes the kernel's plan step). */
   const access = new Map<KernelContext, { reads: Set<Value>; writes: Set<Value>; scratchBytes: number }>();
-  const pushFunction = (body: string, step: PlanStep) => {
+  const pushFunction = (node: string, body: string, step: PlanStep) => {
     gen.functions.push(`function ${prefix}k${gen.steps.length}(): void {\n${body}\n}`);
+    gen.nodes.push(node);
     gen.steps.push(step);
   };
   const target: LoweringTarget<KernelContext, string> = {
@@ -85,10 +90,10 @@ function generate(graph: Graph, options: WasmCompileOptions, prefix: string, hel
     emit(kernel, k) {
       const used = access.get(k)!;
       const body = k.epilogue?.setup ? `${k.epilogue.setup}\n${kernel}` : kernel;
-      pushFunction(body, { reads: [...used.reads], writes: [...used.writes], scratchBytes: used.scratchBytes });
+      pushFunction(k.node.name, body, { reads: [...used.reads], writes: [...used.writes], scratchBytes: used.scratchBytes });
     },
     copyConstant(src, out) {
-      pushFunction(`  memory.copy(${token(out)}, ${token(src)}, ${bytesOf(out)});`, { reads: [src], writes: [out] });
+      pushFunction(out.name, `  memory.copy(${token(out)}, ${token(src)}, ${bytesOf(out)});`, { reads: [src], writes: [out] });
     },
   };
   return { ...gen, ...lowerGraph(graph, target, options.schedules) };
@@ -124,7 +129,11 @@ function serialize(t: Tensor): Uint8Array {
 export interface RenderedGraph {
   /** Its kernels (`<prefix>k<i>`) and its exported entry point. */
   functions: string[];
+  /** Per kernel: the node it computes. */
+  kernelNodes: string[];
   weights: Uint8Array;
+  /** Each constant's place in `weights`. */
+  constants: WeightPlacement[];
   weightsOffset: number;
   inputs: TensorSlot[];
   outputs: TensorSlot[];
@@ -155,7 +164,11 @@ export function renderGraph(original: Graph, options: WasmCompileOptions, target
     addressOf.set(id, off);
   }
   const weights = new Uint8Array(plan.weightsBytes);
-  for (const c of plan.constants) weights.set(serialize(c.data!), plan.offsets.get(c)! - plan.weightsOffset);
+  const constants = plan.constants.map((c): WeightPlacement => {
+    const offset = plan.offsets.get(c)! - plan.weightsOffset;
+    weights.set(serialize(c.data!), offset);
+    return { name: c.name, dtype: c.type.dtype, shape: [...shapeOf(c)], offset, bytes: bytesOf(c) };
+  });
   const entry = `export function ${target.entry}(): void {\n${gen.functions.map((_, i) => `  ${target.prefix}k${i}();`).join('\n')}\n}`;
   const kernels = options.exportKernels ? gen.functions.map((f) => `export ${f}`) : gen.functions;
   const functions = [...kernels, entry].map((f) =>
@@ -166,7 +179,9 @@ export function renderGraph(original: Graph, options: WasmCompileOptions, target
   const slot = (v: Value): TensorSlot => ({ name: v.name, dtype: v.type.dtype, shape: [...shapeOf(v)], offset: plan.offsets.get(v)! });
   return {
     functions,
+    kernelNodes: gen.nodes,
     weights,
+    constants,
     weightsOffset: plan.weightsOffset,
     inputs: graph.inputs.map(slot),
     outputs: graph.outputs.map(slot),
@@ -186,14 +201,25 @@ export async function compileModule(source: string, planEnd: number): Promise<{ 
   return { wasm, memoryBytes: Math.max(dataBase, dataEnd) };
 }
 
-export async function compileGraphToWasm(graph: Graph, options: WasmCompileOptions): Promise<WasmProgram> {
+/** The program of one graph up to its AssemblyScript source: no compiler runs (compileWasmProgram does). */
+export function generateGraphWasm(graph: Graph, options: WasmCompileOptions): WasmSource {
   const helpers = new Map<string, string>();
   const r = renderGraph(graph, options, { prefix: '', entry: 'run', base: PLAN_BASE, helpers });
-  const { wasm, memoryBytes } = await compileModule([AS_HELPERS, ...helpers.values(), ...r.functions].join('\n'), r.planEnd);
-  return {
-    wasm,
-    weights: r.weights,
-    layout: { memoryBytes, weightsOffset: r.weightsOffset, weightsBytes: r.weights.length, inputs: r.inputs, outputs: r.outputs },
-    kernels: r.kernels,
-  };
+  const source = [AS_HELPERS, ...helpers.values(), ...r.functions].join('\n');
+  const layout = { weightsOffset: r.weightsOffset, weightsBytes: r.weights.length, inputs: r.inputs, outputs: r.outputs };
+  const signature = programSignature({
+    target: 'wasm',
+    code: source,
+    layout: { ...layout, planEnd: r.planEnd },
+    weights: r.constants,
+    kernels: r.kernelNodes.map((node, i) => ({ node, code: r.functions[i] })),
+  });
+  return { source, planEnd: r.planEnd, weights: r.weights, layout, kernels: r.kernels, signature };
+}
+
+/** Compiles a generated program to its module (identical sources give identical bytes). */
+export async function compileWasmProgram(program: WasmSource): Promise<WasmProgram> {
+  const { wasm, memoryBytes } = await compileModule(program.source, program.planEnd);
+  const { weights, layout, kernels, signature, specialized } = program;
+  return { wasm, weights, layout: { ...layout, memoryBytes }, kernels, signature, specialized };
 }

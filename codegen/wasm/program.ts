@@ -3,8 +3,11 @@
 // offsets of its linear memory.
 import type { DType } from '../../compiler/ir/dtype.js';
 import type { Graph, SpecializedInput } from '../../compiler/ir/graph.js';
+import type { ProgramSignature } from '../../runtime/manifest.js';
 import type { ScheduleOverrides } from '../schedule.js';
-import { compileGraphToWasm } from './compile.js';
+import { compileWasmProgram, generateGraphWasm } from './compile.js';
+
+export { compileWasmProgram };
 
 export interface TensorSlot { name: string; dtype: DType; shape: number[]; offset: number }  // byte offset in linear memory
 export interface WasmLayout { memoryBytes: number; weightsOffset: number; weightsBytes: number; inputs: TensorSlot[]; outputs: TensorSlot[] }
@@ -15,6 +18,23 @@ export interface WasmProgram {
   kernels: number;
   /** Model inputs fixed at compile time (the graph's `specialized`), which the manifest records. */
   specialized?: SpecializedInput[];
+  /** What the program is apart from the weights' values (absent for modules not made by the code generator). */
+  signature?: ProgramSignature;
+}
+
+/**
+ * A program generated but not compiled: its AssemblyScript module, memory plan and weights image, everything
+ * but the module's bytes and its static data's end, which only the AssemblyScript compiler (seconds) gives.
+ */
+export interface WasmSource {
+  source: string;
+  /** Where the memory plan ends: the module's static data goes above it. */
+  planEnd: number;
+  weights: Uint8Array;
+  layout: Omit<WasmLayout, 'memoryBytes'>;
+  kernels: number;
+  signature: ProgramSignature;
+  specialized?: SpecializedInput[];
 }
 
 export interface WasmCompileOptions {
@@ -24,7 +44,12 @@ export interface WasmCompileOptions {
   exportKernels?: boolean;
 }
 
-/** Compiles a graph with concrete shapes to one WebAssembly module; identical inputs give identical bytes. */
+/** Generates a graph's program (concrete shapes) without compiling it: cheap, and the same for identical inputs. */
+export function generateWasmProgram(graph: Graph, options: WasmCompileOptions = {}): WasmSource {
+  return { ...generateGraphWasm(graph, options), specialized: graph.specialized };
+}
+
+/** Compiles a graph with concrete shapes to one WebAssembly module: generateWasmProgram, then compileWasmProgram. */
 export async function compileToWasm(graph: Graph, options: WasmCompileOptions = {}): Promise<WasmProgram> {
-  return { ...(await compileGraphToWasm(graph, options)), specialized: graph.specialized };
+  return compileWasmProgram(generateWasmProgram(graph, options));
 }

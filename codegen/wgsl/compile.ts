@@ -4,8 +4,10 @@
 // each value its buffer range, and each dispatch becomes a step over those ranges.
 import { Value, type Graph } from '../../compiler/ir/graph.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
+import { wgslModuleMark, type ProgramSignature, type WeightPlacement } from '../../runtime/manifest.js';
 import { lowerGraph, type LoweringTarget } from '../lower.js';
 import { shapeOf, sizeOfValue } from '../shapes.js';
+import { programSignature } from '../signature.js';
 import { TARGET_INFO } from '../targets.js';
 import { planBuffers } from './buffer-plan.js';
 import { wgslGroupEpilogue } from './group-epilogue.js';
@@ -13,7 +15,7 @@ import { elementwiseGroupKernel, elementwiseKernel } from './kernels/elementwise
 import { WGSL_KERNELS } from './kernels/index.js';
 import type { WeightEncoding, WgslDispatch, WgslKernelContext } from './kernels/kernel.js';
 import { stridedCopy } from './kernels/movement.js';
-import type { GpuModule, GpuTensorSlot, PrecisionRecord, WebgpuCompileOptions, WebgpuProgram, WebgpuStep, WeightRange } from './program.js';
+import type { GpuBufferRange, GpuModule, GpuTensorSlot, PrecisionRecord, WebgpuCompileOptions, WebgpuProgram, WebgpuStep, WeightRange } from './program.js';
 import { STORAGE_BYTES, storageType, storedValue, withHelpers } from './wgsl-target.js';
 
 interface Generated {
@@ -21,6 +23,8 @@ interface Generated {
   graph: Graph;
   /** Per kernel: its dispatches (in order). */
   kernels: WgslDispatch[][];
+  /** Per kernel: the node it computes (a graph output's name for the copy of a constant output). */
+  nodes: string[];
   aliases: [Value, Value][];
   /** Constants whose words pack narrower elements, and how. */
   encodings: Map<Value, WeightEncoding>;
@@ -28,7 +32,7 @@ interface Generated {
 
 /** The webgpu target as the lowering driver sees it: kernels are dispatches over bound values. */
 function generate(graph: Graph, options: WebgpuCompileOptions): Generated {
-  const gen: Pick<Generated, 'kernels' | 'encodings'> = { kernels: [], encodings: new Map() };
+  const gen: Pick<Generated, 'kernels' | 'nodes' | 'encodings'> = { kernels: [], nodes: [], encodings: new Map() };
   const { bindingsPerKernel } = TARGET_INFO.webgpu.limits;
   let constants = 0;
   let scratches = 0;
@@ -48,14 +52,16 @@ function generate(graph: Graph, options: WebgpuCompileOptions): Generated {
       },
       scratch: (dtype, shape) => new Value(`${site.node.name}/scratch${scratches++}`, { dtype, shape: [...shape] }),
     }),
-    emit(dispatches) {
+    emit(dispatches, k) {
       for (const d of dispatches) {
         if (d.bindings.length > bindingsPerKernel) throw new Error(`code generator bug: a dispatch with ${d.bindings.length} bindings`);
       }
       gen.kernels.push(dispatches);
+      gen.nodes.push(k.node.name);
     },
     copyConstant(src, out) {
       gen.kernels.push(stridedCopy(src, out, [sizeOfValue(out)], [1], [1]));
+      gen.nodes.push(out.name);
     },
   };
   return { ...gen, ...lowerGraph(graph, target, options.schedules) };
@@ -136,7 +142,7 @@ export function compileGraphToWebgpu(original: Graph, options: WebgpuCompileOpti
     if (r) encodings.push({ offset: r.offset, bytes: r.size, encoding });
   }
   encodings.sort((a, b) => a.offset - b.offset);
-  return {
+  const program: Omit<WebgpuProgram, 'signature'> = {
     modules,
     buffers: plan.buffers,
     weights: plan.weights && { ...plan.weights, encodings },
@@ -146,4 +152,28 @@ export function compileGraphToWebgpu(original: Graph, options: WebgpuCompileOpti
     kernels: gen.kernels.length,
     precision: precisionOf(options),
   };
+  return { ...program, signature: signatureOf(program, gen, plan.ranges) };
+}
+
+/** The signature: the kernels file's text, and the rest of the program but the weights' bytes. */
+function signatureOf(program: Omit<WebgpuProgram, 'signature'>, gen: Generated, ranges: ReadonlyMap<Value, GpuBufferRange>): ProgramSignature {
+  const { modules, weights, ...layout } = program;
+  const weightsBuffer = weights?.buffer;
+  const constants: WeightPlacement[] = [];
+  for (const [v, r] of ranges) {
+    if (v.isConst && r.buffer === weightsBuffer) constants.push({ name: v.name, dtype: v.type.dtype, shape: [...shapeOf(v)], offset: r.offset, bytes: r.size });
+  }
+  constants.sort((a, b) => a.offset - b.offset);
+  return programSignature({
+    target: 'webgpu',
+    code: wgslFile(modules),
+    layout: { ...layout, modules: modules.map((m) => ({ access: m.access, requires: m.requires, fallback: m.fallback })), weights: weights && { buffer: weights.buffer, bytes: weights.data.length, encodings: weights.encodings } },
+    weights: constants,
+    kernels: gen.kernels.map((ds, i) => ({ node: gen.nodes[i], code: ds.map((d) => `${d.code}\n${d.preferred?.code ?? ''}\n${d.workgroups}`).join('\n') })),
+  });
+}
+
+/** kernels.wgsl: every module once, each opened by its mark line. */
+export function wgslFile(modules: readonly GpuModule[]): string {
+  return modules.map((m, i) => `${wgslModuleMark(i)}\n${m.code}\n`).join('');
 }

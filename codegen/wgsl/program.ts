@@ -3,8 +3,9 @@
 // buffers. Tensors are stored 4 bytes an element in the storage type of wgsl-target.ts.
 import type { DType } from '../../compiler/ir/dtype.js';
 import type { Graph, SpecializedInput } from '../../compiler/ir/graph.js';
+import type { ProgramSignature } from '../../runtime/manifest.js';
 import type { ScheduleOverrides } from '../schedule.js';
-import { compileGraphToWebgpu } from './compile.js';
+import { compileGraphToWebgpu, wgslFile } from './compile.js';
 import type { StorageType } from './wgsl-target.js';
 
 export interface GpuTensorSlot { name: string; dtype: DType; shape: number[]; storage: StorageType; buffer: number }
@@ -37,7 +38,11 @@ export interface WebgpuProgram {
   precision: PrecisionRecord;
   /** Model inputs fixed at compile time (the graph's `specialized`), which the manifest records. */
   specialized?: SpecializedInput[];
+  /** What the program is apart from the weights' values. */
+  signature: ProgramSignature;
 }
+
+export { wgslFile };
 
 export interface WebgpuCompileOptions {
   /** Schedules that replace the defaults, per anchor kind or per node name. */
@@ -46,7 +51,10 @@ export interface WebgpuCompileOptions {
   precision?: Precision;
 }
 
-/** Compiles a graph with concrete shapes to WGSL dispatches; identical inputs give identical programs. */
+/**
+ * Compiles a graph with concrete shapes to WGSL dispatches; identical inputs give identical programs. Nothing
+ * here is slow: the WGSL text is the kernels file (the device compiles it at load).
+ */
 export function compileToWebgpu(graph: Graph, options: WebgpuCompileOptions = {}): WebgpuProgram {
   return { ...compileGraphToWebgpu(graph, options), specialized: graph.specialized };
 }
