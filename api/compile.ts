@@ -4,7 +4,7 @@
 // is compile up to the kernels (update-weights needs the weights image and the signature, not the module).
 import * as path from 'node:path';
 import { UsageError } from '../compiler/errors.js';
-import { buildWasmArtifact, buildWebgpuArtifact, MANIFEST_FILE, writeArtifactDir, type JsonValue } from '../codegen/artifact.js';
+import { buildWasmArtifact, buildWebgpuArtifact, type WeightsFileOptions, MANIFEST_FILE, writeArtifactDir, type JsonValue } from '../codegen/artifact.js';
 import { checkStaticShapes } from '../compiler/shape-inputs.js';
 import { scheduleRecord, type ScheduleOverrides } from '../codegen/schedule.js';
 import { TARGET_NAMES, type TargetName } from '../codegen/targets.js';
@@ -25,6 +25,8 @@ export interface CompileOptions extends Omit<OptimizeOptions, 'target'> {
   precision?: Precision;
   /** Schedules that replace the defaults, per anchor kind or per node name (a tuning record); recorded in the manifest. */
   schedules?: ScheduleOverrides;
+  /** Write weights.bin packed (runtime/weights-decode.ts); by default when `compress` is given. */
+  packWeights?: boolean;
 }
 
 interface ArtifactFiles {
@@ -96,12 +98,17 @@ export async function compile(model: Uint8Array | string, options: CompileOption
   const { recorded, reports } = generated;
   if (generated.target === 'webgpu') {
     const { program } = generated;
-    const files = buildWebgpuArtifact(program, recorded);
+    const files = buildWebgpuArtifact(program, recorded, weightsFileOptions(options));
     return { target: 'webgpu', files, manifest: manifestOf(files) as WebgpuManifest, program, kernels: program.kernels, ...reports };
   }
   const program = await compileWasmProgram(generated.program);
-  const files = buildWasmArtifact(program, recorded);
+  const files = buildWasmArtifact(program, recorded, weightsFileOptions(options));
   return { target: 'wasm', files, manifest: manifestOf(files) as WasmManifest, program, kernels: program.kernels, ...reports };
+}
+
+/** Compressed models ship their weights packed (entropy-coded codebooks, sparse rows); others as the image. */
+function weightsFileOptions(options: CompileOptions): WeightsFileOptions {
+  return { packed: options.packWeights ?? options.compress !== undefined };
 }
 
 /**

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DlcError } from '../compiler/errors.js';
 import { f16BitsToF32 } from '../compiler/ir/dtype.js';
-import { buildWasmArtifact, buildWebgpuArtifact, checkArtifactDestination, DLC_VERSION, MANIFEST_FILE, writeArtifactDir, type JsonValue } from '../codegen/artifact.js';
+import { buildWasmArtifact, buildWebgpuArtifact, checkArtifactDestination, DLC_VERSION, MANIFEST_FILE, writeArtifactDir, type JsonValue, type WeightsFileOptions } from '../codegen/artifact.js';
 import { canonicalJson } from '../codegen/canonical-json.js';
 import { parseScheduleOverrides } from '../codegen/schedule.js';
 import { firstDifference } from '../codegen/signature.js';
@@ -38,6 +38,18 @@ export interface UpdatedArtifact {
 /** The compile options a manifest records, each of which update-weights replays (quantization needs its data sets). */
 const REPLAYED_OPTIONS = ['target', 'pipeline', 'inputShapes', 'schedules', 'precision', 'model'];
 
+/**
+ * What a compressed artifact records besides: the compression report and what each weight packed into. The
+ * new model is not compressed again (its weights are the retrained ones, as they are to ship): its weights are
+ * packed like the artifact's, and the pipeline replays without the compression step.
+ */
+const COMPRESSION_RECORDS = ['compression', 'packedWeights'];
+
+/** The pipeline a compressed artifact records, without its compression step. */
+function withoutCompression(pipeline: unknown): unknown {
+  return typeof pipeline === 'string' ? pipeline.replace(/(^|,)compress\{[^}]*\}/, '').replace(/^,/, '') : pipeline;
+}
+
 export async function updateWeights(artifactDir: string, model: Uint8Array | string, options: UpdateWeightsOptions = {}): Promise<UpdatedArtifact> {
   const output = options.output ?? artifactDir;
   checkArtifactDestination(output);
@@ -55,7 +67,11 @@ export async function updateWeights(artifactDir: string, model: Uint8Array | str
     throw new DlcError(`${artifactDir}: ${modelName} does not match the compiled program: ${difference}${version}; recompile with dlc compile`);
   }
 
-  const files = generated.target === 'webgpu' ? buildWebgpuArtifact(generated.program, generated.recorded) : wasmFiles(generated.program, manifest as WasmManifest, kernels.bytes, generated.recorded);
+  const weightsOptions = { packed: manifest.weightsEncoding === 'packed' };
+  const files =
+    generated.target === 'webgpu'
+      ? buildWebgpuArtifact(generated.program, generated.recorded, weightsOptions)
+      : wasmFiles(generated.program, manifest as WasmManifest, kernels.bytes, generated.recorded, weightsOptions);
   // wasm keeps the artifact's module; webgpu writes kernels.wgsl anew, whose text equal signatures cover.
   if (!equalBytes(files.get(kernels.name)!, kernels.bytes)) throw new Error(`update-weights bug: ${kernels.name} differs under an equal program signature`);
   writeArtifactDir(output, files);
@@ -67,9 +83,9 @@ export async function updateWeights(artifactDir: string, model: Uint8Array | str
  * The artifact's files for a generated wasm program (the signatures are equal, so the artifact is wasm too):
  * its module, and the memory that module declares, which only the AssemblyScript compiler could tell.
  */
-function wasmFiles(program: WasmSource, manifest: WasmManifest, wasm: Uint8Array, recorded: Record<string, JsonValue>): Map<string, Uint8Array> {
+function wasmFiles(program: WasmSource, manifest: WasmManifest, wasm: Uint8Array, recorded: Record<string, JsonValue>, weightsOptions: WeightsFileOptions): Map<string, Uint8Array> {
   const { weights, layout, kernels, signature, specialized } = program;
-  return buildWasmArtifact({ wasm, weights, layout: { ...layout, memoryBytes: manifest.memory.bytes }, kernels, signature, specialized }, recorded);
+  return buildWasmArtifact({ wasm, weights, layout: { ...layout, memoryBytes: manifest.memory.bytes }, kernels, signature, specialized }, recorded, weightsOptions);
 }
 
 /** The artifact's manifest and its kernels file, which must match the sha-256 the manifest lists. */
@@ -102,9 +118,10 @@ function replayedOptions(manifest: Manifest, where: string): CompileOptions {
   if ('quantization' in recorded) {
     throw new DlcError(`${where}: the artifact was quantized with calibration data, which update-weights cannot replay; recompile with dlc compile --quantize`);
   }
-  const unknown = Object.keys(recorded).find((key) => !REPLAYED_OPTIONS.includes(key));
+  const unknown = Object.keys(recorded).find((key) => !REPLAYED_OPTIONS.includes(key) && !COMPRESSION_RECORDS.includes(key));
   if (unknown !== undefined) throw new DlcError(`${where}: the artifact records the compile option '${unknown}', which update-weights cannot replay; recompile with dlc compile`);
-  const { pipeline, inputShapes, schedules, precision } = recorded;
+  const { inputShapes, schedules, precision } = recorded;
+  const pipeline = withoutCompression(recorded.pipeline);
   if (recorded.target !== manifest.target || typeof pipeline !== 'string' || !isObject(inputShapes) || !isObject(schedules)) {
     throw new DlcError(`${where}: manifest.json does not record the compile options update-weights replays (target, pipeline, inputShapes, schedules)`);
   }
@@ -121,7 +138,8 @@ function replayedOptions(manifest: Manifest, where: string): CompileOptions {
 /** The options recorded anew must be the artifact's (but the model's name and hash): else one did not replay. */
 function checkReplayed(before: Record<string, unknown>, after: Record<string, JsonValue>, where: string): void {
   for (const key of REPLAYED_OPTIONS) {
-    if (key === 'model' || canonicalJson(before[key]) === canonicalJson(after[key])) continue;
+    const recorded = key === 'pipeline' ? withoutCompression(before[key]) : before[key];
+    if (key === 'model' || canonicalJson(recorded) === canonicalJson(after[key])) continue;
     throw new DlcError(`${where}: the compile option '${key}' the artifact records did not replay (${JSON.stringify(before[key])} recorded, ${JSON.stringify(after[key])} replayed); recompile with dlc compile`);
   }
 }

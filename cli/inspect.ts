@@ -4,7 +4,9 @@ import { isKernel } from '../compiler/analysis.js';
 import { UsageError } from '../compiler/errors.js';
 import { Graph, type Node } from '../compiler/ir/graph.js';
 import { formatType } from '../compiler/ir/printer.js';
+import * as fs from 'node:fs';
 import { describeModel, type InspectReport } from '../api/inspect.js';
+import { describeArtifact } from '../api/inspect-artifact.js';
 import { optimize } from '../api/optimize.js';
 import { formatBytes, formatScaled } from './format.js';
 import type { CliIo } from './main.js';
@@ -22,6 +24,7 @@ export interface InspectOptions extends ModelFlags, QuantizeFlags, CompressFlags
 }
 
 export function inspectCommand(model: string, opts: InspectOptions, io: CliIo): number {
+  if (fs.statSync(model, { throwIfNoEntry: false })?.isDirectory()) return inspectArtifactCommand(model, opts, io);
   if (opts.format !== 'text' && opts.format !== 'dot') throw new UsageError(`--format must be text or dot, got '${opts.format}'`);
   if (opts.json && opts.format === 'dot') throw new UsageError('--json and --format dot exclude each other');
   const options = optimizeOptions(opts, io, opts.target);
@@ -35,6 +38,24 @@ export function inspectCommand(model: string, opts: InspectOptions, io: CliIo): 
   else if (opts.format === 'dot') io.stdout.write(toDot(optimized.graph));
   else io.stdout.write(formatReport(describeModel(optimized)));
   printTimings(io, optimized.timings);
+  return 0;
+}
+
+/** `dlc inspect DIR`: what a compiled artifact holds, from its manifest. */
+function inspectArtifactCommand(dir: string, opts: InspectOptions, io: CliIo): number {
+  const report = describeArtifact(dir);
+  if (opts.json) {
+    io.stdout.write(`${JSON.stringify(report, finiteOrString, 2)}\n`);
+    return 0;
+  }
+  const w = report.weights;
+  const lines = [
+    `artifact: ${report.artifact} (${report.target}, dlc ${report.dlcVersion}, ${report.kernels} kernels)`,
+    ...Object.entries(report.files).map(([name, bytes]) => `  ${name.padEnd(14)} ${formatBytes(bytes)}`),
+    `weights: ${formatBytes(w.imageBytes)} as the kernels read them, ${formatBytes(w.fileBytes)} in weights.bin (${w.encoding})`,
+  ];
+  const bytes = new Map(report.compression?.layers.map((l) => [l.weight, { bytes: l.bytes, encodedBytes: l.encodedBytes }]));
+  io.stdout.write(`${lines.join('\n')}\n${report.compression ? formatCompressionReport(report.compression, bytes) : ''}`);
   return 0;
 }
 

@@ -53,8 +53,8 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
 
   const inspect = program
     .command('inspect')
-    .description('load a model, run a pass pipeline and print its inputs, outputs, ops, size and cost')
-    .argument('<model>', 'ONNX model file');
+    .description('load a model, run a pass pipeline and print its inputs, outputs, ops, size and cost; or tell what an artifact directory holds')
+    .argument('<model|dir>', 'ONNX model file, or artifact directory');
   addModelOptions(inspect);
   addTargetOptions(inspect, { compiles: false });
   addQuantizeOptions(inspect, { modeFlag: '--quantize' });

@@ -22,8 +22,10 @@ import {
   type SpecializedInput as SpecializedRecord,
   type WasmManifest,
   type WebgpuManifest,
+  type WeightPlacement,
 } from '../runtime/manifest.js';
 import { wgslFile, type WebgpuProgram } from './wgsl/program.js';
+import { packWeights } from './weights/pack-weights.js';
 
 /** The package version, recorded in every manifest (a test keeps it equal to package.json's). */
 export const DLC_VERSION = '0.1.0';
@@ -33,14 +35,20 @@ export const MANIFEST_FILE = 'manifest.json';
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 /** The artifact's files by name, manifest.json included, as they will be written. */
-export function buildWasmArtifact(program: WasmProgram, options: Record<string, JsonValue>): Map<string, Uint8Array> {
+/** How weights.bin is written: the image as the kernels read it, or packed (compressed models). */
+export interface WeightsFileOptions {
+  packed?: boolean;
+}
+
+export function buildWasmArtifact(program: WasmProgram, options: Record<string, JsonValue>, weightsOptions: WeightsFileOptions = {}): Map<string, Uint8Array> {
   const { layout } = program;
   if (program.weights.length !== layout.weightsBytes) {
     throw new Error(`code generator bug: ${program.weights.length} bytes of weights, the layout says ${layout.weightsBytes}`);
   }
+  const weights = weightsFile(program.weights, program.signature?.weights ?? [], weightsOptions);
   const files = new Map<string, Uint8Array>([
     [WASM_FILE, program.wasm],
-    [WEIGHTS_FILE, weightsFile(program.weights)],
+    [WEIGHTS_FILE, weights.file],
   ]);
   const entries = fileEntries(files);
   const slot = (s: TensorSlot) => {
@@ -60,8 +68,9 @@ export function buildWasmArtifact(program: WasmProgram, options: Record<string, 
     ...specializedField(program.specialized),
     kernels: program.kernels,
     ...(program.signature ? { signature: program.signature } : {}),
+    ...weights.manifestFields,
     files: entries,
-    options,
+    options: { ...options, ...weights.options },
   };
   files.set(MANIFEST_FILE, new TextEncoder().encode(`${canonicalJson(manifest)}\n`));
   return files;
@@ -71,8 +80,12 @@ export function buildWasmArtifact(program: WasmProgram, options: Record<string, 
  * weights.bin for a program's weights image (the bytes its kernels read): the one place where an image becomes
  * the artifact's file, for `compile` and `update-weights` alike, so that an encoding of the file goes here.
  */
-function weightsFile(image: Uint8Array): Uint8Array {
-  return image;
+function weightsFile(image: Uint8Array, placements: readonly WeightPlacement[], options: WeightsFileOptions): { file: Uint8Array; manifestFields: { weightsEncoding?: 'packed' }; options: Record<string, JsonValue> } {
+  if (!options.packed) return { file: image, manifestFields: {}, options: {} };
+  const packed = packWeights(image, placements);
+  // What each constant became, for reports (`dlc inspect DIR`): informative, like every compile option.
+  const record = packed.ranges.map((r) => ({ ...r }) as unknown as JsonValue);
+  return { file: packed.file, manifestFields: { weightsEncoding: 'packed' }, options: { packedWeights: record } };
 }
 
 /**
@@ -93,12 +106,13 @@ function fileEntries(files: ReadonlyMap<string, Uint8Array>): Record<string, Fil
 }
 
 /** The artifact of a WebGPU program: its files by name, manifest.json included. */
-export function buildWebgpuArtifact(program: WebgpuProgram, options: Record<string, JsonValue>): Map<string, Uint8Array> {
+export function buildWebgpuArtifact(program: WebgpuProgram, options: Record<string, JsonValue>, weightsOptions: WeightsFileOptions = {}): Map<string, Uint8Array> {
   const wgsl = wgslFile(program.modules);
-  const weights = weightsFile(program.weights?.data ?? new Uint8Array(0));
+  const image = program.weights?.data ?? new Uint8Array(0);
+  const packed = weightsFile(image, program.signature.weights, weightsOptions);
   const files = new Map<string, Uint8Array>([
     [WGSL_FILE, new TextEncoder().encode(wgsl)],
-    [WEIGHTS_FILE, weights],
+    [WEIGHTS_FILE, packed.file],
   ]);
   const slot = (s: WebgpuProgram['inputs'][number]) => ({ name: s.name, dtype: s.dtype, shape: [...s.shape], storage: s.storage, buffer: s.buffer });
   const manifest: WebgpuManifest = {
@@ -110,7 +124,7 @@ export function buildWebgpuArtifact(program: WebgpuProgram, options: Record<stri
     outputs: program.outputs.map(slot),
     buffers: [...program.buffers],
     weights: program.weights
-      ? { buffer: program.weights.buffer, bytes: weights.length, ...(program.weights.encodings.length ? { encodings: program.weights.encodings.map((e) => ({ ...e })) } : {}) }
+      ? { buffer: program.weights.buffer, bytes: image.length, ...(program.weights.encodings.length ? { encodings: program.weights.encodings.map((e) => ({ ...e })) } : {}) }
       : null,
     modules: program.modules.map((m) => ({ access: [...m.access], ...(m.requires ? { requires: [...m.requires], fallback: m.fallback } : {}) })),
     steps: program.steps.map((s) => ({ module: s.module, bindings: s.bindings.map((r) => ({ ...r })), workgroups: [...s.workgroups] })),
@@ -118,8 +132,9 @@ export function buildWebgpuArtifact(program: WebgpuProgram, options: Record<stri
     ...specializedField(program.specialized),
     kernels: program.kernels,
     signature: program.signature,
+    ...packed.manifestFields,
     files: fileEntries(files),
-    options,
+    options: { ...options, ...packed.options },
   };
   files.set(MANIFEST_FILE, new TextEncoder().encode(`${canonicalJson(manifest)}\n`));
   return files;

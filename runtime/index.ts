@@ -13,6 +13,7 @@ import { withoutSpecialized } from './feeds.js';
 import { parseManifest, WASM_FILE, WEIGHTS_FILE, WGSL_FILE, type FileEntry, type Manifest, type SpecializedInput, type TensorInfo } from './manifest.js';
 import type { TypedArray } from './dtypes.js';
 import { WasmExecutor } from './wasm-executor.js';
+import { weightsImage } from './weights-decode.js';
 import { WebgpuExecutor } from './webgpu-executor.js';
 
 export { DlcRuntimeError } from './errors.js';
@@ -113,11 +114,13 @@ export async function loadModel(dirOrUrl: string, options: LoadOptions = {}): Pr
       }
     }),
   );
-  if (manifest.target === 'wasm') return new Session(manifest, await WasmExecutor.create(files[WASM_FILE], files[WEIGHTS_FILE], manifest, source.where));
+  const expected = manifest.target === 'wasm' ? manifest.memory.weightsBytes : (manifest.weights?.bytes ?? 0);
+  const weights = weightsImage(files[WEIGHTS_FILE], manifest.weightsEncoding === 'packed', expected, `${source.where}/${WEIGHTS_FILE}`);
+  if (manifest.target === 'wasm') return new Session(manifest, await WasmExecutor.create(files[WASM_FILE], weights, manifest, source.where));
   const device = options.device ?? (await browserDevice(source.where));
   const wgsl = new TextDecoder().decode(files[WGSL_FILE]);
   const features = options.wgslLanguageFeatures ?? (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu?.wgslLanguageFeatures ?? new Set<string>();
-  return new Session(manifest, await WebgpuExecutor.create(device, wgsl, files[WEIGHTS_FILE], manifest, source.where, features));
+  return new Session(manifest, await WebgpuExecutor.create(device, wgsl, weights, manifest, source.where, features));
 }
 
 /** A device from navigator.gpu (browsers, Deno), for a webgpu artifact loaded without one. */

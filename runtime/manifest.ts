@@ -73,6 +73,8 @@ export interface WasmManifest {
   specialized?: SpecializedInput[];
   kernels: number;
   signature?: ProgramSignature;
+  /** 'packed': weights.bin holds the weights image packed (runtime/weights-decode.ts); absent: the image itself. */
+  weightsEncoding?: 'packed';
   /** Every file of the artifact but manifest.json itself. */
   files: Record<string, FileEntry>;
   /** How the artifact was compiled (model hash, input shapes, pipeline…): informative only. */
@@ -140,6 +142,7 @@ export interface WebgpuManifest {
   specialized?: SpecializedInput[];
   kernels: number;
   signature?: ProgramSignature;
+  weightsEncoding?: 'packed';
   files: Record<string, FileEntry>;
   options: Record<string, unknown>;
 }
@@ -181,7 +184,10 @@ export function parseManifest(text: string, where: string): Manifest {
     if (!/^[\w-][\w.-]*$/.test(name) || name === 'manifest.json') fail(`bad file name ${JSON.stringify(name)}`);
     if (!isObject(f) || !isCount(f.bytes) || typeof f.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(f.sha256)) fail(`file '${name}' needs bytes and a hex sha256`);
   }
+  if (m.weightsEncoding !== undefined && m.weightsEncoding !== 'packed') fail(`unknown weightsEncoding ${JSON.stringify(m.weightsEncoding)} (this runtime reads 'packed')`);
+  const packed = m.weightsEncoding === 'packed';
   const common = {
+    ...(packed ? { weightsEncoding: 'packed' as const } : {}),
     format: ARTIFACT_FORMAT,
     formatVersion: ARTIFACT_FORMAT_VERSION,
     dlcVersion: String(m.dlcVersion),
@@ -192,7 +198,7 @@ export function parseManifest(text: string, where: string): Manifest {
       if (!Array.isArray(s.values) || s.values.length !== elementCount(s.shape) || !s.values.every((v) => typeof v === 'number' || typeof v === 'string')) fail(`${what} needs one value per element`);
     }),
   } as const;
-  const manifest: Manifest = m.target === 'wasm' ? { ...common, target: 'wasm', ...parseWasm(m, files, fail) } : { ...common, target: 'webgpu', ...parseWebgpu(m, files, fail) };
+  const manifest: Manifest = m.target === 'wasm' ? { ...common, target: 'wasm', ...parseWasm(m, files, packed, fail) } : { ...common, target: 'webgpu', ...parseWebgpu(m, files, packed, fail) };
   if (m.signature !== undefined) {
     const weightsBytes = manifest.target === 'wasm' ? manifest.memory.weightsBytes : (manifest.weights?.bytes ?? 0);
     manifest.signature = parseSignature(m.signature, weightsBytes, manifest.kernels, fail);
@@ -226,7 +232,7 @@ function tensorList<T extends TensorInfo>(m: Record<string, unknown>, key: 'inpu
   return list as T[];
 }
 
-function parseWasm(m: Record<string, unknown>, files: Record<string, FileEntry>, fail: Fail): Pick<WasmManifest, 'inputs' | 'outputs' | 'memory'> {
+function parseWasm(m: Record<string, unknown>, files: Record<string, FileEntry>, packed: boolean, fail: Fail): Pick<WasmManifest, 'inputs' | 'outputs' | 'memory'> {
   const memory = m.memory as WasmManifest['memory'];
   if (!isObject(memory) || ![memory.bytes, memory.weightsOffset, memory.weightsBytes].every(isCount)) fail('memory must hold byte counts bytes, weightsOffset, weightsBytes');
   checkRange('weights', memory.weightsOffset, memory.weightsBytes, memory.bytes, fail);
@@ -237,13 +243,14 @@ function parseWasm(m: Record<string, unknown>, files: Record<string, FileEntry>,
   const inputs = tensorList<TensorSlot>(m, 'inputs', fail, slot);
   const outputs = tensorList<TensorSlot>(m, 'outputs', fail, slot);
   for (const name of [WASM_FILE, WEIGHTS_FILE]) if (!files[name]) fail(`files must list ${name}`);
-  if (files[WEIGHTS_FILE].bytes !== memory.weightsBytes) fail(`${WEIGHTS_FILE} has ${files[WEIGHTS_FILE].bytes} bytes, memory.weightsBytes says ${memory.weightsBytes}`);
+  // A packed file's size is its own; decoding checks the image it gives.
+  if (!packed && files[WEIGHTS_FILE].bytes !== memory.weightsBytes) fail(`${WEIGHTS_FILE} has ${files[WEIGHTS_FILE].bytes} bytes, memory.weightsBytes says ${memory.weightsBytes}`);
   return { inputs, outputs, memory };
 }
 
 const STORAGE_TYPES: readonly string[] = ['f32', 'i32', 'u32'];
 
-function parseWebgpu(m: Record<string, unknown>, files: Record<string, FileEntry>, fail: Fail): Pick<WebgpuManifest, 'inputs' | 'outputs' | 'buffers' | 'weights' | 'modules' | 'steps' | 'precision'> {
+function parseWebgpu(m: Record<string, unknown>, files: Record<string, FileEntry>, packed: boolean, fail: Fail): Pick<WebgpuManifest, 'inputs' | 'outputs' | 'buffers' | 'weights' | 'modules' | 'steps' | 'precision'> {
   const buffers = m.buffers as number[];
   if (!Array.isArray(buffers) || !buffers.every((b) => isCount(b) && b > 0 && b % 4 === 0)) fail('buffers must list positive byte sizes, multiples of 4');
   const isBuffer = (b: unknown): b is number => isCount(b) && b < buffers.length;
@@ -292,7 +299,7 @@ function parseWebgpu(m: Record<string, unknown>, files: Record<string, FileEntry
     fail('precision must give requested, used and weights (f32 or f16)');
   }
   for (const name of [WGSL_FILE, WEIGHTS_FILE]) if (!files[name]) fail(`files must list ${name}`);
-  if (files[WEIGHTS_FILE].bytes !== (weights?.bytes ?? 0)) fail(`${WEIGHTS_FILE} has ${files[WEIGHTS_FILE].bytes} bytes, weights says ${weights?.bytes ?? 0}`);
+  if (!packed && files[WEIGHTS_FILE].bytes !== (weights?.bytes ?? 0)) fail(`${WEIGHTS_FILE} has ${files[WEIGHTS_FILE].bytes} bytes, weights says ${weights?.bytes ?? 0}`);
   return { inputs, outputs, buffers, weights, modules, steps, precision };
 }
 

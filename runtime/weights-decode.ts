@@ -167,3 +167,14 @@ function place(
   }
   if (!aligned) image.set(new Uint8Array(to.buffer), offset);
 }
+
+/**
+ * The weights image of an artifact: weights.bin itself, or decoded where the manifest says it is packed, and
+ * then of the size the kernels read (memory.weightsBytes; the webgpu weights buffer's bytes).
+ */
+export function weightsImage(file: Uint8Array, packed: boolean, expectedBytes: number, where: string): Uint8Array {
+  if (!packed) return file;
+  const image = decodeWeights(file, where);
+  if (image.length !== expectedBytes) throw new DlcRuntimeError(`${where}: bad packed weights: they unpack to ${image.length} bytes, the manifest says ${expectedBytes}`);
+  return image;
+}

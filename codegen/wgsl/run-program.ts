@@ -7,6 +7,7 @@ import { arrayConstructor, type TypedArray } from '../../runtime/dtypes.js';
 import { floatToHalf, halfToFloat } from '../../runtime/gpu-storage.js';
 import { parseManifest, WEIGHTS_FILE, WGSL_FILE, type WebgpuManifest } from '../../runtime/manifest.js';
 import { WebgpuExecutor } from '../../runtime/webgpu-executor.js';
+import { weightsImage } from '../../runtime/weights-decode.js';
 import { buildWebgpuArtifact, MANIFEST_FILE } from '../artifact.js';
 import type { WebgpuProgram } from './program.js';
 
@@ -38,7 +39,7 @@ function toTensor(dtype: Tensor['dtype'], shape: readonly number[], data: TypedA
 export async function loadWebgpuProgram(device: GPUDevice, program: WebgpuProgram, wgslLanguageFeatures: ReadonlySet<string> = new Set()): Promise<LoadedWebgpuProgram & { stepModules: readonly number[] }> {
   const files = buildWebgpuArtifact(program, {});
   const manifest = parseManifest(new TextDecoder().decode(files.get(MANIFEST_FILE)), 'in-memory artifact') as WebgpuManifest;
-  const executor = await WebgpuExecutor.create(device, new TextDecoder().decode(files.get(WGSL_FILE)), files.get(WEIGHTS_FILE)!, manifest, 'in-memory artifact', wgslLanguageFeatures);
+  const executor = await WebgpuExecutor.create(device, new TextDecoder().decode(files.get(WGSL_FILE)), weightsImage(files.get(WEIGHTS_FILE)!, manifest.weightsEncoding === 'packed', manifest.weights?.bytes ?? 0, 'in-memory artifact'), manifest, 'in-memory artifact', wgslLanguageFeatures);
   return {
     async run(feeds) {
       const arrays: Record<string, TypedArray> = {};

@@ -1,10 +1,13 @@
 // Retraining of a compressed graph (Deep Compression's second and third stages): mini-batch SGD with
 // momentum on softmax cross-entropy, starting from the graph's weights, with pruned weights held at 0 and
 // shared weights trained through their centroids (weight-constraints.ts). The samples are visited in a
-// seeded order each epoch at a constant learning rate, without augmentation or weight decay; the same
-// arguments give the same graph bit for bit.
+// seeded order each epoch, at a learning rate decayed per epoch, optionally with L2 weight decay and, for
+// square single-channel images, random shifts (what the model was trained with: fine-tuning without them
+// overfits a small training set); the same arguments give the same graph bit for bit.
 import { softmaxCrossEntropy } from '../../accuracy/train/loss.js';
-import { Sgd } from '../../accuracy/train/sgd.js';
+import { decayedRate, Sgd } from '../../accuracy/train/sgd.js';
+import { randomShift, shiftImage } from '../../accuracy/train/augment.js';
+import { seededRandom } from '../../compiler/random.js';
 import { topOneAccuracy, type LabelledImages } from '../../accuracy/train/train.js';
 import { shuffledIndices } from '../../accuracy/mnist.js';
 import { DlcError } from '../../compiler/errors.js';
@@ -21,6 +24,12 @@ export interface RetrainOptions extends ConstraintSpecs {
   momentum?: number;
   /** Seeds the order the samples are visited in. */
   seed: number;
+  /** L2 weight decay of the weights (not biases, not centroids); 0 when absent. */
+  weightDecay?: number;
+  /** The learning rate is multiplied by this after each epoch; 1 when absent. */
+  decay?: number;
+  /** Largest random translation in pixels of square single-channel images (0 or absent: none). */
+  maxShift?: number;
   /** Called after each epoch with its mean training loss. */
   onEpoch?: (epoch: number, loss: number) => void;
 }
@@ -31,24 +40,32 @@ export function retrain(graph: Graph, data: LabelledImages, options: RetrainOpti
   checkData(network, data);
   const { net, classes, inSize } = network;
   const constraints = constrainWeights(net.params, options);
-  const sgd = new Sgd(constraints.trained, { momentum: options.momentum ?? 0.9, weightDecay: 0 });
+  const sgd = new Sgd(constraints.trained, { momentum: options.momentum ?? 0.9, weightDecay: options.weightDecay ?? 0 });
+  const maxShift = options.maxShift ?? 0;
+  const side = Math.round(Math.sqrt(inSize));
+  if (maxShift > 0 && side * side !== inSize) throw new DlcError(`random shifts need square single-channel images, the model's input has ${inSize} values`);
+  const shifts = seededRandom(options.seed ^ 0x5f3759df);
   const batchSize = options.batchSize ?? 32;
   const batchImages = new Float32Array(batchSize * inSize);
   const batchLabels = new Int32Array(batchSize);
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     const order = shuffledIndices(data.count, options.seed + 7919 * (epoch + 1));
+    const lr = decayedRate(options.learningRate, options.decay ?? 1, epoch);
     let lossSum = 0;
     for (let start = 0; start < data.count; start += batchSize) {
       const batch = Math.min(batchSize, data.count - start);
       for (let b = 0; b < batch; b++) {
         const i = order[start + b];
-        batchImages.set(data.images.subarray(i * inSize, (i + 1) * inSize), b * inSize);
+        const src = data.images.subarray(i * inSize, (i + 1) * inSize);
+        const dst = batchImages.subarray(b * inSize, (b + 1) * inSize);
+        if (maxShift > 0) shiftImage(src, dst, side, randomShift(shifts, maxShift), randomShift(shifts, maxShift));
+        else dst.set(src);
         batchLabels[b] = data.labels[i];
       }
       const { loss, grad } = softmaxCrossEntropy(net.forward(batchImages.subarray(0, batch * inSize), batch), batchLabels, batch, classes);
       net.backward(grad, batch);
       constraints.beforeStep();
-      sgd.step(options.learningRate);
+      sgd.step(lr);
       constraints.afterStep();
       lossSum += loss * batch;
     }
