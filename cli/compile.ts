@@ -3,6 +3,7 @@
 import { formatShape } from '../compiler/ir/graph.js';
 import { checkArtifactDestination, compile, writeArtifact } from '../api/compile.js';
 import { formatBytes } from './format.js';
+import { formatCompressionReport } from './compression-report.js';
 import type { CliIo } from './main.js';
 import { compileOptions, printTimings, type CompileFlags } from './options.js';
 
@@ -34,6 +35,11 @@ export async function compileCommand(model: string, opts: CompileOptions, io: Cl
     details = `${kernels}; model.wasm ${size('model.wasm')}, weights.bin ${size('weights.bin')}, linear memory ${formatBytes(artifact.program.layout.memoryBytes)}`;
   }
   const { inputs, outputs } = artifact.manifest;
+  if (artifact.manifest.weightsEncoding === 'packed') {
+    const image = artifact.target === 'wasm' ? artifact.manifest.memory.weightsBytes : (artifact.manifest.weights?.bytes ?? 0);
+    details += ` (packed: ${formatBytes(image)} of weights, ${(image / Math.max(1, files.get('weights.bin')!.length)).toFixed(1)}× smaller)`;
+  }
   io.stdout.write(`compiled ${model} for ${opts.target} into ${opts.output}: ${details}; inputs ${slots(inputs)}; outputs ${slots(outputs)}.\n`);
+  if (artifact.compression) io.stdout.write(formatCompressionReport(artifact.compression));
   return 0;
 }

@@ -138,6 +138,20 @@ export function compressGraph(original: Graph, options: CompressOptions): Compre
       tried.set(i, { candidate, value });
       return ok(value);
     };
+    if (options.retrainer && stage.prunesFurther) {
+      // Iterative pruning with retraining (Han et al. 2015): τ rises through the costs in ITERATIVE_STEPS
+      // steps, each pruning the retrained weights of the step before; the last model within the budget stays.
+      for (let k = 1; k <= ITERATIVE_STEPS; k++) {
+        const i = Math.round((k / ITERATIVE_STEPS) * (taus.length - 1));
+        if (taus.length === 0 || (k > 1 && i === Math.round(((k - 1) / ITERATIVE_STEPS) * (taus.length - 1)))) continue;
+        const candidate = retrained(stage.prunesFurther(current, stepsAt(taus[i])));
+        const value = guard.evaluate(candidate.graph);
+        trials.push({ technique, tau: taus[i], value, ok: ok(value) });
+        if (!ok(value)) break;
+        current = candidate;
+      }
+      continue;
+    }
     // Bisection for the largest τ that holds the budget (lo holds or is −1: the stage left out).
     let lo = -1;
     let hi = taus.length;
@@ -171,7 +185,15 @@ interface Stage {
   sqnr(layer: QuantizableLayer, step: number): number;
   /** The current candidate with each stage layer at its step. */
   build(steps: readonly number[]): Candidate;
+  /**
+   * Pruning only: `from` (a retrained candidate of this stage) with each layer pruned further, at the thresholds
+   * its steps have on the weights the stage began with, its mask kept.
+   */
+  prunesFurther?(from: Candidate, steps: readonly number[]): Candidate;
 }
+
+/** Prune-and-retrain rounds of iterative pruning. */
+const ITERATIVE_STEPS = 5;
 
 function stageOf(technique: Technique, current: Candidate): Stage {
   return technique === 'lowrank' ? lowrankStage(current) : weightStage(technique, current);
@@ -188,9 +210,31 @@ function weightStage(technique: Exclude<Technique, 'lowrank'>, current: Candidat
     return s;
   };
   const ladder = technique === 'prune' ? PRUNE_STEPS : technique === 'share' ? SHARE_STEPS : [0, 1];
+  const prunesFurther = (from: Candidate, steps: readonly number[]): Candidate => {
+    const graph = cloneGraph(from.graph);
+    const byName = new Map(quantizableLayers(graph).map((l) => [l.node.name, l]));
+    const masks = new Map(from.constraints.masks);
+    const records = new Map(from.records);
+    layers.forEach((layer, i) => {
+      if (steps[i] === 0) return;
+      const { record } = stepOf(layer, steps[i]);
+      const target = byName.get(layer.node.name)!;
+      const values = Float32Array.from(target.weight.data!.data);
+      const mask = new Uint8Array(values.length);
+      for (let e = 0; e < values.length; e++) {
+        if (Math.abs(values[e]) >= record.threshold! && values[e] !== 0) mask[e] = 1;
+        else values[e] = 0;
+      }
+      target.weight.data = new Tensor('f32', target.weight.data!.shape, values);
+      masks.set(target.weight.name, mask);
+      records.set(layer.node.name, { ...records.get(layer.node.name), prune: { s: record.s!, threshold: record.threshold! } });
+    });
+    return { graph, constraints: { masks, shared: new Map(from.constraints.shared) }, records };
+  };
   return {
     layers,
     steps: ladder.length,
+    ...(technique === 'prune' ? { prunesFurther } : {}),
     defaultStep: (layer) => (technique === 'prune' ? PRUNE_STEPS.indexOf(1) : technique === 'share' ? SHARE_STEPS.indexOf(DEFAULT_SHARE_BITS[layerKind(layer)]) : 1),
     sqnr: (layer, step) => weightSqnrDb(layer.weight.data!.data, stepOf(layer, step).values),
     build(steps) {
