@@ -33,3 +33,21 @@ describe('kmeans1d', () => {
     expect(() => kmeans1d(new Float32Array(4), 0)).toThrow('1 ≤ k ≤ 65536');
   });
 });
+
+describe('kmeans1d on bell-shaped weights', () => {
+  it('uses all k centroids: empty ones from linear initialization are re-seeded (SQNR near uniform 8-bit quantization)', () => {
+    const random = seededRandom(5);
+    // Mostly small weights and a few outliers 20× larger, as trained conv layers have.
+    const values = Float32Array.from({ length: 20000 }, (_, i) => (i % 500 === 0 ? 20 : 1) * (random() + random() + random()));
+    const shared = kmeans1d(values, 256);
+    expect(shared.centroids.length).toBe(256);
+    const out = sharedValues(shared);
+    let signal = 0;
+    let noise = 0;
+    values.forEach((v, i) => {
+      signal += v * v;
+      noise += (v - out[i]) ** 2;
+    });
+    expect(10 * Math.log10(signal / noise)).toBeGreaterThan(40);
+  });
+});
