@@ -15,7 +15,7 @@ import { quantizableLayers, type QuantizableLayer } from '../quantize/layers.js'
 import { METRIC_SENSITIVITY_LAYERS, type AccuracyGuard } from '../quantize/quantize-graph.js';
 import { factorable, factorLayer, layerSvd, rankForFraction, rankSqnrDb, type LayerSvd } from './lowrank.js';
 import { applyWeightStep, DEFAULT_SHARE_BITS, layerKind, LOWRANK_STEPS, PRUNE_STEPS, SHARE_STEPS, type LayerKind, type Technique, type WeightStep } from './techniques.js';
-import { weightSqnrDb } from './weight-sqnr.js';
+import { sqnrDb as weightSqnrDb } from '../quantize/sqnr.js';
 
 /** Masks and centroid assignments the retrainer must keep, by weight value name. */
 export interface RetrainConstraints {

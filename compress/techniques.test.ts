@@ -2,7 +2,7 @@ import { seededRandom } from '../compiler/random.js';
 import { pruneByMagnitude, standardDeviation } from './prune.js';
 import { applyWeightStep, parseCompressions, shareWeights } from './techniques.js';
 import { ternarize } from './ternary.js';
-import { weightSqnrDb } from './weight-sqnr.js';
+import { sqnrDb as weightSqnrDb } from '../quantize/sqnr.js';
 
 function gaussian(n: number, seed: number): Float32Array {
   const random = seededRandom(seed);

@@ -23,6 +23,7 @@ import { ZOO } from '../models/zoo.js';
 import { REAL_MODELS, type RealModel } from '../tests/models/real-models.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
 import { benchQuantization, renderQuantization, type QuantResult } from './bench-quantization.js';
+import { bundleSize } from './bundle-size.js';
 import { COMPRESSION_BEGIN, COMPRESSION_END, withCompressionSection } from './bench-compression.js';
 
 /** The WebAssembly file onnxruntime-web's Node build loads (dist/ort.node.min.mjs imports its .mjs glue). */
@@ -143,21 +144,9 @@ function benchInFreshProcess(dir: string, peer: string[], runs: number, warmup: 
   }
 }
 
-/** runtime/index.ts bundled and minified by esbuild (the version tsx brings), and its gzip size. */
-async function runtimeSize(): Promise<{ bytes: number; gzipBytes: number }> {
-  const esbuild = await import('esbuild');
-  const result = await esbuild.build({
-    entryPoints: [path.join(REPO_ROOT, 'runtime', 'index.ts')],
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'neutral',
-    external: ['node:fs/promises'],
-    write: false,
-    logLevel: 'silent',
-  });
-  const code = result.outputFiles[0].contents;
-  return { bytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length };
+/** runtime/index.ts bundled and minified by esbuild, and its gzip size. */
+function runtimeSize(): Promise<{ bytes: number; gzipBytes: number }> {
+  return bundleSize("export * from './index.js';");
 }
 
 const ms = (x: number) => (x < 10 ? x.toFixed(3) : x < 100 ? x.toFixed(2) : x.toFixed(1));
