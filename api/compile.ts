@@ -12,6 +12,7 @@ import { compileWasmProgram, generateWasmProgram, type WasmProgram, type WasmSou
 import { compileToWebgpu, type Precision, type WebgpuProgram } from '../codegen/wgsl/program.js';
 import type { QuantizationReport } from '../quantize/quantize-graph.js';
 import type { CompressionReport } from '../compress/compress-graph.js';
+import type { Graph } from '../compiler/ir/graph.js';
 import type { WasmManifest, WebgpuManifest } from '../runtime/manifest.js';
 import { MEMORY_MODEL, modelSha256, optimizeSource, readModel, type OptimizeOptions, type PassTimingSummary } from './optimize.js';
 
@@ -40,6 +41,8 @@ interface ArtifactFiles {
   quantization?: QuantizationReport;
   /** With `compress`: what compression did, layer by layer (also in the manifest's compile options). */
   compression?: CompressionReport;
+  /** With `compress`: the compressed f32 graph the kernels compute (before fusion). */
+  compressedGraph?: Graph;
 }
 
 export type Artifact =
@@ -54,7 +57,7 @@ export type GeneratedProgram = (
   /** What decides the artifact's bytes (the manifest's `options`), so that a manifest tells how to rebuild it. */
   recorded: Record<string, JsonValue>;
   /** What the passes tell besides the graph, as the artifact carries it. */
-  reports: Pick<ArtifactFiles, 'timings' | 'quantization' | 'compression'>;
+  reports: Pick<ArtifactFiles, 'timings' | 'quantization' | 'compression' | 'compressedGraph'>;
 };
 
 /**
@@ -84,7 +87,7 @@ export function generateProgram(model: Uint8Array | string, options: CompileOpti
   const reports = {
     ...(optimized.timings ? { timings: optimized.timings } : {}),
     ...(optimized.quantization ? { quantization: optimized.quantization } : {}),
-    ...(optimized.compression ? { compression: optimized.compression } : {}),
+    ...(optimized.compression ? { compression: optimized.compression, compressedGraph: optimized.compressedGraph } : {}),
   };
   if (target === 'webgpu') {
     recorded.precision = precision ?? 'f32';

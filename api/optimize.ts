@@ -62,6 +62,8 @@ export interface OptimizedModel {
   quantization?: QuantizationReport;
   /** With `compress`: what each layer got and what it cost. */
   compression?: CompressionReport;
+  /** With `compress`: the compressed f32 graph before fusion (what `verify` exports and compares with). */
+  compressedGraph?: Graph;
 }
 
 /** A model's bytes and, when it was read from one, its file. */
@@ -105,7 +107,7 @@ export function optimizeSource(source: ModelSource, options: OptimizeOptions): O
     const finish = parsePipeline(pipelines.finish);
     const techniques = report.techniques.join('+');
     const pipeline = [printPipeline(optimizePass), `compress{techniques=${techniques}}`, printPipeline(finish)].filter((p) => p).join(',');
-    return { ...common, graph: manager.run(finish, compressed), pipeline, compression: report, ...timings() };
+    return { ...common, graph: manager.run(finish, compressed), pipeline, compression: report, compressedGraph: compressed, ...timings() };
   }
   if (options.quantize) {
     const q = quantizeWithManager(manager, graph, options, target);

@@ -1,5 +1,6 @@
 // verify: compiles a model, runs the artifact in this process on seeded random (or given) inputs and compares
-// every output with onnxruntime-node running the original model. An output passes when
+// every output with onnxruntime-node running the original model — or, for a compressed artifact, the
+// compressed model dlc exports (compression changes the weights on purpose; its cost is the guard's to hold). An output passes when
 // |ours - theirs| ≤ atol + rtol·|theirs| everywhere (integers and bools must be exact).
 import { compareTensors, type Tolerance } from '../compiler/compare.js';
 import { DlcError, UsageError } from '../compiler/errors.js';
@@ -7,6 +8,7 @@ import type { DType } from '../compiler/ir/dtype.js';
 import type { TargetName } from '../codegen/targets.js';
 import type { TensorInfo } from '../runtime/index.js';
 import type { QuantizationReport } from '../quantize/quantize-graph.js';
+import { exportOnnxModel } from '../compiler/onnx/export.js';
 import { compile, type CompileOptions } from './compile.js';
 import { seededFeeds, toTensor, type Feeds } from './feeds.js';
 import { importOnnxruntime, runOnnxruntime } from './onnxruntime.js';
@@ -70,6 +72,8 @@ export interface VerifyResult {
   tolerance: Tolerance;
   /** How the tolerance was chosen when it was not given (quantized artifacts: from the scales). */
   toleranceReason?: string;
+  /** What onnxruntime ran when it was not the model given (compressed artifacts). */
+  reference?: string;
   outputs: VerifiedOutput[];
   /** With `instruments.timing`: each pass's time. */
   timings?: PassTimingSummary[];
@@ -88,7 +92,9 @@ export async function verify(model: Uint8Array | string, options: VerifyOptions)
   try {
     const feeds = typeof options.inputs === 'function' ? options.inputs(session.inputs) : completeFeeds(session.inputs, options.inputs ?? {}, seed);
     const ours = await withRuntimeErrors(() => session.run(feeds));
-    const theirs = await runOnnxruntime(ort, model, file, feeds, session.inputs);
+    // The compressed graph as an ONNX model: the same weights the artifact ships.
+    const reference = artifact.compressedGraph ? exportOnnxModel(artifact.compressedGraph, { producer: 'dlc compile --compress' }) : model;
+    const theirs = await runOnnxruntime(ort, reference, file, feeds, session.inputs);
     const outputs = session.outputs.map((o): VerifiedOutput => {
       const want = theirs[o.name];
       if (!want) throw new DlcError(`onnxruntime gave no output '${o.name}'`, { file });
@@ -97,7 +103,8 @@ export async function verify(model: Uint8Array | string, options: VerifyOptions)
     });
     const ok = outputs.every((o) => o.mismatch === undefined);
     const reason = quantized && options.tolerance?.atol === undefined ? { toleranceReason: quantized.reason } : {};
-    return { target: options.target, ok, tolerance, ...reason, outputs, ...(artifact.timings ? { timings: artifact.timings } : {}) };
+    const compared = artifact.compressedGraph ? { reference: 'the compressed model dlc exports (the weights as shipped)' } : {};
+    return { target: options.target, ok, tolerance, ...reason, ...compared, outputs, ...(artifact.timings ? { timings: artifact.timings } : {}) };
   } finally {
     await session.release();
   }

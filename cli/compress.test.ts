@@ -54,6 +54,12 @@ describe('dlc compile --compress', () => {
     expect(r).toMatchObject({ metric: 'agreement', samples: N });
   });
 
+  test('verify compares the compressed artifact with onnxruntime on the compressed model dlc exports', async () => {
+    const r = await dlc('verify', TINY_CNN, '--compress', 'deep');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/against onnxruntime on the compressed model dlc exports \(the weights as shipped\) \(atol 0\.0001, rtol 0\.001\): ok/);
+  });
+
   test('with a budget: the guard holds it, and inspect --compress reports the search', async () => {
     const r = await dlc('inspect', TINY_CNN, '--compress', 'prune', '--eval', DATA, '--metric', 'agreement', '--max-accuracy-drop', '0', '--json');
     // agreement needs a reference: the budget is measured against the f32 model's own outputs.

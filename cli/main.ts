@@ -126,6 +126,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   addTargetOptions(verify, { compiles: true });
   addModelOptions(verify);
   addQuantizeOptions(verify, { modeFlag: '--quantize' });
+  addCompressOptions(verify);
   verify
     .option('--input <name=file.npy>', 'an input from a NumPy file instead of random values (repeatable)', collect, [])
     .option('--atol <a>', 'absolute tolerance (default 1e-4)')

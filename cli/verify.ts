@@ -33,11 +33,13 @@ export async function verifyCommand(model: string, opts: VerifyOptions, io: CliI
   if (opts.json) {
     const outputs = result.outputs.map((r) => ({ name: r.name, maxAbsError: r.maxAbsError, maxRelError: r.maxRelError, mismatch: r.mismatch }));
     const reason = result.toleranceReason ? { toleranceReason: result.toleranceReason } : {};
-    io.stdout.write(`${JSON.stringify({ target: opts.target, ok: result.ok, tolerance: result.tolerance, ...reason, outputs }, null, 2)}\n`);
+    const reference = result.reference ? { reference: result.reference } : {};
+    io.stdout.write(`${JSON.stringify({ target: opts.target, ok: result.ok, tolerance: result.tolerance, ...reason, ...reference, outputs }, null, 2)}\n`);
   } else {
     const t = result.tolerance;
     const why = result.toleranceReason ? `; atol ${result.toleranceReason}` : '';
-    const lines = [`verify ${model} on ${opts.target} against onnxruntime (atol ${result.toleranceReason ? formatError(t.atol) : t.atol}, rtol ${t.rtol}${why}): ${result.ok ? 'ok' : 'FAILED'}`];
+    const against = result.reference ? `onnxruntime on ${result.reference}` : 'onnxruntime';
+    const lines = [`verify ${model} on ${opts.target} against ${against} (atol ${result.toleranceReason ? formatError(t.atol) : t.atol}, rtol ${t.rtol}${why}): ${result.ok ? 'ok' : 'FAILED'}`];
     for (const r of result.outputs) {
       const errors = `max abs error ${formatError(r.maxAbsError)}, max rel error ${formatError(r.maxRelError)}`;
       lines.push(`  ${r.name}: ${r.dtype}[${r.shape.join(',')}]  ${errors}${r.mismatch ? `  MISMATCH: ${r.mismatch}` : ''}`);
