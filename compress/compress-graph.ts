@@ -98,6 +98,8 @@ export function compressGraph(original: Graph, options: CompressOptions): Compre
   const originalWeights = new Map(quantizableLayers(original).map((l) => [l.node.name, l.weight.data!.data as Float32Array]));
 
   let current: Candidate = { graph: original, constraints: { masks: new Map(), shared: new Map() }, records: new Map() };
+  /** The metric of `current` (the guard's last word on it). */
+  let currentValue = base;
   for (const technique of options.techniques) {
     const stage = stageOf(technique, current);
     if (stage.layers.length === 0) continue;
@@ -119,7 +121,7 @@ export function compressGraph(original: Graph, options: CompressOptions): Compre
           c = cost(value);
           // Once a step alone breaks the budget, the steps beyond it are not worth measuring.
           failed = !ok(value);
-        } else c = -stage.sqnr(layer, step);
+        } else c = -Math.floor(stage.sqnr(layer, step) / SQNR_COST_STEP_DB) * SQNR_COST_STEP_DB;
         worst = Math.max(worst, c);
         row.push(worst);
       }
@@ -149,6 +151,7 @@ export function compressGraph(original: Graph, options: CompressOptions): Compre
         trials.push({ technique, tau: taus[i], value, ok: ok(value) });
         if (!ok(value)) break;
         current = candidate;
+        currentValue = value;
       }
       continue;
     }
@@ -160,10 +163,10 @@ export function compressGraph(original: Graph, options: CompressOptions): Compre
       if (attempt(mid)) lo = mid;
       else hi = mid;
     }
-    if (lo >= 0) current = tried.get(lo)!.candidate;
+    if (lo >= 0) ({ candidate: current, value: currentValue } = tried.get(lo)!);
   }
   const layers = reportLayers(current, originalWeights, sensitivity);
-  const after = guard?.evaluate(current.graph);
+  const after = currentValue;
   if (guard && !ok(after!)) throw new DlcError(`compression cannot meet the accuracy budget (${guard.metric} ${after!.toFixed(3)} against ${base!.toFixed(3)} before)`);
   return {
     graph: current.graph,
@@ -191,6 +194,12 @@ interface Stage {
    */
   prunesFurther?(from: Candidate, steps: readonly number[]): Candidate;
 }
+
+/**
+ * Weight-SQNR costs are counted in steps of this many dB: bisection then takes a handful of evaluations
+ * however many layers a model has.
+ */
+const SQNR_COST_STEP_DB = 1;
 
 /** Prune-and-retrain rounds of iterative pruning. */
 const ITERATIVE_STEPS = 5;
