@@ -54,7 +54,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   const inspect = program
     .command('inspect')
     .description('load a model, run a pass pipeline and print its inputs, outputs, ops, size and cost; or tell what an artifact directory holds')
-    .argument('<model|dir>', 'ONNX model file, or artifact directory');
+    .argument('<model>', 'ONNX model file, or an artifact directory');
   addModelOptions(inspect);
   addTargetOptions(inspect, { compiles: false });
   addQuantizeOptions(inspect, { modeFlag: '--quantize' });
