@@ -7,7 +7,7 @@ import { interpret } from '../../compiler/interpreter.js';
 import type { Graph } from '../../compiler/ir/graph.js';
 import { Tensor } from '../../compiler/ir/tensor.js';
 import { retrain, topOne } from './retrain.js';
-import { optimizedLenet, pruneByMagnitude } from './testing.js';
+import { optimizedLenet, pruneToDensity } from './testing.js';
 import type { SharedWeight } from './weight-constraints.js';
 
 const subset = (data: LabelledImages, count: number): LabelledImages => ({ count, images: data.images.subarray(0, count * MNIST_PIXELS), labels: data.labels.subarray(0, count) });
@@ -32,7 +32,7 @@ function linearClusters(w: Float32Array, k: number, mask?: Uint8Array): SharedWe
 
 describe('retrain under compression constraints', () => {
   // fc1 pruned; fc2 pruned and shared (16 clusters over its kept weights); fc3 shared (4 clusters).
-  const { graph: pruned, masks } = pruneByMagnitude(lenet, { 'fc1.weight': 0.3, 'fc2.weight': 0.3 });
+  const { graph: pruned, masks } = pruneToDensity(lenet, { 'fc1.weight': 0.3, 'fc2.weight': 0.3 });
   const shared = new Map([
     ['fc2.weight', linearClusters(weightOf(pruned, 'fc2.weight'), 16, masks.get('fc2.weight'))],
     ['fc3.weight', linearClusters(weightOf(pruned, 'fc3.weight'), 4)],
@@ -83,7 +83,7 @@ describe('retrain under compression constraints', () => {
 });
 
 test('retraining LeNet-300-100 pruned to 10 % density recovers held-out accuracy', () => {
-  const { graph: pruned, masks } = pruneByMagnitude(lenet, { 'fc1.weight': 0.1, 'fc2.weight': 0.1, 'fc3.weight': 0.1 });
+  const { graph: pruned, masks } = pruneToDensity(lenet, { 'fc1.weight': 0.1, 'fc2.weight': 0.1, 'fc3.weight': 0.1 });
   const before = topOne(pruned, heldOut);
   const retrained = retrain(pruned, subset(trainSet, 1000), { epochs: 1, learningRate: 0.01, seed: 1, masks });
   const after = topOne(retrained, heldOut);

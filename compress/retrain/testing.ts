@@ -67,7 +67,7 @@ export function stridedNet(): Graph {
  * The graph with each named weight pruned to `density` by magnitude (its largest |w| kept, a plain
  * per-layer quantile), and the masks that say which weights were kept.
  */
-export function pruneByMagnitude(graph: Graph, densities: Record<string, number>): { graph: Graph; masks: Map<string, Uint8Array> } {
+export function pruneToDensity(graph: Graph, densities: Record<string, number>): { graph: Graph; masks: Map<string, Uint8Array> } {
   const pruned = cloneGraph(graph);
   const masks = new Map<string, Uint8Array>();
   for (const [name, density] of Object.entries(densities)) {
