@@ -5,6 +5,7 @@ import { Tensor } from '../compiler/ir/tensor.js';
 import { seededRandom } from '../compiler/random.js';
 import { verifyGraph } from '../compiler/ir/verifier.js';
 import type { AccuracyGuard } from '../quantize/quantize-graph.js';
+import { cloneGraph } from '../passes/graph-edit.js';
 import { compressGraph } from './compress-graph.js';
 
 /** x[1,32] → gemm (32→64) → relu → gemm (64→10): two fully connected layers of random weights. */
@@ -72,6 +73,28 @@ describe('compressGraph', () => {
     expect(report.layers.every((l) => l.sensitivity?.prune?.length === 11)).toBe(true);
     expect(report.layers.some((l) => (l.prune?.s ?? 0) > 0)).toBe(true);
     expect(report.layers.some((l) => l.share !== undefined)).toBe(true);
+  });
+
+  it('a retrainer that loses accuracy never gives a worse model than post-training', () => {
+    const g = mlp();
+    const guard = agreementGuard(g, 10);
+    // A "retrainer" that wrecks the first layer: every retrained candidate breaks the budget.
+    const wrecking = {
+      describe: 'zeroes the first layer',
+      retrain: (graph: Graph) => {
+        const out = cloneGraph(graph);
+        const w = out.nodes.find((n) => n.op === 'gemm')!.inputs[1]!.data!;
+        out.nodes.find((n) => n.op === 'gemm')!.inputs[1]!.data = new Tensor('f32', w.shape, new Float32Array(w.data.length));
+        return out;
+      },
+    };
+    const postTraining = compressGraph(g, { techniques: ['prune', 'share'], guard });
+    const withRetrainer = compressGraph(g, { techniques: ['prune', 'share'], guard, retrainer: wrecking });
+    expect(withRetrainer.report.guard!.drop).toBeLessThanOrEqual(10);
+    expect(withRetrainer.report.guard!.trials.filter((t) => t.ok).every((t) => t.retrained === false)).toBe(true);
+    const density = (r: typeof postTraining) => r.report.layers.reduce((a, l) => a + l.density * l.elements, 0);
+    expect(density(withRetrainer)).toBeLessThan(64 * 32 + 10 * 64);
+    expect(density(withRetrainer)).toBeLessThanOrEqual(density(postTraining) * 1.1);
   });
 
   it('a tighter budget compresses less', () => {

@@ -65,6 +65,8 @@ export interface CompressionTrial {
   tau: number;
   value: number;
   ok: boolean;
+  /** Whether the model measured was the retrained one (false: retraining lost more than the budget allowed, and the model as compressed held it). */
+  retrained?: boolean;
 }
 
 export interface CompressionReport {
@@ -132,13 +134,24 @@ export function compressGraph(original: Graph, options: CompressOptions): Compre
     });
     const taus = [...new Set(costs.flat().filter((c) => Number.isFinite(c)))].sort((a, b) => a - b);
     const stepsAt = (tau: number) => costs.map((row) => row.reduce((best, c, k) => (c <= tau ? k + 1 : best), 0));
+    // A candidate measured retrained, and as compressed when the retrained one breaks the budget: retraining on
+    // a small set can cost more than the step itself, and fine-tuning data must never give a worse model.
+    const measure = (c: Candidate, tau: number) => {
+      let candidate = retrained(c);
+      let value = guard.evaluate(candidate.graph);
+      let wasRetrained = options.retrainer !== undefined;
+      if (wasRetrained && !ok(value)) {
+        const asCompressed = guard.evaluate(c.graph);
+        if (ok(asCompressed)) [candidate, value, wasRetrained] = [c, asCompressed, false];
+      }
+      trials.push({ technique, tau, value, ok: ok(value), ...(options.retrainer ? { retrained: wasRetrained } : {}) });
+      return { candidate, value };
+    };
     const tried = new Map<number, { candidate: Candidate; value: number }>();
     const attempt = (i: number) => {
-      const candidate = retrained(stage.build(stepsAt(taus[i])));
-      const value = guard.evaluate(candidate.graph);
-      trials.push({ technique, tau: taus[i], value, ok: ok(value) });
-      tried.set(i, { candidate, value });
-      return ok(value);
+      const measured = measure(stage.build(stepsAt(taus[i])), taus[i]);
+      tried.set(i, measured);
+      return ok(measured.value);
     };
     if (options.retrainer && stage.prunesFurther) {
       // Iterative pruning with retraining (Han et al. 2015): τ rises through the costs in ITERATIVE_STEPS
@@ -146,9 +159,7 @@ export function compressGraph(original: Graph, options: CompressOptions): Compre
       for (let k = 1; k <= ITERATIVE_STEPS; k++) {
         const i = Math.round((k / ITERATIVE_STEPS) * (taus.length - 1));
         if (taus.length === 0 || (k > 1 && i === Math.round(((k - 1) / ITERATIVE_STEPS) * (taus.length - 1)))) continue;
-        const candidate = retrained(stage.prunesFurther(current, stepsAt(taus[i])));
-        const value = guard.evaluate(candidate.graph);
-        trials.push({ technique, tau: taus[i], value, ok: ok(value) });
+        const { candidate, value } = measure(stage.prunesFurther(current, stepsAt(taus[i])), taus[i]);
         if (!ok(value)) break;
         current = candidate;
         currentValue = value;

@@ -189,7 +189,7 @@ export async function measureCase(c: CompressionCase): Promise<CompressionResult
 
 const ratio = (x: number) => (Number.isFinite(x) ? `${x.toFixed(1)}×` : 'n/a');
 const ms = (x: number) => (Number.isNaN(x) ? '' : x < 10 ? x.toFixed(3) : x.toFixed(1));
-const metricText = (m: MetricName, v: number) => (Number.isNaN(v) ? '' : m === 'sqnr' ? `${Number.isFinite(v) ? v.toFixed(1) : v} dB` : `${v.toFixed(2)} %`);
+const metricText = (m: MetricName, v: number) => (Number.isNaN(v) ? '' : m === 'sqnr' ? (Number.isFinite(v) ? `${v.toFixed(1)} dB` : 'reference (∞ dB)') : `${v.toFixed(2)} %`);
 
 export function renderCompression(results: readonly CompressionResult[]): string[] {
   const out = [COMPRESSION_BEGIN, '## Compression (wasm, one thread)', ''];
