@@ -9,6 +9,7 @@ import { Graph, isConcreteShape, Value, type Node } from '../compiler/ir/graph.j
 import type { Tensor } from '../compiler/ir/tensor.js';
 import { describeFusedGroup, isElementwiseNode, kernelFormOf, type FusedGroup } from '../compiler/kernel-groups.js';
 import type { TargetInfo } from '../compiler/target-info.js';
+import { foldRequired } from '../passes/fold-required.js';
 import { legalizeGraph } from '../passes/legalize.js';
 import { schedulesFor, type ScheduleOverrides, type Schedules } from './schedule.js';
 import { shapeOf } from './shapes.js';
@@ -51,8 +52,8 @@ export interface LoweringTarget<Ctx extends KernelSite & { epilogue?: unknown },
 }
 
 /**
- * Lowers every node of `original` through `target`, in order, after legalizing what a pipeline did not (-O0, a
- * custom `--passes`). Returns the graph lowered, whose inputs and outputs the target's memory or buffer plan
+ * Lowers every node of `original` through `target`, in order, after folding the shape arithmetic kernels need as
+ * constants and legalizing what a pipeline did not (-O0, a custom `--passes`). Returns the graph lowered, whose inputs and outputs the target's memory or buffer plan
  * places, and the aliases the kernels asked for (an output that shares its input's storage: reshape and other
  * views).
  */
@@ -61,7 +62,7 @@ export function lowerGraph<Ctx extends KernelSite & { epilogue?: unknown }, K>(
   target: LoweringTarget<Ctx, K>,
   overrides?: ScheduleOverrides,
 ): { graph: Graph; aliases: [Value, Value][] } {
-  const graph = legalizeGraph(original, target.info);
+  const graph = legalizeGraph(foldRequired(original), target.info);
   for (const v of [...graph.inputs, ...graph.outputs]) {
     if (!isConcreteShape(v.type.shape)) throw new DlcError(`'${v.name}' has symbolic shape [${v.type.shape}]; give concrete input shapes`);
   }

@@ -13,7 +13,7 @@ let freshCounter = 0;
 const knownValues = new WeakMap<Value, Tensor>();
 
 /** Largest value propagated at compile time (shape vectors and scalars, not activations). */
-const MAX_PROPAGATED_ELEMENTS = 64;
+export const MAX_PROPAGATED_ELEMENTS = 64;
 
 /** The compile-time value of `v`: its constant data, or a value propagated during inference. */
 export function knownValue(v: Value | null | undefined): Tensor | undefined {

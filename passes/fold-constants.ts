@@ -29,6 +29,11 @@ export interface FoldConstantsOptions {
    * than the inputs (a transposed weight, say) always fold.
    */
   sizeLimit: number;
+  /**
+   * When set, only nodes whose every result has at most this many elements fold: lowering's required folding
+   * (shape arithmetic feeding a Slice's starts, a Reshape's shape), which must leave weights as they are.
+   */
+  maxResult?: number;
 }
 
 export const foldConstantsPass: PassInfo = {
@@ -73,6 +78,8 @@ function foldable(node: Node, g: Graph, options: FoldConstantsOptions): boolean 
   // copy of a constant that would replace it.
   if (node.outputs.some((v) => g.outputs.includes(v))) return false;
   const inputElements = node.inputs.reduce((n, v) => n + (v?.data?.size ?? 0), 0);
+  const max = options.maxResult;
+  if (max !== undefined && !node.outputs.every((v) => (knownSize(v.type.shape) ?? Infinity) <= max)) return false;
   return node.outputs.every((v) => {
     const n = knownSize(v.type.shape);
     return n === undefined || n <= Math.max(options.sizeLimit, inputElements);
