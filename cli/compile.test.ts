@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { encodeOnnxModel } from '../compiler/onnx/writer.js';
 import { DEFAULT_OPT_LEVEL, optPipelineText } from '../passes/pipelines.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
 import { dlc } from '../tests/util/run-cli.js';
@@ -93,4 +94,22 @@ describe('dlc compile --target wasm', () => {
     expect(r.stderr).toBe(`dlc: ${path.join(tmp, 'none.onnx')}: cannot read model: ENOENT\n`);
     expect(r.code).toBe(1);
   });
+});
+
+describe('dlc compile: model errors', () => {
+  for (const target of ['wasm', 'webgpu']) {
+    test(`${target}: an error raised in lowering starts with the file, then the node and op`, async () => {
+      const file = path.join(tmp, 'dropout-at-run-time.onnx');
+      const model = encodeOnnxModel({
+        inputs: [{ name: 'x', dtype: 'f32', shape: [2, 3] }, { name: 't', dtype: 'bool', shape: [] }],
+        outputs: [{ name: 'y', dtype: 'f32', shape: [2, 3] }],
+        nodes: [{ op: 'Dropout', name: 'drop', inputs: ['x', '', 't'], outputs: ['y'] }],
+      });
+      fs.writeFileSync(file, model);
+      const r = await dlc('compile', file, '--target', target, '-o', path.join(tmp, 'never'));
+      expect(r.stderr).toBe(`dlc: ${file}, node 'drop', op dropout: op dropout is not supported by the ${target} target: training_mode 't' known only at run time: dlc compiles dropout at inference only (give its value, e.g. --input-value t=0)\n`);
+      expect(r.code).toBe(1);
+      expect(fs.existsSync(path.join(tmp, 'never'))).toBe(false);
+    });
+  }
 });
