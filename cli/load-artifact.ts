@@ -6,7 +6,7 @@ import { loadModel, type Session } from '../runtime/index.js';
 import { withRuntimeErrors } from '../api/session.js';
 import { nodeGpuDevice, nodeWgslLanguageFeatures } from './webgpu-node.js';
 
-function targetOf(dir: string): unknown {
+export function targetOf(dir: string): unknown {
   try {
     return JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')).target;
   } catch {

@@ -24,14 +24,23 @@ describe('dlc run', () => {
     const r = await dlc('run', artifact, '--input', `x=${xFile}`, '--input', `k=${kFile}`);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('y: f32[2,2] = [1.5, 1, 13, 4.25]\nz: i64[2] = [21, -6]\nb: bool[2] = [1, 0]\n');
+    const [summary, ...lines] = r.stdout.split('\n');
+    expect(summary).toMatch(new RegExp(`^ran ${artifact} on wasm \\(x: f32\\[2,2\\], k: i64\\[2\\]\\): loaded in [\\d.]+ ms, ran in [\\d.]+ ms \\(the first run\\)$`));
+    expect(lines.join('\n')).toBe('y: f32[2,2] = [1.5, 1, 13, 4.25]\nz: i64[2] = [21, -6]\nb: bool[2] = [1, 0]\n');
   });
 
   test('--output writes one .npy file per output, --json reports them', async () => {
     const out = path.join(tmp, 'out');
     const r = await dlc('run', artifact, '--input', `x=${xFile}`, '--input', `k=${kFile}`, '--output', out, '--json');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({
+    const report = JSON.parse(r.stdout);
+    expect(report.loadMs).toBeGreaterThan(0);
+    expect(report.runMs).toBeGreaterThanOrEqual(0);
+    expect({ ...report, loadMs: 0, runMs: 0 }).toEqual({
+      target: 'wasm',
+      inputs: [{ name: 'x', dtype: 'f32', shape: [2, 2] }, { name: 'k', dtype: 'i64', shape: [2] }],
+      loadMs: 0,
+      runMs: 0,
       outputs: [
         { name: 'y', dtype: 'f32', shape: [2, 2], head: [1.5, 1, 13, 4.25], file: path.join(out, 'y.npy') },
         { name: 'z', dtype: 'i64', shape: [2], head: ['21', '-6'], file: path.join(out, 'z.npy') },

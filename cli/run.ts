@@ -1,9 +1,10 @@
 // `dlc run DIR`: loads a compiled artifact with the runtime, runs it on inputs from .npy files or seeded
-// random ones, prints each output's type and first values and writes the outputs as .npy files.
+// random ones, prints a summary (target, input shapes, load and run time), each output's type and first values,
+// and writes the outputs as .npy files.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DlcError, UsageError } from '../compiler/errors.js';
-import { loadArtifact } from './load-artifact.js';
+import { loadArtifact, targetOf } from './load-artifact.js';
 import { withRuntimeErrors } from '../api/session.js';
 import { formatValues, headValues, loadFeeds, parseInputFiles } from './feeds.js';
 import type { CliIo } from './main.js';
@@ -21,9 +22,14 @@ export async function runCommand(dir: string, opts: RunOptions, io: CliIo): Prom
   const files = parseInputFiles(opts.input);
   if (opts.seed !== undefined && !opts.random) throw new UsageError('--seed goes with --random');
   const seed = parseSeed(opts.seed);
+  const loadStart = performance.now();
   const session = await loadArtifact(dir);
+  const loadMs = performance.now() - loadStart;
   const feeds = loadFeeds(session.inputs, files, opts.random ? { seed } : undefined);
+  const runStart = performance.now();
   const outputs = await withRuntimeErrors(() => session.run(feeds));
+  const runMs = performance.now() - runStart;
+  const target = String(targetOf(dir));
 
   const written: Record<string, string> = {};
   if (opts.output !== undefined) {
@@ -41,8 +47,11 @@ export async function runCommand(dir: string, opts: RunOptions, io: CliIo): Prom
 
   if (opts.json) {
     const report = session.outputs.map((o) => ({ name: o.name, dtype: o.dtype, shape: o.shape, head: headValues(o.dtype, outputs[o.name]), file: written[o.name] }));
-    io.stdout.write(`${JSON.stringify({ outputs: report }, null, 2)}\n`);
+    const inputs = session.inputs.map(({ name, dtype, shape }) => ({ name, dtype, shape }));
+    io.stdout.write(`${JSON.stringify({ target, inputs, loadMs, runMs, outputs: report }, null, 2)}\n`);
   } else {
+    const inputs = session.inputs.map((i) => `${i.name}: ${i.dtype}[${i.shape.join(',')}]`).join(', ');
+    io.stdout.write(`ran ${dir} on ${target} (${inputs}): loaded in ${loadMs.toFixed(1)} ms, ran in ${runMs.toFixed(2)} ms (the first run)\n`);
     for (const o of session.outputs) {
       const where = written[o.name] ? `  → ${written[o.name]}` : '';
       io.stdout.write(`${o.name}: ${o.dtype}[${o.shape.join(',')}] = ${formatValues(o.dtype, outputs[o.name])}${where}\n`);

@@ -77,7 +77,7 @@ describe('dlc with --target webgpu', () => {
     const r = await dlc('run', dir, '--random', '--output', out);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^probs: f32\[3,10\] = .*\nbest: i64\[3\] = .*\n$/);
+    expect(r.stdout).toMatch(/^ran .* on webgpu \(.*\): loaded in [\d.]+ ms, ran in [\d.]+ ms \(the first run\)\nprobs: f32\[3,10\] = .*\nbest: i64\[3\] = .*\n$/);
     const probs = readNpy(fs.readFileSync(path.join(out, 'probs.npy')), 'probs.npy');
     const best = readNpy(fs.readFileSync(path.join(out, 'best.npy')), 'best.npy');
     expect(best.dtype).toBe('i64');
