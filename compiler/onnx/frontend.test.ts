@@ -61,6 +61,12 @@ describe('ONNX frontend', () => {
     expect(Array.from(out.z.data)).toEqual([1, 2]);
   });
 
+  test('an output listed twice is one output (outputs are keyed by name; onnxruntime accepts the model)', () => {
+    const spec = addRelu({ outputs: [{ name: 'y', dtype: 'f32', shape: ['N', 3] }, { name: 'y', dtype: 'f32', shape: ['N', 3] }] });
+    const { graph } = importOnnx(encodeOnnxModel(spec), { inputShapes: { x: [1, 3] } });
+    expect(graph.outputs.map((o) => o.name)).toEqual(['y']);
+  });
+
   describe('bad input ends in one clear DlcError', () => {
     const good = encodeOnnxModel(addRelu());
     const cases: [string, () => Uint8Array, RegExp][] = [

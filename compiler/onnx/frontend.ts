@@ -149,6 +149,9 @@ function importGraph(gp: GraphProto, parent: NameScope | undefined, ctx: ImportC
 
   for (const vi of gp.output ?? []) {
     const name = vi.name ?? '';
+    // The model's outputs are keyed by name (onnxruntime returns them so too): an output listed twice is one
+    // output. A subgraph's outputs are positional, so there a repeat stays.
+    if (isMain && graph.outputs.some((o) => o.name === name)) continue;
     let v = scope.lookup(name);
     if (!v) throw new DlcError(`graph output '${name}' is not produced by any node`);
     // An output must be a value the graph computes under the output's own name.
