@@ -7,11 +7,12 @@
 //   const session = await loadModel('./artifact', { device, onProgress: (e) => show(e.loaded / e.total), cache: 'dlc-weights' });
 //   const { y } = await session.run({ x: new Float32Array(3 * 224 * 224) });
 import { DlcRuntimeError } from './errors.js';
-import { artifactSource, sha256Hex, type FetchFunction } from './files.js';
+import { artifactSource, checkIntegrity, sha256Hex, type FetchFunction } from './files.js';
 import { cacheKey, readThroughCache } from './file-cache.js';
 import { withoutSpecialized } from './feeds.js';
 import { parseManifest, WASM_FILE, WEIGHTS_FILE, WGSL_FILE, type FileEntry, type Manifest, type SpecializedInput, type TensorInfo } from './manifest.js';
 import type { TypedArray } from './dtypes.js';
+import { checkProgramRecord, wasmRecord, wgslRecord } from './program-record.js';
 import { WasmExecutor } from './wasm-executor.js';
 import { weightsImage } from './weights-decode.js';
 import { WebgpuExecutor } from './webgpu-executor.js';
@@ -53,6 +54,13 @@ export interface LoadOptions {
    * No caching by default.
    */
   cache?: string | false;
+  /**
+   * Pins manifest.json as subresource integrity pins a script: 'sha256-', 'sha384-' or 'sha512-' and the
+   * base64 digest of its bytes (several, space-separated, where any may match). The manifest lists the
+   * sha-256 of every other file, and the program records the manifest fields it was compiled with, so a
+   * pinned manifest pins the whole artifact. `dlc inspect DIR` prints it.
+   */
+  integrity?: string;
 }
 
 interface Executor {
@@ -89,7 +97,9 @@ export class Session {
 /** Loads an artifact directory (a path in Node) or URL, refusing one whose files do not match their sha-256. */
 export async function loadModel(dirOrUrl: string, options: LoadOptions = {}): Promise<Session> {
   const source = artifactSource(dirOrUrl, options.fetch);
-  const manifest = parseManifest(new TextDecoder().decode(await source.read('manifest.json')), source.where);
+  const manifestBytes = await source.read('manifest.json');
+  if (options.integrity !== undefined) await checkIntegrity(manifestBytes, options.integrity, source.where);
+  const manifest = parseManifest(new TextDecoder().decode(manifestBytes), source.where);
   const { onProgress, cache, weightsUrl } = options;
   const matches = async (bytes: Uint8Array, entry: FileEntry) => bytes.length === entry.bytes && (await sha256Hex(bytes)) === entry.sha256;
   const files: Record<string, Uint8Array> = {};
@@ -116,9 +126,14 @@ export async function loadModel(dirOrUrl: string, options: LoadOptions = {}): Pr
   );
   const expected = manifest.target === 'wasm' ? manifest.memory.weightsBytes : (manifest.weights?.bytes ?? 0);
   const weights = weightsImage(files[WEIGHTS_FILE], manifest.weightsEncoding === 'packed', expected, `${source.where}/${WEIGHTS_FILE}`);
-  if (manifest.target === 'wasm') return new Session(manifest, await WasmExecutor.create(files[WASM_FILE], weights, manifest, source.where));
-  const device = options.device ?? (await browserDevice(source.where));
+  if (manifest.target === 'wasm') {
+    const module = await WasmExecutor.compile(files[WASM_FILE], source.where);
+    await checkProgramRecord(manifest, wasmRecord(module), WASM_FILE, source.where);
+    return new Session(manifest, await WasmExecutor.create(module, weights, manifest, source.where));
+  }
   const wgsl = new TextDecoder().decode(files[WGSL_FILE]);
+  await checkProgramRecord(manifest, wgslRecord(wgsl), WGSL_FILE, source.where);
+  const device = options.device ?? (await browserDevice(source.where));
   const features = options.wgslLanguageFeatures ?? (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu?.wgslLanguageFeatures ?? new Set<string>();
   return new Session(manifest, await WebgpuExecutor.create(device, wgsl, weights, manifest, source.where, features));
 }
