@@ -101,8 +101,8 @@ export const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toS
 export async function checkIntegrity(bytes: Uint8Array, integrity: string, where: string): Promise<void> {
   for (const token of integrity.trim().split(/\s+/)) {
     const [, bits, base64] = /^sha(256|384|512)-([A-Za-z0-9+/]+={0,2})$/.exec(token) ?? [];
-    if (!bits) throw new DlcRuntimeError(`${where}: integrity ${JSON.stringify(token)} is not sha256-, sha384- or sha512- and a base64 digest`);
+    if (!bits) throw new DlcRuntimeError(`${where}: bad integrity '${token}': want sha256-, sha384- or sha512-<base64>`);
     if (btoa(String.fromCharCode(...(await digest(`SHA-${bits}`, bytes)))) === base64) return;
   }
-  throw new DlcRuntimeError(`${where}: manifest.json does not match the integrity it was loaded with: the artifact was changed or the pin is out of date`);
+  throw new DlcRuntimeError(`${where}: manifest.json does not match its integrity pin: the artifact was changed`);
 }

@@ -76,7 +76,11 @@ export class Session {
   /** The manifest's record of how the artifact was compiled. */
   readonly compileOptions: Readonly<Record<string, unknown>>;
 
-  constructor(manifest: Manifest, private readonly executor: Executor) {
+  /** Undefined once released. */
+  private executor?: Executor;
+
+  constructor(manifest: Manifest, executor: Executor) {
+    this.executor = executor;
     this.inputs = manifest.inputs.map(({ name, dtype, shape }) => ({ name, dtype, shape: [...shape] }));
     this.outputs = manifest.outputs.map(({ name, dtype, shape }) => ({ name, dtype, shape: [...shape] }));
     this.specialized = manifest.specialized ?? [];
@@ -85,12 +89,18 @@ export class Session {
 
   /** Runs the model on one typed array per input (see ARRAY_TYPES) and returns fresh arrays per output. */
   async run(feeds: Record<string, TypedArray>): Promise<Record<string, TypedArray>> {
+    if (!this.executor) throw new DlcRuntimeError('this session was released');
     return this.executor.run(withoutSpecialized(feeds, this.specialized));
   }
 
-  /** Frees what the session holds on the GPU (a wasm session is left to the garbage collector). */
+  /**
+   * Frees what the session holds, once the runs under way are done: its GPU buffers, or its wasm instance
+   * and memory (let go to the garbage collector). A released session refuses to run.
+   */
   async release(): Promise<void> {
-    await this.executor.release?.();
+    const executor = this.executor;
+    this.executor = undefined;
+    await executor?.release?.();
   }
 }
 

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { compile, writeArtifact } from '../api/compile.js';
+import { describeArtifact } from '../api/inspect-artifact.js';
 import { nodeGpuDevice } from '../cli/webgpu-node.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
 import { handWrittenProgram } from '../tests/util/hand-wasm.js';
@@ -58,7 +59,7 @@ async function refusal(dir: string, options: LoadOptions = {}): Promise<string> 
 }
 
 const notCompiledFor = (dir: string, field: string, file: string) =>
-  `${dir}: manifest.json's '${field}' is not what ${file} was compiled for: the manifest was edited or belongs to another program`;
+  `${dir}: manifest.json's '${field}' is not what ${file} was compiled for: the manifest was edited`;
 
 describe('a wasm artifact whose manifest was edited (hashes updated) is refused', () => {
   test.each([
@@ -93,7 +94,7 @@ describe('a wasm artifact whose manifest was edited (hashes updated) is refused'
     const dir = await lenet('wasm');
     fs.writeFileSync(path.join(dir, 'model.wasm'), (await handWrittenProgram()).wasm);
     tamper(dir, () => {});
-    expect(await refusal(dir)).toBe(`${dir}: model.wasm records no manifest fields to check manifest.json against (an older dlc compiled it): recompile the model`);
+    expect(await refusal(dir)).toBe(`${dir}: model.wasm has no record of its manifest (an older dlc compiled it): recompile the model`);
   }, 120_000);
 });
 
@@ -135,15 +136,20 @@ describe('loadModel(dir, {integrity}) pins manifest.json', () => {
     await expect(loadModel(dir, { integrity: `sha512-${'A'.repeat(86)}== ${pin(dir, 384)}` })).resolves.toBeDefined();
   }, 120_000);
 
+  test('the integrity dlc inspect DIR reports is accepted', async () => {
+    const dir = await lenet('webgpu');
+    await expect(loadModel(dir, { integrity: describeArtifact(dir).integrity, device: await nodeGpuDevice() })).resolves.toBeDefined();
+  }, 120_000);
+
   test('a manifest changed after pinning is refused before anything else is read', async () => {
     const dir = await lenet('wasm');
     const integrity = pin(dir, 256);
     tamper(dir, (m) => (m.options = { edited: true }));
-    expect(await refusal(dir, { integrity })).toBe(`${dir}: manifest.json does not match the integrity it was loaded with: the artifact was changed or the pin is out of date`);
+    expect(await refusal(dir, { integrity })).toBe(`${dir}: manifest.json does not match its integrity pin: the artifact was changed`);
   }, 120_000);
 
   test('a malformed pin is refused', async () => {
     const dir = await lenet('wasm');
-    expect(await refusal(dir, { integrity: 'md5-abc' })).toBe(`${dir}: integrity "md5-abc" is not sha256-, sha384- or sha512- and a base64 digest`);
+    expect(await refusal(dir, { integrity: 'md5-abc' })).toBe(`${dir}: bad integrity 'md5-abc': want sha256-, sha384- or sha512-<base64>`);
   }, 120_000);
 });

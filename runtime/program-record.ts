@@ -43,11 +43,11 @@ export async function checkProgramRecord(manifest: Manifest, record: string | un
   try {
     hashes = JSON.parse(record!);
   } catch {}
-  if (typeof hashes != 'object' || !hashes) throw new DlcRuntimeError(`${where}: ${file} records no manifest fields to check manifest.json against (an older dlc compiled it): recompile the model`);
+  if (typeof hashes != 'object' || !hashes) throw new DlcRuntimeError(`${where}: ${file} has no record of its manifest (an older dlc compiled it): recompile the model`);
   for (const field of RECORDED_FIELDS[manifest.target]) {
     const value = recordedValue(manifest as unknown as Record<string, unknown>, field);
     if ((await sha256Hex(new TextEncoder().encode(canonical(value)))) !== hashes[field]) {
-      throw new DlcRuntimeError(`${where}: manifest.json's '${field}' is not what ${file} was compiled for: the manifest was edited or belongs to another program`);
+      throw new DlcRuntimeError(`${where}: manifest.json's '${field}' is not what ${file} was compiled for: the manifest was edited`);
     }
   }
 }
