@@ -29,7 +29,24 @@ export interface ArtifactSource {
   read(name: string, options?: ReadOptions): Promise<Uint8Array>;
 }
 
-export function artifactSource(dirOrUrl: string, fetchFn?: FetchFunction): ArtifactSource {
+/** An artifact's files by name, manifest.json included (what `compile` returns), to load without a directory. */
+export type ArtifactFiles = ReadonlyMap<string, Uint8Array> | Readonly<Record<string, Uint8Array>>;
+
+export function artifactSource(from: string | ArtifactFiles, fetchFn?: FetchFunction): ArtifactSource {
+  if (typeof from != 'string') {
+    const elsewhere = artifactSource('', fetchFn);
+    return {
+      where: 'in-memory artifact',
+      read: async (name, options = {}) => {
+        if (options.location !== undefined) return elsewhere.read(name, options);
+        const bytes = from instanceof Map ? from.get(name) : (from as Record<string, Uint8Array>)[name];
+        if (!(bytes instanceof Uint8Array)) throw new DlcRuntimeError(`in-memory artifact: no ${name}`);
+        options.onBytes?.(bytes.length);
+        return bytes;
+      },
+    };
+  }
+  const dirOrUrl = from;
   const base = dirOrUrl.replace(/[\\/]+$/, '');
   const inNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
   const get = fetchFn ?? (globalThis.fetch as unknown as FetchFunction | undefined);

@@ -7,7 +7,7 @@
 //   const session = await loadModel('./artifact', { device, onProgress: (e) => show(e.loaded / e.total), cache: 'dlc-weights' });
 //   const { y } = await session.run({ x: new Float32Array(3 * 224 * 224) });
 import { DlcRuntimeError } from './errors.js';
-import { artifactSource, checkIntegrity, sha256Hex, type FetchFunction } from './files.js';
+import { artifactSource, checkIntegrity, sha256Hex, type ArtifactFiles, type FetchFunction } from './files.js';
 import { cacheKey, readThroughCache } from './file-cache.js';
 import { withoutSpecialized } from './feeds.js';
 import { parseManifest, WASM_FILE, WEIGHTS_FILE, WGSL_FILE, type FileEntry, type Manifest, type SpecializedInput, type TensorInfo } from './manifest.js';
@@ -20,7 +20,7 @@ import { WebgpuExecutor } from './webgpu-executor.js';
 export { DlcRuntimeError } from './errors.js';
 export { ARRAY_TYPES, type DTypeName, type TypedArray } from './dtypes.js';
 export { ARTIFACT_FORMAT_VERSION, type SpecializedInput, type TensorInfo } from './manifest.js';
-export type { FetchFunction, FetchResponse } from './files.js';
+export type { ArtifactFiles, FetchFunction, FetchResponse } from './files.js';
 
 /** A file of the artifact arriving: its bytes so far, and its size from the manifest. */
 export interface LoadProgress {
@@ -104,9 +104,13 @@ export class Session {
   }
 }
 
-/** Loads an artifact directory (a path in Node) or URL, refusing one whose files do not match their sha-256. */
-export async function loadModel(dirOrUrl: string, options: LoadOptions = {}): Promise<Session> {
-  const source = artifactSource(dirOrUrl, options.fetch);
+/**
+ * Loads an artifact directory (a path in Node) or URL, or its files already in memory (by name, manifest.json
+ * included: what `compile` returns, or files unpacked from one download), refusing one whose files do not
+ * match their sha-256.
+ */
+export async function loadModel(from: string | ArtifactFiles, options: LoadOptions = {}): Promise<Session> {
+  const source = artifactSource(from, options.fetch);
   const manifestBytes = await source.read('manifest.json');
   if (options.integrity !== undefined) await checkIntegrity(manifestBytes, options.integrity, source.where);
   const manifest = parseManifest(new TextDecoder().decode(manifestBytes), source.where);

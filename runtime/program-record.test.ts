@@ -9,7 +9,7 @@ import { describeArtifact } from '../api/inspect-artifact.js';
 import { nodeGpuDevice } from '../cli/webgpu-node.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
 import { handWrittenProgram } from '../tests/util/hand-wasm.js';
-import { DlcRuntimeError, loadModel, type LoadOptions } from './index.js';
+import { DlcRuntimeError, loadModel, type ArtifactFiles, type LoadOptions } from './index.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dlc-program-record-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -47,7 +47,7 @@ function tamper(dir: string, edit: (m: Record<string, any>) => void): void {
 const truncateWeights = (dir: string) => fs.writeFileSync(path.join(dir, 'weights.bin'), new Uint8Array(0));
 
 /** The one-line DlcRuntimeError loading `dir` fails with. */
-async function refusal(dir: string, options: LoadOptions = {}): Promise<string> {
+async function refusal(dir: string | ArtifactFiles, options: LoadOptions = {}): Promise<string> {
   const error = await loadModel(dir, options).then(
     () => undefined,
     (e: unknown) => e,
@@ -151,5 +151,27 @@ describe('loadModel(dir, {integrity}) pins manifest.json', () => {
   test('a malformed pin is refused', async () => {
     const dir = await lenet('wasm');
     expect(await refusal(dir, { integrity: 'md5-abc' })).toBe(`${dir}: bad integrity 'md5-abc': want sha256-, sha384- or sha512-<base64>`);
+  }, 120_000);
+});
+
+describe('loadModel(files) loads an artifact from memory', () => {
+  const read = (dir: string) => new Map(fs.readdirSync(dir).map((name) => [name, new Uint8Array(fs.readFileSync(path.join(dir, name)))]));
+
+  test('a Map or an object of files runs, pinned or not; an edited manifest is refused as from a directory', async () => {
+    const dir = await lenet('wasm');
+    const files = read(dir);
+    const x = new Float32Array(28 * 28).fill(0.25);
+    const fromDir = await (await loadModel(dir)).run({ input: x });
+    const fromMap = await (await loadModel(files, { integrity: describeArtifact(dir).integrity })).run({ input: x });
+    expect(fromMap).toEqual(fromDir);
+    expect(await (await loadModel(Object.fromEntries(files))).run({ input: x })).toEqual(fromDir);
+    tamper(dir, (m) => (m.inputs[0].shape = [1, 1, 2, 2]));
+    expect(await refusal(read(dir))).toBe(notCompiledFor('in-memory artifact', 'inputs', 'model.wasm'));
+  }, 120_000);
+
+  test('a missing file is named', async () => {
+    const files = read(await lenet('wasm'));
+    files.delete('weights.bin');
+    expect(await refusal(files)).toBe('in-memory artifact: no weights.bin');
   }, 120_000);
 });
