@@ -9,6 +9,8 @@ import { loadModel } from '../runtime/index.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
 import { scheduleRecord } from '../codegen/schedule.js';
 import { compile, writeArtifact } from './index.js';
+import { programRecord } from '../codegen/program-record.js';
+import { wasmRecord } from '../runtime/program-record.js';
 
 // A pass that reports what its context holds: the target the passes see, and a warning.
 const seenTargets: (string | undefined)[] = [];
@@ -45,7 +47,10 @@ describe('compile', () => {
     expect(artifact.manifest.options.schedules).toEqual(JSON.parse(JSON.stringify(scheduleRecord())));
     expect(artifact.kernels).toBe(artifact.manifest.kernels);
     expect(artifact.kernels).toBeGreaterThan(1);
-    expect(artifact.target === 'wasm' && artifact.program.wasm).toEqual(artifact.files.get('model.wasm'));
+    // model.wasm is the compiled module with its record of the manifest appended (codegen/program-record.ts).
+    const program = artifact.target === 'wasm' ? artifact.program.wasm : new Uint8Array();
+    expect(artifact.files.get('model.wasm')!.subarray(0, program.length)).toEqual(program);
+    expect(JSON.parse(wasmRecord(new WebAssembly.Module(Uint8Array.from(artifact.files.get('model.wasm')!)))!)).toEqual(JSON.parse(programRecord(artifact.manifest)));
     expect(artifact.timings).toBeUndefined();
 
     // Written, it loads and runs with the runtime alone.

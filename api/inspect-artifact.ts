@@ -1,6 +1,8 @@
 // What a compiled artifact holds, from its manifest: target, files and their sizes, how the weights are
 // stored, and for a compressed model each layer's compression with the bytes its weights pack into (what
-// `dlc inspect DIR` prints). Only the manifest is read: its sha-256 list vouches for the other files.
+// `dlc inspect DIR` prints), and the integrity that pins it. Only the manifest is read: its sha-256 list
+// vouches for the other files.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DlcError } from '../compiler/errors.js';
@@ -20,6 +22,8 @@ export interface ArtifactReport {
   target: 'wasm' | 'webgpu';
   dlcVersion: string;
   kernels: number;
+  /** manifest.json's subresource-integrity digest, which loadModel(dir, {integrity}) pins the artifact with. */
+  integrity: string;
   /** Bytes of each file. */
   files: Record<string, number>;
   weights: { imageBytes: number; fileBytes: number; encoding: 'image' | 'packed' };
@@ -31,15 +35,15 @@ export interface ArtifactReport {
 }
 
 export function describeArtifact(dir: string): ArtifactReport {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8');
+    bytes = fs.readFileSync(path.join(dir, 'manifest.json'));
   } catch (e) {
     throw new DlcError(`${dir}: cannot read manifest.json: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   let manifest;
   try {
-    manifest = parseManifest(text, dir);
+    manifest = parseManifest(bytes.toString('utf8'), dir);
   } catch (e) {
     throw e instanceof DlcRuntimeError ? new DlcError(e.message) : e;
   }
@@ -56,6 +60,7 @@ export function describeArtifact(dir: string): ArtifactReport {
     target: manifest.target,
     dlcVersion: manifest.dlcVersion,
     kernels: manifest.kernels,
+    integrity: `sha256-${createHash('sha256').update(bytes).digest('base64')}`,
     files: Object.fromEntries(Object.entries(manifest.files).map(([name, f]) => [name, f.bytes])),
     weights: { imageBytes, fileBytes: manifest.files[WEIGHTS_FILE].bytes, encoding: manifest.weightsEncoding ?? 'image' },
     ...(manifest.options.model ? { model: manifest.options.model } : {}),

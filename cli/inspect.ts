@@ -53,6 +53,7 @@ function inspectArtifactCommand(dir: string, opts: InspectOptions, io: CliIo): n
     `artifact: ${report.artifact} (${report.target}, dlc ${report.dlcVersion}, ${report.kernels} kernels)`,
     ...Object.entries(report.files).map(([name, bytes]) => `  ${name.padEnd(14)} ${formatBytes(bytes)}`),
     `weights: ${formatBytes(w.imageBytes)} as the kernels read them, ${formatBytes(w.fileBytes)} in weights.bin (${w.encoding})`,
+    `integrity: ${report.integrity} (loadModel(url, { integrity }) pins the artifact)`,
   ];
   const bytes = new Map(report.compression?.layers.map((l) => [l.weight, { bytes: l.bytes, encodedBytes: l.encodedBytes }]));
   io.stdout.write(`${lines.join('\n')}\n${report.compression ? formatCompressionReport(report.compression, bytes) : ''}`);

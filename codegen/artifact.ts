@@ -3,7 +3,8 @@
 // The manifest format is defined by the runtime that reads it (runtime/manifest.ts); this file only imports
 // its types, so the two cannot drift. Identical programs and options give byte-identical artifacts (sorted
 // keys, no timestamps), and a directory is written beside its destination and renamed into place, so that
-// no reader ever sees a half-written artifact.
+// no reader ever sees a half-written artifact. The program file records the manifest fields it was compiled
+// with (codegen/program-record.ts), so that an edited manifest is refused at load.
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -26,6 +27,7 @@ import {
 } from '../runtime/manifest.js';
 import { wgslFile, type WebgpuProgram } from './wgsl/program.js';
 import { packWeights } from './weights/pack-weights.js';
+import { programRecord, withWasmRecord, withWgslRecord } from './program-record.js';
 
 /** The package version, recorded in every manifest (a test keeps it equal to package.json's). */
 export const DLC_VERSION = '0.1.0';
@@ -46,11 +48,6 @@ export function buildWasmArtifact(program: WasmProgram, options: Record<string, 
     throw new Error(`code generator bug: ${program.weights.length} bytes of weights, the layout says ${layout.weightsBytes}`);
   }
   const weights = weightsFile(program.weights, program.signature?.weights ?? [], weightsOptions);
-  const files = new Map<string, Uint8Array>([
-    [WASM_FILE, program.wasm],
-    [WEIGHTS_FILE, weights.file],
-  ]);
-  const entries = fileEntries(files);
   const slot = (s: TensorSlot) => {
     if (s.offset + s.shape.reduce((n, d) => n * d, 1) * byteSize(s.dtype) > layout.memoryBytes) {
       throw new Error(`code generator bug: the slot of '${s.name}' ends past the ${layout.memoryBytes}-byte memory`);
@@ -69,9 +66,14 @@ export function buildWasmArtifact(program: WasmProgram, options: Record<string, 
     kernels: program.kernels,
     ...(program.signature ? { signature: program.signature } : {}),
     ...weights.manifestFields,
-    files: entries,
+    files: {},
     options: { ...options, ...weights.options },
   };
+  const files = new Map<string, Uint8Array>([
+    [WASM_FILE, withWasmRecord(program.wasm, programRecord(manifest))],
+    [WEIGHTS_FILE, weights.file],
+  ]);
+  manifest.files = fileEntries(files);
   files.set(MANIFEST_FILE, new TextEncoder().encode(`${canonicalJson(manifest)}\n`));
   return files;
 }
@@ -110,10 +112,6 @@ export function buildWebgpuArtifact(program: WebgpuProgram, options: Record<stri
   const wgsl = wgslFile(program.modules);
   const image = program.weights?.data ?? new Uint8Array(0);
   const packed = weightsFile(image, program.signature.weights, weightsOptions);
-  const files = new Map<string, Uint8Array>([
-    [WGSL_FILE, new TextEncoder().encode(wgsl)],
-    [WEIGHTS_FILE, packed.file],
-  ]);
   const slot = (s: WebgpuProgram['inputs'][number]) => ({ name: s.name, dtype: s.dtype, shape: [...s.shape], storage: s.storage, buffer: s.buffer });
   const manifest: WebgpuManifest = {
     format: ARTIFACT_FORMAT,
@@ -133,9 +131,14 @@ export function buildWebgpuArtifact(program: WebgpuProgram, options: Record<stri
     kernels: program.kernels,
     signature: program.signature,
     ...packed.manifestFields,
-    files: fileEntries(files),
+    files: {},
     options: { ...options, ...packed.options },
   };
+  const files = new Map<string, Uint8Array>([
+    [WGSL_FILE, new TextEncoder().encode(withWgslRecord(wgsl, programRecord(manifest)))],
+    [WEIGHTS_FILE, packed.file],
+  ]);
+  manifest.files = fileEntries(files);
   files.set(MANIFEST_FILE, new TextEncoder().encode(`${canonicalJson(manifest)}\n`));
   return files;
 }

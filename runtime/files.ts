@@ -1,7 +1,8 @@
 // Reading an artifact's files: `fetch` for URLs (and everywhere outside Node), `node:fs/promises` for paths
 // in Node, imported only when needed so that a browser never loads it. A fetched body is read chunk by chunk
 // where the response has one, so that progress can be told as it arrives. Every file is checked against the
-// sha-256 the manifest lists (WebCrypto, present in browsers' secure contexts and in Node ≥ 19).
+// sha-256 the manifest lists (WebCrypto, present in browsers' secure contexts and in Node ≥ 19), and the
+// manifest against a subresource-integrity pin where the caller gives one.
 import { DlcRuntimeError } from './errors.js';
 
 /** What the runtime needs of a `fetch` Response: a streamed `body` is optional (arrayBuffer() otherwise). */
@@ -28,7 +29,24 @@ export interface ArtifactSource {
   read(name: string, options?: ReadOptions): Promise<Uint8Array>;
 }
 
-export function artifactSource(dirOrUrl: string, fetchFn?: FetchFunction): ArtifactSource {
+/** An artifact's files by name, manifest.json included (what `compile` returns), to load without a directory. */
+export type ArtifactFiles = ReadonlyMap<string, Uint8Array> | Readonly<Record<string, Uint8Array>>;
+
+export function artifactSource(from: string | ArtifactFiles, fetchFn?: FetchFunction): ArtifactSource {
+  if (typeof from != 'string') {
+    const elsewhere = artifactSource('', fetchFn);
+    return {
+      where: 'in-memory artifact',
+      read: async (name, options = {}) => {
+        if (options.location !== undefined) return elsewhere.read(name, options);
+        const bytes = from instanceof Map ? from.get(name) : (from as Record<string, Uint8Array>)[name];
+        if (!(bytes instanceof Uint8Array)) throw new DlcRuntimeError(`in-memory artifact: no ${name}`);
+        options.onBytes?.(bytes.length);
+        return bytes;
+      },
+    };
+  }
+  const dirOrUrl = from;
   const base = dirOrUrl.replace(/[\\/]+$/, '');
   const inNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
   const get = fetchFn ?? (globalThis.fetch as unknown as FetchFunction | undefined);
@@ -85,11 +103,23 @@ async function bodyBytes(response: FetchResponse, onBytes?: (loaded: number) => 
   return bytes;
 }
 
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+export const sha256Hex = async (bytes: Uint8Array): Promise<string> => hex(await digest('SHA-256', bytes));
+
+/** The digest of `bytes` by a WebCrypto algorithm ('SHA-256', 'SHA-384', 'SHA-512'). */
+export async function digest(algorithm: string, bytes: Uint8Array): Promise<Uint8Array> {
   const subtle = globalThis.crypto?.subtle;
   if (!subtle) throw new DlcRuntimeError('WebCrypto (crypto.subtle) is unavailable: serve the page from https or localhost to check the artifact');
-  const digest = new Uint8Array(await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
-  let hex = '';
-  for (const b of digest) hex += b.toString(16).padStart(2, '0');
-  return hex;
+  return new Uint8Array(await subtle.digest(algorithm, bytes as Uint8Array<ArrayBuffer>));
+}
+
+export const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+
+/** Refuses bytes that match none of the subresource-integrity digests in `integrity`. */
+export async function checkIntegrity(bytes: Uint8Array, integrity: string, where: string): Promise<void> {
+  for (const token of integrity.trim().split(/\s+/)) {
+    const [, bits, base64] = /^sha(256|384|512)-([A-Za-z0-9+/]+={0,2})$/.exec(token) ?? [];
+    if (!bits) throw new DlcRuntimeError(`${where}: bad integrity '${token}': want sha256-, sha384- or sha512-<base64>`);
+    if (btoa(String.fromCharCode(...(await digest(`SHA-${bits}`, bytes)))) === base64) return;
+  }
+  throw new DlcRuntimeError(`${where}: manifest.json does not match its integrity pin: the artifact was changed`);
 }

@@ -28,6 +28,13 @@ function editManifest(dir: string, edit: (m: Record<string, any>) => void): void
 const feeds = () => ({ x: new Float32Array([0.5, -1, 10, 0]), k: new BigInt64Array([7n, -2n]) });
 
 describe('loadModel and Session.run', () => {
+  test('a released session refuses to run; releasing again does nothing', async () => {
+    const session = await loadModel(await artifact());
+    await session.release();
+    await expect(session.run(feeds())).rejects.toThrow(new DlcRuntimeError('this session was released'));
+    await session.release();
+  });
+
   test('runs the artifact: y = x + w, z = k * 3, b = k > 0', async () => {
     const session = await loadModel(await artifact());
     expect(session.inputs).toEqual([

@@ -7,11 +7,12 @@
 //   const session = await loadModel('./artifact', { device, onProgress: (e) => show(e.loaded / e.total), cache: 'dlc-weights' });
 //   const { y } = await session.run({ x: new Float32Array(3 * 224 * 224) });
 import { DlcRuntimeError } from './errors.js';
-import { artifactSource, sha256Hex, type FetchFunction } from './files.js';
+import { artifactSource, checkIntegrity, sha256Hex, type ArtifactFiles, type FetchFunction } from './files.js';
 import { cacheKey, readThroughCache } from './file-cache.js';
 import { withoutSpecialized } from './feeds.js';
 import { parseManifest, WASM_FILE, WEIGHTS_FILE, WGSL_FILE, type FileEntry, type Manifest, type SpecializedInput, type TensorInfo } from './manifest.js';
 import type { TypedArray } from './dtypes.js';
+import { checkProgramRecord, wasmRecord, wgslRecord } from './program-record.js';
 import { WasmExecutor } from './wasm-executor.js';
 import { weightsImage } from './weights-decode.js';
 import { WebgpuExecutor } from './webgpu-executor.js';
@@ -19,7 +20,7 @@ import { WebgpuExecutor } from './webgpu-executor.js';
 export { DlcRuntimeError } from './errors.js';
 export { ARRAY_TYPES, type DTypeName, type TypedArray } from './dtypes.js';
 export { ARTIFACT_FORMAT_VERSION, type SpecializedInput, type TensorInfo } from './manifest.js';
-export type { FetchFunction, FetchResponse } from './files.js';
+export type { ArtifactFiles, FetchFunction, FetchResponse } from './files.js';
 
 /** A file of the artifact arriving: its bytes so far, and its size from the manifest. */
 export interface LoadProgress {
@@ -53,6 +54,13 @@ export interface LoadOptions {
    * No caching by default.
    */
   cache?: string | false;
+  /**
+   * Pins manifest.json as subresource integrity pins a script: 'sha256-', 'sha384-' or 'sha512-' and the
+   * base64 digest of its bytes (several, space-separated, where any may match). The manifest lists the
+   * sha-256 of every other file, and the program records the manifest fields it was compiled with, so a
+   * pinned manifest pins the whole artifact. `dlc inspect DIR` prints it.
+   */
+  integrity?: string;
 }
 
 interface Executor {
@@ -68,7 +76,11 @@ export class Session {
   /** The manifest's record of how the artifact was compiled. */
   readonly compileOptions: Readonly<Record<string, unknown>>;
 
-  constructor(manifest: Manifest, private readonly executor: Executor) {
+  /** Undefined once released. */
+  private executor?: Executor;
+
+  constructor(manifest: Manifest, executor: Executor) {
+    this.executor = executor;
     this.inputs = manifest.inputs.map(({ name, dtype, shape }) => ({ name, dtype, shape: [...shape] }));
     this.outputs = manifest.outputs.map(({ name, dtype, shape }) => ({ name, dtype, shape: [...shape] }));
     this.specialized = manifest.specialized ?? [];
@@ -77,19 +89,31 @@ export class Session {
 
   /** Runs the model on one typed array per input (see ARRAY_TYPES) and returns fresh arrays per output. */
   async run(feeds: Record<string, TypedArray>): Promise<Record<string, TypedArray>> {
+    if (!this.executor) throw new DlcRuntimeError('this session was released');
     return this.executor.run(withoutSpecialized(feeds, this.specialized));
   }
 
-  /** Frees what the session holds on the GPU (a wasm session is left to the garbage collector). */
+  /**
+   * Frees what the session holds, once the runs under way are done: its GPU buffers, or its wasm instance
+   * and memory (let go to the garbage collector). A released session refuses to run.
+   */
   async release(): Promise<void> {
-    await this.executor.release?.();
+    const executor = this.executor;
+    this.executor = undefined;
+    await executor?.release?.();
   }
 }
 
-/** Loads an artifact directory (a path in Node) or URL, refusing one whose files do not match their sha-256. */
-export async function loadModel(dirOrUrl: string, options: LoadOptions = {}): Promise<Session> {
-  const source = artifactSource(dirOrUrl, options.fetch);
-  const manifest = parseManifest(new TextDecoder().decode(await source.read('manifest.json')), source.where);
+/**
+ * Loads an artifact directory (a path in Node) or URL, or its files already in memory (by name, manifest.json
+ * included: what `compile` returns, or files unpacked from one download), refusing one whose files do not
+ * match their sha-256.
+ */
+export async function loadModel(from: string | ArtifactFiles, options: LoadOptions = {}): Promise<Session> {
+  const source = artifactSource(from, options.fetch);
+  const manifestBytes = await source.read('manifest.json');
+  if (options.integrity !== undefined) await checkIntegrity(manifestBytes, options.integrity, source.where);
+  const manifest = parseManifest(new TextDecoder().decode(manifestBytes), source.where);
   const { onProgress, cache, weightsUrl } = options;
   const matches = async (bytes: Uint8Array, entry: FileEntry) => bytes.length === entry.bytes && (await sha256Hex(bytes)) === entry.sha256;
   const files: Record<string, Uint8Array> = {};
@@ -116,9 +140,14 @@ export async function loadModel(dirOrUrl: string, options: LoadOptions = {}): Pr
   );
   const expected = manifest.target === 'wasm' ? manifest.memory.weightsBytes : (manifest.weights?.bytes ?? 0);
   const weights = weightsImage(files[WEIGHTS_FILE], manifest.weightsEncoding === 'packed', expected, `${source.where}/${WEIGHTS_FILE}`);
-  if (manifest.target === 'wasm') return new Session(manifest, await WasmExecutor.create(files[WASM_FILE], weights, manifest, source.where));
-  const device = options.device ?? (await browserDevice(source.where));
+  if (manifest.target === 'wasm') {
+    const module = await WasmExecutor.compile(files[WASM_FILE], source.where);
+    await checkProgramRecord(manifest, wasmRecord(module), WASM_FILE, source.where);
+    return new Session(manifest, await WasmExecutor.create(module, weights, manifest, source.where));
+  }
   const wgsl = new TextDecoder().decode(files[WGSL_FILE]);
+  await checkProgramRecord(manifest, wgslRecord(wgsl), WGSL_FILE, source.where);
+  const device = options.device ?? (await browserDevice(source.where));
   const features = options.wgslLanguageFeatures ?? (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu?.wgslLanguageFeatures ?? new Set<string>();
   return new Session(manifest, await WebgpuExecutor.create(device, wgsl, weights, manifest, source.where, features));
 }

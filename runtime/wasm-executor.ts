@@ -17,12 +17,21 @@ export class WasmExecutor {
     private readonly outputs: readonly TensorSlot[],
   ) {}
 
-  static async create(wasm: Uint8Array, weights: Uint8Array, manifest: WasmManifest, where: string): Promise<WasmExecutor> {
+  /** model.wasm compiled (its custom sections can be read before it is instantiated). */
+  static async compile(wasm: Uint8Array, where: string): Promise<WebAssembly.Module> {
+    try {
+      return await WebAssembly.compile(wasm as Uint8Array<ArrayBuffer>);
+    } catch (e) {
+      throw new DlcRuntimeError(`${where}: cannot compile model.wasm: ${(e as Error).message}`);
+    }
+  }
+
+  static async create(module: WebAssembly.Module, weights: Uint8Array, manifest: WasmManifest, where: string): Promise<WasmExecutor> {
     // Typed arrays are copied into linear memory byte for byte, and WebAssembly memory is little-endian.
     if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new DlcRuntimeError('this runtime needs a little-endian host');
     let exports: WebAssembly.Exports;
     try {
-      exports = (await WebAssembly.instantiate(wasm as Uint8Array<ArrayBuffer>, {})).instance.exports;
+      exports = (await WebAssembly.instantiate(module, {})).exports;
     } catch (e) {
       throw new DlcRuntimeError(`${where}: cannot instantiate model.wasm: ${(e as Error).message}`);
     }

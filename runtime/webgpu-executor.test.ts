@@ -58,6 +58,14 @@ describe('loadModel with a webgpu artifact', () => {
     expect(r2[z]).toEqual(new BigInt64Array([6n, 6n]));
   });
 
+  test('a released session refuses to run, after the runs under way finish', async () => {
+    const session = await loadModel(artifact('released'), { device: await nodeGpuDevice() });
+    const running = session.run({ x: new Float32Array(4), k: new BigInt64Array(2) });
+    await session.release();
+    expect((await running)[session.outputs[0].name]).toEqual(new Float32Array([1, 2, 3, 4]));
+    await expect(session.run({ x: new Float32Array(4), k: new BigInt64Array(2) })).rejects.toThrow(new DlcRuntimeError('this session was released'));
+  });
+
   test('without a device and without navigator.gpu it says what to pass', async () => {
     const dir = artifact('nodevice');
     await expect(loadModel(dir)).rejects.toThrow(new DlcRuntimeError(`${dir}: this artifact targets WebGPU: pass loadModel(dir, { device }) or run where navigator.gpu exists`));
