@@ -1,6 +1,6 @@
-// What a model is after a pass pipeline: inputs, outputs, op histogram, parameters, FLOPs, kernels and peak
-// activation memory, each kernel by name, with the model's producer, opsets and the pipeline that ran (what `dlc inspect --json`
-// prints).
+// What a model is after a pass pipeline: inputs, outputs, op histogram, parameters, FLOPs, kernels (each by
+// name) and peak activation memory, with the model's producer, opsets and the pipeline that ran (what
+// `dlc inspect --json` prints).
 import { analyzeGraph, type GraphStats } from '../compiler/analysis.js';
 import { listKernels, type KernelInfo } from '../compiler/kernel-list.js';
 import { TARGET_INFO } from '../codegen/targets.js';

@@ -180,7 +180,18 @@ test('squeezenet: fire modules with their branches and concats, every kernel dra
     expect(drawn.sort()).toEqual(kernels.map((k) => k.name).sort());
     expect(dom.groups.length).toBeGreaterThan(5);
     for (const g of dom.groups) expect(g.inside.length).toBeGreaterThanOrEqual(2);
+    // Taller than the window: it opens at its top at full scale; the wheel zooms, 'fit' shows it whole.
+    const viewBox = async () => (await page.getAttribute('#graph', 'viewBox'))!.split(' ').map(Number);
+    const w = Number(await page.getAttribute('#graph', 'data-width'));
+    const h = Number(await page.getAttribute('#graph', 'data-height'));
+    const opened = await viewBox();
+    expect(opened[1]).toBe(0);
+    expect(opened[3]).toBeLessThan(h);
+    await page.mouse.move(300, 400);
+    await page.mouse.wheel(0, -300);
+    await page.waitForFunction((before) => document.getElementById('graph')!.getAttribute('viewBox')!.split(' ').map(Number)[2] < before, opened[2]);
     await page.click('#fit');
+    expect(await viewBox()).toEqual([0, 0, w, h]);
     await page.screenshot({ path: path.join(OUTPUT, 'inspect-html-squeezenet.png') });
     expect(errors).toEqual([]);
   } finally {
