@@ -56,6 +56,8 @@ export interface OptimizedModel {
   /** Opset version per domain ('' is ai.onnx). */
   opsets: Record<string, number>;
   producer: string;
+  /** The target the passes compiled for, when one was given. */
+  target?: TargetName;
   /** With `instruments.timing`: each pass's time. */
   timings?: PassTimingSummary[];
   /** With `quantize`: what quantization did, layer by layer. */
@@ -96,7 +98,7 @@ export function optimizeSource(source: ModelSource, options: OptimizeOptions): O
   const target = options.target === undefined ? undefined : targetInfo(options.target);
   const { graph, opsets, producer } = importOnnx(source.bytes, { file: source.file, inputShapes: options.inputShapes ?? {}, inputValues: options.inputValues ?? {} });
   const manager = new PassManager({ ...options.instruments, target });
-  const common = { model: source.file ?? MEMORY_MODEL, opsets, producer };
+  const common = { model: source.file ?? MEMORY_MODEL, opsets, producer, ...(options.target ? { target: options.target } : {}) };
   const timings = () => (options.instruments?.timing ? { timings: manager.timingSummary() } : {});
   if (options.compress) {
     if (options.quantize) throw new UsageError('give either compression or quantization, not both (k-means weight sharing already stores each weight in a few bits)');

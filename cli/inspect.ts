@@ -1,13 +1,17 @@
 // `dlc inspect MODEL`: loads a model, runs a pass pipeline over it (api/optimize) and prints what it is —
-// inputs, outputs, op histogram, parameters, FLOPs, kernels and peak activation memory — as text, JSON or Graphviz.
-import { isKernel } from '../compiler/analysis.js';
+// inputs, outputs, op histogram, parameters, FLOPs, kernels and peak activation memory — as text or JSON; or
+// draws its graph, fused kernels as groups, as Graphviz or as a self-contained HTML page.
 import { UsageError } from '../compiler/errors.js';
-import { Graph, type Node } from '../compiler/ir/graph.js';
 import { formatType } from '../compiler/ir/printer.js';
 import * as fs from 'node:fs';
 import { describeModel, type InspectReport } from '../api/inspect.js';
 import { describeArtifact } from '../api/inspect-artifact.js';
 import { optimize } from '../api/optimize.js';
+import { TARGET_INFO } from '../codegen/targets.js';
+import { toDot } from './graph-dot.js';
+import { buildGraphView } from './graph-view.js';
+import { graphPage } from './inspect-html.js';
+import { readKernelProfile } from './kernel-profile.js';
 import { formatBytes, formatScaled } from './format.js';
 import type { CliIo } from './main.js';
 import { optimizeOptions, printTimings, type ModelFlags } from './options.js';
@@ -21,12 +25,15 @@ export interface InspectOptions extends ModelFlags, QuantizeFlags, CompressFlags
   target?: string;
   json?: boolean;
   format: string;
+  /** With --format html: a JSON file of each kernel's time (cli/kernel-profile.ts). */
+  profile?: string;
 }
 
 export function inspectCommand(model: string, opts: InspectOptions, io: CliIo): number {
   if (fs.statSync(model, { throwIfNoEntry: false })?.isDirectory()) return inspectArtifactCommand(model, opts, io);
-  if (opts.format !== 'text' && opts.format !== 'dot') throw new UsageError(`--format must be text or dot, got '${opts.format}'`);
-  if (opts.json && opts.format === 'dot') throw new UsageError('--json and --format dot exclude each other');
+  if (!['text', 'dot', 'html'].includes(opts.format)) throw new UsageError(`--format must be text, dot or html, got '${opts.format}'`);
+  if (opts.json && opts.format !== 'text') throw new UsageError(`--json and --format ${opts.format} exclude each other`);
+  if (opts.profile !== undefined && opts.format !== 'html') throw new UsageError('--profile colours the graph of --format html; give that too');
   const options = optimizeOptions(opts, io, opts.target);
   const compress = compressionOptions(opts);
   if (compress) options.compress = compress;
@@ -34,9 +41,14 @@ export function inspectCommand(model: string, opts: InspectOptions, io: CliIo): 
   if (quantize) options.quantize = quantize;
   checkBudgetUsed(opts, Boolean(quantize || compress));
   const optimized = optimize(model, options);
+  const limits = optimized.target && TARGET_INFO[optimized.target].limits;
   if (opts.json) io.stdout.write(`${JSON.stringify(describeModel(optimized), finiteOrString, 2)}\n`);
-  else if (opts.format === 'dot') io.stdout.write(toDot(optimized.graph));
-  else io.stdout.write(formatReport(describeModel(optimized)));
+  else if (opts.format === 'dot') io.stdout.write(toDot(buildGraphView(optimized.graph, limits)));
+  else if (opts.format === 'html') {
+    const report = describeModel(optimized);
+    const profile = opts.profile === undefined ? undefined : readKernelProfile(opts.profile, report.kernelList);
+    io.stdout.write(graphPage({ view: buildGraphView(optimized.graph, limits), report, profile }));
+  } else io.stdout.write(formatReport(describeModel(optimized)));
   printTimings(io, optimized.timings);
   return 0;
 }
@@ -79,45 +91,4 @@ function formatReport(report: InspectReport): string {
     `peak activation memory: ${formatBytes(s.peakActivationBytes)}${s.symbolic ? ', at least' : ''}`,
   ];
   return `${lines.join('\n')}\n${s.quantization ? formatQuantizationReport(s.quantization) : ''}${s.compression ? formatCompressionReport(s.compression) : ''}`;
-}
-
-/**
- * Graphviz of the main graph: inputs and outputs as ellipses, nodes as boxes (metadata ops dashed, control
- * flow with its body size), edges labelled with the value's type. Constants are folded into the node label.
- */
-export function toDot(graph: Graph): string {
-  const lines = [`digraph ${quote(graph.name)} {`, '  node [shape=box, fontname="monospace"];', '  edge [fontname="monospace", fontsize=10];'];
-  const source = new Map<unknown, string>();
-  graph.inputs.forEach((v, i) => {
-    const id = `in${i}`;
-    source.set(v, id);
-    lines.push(`  ${id} [shape=ellipse, label=${quote(`${v.name}\n${formatType(v.type)}`)}];`);
-  });
-  graph.nodes.forEach((node, i) => {
-    const id = `n${i}`;
-    for (const o of node.outputs) source.set(o, id);
-    lines.push(`  ${id} [label=${quote(nodeLabel(node))}${isKernel(node) ? '' : ', style=dashed'}];`);
-    for (const v of node.inputs) {
-      const from = v && source.get(v);
-      if (from) lines.push(`  ${from} -> ${id} [label=${quote(formatType(v.type))}];`);
-    }
-  });
-  graph.outputs.forEach((v, i) => {
-    lines.push(`  out${i} [shape=ellipse, label=${quote(`${v.name}\n${formatType(v.type)}`)}];`);
-    const from = source.get(v);
-    if (from) lines.push(`  ${from} -> out${i} [label=${quote(formatType(v.type))}];`);
-  });
-  lines.push('}');
-  return `${lines.join('\n')}\n`;
-}
-
-function nodeLabel(node: Node): string {
-  const consts = node.inputs.filter((v) => v?.isConst).length;
-  const bodies = Graph.subgraphsOf(node).reduce((n, g) => n + [...g.allNodes()].length, 0);
-  const extras = [consts ? `${consts} const` : '', bodies ? `${bodies}-node body` : ''].filter(Boolean);
-  return `${node.op}${extras.length ? `\n(${extras.join(', ')})` : ''}`;
-}
-
-function quote(s: string): string {
-  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 }

@@ -97,10 +97,10 @@ describe('dlc inspect', () => {
     const r = await dlc('inspect', model, '--input-shape', 'x=2,3', '--format', 'dot');
     expect(r.stdout).toMatch(/^digraph "main" \{\n/);
     expect(r.stdout).toContain('in0 [shape=ellipse, label="x\\nf32[2,3]"];');
-    // The add and the relu are one fused node.
-    expect(r.stdout).toContain('n0 [label="fused\\n(2-node body)"];');
-    expect(r.stdout).toContain('in0 -> n0 [label="f32[2,3]"];');
-    expect(r.stdout).toContain('n0 -> out0');
+    // The add and the relu are one fused kernel: a cluster of the two nodes.
+    expect(r.stdout).toMatch(/subgraph cluster_g0 \{\n {4}label="kernel [^"]+";\n {4}style=rounded;\n {4}n0_0 \[label="add\\n[^"]*"\];\n {4}n0_1 \[label="relu\\n[^"]*"\];\n {2}\}/);
+    expect(r.stdout).toContain('in0 -> n0_0 [label="f32[2,3]"];');
+    expect(r.stdout).toContain('n0_1 -> out0');
     expect(r.stdout.trimEnd().endsWith('}')).toBe(true);
   });
 

@@ -61,7 +61,8 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   addCompressOptions(inspect);
   inspect
     .option('--json', 'print one JSON object')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'dot']).default('text'))
+    .addOption(new Option('--format <format>', 'output format: a text report, Graphviz, or a self-contained HTML page of the graph').choices(['text', 'dot', 'html']).default('text'))
+    .option('--profile <file>', 'with --format html: colour each kernel by its time, from JSON {"kernels": [{"name", "ms"}]} (kernel names as inspect --json reports them)')
     .action((model: string, opts: InspectOptions) => setExitCode(inspectCommand(model, opts, io)));
 
   const compile = program

@@ -7,7 +7,7 @@
 import { DlcError, withContext } from '../compiler/errors.js';
 import { Graph, isConcreteShape, Value, type Node } from '../compiler/ir/graph.js';
 import type { Tensor } from '../compiler/ir/tensor.js';
-import { describeFusedGroup, isElementwiseNode, kernelFormOf, type FusedGroup } from '../compiler/kernel-groups.js';
+import { describeFusedGroup, isElementwiseNode, kernelFormOf, kernelNodeOf, type FusedGroup } from '../compiler/kernel-groups.js';
 import type { TargetInfo } from '../compiler/target-info.js';
 import { foldRequired } from '../passes/fold-required.js';
 import { legalizeGraph } from '../passes/legalize.js';
@@ -97,7 +97,7 @@ export function lowerGraph<Ctx extends KernelSite & { epilogue?: unknown }, K>(
         throw new DlcError(`fused group '${node.name}' (${group.nodes.map((n) => n.op).join(', ')}) is not one kernel within the ${target.info.name} target's limits; run fuse-ops for this target`);
       }
       // A fused group's kernel is its anchor's (or its last element-wise node's), writing the group's output.
-      const kernelNode = group ? (form === 'anchored' ? group.anchor! : group.nodes[group.nodes.length - 1]) : node;
+      const kernelNode = group ? kernelNodeOf(group, form!) : node;
       const outputs = group ? [group.output] : node.outputs;
       for (const o of outputs) shapeOf(o);
       const k = target.context(site(kernelNode, outputs));

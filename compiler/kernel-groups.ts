@@ -133,3 +133,11 @@ export function kernelFormOf(group: FusedGroup, limits: TargetLimits): KernelFor
   if (group.nodes.every(isElementwiseNode) && elementwiseBindings(group.nodes) <= limits.bindingsPerKernel) return 'elementwise';
   return undefined;
 }
+
+/**
+ * The node a group's kernel is generated from, and named after (a compiled artifact's manifest and a profile
+ * name each kernel by it): the anchor of an anchored group, the last node of an element-wise one.
+ */
+export function kernelNodeOf(group: FusedGroup, form: KernelForm): Node {
+  return form === 'anchored' ? group.anchor! : group.nodes[group.nodes.length - 1];
+}
