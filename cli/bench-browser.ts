@@ -11,6 +11,7 @@ import { DlcError } from '../compiler/errors.js';
 import type { TensorInfo } from '../runtime/index.js';
 import { percentiles, type BenchPlan, type Timing } from './bench.js';
 import { bundleRuntime, launchChromium, pageResult, serveStatic } from './browser.js';
+import { packageRoot } from './version.js';
 import type { Feeds } from '../api/feeds.js';
 
 export const BROWSER_PEER_NAME = 'onnxruntime-web webgpu (Chromium)';
@@ -24,29 +25,26 @@ export interface BrowserBenchFiles {
 }
 
 /**
- * The runtime's entry point (its TypeScript source in a checkout, dist/ in an installed package) and
- * onnxruntime-web's browser files, both resolved from the working directory like a package import would be.
+ * The runtime's entry point (its TypeScript source in a checkout, dist/ in an installed package), found from
+ * dlc's own package whatever the working directory, and onnxruntime-web's browser files, resolved as dlc's own
+ * import of it would be (then from the working directory).
  */
 export function browserBenchFiles(): BrowserBenchFiles {
-  const require = createRequire(path.join(process.cwd(), 'index.js'));
-  // Package folders are looked up along node_modules (a package's `exports` may hide its package.json).
-  const resolveDir = (pkg: string, why: string): string => {
-    for (let dir = process.cwd(); ; dir = path.dirname(dir)) {
-      const manifest = path.join(dir, 'package.json');
-      if (fs.existsSync(manifest) && JSON.parse(fs.readFileSync(manifest, 'utf8')).name === pkg) return dir;
-      if (path.dirname(dir) === dir) break;
-    }
-    for (const base of require.resolve.paths(pkg) ?? []) {
-      if (fs.existsSync(path.join(base, pkg, 'package.json'))) return path.join(base, pkg);
-    }
-    throw new DlcError(`${why} needs the npm package ${pkg}, which is not found from ${process.cwd()}`);
-  };
-  const dlc = resolveDir('dlc', 'timing in the browser');
+  const dlc = packageRoot();
   const source = path.join(dlc, 'runtime', 'index.ts');
   return {
     runtimeEntry: fs.existsSync(source) ? source : path.join(dlc, 'dist', 'runtime', 'index.js'),
-    ortDist: path.join(resolveDir('onnxruntime-web', 'comparing with onnxruntime-web WebGPU'), 'dist'),
+    ortDist: path.join(packageDir('onnxruntime-web', 'comparing with onnxruntime-web WebGPU'), 'dist'),
   };
+}
+
+/** A package's folder, looked up along node_modules (a package's `exports` may hide its package.json). */
+export function packageDir(pkg: string, why: string): string {
+  const bases = [createRequire(import.meta.url), createRequire(path.join(process.cwd(), 'index.js'))].flatMap((r) => r.resolve.paths(pkg) ?? []);
+  for (const base of bases) {
+    if (fs.existsSync(path.join(base, pkg, 'package.json'))) return path.join(base, pkg);
+  }
+  throw new DlcError(`${why} needs the npm package ${pkg}, which is not installed: run npm install ${pkg}`);
 }
 
 interface PageTiming {

@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { REPO_ROOT } from '../tests/util/repo.js';
 import { importOnnxruntimeWeb, percentiles } from './bench.js';
 import { dlc } from '../tests/util/run-cli.js';
+import { browserBenchFiles } from './bench-browser.js';
+import { packageVersion } from './version.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dlc-bench-test-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -18,6 +20,17 @@ function expectRan(t: { firstRunMs: number; medianMs: number; p90Ms: number }) {
   expect(t.firstRunMs).toBeGreaterThan(0);
 }
 
+const ORT = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'node_modules', 'onnxruntime-web', 'package.json'), 'utf8')).version as string;
+
+/** What a JSON report records of the plan: runs, warm-up, seed, the inputs' shapes and both sides' versions. */
+const plan = (runs: number, warmup: number, seed: number, onnxruntimeWeb?: string) => ({
+  runs,
+  warmup,
+  seed,
+  inputs: [{ name: 'image', dtype: 'f32', shape: [1, 3, 32, 32] }],
+  versions: { dlc: packageVersion(), node: process.version, ...(onnxruntimeWeb ? { onnxruntimeWeb } : {}) },
+});
+
 describe('dlc bench --target webgpu', () => {
   test('tiny-cnn: dlc and onnxruntime-web WebGPU both run in headless Chromium on one adapter (--json)', async () => {
     const r = await dlc('bench', TINY_CNN, '--target', 'webgpu', '--runs', '2', '--warmup', '0', '--json');
@@ -25,7 +38,7 @@ describe('dlc bench --target webgpu', () => {
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report).toEqual({
-      target: 'webgpu', where: expect.stringMatching(/^Chromium \(.+\), adapter: .+/), ...timing,
+      target: 'webgpu', where: expect.stringMatching(/^Chromium \(.+\), adapter: .+/), ...timing, ...plan(2, 0, 1, ORT),
       peer: { name: 'onnxruntime-web webgpu (Chromium)', ...timing }, speedup: expect.any(Number),
     });
     expectRan(report);
@@ -40,7 +53,7 @@ describe('dlc bench --target wasm', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
-    expect(report).toEqual({ target: 'wasm', ...timing, peer: { name: 'onnxruntime-web wasm (1 thread)', ...timing }, speedup: expect.any(Number) });
+    expect(report).toEqual({ target: 'wasm', ...timing, ...plan(3, 1, 1, ORT), peer: { name: 'onnxruntime-web wasm (1 thread)', ...timing }, speedup: expect.any(Number) });
     expectRan(report);
     expectRan(report.peer);
     expect(report.speedup).toBeCloseTo(report.peer.medianMs / report.medianMs, 10);
@@ -62,7 +75,7 @@ describe('dlc bench --target wasm', () => {
     const alone = await dlc('bench', dir, '--runs', '1', '--json');
     expect(alone.code).toBe(0);
     const report = JSON.parse(alone.stdout);
-    expect(report).toEqual({ target: 'wasm', ...timing, peer: null, speedup: null });
+    expect(report).toEqual({ target: 'wasm', ...timing, ...plan(1, 3, 1), peer: null, speedup: null });
     expectRan(report);
   });
 
@@ -108,5 +121,19 @@ describe('percentiles', () => {
     expect(percentiles([5, 1, 3, 2, 4])).toEqual({ medianMs: 3, p90Ms: 5 });
     expect(percentiles([10, 9, 8, 7, 6, 5, 4, 3, 2, 1])).toEqual({ medianMs: 5.5, p90Ms: 9 });
     expect(percentiles([7])).toEqual({ medianMs: 7, p90Ms: 7 });
+  });
+});
+
+describe('the browser bench finds its files from dlc itself', () => {
+  test('whatever the working directory (an installed dlc run from an app folder)', () => {
+    const cwd = process.cwd();
+    process.chdir(tmp);
+    try {
+      const files = browserBenchFiles();
+      expect(files.runtimeEntry).toBe(path.join(REPO_ROOT, 'runtime', 'index.ts'));
+      expect(fs.existsSync(path.join(files.ortDist, 'ort.webgpu.min.mjs'))).toBe(true);
+    } finally {
+      process.chdir(cwd);
+    }
   });
 });

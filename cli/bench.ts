@@ -12,7 +12,8 @@ import type { DType } from '../compiler/ir/dtype.js';
 import type { TensorInfo } from '../runtime/index.js';
 import { loadArtifact } from './load-artifact.js';
 import { parseManifest, type Manifest } from '../runtime/manifest.js';
-import { BROWSER_PEER_NAME, benchInBrowser, browserBenchFiles } from './bench-browser.js';
+import { BROWSER_PEER_NAME, benchInBrowser, browserBenchFiles, packageDir } from './bench-browser.js';
+import { packageVersion, readPackage } from './version.js';
 import { CHROMIUM } from './browser.js';
 import { compile, writeArtifact } from '../api/compile.js';
 import type { Feeds } from '../api/feeds.js';
@@ -42,6 +43,13 @@ export interface Timing {
 
 export interface BenchReport extends Timing {
   target: string;
+  /** What was timed: runs after warm-up runs, on seeded random inputs of these shapes. */
+  runs: number;
+  warmup: number;
+  seed: number;
+  inputs: TensorInfo[];
+  /** dlc's version, and the peer's when it was measured. */
+  versions: { dlc: string; node: string; onnxruntimeWeb?: string };
   /** Where both sides ran, when not in this Node process (webgpu: the browser and its adapter). */
   where?: string;
   /** Absent when an artifact directory is benched without --peer-model. */
@@ -103,6 +111,11 @@ export async function benchCommand(modelOrDir: string, opts: BenchOptions, io: C
     }
     report = {
       target,
+      runs: plan.runs,
+      warmup: plan.warmup,
+      seed,
+      inputs,
+      versions: { dlc: packageVersion(), node: process.version, ...(theirs ? { onnxruntimeWeb: readPackage(packageDir('onnxruntime-web', 'dlc bench')).version } : {}) },
       ...(adapter === undefined ? {} : { where: `Chromium (${CHROMIUM}), adapter: ${adapter}` }),
       ...ours,
       peer: theirs ? { name: target === 'webgpu' ? BROWSER_PEER_NAME : PEER_NAME, ...theirs } : null,
