@@ -4,6 +4,9 @@ import { DlcError } from '../compiler/errors.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
 import { verify } from './index.js';
 import { importOnnxruntime } from './onnxruntime.js';
+import { Tensor } from '../compiler/ir/tensor.js';
+import { exportOnnxModel } from '../compiler/onnx/export.js';
+import { buildGraph } from '../tests/util/graphs.js';
 
 const TINY_CNN = path.join(REPO_ROOT, 'models', 'tiny-cnn.onnx');
 
@@ -14,8 +17,10 @@ describe('verify', () => {
       target: 'wasm',
       ok: true,
       tolerance: { atol: 1e-4, rtol: 1e-3 },
-      outputs: [{ name: 'probs', dtype: 'f32', shape: [1, 10], maxAbsError: expect.any(Number), maxRelError: expect.any(Number) }],
+      outputs: [{ name: 'probs', dtype: 'f32', shape: [1, 10], maxAbsError: expect.any(Number), maxRelError: expect.any(Number), rule: expect.any(String) }],
     });
+    // Softmax probabilities are below 1: the default atol is taken relative to the largest of them.
+    expect(result.outputs[0].rule).toMatch(/^\|a − b\| ≤ atol·max\|b\| \+ rtol·\|b\| = 0\.0001·0\.\d+ \+ 0\.001·\|b\| \(outputs below 1: atol relative to their largest magnitude\)$/);
     expect(result.outputs[0].maxAbsError).toBeLessThan(1e-4);
   });
 
@@ -39,6 +44,29 @@ describe('verify', () => {
     });
     expect(seen).toEqual(['image: f32[1,3,32,32]']);
     expect(result.ok).toBe(true);
+  });
+
+  test('outputs of 1e-9: the default atol scales with them, a given atol applies as given with a warning', async () => {
+    const model = exportOnnxModel(buildGraph({
+      inputs: { x: { dtype: 'f32', shape: [1, 8] } },
+      build: (b, { x }) => b.emit('mul', [x, b.constant(Tensor.scalar('f32', 3e-9))]),
+    }));
+    const scaled = await verify(model, { target: 'wasm' });
+    expect(scaled.ok).toBe(true);
+    expect(scaled.outputs[0].rule).toMatch(/^\|a − b\| ≤ atol·max\|b\| \+ rtol·\|b\| = 0\.0001·[\d.e-]+ \+ 0\.001·\|b\|/);
+    expect(scaled.outputs[0].warning).toBeUndefined();
+    const given = await verify(model, { target: 'wasm', tolerance: { atol: 1e-4 } });
+    expect(given.outputs[0].rule).toBe('|a − b| ≤ atol + rtol·|b| = 0.0001 + 0.001·|b|');
+    expect(given.outputs[0].warning).toMatch(/^every reference value is within atol of 0 \(max \|b\| [\d.e-]+ ≤ atol 0\.0001\): any output that small passes, all-zero included$/);
+  });
+
+  test.each([
+    [{ image: new Float64Array(3 * 32 * 32) }, "input 'image' is f32[1,3,32,32], the value given is a Float64Array"],
+    [{ image: new Float32Array(3 * 32 * 31) }, "input 'image' is f32[1,3,32,32] (3072 elements), the value given has 2976"],
+  ])('a value of the wrong dtype or size is refused before compiling (%#)', async (inputs, message) => {
+    const e = await verify(TINY_CNN, { target: 'wasm', inputs }).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(DlcError);
+    expect((e as DlcError).message).toBe(`${TINY_CNN}: ${message}`);
   });
 
   test('an input the model lacks is a usage error', async () => {

@@ -1,8 +1,11 @@
 // verify: compiles a model, runs the artifact in this process on seeded random (or given) inputs and compares
 // every output with onnxruntime-node running the original model — or, for a compressed artifact, the
 // compressed model dlc exports (compression changes the weights on purpose; its cost is the guard's to hold). An output passes when
-// |ours - theirs| ≤ atol + rtol·|theirs| everywhere (integers and bools must be exact).
-import { compareTensors, type Tolerance } from '../compiler/compare.js';
+// |ours - theirs| ≤ atol + rtol·|theirs| everywhere (integers and bools must be exact; NaN matches NaN, ∞ the
+// same ∞), with the default atol taken relative to outputs below 1 (compiler/compare.ts's outputRule); each
+// output reports the rule it was judged by and a warning where that rule says little. Given values are checked
+// against the model's inputs before anything is compiled.
+import { compareTensors, outputRule, type Tolerance } from '../compiler/compare.js';
 import { DlcError, UsageError } from '../compiler/errors.js';
 import type { DType } from '../compiler/ir/dtype.js';
 import type { TargetName } from '../codegen/targets.js';
@@ -14,6 +17,8 @@ import { seededFeeds, toTensor, type Feeds } from './feeds.js';
 import { importOnnxruntime, runOnnxruntime } from './onnxruntime.js';
 import { MEMORY_MODEL, type PassTimingSummary } from './optimize.js';
 import { loadInMemory, withRuntimeErrors } from './session.js';
+import { checkGivenInputs, declaredInputs, type DeclaredInput } from './model-inputs.js';
+import { readModel } from './optimize.js';
 
 export const DEFAULT_TOLERANCE: Tolerance = { atol: 1e-4, rtol: 1e-3 };
 
@@ -53,6 +58,11 @@ export interface VerifyOptions extends CompileOptions {
   tolerance?: Partial<Tolerance>;
   /** The GPUDevice a webgpu artifact runs on; without one the runtime asks navigator.gpu for one. */
   device?: GPUDevice;
+  /**
+   * The dtype and shape of the values the `inputs` function will give (read from files, say), from the model's
+   * declared inputs, checked against them before compiling; values given as an object are checked without it.
+   */
+  givenInputs?: (declared: readonly DeclaredInput[]) => Record<string, { dtype: DType; shape: readonly number[] }>;
 }
 
 export interface VerifiedOutput {
@@ -63,6 +73,10 @@ export interface VerifiedOutput {
   maxRelError: number;
   /** The first element beyond tolerance, when one is. */
   mismatch?: string;
+  /** The rule the output was judged by, with its numbers. */
+  rule: string;
+  /** Why that rule says little about this output, when it does. */
+  warning?: string;
 }
 
 export interface VerifyResult {
@@ -83,11 +97,17 @@ export async function verify(model: Uint8Array | string, options: VerifyOptions)
   const seed = options.seed ?? 1;
   const ort = await importOnnxruntime();
   const file = typeof model === 'string' ? model : MEMORY_MODEL;
+  if (options.givenInputs || typeof options.inputs === 'object') {
+    const declared = declaredInputs(readModel(model).bytes, file, options);
+    checkGivenInputs(declared, options.givenInputs?.(declared) ?? (options.inputs as Feeds), file);
+  }
 
   const artifact = await compile(model, options);
   const quantized = artifact.quantization ? quantizedTolerance(artifact.quantization) : undefined;
   const defaults = quantized?.tolerance ?? (options.precision === 'f16' ? F16_TOLERANCE : DEFAULT_TOLERANCE);
   const tolerance = { ...defaults, ...options.tolerance };
+  // An atol the user gives or the quantization scales give is in the outputs' units; the defaults' are for outputs of order 1.
+  const absoluteAtol = quantized !== undefined || options.tolerance?.atol !== undefined;
   const session = await loadInMemory(artifact, file, options.device);
   try {
     const feeds = typeof options.inputs === 'function' ? options.inputs(session.inputs) : completeFeeds(session.inputs, options.inputs ?? {}, seed);
@@ -98,8 +118,13 @@ export async function verify(model: Uint8Array | string, options: VerifyOptions)
     const outputs = session.outputs.map((o): VerifiedOutput => {
       const want = theirs[o.name];
       if (!want) throw new DlcError(`onnxruntime gave no output '${o.name}'`, { file });
-      const diff = compareTensors(toTensor(o.dtype, o.shape, ours[o.name]), toTensor(want.dtype, want.shape, want.data), tolerance);
-      return { name: o.name, dtype: o.dtype, shape: [...o.shape], maxAbsError: diff.maxAbsError, maxRelError: diff.maxRelError, ...(diff.mismatch === undefined ? {} : { mismatch: diff.mismatch }) };
+      const wanted = toTensor(want.dtype, want.shape, want.data);
+      const rule = outputRule(wanted, tolerance, absoluteAtol);
+      const diff = compareTensors(toTensor(o.dtype, o.shape, ours[o.name]), wanted, rule.tolerance);
+      return {
+        name: o.name, dtype: o.dtype, shape: [...o.shape], maxAbsError: diff.maxAbsError, maxRelError: diff.maxRelError,
+        ...(diff.mismatch === undefined ? {} : { mismatch: diff.mismatch }), rule: rule.text, ...(rule.warning ? { warning: rule.warning } : {}),
+      };
     });
     const ok = outputs.every((o) => o.mismatch === undefined);
     const reason = quantized && options.tolerance?.atol === undefined ? { toleranceReason: quantized.reason } : {};

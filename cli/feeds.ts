@@ -6,7 +6,7 @@ import { f16BitsToF32, isFloat, type DType } from '../compiler/ir/dtype.js';
 import type { TypedArray } from '../runtime/dtypes.js';
 import type { TensorInfo } from '../runtime/index.js';
 import { seededFeeds, type Feeds } from '../api/feeds.js';
-import { readNpy } from '../api/npy.js';
+import { readNpy, type NpyArray } from '../api/npy.js';
 
 /** `name=file.npy` (repeatable) → file names by input name. */
 export function parseInputFiles(specs: readonly string[]): Record<string, string> {
@@ -38,14 +38,26 @@ export function loadFeeds(inputs: readonly TensorInfo[], files: Record<string, s
   return feeds;
 }
 
-function readFeed(info: TensorInfo, file: string): TypedArray {
+/** The dtype and shape of each input file (read before compiling, so that a wrong file fails first). */
+export function describeInputFiles(files: Record<string, string>): Record<string, { dtype: DType; shape: number[] }> {
+  return Object.fromEntries(Object.entries(files).map(([name, file]) => {
+    const { dtype, shape } = readInputFile(name, file);
+    return [name, { dtype, shape }];
+  }));
+}
+
+function readInputFile(name: string, file: string): NpyArray {
   let bytes: Uint8Array;
   try {
     bytes = fs.readFileSync(file);
   } catch (e) {
-    throw new DlcError(`cannot read input '${info.name}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file });
+    throw new DlcError(`cannot read input '${name}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file });
   }
-  const array = readNpy(bytes, file);
+  return readNpy(bytes, file);
+}
+
+function readFeed(info: TensorInfo, file: string): TypedArray {
+  const array = readInputFile(info.name, file);
   if (array.dtype !== info.dtype) throw new DlcError(`input '${info.name}' is ${info.dtype}, the file holds ${array.dtype}`, { file });
   if (array.shape.join(',') !== info.shape.join(',')) {
     throw new DlcError(`input '${info.name}' has shape [${info.shape}], the file holds [${array.shape}]`, { file });

@@ -19,7 +19,8 @@ describe('dlc verify --target wasm', () => {
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report).toEqual({
-      target: 'wasm', ok: true, tolerance: { atol: 1e-4, rtol: 1e-3 }, outputs: [{ name: 'probs', maxAbsError: expect.any(Number), maxRelError: expect.any(Number) }],
+      target: 'wasm', ok: true, tolerance: { atol: 1e-4, rtol: 1e-3 },
+      outputs: [{ name: 'probs', maxAbsError: expect.any(Number), maxRelError: expect.any(Number), rule: expect.stringMatching(/^\|a − b\| ≤ atol·max\|b\| \+ rtol·\|b\| = 0\.0001·/) }],
     });
     expect(report.outputs[0].maxAbsError).toBeLessThan(1e-4);
   });
@@ -31,8 +32,28 @@ describe('dlc verify --target wasm', () => {
     const r = await dlc('verify', TINY_CNN, '--input', `image=${image}`);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
-      new RegExp(`^verify ${TINY_CNN} on wasm against onnxruntime \\(atol 0\\.0001, rtol 0\\.001\\): ok\\n  probs: f32\\[1,10\\]  max abs error [\\d.e+-]+, max rel error [\\d.e+-]+\\n$`),
+      new RegExp(`^verify ${TINY_CNN} on wasm against onnxruntime \\(atol 0\\.0001, rtol 0\\.001\\): ok\\n  probs: f32\\[1,10\\]  max abs error [\\d.e+-]+, max rel error [\\d.e+-]+\\n`
+        + '    rule: \\|a − b\\| ≤ atol·max\\|b\\| \\+ rtol·\\|b\\| = 0\\.0001·0\\.\\d+ \\+ 0\\.001·\\|b\\| \\(outputs below 1: atol relative to their largest magnitude\\)\\n$'),
     );
+    expect(r.stderr).toBe('');
+  });
+
+  test('a .npy file of the wrong shape or dtype is refused before compiling, in one line', async () => {
+    const wrong = path.join(tmp, 'wrong.npy');
+    fs.writeFileSync(wrong, writeNpy({ dtype: 'f32', shape: [1, 3, 32, 31], data: new Float32Array(3 * 32 * 31) }));
+    let r = await dlc('verify', TINY_CNN, '--input', `image=${wrong}`);
+    expect(r.stderr).toBe(`dlc: ${TINY_CNN}: input 'image' is f32[1,3,32,32], the value given is f32[1,3,32,31]\n`);
+    expect(r.code).toBe(1);
+    fs.writeFileSync(wrong, writeNpy({ dtype: 'f64', shape: [1, 3, 32, 32], data: new Float64Array(3 * 32 * 32) }));
+    r = await dlc('verify', TINY_CNN, '--input', `image=${wrong}`);
+    expect(r.stderr).toBe(`dlc: ${TINY_CNN}: input 'image' is f32[1,3,32,32], the value given is f64[1,3,32,32]\n`);
+  });
+
+  test('an explicit --atol above every output is applied and warned about', async () => {
+    const r = await dlc('verify', TINY_CNN, '--atol', '10');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('    rule: |a − b| ≤ atol + rtol·|b| = 10 + 0.001·|b|\n');
+    expect(r.stderr).toMatch(/^dlc: warning: output 'probs': every reference value is within atol of 0 \(max \|b\| [\d.]+ ≤ atol 10\): any output that small passes, all-zero included\n$/);
   });
 
   test('beyond tolerance: exit 1, the report and one line naming the output', async () => {

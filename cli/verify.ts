@@ -4,7 +4,8 @@
 import { UsageError } from '../compiler/errors.js';
 import type { Tolerance } from '../compiler/compare.js';
 import { DEFAULT_TOLERANCE, verify } from '../api/verify.js';
-import { loadFeeds, parseInputFiles } from './feeds.js';
+import { checkInputNames, type DeclaredInput } from '../api/model-inputs.js';
+import { describeInputFiles, loadFeeds, parseInputFiles } from './feeds.js';
 import type { CliIo } from './main.js';
 import { compileOptions, printTimings, type CompileFlags } from './options.js';
 import { parseSeed } from './run.js';
@@ -26,12 +27,17 @@ export async function verifyCommand(model: string, opts: VerifyOptions, io: CliI
   const seed = parseSeed(opts.seed);
   const files = parseInputFiles(opts.input);
   const options = compileOptions(opts, io);
+  // The files' names, dtypes and shapes are checked against the model's inputs before it is compiled.
+  const givenInputs = (declared: readonly DeclaredInput[]) => {
+    checkInputNames(declared, Object.keys(files), '--input');
+    return describeInputFiles(files);
+  };
   const device = opts.target === 'webgpu' ? await nodeGpuDevice() : undefined;
-  const result = await verify(model, { ...options, seed, tolerance, device, inputs: (inputs) => loadFeeds(inputs, files, { seed }) });
+  const result = await verify(model, { ...options, seed, tolerance, device, givenInputs, inputs: (inputs) => loadFeeds(inputs, files, { seed }) });
   printTimings(io, result.timings);
 
   if (opts.json) {
-    const outputs = result.outputs.map((r) => ({ name: r.name, maxAbsError: r.maxAbsError, maxRelError: r.maxRelError, mismatch: r.mismatch }));
+    const outputs = result.outputs.map((r) => ({ name: r.name, maxAbsError: r.maxAbsError, maxRelError: r.maxRelError, mismatch: r.mismatch, rule: r.rule, warning: r.warning }));
     const reason = result.toleranceReason ? { toleranceReason: result.toleranceReason } : {};
     const reference = result.reference ? { reference: result.reference } : {};
     io.stdout.write(`${JSON.stringify({ target: opts.target, ok: result.ok, tolerance: result.tolerance, ...reason, ...reference, outputs }, null, 2)}\n`);
@@ -42,10 +48,11 @@ export async function verifyCommand(model: string, opts: VerifyOptions, io: CliI
     const lines = [`verify ${model} on ${opts.target} against ${against} (atol ${result.toleranceReason ? formatError(t.atol) : t.atol}, rtol ${t.rtol}${why}): ${result.ok ? 'ok' : 'FAILED'}`];
     for (const r of result.outputs) {
       const errors = `max abs error ${formatError(r.maxAbsError)}, max rel error ${formatError(r.maxRelError)}`;
-      lines.push(`  ${r.name}: ${r.dtype}[${r.shape.join(',')}]  ${errors}${r.mismatch ? `  MISMATCH: ${r.mismatch}` : ''}`);
+      lines.push(`  ${r.name}: ${r.dtype}[${r.shape.join(',')}]  ${errors}${r.mismatch ? `  MISMATCH: ${r.mismatch}` : ''}`, `    rule: ${r.rule}`);
     }
     io.stdout.write(`${lines.join('\n')}\n`);
   }
+  for (const r of result.outputs) if (r.warning) io.stderr.write(`dlc: warning: output '${r.name}': ${r.warning}\n`);
   const bad = result.outputs.find((r) => r.mismatch !== undefined);
   if (bad) {
     io.stderr.write(`dlc: ${model}: output '${bad.name}' differs from onnxruntime beyond tolerance: ${bad.mismatch}\n`);

@@ -5,10 +5,12 @@ import type { Node } from '../../compiler/ir/graph.js';
 import { attrFloat } from '../../compiler/ops/util.js';
 import { renderElementwise, type ScalarOperand } from '../../compiler/ops/scalar-forms.js';
 import type { WgslEpilogue } from './kernels/kernel.js';
-import { WGSL_TARGET, wgslLiteral } from './wgsl-target.js';
+import { keepNan, WGSL_TARGET, wgslLiteral } from './wgsl-target.js';
 
 const splat = (x: number) => `vec4<f32>(${wgslLiteral(x, 'f32')})`;
-const clamp = (v: string, lo: number, hi: number) => `clamp(${v}, ${splat(lo)}, ${splat(hi)})`;
+// WGSL's max, min and clamp may drop a NaN: NaN stays NaN, as onnxruntime's activations keep it.
+const nanSafe = (v: string, result: string) => keepNan(v, result, true);
+const clamp = (v: string, lo: number, hi: number) => nanSafe(v, `clamp(${v}, ${splat(lo)}, ${splat(hi)})`);
 
 /** A single-element constant input's value, or the default when the input is absent. */
 function bound(node: Node, i: number, dflt: number): number | undefined {
@@ -24,7 +26,7 @@ export function wgslEpilogueOf(node: Node): WgslEpilogue | undefined {
   const scalar = (v: string) => renderElementwise(node, operands(node, v), 'f32', WGSL_TARGET);
   const make = (name: string, vec4: (v: string) => string): WgslEpilogue => ({ name: name.replace(/-/g, 'm').replace(/\./g, 'p').replace(/[^A-Za-z0-9_]/g, '_'), scalar, vec4 });
   switch (node.op) {
-    case 'relu': return make('relu', (v) => `max(${v}, ${splat(0)})`);
+    case 'relu': return make('relu', (v) => nanSafe(v, `max(${v}, ${splat(0)})`));
     case 'leaky_relu': {
       const alpha = attrFloat(node.attrs, 'alpha');
       return make(`leaky${alpha}`, (v) => `select(${v}, ${v} * ${wgslLiteral(alpha, 'f32')}, ${v} < ${splat(0)})`);
@@ -32,7 +34,7 @@ export function wgslEpilogueOf(node: Node): WgslEpilogue | undefined {
     case 'clip': {
       const [lo, hi] = [bound(node, 1, -Infinity), bound(node, 2, Infinity)];
       if (lo === undefined || hi === undefined) return undefined;
-      return make(`clip${lo}_${hi}`, (v) => `min(max(${v}, ${splat(lo)}), ${splat(hi)})`);
+      return make(`clip${lo}_${hi}`, (v) => nanSafe(v, `min(max(${v}, ${splat(lo)}), ${splat(hi)})`));
     }
     case 'hard_sigmoid': {
       const [alpha, beta] = [attrFloat(node.attrs, 'alpha'), attrFloat(node.attrs, 'beta')];

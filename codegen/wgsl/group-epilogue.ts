@@ -19,7 +19,7 @@ import { wgslEpilogueOf } from './epilogue.js';
 import type { EpilogueSite, WgslEpilogue } from './kernels/kernel.js';
 import { offsetOf } from './kernels/module-bindings.js';
 import type { DType } from '../../compiler/ir/dtype.js';
-import { storageType, WGSL_TARGET, wgslLiteral } from './wgsl-target.js';
+import { isNanOf, storageType, WGSL_TARGET, wgslLiteral } from './wgsl-target.js';
 
 /**
  * Tensors one epilogue may read. A kernel binds its anchor's inputs, its output and maybe a scratch besides;
@@ -32,8 +32,9 @@ const NATIVE_BINARY: Record<string, (a: string, b: string) => string> = {
   sub: (a, b) => `${a} - ${b}`,
   mul: (a, b) => `${a} * ${b}`,
   div: (a, b) => `${a} / ${b}`,
-  max: (a, b) => `max(${a}, ${b})`,
-  min: (a, b) => `min(${a}, ${b})`,
+  // WGSL's max and min may drop a NaN; a + b is NaN when either is.
+  max: (a, b) => `select(max(${a}, ${b}), ${a} + ${b}, ${isNanOf(a, true)} | ${isNanOf(b, true)})`,
+  min: (a, b) => `select(min(${a}, ${b}), ${a} + ${b}, ${isNanOf(a, true)} | ${isNanOf(b, true)})`,
 };
 
 /** A local of the helpers: its dtype, its scalar form, its vec4 form and lane l of the vec4 form. */

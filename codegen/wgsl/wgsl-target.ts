@@ -48,6 +48,16 @@ const SPECIAL_FLOATS: Record<string, string> = {
   dlc_ninf: 'fn dlc_ninf() -> f32 { var b = 0xff800000u; return bitcast<f32>(b); }',
 };
 
+/** A WGSL bool expression (of a vector of bools for a vector `x`): is `x` NaN, from its bits (immune to fast math). */
+export function isNanOf(x: string, vec4 = false): string {
+  return vec4 ? `((bitcast<vec4<u32>>(${x}) & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u))` : `((bitcast<u32>(${x}) & 0x7fffffffu) > 0x7f800000u)`;
+}
+
+/** `result`, or NaN where `x` is NaN: `result` computed by a function that may drop NaN (max, min, clamp, exp…). */
+export function keepNan(x: string, result: string, vec4 = false): string {
+  return `select(${result}, ${x}, ${isNanOf(x, vec4)})`;
+}
+
 export function wgslLiteral(value: number, dtype: DType): string {
   const t = storageType(dtype);
   if (t === 'f32') {
@@ -63,10 +73,14 @@ export function wgslLiteral(value: number, dtype: DType): string {
   return t === 'i32' ? `i32(${v})` : `${v}u`;
 }
 
+// IEEE semantics, as onnxruntime computes: NaN in gives NaN out, log(0) = −∞, log and sqrt of a negative
+// number are NaN, max/min propagate NaN. WGSL leaves all of these to the implementation (SwiftShader's exp(NaN)
+// is ∞, log(0) −88, max(NaN, y) y), so the functions that break them go through dlc_ helpers that decide
+// NaN from the bits; the rest (sqrt, abs, floor, ceil, round, trunc, asin, acos, atan, sinh) keep NaN natively.
 const NATIVE: Partial<Record<Intrinsic, string>> = {
-  exp: 'exp', log: 'log', sqrt: 'sqrt', abs: 'abs', floor: 'floor', ceil: 'ceil', round_even: 'round', trunc: 'trunc',
-  min: 'min', max: 'max', sin: 'sin', cos: 'cos', tan: 'tan', asin: 'asin', acos: 'acos', atan: 'atan', sinh: 'sinh',
-  cosh: 'cosh', asinh: 'asinh', acosh: 'acosh', atanh: 'atanh',
+  exp: 'dlc_exp', log: 'dlc_log', sqrt: 'sqrt', abs: 'abs', floor: 'floor', ceil: 'ceil', round_even: 'round', trunc: 'trunc',
+  min: 'dlc_min', max: 'dlc_max', sin: 'dlc_sin', cos: 'dlc_cos', tan: 'dlc_tan', asin: 'asin', acos: 'acos', atan: 'atan', sinh: 'sinh',
+  cosh: 'dlc_cosh', asinh: 'dlc_asinh', acosh: 'dlc_acosh', atanh: 'dlc_atanh', tanh: 'dlc_tanh',
 };
 
 /** Bits of a float's magnitude: NaN above the exponent-all-ones pattern, ±Inf equal to it (immune to fast math). */
@@ -79,10 +93,8 @@ export const WGSL_TARGET: CTarget = {
     if (storageType(dtype) !== 'f32') throw new DlcError(`${fn} of ${dtype} is not supported by the webgpu target`);
     const [x, y] = args;
     switch (fn) {
-      case 'expm1': return `(exp(${x}) - 1.0f)`;
-      case 'log1p': return `log(1.0f + ${x})`;
-      // tanh(±20) is ±1 in f32; clamping keeps implementations that use exp(2x) finite.
-      case 'tanh': return `tanh(clamp(${x}, -20.0f, 20.0f))`;
+      case 'expm1': return `(dlc_exp(${x}) - 1.0f)`;
+      case 'log1p': return `dlc_log(1.0f + ${x})`;
       case 'erf': return `dlc_erf(${x})`;
       case 'pow': return `dlc_pow(${x}, ${y})`;
       // WGSL's float % is x − y·trunc(x/y): C's fmod.
@@ -125,6 +137,35 @@ export function wrapNarrow(expr: string, dtype: DType): string {
 /** Helper functions the expressions may call, by name; a module gets those it uses (see withHelpers). */
 const HELPERS: Record<string, string> = {
   ...SPECIAL_FLOATS,
+  dlc_isnan: `fn dlc_isnan(x: f32) -> bool { return ${isNanOf('x')}; }`,
+  // x + y is NaN when either is.
+  dlc_max: 'fn dlc_max(x: f32, y: f32) -> f32 { return select(max(x, y), x + y, dlc_isnan(x) || dlc_isnan(y)); }',
+  dlc_min: 'fn dlc_min(x: f32, y: f32) -> f32 { return select(min(x, y), x + y, dlc_isnan(x) || dlc_isnan(y)); }',
+  dlc_exp: `fn dlc_exp(x: f32) -> f32 { return ${keepNan('x', 'exp(x)')}; }`,
+  dlc_cosh: `fn dlc_cosh(x: f32) -> f32 { return ${keepNan('x', 'cosh(x)')}; }`,
+  // tanh(±20) is ±1 in f32; clamping keeps implementations that use exp(2x) finite.
+  dlc_tanh: `fn dlc_tanh(x: f32) -> f32 { return ${keepNan('x', 'tanh(clamp(x, -20.0f, 20.0f))')}; }`,
+  // ±0 gives −∞; a negative number or NaN (bits above +∞'s, the sign bit included) gives NaN.
+  dlc_log: `fn dlc_log(x: f32) -> f32 {
+  let b = bitcast<u32>(x);
+  return select(select(log(x), dlc_nan(), b > 0x7f800000u), dlc_ninf(), (b & 0x7fffffffu) == 0u);
+}`,
+  // Beyond 1e9 asinh(x) = ±(log|x| + log 2) in f32 (the implementations' log(x + sqrt(x² + 1)) overflows x²).
+  dlc_asinh: `fn dlc_asinh(x: f32) -> f32 {
+  let a = abs(x);
+  let r = select(asinh(a), log(a) + 0.6931472f, a > 1e9f);
+  return ${keepNan('x', 'select(r, -r, x < 0.0f)')};
+}`,
+  dlc_acosh: 'fn dlc_acosh(x: f32) -> f32 { return select(acosh(x), dlc_nan(), !(x >= 1.0f) || dlc_isnan(x)); }',
+  dlc_atanh: 'fn dlc_atanh(x: f32) -> f32 { return select(atanh(x), dlc_nan(), !(abs(x) <= 1.0f) || dlc_isnan(x)); }',
+  // WGSL promises sin, cos and tan accurate only on [−π, π]: the argument is reduced by the period first, in two
+  // parts (6.28125 and 2π − 6.28125; k·6.28125 is exact for |k| < 2¹⁶, so up to |x| ≈ 4e5). ±∞ and NaN give NaN.
+  dlc_turns: `fn dlc_turns(x: f32, k: f32, hi: f32, lo: f32) -> f32 {
+  return select((x - k * hi) - k * lo, dlc_nan(), (bitcast<u32>(x) & 0x7fffffffu) >= 0x7f800000u);
+}`,
+  dlc_sin: 'fn dlc_sin(x: f32) -> f32 { return sin(dlc_turns(x, round(x * 0.15915494f), 6.28125f, 0.0019353072f)); }',
+  dlc_cos: 'fn dlc_cos(x: f32) -> f32 { return cos(dlc_turns(x, round(x * 0.15915494f), 6.28125f, 0.0019353072f)); }',
+  dlc_tan: 'fn dlc_tan(x: f32) -> f32 { return tan(dlc_turns(x, round(x * 0.31830989f), 3.140625f, 0.0009676536f)); }',
   // erf to 1.5e-7 absolute (Abramowitz & Stegun 7.1.26): 1 − (a1·t + … + a5·t⁵)·e^(−x²), t = 1/(1 + p·|x|).
   dlc_erf: `fn dlc_erf(x: f32) -> f32 {
   let a = abs(x);

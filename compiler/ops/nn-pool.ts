@@ -58,7 +58,8 @@ function poolPlanes(x: TensorData, planes: number, g: Geom3, mode: PoolMode, opt
                 const v = x[xb + at];
                 count++;
                 if (mode === PoolMode.Max) {
-                  if (v > acc || arg < 0) {
+                  // NaN is the maximum (the first in the window): IEEE's maximum, as the targets compute it.
+                  if (v > acc || arg < 0 || (Number.isNaN(v) && !Number.isNaN(acc))) {
                     acc = v;
                     arg = opts.columnMajor ? id + (ih + iw * iH) * iD : at;
                   }

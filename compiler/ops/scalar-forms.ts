@@ -86,7 +86,8 @@ export function renderElementwise(node: Node, xs: readonly ScalarOperand[], outD
     case 'min': return xs.slice(1).reduce((acc, o) => (isFloat(d) ? call('min', acc, o.expr) : t.select(`${acc} < ${o.expr}`, acc, o.expr)), x);
     case 'neg': return `(-${x})`;
     case 'abs': return isFloat(d) ? call('abs', x) : isSigned(d) ? t.select(`${x} < ${lit(0)}`, `-${x}`, x) : x;
-    case 'sign': return t.select(`${x} > ${lit(0)}`, lit(1), t.select(`${x} < ${lit(0)}`, lit(-1), isFloat(d) ? `(${x} * ${lit(0)})` : lit(0)));
+    // Neither above nor below 0: ±0 or NaN for floats, which sign keeps (x · 0 would be folded to 0 by fast math).
+    case 'sign': return t.select(`${x} > ${lit(0)}`, lit(1), t.select(`${x} < ${lit(0)}`, lit(-1), isFloat(d) ? x : lit(0)));
     case 'reciprocal': float(); return `(${lit(1)} / ${x})`;
     case 'floor': case 'ceil': case 'sqrt': case 'exp': case 'log': case 'sin': case 'cos': case 'tan': case 'asin': case 'acos':
     case 'atan': case 'sinh': case 'cosh': case 'asinh': case 'acosh': case 'atanh': case 'tanh': case 'erf':

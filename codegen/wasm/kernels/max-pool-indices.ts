@@ -1,6 +1,7 @@
 // max_pool in the forms the kernel of pool.ts refuses: with the indices output (the flat position of each
 // maximum in the input: row-major, or column-major within each plane for storage_order 1) or on operands other
 // than f32. Each output element scans its window; other max pools go to pool.ts.
+import { isFloat } from '../../../compiler/ir/dtype.js';
 import { attrInt } from '../../../compiler/ops/util.js';
 import { poolWindow } from '../../window-geometry.js';
 import { asType } from '../as-target.js';
@@ -20,6 +21,8 @@ export function maxPoolKernel(k: KernelContext): string {
   const [oD, oH, oW] = g.outDims;
   const [inPlane, outPlane] = [prod(g.inDims), prod(g.outDims)];
   const columnMajor = attrInt(k.node.attrs, 'storage_order') === 1;
+  // A NaN is the maximum (the first one in the window), as max_pool without indices propagates it.
+  const better = isFloat(x.type.dtype) ? 'v > best || (v != v && best == best)' : 'v > best';
   const coordinate = (name: string, j: number, size: number) =>
     `const ${name} = o${name} * ${g.strides[j]} - ${g.padBegin[j]} + k${name} * ${g.dilations[j]}; if (${name} < 0 || ${name} >= ${size}) continue;`;
   return [
@@ -32,7 +35,7 @@ export function maxPoolKernel(k: KernelContext): string {
     `    for (let kh: i32 = 0; kh < ${g.kernel[1]}; kh++) { ${coordinate('h', 1, iH)}`,
     `    for (let kw: i32 = 0; kw < ${g.kernel[2]}; kw++) { ${coordinate('w', 2, iW)}`,
     `      const v = load<${t}>(${at(k.ptr(x), `base + (d * ${iH} + h) * ${iW} + w`, x.type.dtype)});`,
-    `      if (arg < 0 || v > best) { best = v; arg = ${columnMajor ? `d + (h + w * ${iH}) * ${iD}` : `(d * ${iH} + h) * ${iW} + w`}; }`,
+    `      if (arg < 0 || ${better}) { best = v; arg = ${columnMajor ? `d + (h + w * ${iH}) * ${iD}` : `(d * ${iH} + h) * ${iW} + w`}; }`,
     '    }}}',
     `    const o = (p * ${oD} + od) * ${oH * oW} + oh * ${oW} + ow;`,
     `    store<${t}>(${at(k.ptr(y), 'o', y.type.dtype)}, best);`,

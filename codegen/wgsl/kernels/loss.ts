@@ -39,10 +39,10 @@ export function lossKernel(k: WgslKernelContext): WgslDispatch[] {
       // log p_j = x_j − (m + log Σ e^(x − m)) with m the largest score, so that exp() stays finite.
       lines.push(
         `  var m = ${wgslLiteral(-Infinity, 'f32')};`,
-        `  for (var j = 0u; j < ${c}u; j++) { m = max(m, ${score('j')}); }`,
+        `  for (var j = 0u; j < ${c}u; j++) { m = dlc_max(m, ${score('j')}); }`,
         '  var e = 0.0f;',
-        `  for (var j = 0u; j < ${c}u; j++) { e += exp(${score('j')} - m); }`,
-        '  let logSum = m + log(e);',
+        `  for (var j = 0u; j < ${c}u; j++) { e += dlc_exp(${score('j')} - m); }`,
+        '  let logSum = m + dlc_log(e);',
       );
       if (logProb) lines.push(`  for (var j = 0u; j < ${c}u; j++) { ${b.of(logProb)}[(b * ${c}u + j) * ${inner}u + r] = ${score('j')} - logSum; }`);
     }

@@ -28,6 +28,8 @@ export function maxPoolKernel(k: WgslKernelContext): WgslDispatch[] | null {
     `    let ${name} = i32(${o}) * ${g.strides[j]} - ${g.padBegin[j]} + i32(k${name}) * ${g.dilations[j]};`,
     `    if (${name} < 0 || ${name} >= ${size}) { continue; }`,
   ];
+  // A NaN is the maximum (the first one in the window), as max_pool without indices propagates it.
+  const better = storageType(x.type.dtype) === 'f32' ? 'v > best || (dlc_isnan(v) && !dlc_isnan(best))' : 'v > best';
   const body = [
     `  let ow = i % ${oW}u;`,
     `  let oh = (i / ${oW}u) % ${oH}u;`,
@@ -42,7 +44,7 @@ export function maxPoolKernel(k: WgslKernelContext): WgslDispatch[] | null {
     `  for (var kw = 0; kw < ${g.kernel[2]}; kw++) {`,
     ...coordinate('w', 'ow', 2, iW),
     `    let v = ${xb}[base + u32((d * ${iH} + h) * ${iW} + w)];`,
-    `    if (arg < 0 || v > best) { best = v; arg = ${columnMajor ? `d + (h + w * ${iH}) * ${iD}` : `(d * ${iH} + h) * ${iW} + w`}; }`,
+    `    if (arg < 0 || ${better}) { best = v; arg = ${columnMajor ? `d + (h + w * ${iH}) * ${iD}` : `(d * ${iH} + h) * ${iW} + w`}; }`,
     '  }',
     '  }',
     '  }',

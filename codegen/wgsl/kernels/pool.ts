@@ -46,7 +46,7 @@ export function poolKernel(k: WgslKernelContext): WgslDispatch[] {
     '  padCount++;',
     `  if (${inside}) {`,
     `    let v = ${xb}[plane * ${inPlane}u + u32((id * ${g.inDims[1]} + ih) * ${g.inDims[2]} + iw)];`,
-    `    ${isMax ? 'acc = max(acc, v);' : 'acc += v;'}`,
+    `    ${isMax ? 'acc = dlc_max(acc, v);' : 'acc += v;'}`,
     '    inCount++;',
     '  }',
     ...close,
@@ -68,7 +68,7 @@ export function globalPoolKernel(k: WgslKernelContext): WgslDispatch[] {
   const isMax = k.node.op === 'global_max_pool';
   const mb = new ModuleBindings();
   const [xb, yb] = [mb.bind(x), mb.bind(y, 'read_write')];
-  const combine = (a: string, v: string) => (isMax ? `${a} = max(${a}, ${v});` : `${a} += ${v};`);
+  const combine = (a: string, v: string) => (isMax ? `${a} = dlc_max(${a}, ${v});` : `${a} += ${v};`);
   const [gx, gy] = foldedGrid(planes);
   const code = [
     mb.declarations(),

@@ -29,19 +29,19 @@ const f = (v: number) => wgslLiteral(v, 'f32');
 
 /** ONNX's recurrent activations as WGSL f32 expressions of `x`. */
 const ACTIVATIONS: Record<string, (x: string, alpha: string, beta: string) => string> = {
-  relu: (x) => `max(${x}, 0.0f)`,
-  // tanh(±20) is ±1 in f32; clamping keeps implementations that use exp(2x) finite.
-  tanh: (x) => `tanh(clamp(${x}, -20.0f, 20.0f))`,
-  sigmoid: (x) => `1.0f / (1.0f + exp(-${x}))`,
+  // The dlc_ helpers (wgsl-target.ts) keep NaN where WGSL's max, clamp, exp and tanh may drop it.
+  relu: (x) => `dlc_max(${x}, 0.0f)`,
+  tanh: (x) => `dlc_tanh(${x})`,
+  sigmoid: (x) => `1.0f / (1.0f + dlc_exp(-${x}))`,
   affine: (x, a, b) => `${a} * ${x} + ${b}`,
   leakyrelu: (x, a) => `select(${a} * ${x}, ${x}, ${x} >= 0.0f)`,
   thresholdedrelu: (x, a) => `select(0.0f, ${x}, ${x} > ${a})`,
-  scaledtanh: (x, a, b) => `${a} * tanh(clamp(${b} * ${x}, -20.0f, 20.0f))`,
-  hardsigmoid: (x, a, b) => `clamp(${a} * ${x} + ${b}, 0.0f, 1.0f)`,
-  elu: (x, a) => `select(${a} * (exp(${x}) - 1.0f), ${x}, ${x} >= 0.0f)`,
+  scaledtanh: (x, a, b) => `${a} * dlc_tanh(${b} * ${x})`,
+  hardsigmoid: (x, a, b) => `dlc_max(dlc_min(${a} * ${x} + ${b}, 1.0f), 0.0f)`,
+  elu: (x, a) => `select(${a} * (dlc_exp(${x}) - 1.0f), ${x}, ${x} >= 0.0f)`,
   softsign: (x) => `${x} / (1.0f + abs(${x}))`,
   // log(1 + eˣ) = max(x, 0) + log(1 + e^(−|x|)), finite for large x.
-  softplus: (x) => `max(${x}, 0.0f) + log(1.0f + exp(-abs(${x})))`,
+  softplus: (x) => `dlc_max(${x}, 0.0f) + log(1.0f + dlc_exp(-abs(${x})))`,
 };
 
 function activationFunction(name: string, a: RecurrentActivation): string {

@@ -38,10 +38,10 @@ const REDUCERS: Record<string, Reducer> = {
   reduce_l1: sum((v) => `abs(${v})`),
   reduce_l2: sum((v) => `${v} * ${v}`, (a) => `sqrt(${a})`),
   reduce_sum_square: sum((v) => `${v} * ${v}`),
-  reduce_log_sum: sum((v) => v, (a) => `log(${a})`),
+  reduce_log_sum: sum((v) => v, (a) => `dlc_log(${a})`),
   reduce_prod: { init: '1.0f', step: (a, v) => `${a} *= ${v};`, finish: (a) => a },
-  reduce_max: { init: f(-Infinity), step: (a, v) => `${a} = max(${a}, ${v});`, finish: (a) => a },
-  reduce_min: { init: f(Infinity), step: (a, v) => `${a} = min(${a}, ${v});`, finish: (a) => a },
+  reduce_max: { init: f(-Infinity), step: (a, v) => `${a} = dlc_max(${a}, ${v});`, finish: (a) => a },
+  reduce_min: { init: f(Infinity), step: (a, v) => `${a} = dlc_min(${a}, ${v});`, finish: (a) => a },
 };
 
 /** WGSL loops over `dims` with element strides `strides`, the element's offset named `off` inside `body`. */
@@ -66,9 +66,9 @@ export function reduceKernel(k: WgslKernelContext): WgslDispatch[] {
   const load = (off: string) => `${xb}[o0 + ${off}]`;
   if (lse) {
     // log Σ eˣ = m + log Σ e^(x − m) with m the max, so that exp() stays finite.
-    lines.push(`  var m = ${f(-Infinity)};`, inner((off) => `    m = max(m, ${load(off)});`));
-    lines.push(`  if ((bitcast<u32>(m) & 0x7fffffffu) >= 0x7f800000u) { m = 0.0f; }`, '  var acc = 0.0f;', inner((off) => `    acc += exp(${load(off)} - m);`));
-    lines.push(`  ${yb}[i] = m + log(acc);`);
+    lines.push(`  var m = ${f(-Infinity)};`, inner((off) => `    m = dlc_max(m, ${load(off)});`));
+    lines.push(`  if ((bitcast<u32>(m) & 0x7fffffffu) >= 0x7f800000u) { m = 0.0f; }`, '  var acc = 0.0f;', inner((off) => `    acc += dlc_exp(${load(off)} - m);`));
+    lines.push(`  ${yb}[i] = m + dlc_log(acc);`);
   } else {
     lines.push(`  var acc = ${r.init};`, inner((off) => `    ${r.step('acc', load(off))}`));
     lines.push(`  ${yb}[i] = ${r.finish('acc', count)};`);
@@ -100,16 +100,16 @@ export function softmaxKernel(k: WgslKernelContext): WgslDispatch[] {
       `  for (var j = 0u; j < ${n}u; j++) { ${py('j')} = select(0.0f, 1.0f, j == best); }`,
     );
   } else {
-    lines.push(`  var m = ${f(-Infinity)};`, `  for (var j = 0u; j < ${n}u; j++) { m = max(m, ${px('j')}); }`, '  var sum = 0.0f;');
+    lines.push(`  var m = ${f(-Infinity)};`, `  for (var j = 0u; j < ${n}u; j++) { m = dlc_max(m, ${px('j')}); }`, '  var sum = 0.0f;');
     if (k.node.op === 'log_softmax') {
       lines.push(
-        `  for (var j = 0u; j < ${n}u; j++) { sum += exp(${px('j')} - m); }`,
-        '  let ls = m + log(sum);',
+        `  for (var j = 0u; j < ${n}u; j++) { sum += dlc_exp(${px('j')} - m); }`,
+        '  let ls = m + dlc_log(sum);',
         `  for (var j = 0u; j < ${n}u; j++) { ${py('j')} = ${px('j')} - ls; }`,
       );
     } else {
       lines.push(
-        `  for (var j = 0u; j < ${n}u; j++) { let e = exp(${px('j')} - m); ${py('j')} = e; sum += e; }`,
+        `  for (var j = 0u; j < ${n}u; j++) { let e = dlc_exp(${px('j')} - m); ${py('j')} = e; sum += e; }`,
         '  let inv = 1.0f / sum;',
         `  for (var j = 0u; j < ${n}u; j++) { ${py('j')} = ${py('j')} * inv; }`,
       );
