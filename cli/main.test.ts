@@ -2,12 +2,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Tensor } from '../compiler/ir/tensor.js';
+import { printGraph } from '../compiler/ir/printer.js';
+import { parseIrFile } from '../compiler/ir/resources.js';
+import { importOnnx } from '../compiler/onnx/frontend.js';
 import { encodeOnnxModel } from '../compiler/onnx/writer.js';
 import { registerPass } from '../passes/manager.js';
 import { DEFAULT_OPT_LEVEL, optPipelineText } from '../passes/pipelines.js';
 import { listCases } from '../tests/conformance/cases.js';
 import { REAL_MODELS } from '../tests/models/real-models.js';
 import { dlc } from '../tests/util/run-cli.js';
+import { REPO_ROOT } from '../tests/util/repo.js';
 import { EXIT_INTERNAL, runCli } from './main.js';
 
 // A pass with a bug in it: what an unexpected exception looks like from the command line.
@@ -112,6 +116,22 @@ describe('dlc inspect', () => {
     expect(r.stderr).toContain('// -----// IR after fold-constants //----- //\ngraph @main(%x: f32[2,3]) {');
     expect(r.stderr).toMatch(/pass timing:\n.* ms +2× +fold-constants\n/);
     expect(fs.readdirSync(dir)).toContain('004_eliminate-dead-code.ir');
+  });
+
+  test('-O0: --print-ir-after-all and --dump-ir show the IR as imported, large constants elided; the dump parses back', async () => {
+    const dir = path.join(tmp, 'dump-o0');
+    const tinyCnn = path.join(REPO_ROOT, 'models', 'tiny-cnn.onnx');
+    const r = await dlc('inspect', tinyCnn, '-O', '0', '--print-ir-after-all', '--dump-ir', dir);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^\/\/ -----\/\/ IR before any pass \/\/----- \/\/\ngraph @/);
+    expect(r.stderr).toMatch(/ = const f32\[\d+,\d+,3,3\] dense<elided>\n/);
+    expect(fs.readdirSync(dir)).toEqual(['000_input.ir', 'resources.bin']);
+    const dump = path.join(dir, '000_input.ir');
+    expect(fs.readFileSync(dump, 'utf8')).toMatch(/ = const f32\[\d+,\d+,3,3\] dense_resource<blob_[0-9a-f]{16}>\n/);
+    const imported = importOnnx(fs.readFileSync(tinyCnn), { inputShapes: {}, inputValues: {} }).graph;
+    expect(printGraph(parseIrFile(dump))).toBe(printGraph(imported));
+    const full = await dlc('inspect', tinyCnn, '-O', '0', '--print-ir-after-all', '--print-constants');
+    expect(full.stderr).toMatch(/ = const f32\[\d+,\d+,3,3\] dense<0x[0-9a-f]+>\n/);
   });
 
   test('runs a conformance case model', async () => {
