@@ -11,6 +11,7 @@ import { DEFAULT_OPT_LEVEL, optPipelineText } from '../passes/pipelines.js';
 import { listCases } from '../tests/conformance/cases.js';
 import { REAL_MODELS } from '../tests/models/real-models.js';
 import { dlc } from '../tests/util/run-cli.js';
+import { ZOO } from '../models/zoo.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
 import { EXIT_INTERNAL, runCli } from './main.js';
 
@@ -61,8 +62,10 @@ describe('dlc inspect', () => {
     expect(report).toMatchObject({
       inputs: [{ name: 'x', dtype: 'f32', shape: [2, 3] }],
       outputs: [{ name: 'y', dtype: 'f32', shape: [2, 3] }],
-      // The add and the relu are one fused node: one kernel whose body holds both.
-      ops: { fused: 1, add: 1, relu: 1 },
+      // The add and the relu are one fused node: one kernel whose body holds both, counted apart.
+      ops: { fused: 1 },
+      nodes: 1,
+      fusedOps: { add: 1, relu: 1 },
       params: 3,
       paramBytes: 12,
       flops: 12,
@@ -91,7 +94,7 @@ describe('dlc inspect', () => {
     const r = await dlc('inspect', model, '--input-shape', 'x=2,3', '-O1');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('inputs:\n  x: f32[2,3]\noutputs:\n  y: f32[2,3]\n');
-    expect(r.stdout).toMatch(/ops: 3 nodes\n {2}add +1\n {2}fused +1\n {2}relu +1\n/);
+    expect(r.stdout).toMatch(/ops: 1 nodes\n {2}fused +1\nin fused groups: 2 nodes\n {2}add +1\n {2}relu +1\n/);
     expect(r.stdout).toContain('params: 3 (12 B)');
     expect(r.stdout).toContain('kernels: 1');
     expect(r.stdout).toContain('peak activation memory: 48 B');
@@ -132,6 +135,22 @@ describe('dlc inspect', () => {
     expect(printGraph(parseIrFile(dump))).toBe(printGraph(imported));
     const full = await dlc('inspect', tinyCnn, '-O', '0', '--print-ir-after-all', '--print-constants');
     expect(full.stderr).toMatch(/ = const f32\[\d+,\d+,3,3\] dense<0x[0-9a-f]+>\n/);
+  });
+
+  test.each([
+    ['squeezenet', []],
+    ['transformer-encoder', ['--target', 'webgpu']],
+  ])('inspect --json counts the kernels compile reports: zoo %s %j', async (name, target) => {
+    const file = path.join(tmp, `${name}.onnx`);
+    fs.writeFileSync(file, encodeOnnxModel(ZOO[name]()));
+    const report = JSON.parse((await dlc('inspect', file, '--json', ...target)).stdout);
+    const compiled = await dlc('compile', file, '-o', path.join(tmp, `${name}-artifact`), ...target);
+    expect(compiled.code).toBe(0);
+    expect(compiled.stdout).toContain(` ${report.kernels} kernels`);
+    // The text report lists what fused groups hold apart from the graph's own ops.
+    const text = (await dlc('inspect', file, ...target)).stdout;
+    const fusedConvs = report.fusedOps.conv ?? report.fusedOps.matmul;
+    expect(text).toMatch(new RegExp(`\\nin fused groups: \\d+ nodes\\n(  .*\\n)*  (conv|matmul) +${fusedConvs}\\n`));
   });
 
   test('runs a conformance case model', async () => {

@@ -52,7 +52,8 @@ export function addModelOptions(command: Command): Command {
 
 /** --target (required with a default, or optional as for inspect) and, for the commands that compile, --precision and --schedules. */
 export function addTargetOptions(command: Command, opts: { compiles: boolean }): Command {
-  const target = new Option('--target <target>', opts.compiles ? 'code generation target' : 'the target the passes see (none by default)').choices(TARGET_NAMES);
+  const what = opts.compiles ? 'code generation target' : 'the target the passes see (none by default) and the kernels are counted for (wasm by default, as compile)';
+  const target = new Option('--target <target>', what).choices(TARGET_NAMES);
   command.addOption(opts.compiles ? target.default('wasm') : target);
   if (!opts.compiles) return command;
   return command

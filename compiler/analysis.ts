@@ -1,5 +1,7 @@
 // Static statistics of a graph: what `dlc inspect` reports. Counts cover subgraphs (an If branch or a
-// Loop body counted once, since trip counts are unknown at compile time).
+// Loop body counted once, since trip counts are unknown at compile time). The op histogram counts the graph's
+// own nodes; what fused groups hold is counted apart (a conv fused with its relu is one `fused` node, not a
+// conv, a relu and a fused node as well).
 import { byteSize, type DType } from './ir/dtype.js';
 import { Graph, type Dim, type Node, type TensorType, type Value } from './ir/graph.js';
 import './ops/index.js';
@@ -20,19 +22,18 @@ export interface ValueInfo {
 export interface GraphStats {
   inputs: ValueInfo[];
   outputs: ValueInfo[];
-  /** Op name → number of nodes. */
+  /** Op name → number of nodes, outside fused groups (a fused group counts as one `fused` node). */
   ops: Record<string, number>;
+  /** Nodes outside fused groups. */
   nodes: number;
+  /** Op name → number of nodes inside fused groups' bodies. */
+  fusedOps: Record<string, number>;
   /** Elements of all constants. */
   params: number;
   paramBytes: number;
   /** Sum of each kernel's OpDef cost (default: one per output element); metadata ops compute nothing. */
   flops: number;
-  /**
-   * Kernels the model needs: every node, in subgraphs too, except metadata ops (METADATA_OPS) and
-   * control-flow nodes (If/Loop/Scan run on the host; their bodies' nodes count). A `fused` node counts
-   * once and its body's nodes not at all.
-   */
+  /** Kernels code generation emits for the graph (countKernels). */
   kernels: number;
   /**
    * Peak bytes of live activations over the main graph's node order: a value is live from the step that
@@ -46,15 +47,18 @@ export interface GraphStats {
 
 export function analyzeGraph(graph: Graph): GraphStats {
   const ops: Record<string, number> = {};
+  const fusedOps: Record<string, number> = {};
   let nodes = 0;
-  let kernels = 0;
   let flops = 0;
   let symbolic = false;
   for (const { node, inFusedBody } of walkNodes(graph, false)) {
+    if (inFusedBody) {
+      fusedOps[node.op] = (fusedOps[node.op] ?? 0) + 1;
+      continue;
+    }
     nodes++;
     ops[node.op] = (ops[node.op] ?? 0) + 1;
-    if (inFusedBody || !isKernel(node)) continue;
-    kernels++;
+    if (!isKernel(node)) continue;
     const f = node.op === 'fused' ? bodyFlops(node) : nodeFlops(node);
     if (f === undefined) symbolic = true;
     else flops += f;
@@ -66,15 +70,17 @@ export function analyzeGraph(graph: Graph): GraphStats {
     paramBytes += c.data!.size * byteSize(c.type.dtype);
   }
   const peak = peakActivationBytes(graph);
+  const histogram = (h: Record<string, number>) => Object.fromEntries(Object.entries(h).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
   return {
     inputs: graph.inputs.map(info),
     outputs: graph.outputs.map(info),
-    ops: Object.fromEntries(Object.entries(ops).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))),
+    ops: histogram(ops),
     nodes,
+    fusedOps: histogram(fusedOps),
     params,
     paramBytes,
     flops,
-    kernels,
+    kernels: countKernels(graph),
     peakActivationBytes: peak.bytes,
     symbolic: symbolic || peak.symbolic,
   };
@@ -83,6 +89,36 @@ export function analyzeGraph(graph: Graph): GraphStats {
 /** A fused node is one kernel: its cost is its body's, and its body's nodes are no kernels of their own. */
 export function isKernel(node: Node): boolean {
   return !METADATA_OPS.has(node.op) && (node.op === 'fused' || Graph.subgraphsOf(node).length === 0);
+}
+
+/**
+ * The kernels code generation emits for a graph, by the rules of its lowering (codegen/lower.ts): one per
+ * node or fused group, except views (reshape and friends, identity) and inference dropout, whose output
+ * shares its input's buffer and costs a copy only when it is a graph output; shape and size write their
+ * dims (a kernel); a graph output that is a constant is copied into place by one more. Control-flow
+ * nodes run on the host: their bodies' nodes count. The graph must be legalized for the target as code
+ * generation would (passes/legalize.ts legalizeGraph) for the count to be the target's.
+ */
+export function countKernels(graph: Graph): number {
+  const outputs = new Set(graph.outputs);
+  let kernels = graph.outputs.filter((v) => v.data !== undefined).length;
+  for (const node of graph.nodes) {
+    const bodies = node.op === 'fused' ? [] : Graph.subgraphsOf(node);
+    if (bodies.length > 0) kernels += bodies.reduce((n, g) => n + countKernels(g), 0);
+    else if (VIEW_OPS.has(node.op)) kernels += outputs.has(node.outputs[0]) ? 1 : 0;
+    else if (node.op === 'dropout') kernels += outputs.has(node.outputs[0]) || writesMask(node) ? 1 : 0;
+    else kernels++;
+  }
+  return kernels;
+}
+
+/** Ops whose kernel aliases the input's buffer (KERNEL_FAMILIES.view in codegen/kernel-families.ts). */
+export const VIEW_OPS: ReadonlySet<string> = new Set(['reshape', 'flatten', 'squeeze', 'unsqueeze', 'identity']);
+
+/** Whether an inference dropout asked for a non-empty mask (its kernel fills it with ones). */
+function writesMask(node: Node): boolean {
+  const mask = node.outputs[1];
+  return mask !== undefined && elements(mask.type) !== 0;
 }
 
 /** Every node, in subgraphs too, marked when it sits inside a fused node's body. */
