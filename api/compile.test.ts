@@ -88,7 +88,7 @@ describe('compile', () => {
     expect(artifact.target === 'webgpu' && artifact.manifest.precision).toMatchObject({ requested: 'f16', weights: 'f16' });
   });
 
-  test('instruments: IR printed and dumped after each pass, timings returned, warnings, the target in the pass context', async () => {
+  test('instruments: IR printed and dumped before and after each pass, timings returned, warnings, the target in the pass context', async () => {
     const printed: string[] = [];
     const warnings: string[] = [];
     const dumpIrDir = path.join(tmp, 'dump');
@@ -98,8 +98,10 @@ describe('compile', () => {
       pipeline: 'api-test-probe,fold-constants',
       instruments: { printIrAfterAll: (text) => printed.push(text), dumpIrDir, timing: true, verifyEach: true, warn: (m) => warnings.push(m) },
     });
-    expect(printed.map((t) => t.split('\n')[0])).toEqual(['// -----// IR after api-test-probe //----- //', '// -----// IR after fold-constants //----- //']);
-    expect(fs.readdirSync(dumpIrDir)).toEqual(['001_api-test-probe.ir', '002_fold-constants.ir']);
+    expect(printed.map((t) => t.split('\n')[0])).toEqual([
+      '// -----// IR before any pass //----- //', '// -----// IR after api-test-probe //----- //', '// -----// IR after fold-constants //----- //',
+    ]);
+    expect(fs.readdirSync(dumpIrDir)).toEqual(['000_input.ir', '001_api-test-probe.ir', '002_fold-constants.ir', 'resources.bin']);
     expect(artifact.timings?.map((t) => [t.pass, t.runs])).toEqual([['api-test-probe', 1], ['fold-constants', 1]]);
     expect(warnings).toEqual(['probe was here']);
     expect(seenTargets).toEqual(['wasm']);

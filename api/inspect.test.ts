@@ -5,6 +5,12 @@ import { printGraph } from '../compiler/ir/printer.js';
 import { registerPass } from '../passes/manager.js';
 import { DEFAULT_OPT_LEVEL, optPipelineText } from '../passes/pipelines.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
+import { Tensor } from '../compiler/ir/tensor.js';
+import { encodeOnnxModel } from '../compiler/onnx/writer.js';
+import { KERNEL_FAMILIES } from '../codegen/kernel-families.js';
+import { VIEW_OPS } from '../compiler/kernel-list.js';
+import { ZOO } from '../models/zoo.js';
+import { generateProgram } from './compile.js';
 import { describeModel, inspect, optimize } from './index.js';
 
 const seenTargets: (string | undefined)[] = [];
@@ -42,6 +48,46 @@ describe('inspect', () => {
     expect(report.pipeline).toBe('');
     expect(report.ops.conv).toBe(2);
     expect(report.ops.fused).toBeUndefined();
+  });
+
+  test('ops count the graph\'s own nodes; what fused groups hold is counted apart', () => {
+    const report = inspect(TINY_CNN);
+    expect(report.ops.fused).toBeGreaterThan(0);
+    expect(report.ops.conv).toBeUndefined(); // every conv sits in a fused group
+    expect(report.fusedOps.conv).toBe(2);
+    expect(report.nodes).toBe(Object.values(report.ops).reduce((a, b) => a + b, 0));
+    const o0 = inspect(TINY_CNN, { optLevel: 0 });
+    const inFused = Object.values(report.fusedOps).reduce((a, b) => a + b, 0);
+    expect(report.nodes - report.ops.fused + inFused).toBeLessThanOrEqual(o0.nodes);
+    expect(o0.fusedOps).toEqual({});
+  });
+
+  // Squeezenet and the transformer encoder of the zoo; a model whose output is a view (compile copies it into
+  // place) after a shape op, a dropout and a reshape (views: no kernel of their own) at -O0.
+  const viewModel = encodeOnnxModel({
+    inputs: [{ name: 'x', dtype: 'f32', shape: [2, 3, 4] }],
+    outputs: [{ name: 'y', dtype: 'f32', shape: [2, 12] }],
+    nodes: [
+      { op: 'Shape', inputs: ['x'], outputs: ['s'] },
+      { op: 'Dropout', inputs: ['x'], outputs: ['d'] },
+      { op: 'Reshape', inputs: ['d', 's'], outputs: ['r'] },
+      { op: 'Relu', inputs: ['r'], outputs: ['a'] },
+      { op: 'Flatten', inputs: ['a'], outputs: ['y'] },
+    ],
+  });
+  const cases: [string, Uint8Array][] = [['squeezenet', encodeOnnxModel(ZOO.squeezenet())], ['transformer-encoder', encodeOnnxModel(ZOO['transformer-encoder']())], ['views', viewModel]];
+  test.each(cases.flatMap(([name, bytes]) => [0, 2].flatMap((optLevel) => (['wasm', 'webgpu'] as const).map((target) => [name, optLevel, target, bytes] as const))))(
+    '%s: kernels equal what compile emits (-O%d, %s)',
+    (_name, optLevel, target, bytes) => {
+      const report = inspect(bytes, { optLevel, target });
+      expect(report.kernels).toBe(generateProgram(bytes, { optLevel, target }).program.kernels);
+    },
+  );
+
+  test('the view ops counted as aliases are the code generators\' view family', () => {
+    expect([...VIEW_OPS].sort()).toEqual([...KERNEL_FAMILIES.view].sort());
+    // relu and the copy into y: the shape feeds the reshape's shape operand, so lowering folds it even at -O0.
+    expect(inspect(viewModel, { optLevel: 0 }).kernels).toBe(2);
   });
 
   test('the target reaches the passes; without one they see none', () => {

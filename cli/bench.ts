@@ -155,6 +155,7 @@ function checkNoCompileFlags(dir: string, opts: BenchOptions): void {
       ['--schedules', opts.schedules !== undefined],
       ['--print-ir-after-all', opts.printIrAfterAll],
       ['--dump-ir', opts.dumpIr !== undefined],
+      ['--print-constants', opts.printConstants],
       ['--timing', opts.timing],
       ['--verify-each', opts.verifyEach],
     ] as const

@@ -41,7 +41,11 @@ async function writePage(model: string, name: string, ...args: string[]): Promis
   if (html.code !== 0) throw new Error(html.stderr);
   const page = path.join(tmp, `${name}.html`);
   fs.writeFileSync(page, html.stdout);
-  return { page, kernels: report.kernelList, ops: report.ops, nodes: report.nodes };
+  // The page opens fused groups into their members: count the graph's own nodes and what the groups hold.
+  const ops: Record<string, number> = { ...report.ops };
+  for (const [op, n] of Object.entries(report.fusedOps as Record<string, number>)) ops[op] = (ops[op] ?? 0) + n;
+  const members = Object.values(report.fusedOps as Record<string, number>).reduce((a, b) => a + b, 0);
+  return { page, kernels: report.kernelList, ops, nodes: report.nodes + members };
 }
 
 async function openPage(file: string) {

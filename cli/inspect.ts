@@ -20,6 +20,7 @@ import { quantizationOptions, type QuantizeFlags } from './quantize-options.js';
 import { checkBudgetUsed, compressionOptions, type CompressFlags } from './compress-options.js';
 import { formatCompressionReport } from './compression-report.js';
 import { finiteOrString } from './quantize.js';
+import type { TargetName } from '../codegen/targets.js';
 
 export interface InspectOptions extends ModelFlags, QuantizeFlags, CompressFlags {
   target?: string;
@@ -41,14 +42,16 @@ export function inspectCommand(model: string, opts: InspectOptions, io: CliIo): 
   if (quantize) options.quantize = quantize;
   checkBudgetUsed(opts, Boolean(quantize || compress));
   const optimized = optimize(model, options);
-  const limits = optimized.target && TARGET_INFO[optimized.target].limits;
-  if (opts.json) io.stdout.write(`${JSON.stringify(describeModel(optimized), finiteOrString, 2)}\n`);
+  // Kernels are counted and named as compile would emit them: for --target, or wasm (compile's default) without one.
+  const target = (opts.target ?? 'wasm') as TargetName;
+  const limits = TARGET_INFO[target].limits;
+  if (opts.json) io.stdout.write(`${JSON.stringify(describeModel(optimized, target), finiteOrString, 2)}\n`);
   else if (opts.format === 'dot') io.stdout.write(toDot(buildGraphView(optimized.graph, limits)));
   else if (opts.format === 'html') {
-    const report = describeModel(optimized);
+    const report = describeModel(optimized, target);
     const profile = opts.profile === undefined ? undefined : readKernelProfile(opts.profile, report.kernelList);
     io.stdout.write(graphPage({ view: buildGraphView(optimized.graph, limits), report, profile }));
-  } else io.stdout.write(formatReport(describeModel(optimized)));
+  } else io.stdout.write(formatReport(describeModel(optimized, target)));
   printTimings(io, optimized.timings);
   return 0;
 }
@@ -84,11 +87,16 @@ function formatReport(report: InspectReport): string {
     'outputs:',
     ...s.outputs.map((v) => `  ${v.name}: ${formatType(v)}`),
     `ops: ${s.nodes} nodes`,
-    ...Object.entries(s.ops).map(([op, n]) => `  ${op.padEnd(24)} ${String(n).padStart(6)}`),
+    ...histogram(s.ops),
+    ...(Object.keys(s.fusedOps).length ? [`in fused groups: ${Object.values(s.fusedOps).reduce((a, b) => a + b, 0)} nodes`, ...histogram(s.fusedOps)] : []),
     `params: ${s.params.toLocaleString('en-US')} (${formatBytes(s.paramBytes)})`,
     `flops: ${s.flops.toLocaleString('en-US')} (${formatScaled(s.flops, 'FLOP')})${s.symbolic ? ', at least: symbolic dims left out' : ''}`,
     `kernels: ${s.kernels}`,
     `peak activation memory: ${formatBytes(s.peakActivationBytes)}${s.symbolic ? ', at least' : ''}`,
   ];
   return `${lines.join('\n')}\n${s.quantization ? formatQuantizationReport(s.quantization) : ''}${s.compression ? formatCompressionReport(s.compression) : ''}`;
+}
+
+function histogram(ops: Record<string, number>): string[] {
+  return Object.entries(ops).map(([op, n]) => `  ${op.padEnd(24)} ${String(n).padStart(6)}`);
 }

@@ -2,12 +2,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Tensor } from '../compiler/ir/tensor.js';
+import { printGraph } from '../compiler/ir/printer.js';
+import { parseIrFile } from '../compiler/ir/resources.js';
+import { importOnnx } from '../compiler/onnx/frontend.js';
 import { encodeOnnxModel } from '../compiler/onnx/writer.js';
 import { registerPass } from '../passes/manager.js';
 import { DEFAULT_OPT_LEVEL, optPipelineText } from '../passes/pipelines.js';
 import { listCases } from '../tests/conformance/cases.js';
 import { REAL_MODELS } from '../tests/models/real-models.js';
 import { dlc } from '../tests/util/run-cli.js';
+import { ZOO } from '../models/zoo.js';
+import { REPO_ROOT } from '../tests/util/repo.js';
 import { EXIT_INTERNAL, runCli } from './main.js';
 
 // A pass with a bug in it: what an unexpected exception looks like from the command line.
@@ -57,8 +62,10 @@ describe('dlc inspect', () => {
     expect(report).toMatchObject({
       inputs: [{ name: 'x', dtype: 'f32', shape: [2, 3] }],
       outputs: [{ name: 'y', dtype: 'f32', shape: [2, 3] }],
-      // The add and the relu are one fused node: one kernel whose body holds both.
-      ops: { fused: 1, add: 1, relu: 1 },
+      // The add and the relu are one fused node: one kernel whose body holds both, counted apart.
+      ops: { fused: 1 },
+      nodes: 1,
+      fusedOps: { add: 1, relu: 1 },
       params: 3,
       paramBytes: 12,
       flops: 12,
@@ -74,7 +81,7 @@ describe('dlc inspect', () => {
     const report = JSON.parse(r.stdout);
     expect(report.ops).toEqual({ add: 2, relu: 2, identity: 1 });
     expect(report.params).toBe(6);
-    expect(report.kernels).toBe(4);
+    expect(report.kernels).toBe(4); // the model's own add + relu of constants stays at -O0 (nothing feeds a shape)
     expect(report.pipeline).toBe('');
   });
 
@@ -87,7 +94,7 @@ describe('dlc inspect', () => {
     const r = await dlc('inspect', model, '--input-shape', 'x=2,3', '-O1');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('inputs:\n  x: f32[2,3]\noutputs:\n  y: f32[2,3]\n');
-    expect(r.stdout).toMatch(/ops: 3 nodes\n {2}add +1\n {2}fused +1\n {2}relu +1\n/);
+    expect(r.stdout).toMatch(/ops: 1 nodes\n {2}fused +1\nin fused groups: 2 nodes\n {2}add +1\n {2}relu +1\n/);
     expect(r.stdout).toContain('params: 3 (12 B)');
     expect(r.stdout).toContain('kernels: 1');
     expect(r.stdout).toContain('peak activation memory: 48 B');
@@ -112,6 +119,38 @@ describe('dlc inspect', () => {
     expect(r.stderr).toContain('// -----// IR after fold-constants //----- //\ngraph @main(%x: f32[2,3]) {');
     expect(r.stderr).toMatch(/pass timing:\n.* ms +2× +fold-constants\n/);
     expect(fs.readdirSync(dir)).toContain('004_eliminate-dead-code.ir');
+  });
+
+  test('-O0: --print-ir-after-all and --dump-ir show the IR as imported, large constants elided; the dump parses back', async () => {
+    const dir = path.join(tmp, 'dump-o0');
+    const tinyCnn = path.join(REPO_ROOT, 'models', 'tiny-cnn.onnx');
+    const r = await dlc('inspect', tinyCnn, '-O', '0', '--print-ir-after-all', '--dump-ir', dir);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^\/\/ -----\/\/ IR before any pass \/\/----- \/\/\ngraph @/);
+    expect(r.stderr).toMatch(/ = const f32\[\d+,\d+,3,3\] dense<elided>\n/);
+    expect(fs.readdirSync(dir)).toEqual(['000_input.ir', 'resources.bin']);
+    const dump = path.join(dir, '000_input.ir');
+    expect(fs.readFileSync(dump, 'utf8')).toMatch(/ = const f32\[\d+,\d+,3,3\] dense_resource<blob_[0-9a-f]{16}>\n/);
+    const imported = importOnnx(fs.readFileSync(tinyCnn), { inputShapes: {}, inputValues: {} }).graph;
+    expect(printGraph(parseIrFile(dump))).toBe(printGraph(imported));
+    const full = await dlc('inspect', tinyCnn, '-O', '0', '--print-ir-after-all', '--print-constants');
+    expect(full.stderr).toMatch(/ = const f32\[\d+,\d+,3,3\] dense<0x[0-9a-f]+>\n/);
+  });
+
+  test.each([
+    ['squeezenet', []],
+    ['transformer-encoder', ['--target', 'webgpu']],
+  ])('inspect --json counts the kernels compile reports: zoo %s %j', async (name, target) => {
+    const file = path.join(tmp, `${name}.onnx`);
+    fs.writeFileSync(file, encodeOnnxModel(ZOO[name]()));
+    const report = JSON.parse((await dlc('inspect', file, '--json', ...target)).stdout);
+    const compiled = await dlc('compile', file, '-o', path.join(tmp, `${name}-artifact`), ...target);
+    expect(compiled.code).toBe(0);
+    expect(compiled.stdout).toContain(` ${report.kernels} kernels`);
+    // The text report lists what fused groups hold apart from the graph's own ops.
+    const text = (await dlc('inspect', file, ...target)).stdout;
+    const fusedConvs = report.fusedOps.conv ?? report.fusedOps.matmul;
+    expect(text).toMatch(new RegExp(`\\nin fused groups: \\d+ nodes\\n(  .*\\n)*  (conv|matmul) +${fusedConvs}\\n`));
   });
 
   test('runs a conformance case model', async () => {

@@ -22,6 +22,7 @@ export interface ModelFlags {
   passes?: string;
   printIrAfterAll?: boolean;
   dumpIr?: string;
+  printConstants?: boolean;
   timing?: boolean;
   verifyEach?: boolean;
 }
@@ -42,15 +43,17 @@ export function addModelOptions(command: Command): Command {
     .option('--input-value <name=v0,v1,...|name=file.npy>', 'specialize on the value of an input that decides shapes (repeatable)', collect, [])
     .option('-O, --opt-level <level>', 'optimization level 0-3 (default 2)')
     .option('--passes <pipeline>', "pass pipeline as text instead of -O, e.g. 'fold-constants,eliminate-dead-code'")
-    .option('--print-ir-after-all', 'print the IR after every pass to stderr')
-    .option('--dump-ir <dir>', 'write the IR after every pass to DIR/001_<pass>.ir, ...')
+    .option('--print-ir-after-all', 'print the IR before the first pass and after every pass to stderr')
+    .option('--dump-ir <dir>', 'write the IR to DIR/000_input.ir, then after every pass to DIR/001_<pass>.ir, ... (large constants in DIR/resources.bin)')
+    .option('--print-constants', 'with --print-ir-after-all or --dump-ir: print large constants inline instead of elided')
     .option('--timing', "print each pass's wall time to stderr")
     .option('--verify-each', 'verify the IR after every pass');
 }
 
 /** --target (required with a default, or optional as for inspect) and, for the commands that compile, --precision and --schedules. */
 export function addTargetOptions(command: Command, opts: { compiles: boolean }): Command {
-  const target = new Option('--target <target>', opts.compiles ? 'code generation target' : 'the target the passes see (none by default)').choices(TARGET_NAMES);
+  const what = opts.compiles ? 'code generation target' : 'the target the passes see (none by default) and the kernels are counted for (wasm by default, as compile)';
+  const target = new Option('--target <target>', what).choices(TARGET_NAMES);
   command.addOption(opts.compiles ? target.default('wasm') : target);
   if (!opts.compiles) return command;
   return command
@@ -75,6 +78,7 @@ export function optimizeOptions(flags: ModelFlags, io: CliIo, target?: string): 
     instruments: {
       printIrAfterAll: flags.printIrAfterAll ? (text) => io.stderr.write(text) : undefined,
       dumpIrDir: flags.dumpIr,
+      printConstants: flags.printConstants,
       timing: flags.timing,
       verifyEach: flags.verifyEach,
       warn: (message) => io.stderr.write(`dlc: warning: ${message}\n`),

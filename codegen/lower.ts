@@ -51,6 +51,11 @@ export interface LoweringTarget<Ctx extends KernelSite & { epilogue?: unknown },
   copyConstant(src: Value, out: Value): void;
 }
 
+/** The graph lowering works on: the shape arithmetic kernels need folded, and what the target lacks legalized. */
+export function loweringGraph(graph: Graph, info: TargetInfo): Graph {
+  return legalizeGraph(foldRequired(graph), info);
+}
+
 /**
  * Lowers every node of `original` through `target`, in order, after folding the shape arithmetic kernels need as
  * constants and legalizing what a pipeline did not (-O0, a custom `--passes`). Returns the graph lowered, whose inputs and outputs the target's memory or buffer plan
@@ -62,7 +67,7 @@ export function lowerGraph<Ctx extends KernelSite & { epilogue?: unknown }, K>(
   target: LoweringTarget<Ctx, K>,
   overrides?: ScheduleOverrides,
 ): { graph: Graph; aliases: [Value, Value][] } {
-  const graph = legalizeGraph(foldRequired(original), target.info);
+  const graph = loweringGraph(original, target.info);
   for (const v of [...graph.inputs, ...graph.outputs]) {
     if (!isConcreteShape(v.type.shape)) throw new DlcError(`'${v.name}' has symbolic shape [${v.type.shape}]; give concrete input shapes`);
   }

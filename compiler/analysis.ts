@@ -1,15 +1,13 @@
 // Static statistics of a graph: what `dlc inspect` reports. Counts cover subgraphs (an If branch or a
-// Loop body counted once, since trip counts are unknown at compile time).
+// Loop body counted once, since trip counts are unknown at compile time). The op histogram counts the graph's
+// own nodes; what fused groups hold is counted apart (a conv fused with its relu is one `fused` node, not a
+// conv, a relu and a fused node as well).
+import { isKernel, listKernels } from './kernel-list.js';
 import { byteSize, type DType } from './ir/dtype.js';
 import { Graph, type Dim, type Node, type TensorType, type Value } from './ir/graph.js';
 import './ops/index.js';
 import { getOp, hasOp, type CostContext } from './ops/registry.js';
 
-/**
- * Ops that only relabel a buffer's dims (or read them): a runtime aliases the input's buffer instead of
- * launching a kernel. `identity` is one too: it copies nothing when its input's buffer can be reused.
- */
-export const METADATA_OPS: ReadonlySet<string> = new Set(['identity', 'reshape', 'squeeze', 'unsqueeze', 'flatten', 'shape', 'size']);
 
 export interface ValueInfo {
   name: string;
@@ -20,20 +18,17 @@ export interface ValueInfo {
 export interface GraphStats {
   inputs: ValueInfo[];
   outputs: ValueInfo[];
-  /** Op name → number of nodes. */
+  /** Op name → number of nodes, outside fused groups (a fused group counts as one `fused` node). */
   ops: Record<string, number>;
+  /** Nodes outside fused groups. */
   nodes: number;
+  /** Op name → number of nodes inside fused groups' bodies. */
+  fusedOps: Record<string, number>;
   /** Elements of all constants. */
   params: number;
   paramBytes: number;
   /** Sum of each kernel's OpDef cost (default: one per output element); metadata ops compute nothing. */
   flops: number;
-  /**
-   * Kernels the model needs: every node, in subgraphs too, except metadata ops (METADATA_OPS) and
-   * control-flow nodes (If/Loop/Scan run on the host; their bodies' nodes count). A `fused` node counts
-   * once and its body's nodes not at all.
-   */
-  kernels: number;
   /**
    * Peak bytes of live activations over the main graph's node order: a value is live from the step that
    * produces it (graph inputs: from the start) to its last reader (graph outputs: to the end); constants
@@ -41,20 +36,25 @@ export interface GraphStats {
    */
   peakActivationBytes: number;
   /** Symbolic dims were left out of `flops` and `peakActivationBytes`, which are then lower bounds. */
+  /** Kernels code generation emits for the graph as it is (listKernels; inspect lists them for a target). */
+  kernels: number;
   symbolic: boolean;
 }
 
 export function analyzeGraph(graph: Graph): GraphStats {
   const ops: Record<string, number> = {};
+  const fusedOps: Record<string, number> = {};
   let nodes = 0;
-  let kernels = 0;
   let flops = 0;
   let symbolic = false;
   for (const { node, inFusedBody } of walkNodes(graph, false)) {
+    if (inFusedBody) {
+      fusedOps[node.op] = (fusedOps[node.op] ?? 0) + 1;
+      continue;
+    }
     nodes++;
     ops[node.op] = (ops[node.op] ?? 0) + 1;
-    if (inFusedBody || !isKernel(node)) continue;
-    kernels++;
+    if (!isKernel(node)) continue;
     const f = node.op === 'fused' ? bodyFlops(node) : nodeFlops(node);
     if (f === undefined) symbolic = true;
     else flops += f;
@@ -66,24 +66,22 @@ export function analyzeGraph(graph: Graph): GraphStats {
     paramBytes += c.data!.size * byteSize(c.type.dtype);
   }
   const peak = peakActivationBytes(graph);
+  const histogram = (h: Record<string, number>) => Object.fromEntries(Object.entries(h).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
   return {
     inputs: graph.inputs.map(info),
     outputs: graph.outputs.map(info),
-    ops: Object.fromEntries(Object.entries(ops).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))),
+    ops: histogram(ops),
     nodes,
+    fusedOps: histogram(fusedOps),
+    kernels: listKernels(graph).length,
     params,
     paramBytes,
     flops,
-    kernels,
     peakActivationBytes: peak.bytes,
     symbolic: symbolic || peak.symbolic,
   };
 }
 
-/** A fused node is one kernel: its cost is its body's, and its body's nodes are no kernels of their own. */
-export function isKernel(node: Node): boolean {
-  return !METADATA_OPS.has(node.op) && (node.op === 'fused' || Graph.subgraphsOf(node).length === 0);
-}
 
 /** Every node, in subgraphs too, marked when it sits inside a fused node's body. */
 function* walkNodes(g: Graph, inFusedBody: boolean): Generator<{ node: Node; inFusedBody: boolean }> {

@@ -2,9 +2,9 @@
 // manifest's signature lists each kernel by the node codegen generated it from (codegen/lower.ts), and a
 // profile of a run can only name kernels that way. `dlc inspect --json` reports this list, and the graph view
 // colours kernels by a profile keyed on these names.
-import { isKernel } from './analysis.js';
 import { Graph, type Node } from './ir/graph.js';
 import { describeFusedGroup, kernelFormOf, kernelNodeOf } from './kernel-groups.js';
+import { knownSize } from './ops/util.js';
 import { PORTABLE_LIMITS, type TargetLimits } from './target-info.js';
 
 export interface KernelInfo {
@@ -17,21 +17,39 @@ export interface KernelInfo {
 }
 
 /**
- * Every kernel of `graph` in run order, subgraphs' too (as analyzeGraph counts them). A fused group is named
- * after the node its kernel is generated from within `limits` (the target's; without one, the limits fuse-ops
- * used): the anchor when the group is one anchored kernel, else its last node.
+ * Every kernel of `graph` in run order, by the rules of its lowering (codegen/lower.ts): one per node or fused
+ * group, except views (reshape and friends, identity) and inference dropout, whose output shares its input's
+ * buffer and costs a copy only when it is a graph output; shape and size write their dims (a kernel); a graph
+ * output that is a constant is copied into place by one more (named after the output). Control-flow nodes run
+ * on the host: their bodies' kernels count. A fused group is named after the node its kernel is generated from
+ * within `limits` (the target's; without one, the limits fuse-ops used): the anchor when the group is one
+ * anchored kernel, else its last node. The graph must be the one lowering sees (codegen/lower.ts
+ * `loweringGraph`: required folding and the target's legalization) for the list to be the target's.
  */
 export function listKernels(graph: Graph, limits: TargetLimits = PORTABLE_LIMITS): KernelInfo[] {
   const kernels: KernelInfo[] = [];
   const visit = (g: Graph) => {
+    const outputs = new Set(g.outputs);
     for (const node of g.nodes) {
-      const kernel = kernelOf(node, limits);
-      if (kernel) kernels.push(kernel);
-      else for (const sg of Graph.subgraphsOf(node)) visit(sg);
+      const bodies = node.op === 'fused' ? [] : Graph.subgraphsOf(node);
+      if (bodies.length > 0) bodies.forEach(visit);
+      else if (VIEW_OPS.has(node.op) && !outputs.has(node.outputs[0])) continue;
+      else if (node.op === 'dropout' && !outputs.has(node.outputs[0]) && !writesMask(node)) continue;
+      else kernels.push(node.op === 'fused' ? kernelOf(node, limits)! : { name: node.name, node: node.name, ops: [node.op] });
     }
+    for (const v of g.outputs) if (v.data !== undefined) kernels.push({ name: v.name, node: v.name, ops: ['copy'] });
   };
   visit(graph);
   return kernels;
+}
+
+/** Ops whose kernel aliases the input's buffer (KERNEL_FAMILIES.view in codegen/kernel-families.ts). */
+export const VIEW_OPS: ReadonlySet<string> = new Set(['reshape', 'flatten', 'squeeze', 'unsqueeze', 'identity']);
+
+/** Whether an inference dropout asked for a non-empty mask (its kernel fills it with ones). */
+function writesMask(node: Node): boolean {
+  const mask = node.outputs[1];
+  return mask !== undefined && knownSize(mask.type.shape) !== 0;
 }
 
 /** The kernel `node` is, or undefined when it is none (a metadata op, a control-flow node). */
@@ -42,4 +60,15 @@ export function kernelOf(node: Node, limits: TargetLimits = PORTABLE_LIMITS): Ke
   // its anchor's (or last node's) kernel, which is what lowering it for its own target does.
   const form = kernelFormOf(group, limits) ?? (group.anchor ? 'anchored' : 'elementwise');
   return { name: kernelNodeOf(group, form).name, node: node.name, ops: group.nodes.map((n) => n.op) };
+}
+
+/**
+ * Ops that only relabel a buffer's dims (or read them): a runtime aliases the input's buffer instead of
+ * launching a kernel. `identity` is one too: it copies nothing when its input's buffer can be reused.
+ */
+export const METADATA_OPS: ReadonlySet<string> = new Set(['identity', 'reshape', 'squeeze', 'unsqueeze', 'flatten', 'shape', 'size']);
+
+/** A fused node is one kernel: its cost is its body's, and its body's nodes are no kernels of their own. */
+export function isKernel(node: Node): boolean {
+  return !METADATA_OPS.has(node.op) && (node.op === 'fused' || Graph.subgraphsOf(node).length === 0);
 }

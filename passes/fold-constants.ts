@@ -34,6 +34,8 @@ export interface FoldConstantsOptions {
    * (shape arithmetic feeding a Slice's starts, a Reshape's shape), which must leave weights as they are.
    */
   maxResult?: number;
+  /** When set, only the nodes it accepts fold (lowering's required folding: what feeds a shape operand). */
+  only?: (node: Node) => boolean;
 }
 
 export const foldConstantsPass: PassInfo = {
@@ -78,6 +80,7 @@ function foldable(node: Node, g: Graph, options: FoldConstantsOptions): boolean 
   // copy of a constant that would replace it.
   if (node.outputs.some((v) => g.outputs.includes(v))) return false;
   const inputElements = node.inputs.reduce((n, v) => n + (v?.data?.size ?? 0), 0);
+  if (options.only && !options.only(node)) return false;
   const max = options.maxResult;
   if (max !== undefined && !node.outputs.every((v) => (knownSize(v.type.shape) ?? Infinity) <= max)) return false;
   return node.outputs.every((v) => {

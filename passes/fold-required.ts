@@ -1,10 +1,12 @@
 // The folding lowering cannot do without, whatever pipeline ran before it (-O0, a custom `--passes`): kernels
-// bake shapes, starts and sizes in, so shape arithmetic that feeds them (GPT-2's causal mask sliced from
-// `klen - qlen`, a Reshape's Concat of Shape-derived sizes) must be constants by then. Only small results fold,
-// those inference already propagates (≤ MAX_PROPAGATED_ELEMENTS elements): weights stay as the pipeline left
-// them, so -O0 still shows the model's own computation. The chains folded away are then dead and removed.
+// bake shapes, starts and sizes in, so the computation feeding a shape operand (GPT-2's causal mask sliced from
+// `klen - qlen`, a Reshape's Concat of Shape-derived sizes) must be constants by then. Only nodes that feed a
+// shape operand (the registry's `shapeOperands`) and give small results (≤ MAX_PROPAGATED_ELEMENTS elements,
+// what inference propagates) fold: the model's own arithmetic, weights included, stays as the pipeline left
+// it, so -O0 still shows it. The chains folded away are then dead and removed.
 import { MAX_PROPAGATED_ELEMENTS } from '../compiler/infer.js';
-import type { Graph } from '../compiler/ir/graph.js';
+import { Graph, type Node, type Value } from '../compiler/ir/graph.js';
+import { getOp, hasOp } from '../compiler/ops/registry.js';
 import { eliminateDeadCode } from './eliminate-dead-code.js';
 import { foldConstants } from './fold-constants.js';
 import { foldShapeArithmetic } from './fold-shape-arithmetic.js';
@@ -14,10 +16,31 @@ export function foldRequired(graph: Graph): Graph {
   let g = graph;
   let signature = graphSignature(g);
   for (;;) {
-    const next = foldConstants(foldShapeArithmetic(g), { sizeLimit: 0, maxResult: MAX_PROPAGATED_ELEMENTS });
+    const cone = shapeOperandCone(g);
+    const next = foldConstants(foldShapeArithmetic(g), { sizeLimit: 0, maxResult: MAX_PROPAGATED_ELEMENTS, only: (n) => cone.has(n.name) });
     const nextSignature = graphSignature(next);
     if (nextSignature === signature) break;
     [g, signature] = [next, nextSignature];
   }
   return g === graph ? graph : eliminateDeadCode(g);
+}
+
+/** The names of the nodes whose results reach some node's shape operand, subgraphs included. */
+function shapeOperandCone(graph: Graph): Set<string> {
+  const producer = new Map<Value, Node>();
+  const nodes = [...graph.allNodes()];
+  for (const n of nodes) for (const o of n.outputs) producer.set(o, n);
+  const cone = new Set<string>();
+  const stack: Value[] = [];
+  for (const n of nodes) {
+    const operands = hasOp(n.op) ? (getOp(n.op).shapeOperands ?? []) : [];
+    for (const i of operands) if (n.inputs[i]) stack.push(n.inputs[i]!);
+  }
+  for (let v = stack.pop(); v; v = stack.pop()) {
+    const p = producer.get(v);
+    if (!p || cone.has(p.name)) continue;
+    cone.add(p.name);
+    for (const input of p.inputs) if (input) stack.push(input);
+  }
+  return cone;
 }

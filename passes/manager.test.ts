@@ -5,6 +5,8 @@ import { DlcError } from '../compiler/errors.js';
 import { GraphBuilder } from '../compiler/ir/builder.js';
 import { Graph, Value } from '../compiler/ir/graph.js';
 import { Tensor } from '../compiler/ir/tensor.js';
+import { printGraph } from '../compiler/ir/printer.js';
+import { parseIrFile, RESOURCE_FILE } from '../compiler/ir/resources.js';
 import { createPass, PassManager, pipeline, plainContext, registerPass, type Pass } from './manager.js';
 import { optPipeline, optPipelineText } from './pipelines.js';
 import { parsePipeline, printPipeline } from './pipeline-text.js';
@@ -138,13 +140,38 @@ describe('pass manager', () => {
     expect(warnings).toEqual(['fixpoint: the graph still changed after 2 rounds']);
   });
 
-  test('print-ir-after-all prints each leaf pass with its name', () => {
+  test('print-ir-after-all prints the input, then each leaf pass with its name', () => {
     const printed: string[] = [];
-    new PassManager({ printIrAfterAll: (t) => printed.push(t) }).run(parsePipeline('remove-identity,eliminate-dead-code'), addRelu());
-    expect(printed).toHaveLength(2);
-    expect(printed[0]).toMatch(/^\/\/ -----\/\/ IR after remove-identity \/\/----- \/\/\ngraph @main\(%x: f32\[2\]\) \{/);
-    expect(printed[1]).toContain('IR after eliminate-dead-code');
-    expect(printed[1]).toContain('= relu(');
+    const manager = new PassManager({ printIrAfterAll: (t) => printed.push(t) });
+    manager.run(parsePipeline('remove-identity,eliminate-dead-code'), addRelu());
+    expect(printed).toHaveLength(3);
+    expect(printed[0]).toMatch(/^\/\/ -----\/\/ IR before any pass \/\/----- \/\/\ngraph @main\(%x: f32\[2\]\) \{/);
+    expect(printed[1]).toMatch(/^\/\/ -----\/\/ IR after remove-identity \/\/----- \/\/\ngraph @main\(%x: f32\[2\]\) \{/);
+    expect(printed[2]).toContain('IR after eliminate-dead-code');
+    expect(printed[2]).toContain('= relu(');
+    // A second run of the same manager (quantization runs two pipelines) continues after the passes.
+    manager.run(parsePipeline('remove-identity'), addRelu());
+    expect(printed.slice(3).map((t) => t.split('\n')[0])).toEqual(['// -----// IR after remove-identity //----- //']);
+    // An empty pipeline (-O0) still shows the input.
+    const o0: string[] = [];
+    new PassManager({ printIrAfterAll: (t) => o0.push(t) }).run(parsePipeline(''), addRelu());
+    expect(o0).toEqual([`// -----// IR before any pass //----- //\n${printGraph(addRelu())}`]);
+  });
+
+  test('print-ir-after-all elides large constants unless printConstants', () => {
+    const big = () => {
+      const g = addRelu();
+      const b = new GraphBuilder(g);
+      const w = b.constant(Tensor.fromArray('f32', [64], Array.from({ length: 64 }, (_, i) => i)));
+      g.outputs = [b.emit('add', [b.emit('tile', [g.outputs[0], b.constant(Tensor.fromArray('i64', [1], [32]))])[0], w])[0]];
+      return g;
+    };
+    const printed: string[] = [];
+    new PassManager({ printIrAfterAll: (t) => printed.push(t) }).run(parsePipeline(''), big());
+    expect(printed[0]).toContain('const f32[64] dense<elided>');
+    const full: string[] = [];
+    new PassManager({ printIrAfterAll: (t) => full.push(t), printConstants: true }).run(parsePipeline(''), big());
+    expect(full[0]).toContain('const f32[64] dense<0x0000000000');
   });
 
   test('dump-ir writes numbered files, one per pass run', () => {
@@ -155,11 +182,37 @@ describe('pass manager', () => {
     // The simplification fixpoint runs its four passes twice: once changing the graph, once to confirm; QDQ folding,
     // legalization and fusion end -O1.
     expect(files).toEqual([
+      '000_input.ir',
       '001_fold-constants.ir', '002_fold-shape-arithmetic.ir', '003_remove-identity.ir', '004_eliminate-dead-code.ir',
       '005_fold-constants.ir', '006_fold-shape-arithmetic.ir', '007_remove-identity.ir', '008_eliminate-dead-code.ir',
-      '009_fold-qdq.ir', '010_legalize.ir', '011_fuse-ops.ir',
+      '009_fold-qdq.ir', '010_legalize.ir', '011_fuse-ops.ir', RESOURCE_FILE,
     ]);
-    expect(fs.readFileSync(path.join(target, files[0]), 'utf8')).toMatch(/^graph @main/);
+    expect(fs.readFileSync(path.join(target, files[0]), 'utf8')).toBe(printGraph(addRelu(true)));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('dump-ir keeps large constants in one resource file, each once, and the dumps parse back', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dlc-dump-'));
+    const x = new Value('x', { dtype: 'f32', shape: [1, 4, 6, 6] });
+    const g = new Graph('main', [x]);
+    const b = new GraphBuilder(g);
+    const w = b.constant(Tensor.fromArray('f32', [8, 4, 3, 3], Array.from({ length: 288 }, (_, i) => Math.sin(i))));
+    const scale = b.constant(Tensor.fromArray('f32', [8, 1, 1, 1], Array.from({ length: 8 }, (_, i) => i / 3)));
+    // fold-constants folds w·scale into a new weight: the dumps hold two blobs, the weight and the folded one.
+    const [ws] = b.emit('mul', [w, scale]);
+    g.outputs = b.emit('relu', [b.emit('conv', [x, ws], { pads: [1, 1, 1, 1] })[0]]);
+    // Left over from an earlier run into the directory: the resource file starts afresh.
+    fs.writeFileSync(path.join(dir, RESOURCE_FILE), 'stale');
+    const manager = new PassManager({ dumpIrDir: dir });
+    const result = manager.run(optPipeline(1), g);
+    const dumps = fs.readdirSync(dir).filter((f) => f.endsWith('.ir')).sort();
+    const input = fs.readFileSync(path.join(dir, dumps[0]), 'utf8');
+    expect(input).toMatch(/^\/\/ dense_resource data: resources.bin\n/);
+    expect(input).toMatch(/const f32\[8,4,3,3\] dense_resource<blob_[0-9a-f]{16}>/);
+    expect(fs.statSync(path.join(dir, RESOURCE_FILE)).size).toBe(2 * (16 + 4 + 288 * 4));
+    expect(printGraph(parseIrFile(path.join(dir, dumps[0])))).toBe(printGraph(g));
+    expect(printGraph(parseIrFile(path.join(dir, dumps[dumps.length - 1])))).toBe(printGraph(result));
+    for (const f of dumps) expect(parseIrFile(path.join(dir, f)).nodes.length).toBeGreaterThan(0);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

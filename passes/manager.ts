@@ -1,12 +1,15 @@
 // The pass manager. A pass is `{ name, run(graph, ctx) }` returning a new graph; a pipeline is a list of
 // passes and is itself a pass (TVM Sequential). Passes are registered by name with typed options, so that
-// a pipeline can be spelled as text (pipeline-text.ts). Instrumentation — printing or dumping the IR after
-// each pass, timing, verification — lives here, never in the passes.
+// a pipeline can be spelled as text (pipeline-text.ts). Instrumentation — printing or dumping the IR before
+// the first pass and after each pass, timing, verification — lives here, never in the passes. Dumps are for
+// reading: constants past INLINE_ELEMENTS print elided (their bytes, in a dump directory, go once to its
+// resource file, so that a dump still parses back: compiler/ir/resources.ts) unless `printConstants`.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DlcError, UsageError } from '../compiler/errors.js';
 import type { Graph } from '../compiler/ir/graph.js';
-import { printGraph } from '../compiler/ir/printer.js';
+import { INLINE_ELEMENTS, printGraph, type PrintOptions } from '../compiler/ir/printer.js';
+import { IrResources, RESOURCE_FILE } from '../compiler/ir/resources.js';
 import type { TargetInfo } from '../compiler/target-info.js';
 import { verifyGraph } from '../compiler/ir/verifier.js';
 import { graphSignature } from './graph-edit.js';
@@ -122,10 +125,12 @@ registerPass({
 });
 
 export interface Instrumentation {
-  /** Receives the IR printed after each (leaf) pass. */
+  /** Receives the IR printed before the first pass and after each (leaf) pass. */
   printIrAfterAll?: (text: string) => void;
-  /** Writes the IR after each pass to `DIR/001_<pass>.ir`, `002_…`. */
+  /** Writes the IR before the first pass to `DIR/000_input.ir`, after each pass to `DIR/001_<pass>.ir`, `002_…`. */
   dumpIrDir?: string;
+  /** Prints every constant's data in full (as hex past INLINE_ELEMENTS) instead of eliding it. */
+  printConstants?: boolean;
   /** Records each pass's wall time (see `PassManager.timings`). */
   timing?: boolean;
   /** Verifies the graph after each pass; a failure names the pass that broke it. */
@@ -145,14 +150,23 @@ export interface PassTiming {
 export class PassManager {
   readonly timings: PassTiming[] = [];
   private counter = 0;
+  /** Whether the graph a first `run` received has been printed (later runs continue the same numbering). */
+  private printedInput = false;
+  /** The data that dumps elide, appended to DIR/resources.bin as new blobs appear. */
+  private readonly resources = new IrResources();
 
   constructor(private readonly instruments: Instrumentation = {}) {
     this.ctx.target = instruments.target;
   }
 
   run(pass: Pass, graph: Graph): Graph {
-    if (this.instruments.dumpIrDir) prepareDumpDir(this.instruments.dumpIrDir);
     if (this.instruments.verifyEach) verifyAfter('the input', graph);
+    const { printIrAfterAll, dumpIrDir } = this.instruments;
+    if (!this.printedInput && (printIrAfterAll || dumpIrDir)) {
+      if (dumpIrDir) prepareDumpDir(dumpIrDir);
+      this.printedInput = true;
+      this.printIr('input', 'IR before any pass', graph);
+    }
     return this.runPass(pass, graph);
   }
 
@@ -182,15 +196,24 @@ export class PassManager {
     if (timing) this.timings.push({ pass: pass.name, ms });
     if (verifyEach) verifyAfter(`pass '${pass.name}'`, result);
     if (printIrAfterAll || dumpIrDir) {
-      const text = printGraph(result);
-      printIrAfterAll?.(`// -----// IR after ${pass.name} //----- //\n${text}${text.endsWith('\n') ? '' : '\n'}`);
-      if (dumpIrDir) {
-        this.counter++;
-        const file = path.join(dumpIrDir, `${String(this.counter).padStart(3, '0')}_${pass.name}.ir`);
-        writeDump(file, text);
-      }
+      this.counter++;
+      this.printIr(pass.name, `IR after ${pass.name}`, result);
     }
     return result;
+  }
+
+  /** Prints `graph` to the printIrAfterAll sink and dumps it as `DIR/<counter>_<name>.ir`. */
+  private printIr(name: string, title: string, graph: Graph): void {
+    const { printIrAfterAll, dumpIrDir, printConstants } = this.instruments;
+    const elide: PrintOptions = printConstants ? {} : { elideConstantsOver: INLINE_ELEMENTS };
+    if (printIrAfterAll) printIrAfterAll(`// -----// ${title} //----- //\n${printGraph(graph, elide)}`);
+    if (!dumpIrDir) return;
+    const text = printGraph(graph, { ...elide, resources: this.resources });
+    const header = text.includes('dense_resource<') ? `// dense_resource data: ${RESOURCE_FILE}\n` : '';
+    writeDump(path.join(dumpIrDir, `${String(this.counter).padStart(3, '0')}_${name}.ir`), header + text);
+    const blobs = this.resources.takeNew();
+    // The first dump starts the resource file afresh: blobs of an earlier run into the directory are not kept.
+    if (blobs.length > 0 || this.counter === 0) writeResources(path.join(dumpIrDir, RESOURCE_FILE), blobs, this.counter > 0);
   }
 }
 
@@ -220,6 +243,15 @@ function prepareDumpDir(dir: string): void {
 function writeDump(file: string, text: string): void {
   try {
     fs.writeFileSync(file, text.endsWith('\n') ? text : `${text}\n`);
+  } catch (e) {
+    throw new UsageError(`cannot write '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+function writeResources(file: string, blobs: Uint8Array, append: boolean): void {
+  try {
+    if (append) fs.appendFileSync(file, blobs);
+    else fs.writeFileSync(file, blobs);
   } catch (e) {
     throw new UsageError(`cannot write '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }

@@ -4,8 +4,11 @@ import { importOnnx } from '../onnx/frontend.js';
 import { listCases } from '../../tests/conformance/cases.js';
 import { registerTestOps, sampleGraph } from '../../tests/ir/fixtures.js';
 import { Graph, Value } from './graph.js';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { isElided, parseGraph } from './parser.js';
-import { printGraph } from './printer.js';
+import { INLINE_ELEMENTS, printGraph } from './printer.js';
+import { IrResources, parseIrFile, RESOURCE_FILE } from './resources.js';
 import { Tensor } from './tensor.js';
 
 registerTestOps();
@@ -93,6 +96,48 @@ describe('parseGraph', () => {
     expect(printGraph(g)).toBe(text);
     const attr = parseGraph('graph @m(%x: f32[2]) {\n  %y: f32[2] = test_attrs(%x) {table=dense<i8[4]: elided>}\n  return %y\n}\n');
     expect(isElided(attr.nodes[0].attrs.table as Tensor)).toBe(true);
+  });
+
+  it('reads dense_resource data back from the resources: an elided dump parses into the same graph', () => {
+    const g = sampleGraph();
+    g.constants.push(new Value('w', { dtype: 'f32', shape: [40] }, Tensor.fromArray('f32', [40], Array.from({ length: 40 }, (_, i) => i / 7))));
+    g.constants.push(new Value('w2', { dtype: 'f32', shape: [40] }, g.constants[g.constants.length - 1].data));
+    const resources = new IrResources();
+    const text = printGraph(g, { elideConstantsOver: INLINE_ELEMENTS, resources });
+    expect(text).toMatch(/%big = const f16\[40\] dense_resource<blob_[0-9a-f]{16}>/);
+    expect(text).not.toContain('0x');
+    expect(resources.size).toBe(2); // `w` and `w2` hold the same bytes: one blob
+    // Through the file's encoding, as a dump directory holds it.
+    const read = IrResources.decode(resources.takeNew(), RESOURCE_FILE);
+    const parsed = parseGraph(text, undefined, { resources: read });
+    expect(printGraph(parsed)).toBe(printGraph(g));
+    expect(isElided(parsed.constants[1])).toBe(false);
+  });
+
+  it('reads a dump file with the resource file beside it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dlc-ir-'));
+    const g = sampleGraph();
+    const resources = new IrResources();
+    fs.writeFileSync(path.join(dir, 'a.ir'), printGraph(g, { elideConstantsOver: 8, resources }));
+    fs.writeFileSync(path.join(dir, RESOURCE_FILE), resources.takeNew());
+    expect(printGraph(parseIrFile(path.join(dir, 'a.ir')))).toBe(printGraph(g));
+    fs.writeFileSync(path.join(dir, RESOURCE_FILE), new Uint8Array(0));
+    expect(() => parseIrFile(path.join(dir, 'a.ir'))).toThrow(/a\.ir: 3:39: resource 'blob_[0-9a-f]{16}' is not in the resource file/);
+    fs.writeFileSync(path.join(dir, RESOURCE_FILE), new Uint8Array(7));
+    expect(() => parseIrFile(path.join(dir, 'a.ir'))).toThrow(/resource file is truncated at byte 0/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses dense_resource without resources, or with bytes that do not fit the type', () => {
+    const text = 'graph @m() {\n  %w = const f32[2] dense_resource<blob_00>\n  return %w\n}\n';
+    expect(parseError(text)).toBe("2:36: resource 'blob_00' needs the dump's resource file (read the dump with parseIrFile)");
+    expect(() => parseGraph(text, undefined, { resources: { get: () => new Uint8Array(4) } })).toThrow("2:36: resource 'blob_00' holds 4 bytes, f32[2] takes 8");
+  });
+
+  it('reads float attributes spelled as an f32 back to that f32', () => {
+    const g = parseGraph('graph @m(%x: f32[2]) {\n  %y: f32[2] = test_attrs(%x) {alpha=0.00001, scales=[0.1,0.16666666666666666]}\n  return %y\n}\n');
+    expect(g.nodes[0].attrs.alpha).toBe(Math.fround(1e-5));
+    expect(g.nodes[0].attrs.scales).toEqual([Math.fround(0.1), 1 / 6]);
   });
 
   it('skips // comments and accepts sibling graphs that reuse a name', () => {

@@ -1,19 +1,26 @@
 // Reads the IR's text form (see printer.ts for the format) back into a graph. Output types come from the
 // text, not from inference (verifyGraph checks them); attributes are resolved against the op's schema, so
 // attributes the printer left out as defaults come back. `//` starts a comment that runs to the line's end
-// (golden tests keep their CHECK lines there). `dense<elided>` reads back as zeros marked by `isElided`.
+// (golden tests keep their CHECK lines there). `dense<elided>` reads back as zeros marked by `isElided`;
+// `dense_resource<key>` reads its data from the resources given (resources.ts reads a dump's file).
 import { DlcError } from '../errors.js';
 import '../ops/index.js';
 import { getOp, resolveAttrs } from '../ops/registry.js';
-import { f16BitsToF32, parseDType, type DType } from './dtype.js';
+import { parseDType, type DType } from './dtype.js';
+import { decodeElements, elementBytes } from './element-bytes.js';
 import { Graph, Value, type AttrValue, type Attrs, type Dim, type Node, type TensorType } from './graph.js';
-import { elementBytes, markElided } from './printer.js';
+import { isFloatAttr, markElided, readFloatAttr } from './printer.js';
 import { Tensor } from './tensor.js';
 
 export { isElided } from './printer.js';
 
-export function parseGraph(text: string, file?: string): Graph {
-  const p = new Parser(new Lexer(text, file));
+export interface ParseOptions {
+  /** The data of `dense_resource<key>` tensors, by key. */
+  resources?: { get(key: string): Uint8Array | undefined };
+}
+
+export function parseGraph(text: string, file?: string, options: ParseOptions = {}): Graph {
+  const p = new Parser(new Lexer(text, file), options);
   const g = p.graph(undefined);
   p.expectEnd();
   return g;
@@ -137,7 +144,10 @@ class Scope {
 }
 
 class Parser {
-  constructor(private readonly lex: Lexer) {}
+  constructor(
+    private readonly lex: Lexer,
+    private readonly options: ParseOptions,
+  ) {}
 
   expectEnd(): void {
     const t = this.lex.peek();
@@ -236,6 +246,12 @@ class Parser {
       name = this.stringLiteral();
       this.punct(')');
     }
+    // A float attribute spelled as an f32's shortest decimal is that f32 (printer.ts, formatFloatAttr).
+    for (const [key, value] of Object.entries(raw)) {
+      if (!isFloatAttr(opTok.text, key)) continue;
+      if (typeof value === 'number') raw[key] = readFloatAttr(value);
+      else if (Array.isArray(value)) raw[key] = (value as (number | string)[]).map((x) => (typeof x === 'number' ? readFloatAttr(x) : x)) as number[] | string[];
+    }
     let attrs: Attrs;
     try {
       attrs = resolveAttrs(getOp(opTok.text), raw);
@@ -251,12 +267,12 @@ class Parser {
     if (t.kind === 'number' || (t.kind === 'ident' && (t.text === 'nan' || t.text === 'inf'))) return this.number();
     if (t.kind === 'string') return this.stringLiteral();
     if (t.kind === 'ident' && t.text === 'graph') return this.graph(scope);
-    if (t.kind === 'ident' && t.text === 'dense') {
+    if (t.kind === 'ident' && (t.text === 'dense' || t.text === 'dense_resource')) {
       this.lex.next();
       this.punct('<');
       const type = this.type();
       this.punct(':');
-      return this.payload(type, t.pos);
+      return t.text === 'dense' ? this.payload(type, t.pos) : this.resource(type, t.pos);
     }
     if (t.kind === 'punct' && t.text === '[') {
       this.lex.next();
@@ -274,28 +290,50 @@ class Parser {
     throw this.unexpected(t, 'an attribute value');
   }
 
-  /** `dense<payload>` after a constant's type. */
+  /** `dense<payload>` or `dense_resource<key>` after a constant's type. */
   private dense(type: TensorType): Tensor {
-    const t = this.lex.peek();
-    this.keyword('dense');
+    const t = this.lex.next();
+    if (t.kind !== 'ident' || (t.text !== 'dense' && t.text !== 'dense_resource')) throw this.unexpected(t, "'dense' or 'dense_resource'");
     this.punct('<');
-    return this.payload(type, t.pos);
+    return t.text === 'dense' ? this.payload(type, t.pos) : this.resource(type, t.pos);
+  }
+
+  /** A resource's key and the closing `>`: the tensor of `type` its bytes encode. */
+  private resource(type: TensorType, pos: number): Tensor {
+    const key = this.lex.next();
+    if (key.kind !== 'ident') throw this.unexpected(key, 'a resource key');
+    const bytes = this.options.resources?.get(key.text);
+    if (!bytes) {
+      throw this.lex.error(key.pos, this.options.resources ? `resource '${key.text}' is not in the resource file` : `resource '${key.text}' needs the dump's resource file (read the dump with parseIrFile)`);
+    }
+    const shape = this.concreteShape(type, pos);
+    const width = elementBytes(type.dtype);
+    const size = shape.reduce((p, d) => p * d, 1);
+    if (bytes.length !== size * width) throw this.lex.error(key.pos, `resource '${key.text}' holds ${bytes.length} bytes, ${type.dtype}[${shape}] takes ${size * width}`);
+    this.punct('>');
+    return this.tensorOf(type.dtype, shape, decodeElements(type.dtype, bytes), pos);
+  }
+
+  private concreteShape(type: TensorType, pos: number): number[] {
+    return type.shape.map((d) => {
+      if (typeof d !== 'number') throw this.lex.error(pos, `a tensor's shape must be concrete, got dim '${d}'`);
+      return d;
+    });
+  }
+
+  private tensorOf(dtype: DType, shape: number[], data: ArrayLike<number> | undefined, pos: number): Tensor {
+    try {
+      return new Tensor(dtype, shape, data);
+    } catch (e) {
+      if (e instanceof DlcError) throw this.lex.error(pos, e.message);
+      throw e;
+    }
   }
 
   /** The data of a tensor of `type` and the closing `>`: `elided`, a number, a list, or hex. */
   private payload(type: TensorType, pos: number): Tensor {
-    const shape = type.shape.map((d) => {
-      if (typeof d !== 'number') throw this.lex.error(pos, `a tensor's shape must be concrete, got dim '${d}'`);
-      return d;
-    });
-    const tensorOf = (data?: ArrayLike<number>): Tensor => {
-      try {
-        return new Tensor(type.dtype, shape, data);
-      } catch (e) {
-        if (e instanceof DlcError) throw this.lex.error(pos, e.message);
-        throw e;
-      }
-    };
+    const shape = this.concreteShape(type, pos);
+    const tensorOf = (data?: ArrayLike<number>): Tensor => this.tensorOf(type.dtype, shape, data, pos);
     const t = this.lex.peek();
     let result: Tensor;
     if (t.kind === 'ident' && t.text === 'elided') {
@@ -333,27 +371,7 @@ class Parser {
   private hexDecode(dtype: DType, t: Token): number[] {
     const width = elementBytes(dtype);
     if (t.text.length % (2 * width) !== 0) throw this.lex.error(t.pos, `hex data of ${t.text.length / 2} bytes is not a whole number of ${dtype} elements`);
-    const bytes = Uint8Array.from(Buffer.from(t.text, 'hex'));
-    const dv = new DataView(bytes.buffer);
-    const out = new Array<number>(bytes.length / width);
-    for (let i = 0; i < out.length; i++) {
-      const o = i * width;
-      switch (dtype) {
-        case 'f32': out[i] = dv.getFloat32(o, true); break;
-        case 'f64': out[i] = dv.getFloat64(o, true); break;
-        case 'f16': out[i] = f16BitsToF32(dv.getUint16(o, true)); break;
-        case 'i64': out[i] = Number(dv.getBigInt64(o, true)); break;
-        case 'u64': out[i] = Number(dv.getBigUint64(o, true)); break;
-        case 'i32': out[i] = dv.getInt32(o, true); break;
-        case 'u32': out[i] = dv.getUint32(o, true); break;
-        case 'i16': out[i] = dv.getInt16(o, true); break;
-        case 'u16': out[i] = dv.getUint16(o, true); break;
-        case 'i8': out[i] = dv.getInt8(o); break;
-        case 'u8': out[i] = dv.getUint8(o); break;
-        case 'bool': out[i] = dv.getUint8(o) ? 1 : 0; break;
-      }
-    }
-    return out;
+    return decodeElements(dtype, Uint8Array.from(Buffer.from(t.text, 'hex')));
   }
 
   /** `f32[1,N,"a b"]` */

@@ -1,5 +1,5 @@
 import { Graph, Value } from './graph.js';
-import { formatDim, formatName, formatNumber, isElided, printGraph } from './printer.js';
+import { formatDim, formatFloatAttr, formatName, formatNumber, isElided, printGraph, readFloatAttr } from './printer.js';
 import { Tensor } from './tensor.js';
 import { registerTestOps, sampleGraph, singleOpGraph } from '../../tests/ir/fixtures.js';
 
@@ -94,6 +94,21 @@ describe('printGraph', () => {
     expect(formatNumber(1e300)).toBe('1e+300');
   });
 
+  it('prints float attributes as the shortest decimal of their f32, and reads it back to that f32', () => {
+    const eps = Math.fround(1e-5);
+    expect(formatFloatAttr(eps)).toBe('0.00001');
+    expect(formatFloatAttr(Math.fround(0.2))).toBe('0.2');
+    expect(formatFloatAttr(1 / 6)).toBe('0.16666666666666666');
+    for (const x of [eps, Math.fround(0.2), Math.fround(1 / 3), 3, -0, NaN, Infinity, Math.fround(3.4e38), Math.fround(1e-45)]) {
+      expect(Object.is(readFloatAttr(Number(formatFloatAttr(x).replace('nan', 'NaN').replace('inf', 'Infinity'))), x)).toBe(true);
+    }
+    // A double that is no f32 reads back as itself unless its shortest form is an f32's.
+    expect(readFloatAttr(1 / 6)).toBe(1 / 6);
+    expect(readFloatAttr(0.1)).toBe(Math.fround(0.1));
+    const g = singleOpGraph('test_attrs', { dtype: 'f32', shape: [2] }, { alpha: eps, scales: [Math.fround(0.1), 1 / 6] });
+    expect(printGraph(g)).toContain('{alpha=0.00001, scales=[0.1,0.16666666666666666]}');
+  });
+
   it('prints tensor elements as the shortest decimal of their own precision', () => {
     expect(constantLine(Tensor.fromArray('f32', [3], [0.2, 1 / 3, 16777216]))).toBe('%c = const f32[3] dense<[0.2, 0.33333334, 16777216]>');
     expect(constantLine(Tensor.fromArray('f16', [2], [0.1, 65504]))).toBe('%c = const f16[2] dense<[0.1, 65500]>');
@@ -113,6 +128,19 @@ describe('printGraph', () => {
     expect(i64.startsWith('%c = const i64[33] dense<0xffffffffffffff7fffffffffffffffff0000')).toBe(true);
     const f16 = constantLine(Tensor.fromArray('f16', [33], new Array(33).fill(1)));
     expect(f16).toBe(`%c = const f16[33] dense<0x${'003c'.repeat(33)}>`);
+  });
+
+  it('puts the data of elided tensors in the resources it is given, as dense_resource keys', () => {
+    const g = singleOpGraph('test_attrs', { dtype: 'f32', shape: [2] }, { table: Tensor.fromArray('i8', [3], [1, 2, 3]) });
+    g.constants.push(new Value('w', { dtype: 'f32', shape: [5] }, Tensor.fromArray('f32', [5], [1, 2, 3, 4, 5])));
+    g.constants.push(new Value('v', { dtype: 'f32', shape: [5] }, Tensor.fromArray('f32', [5], [1, 2, 3, 4, 5])));
+    const blobs: Uint8Array[] = [];
+    const text = printGraph(g, { elideConstantsOver: 2, resources: { add: (b) => `blob_${blobs.push(b)}` } });
+    expect(text).toContain('%w = const f32[5] dense_resource<blob_1>\n');
+    expect(text).toContain('%v = const f32[5] dense_resource<blob_2>\n');
+    expect(text).toContain('{table=dense_resource<i8[3]: blob_3>}');
+    expect(Array.from(new Float32Array(blobs[0].buffer))).toEqual([1, 2, 3, 4, 5]);
+    expect(Array.from(blobs[2])).toEqual([1, 2, 3]);
   });
 
   it('elides tensors over the given size, in constants and in attributes', () => {

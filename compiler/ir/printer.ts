@@ -16,8 +16,8 @@
 //   the double INT64_MAX reads) as 9223372036854775807. Strings print as JSON string literals.
 // - Tensors: `dense<f32[2]: [1, 2]>` as attributes, `%c = const f32[2] dense<[1, 2]>` as constants (a
 //   graph's constants come first, after its inputs). The data is a decimal list up to INLINE_ELEMENTS
-//   elements (a bare number for a scalar), above that `0x` and the hex of its little-endian encoding: f16 as IEEE binary16, i64/u64 as 8-byte two's complement (values
-//   past the int64/uint64 range saturate, which reads back to the same double), bool as one byte.
+//   elements (a bare number for a scalar), above that `0x` and the hex of its little-endian encoding
+//   (element-bytes.ts).
 //   `elided` in place of the data (`dense<elided>`, `dense<f32[9]: elided>`) stands for data left out:
 //   the parser reads it as zeros and marks the tensor so that `isElided` tells (printed again, it stays
 //   elided). Such a graph is for reading, not running.
@@ -28,13 +28,21 @@
 import { DlcError } from '../errors.js';
 import '../ops/index.js';
 import { getOp, hasOp } from '../ops/registry.js';
-import { f32ToF16Bits, roundF16, type DType } from './dtype.js';
+import { roundF16, type DType } from './dtype.js';
+import { INT64_MAX, INT64_MIN, UINT64_MAX, encodeElements, toBigInt } from './element-bytes.js';
 import { Graph, type AttrValue, type Dim, type Node, type Value } from './graph.js';
 import { Tensor } from './tensor.js';
 
+/** Where a printer puts the data of the tensors it elides: it keeps the bytes and names them. */
+export interface ResourceSink {
+  add(bytes: Uint8Array): string;
+}
+
 export interface PrintOptions {
-  /** Tensors of more than this many elements print as `dense<elided>`. */
+  /** Tensors of more than this many elements print as `dense<elided>` (`dense_resource<…>` with `resources`). */
   elideConstantsOver?: number;
+  /** Keeps the elided tensors' data: they print as `dense_resource<key>`, and the text round-trips. */
+  resources?: ResourceSink;
   /** End each node line with `loc("node name")`. */
   locations?: boolean;
 }
@@ -105,57 +113,27 @@ function formatElement(x: number, dtype: DType): string {
   return String(x);
 }
 
-function formatPayload(dtype: DType, data: Tensor, options: PrintOptions): string {
+/** A float attribute: the shortest decimal of its f32 when it is one, else of the double. */
+export function formatFloatAttr(x: number): string {
+  return Math.fround(x) === x ? formatElement(x, 'f32') : formatNumber(x);
+}
+
+/** A float attribute as read: a decimal that is some f32's shortest form stands for that f32 (formatFloatAttr's inverse). */
+export function readFloatAttr(x: number): number {
+  const f = Math.fround(x);
+  return formatElement(f, 'f32') === formatNumber(x) ? f : x;
+}
+
+/** A tensor's data in the text: `elided`, a resource's key, a scalar, a list or hex. `dense_resource` when a key. */
+function formatPayload(dtype: DType, data: Tensor, options: PrintOptions): { resource: boolean; text: string } {
   const n = data.size;
-  if (elidedTensors.has(data) || (options.elideConstantsOver !== undefined && n > options.elideConstantsOver)) return 'elided';
-  if (data.rank === 0) return formatElement(data.data[0], dtype);
-  if (n <= INLINE_ELEMENTS) return `[${Array.from(data.data, (x) => formatElement(x, dtype)).join(', ')}]`;
-  return '0x' + hexEncode(dtype, data.data);
-}
-
-const INT64_MAX = 2n ** 63n - 1n;
-const INT64_MIN = -(2n ** 63n);
-const UINT64_MAX = 2n ** 64n - 1n;
-
-function toBigInt(x: number, min: bigint, max: bigint): bigint {
-  if (!Number.isFinite(x)) return 0n;
-  const b = BigInt(Math.trunc(x));
-  return b < min ? min : b > max ? max : b;
-}
-
-function hexEncode(dtype: DType, data: ArrayLike<number>): string {
-  const width = elementBytes(dtype);
-  const bytes = new Uint8Array(data.length * width);
-  const dv = new DataView(bytes.buffer);
-  for (let i = 0; i < data.length; i++) {
-    const x = data[i];
-    const o = i * width;
-    switch (dtype) {
-      case 'f32': dv.setFloat32(o, x, true); break;
-      case 'f64': dv.setFloat64(o, x, true); break;
-      case 'f16': dv.setUint16(o, f32ToF16Bits(x), true); break;
-      case 'i64': dv.setBigInt64(o, toBigInt(x, INT64_MIN, INT64_MAX), true); break;
-      case 'u64': dv.setBigUint64(o, toBigInt(x, 0n, UINT64_MAX), true); break;
-      case 'i32': dv.setInt32(o, x, true); break;
-      case 'u32': dv.setUint32(o, x, true); break;
-      case 'i16': dv.setInt16(o, x, true); break;
-      case 'u16': dv.setUint16(o, x, true); break;
-      case 'i8': dv.setInt8(o, x); break;
-      case 'u8': dv.setUint8(o, x); break;
-      case 'bool': dv.setUint8(o, x ? 1 : 0); break;
-    }
+  if (elidedTensors.has(data)) return { resource: false, text: 'elided' };
+  if (options.elideConstantsOver !== undefined && n > options.elideConstantsOver) {
+    return options.resources ? { resource: true, text: options.resources.add(encodeElements(dtype, data.data)) } : { resource: false, text: 'elided' };
   }
-  return Buffer.from(bytes).toString('hex');
-}
-
-/** Bytes per element in the hex form. */
-export function elementBytes(dtype: DType): number {
-  switch (dtype) {
-    case 'f64': case 'i64': case 'u64': return 8;
-    case 'f32': case 'i32': case 'u32': return 4;
-    case 'f16': case 'i16': case 'u16': return 2;
-    case 'i8': case 'u8': case 'bool': return 1;
-  }
+  if (data.rank === 0) return { resource: false, text: formatElement(data.data[0], dtype) };
+  if (n <= INLINE_ELEMENTS) return { resource: false, text: `[${Array.from(data.data, (x) => formatElement(x, dtype)).join(', ')}]` };
+  return { resource: false, text: '0x' + Buffer.from(encodeElements(dtype, data.data)).toString('hex') };
 }
 
 /** Module-wide unique printed names, assigned in definition order. */
@@ -221,7 +199,8 @@ class Printer {
     const inner = indent + '  ';
     for (const c of g.constants) {
       if (!c.data) throw new DlcError(`constant '${c.name}' of graph '${g.name}' has no data`);
-      this.lines.push(`${inner}${this.ref(c)} = const ${formatType(c.type)} dense<${formatPayload(c.type.dtype, c.data, this.options)}>`);
+      const p = formatPayload(c.type.dtype, c.data, this.options);
+      this.lines.push(`${inner}${this.ref(c)} = const ${formatType(c.type)} ${p.resource ? 'dense_resource' : 'dense'}<${p.text}>`);
     }
     for (const node of g.nodes) this.node(node, inner);
     const ret = g.outputs.map((v) => this.ref(v)).join(', ');
@@ -239,16 +218,16 @@ class Printer {
       keys.forEach((k, i) => {
         if (i > 0) this.append(', ');
         this.append(`${formatKey(k)}=`);
-        this.attr(node.attrs[k], indent);
+        this.attr(node.attrs[k], indent, isFloatAttr(node.op, k));
       });
       this.append('}');
     }
     if (this.options.locations) this.append(` loc(${JSON.stringify(node.name)})`);
   }
 
-  private attr(a: AttrValue, indent: string): void {
+  private attr(a: AttrValue, indent: string, float: boolean): void {
     if (a instanceof Graph) this.graph(a, indent, true);
-    else this.append(formatAttr(a, this.options));
+    else this.append(formatAttr(a, this.options, float));
   }
 }
 
@@ -260,11 +239,21 @@ function formatKey(key: string): string {
   return BARE_IDENT.test(key) ? key : JSON.stringify(key);
 }
 
-function formatAttr(a: Exclude<AttrValue, Graph>, options: PrintOptions): string {
-  if (typeof a === 'number') return formatNumber(a);
+function formatAttr(a: Exclude<AttrValue, Graph>, options: PrintOptions, float: boolean): string {
+  const num = float ? formatFloatAttr : formatNumber;
+  if (typeof a === 'number') return num(a);
   if (typeof a === 'string') return JSON.stringify(a);
-  if (a instanceof Tensor) return `dense<${formatType(a)}: ${formatPayload(a.dtype, a, options)}>`;
-  return `[${(a as (number | string)[]).map((x) => (typeof x === 'number' ? formatNumber(x) : JSON.stringify(x))).join(',')}]`;
+  if (a instanceof Tensor) {
+    const p = formatPayload(a.dtype, a, options);
+    return `${p.resource ? 'dense_resource' : 'dense'}<${formatType(a)}: ${p.text}>`;
+  }
+  return `[${(a as (number | string)[]).map((x) => (typeof x === 'number' ? num(x) : JSON.stringify(x))).join(',')}]`;
+}
+
+/** Whether the op's schema makes `key` a float attribute (f32 in ONNX). */
+export function isFloatAttr(op: string, key: string): boolean {
+  const type = hasOp(op) ? getOp(op).attrs[key]?.type : undefined;
+  return type === 'float' || type === 'floats';
 }
 
 /** Whether the attribute holds its schema default (so the parser restores it when left out). */

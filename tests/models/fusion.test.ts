@@ -27,9 +27,9 @@ const EPILOGUE_ANCHORS = new Set(['conv', 'conv_transpose', 'matmul', 'gemm']);
 // the layout ops (reshape, transpose, slice, squeeze). fuse-ops forms only groups that are one kernel on every
 // target (compiler/kernel-groups.ts), so the IR's kernel count at -O2 is the targets'.
 const EXPECTED: Record<string, { o0: number; o2: number; anchors: number; targetKernels: number }> = {
-  'ppocr-cls': { o0: 219, o2: 75, anchors: 65, targetKernels: 75 },
+  'ppocr-cls': { o0: 220, o2: 75, anchors: 65, targetKernels: 75 },
   'ppocrv4-det': { o0: 330, o2: 93, anchors: 74, targetKernels: 93 },
-  'ppocrv4-rec': { o0: 423, o2: 82, anchors: 54, targetKernels: 82 },
+  'ppocrv4-rec': { o0: 427, o2: 82, anchors: 54, targetKernels: 82 },
 };
 
 /** Conv/matmul/gemm nodes left outside any group whose output an element-wise reader could have taken. */
@@ -52,7 +52,8 @@ describe('fusion on real models', () => {
       const { graph } = loadOnnxFile(m.file, { inputShapes: m.inputShapes });
       const fused = new PassManager({ verifyEach: true }).run(optPipeline(2), graph);
       const stats = analyzeGraph(fused);
-      const anchors = Object.entries(stats.ops).filter(([op]) => ANCHOR_OPS.test(op)).reduce((n, [, c]) => n + c, 0);
+      // Anchors outside fused groups and inside them (the histograms count the two apart).
+      const anchors = [...Object.entries(stats.ops), ...Object.entries(stats.fusedOps)].filter(([op]) => ANCHOR_OPS.test(op)).reduce((n, [, c]) => n + c, 0);
       const wasm = await compileToWasm(fused);
       const targetKernels = EXPECTED[m.name].targetKernels;
       expect({ o0: analyzeGraph(graph).kernels, o2: stats.kernels, anchors, targetKernels: wasm.kernels }).toEqual(EXPECTED[m.name]);
