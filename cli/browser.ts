@@ -105,7 +105,7 @@ export async function bundleRuntime(entry: string): Promise<Uint8Array> {
     throw new DlcError(`bundling the runtime for the browser needs esbuild (npm install esbuild): ${(e as Error).message}`);
   }
   const result = await esbuild.build({
-    entryPoints: [entry], bundle: true, format: 'esm', platform: 'neutral', external: ['node:fs/promises'], write: false, logLevel: 'silent',
+    entryPoints: [entry], bundle: true, format: 'esm', platform: 'neutral', write: false, logLevel: 'silent',
   });
   return result.outputFiles[0].contents;
 }

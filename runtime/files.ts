@@ -1,8 +1,10 @@
-// Reading an artifact's files: `fetch` for URLs (and everywhere outside Node), `node:fs/promises` for paths
-// in Node, imported only when needed so that a browser never loads it. A fetched body is read chunk by chunk
-// where the response has one, so that progress can be told as it arrives. Every file is checked against the
-// sha-256 the manifest lists (WebCrypto, present in browsers' secure contexts and in Node ≥ 19), and the
-// manifest against a subresource-integrity pin where the caller gives one.
+// Reading an artifact's files: `fetch` for URLs (and everywhere outside Node), the file system for paths in
+// Node, through `#read-file`, which package.json's `imports` resolve by export condition (read-file-node.js
+// under `node`, read-file-browser.js otherwise) so that a browser bundle never meets node:fs. A fetched body
+// is read chunk by chunk where the response has one, so that progress can be told as it arrives. Every file
+// is checked against the sha-256 the manifest lists (WebCrypto, present in browsers' secure contexts and in
+// Node ≥ 19), and the manifest against a subresource-integrity pin where the caller gives one.
+import { readLocalFile } from '#read-file';
 import { DlcRuntimeError } from './errors.js';
 
 /** What the runtime needs of a `fetch` Response: a streamed `body` is optional (arrayBuffer() otherwise). */
@@ -48,7 +50,6 @@ export function artifactSource(from: string | ArtifactFiles, fetchFn?: FetchFunc
   }
   const dirOrUrl = from;
   const base = dirOrUrl.replace(/[\\/]+$/, '');
-  const inNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
   const get = fetchFn ?? (globalThis.fetch as unknown as FetchFunction | undefined);
   return {
     where: base,
@@ -56,10 +57,9 @@ export function artifactSource(from: string | ArtifactFiles, fetchFn?: FetchFunc
       const at = location ?? `${base}/${name}`;
       // Named in messages: the file, and where it came from when that is not the artifact's directory.
       const what = location === undefined ? name : `${name} from ${location}`;
-      if (inNode && !/^https?:/i.test(at) && !fetchFn) {
-        const fs = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises');
+      if (readLocalFile && !/^https?:/i.test(at) && !fetchFn) {
         try {
-          const bytes = new Uint8Array(await fs.readFile(/^file:/i.test(at) ? new URL(at) : at));
+          const bytes = await readLocalFile(at);
           onBytes?.(bytes.length);
           return bytes;
         } catch (e) {

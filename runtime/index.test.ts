@@ -138,19 +138,23 @@ describe('specialized inputs', () => {
   });
 });
 
-test('the runtime imports nothing but its own files and, in Node, node:fs/promises', () => {
+test('the runtime imports nothing but its own files and, in Node only, node:fs/promises', () => {
   const dir = path.join(REPO_ROOT, 'runtime');
-  const sources = fs.readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+  const sources = fs.readdirSync(dir).filter((f) => /\.[jt]s$/.test(f) && !/\.(test|d)\.ts$/.test(f));
   expect(sources).toContain('index.ts');
   const seen: string[] = [];
   for (const file of sources) {
     const text = fs.readFileSync(path.join(dir, file), 'utf8');
     // Static imports and re-exports open a line; dynamic imports may carry bundler comments.
     const specifiers = [...text.matchAll(/^(?:import|export)\b[^;]*?from\s+'([^']+)'|import\(\s*(?:\/\*.*?\*\/\s*)*'([^']+)'/gm)].map((m) => m[1] ?? m[2]);
-    for (const s of specifiers) expect([file, s]).toEqual([file, s === 'node:fs/promises' ? s : expect.stringMatching(/^\.\/[\w-]+\.js$/)]);
+    // node:fs/promises only where `#read-file` resolves under the `node` condition (runtime/package.json).
+    const allowed = (s: string) => /^\.\/[\w-]+\.js$/.test(s) || s === '#read-file' || (s === 'node:fs/promises' && file === 'read-file-node.js');
+    for (const s of specifiers) expect([file, s, allowed(s)]).toEqual([file, s, true]);
     seen.push(...specifiers);
   }
-  expect(seen).toEqual(expect.arrayContaining(['./wasm-executor.js', './manifest.js', 'node:fs/promises']));
+  expect(seen).toEqual(expect.arrayContaining(['./wasm-executor.js', './manifest.js', '#read-file', 'node:fs/promises']));
+  const { imports } = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+  expect(imports['#read-file']).toEqual({ types: './read-file.d.ts', node: './read-file-node.js', default: './read-file-browser.js' });
 });
 
 /** A well-formed program signature for the hand-written artifact (3 kernels, 16 bytes of weights). */

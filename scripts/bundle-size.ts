@@ -14,7 +14,6 @@ export async function bundleSize(entry: string): Promise<{ bytes: number; gzipBy
     minify: true,
     format: 'esm',
     platform: 'neutral',
-    external: ['node:fs/promises'],
     write: false,
     logLevel: 'silent',
   });
