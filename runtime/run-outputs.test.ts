@@ -7,6 +7,7 @@ import { buildWasmArtifact, writeArtifactBundle, writeArtifactDir } from '../cod
 import { compileToWasm } from '../codegen/wasm/program.js';
 import { Tensor as IrTensor } from '../compiler/ir/tensor.js';
 import { buildGraph } from '../tests/util/graphs.js';
+import { nodeGpuDevice } from '../cli/webgpu-node.js';
 import { packBundle } from './bundle.js';
 import { DlcRuntimeError, loadModel, type Tensor } from './index.js';
 
@@ -67,6 +68,13 @@ describe('run(feeds, { outputs })', () => {
     edited.set('manifest.json', new TextEncoder().encode(JSON.stringify(manifest)));
     await expect(loadModel(edited)).rejects.toThrow("manifest.json's 'dependencies' is not what model.wasm was compiled for: the manifest was edited");
   });
+});
+
+test('runOnGpu and GPUBuffer feeds need a webgpu artifact', async () => {
+  const session = await loadModel(files);
+  await expect(session.runOnGpu(feeds())).rejects.toThrow(new DlcRuntimeError('runOnGpu() needs a webgpu artifact'));
+  const x = (await nodeGpuDevice()).createBuffer({ size: 16, usage: 0x80 });
+  await expect(session.run({ ...feeds(), x })).rejects.toThrow(new DlcRuntimeError("input 'x' (f32[2,2]) must be a Float32Array, got GPUBuffer"));
 });
 
 describe('runTensors', () => {
