@@ -85,7 +85,9 @@ export async function updateWeights(artifactDir: string, model: Uint8Array | str
  */
 function wasmFiles(program: WasmSource, manifest: WasmManifest, wasm: Uint8Array, recorded: Record<string, JsonValue>, weightsOptions: WeightsFileOptions): Map<string, Uint8Array> {
   const { weights, layout, kernels, signature, specialized } = program;
-  return buildWasmArtifact({ wasm, weights, layout: { ...layout, memoryBytes: manifest.memory.bytes }, kernels, signature, specialized }, recorded, weightsOptions);
+  // The artifact's module keeps its own exports: `step` and dependencies only where it was compiled with them.
+  const dependencies = manifest.dependencies && program.dependencies;
+  return buildWasmArtifact({ wasm, weights, layout: { ...layout, memoryBytes: manifest.memory.bytes }, kernels, signature, specialized, dependencies }, recorded, weightsOptions);
 }
 
 /** The artifact's manifest and its kernels file, which must match the sha-256 the manifest lists. */

@@ -65,10 +65,22 @@ describe('dlc compile --target wasm', () => {
     for (const p of probs.head) expect(p).toBeGreaterThan(0);
   });
 
+  test('--bundle writes the artifact as one .dlc file that loadModel reads', async () => {
+    const file = path.join(tmp, 'tiny.dlc');
+    const r = await dlc('compile', TINY_CNN, '--bundle', file);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(new RegExp(`^compiled ${TINY_CNN} for wasm into ${file}: `));
+    const { loadModel } = await import('../runtime/index.js');
+    const session = await loadModel(file);
+    const out = await session.run({ image: new Float32Array(3 * 32 * 32) });
+    expect(out.probs).toHaveLength(10);
+  });
+
   test.each([
     [['--precision', 'f16', '-o', 'OUT'], 2, /^dlc: --precision applies to --target webgpu\n$/],
     [['--target', 'cuda', '-o', 'OUT'], 2, /^dlc: option '--target <target>' argument 'cuda' is invalid\. Allowed choices are wasm, webgpu\.\n$/],
-    [[], 2, /^dlc: required option '-o, --output <dir>' not specified\n$/],
+    [[], 2, /^dlc: give -o DIR, --bundle FILE\.dlc, or both\n$/],
+    [['--bundle', 'OUT'], 2, /^dlc: .*never: a bundle's name must end in \.dlc\n$/],
     [['-o', 'OUT', '--input-shape', 'pixels=1,3,8,8'], 2, /^dlc: .*tiny-cnn\.onnx: --input-shape names 'pixels', which is not an input of the model \(inputs: image\)\n$/],
     [['-o', 'OUT', '-O9'], 2, /^dlc: unknown optimization level -O9/],
   ])('%j exits %d', async (args, code, message) => {

@@ -1,22 +1,30 @@
 // `dlc compile MODEL --target wasm|webgpu -o DIR`: compiles a model (api/compile) and writes its artifact
-// (manifest.json, weights.bin, and model.wasm or kernels.wgsl), then prints what it holds.
+// (manifest.json, weights.bin, and model.wasm or kernels.wgsl), then prints what it holds. `--bundle FILE.dlc`
+// writes the same files as one file, instead of the directory or beside it.
 import { formatShape } from '../compiler/ir/graph.js';
 import { checkArtifactDestination, compile, writeArtifact } from '../api/compile.js';
+import { checkBundleDestination, writeArtifactBundle } from '../codegen/artifact.js';
+import { DlcError } from '../compiler/errors.js';
 import { formatBytes } from './format.js';
 import { formatCompressionReport } from './compression-report.js';
 import type { CliIo } from './main.js';
 import { compileOptions, printTimings, type CompileFlags } from './options.js';
 
 export interface CompileOptions extends CompileFlags {
-  output: string;
+  output?: string;
+  bundle?: string;
 }
 
 export async function compileCommand(model: string, opts: CompileOptions, io: CliIo): Promise<number> {
   const options = compileOptions(opts, io);
+  const { output, bundle } = opts;
+  if (output === undefined && bundle === undefined) throw new DlcError('give -o DIR, --bundle FILE.dlc, or both', {}, 2);
   // Refused before compiling, not after.
-  checkArtifactDestination(opts.output);
+  if (output !== undefined) checkArtifactDestination(output);
+  if (bundle !== undefined) checkBundleDestination(bundle);
   const artifact = await compile(model, options);
-  writeArtifact(artifact, opts.output);
+  if (output !== undefined) writeArtifact(artifact, output);
+  if (bundle !== undefined) writeArtifactBundle(bundle, artifact.files);
   printTimings(io, artifact.timings);
 
   const { files } = artifact;
@@ -39,7 +47,7 @@ export async function compileCommand(model: string, opts: CompileOptions, io: Cl
     const image = artifact.target === 'wasm' ? artifact.manifest.memory.weightsBytes : (artifact.manifest.weights?.bytes ?? 0);
     details += ` (packed: ${formatBytes(image)} of weights, ${(image / Math.max(1, files.get('weights.bin')!.length)).toFixed(1)}× smaller)`;
   }
-  io.stdout.write(`compiled ${model} for ${opts.target} into ${opts.output}: ${details}; inputs ${slots(inputs)}; outputs ${slots(outputs)}.\n`);
+  io.stdout.write(`compiled ${model} for ${opts.target} into ${[output, bundle].filter(Boolean).join(' and ')}: ${details}; inputs ${slots(inputs)}; outputs ${slots(outputs)}.\n`);
   if (artifact.compression) io.stdout.write(formatCompressionReport(artifact.compression));
   return 0;
 }

@@ -70,7 +70,8 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .description('compile a model into an artifact directory: manifest.json, weights.bin, and model.wasm or kernels.wgsl')
     .argument('<model>', 'ONNX model file');
   addTargetOptions(compile, { compiles: true });
-  compile.requiredOption('-o, --output <dir>', 'artifact directory to write (replaced if it holds an artifact)');
+  compile.option('-o, --output <dir>', 'artifact directory to write (replaced if it holds an artifact)');
+  compile.option('--bundle <file.dlc>', 'also or instead write the artifact as one file, which loadModel reads (replaced if it is a bundle)');
   addModelOptions(compile);
   addQuantizeOptions(compile, { modeFlag: '--quantize' });
   addCompressOptions(compile);

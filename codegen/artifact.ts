@@ -27,6 +27,7 @@ import {
 } from '../runtime/manifest.js';
 import { wgslFile, type WebgpuProgram } from './wgsl/program.js';
 import { packWeights } from './weights/pack-weights.js';
+import { isBundle, packBundle } from '../runtime/bundle.js';
 import { programRecord, withWasmRecord, withWgslRecord } from './program-record.js';
 
 /** The package version, recorded in every manifest (a test keeps it equal to package.json's). */
@@ -64,6 +65,7 @@ export function buildWasmArtifact(program: WasmProgram, options: Record<string, 
     memory: { bytes: layout.memoryBytes, weightsOffset: layout.weightsOffset, weightsBytes: layout.weightsBytes },
     ...specializedField(program.specialized),
     kernels: program.kernels,
+    ...(program.dependencies ? { dependencies: program.dependencies } : {}),
     ...(program.signature ? { signature: program.signature } : {}),
     ...weights.manifestFields,
     files: {},
@@ -129,6 +131,7 @@ export function buildWebgpuArtifact(program: WebgpuProgram, options: Record<stri
     precision: { ...program.precision },
     ...specializedField(program.specialized),
     kernels: program.kernels,
+    dependencies: program.dependencies,
     signature: program.signature,
     ...packed.manifestFields,
     files: {},
@@ -179,6 +182,31 @@ export function writeArtifactDir(dest: string, files: ReadonlyMap<string, Uint8A
     throw new DlcError(`cannot write artifact ${dest}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   fs.rmSync(old, { recursive: true, force: true });
+}
+
+/**
+ * Writes `files` as one bundle file `dest` (runtime/bundle.ts), through a fresh sibling and a rename; an
+ * existing bundle is replaced, any other existing file or a directory refused.
+ */
+export function writeArtifactBundle(dest: string, files: ReadonlyMap<string, Uint8Array>): void {
+  checkBundleDestination(dest);
+  const fresh = `${path.resolve(dest)}.${randomBytes(4).toString('hex')}.new`;
+  try {
+    fs.writeFileSync(fresh, packBundle(files));
+    fs.renameSync(fresh, dest);
+  } catch (e) {
+    fs.rmSync(fresh, { force: true });
+    throw new DlcError(`cannot write bundle ${dest}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** Refuses a bundle destination not named .dlc (loadModel tells bundles by it), or one that exists and is no bundle. */
+export function checkBundleDestination(dest: string): void {
+  if (!/\.dlc$/i.test(dest)) throw new DlcError(`${dest}: a bundle's name must end in .dlc`, {}, 2);
+  const existing = fs.statSync(dest, { throwIfNoEntry: false });
+  if (existing && !(existing.isFile() && isBundle(new Uint8Array(fs.readFileSync(dest).subarray(0, 9))))) {
+    throw new DlcError(`${dest} exists and is not a dlc bundle; refusing to replace it`, {}, 2);
+  }
 }
 
 /** Refuses a destination that exists and is not an artifact directory (or empty): checked before compiling, too. */

@@ -91,7 +91,7 @@ export function placeIntervals(buffers: readonly Interval[], align = PLAN_ALIGN)
 }
 
 /** Union-find over values: an alias group shares one buffer. */
-function aliasRoots(aliases: readonly (readonly [Value, Value])[]): (v: Value) => Value {
+export function aliasRoots(aliases: readonly (readonly [Value, Value])[]): (v: Value) => Value {
   const parent = new Map<Value, Value>();
   const find = (v: Value): Value => {
     let r = v;

@@ -8,6 +8,15 @@ export type TypedArray =
   | Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array
   | BigInt64Array | BigUint64Array;
 
+/** The typed array of each dtype, as a type (ARRAY_TYPES names them at run time). */
+export interface ArrayOf {
+  f32: Float32Array; f16: Uint16Array; f64: Float64Array; i8: Int8Array; u8: Uint8Array; i16: Int16Array; u16: Uint16Array;
+  i32: Int32Array; u32: Uint32Array; i64: BigInt64Array; u64: BigUint64Array; bool: Uint8Array;
+}
+
+/** An output with its element type and dims: checking `dtype` narrows `data` to its typed array, no cast needed. */
+export type Tensor = { [D in DTypeName]: { dtype: D; dims: number[]; data: ArrayOf[D] } }[DTypeName];
+
 type TypedArrayConstructor = { new (length: number): TypedArray; readonly BYTES_PER_ELEMENT: number };
 
 /** The typed array for each dtype, by constructor name: names compare across realms (iframes, jest sandboxes). */

@@ -6,19 +6,23 @@
 //   import { loadModel } from 'dlc/runtime';
 //   const session = await loadModel('./artifact', { device, onProgress: (e) => show(e.loaded / e.total), cache: 'dlc-weights' });
 //   const { y } = await session.run({ x: new Float32Array(3 * 224 * 224) });
+//   const { y: t } = await session.runTensors(feeds, { outputs: ['y'] });  // t.data, t.dims, t.dtype; only y's kernels run
 import { DlcRuntimeError } from './errors.js';
 import { artifactSource, checkIntegrity, sha256Hex, type ArtifactFiles, type FetchFunction } from './files.js';
+import { unpackBundle } from './bundle.js';
 import { cacheKey, readThroughCache } from './file-cache.js';
-import { withoutSpecialized } from './feeds.js';
+import { withoutSpecialized, type Feeds } from './feeds.js';
 import { parseManifest, WASM_FILE, WEIGHTS_FILE, WGSL_FILE, type FileEntry, type Manifest, type SpecializedInput, type TensorInfo } from './manifest.js';
-import type { TypedArray } from './dtypes.js';
+import type { Tensor, TypedArray } from './dtypes.js';
 import { checkProgramRecord, wasmRecord, wgslRecord } from './program-record.js';
 import { WasmExecutor } from './wasm-executor.js';
 import { weightsImage } from './weights-decode.js';
-import { WebgpuExecutor } from './webgpu-executor.js';
+import { WebgpuExecutor, type GpuTensor } from './webgpu-executor.js';
 
 export { DlcRuntimeError } from './errors.js';
-export { ARRAY_TYPES, type DTypeName, type TypedArray } from './dtypes.js';
+export { ARRAY_TYPES, type ArrayOf, type DTypeName, type Tensor, type TypedArray } from './dtypes.js';
+export type { Feeds } from './feeds.js';
+export type { GpuTensor } from './webgpu-executor.js';
 export { ARTIFACT_FORMAT_VERSION, type SpecializedInput, type TensorInfo } from './manifest.js';
 export type { ArtifactFiles, FetchFunction, FetchResponse } from './files.js';
 
@@ -63,8 +67,13 @@ export interface LoadOptions {
   integrity?: string;
 }
 
+export interface RunOptions {
+  /** The outputs to return, by name: only the kernels they need run. All outputs by default. */
+  outputs?: readonly string[];
+}
+
 interface Executor {
-  run(feeds: Record<string, TypedArray>): Record<string, TypedArray> | Promise<Record<string, TypedArray>>;
+  run(feeds: Feeds, names?: readonly string[]): Record<string, TypedArray> | Promise<Record<string, TypedArray>>;
   release?(): Promise<void>;
 }
 
@@ -87,10 +96,32 @@ export class Session {
     this.compileOptions = manifest.options;
   }
 
-  /** Runs the model on one typed array per input (see ARRAY_TYPES) and returns fresh arrays per output. */
-  async run(feeds: Record<string, TypedArray>): Promise<Record<string, TypedArray>> {
+  /**
+   * Runs the model on one typed array per input (see ARRAY_TYPES; on webgpu a GPUBuffer holding the input in
+   * its storage type, 4 bytes an element, may stand for one) and returns a fresh array per output asked for.
+   */
+  async run(feeds: Feeds, options: RunOptions = {}): Promise<Record<string, TypedArray>> {
+    return this.live().run(withoutSpecialized(feeds, this.specialized), options.outputs);
+  }
+
+  /** As run(), each output with its dtype and dims: `if (t.dtype === 'f32')` makes `t.data` a Float32Array. */
+  async runTensors(feeds: Feeds, options: RunOptions = {}): Promise<Record<string, Tensor>> {
+    const arrays = await this.run(feeds, options);
+    const tensors: Record<string, Tensor> = {};
+    for (const { name, dtype, shape } of this.outputs) if (name in arrays) tensors[name] = { dtype, dims: [...shape], data: arrays[name] } as Tensor;
+    return tensors;
+  }
+
+  /** As run(), on a webgpu artifact, leaving each output asked for in a GPUBuffer of its own (the caller destroys it). */
+  async runOnGpu(feeds: Feeds, options: RunOptions = {}): Promise<Record<string, GpuTensor>> {
+    const executor = this.live();
+    if (!(executor instanceof WebgpuExecutor)) throw new DlcRuntimeError('runOnGpu() needs a webgpu artifact');
+    return executor.run(withoutSpecialized(feeds, this.specialized), options.outputs, true);
+  }
+
+  private live(): Executor {
     if (!this.executor) throw new DlcRuntimeError('this session was released');
-    return this.executor.run(withoutSpecialized(feeds, this.specialized));
+    return this.executor;
   }
 
   /**
@@ -105,11 +136,13 @@ export class Session {
 }
 
 /**
- * Loads an artifact directory (a path in Node) or URL, or its files already in memory (by name, manifest.json
- * included: what `compile` returns, or files unpacked from one download), refusing one whose files do not
- * match their sha-256.
+ * Loads an artifact directory (a path in Node) or URL, a bundle (`dlc compile --bundle FILE.dlc`: its path or
+ * URL, ending in .dlc, or its bytes), or its files already in memory (by name, manifest.json included: what
+ * `compile` returns), refusing one whose files do not match their sha-256.
  */
-export async function loadModel(from: string | ArtifactFiles, options: LoadOptions = {}): Promise<Session> {
+export async function loadModel(from: string | Uint8Array | ArtifactFiles, options: LoadOptions = {}): Promise<Session> {
+  if (typeof from == 'string' && /\.dlc$/i.test(from)) from = unpackBundle(await artifactSource(from, options.fetch).read(from, { location: from }), from);
+  else if (ArrayBuffer.isView(from)) from = unpackBundle(from, 'bundle');
   const source = artifactSource(from, options.fetch);
   const manifestBytes = await source.read('manifest.json');
   if (options.integrity !== undefined) await checkIntegrity(manifestBytes, options.integrity, source.where);

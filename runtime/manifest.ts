@@ -61,6 +61,17 @@ export interface ProgramSignature {
   kernels: KernelDigest[];
 }
 
+/**
+ * What each step computes from, so that a run asked for some outputs computes only what they need: per step
+ * (wasm: kernel; webgpu: dispatch) the earlier steps whose writes it reads, and per output the steps that
+ * write it (none for an input or constant passed through). Absent in artifacts compiled before it: those
+ * compute every step.
+ */
+export interface StepDependencies {
+  steps: number[][];
+  outputs: number[][];
+}
+
 export interface WasmManifest {
   format: typeof ARTIFACT_FORMAT;
   formatVersion: number;
@@ -72,6 +83,7 @@ export interface WasmManifest {
   /** Absent when no input was specialized. */
   specialized?: SpecializedInput[];
   kernels: number;
+  dependencies?: StepDependencies;
   signature?: ProgramSignature;
   /** 'packed': weights.bin holds the weights image packed (runtime/weights-decode.ts); absent: the image itself. */
   weightsEncoding?: 'packed';
@@ -141,6 +153,7 @@ export interface WebgpuManifest {
   precision: { requested: 'f32' | 'f16'; used: 'f32' | 'f16'; weights: 'f32' | 'f16'; reason?: string };
   specialized?: SpecializedInput[];
   kernels: number;
+  dependencies?: StepDependencies;
   signature?: ProgramSignature;
   weightsEncoding?: 'packed';
   files: Record<string, FileEntry>;
@@ -199,6 +212,15 @@ export function parseManifest(text: string, where: string): Manifest {
     }),
   } as const;
   const manifest: Manifest = m.target === 'wasm' ? { ...common, target: 'wasm', ...parseWasm(m, files, packed, fail) } : { ...common, target: 'webgpu', ...parseWebgpu(m, files, packed, fail) };
+  if (m.dependencies !== undefined) {
+    const d = m.dependencies as StepDependencies;
+    const steps = manifest.target === 'wasm' ? manifest.kernels : manifest.steps.length;
+    const list = (x: unknown, below: (i: number) => number) => Array.isArray(x) && x.every((l, i) => Array.isArray(l) && l.every((j) => isCount(j) && j < below(i)));
+    if (!isObject(d) || d.steps?.length !== steps || !list(d.steps, (i) => i) || d.outputs?.length !== manifest.outputs.length || !list(d.outputs, () => steps)) {
+      fail(`dependencies must list, per step (${steps}), earlier steps, and per output the steps that write it`);
+    }
+    manifest.dependencies = d;
+  }
   if (m.signature !== undefined) {
     const weightsBytes = manifest.target === 'wasm' ? manifest.memory.weightsBytes : (manifest.weights?.bytes ?? 0);
     manifest.signature = parseSignature(m.signature, weightsBytes, manifest.kernels, fail);

@@ -9,8 +9,8 @@ import type { Manifest } from './manifest.js';
 
 /** The manifest fields the program records, per target. */
 export const RECORDED_FIELDS = {
-  wasm: ['inputs', 'outputs', 'memory', 'specialized'],
-  webgpu: ['inputs', 'outputs', 'specialized', 'buffers', 'weights', 'modules', 'steps'],
+  wasm: ['inputs', 'outputs', 'memory', 'specialized', 'dependencies'],
+  webgpu: ['inputs', 'outputs', 'specialized', 'buffers', 'weights', 'modules', 'steps', 'dependencies'],
 } as const;
 /** The name of model.wasm's custom section that holds the record. */
 export const WASM_RECORD_SECTION = 'dlc';
@@ -46,6 +46,8 @@ export async function checkProgramRecord(manifest: Manifest, record: string | un
   if (typeof hashes != 'object' || !hashes) throw new DlcRuntimeError(`${where}: ${file} has no record of its manifest (an older dlc compiled it): recompile the model`);
   for (const field of RECORDED_FIELDS[manifest.target]) {
     const value = recordedValue(manifest as unknown as Record<string, unknown>, field);
+    // A field newer than the program (dependencies) is absent from both.
+    if (!(field in hashes) && value === null) continue;
     if ((await sha256Hex(new TextEncoder().encode(canonical(value)))) !== hashes[field]) {
       throw new DlcRuntimeError(`${where}: manifest.json's '${field}' is not what ${file} was compiled for: the manifest was edited`);
     }

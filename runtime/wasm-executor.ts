@@ -1,11 +1,13 @@
 // Runs a compiled WASM model: the module imports nothing and exports `memory` and `run()`, which computes
 // every output from the inputs and weights at the byte offsets the manifest gives (one static memory plan,
 // no per-op calls from JS). The module is instantiated and the weights copied once; each run validates the
-// feeds, copies them in, calls `run()` and copies the outputs out.
+// feeds, copies them in, calls `run()` and copies the outputs out. A run asked for some outputs calls
+// `step(i)` for just the kernels they need (modules compiled before `step` existed run them all).
 import { arrayConstructor, bytesPerElement, elementCount, type TypedArray } from './dtypes.js';
-import { checkedFeed, checkFeedNames } from './feeds.js';
+import { checkedFeed, checkFeedNames, type Feeds } from './feeds.js';
 import { DlcRuntimeError } from './errors.js';
 import type { TensorSlot, WasmManifest } from './manifest.js';
+import { selectOutputs, stepsFor } from './output-selection.js';
 
 const PAGE_BYTES = 65536;
 
@@ -13,8 +15,8 @@ export class WasmExecutor {
   private constructor(
     private readonly memory: WebAssembly.Memory,
     private readonly runModel: () => void,
-    private readonly inputs: readonly TensorSlot[],
-    private readonly outputs: readonly TensorSlot[],
+    private readonly step: ((i: number) => void) | undefined,
+    private readonly manifest: WasmManifest,
   ) {}
 
   /** model.wasm compiled (its custom sections can be read before it is instantiated). */
@@ -35,7 +37,7 @@ export class WasmExecutor {
     } catch (e) {
       throw new DlcRuntimeError(`${where}: cannot instantiate model.wasm: ${(e as Error).message}`);
     }
-    const { memory, run } = exports;
+    const { memory, run, step } = exports;
     if (!(memory instanceof WebAssembly.Memory) || typeof run !== 'function') {
       throw new DlcRuntimeError(`${where}: model.wasm must export 'memory' and 'run'`);
     }
@@ -48,19 +50,23 @@ export class WasmExecutor {
       }
     }
     new Uint8Array(memory.buffer, manifest.memory.weightsOffset, weights.length).set(weights);
-    return new WasmExecutor(memory, run as () => void, manifest.inputs, manifest.outputs);
+    return new WasmExecutor(memory, run as () => void, typeof step == 'function' ? (step as (i: number) => void) : undefined, manifest);
   }
 
-  run(feeds: Record<string, TypedArray>): Record<string, TypedArray> {
-    checkFeedNames(feeds, this.inputs);
-    for (const slot of this.inputs) this.writeInput(slot, feeds[slot.name]);
+  run(feeds: Feeds, names?: readonly string[]): Record<string, TypedArray> {
+    const { inputs, outputs, kernels, dependencies } = this.manifest;
+    checkFeedNames(feeds, inputs);
+    const wanted = selectOutputs(outputs, names);
+    for (const slot of inputs) this.writeInput(slot, feeds[slot.name]);
+    const steps = stepsFor(wanted, kernels, this.step && dependencies);
     try {
-      this.runModel();
+      if (steps.length == kernels) this.runModel();
+      else for (const i of steps) this.step!(i);
     } catch (e) {
       throw new DlcRuntimeError(`model.wasm trapped: ${(e as Error).message}`);
     }
     const results: Record<string, TypedArray> = {};
-    for (const slot of this.outputs) {
+    for (const slot of wanted.map((i) => outputs[i])) {
       const out = new (arrayConstructor(slot.dtype))(elementCount(slot.shape));
       new Uint8Array(out.buffer).set(new Uint8Array(this.memory.buffer, slot.offset, out.byteLength));
       results[slot.name] = out;
@@ -68,7 +74,7 @@ export class WasmExecutor {
     return results;
   }
 
-  private writeInput(slot: TensorSlot, feed: TypedArray | undefined): void {
+  private writeInput(slot: TensorSlot, feed: Feeds[string] | undefined): void {
     const data = checkedFeed(slot, feed);
     const n = data.length;
     const target = new Uint8Array(this.memory.buffer, slot.offset, n * bytesPerElement(slot.dtype));

@@ -6,11 +6,24 @@
 // A step whose module requires WGSL language features (the int8 kernels' dot4I8Packed) runs it where the GPU
 // object lists them all (navigator.gpu.wgslLanguageFeatures, or the set the caller passes) and the module's
 // core-WGSL fallback elsewhere; only the modules that will run are compiled.
-import { elementCount, type TypedArray } from './dtypes.js';
+// A run asked for some outputs dispatches only the steps they need. A GPUBuffer feed is copied into the
+// input's buffer on the GPU; outputs asked for on the GPU are copied into fresh buffers, which the caller owns.
+import { elementCount, type DTypeName, type TypedArray } from './dtypes.js';
 import { DlcRuntimeError } from './errors.js';
-import { checkedFeed, checkFeedNames } from './feeds.js';
+import { checkedFeed, checkFeedNames, isGpuBuffer, type Feeds } from './feeds.js';
 import { fromStorage, toStorage } from './gpu-storage.js';
-import { WGSL_MODULE_MARK, type GpuTensorSlot, type WebgpuManifest } from './manifest.js';
+import { WGSL_MODULE_MARK, type StorageType, type WebgpuManifest } from './manifest.js';
+import { selectOutputs, stepsFor } from './output-selection.js';
+
+/** An output left on the GPU: a buffer of its own (the caller destroys it), 4 bytes an element in `storage`. */
+export interface GpuTensor {
+  buffer: GPUBuffer;
+  dtype: DTypeName;
+  storage: StorageType;
+  dims: number[];
+}
+
+type Input = Float32Array | Int32Array | Uint32Array | GPUBuffer;
 
 // The WebGPU flag values (spec constants), so that the runtime needs no GPU* globals of the caller's realm.
 const STORAGE = 0x80;
@@ -100,10 +113,23 @@ export class WebgpuExecutor {
     return new WebgpuExecutor(device, manifest, buffers, pipelines, bindGroups, readbacks, stepModules);
   }
 
-  run(feeds: Record<string, TypedArray>): Promise<Record<string, TypedArray>> {
+  run(feeds: Feeds, names?: readonly string[]): Promise<Record<string, TypedArray>>;
+  run(feeds: Feeds, names: readonly string[] | undefined, onGpu: true): Promise<Record<string, GpuTensor>>;
+  run(feeds: Feeds, names?: readonly string[], onGpu?: boolean): Promise<Record<string, TypedArray | GpuTensor>> {
     checkFeedNames(feeds, this.manifest.inputs);
-    const inputs = this.manifest.inputs.map((slot) => toStorage(checkedFeed(slot, feeds[slot.name]), slot.dtype, slot.storage));
-    const result = this.queue.then(() => this.runNow(inputs));
+    const inputs = this.manifest.inputs.map((slot): Input => {
+      const feed = feeds[slot.name];
+      if (isGpuBuffer(feed)) {
+        const bytes = elementCount(slot.shape) * 4;
+        if (feed.size < bytes) throw new DlcRuntimeError(`input '${slot.name}' needs a GPUBuffer of at least ${bytes} bytes (${slot.storage}, 4 bytes an element), got ${feed.size}`);
+        return feed;
+      }
+      const data = toStorage(checkedFeed(slot, feed), slot.dtype, slot.storage);
+      // Dawn crashes writing from shared memory: a SharedArrayBuffer's view is copied first.
+      return (data.buffer as { [Symbol.toStringTag]: string })[Symbol.toStringTag] == 'ArrayBuffer' ? data : data.slice();
+    });
+    const wanted = selectOutputs(this.manifest.outputs, names);
+    const result = this.queue.then(() => this.runNow(inputs, wanted, onGpu));
     this.queue = result.catch(() => undefined);
     return result;
   }
@@ -116,30 +142,36 @@ export class WebgpuExecutor {
     this.queue.catch(() => undefined);
   }
 
-  private async runNow(inputs: (Float32Array | Int32Array | Uint32Array)[]): Promise<Record<string, TypedArray>> {
-    const { device, manifest } = this;
+  private async runNow(inputs: Input[], wanted: number[], onGpu?: boolean): Promise<Record<string, TypedArray | GpuTensor>> {
+    const { device, manifest, buffers } = this;
     device.pushErrorScope('validation');
-    manifest.inputs.forEach((slot, i) => {
-      if (inputs[i].length > 0) device.queue.writeBuffer(this.buffers[slot.buffer], 0, inputs[i] as Float32Array<ArrayBuffer>);
-    });
     const encoder = device.createCommandEncoder();
+    manifest.inputs.forEach((slot, i) => {
+      const input = inputs[i];
+      const bytes = elementCount(slot.shape) * 4;
+      if (isGpuBuffer(input)) bytes && encoder.copyBufferToBuffer(input, 0, buffers[slot.buffer], 0, bytes);
+      else if (bytes) device.queue.writeBuffer(buffers[slot.buffer], 0, input as Float32Array<ArrayBuffer>);
+    });
     const pass = encoder.beginComputePass();
-    manifest.steps.forEach((s, i) => {
+    for (const i of stepsFor(wanted, manifest.steps.length, manifest.dependencies)) {
       pass.setPipeline(this.pipelines[this.stepModules[i]]);
       pass.setBindGroup(0, this.bindGroups[i]);
-      pass.dispatchWorkgroups(...s.workgroups);
-    });
+      pass.dispatchWorkgroups(...manifest.steps[i].workgroups);
+    }
     pass.end();
-    manifest.outputs.forEach((o, i) => encoder.copyBufferToBuffer(this.buffers[o.buffer], 0, this.readbacks[i], 0, this.readbacks[i].size));
+    const targets = wanted.map((o) => (onGpu ? device.createBuffer({ size: this.readbacks[o].size, usage: STORAGE | COPY_SRC | COPY_DST }) : this.readbacks[o]));
+    wanted.forEach((o, i) => encoder.copyBufferToBuffer(buffers[manifest.outputs[o].buffer], 0, targets[i], 0, targets[i].size));
     device.queue.submit([encoder.finish()]);
     const invalid = await device.popErrorScope();
     if (invalid) throw new DlcRuntimeError(`the WebGPU device refused the model's commands: ${invalid.message}`);
-    await Promise.all(this.readbacks.map((b) => b.mapAsync(MAP_MODE_READ)));
-    const results: Record<string, TypedArray> = {};
-    manifest.outputs.forEach((o: GpuTensorSlot, i) => {
-      const bytes = this.readbacks[i].getMappedRange().slice(0);
-      this.readbacks[i].unmap();
-      results[o.name] = fromStorage(bytes, elementCount(o.shape), o.dtype, o.storage);
+    if (!onGpu) await Promise.all(targets.map((b) => b.mapAsync(MAP_MODE_READ)));
+    const results: Record<string, TypedArray | GpuTensor> = {};
+    wanted.forEach((o, i) => {
+      const { name, shape, dtype, storage } = manifest.outputs[o];
+      if (onGpu) return (results[name] = { buffer: targets[i], dtype, storage, dims: [...shape] });
+      const bytes = targets[i].getMappedRange().slice(0);
+      targets[i].unmap();
+      results[name] = fromStorage(bytes, elementCount(shape), dtype, storage);
     });
     return results;
   }

@@ -10,6 +10,8 @@ import type { WeightPlacement } from '../../runtime/manifest.js';
 import { lowerGraph, type LoweringTarget } from '../lower.js';
 import { alignUp, planMemory, type PlanStep } from '../memory-plan.js';
 import { programSignature } from '../signature.js';
+import { kernelDependencies } from '../step-dependencies.js';
+import type { StepDependencies } from '../../runtime/manifest.js';
 import { TARGET_INFO } from '../targets.js';
 import { AS_HELPERS } from './as-target.js';
 import { compileAssemblyScript, staticDataEnd, WASM_PAGE_BYTES } from './assemblyscript.js';
@@ -140,6 +142,7 @@ export interface RenderedGraph {
   kernels: number;
   /** End of its memory plan. */
   planEnd: number;
+  dependencies: StepDependencies;
 }
 
 export interface RenderTarget {
@@ -147,6 +150,8 @@ export interface RenderTarget {
   prefix: string;
   /** Name of the exported entry point. */
   entry: string;
+  /** Name of an exported `(i: i32) => void` that runs kernel i alone (a run of some outputs calls the kernels they need). */
+  stepEntry?: string;
   /** Where the graph's memory plan starts. */
   base: number;
   /** Helpers by name, shared by every graph of the module (added to). */
@@ -170,8 +175,11 @@ export function renderGraph(original: Graph, options: WasmCompileOptions, target
     return { name: c.name, dtype: c.type.dtype, shape: [...shapeOf(c)], offset, bytes: bytesOf(c) };
   });
   const entry = `export function ${target.entry}(): void {\n${gen.functions.map((_, i) => `  ${target.prefix}k${i}();`).join('\n')}\n}`;
+  // A switch (one br_table) beside run(), which stays a straight list of calls.
+  const cases = gen.functions.map((_, i) => `    case ${i}: ${target.prefix}k${i}(); break;`);
+  const step = target.stepEntry ? [`export function ${target.stepEntry}(i: i32): void {\n  switch (i) {\n${cases.join('\n')}\n  }\n}`] : [];
   const kernels = options.exportKernels ? gen.functions.map((f) => `export ${f}`) : gen.functions;
-  const functions = [...kernels, entry].map((f) =>
+  const functions = [...kernels, entry, ...step].map((f) =>
     f
       .replace(/__v(\d+)__/g, (_, id: string) => `${addressOf.get(Number(id))}`)
       .replace(/__s(\d+)__/g, (_, step: string) => `${plan.scratch[Number(step)]}`),
@@ -187,6 +195,7 @@ export function renderGraph(original: Graph, options: WasmCompileOptions, target
     outputs: graph.outputs.map(slot),
     kernels: gen.functions.length,
     planEnd: plan.totalBytes,
+    dependencies: kernelDependencies(gen.steps, gen.aliases, graph.outputs),
   };
 }
 
@@ -204,7 +213,7 @@ export async function compileModule(source: string, planEnd: number): Promise<{ 
 /** The program of one graph up to its AssemblyScript source: no compiler runs (compileWasmProgram does). */
 export function generateGraphWasm(graph: Graph, options: WasmCompileOptions): WasmSource {
   const helpers = new Map<string, string>();
-  const r = renderGraph(graph, options, { prefix: '', entry: 'run', base: PLAN_BASE, helpers });
+  const r = renderGraph(graph, options, { prefix: '', entry: 'run', stepEntry: 'step', base: PLAN_BASE, helpers });
   const source = [AS_HELPERS, ...helpers.values(), ...r.functions].join('\n');
   const layout = { weightsOffset: r.weightsOffset, weightsBytes: r.weights.length, inputs: r.inputs, outputs: r.outputs };
   const signature = programSignature({
@@ -214,12 +223,12 @@ export function generateGraphWasm(graph: Graph, options: WasmCompileOptions): Wa
     weights: r.constants,
     kernels: r.kernelNodes.map((node, i) => ({ node, code: r.functions[i] })),
   });
-  return { source, planEnd: r.planEnd, weights: r.weights, layout, kernels: r.kernels, signature };
+  return { source, planEnd: r.planEnd, weights: r.weights, layout, kernels: r.kernels, signature, dependencies: r.dependencies };
 }
 
 /** Compiles a generated program to its module (identical sources give identical bytes). */
 export async function compileWasmProgram(program: WasmSource): Promise<WasmProgram> {
   const { wasm, memoryBytes } = await compileModule(program.source, program.planEnd);
-  const { weights, layout, kernels, signature, specialized } = program;
-  return { wasm, weights, layout: { ...layout, memoryBytes }, kernels, signature, specialized };
+  const { weights, layout, kernels, signature, specialized, dependencies } = program;
+  return { wasm, weights, layout: { ...layout, memoryBytes }, kernels, signature, specialized, dependencies };
 }

@@ -3,7 +3,7 @@
 // offsets of its linear memory.
 import type { DType } from '../../compiler/ir/dtype.js';
 import type { Graph, SpecializedInput } from '../../compiler/ir/graph.js';
-import type { ProgramSignature } from '../../runtime/manifest.js';
+import type { ProgramSignature, StepDependencies } from '../../runtime/manifest.js';
 import type { ScheduleOverrides } from '../schedule.js';
 import { compileWasmProgram, generateGraphWasm } from './compile.js';
 
@@ -20,6 +20,8 @@ export interface WasmProgram {
   specialized?: SpecializedInput[];
   /** What the program is apart from the weights' values (absent for modules not made by the code generator). */
   signature?: ProgramSignature;
+  /** What each kernel reads from; with it the module exports `step(i)`, which runs kernel i alone. */
+  dependencies?: StepDependencies;
 }
 
 /**
@@ -35,6 +37,7 @@ export interface WasmSource {
   kernels: number;
   signature: ProgramSignature;
   specialized?: SpecializedInput[];
+  dependencies: StepDependencies;
 }
 
 export interface WasmCompileOptions {

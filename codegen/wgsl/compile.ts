@@ -8,6 +8,7 @@ import { wgslModuleMark, type ProgramSignature, type WeightPlacement } from '../
 import { lowerGraph, type LoweringTarget } from '../lower.js';
 import { shapeOf, sizeOfValue } from '../shapes.js';
 import { programSignature } from '../signature.js';
+import { dispatchDependencies, kernelDependencies } from '../step-dependencies.js';
 import { TARGET_INFO } from '../targets.js';
 import { planBuffers } from './buffer-plan.js';
 import { wgslGroupEpilogue } from './group-epilogue.js';
@@ -95,6 +96,7 @@ function precisionOf(options: WebgpuCompileOptions): PrecisionRecord {
 export function compileGraphToWebgpu(original: Graph, options: WebgpuCompileOptions): WebgpuProgram {
   const gen = generate(original, options);
   const { graph } = gen;
+  const runs = (d: WgslDispatch) => d.workgroups.every((n) => n > 0);
   const dispatches = gen.kernels.flat();
   const steps = gen.kernels.map((ds) => ({
     reads: ds.flatMap((d) => d.bindings.filter((b) => b.access === 'read').map((b) => b.value)),
@@ -122,7 +124,7 @@ export function compileGraphToWebgpu(original: Graph, options: WebgpuCompileOpti
     return module;
   };
   const programSteps: WebgpuStep[] = dispatches
-    .filter((d) => d.workgroups.every((n) => n > 0))
+    .filter(runs)
     .map((d) => {
       const access = d.bindings.map((b) => b.access);
       // A step names its preferred module; the runtime runs the fallback where a required feature is missing.
@@ -150,6 +152,7 @@ export function compileGraphToWebgpu(original: Graph, options: WebgpuCompileOpti
     inputs: graph.inputs.map(slot),
     outputs: graph.outputs.map(slot),
     kernels: gen.kernels.length,
+    dependencies: dispatchDependencies(kernelDependencies(steps, gen.aliases, graph.outputs), gen.kernels.map((ds) => ds.filter(runs).length)),
     precision: precisionOf(options),
   };
   return { ...program, signature: signatureOf(program, gen, plan.ranges) };

@@ -3,7 +3,7 @@
 // buffers. Tensors are stored 4 bytes an element in the storage type of wgsl-target.ts.
 import type { DType } from '../../compiler/ir/dtype.js';
 import type { Graph, SpecializedInput } from '../../compiler/ir/graph.js';
-import type { ProgramSignature } from '../../runtime/manifest.js';
+import type { ProgramSignature, StepDependencies } from '../../runtime/manifest.js';
 import type { ScheduleOverrides } from '../schedule.js';
 import { compileGraphToWebgpu, wgslFile } from './compile.js';
 import type { StorageType } from './wgsl-target.js';
@@ -35,6 +35,8 @@ export interface WebgpuProgram {
   outputs: GpuTensorSlot[];
   /** Nodes (or fused groups) that became code. */
   kernels: number;
+  /** Per step, the earlier steps it reads from; per output, the steps that write it. */
+  dependencies: StepDependencies;
   precision: PrecisionRecord;
   /** Model inputs fixed at compile time (the graph's `specialized`), which the manifest records. */
   specialized?: SpecializedInput[];

@@ -1,0 +1,42 @@
+// What each kernel computes from, for a runtime asked for some outputs only (Session.run's `outputs` option):
+// per kernel the earlier kernels whose values it reads, and per graph output the kernel that writes it. Values
+// are matched through their alias groups (a view shares its source's storage and is written by its source's
+// writer); graph inputs and constants have no writer. Skipping kernels never corrupts a value a kept one
+// reads: the memory plan already keeps every value's bytes untouched from its write to its last read.
+import type { Value } from '../compiler/ir/graph.js';
+import type { StepDependencies } from '../runtime/manifest.js';
+import { aliasRoots } from './memory-plan.js';
+
+export function kernelDependencies(
+  kernels: readonly { reads: readonly Value[]; writes: readonly Value[] }[],
+  aliases: readonly (readonly [Value, Value])[],
+  outputs: readonly Value[],
+): StepDependencies {
+  const root = aliasRoots(aliases);
+  const writer = new Map<Value, number>();
+  const steps = kernels.map((k, i) => {
+    const deps = new Set<number>();
+    for (const v of k.reads) {
+      const w = writer.get(root(v));
+      if (w !== undefined && w !== i) deps.add(w);
+    }
+    for (const v of k.writes) writer.set(root(v), i);
+    return [...deps].sort((a, b) => a - b);
+  });
+  return { steps, outputs: outputs.map((v) => (writer.has(root(v)) ? [writer.get(root(v))!] : [])) };
+}
+
+/**
+ * Kernel dependencies restated over dispatches (webgpu: a kernel is one or more steps, `counts[k]` of them, in
+ * order): a step depends on the steps before it in its kernel and on every step of the kernels it reads from.
+ */
+export function dispatchDependencies(kernel: StepDependencies, counts: readonly number[]): StepDependencies {
+  const first: number[] = [];
+  counts.reduce((at, n, k) => ((first[k] = at), at + n), 0);
+  const all = (k: number) => Array.from({ length: counts[k] }, (_, j) => first[k] + j);
+  const steps = kernel.steps.flatMap((deps, k) => {
+    const external = deps.flatMap(all);
+    return all(k).map((s) => [...external, ...all(k).filter((t) => t < s)]);
+  });
+  return { steps, outputs: kernel.outputs.map((ks) => ks.flatMap(all)) };
+}
