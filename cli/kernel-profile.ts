@@ -1,6 +1,6 @@
 // `dlc inspect --profile FILE`: each kernel's time, `{"kernels": [{"name": "...", "ms": 0.12}, ...]}`, with the
 // kernel names `dlc inspect --json` reports (kernelList[].name, as a compiled artifact's manifest names them).
-// dlc has no profiler of its own yet: the file comes from whatever timed the kernels.
+// `dlc profile MODEL --json` writes one (api/profile.ts); any other timer of the kernels may too.
 import * as fs from 'node:fs';
 import { DlcError } from '../compiler/errors.js';
 import type { KernelInfo } from '../compiler/kernel-list.js';

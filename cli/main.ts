@@ -10,6 +10,7 @@ import { compileCommand, type CompileOptions } from './compile.js';
 import { evalCommand, type EvalOptions } from './eval.js';
 import { inspectCommand, type InspectOptions } from './inspect.js';
 import { addModelOptions, addTargetOptions, collect } from './options.js';
+import { DEFAULT_PROFILE_RUNS, DEFAULT_PROFILE_WARMUP, profileCommand, type ProfileFlags } from './profile.js';
 import { runCommand, type RunOptions } from './run.js';
 import { addQuantizeOptions } from './quantize-options.js';
 import { addCompressOptions } from './compress-options.js';
@@ -150,6 +151,22 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--peer-model <file>', 'with an artifact directory: the ONNX model onnxruntime-web runs')
     .option('--json', 'print one JSON object: {target, medianMs, p90Ms, firstRunMs, peer: {name, medianMs, p90Ms, firstRunMs}, speedup}')
     .action(async (model: string, opts: BenchOptions) => setExitCode(await benchCommand(model, opts, io)));
+
+  const profileCmd = program
+    .command('profile')
+    .description('time each kernel of a model on seeded random inputs, slowest first, with the ONNX nodes it came from')
+    .argument('<model>', 'ONNX model file');
+  addTargetOptions(profileCmd, { compiles: true });
+  addModelOptions(profileCmd);
+  addQuantizeOptions(profileCmd, { modeFlag: '--quantize' });
+  addCompressOptions(profileCmd);
+  profileCmd
+    .option('--runs <n>', `timed runs; each kernel's time is its mean (default ${DEFAULT_PROFILE_RUNS})`)
+    .option('--warmup <n>', `untimed runs before them (default ${DEFAULT_PROFILE_WARMUP})`)
+    .option('--seed <seed>', 'seed of the random inputs (default 1)')
+    .option('--top <n>', 'print only the N slowest kernels')
+    .option('--json', 'print one JSON object: {target, method, kernels: [{name, ms, calls, share, ops, sources}], totalMs, runMs}, which inspect --format html --profile reads')
+    .action(async (model: string, opts: ProfileFlags) => setExitCode(await profileCommand(model, opts, io)));
 
   return program;
 }

@@ -35,7 +35,8 @@ async function createDevice(): Promise<GPUDevice> {
   if (!adapter) {
     throw new DlcError(`no WebGPU adapter: run scripts/setup-system.sh (Debian's chromium ships SwiftShader, ${SWIFTSHADER_ICD}) or set VK_ICD_FILENAMES`);
   }
-  const features = (['shader-f16'] as GPUFeatureName[]).filter((f) => adapter.features.has(f));
+  // timestamp-query lets dlc profile time each dispatch on the GPU itself (api/profile.ts).
+  const features = (['shader-f16', 'timestamp-query'] as GPUFeatureName[]).filter((f) => adapter.features.has(f));
   return adapter.requestDevice({ requiredFeatures: features });
 }
 

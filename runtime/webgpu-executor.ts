@@ -62,11 +62,13 @@ export class WebgpuExecutor {
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
-    private readonly device: GPUDevice,
-    private readonly manifest: WebgpuManifest,
+    // Not private, so that dlc profile (api/profile.ts) can dispatch steps one by one: TypeScript's `private`
+    // costs no bytes, and a profiling method here would cost the runtime some.
+    readonly device: GPUDevice,
+    readonly manifest: WebgpuManifest,
     private readonly buffers: GPUBuffer[],
-    private readonly pipelines: GPUComputePipeline[],
-    private readonly bindGroups: GPUBindGroup[],
+    readonly pipelines: GPUComputePipeline[],
+    readonly bindGroups: GPUBindGroup[],
     private readonly readbacks: GPUBuffer[],
     /** Per step, the module it runs. */
     readonly stepModules: readonly number[],

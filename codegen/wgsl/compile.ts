@@ -98,6 +98,7 @@ export function compileGraphToWebgpu(original: Graph, options: WebgpuCompileOpti
   const { graph } = gen;
   const runs = (d: WgslDispatch) => d.workgroups.every((n) => n > 0);
   const dispatches = gen.kernels.flat();
+  const dispatchKernels = gen.kernels.flatMap((ds, k) => ds.map(() => k));
   const steps = gen.kernels.map((ds) => ({
     reads: ds.flatMap((d) => d.bindings.filter((b) => b.access === 'read').map((b) => b.value)),
     writes: ds.flatMap((d) => d.bindings.filter((b) => b.access === 'read_write').map((b) => b.value)),
@@ -123,20 +124,19 @@ export function compileGraphToWebgpu(original: Graph, options: WebgpuCompileOpti
     }
     return module;
   };
-  const programSteps: WebgpuStep[] = dispatches
-    .filter(runs)
-    .map((d) => {
-      const access = d.bindings.map((b) => b.access);
-      // A step names its preferred module; the runtime runs the fallback where a required feature is missing.
-      const fallback = moduleOf(d.code, access);
-      const module = d.preferred ? moduleOf(d.preferred.code, access, { requires: [...d.preferred.requires], fallback }) : fallback;
-      const bindings = d.bindings.map((b) => {
-        const r = plan.ranges.get(b.value);
-        if (!r) throw new Error(`code generator bug: no buffer for '${b.value.name}'`);
-        return r;
-      });
-      return { module, bindings, workgroups: [...d.workgroups] };
+  const run = dispatches.map((d, i) => ({ d, kernel: dispatchKernels[i] })).filter(({ d }) => runs(d));
+  const programSteps: WebgpuStep[] = run.map(({ d }) => {
+    const access = d.bindings.map((b) => b.access);
+    // A step names its preferred module; the runtime runs the fallback where a required feature is missing.
+    const fallback = moduleOf(d.code, access);
+    const module = d.preferred ? moduleOf(d.preferred.code, access, { requires: [...d.preferred.requires], fallback }) : fallback;
+    const bindings = d.bindings.map((b) => {
+      const r = plan.ranges.get(b.value);
+      if (!r) throw new Error(`code generator bug: no buffer for '${b.value.name}'`);
+      return r;
     });
+    return { module, bindings, workgroups: [...d.workgroups] };
+  });
   const slot = (v: Value): GpuTensorSlot => ({ name: v.name, dtype: v.type.dtype, shape: [...shapeOf(v)], storage: storageType(v.type.dtype), buffer: plan.ranges.get(v)!.buffer });
   const encodings: WeightRange[] = [];
   for (const [v, encoding] of gen.encodings) {
@@ -144,7 +144,7 @@ export function compileGraphToWebgpu(original: Graph, options: WebgpuCompileOpti
     if (r) encodings.push({ offset: r.offset, bytes: r.size, encoding });
   }
   encodings.sort((a, b) => a.offset - b.offset);
-  const program: Omit<WebgpuProgram, 'signature'> = {
+  const program: Omit<WebgpuProgram, 'signature' | 'stepKernels'> = {
     modules,
     buffers: plan.buffers,
     weights: plan.weights && { ...plan.weights, encodings },
@@ -155,11 +155,12 @@ export function compileGraphToWebgpu(original: Graph, options: WebgpuCompileOpti
     dependencies: dispatchDependencies(kernelDependencies(steps, gen.aliases, graph.outputs), gen.kernels.map((ds) => ds.filter(runs).length)),
     precision: precisionOf(options),
   };
-  return { ...program, signature: signatureOf(program, gen, plan.ranges) };
+  // stepKernels is no part of the program's signature or manifest: only a profiler asks which kernel a step is.
+  return { ...program, signature: signatureOf(program, gen, plan.ranges), stepKernels: run.map((s) => s.kernel) };
 }
 
 /** The signature: the kernels file's text, and the rest of the program but the weights' bytes. */
-function signatureOf(program: Omit<WebgpuProgram, 'signature'>, gen: Generated, ranges: ReadonlyMap<Value, GpuBufferRange>): ProgramSignature {
+function signatureOf(program: Omit<WebgpuProgram, 'signature' | 'stepKernels'>, gen: Generated, ranges: ReadonlyMap<Value, GpuBufferRange>): ProgramSignature {
   const { modules, weights, ...layout } = program;
   const weightsBuffer = weights?.buffer;
   const constants: WeightPlacement[] = [];

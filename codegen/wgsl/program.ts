@@ -42,6 +42,8 @@ export interface WebgpuProgram {
   specialized?: SpecializedInput[];
   /** What the program is apart from the weights' values. */
   signature: ProgramSignature;
+  /** Per step, the kernel (index in signature.kernels) it is a dispatch of; not in the manifest (dlc profile's). */
+  stepKernels: number[];
 }
 
 export { wgslFile };
