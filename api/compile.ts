@@ -3,7 +3,7 @@
 // options give byte-identical files, and the manifest records the options that decide them. generateProgram
 // is compile up to the kernels (update-weights needs the weights image and the signature, not the module).
 import * as path from 'node:path';
-import { DlcError, UsageError, withContext } from '../compiler/errors.js';
+import { UsageError } from '../compiler/errors.js';
 import { buildWasmArtifact, buildWebgpuArtifact, type WeightsFileOptions, MANIFEST_FILE, writeArtifactDir, type JsonValue } from '../codegen/artifact.js';
 import { checkStaticShapes } from '../compiler/shape-inputs.js';
 import { scheduleRecord, type ScheduleOverrides } from '../codegen/schedule.js';
@@ -14,7 +14,7 @@ import type { QuantizationReport } from '../quantize/quantize-graph.js';
 import type { CompressionReport } from '../compress/compress-graph.js';
 import type { Graph } from '../compiler/ir/graph.js';
 import type { WasmManifest, WebgpuManifest } from '../runtime/manifest.js';
-import { MEMORY_MODEL, modelSha256, optimizeSource, readModel, type ModelSource, type OptimizeOptions, type PassTimingSummary } from './optimize.js';
+import { inModelFile, MEMORY_MODEL, modelSha256, optimizeSource, readModel, type ModelSource, type OptimizeOptions, type PassTimingSummary } from './optimize.js';
 
 export { checkArtifactDestination } from '../codegen/artifact.js';
 
@@ -71,14 +71,7 @@ export function generateProgram(model: Uint8Array | string, options: CompileOpti
   if (precision !== undefined && !PRECISIONS.includes(precision)) throw new UsageError(`unknown precision '${precision}' (have: ${PRECISIONS.join(', ')})`);
   if (precision !== undefined && target !== 'webgpu') throw new UsageError('precision applies to the webgpu target');
   const source = readModel(model);
-  // Every model error names the file first (the README's format), however deep in the passes or the
-  // lowering it was raised; usage errors stay as they are.
-  try {
-    return generateFrom(source, options);
-  } catch (e) {
-    if (e instanceof DlcError && e.exitCode === 1) withContext(e, { file: source.file ?? MEMORY_MODEL });
-    throw e;
-  }
+  return inModelFile(source, () => generateFrom(source, options));
 }
 
 function generateFrom(source: ModelSource, options: CompileOptions): GeneratedProgram {

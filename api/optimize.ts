@@ -3,7 +3,7 @@
 // all that `inspect` does.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { DlcError, UsageError } from '../compiler/errors.js';
+import { DlcError, UsageError, withContext } from '../compiler/errors.js';
 import type { Graph } from '../compiler/ir/graph.js';
 import type { TargetInfo } from '../compiler/target-info.js';
 import type { Tensor } from '../compiler/ir/tensor.js';
@@ -94,7 +94,24 @@ export function optimize(model: Uint8Array | string, options: OptimizeOptions = 
   return optimizeSource(readModel(model), options);
 }
 
+/**
+ * Runs `work` on a model, so that every model error names the file first (the README's format), however deep in
+ * the passes or the lowering it was raised; usage errors stay as they are.
+ */
+export function inModelFile<T>(source: ModelSource, work: () => T): T {
+  try {
+    return work();
+  } catch (e) {
+    if (e instanceof DlcError && e.exitCode === 1) withContext(e, { file: source.file ?? MEMORY_MODEL });
+    throw e;
+  }
+}
+
 export function optimizeSource(source: ModelSource, options: OptimizeOptions): OptimizedModel {
+  return inModelFile(source, () => optimizeInFile(source, options));
+}
+
+function optimizeInFile(source: ModelSource, options: OptimizeOptions): OptimizedModel {
   const target = options.target === undefined ? undefined : targetInfo(options.target);
   const { graph, opsets, producer } = importOnnx(source.bytes, { file: source.file, inputShapes: options.inputShapes ?? {}, inputValues: options.inputValues ?? {} });
   const manager = new PassManager({ ...options.instruments, target });
