@@ -1,6 +1,7 @@
 // npm run fuzz -- [--count N] [--seed S]: mutation fuzzing of the ONNX frontend, verifier and interpreter.
 // npm run fuzz -- --compile [--count N] [--seed S] [--target wasm|webgpu|both]: the whole path — semantic
-// mutants run by onnxruntime, then compiled, run and compared on the targets (tests/fuzz/whole-path.ts).
+// mutants run by onnxruntime, then compiled, run and compared on the targets (tests/fuzz/whole-path.ts);
+// --only I,J,… reruns the mutants of those indices that a seed made (as the report names them: model#I).
 import { allFuzzModels } from '../tests/fuzz/fuzz-models.js';
 import { runFuzz } from '../tests/fuzz/run-fuzz.js';
 import { formatWholePath, runWholePath } from '../tests/fuzz/whole-path.js';
@@ -26,7 +27,9 @@ if (compileMode) {
     console.error(`unknown --target '${t}' (have: wasm, webgpu, both)`);
     process.exit(2);
   }
-  const report = await runWholePath({ count, seed, targets, onProgress: progress(10) });
+  const onlyAt = args.indexOf('--only');
+  const only = onlyAt >= 0 ? new Set(args[onlyAt + 1].split(',').map(Number)) : undefined;
+  const report = await runWholePath({ count, seed, targets, ...(only ? { only } : {}), onProgress: progress(10) });
   if (tty) process.stderr.write('\n');
   for (const line of formatWholePath(report, seed)) console.log(line);
   const failed = Object.values(report.targets).some((r) => r.mismatches.length || r.crashes.length);

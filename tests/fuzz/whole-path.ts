@@ -33,6 +33,8 @@ export interface WholePathOptions {
   timeoutMs?: number;
   /** Mutants per wasm module (20 by default). */
   wasmBatch?: number;
+  /** Run only the mutants of these indices (the others are still made, so that each is the mutant the seed gives). */
+  only?: ReadonlySet<number>;
   /** Only these sources (all of semanticSources() by default). */
   sources?: SemanticSource[];
   onProgress?(done: number): void;
@@ -235,6 +237,7 @@ export async function runWholePath(options: WholePathOptions): Promise<WholePath
   for (let i = 0; i < options.count; i++) {
     const source = sources[Math.floor(rand() * sources.length)];
     const mutant = makeMutant(source, i, rand);
+    if (options.only && !options.only.has(i)) continue;
     report.made++;
     const p = await prepare(ort, mutant, options.seed + i, timeoutMs);
     if (!p) report.ortRejected++;
