@@ -10,6 +10,7 @@
 // runtime, so that the failure is pinned on its mutant.
 import { compareTensors, outputRule } from '../../compiler/compare.js';
 import { DlcError } from '../../compiler/errors.js';
+import { isFloat } from '../../compiler/ir/dtype.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
 import { dtypeFromOnnx, decodeModel, toNumber } from '../../compiler/onnx/proto.js';
 import { seededRandom } from '../../compiler/random.js';
@@ -120,7 +121,9 @@ function mismatchOf(target: TargetName, p: Prepared, ours: Record<string, Tensor
     const want = p.expected[name];
     const got = ours[name];
     if (!got) return `no output '${name}'`;
-    const tolerance = toleranceOf(target, want.dtype);
+    // An f32 value cast to f16 and back moves a whole f16 step where the targets' f32 and onnxruntime's differ in
+    // the last bit at a rounding midpoint; what follows carries that step, so such mutants meet the f16 bound.
+    const tolerance = toleranceOf(target, isFloat(want.dtype) && p.mutant.mutations.some((m) => m.startsWith('f16 round trip')) ? 'f16' : want.dtype);
     if (!tolerance) return `'${name}': no ${target} tolerance for ${want.dtype}`;
     const d = compareTensors(got, want, outputRule(want, tolerance, false).tolerance);
     if (d.mismatch) return `'${name}': ${d.mismatch} (max abs error ${d.maxAbsError.toPrecision(3)}, max rel error ${d.maxRelError.toPrecision(3)})`;
