@@ -3,7 +3,7 @@
 // `refuse` is the calling target's "not supported" error.
 import type { Node } from '../compiler/ir/graph.js';
 import { unpoolDims } from '../compiler/ops/nn-pool.js';
-import { liftTo3d, readWindow, resolvePads, windowOutputDims, type Geom3 } from '../compiler/ops/nn-window.js';
+import { liftTo3d, poolPads, readWindow, resolvePads, windowOutputDims, type Geom3 } from '../compiler/ops/nn-window.js';
 import { attrInt, attrInts } from '../compiler/ops/util.js';
 
 export type Refuse = (detail: string) => never;
@@ -45,8 +45,9 @@ export function poolWindow(node: Node, xs: number[], refuse: Refuse): Geom3 {
   if (r < 1 || r > 3) refuse(`${r}-D pooling`);
   const win = readWindow(node.attrs, r);
   const inDims = xs.slice(2);
-  const outDims = windowOutputDims(win, inDims, attrInt(node.attrs, 'ceil_mode') !== 0, () => '') as number[];
-  return liftTo3d(win, inDims, outDims, resolvePads(win, inDims));
+  const ceil = attrInt(node.attrs, 'ceil_mode') !== 0;
+  const outDims = windowOutputDims(win, inDims, ceil, () => '', true) as number[];
+  return liftTo3d(win, inDims, outDims, poolPads(win, inDims, outDims, ceil));
 }
 
 /** max_unpool's natural output shape [N, C, (in − 1)·s − pads + k…], which its indices address. */

@@ -163,8 +163,21 @@ const HELPERS: Record<string, string> = {
   dlc_turns: `fn dlc_turns(x: f32, k: f32, hi: f32, lo: f32) -> f32 {
   return select((x - k * hi) - k * lo, dlc_nan(), (bitcast<u32>(x) & 0x7fffffffu) >= 0x7f800000u);
 }`,
-  dlc_sin: 'fn dlc_sin(x: f32) -> f32 { return sin(dlc_turns(x, round(x * 0.15915494f), 6.28125f, 0.0019353072f)); }',
-  dlc_cos: 'fn dlc_cos(x: f32) -> f32 { return cos(dlc_turns(x, round(x * 0.15915494f), 6.28125f, 0.0019353072f)); }',
+  // sin and cos by quarter period and Cephes' sinf/cosf polynomials on [−π/4, π/4] (about 1e-7 absolute): WGSL's
+  // own promise on [−π, π] is only 2⁻¹¹ absolute, and SwiftShader's are off by up to 3e-4, which a conv after a
+  // cos multiplies (π/2 = 1.5703125 + 4.8382679e-4, k·1.5703125 exact for |k| < 2¹⁶).
+  dlc_sin: 'fn dlc_sin(x: f32) -> f32 { return dlc_quadrant(x, 0); }',
+  dlc_cos: 'fn dlc_cos(x: f32) -> f32 { return dlc_quadrant(x, 1); }',
+  dlc_quadrant: `fn dlc_quadrant(x: f32, shift: i32) -> f32 {
+  let k = round(x * 0.63661977f);
+  let r = dlc_turns(x, k, 1.5703125f, 4.8382679e-4f);
+  let z = r * r;
+  let s = r + r * z * (-1.6666654611e-1f + z * (8.3321608736e-3f + z * -1.9515295891e-4f));
+  let c = 1.0f - 0.5f * z + z * z * (4.166664568298827e-2f + z * (-1.388731625493765e-3f + z * 2.443315711809948e-5f));
+  let q = (i32(k) + shift) & 3;
+  let v = select(s, c, (q & 1) == 1);
+  return select(v, -v, q >= 2);
+}`,
   dlc_tan: 'fn dlc_tan(x: f32) -> f32 { return tan(dlc_turns(x, round(x * 0.31830989f), 3.140625f, 0.0009676536f)); }',
   // erf to 1.5e-7 absolute (Abramowitz & Stegun 7.1.26): 1 − (a1·t + … + a5·t⁵)·e^(−x²), t = 1/(1 + p·|x|).
   dlc_erf: `fn dlc_erf(x: f32) -> f32 {

@@ -18,6 +18,19 @@ describe('pooling', () => {
     expect(values(y)).toEqual([5, 6, 8, 9]);
   });
 
+  test('a window larger than the padded input gives what onnxruntime gives', () => {
+    const x = tensor([1, 2, 3], [1, 1, 3]);
+    // (3 - 4) / 2 rounds toward zero: one window over the 3 values; count_include_pad counts the whole window.
+    expect(values(runOp('max_pool', [x], { kernel_shape: [4], strides: [2] })[0])).toEqual([3]);
+    expect(values(runOp('average_pool', [x], { kernel_shape: [4], strides: [2] })[0])).toEqual([2]);
+    expect(values(runOp('average_pool', [x], { kernel_shape: [4], strides: [2], count_include_pad: 1 })[0])).toEqual([1.5]);
+    // With ceil_mode the taps past the end pad are not counted.
+    expect(values(runOp('average_pool', [x], { kernel_shape: [4], strides: [2], count_include_pad: 1, ceil_mode: 1 })[0])).toEqual([2]);
+    // A stride that cannot reach past the overhang: no window, an empty axis.
+    expect(runOp('max_pool', [x], { kernel_shape: [4], strides: [1] })[0].shape).toEqual([1, 1, 0]);
+    expect(() => runOp('max_pool', [x], { kernel_shape: [9], strides: [2] })).toThrow(/larger than the padded input/);
+  });
+
   test('average_pool with and without counting pads', () => {
     const x = tensor([1, 2, 3, 4], [1, 1, 2, 2]);
     const attrs = { kernel_shape: [3, 3], pads: [1, 1, 1, 1] };

@@ -5,7 +5,7 @@ import type { Attrs, Dim, TensorType } from '../ir/graph.js';
 import { Tensor, sizeOf, stridesOf } from '../ir/tensor.js';
 import type { CostContext, ImportBuilder, InferContext, OnnxImport, OnnxNode, OpDef } from './registry.js';
 import { attrInt, attrInts, required } from './util.js';
-import { explicitWindowAttrs, knownProduct, liftTo3d, readWindow, resolvePads, windowOutputDims, WINDOW_ATTRS, type Geom3 } from './nn-window.js';
+import { explicitWindowAttrs, knownProduct, liftTo3d, poolPads, readWindow, windowOutputDims, WINDOW_ATTRS, type Geom3 } from './nn-window.js';
 
 const enum PoolMode { Max, Average, Lp }
 
@@ -85,7 +85,7 @@ function inferPool(ctx: InferContext, withIndices: boolean): TensorType[] {
   const r = x.shape.length - 2;
   if (r < 1) throw new DlcError(`pooling input must have rank >= 3, got [${x.shape}]`);
   const ceil = attrInt(ctx.attrs, 'ceil_mode') !== 0;
-  const shape = [x.shape[0], x.shape[1], ...windowOutputDims(readWindow(ctx.attrs, r), x.shape.slice(2), ceil, ctx.freshDim)];
+  const shape = [x.shape[0], x.shape[1], ...windowOutputDims(readWindow(ctx.attrs, r), x.shape.slice(2), ceil, ctx.freshDim, true)];
   const out: TensorType[] = [{ dtype: x.dtype, shape }];
   if (withIndices) out.push({ dtype: 'i64', shape: [...shape] });
   return out;
@@ -97,8 +97,9 @@ function runPool(inputs: (Tensor | null)[], attrs: Attrs, mode: PoolMode, opts: 
   if (r < 1) throw new DlcError(`pooling input must have rank >= 3, got [${x.shape}]`);
   const win = readWindow(attrs, r);
   const inDims = x.shape.slice(2);
-  const outDims = windowOutputDims(win, inDims, attrInt(attrs, 'ceil_mode') !== 0, () => '') as number[];
-  const geo = liftTo3d(win, inDims, outDims, resolvePads(win, inDims));
+  const ceil = attrInt(attrs, 'ceil_mode') !== 0;
+  const outDims = windowOutputDims(win, inDims, ceil, () => '', true) as number[];
+  const geo = liftTo3d(win, inDims, outDims, poolPads(win, inDims, outDims, ceil));
   const shape = [x.shape[0], x.shape[1], ...outDims];
   const res = poolPlanes(x.data, x.shape[0] * x.shape[1], geo, mode, opts);
   const out = [new Tensor(x.dtype, shape, res.values)];

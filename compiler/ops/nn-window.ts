@@ -61,24 +61,49 @@ export function resolvePads(w: Window, inDims: readonly number[]): number[] {
   return pads;
 }
 
-/** Output size of a window sweep: floor (or ceil) of (in + pads - span) / stride, plus one. */
-export function pooledDim(inDim: number, k: number, s: number, d: number, pb: number, pe: number, ceilMode: boolean): number {
+/**
+ * Output size of a window sweep: floor (or ceil) of (in + pads - span) / stride, plus one. A window larger
+ * than the padded input is an error for convs; pools (`overhang`) take it as onnxruntime does, the quotient
+ * rounded toward zero (or up, with ceil_mode) before the one is added: a stride larger than the overhang
+ * gives one window over what there is, otherwise there is none (an empty axis).
+ */
+export function pooledDim(inDim: number, k: number, s: number, d: number, pb: number, pe: number, ceilMode: boolean, overhang = false): number {
   const avail = inDim + pb + pe - ((k - 1) * d + 1);
-  if (avail < 0) throw new DlcError(`window of size ${k} (dilation ${d}) is larger than the padded input ${inDim + pb + pe}`);
-  let out = (ceilMode ? Math.ceil(avail / s) : Math.floor(avail / s)) + 1;
+  const tooLarge = () => new DlcError(`window of size ${k} (dilation ${d}) is larger than the padded input ${inDim + pb + pe}`);
+  if (avail < 0 && !overhang) throw tooLarge();
+  let out = (ceilMode ? Math.ceil(avail / s) : Math.trunc(avail / s)) + 1;
+  if (out < 0) throw tooLarge();
   // With ceil_mode the last window must still start inside the input or its begin pad.
-  if (ceilMode && (out - 1) * s >= inDim + pb) out--;
+  if (ceilMode && out > 0 && (out - 1) * s >= inDim + pb) out--;
   return out;
 }
 
-/** Output spatial dims; a symbolic input dim gives a fresh symbolic output dim. */
-export function windowOutputDims(w: Window, inDims: readonly Dim[], ceilMode: boolean, freshDim: (hint: string) => string): Dim[] {
+/** Output spatial dims; a symbolic input dim gives a fresh symbolic output dim. `overhang`: see pooledDim. */
+export function windowOutputDims(w: Window, inDims: readonly Dim[], ceilMode: boolean, freshDim: (hint: string) => string, overhang = false): Dim[] {
   const r = inDims.length;
   // Pads of one dim depend on that dim alone, so known dims resolve even when others are symbolic.
   const pads = resolvePads(w, inDims.map((d) => (typeof d === 'number' ? d : 1)));
   return inDims.map((d, i) =>
-    typeof d === 'number' ? pooledDim(d, w.kernel[i], w.strides[i], w.dilations[i], pads[i], pads[i + r], ceilMode) : freshDim('window'),
+    typeof d === 'number' ? pooledDim(d, w.kernel[i], w.strides[i], w.dilations[i], pads[i], pads[i + r], ceilMode, overhang) : freshDim('window'),
   );
+}
+
+/**
+ * A pool's pads as its kernels count them (average with count_include_pad divides by the taps inside the
+ * padded input): onnxruntime counts a whole window without ceil_mode, so where a window reaches past the end
+ * pad (one larger than the padded input, see pooledDim) the end pad grows to cover it; with ceil_mode the
+ * taps past the end pad are not counted, as before.
+ */
+export function poolPads(w: Window, inDims: readonly number[], outDims: readonly number[], ceilMode: boolean): number[] {
+  const pads = [...resolvePads(w, inDims)];
+  const r = inDims.length;
+  if (ceilMode) return pads;
+  for (let i = 0; i < r; i++) {
+    if (outDims[i] === 0) continue;
+    const end = (outDims[i] - 1) * w.strides[i] - pads[i] + (w.kernel[i] - 1) * w.dilations[i] + 1;
+    pads[i + r] = Math.max(pads[i + r], end - inDims[i]);
+  }
+  return pads;
 }
 
 /** A 1-D, 2-D or 3-D window seen as 3-D: leading dims of size 1 with unit kernel, stride and dilation. */
