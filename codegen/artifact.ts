@@ -1,5 +1,6 @@
 // The artifact writer: a compiled WASM program → a directory of manifest.json, weights.bin and model.wasm; a
-// compiled WebGPU program → manifest.json, weights.bin and kernels.wgsl (every distinct shader module once).
+// compiled WebGPU program → manifest.json, weights.bin and kernels.wgsl (every distinct shader module once,
+// labelled with the kernels that run it and their ONNX nodes, as the signature records them).
 // The manifest format is defined by the runtime that reads it (runtime/manifest.ts); this file only imports
 // its types, so the two cannot drift. Identical programs and options give byte-identical artifacts (sorted
 // keys, no timestamps), and a directory is written beside its destination and renamed into place, so that
