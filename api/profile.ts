@@ -158,12 +158,11 @@ export async function profileArtifact(artifact: string, options: TimingOptions =
     if (typeof step !== 'function' || typeof exports.run !== 'function') throw new DlcError(`${where}: ${WASM_FILE} exports no step(i) (an older dlc compiled it): ${recompile}`);
     timed = timeWasm(exports.run as () => void, kernels.map((_, i) => () => step(i)), plan, WASM_STEP_METHOD);
   } else {
-    if (!options.device) throw new UsageError('profiling on webgpu needs a GPUDevice (options.device)');
     const wgsl = new TextDecoder().decode(files.get(WGSL_FILE));
     await withRuntimeErrors(() => checkProgramRecord(manifest, wgslRecord(wgsl), WGSL_FILE, where));
     const stepKernels = manifest.steps.map((s) => s.kernel);
     if (!stepKernels.every((k) => k !== undefined)) throw new DlcError(`${where}: the manifest's steps do not name their kernels (an older dlc compiled it): ${recompile}`);
-    const device = options.device;
+    const device = options.device!;
     const executor = await withRuntimeErrors(() => WebgpuExecutor.create(device, wgsl, weights, manifest, where, options.wgslLanguageFeatures ?? new Set()));
     timed = await timeWebgpu(executor, stepKernels as number[], manifest.kernels, feeds, plan, options.gpuTiming !== 'submit');
   }

@@ -196,6 +196,16 @@ describe.each(['wasm', 'webgpu'] as const)('dlc profile DIR: a %s artifact as co
   });
 });
 
+test('dlc profile FILE.dlc: a bundle is profiled as its directory is', async () => {
+  const bundle = path.join(tmp, 'tiny-cnn.dlc');
+  expect((await dlc('compile', TINY_CNN, '--target', 'wasm', '--bundle', bundle)).code).toBe(0);
+  const r = await dlc('profile', bundle, '--json', '--runs', '1', '--warmup', '0');
+  expect(r.stderr).toBe('');
+  const report: ProfileReport = JSON.parse(r.stdout);
+  expect(report.method).toBe(WASM_STEP_METHOD);
+  expect(Object.fromEntries(report.kernels.map((k) => [k.name, k.sources]))).toEqual(TINY_CNN_SOURCES);
+}, 60_000);
+
 describe('a webgpu artifact names the kernel of each dispatch', () => {
   const dir = path.join(tmp, 'tiny-cnn-webgpu-steps');
   beforeAll(async () => expect((await dlc('compile', TINY_CNN, '--target', 'webgpu', '-o', dir)).code).toBe(0), 60_000);
