@@ -14,6 +14,7 @@ import type { QuantizationReport } from '../quantize/quantize-graph.js';
 import type { CompressionReport } from '../compress/compress-graph.js';
 import type { Graph } from '../compiler/ir/graph.js';
 import type { WasmManifest, WebgpuManifest } from '../runtime/manifest.js';
+import { programKernels, withKernelSources } from './program-kernels.js';
 import { inModelFile, MEMORY_MODEL, modelSha256, optimizeSource, readModel, type ModelSource, type OptimizeOptions, type PassTimingSummary } from './optimize.js';
 
 export { checkArtifactDestination } from '../codegen/artifact.js';
@@ -94,11 +95,14 @@ function generateFrom(source: ModelSource, options: CompileOptions): GeneratedPr
     ...(optimized.quantization ? { quantization: optimized.quantization } : {}),
     ...(optimized.compression ? { compression: optimized.compression, compressedGraph: optimized.compressedGraph } : {}),
   };
-  if (target === 'webgpu') {
-    recorded.precision = precision ?? 'f32';
-    return { target, program: compileToWebgpu(optimized.graph, { precision: precision ?? 'f32', schedules: options.schedules }), recorded, reports };
-  }
-  return { target, program: generateWasmProgram(optimized.graph, { schedules: options.schedules }), recorded, reports };
+  if (target === 'webgpu') recorded.precision = precision ?? 'f32';
+  const program = target === 'webgpu'
+    ? compileToWebgpu(optimized.graph, { precision: precision ?? 'f32', schedules: options.schedules })
+    : generateWasmProgram(optimized.graph, { schedules: options.schedules });
+  // Each kernel's ONNX nodes, recorded in the signature for profilers (no part of its sha-256).
+  const { sources } = programKernels(source, options, optimized.graph, target, program.signature.kernels.map((k) => k.node));
+  program.signature = withKernelSources(program.signature, sources);
+  return { ...(target === 'webgpu' ? { target, program: program as WebgpuProgram } : { target, program: program as WasmSource }), recorded, reports };
 }
 
 export async function compile(model: Uint8Array | string, options: CompileOptions): Promise<Artifact> {

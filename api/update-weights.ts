@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DlcError } from '../compiler/errors.js';
 import { f16BitsToF32 } from '../compiler/ir/dtype.js';
-import { buildWasmArtifact, buildWebgpuArtifact, checkArtifactDestination, DLC_VERSION, MANIFEST_FILE, writeArtifactDir, type JsonValue, type WeightsFileOptions } from '../codegen/artifact.js';
+import { buildWasmArtifact, buildWebgpuArtifact, checkArtifactDestination, DLC_VERSION, MANIFEST_FILE, WGSL_KERNEL_LABEL, writeArtifactDir, type JsonValue, type WeightsFileOptions } from '../codegen/artifact.js';
 import { canonicalJson } from '../codegen/canonical-json.js';
 import { parseScheduleOverrides } from '../codegen/schedule.js';
 import { firstDifference } from '../codegen/signature.js';
@@ -72,8 +72,10 @@ export async function updateWeights(artifactDir: string, model: Uint8Array | str
     generated.target === 'webgpu'
       ? buildWebgpuArtifact(generated.program, generated.recorded, weightsOptions)
       : wasmFiles(generated.program, manifest as WasmManifest, kernels.bytes, generated.recorded, weightsOptions);
-  // wasm keeps the artifact's module; webgpu writes kernels.wgsl anew, whose text equal signatures cover.
-  if (!equalBytes(files.get(kernels.name)!, kernels.bytes)) throw new Error(`update-weights bug: ${kernels.name} differs under an equal program signature`);
+  // wasm keeps the artifact's module; webgpu writes kernels.wgsl anew, whose code equal signatures cover (not
+  // its labels: the new model's nodes may be named otherwise).
+  const code = (bytes: Uint8Array) => (kernels.name === WGSL_FILE ? unlabelled(bytes) : bytes);
+  if (!equalBytes(code(files.get(kernels.name)!), code(kernels.bytes))) throw new Error(`update-weights bug: ${kernels.name} differs under an equal program signature`);
   writeArtifactDir(output, files);
   const written = JSON.parse(new TextDecoder().decode(files.get(MANIFEST_FILE))) as Manifest;
   return { target: manifest.target, files, manifest: written, kernelsFile: kernels.name, output };
@@ -148,6 +150,12 @@ function checkReplayed(before: Record<string, unknown>, after: Record<string, Js
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** kernels.wgsl without the comment lines that label its modules with their kernels. */
+function unlabelled(bytes: Uint8Array): Uint8Array {
+  const text = new TextDecoder().decode(bytes);
+  return new TextEncoder().encode(text.split('\n').filter((l) => !l.startsWith(`// ${WGSL_KERNEL_LABEL}`)).join('\n'));
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

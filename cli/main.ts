@@ -154,8 +154,8 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
 
   const profileCmd = program
     .command('profile')
-    .description('time each kernel of a model on seeded random inputs, slowest first, with the ONNX nodes it came from')
-    .argument('<model>', 'ONNX model file');
+    .description('time each kernel of a model or compiled artifact on seeded random inputs, slowest first, with the ONNX nodes it came from')
+    .argument('<model>', 'ONNX model file, or a compiled artifact (directory or .dlc bundle) to profile as it is');
   addTargetOptions(profileCmd, { compiles: true });
   addModelOptions(profileCmd);
   addQuantizeOptions(profileCmd, { modeFlag: '--quantize' });
@@ -166,7 +166,11 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--seed <seed>', 'seed of the random inputs (default 1)')
     .option('--top <n>', 'print only the N slowest kernels')
     .option('--json', 'print one JSON object: {target, method, kernels: [{name, ms, calls, share, ops, sources}], totalMs, runMs}, which inspect --format html --profile reads')
-    .action(async (model: string, opts: ProfileFlags) => setExitCode(await profileCommand(model, opts, io)));
+    .action(async (model: string, opts: ProfileFlags, cmd: Command) => {
+      // Which flags were given, defaults apart: an artifact refuses the ones that only compiling uses.
+      const given = cmd.options.filter((o) => cmd.getOptionValueSource(o.attributeName()) === 'cli').map((o) => o.long ?? o.short!);
+      setExitCode(await profileCommand(model, { ...opts, given }, io));
+    });
 
   return program;
 }

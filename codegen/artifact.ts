@@ -1,5 +1,6 @@
 // The artifact writer: a compiled WASM program → a directory of manifest.json, weights.bin and model.wasm; a
-// compiled WebGPU program → manifest.json, weights.bin and kernels.wgsl (every distinct shader module once).
+// compiled WebGPU program → manifest.json, weights.bin and kernels.wgsl (every distinct shader module once,
+// labelled with the kernels that run it and their ONNX nodes, as the signature records them).
 // The manifest format is defined by the runtime that reads it (runtime/manifest.ts); this file only imports
 // its types, so the two cannot drift. Identical programs and options give byte-identical artifacts (sorted
 // keys, no timestamps), and a directory is written beside its destination and renamed into place, so that
@@ -111,7 +112,7 @@ function fileEntries(files: ReadonlyMap<string, Uint8Array>): Record<string, Fil
 
 /** The artifact of a WebGPU program: its files by name, manifest.json included. */
 export function buildWebgpuArtifact(program: WebgpuProgram, options: Record<string, JsonValue>, weightsOptions: WeightsFileOptions = {}): Map<string, Uint8Array> {
-  const wgsl = wgslFile(program.modules);
+  const wgsl = wgslFile(program.modules, moduleLabels(program));
   const image = program.weights?.data ?? new Uint8Array(0);
   const packed = weightsFile(image, program.signature.weights, weightsOptions);
   const slot = (s: WebgpuProgram['inputs'][number]) => ({ name: s.name, dtype: s.dtype, shape: [...s.shape], storage: s.storage, buffer: s.buffer });
@@ -127,7 +128,7 @@ export function buildWebgpuArtifact(program: WebgpuProgram, options: Record<stri
       ? { buffer: program.weights.buffer, bytes: image.length, ...(program.weights.encodings.length ? { encodings: program.weights.encodings.map((e) => ({ ...e })) } : {}) }
       : null,
     modules: program.modules.map((m) => ({ access: [...m.access], ...(m.requires ? { requires: [...m.requires], fallback: m.fallback } : {}) })),
-    steps: program.steps.map((s) => ({ module: s.module, bindings: s.bindings.map((r) => ({ ...r })), workgroups: [...s.workgroups] })),
+    steps: program.steps.map((s, i) => ({ module: s.module, kernel: program.stepKernels[i], bindings: s.bindings.map((r) => ({ ...r })), workgroups: [...s.workgroups] })),
     precision: { ...program.precision },
     ...specializedField(program.specialized),
     kernels: program.kernels,
@@ -144,6 +145,29 @@ export function buildWebgpuArtifact(program: WebgpuProgram, options: Record<stri
   manifest.files = fileEntries(files);
   files.set(MANIFEST_FILE, new TextEncoder().encode(`${canonicalJson(manifest)}\n`));
   return files;
+}
+
+/** What a kernels.wgsl label opens with: the comment lines after a module's mark read `// kernel <index> '<name>' from <ONNX nodes>`. */
+export const WGSL_KERNEL_LABEL = 'kernel ';
+
+/**
+ * Per module of kernels.wgsl, the kernels that run it (its steps', and for a fallback module those of the steps
+ * whose preferred module it stands in for), each with the ONNX nodes it came from where the signature records
+ * them. Taken after modules were deduplicated by code, so a module shared by kernels names them all.
+ */
+function moduleLabels(program: WebgpuProgram): string[][] {
+  const users = program.modules.map(() => new Set<number>());
+  program.steps.forEach((s, i) => {
+    const k = program.stepKernels[i];
+    users[s.module].add(k);
+    const fallback = program.modules[s.module].fallback;
+    if (fallback !== undefined) users[fallback].add(k);
+  });
+  const kernels = program.signature.kernels;
+  return users.map((set) => [...set].sort((a, b) => a - b).map((k) => {
+    const sources = kernels[k].sources;
+    return `${WGSL_KERNEL_LABEL}${k} '${kernels[k].node}'${sources?.length ? ` from ${sources.join(', ')}` : ''}`;
+  }));
 }
 
 /** Builds the artifact and writes it to `dest` (see writeArtifactDir); returns its files. */

@@ -10,13 +10,14 @@ test('canonical JSON sorts keys at every level and has no spaces', () => {
   expect(canonical({ b: [1, { d: 'x', c: null }], a: true })).toBe('{"a":true,"b":[1,{"c":null,"d":"x"}]}');
 });
 
-test("the record hashes each recorded field of the manifest as written (specialized absent: none)", () => {
+test("the record hashes each recorded field of the manifest as written (specialized absent: none; dependencies absent: null)", () => {
   const manifest = { target: 'wasm' as const, inputs: [{ shape: [2], name: 'x' }], outputs: [], memory: { bytes: 8, weightsOffset: 0, weightsBytes: 0 }, files: {} };
   expect(JSON.parse(programRecord(manifest))).toEqual({
     inputs: sha256('[{"name":"x","shape":[2]}]'),
     outputs: sha256('[]'),
     memory: sha256('{"bytes":8,"weightsBytes":0,"weightsOffset":0}'),
     specialized: sha256('[]'),
+    dependencies: sha256('null'),
   });
 });
 

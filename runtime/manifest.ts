@@ -41,10 +41,15 @@ export interface WeightPlacement extends TensorInfo {
   bytes: number;
 }
 
-/** One kernel, in run order: the node it computes and the first 16 hex digits of the sha-256 of its generated code. */
+/**
+ * One kernel, in run order: the node it computes, the first 16 hex digits of the sha-256 of its generated code,
+ * and the ONNX nodes it came from (their names in the model; informative, for profilers: absent in artifacts
+ * compiled before it).
+ */
 export interface KernelDigest {
   node: string;
   sha256: string;
+  sources?: string[];
 }
 
 /**
@@ -108,9 +113,13 @@ export interface GpuBufferRange {
   size: number;
 }
 
-/** One compute dispatch: module `module` of kernels.wgsl with binding i bound to bindings[i]. */
+/**
+ * One compute dispatch: module `module` of kernels.wgsl with binding i bound to bindings[i]. `kernel`: the
+ * kernel (index in signature.kernels) it is a dispatch of, for profilers (absent in artifacts compiled before it).
+ */
 export interface WebgpuStep {
   module: number;
+  kernel?: number;
   bindings: GpuBufferRange[];
   workgroups: [number, number, number];
 }
@@ -304,10 +313,12 @@ function parseWebgpu(m: Record<string, unknown>, files: Record<string, FileEntry
     }
   });
   const steps = m.steps as WebgpuStep[];
+  const kernels = m.kernels as number;
   if (!Array.isArray(steps)) fail('steps must be a list');
   steps.forEach((s, i) => {
     const bad = (why: string) => fail(`step ${i}: ${why}`);
     if (!isObject(s) || !isCount(s.module) || s.module >= modules.length) bad('needs a module index');
+    if (s.kernel !== undefined && !(isCount(s.kernel) && s.kernel < kernels)) bad('has a bad kernel index');
     if (!Array.isArray(s.workgroups) || s.workgroups.length !== 3 || !s.workgroups.every((n) => isCount(n) && n > 0)) bad('needs three positive workgroup counts');
     if (!Array.isArray(s.bindings) || s.bindings.length !== modules[s.module].access.length) bad(`needs one buffer range per binding of module ${s.module}`);
     for (const r of s.bindings) {

@@ -155,7 +155,8 @@ export function compileGraphToWebgpu(original: Graph, options: WebgpuCompileOpti
     dependencies: dispatchDependencies(kernelDependencies(steps, gen.aliases, graph.outputs), gen.kernels.map((ds) => ds.filter(runs).length)),
     precision: precisionOf(options),
   };
-  // stepKernels is no part of the program's signature or manifest: only a profiler asks which kernel a step is.
+  // stepKernels is no part of the program's signature (only a profiler asks which kernel a step is): the
+  // artifact writer records it in the manifest's steps.
   return { ...program, signature: signatureOf(program, gen, plan.ranges), stepKernels: run.map((s) => s.kernel) };
 }
 
@@ -177,7 +178,12 @@ function signatureOf(program: Omit<WebgpuProgram, 'signature' | 'stepKernels'>, 
   });
 }
 
-/** kernels.wgsl: every module once, each opened by its mark line. */
-export function wgslFile(modules: readonly GpuModule[]): string {
-  return modules.map((m, i) => `${wgslModuleMark(i)}\n${m.code}\n`).join('');
+/**
+ * kernels.wgsl: every module once, each opened by its mark line and, with `labels`, comment lines after it
+ * (the artifact writer's: the kernels that run the module). Modules are deduplicated by code before, so a
+ * label lists every kernel that shares its module.
+ */
+export function wgslFile(modules: readonly GpuModule[], labels?: readonly (readonly string[])[]): string {
+  const comments = (i: number) => (labels?.[i] ?? []).map((l) => `// ${l.replace(/[\n\v\f\r\u0085\u2028\u2029]/g, ' ')}\n`).join('');
+  return modules.map((m, i) => `${wgslModuleMark(i)}\n${comments(i)}${m.code}\n`).join('');
 }

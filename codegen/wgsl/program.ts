@@ -42,7 +42,7 @@ export interface WebgpuProgram {
   specialized?: SpecializedInput[];
   /** What the program is apart from the weights' values. */
   signature: ProgramSignature;
-  /** Per step, the kernel (index in signature.kernels) it is a dispatch of; not in the manifest (dlc profile's). */
+  /** Per step, the kernel (index in signature.kernels) it is a dispatch of: the manifest's steps[].kernel, for profilers. */
   stepKernels: number[];
 }
 
