@@ -28,7 +28,7 @@ import type { TypedArray } from '../runtime/dtypes.js';
 import { parseManifest, WASM_FILE, WEIGHTS_FILE, WGSL_FILE, type Manifest, type TensorInfo, type TensorSlot, type WebgpuManifest } from '../runtime/manifest.js';
 import { checkProgramRecord, wasmRecord, wgslRecord } from '../runtime/program-record.js';
 import { weightsImage } from '../runtime/weights-decode.js';
-import { WebgpuExecutor } from '../runtime/webgpu-executor.js';
+import { COPY_DST, COPY_SRC, MAP_MODE_READ, MAP_READ, WebgpuExecutor } from '../runtime/webgpu-executor.js';
 import type { CompileOptions } from './compile.js';
 import { seededFeeds, type Feeds } from './feeds.js';
 import { MEMORY_MODEL, optimizeSource, readModel, type PassTimingSummary } from './optimize.js';
@@ -312,12 +312,8 @@ function timeWasm(run: () => void, kernels: (() => void)[], plan: { runs: number
   return { method, ms: Array.from(total, (t) => t / plan.runs), calls: kernels.map(() => 1), runMs };
 }
 
-// WebGPU's flag values (spec constants): no GPU* globals needed.
+/** WebGPU's QUERY_RESOLVE buffer usage (a spec constant; the runtime has the others): no GPU* globals needed. */
 const QUERY_RESOLVE = 0x200;
-const COPY_SRC = 0x04;
-const COPY_DST = 0x08;
-const MAP_READ = 0x01;
-const MAP_MODE_READ = 0x01;
 
 /** Timestamp queries a query set holds at most (WebGPU's limit). */
 const MAX_QUERIES = 4096;

@@ -27,10 +27,10 @@ type Input = Float32Array | Int32Array | Uint32Array | GPUBuffer;
 
 // The WebGPU flag values (spec constants), so that the runtime needs no GPU* globals of the caller's realm.
 const STORAGE = 0x80;
-const COPY_SRC = 0x04;
-const COPY_DST = 0x08;
-const MAP_READ = 0x01;
-const MAP_MODE_READ = 0x01;
+export const COPY_SRC = 0x04;
+export const COPY_DST = 0x08;
+export const MAP_READ = 0x01;
+export const MAP_MODE_READ = 0x01;
 const SHADER_STAGE_COMPUTE = 0x4;
 
 /** kernels.wgsl split into its modules (each opens with its mark line). */
