@@ -63,10 +63,10 @@ export function kernelOf(node: Node, limits: TargetLimits = PORTABLE_LIMITS): Ke
 }
 
 /**
- * Ops that only relabel a buffer's dims (or read them): a runtime aliases the input's buffer instead of
- * launching a kernel. `identity` is one too: it copies nothing when its input's buffer can be reused.
+ * Ops that only relabel a buffer's dims (the views) or read them (shape, size): they compute nothing of the
+ * tensor's values, so analysis counts neither FLOPs nor a kernel of their own for them.
  */
-export const METADATA_OPS: ReadonlySet<string> = new Set(['identity', 'reshape', 'squeeze', 'unsqueeze', 'flatten', 'shape', 'size']);
+export const METADATA_OPS: ReadonlySet<string> = new Set([...VIEW_OPS, 'shape', 'size']);
 
 /** A fused node is one kernel: its cost is its body's, and its body's nodes are no kernels of their own. */
 export function isKernel(node: Node): boolean {

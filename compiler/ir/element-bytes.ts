@@ -1,7 +1,7 @@
 // A tensor's elements as little-endian bytes and back: what the IR's hex payloads and resource blobs hold.
 // f16 is IEEE binary16, i64/u64 8-byte two's complement (values past their range saturate, which reads back
 // to the same double), bool one byte.
-import { f16BitsToF32, f32ToF16Bits, type DType } from './dtype.js';
+import { byteSize, f16BitsToF32, f32ToF16Bits, type DType } from './dtype.js';
 
 export const INT64_MAX = 2n ** 63n - 1n;
 export const INT64_MIN = -(2n ** 63n);
@@ -13,18 +13,8 @@ export function toBigInt(x: number, min: bigint, max: bigint): bigint {
   return b < min ? min : b > max ? max : b;
 }
 
-/** Bytes per element in the encoded form. */
-export function elementBytes(dtype: DType): number {
-  switch (dtype) {
-    case 'f64': case 'i64': case 'u64': return 8;
-    case 'f32': case 'i32': case 'u32': return 4;
-    case 'f16': case 'i16': case 'u16': return 2;
-    case 'i8': case 'u8': case 'bool': return 1;
-  }
-}
-
 export function encodeElements(dtype: DType, data: ArrayLike<number>): Uint8Array {
-  const width = elementBytes(dtype);
+  const width = byteSize(dtype);
   const bytes = new Uint8Array(data.length * width);
   const dv = new DataView(bytes.buffer);
   for (let i = 0; i < data.length; i++) {
@@ -50,7 +40,7 @@ export function encodeElements(dtype: DType, data: ArrayLike<number>): Uint8Arra
 
 /** The elements `bytes` encode; its length must be a whole number of elements (the caller checks). */
 export function decodeElements(dtype: DType, bytes: Uint8Array): number[] {
-  const width = elementBytes(dtype);
+  const width = byteSize(dtype);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Array<number>(Math.floor(bytes.length / width));
   for (let i = 0; i < out.length; i++) {

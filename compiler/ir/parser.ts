@@ -6,8 +6,8 @@
 import { DlcError } from '../errors.js';
 import '../ops/index.js';
 import { getOp, resolveAttrs } from '../ops/registry.js';
-import { parseDType, type DType } from './dtype.js';
-import { decodeElements, elementBytes } from './element-bytes.js';
+import { byteSize, parseDType, type DType } from './dtype.js';
+import { decodeElements } from './element-bytes.js';
 import { Graph, Value, type AttrValue, type Attrs, type Dim, type Node, type TensorType } from './graph.js';
 import { isFloatAttr, markElided, readFloatAttr } from './printer.js';
 import { Tensor } from './tensor.js';
@@ -307,7 +307,7 @@ class Parser {
       throw this.lex.error(key.pos, this.options.resources ? `resource '${key.text}' is not in the resource file` : `resource '${key.text}' needs the dump's resource file (read the dump with parseIrFile)`);
     }
     const shape = this.concreteShape(type, pos);
-    const width = elementBytes(type.dtype);
+    const width = byteSize(type.dtype);
     const size = shape.reduce((p, d) => p * d, 1);
     if (bytes.length !== size * width) throw this.lex.error(key.pos, `resource '${key.text}' holds ${bytes.length} bytes, ${type.dtype}[${shape}] takes ${size * width}`);
     this.punct('>');
@@ -369,7 +369,7 @@ class Parser {
   }
 
   private hexDecode(dtype: DType, t: Token): number[] {
-    const width = elementBytes(dtype);
+    const width = byteSize(dtype);
     if (t.text.length % (2 * width) !== 0) throw this.lex.error(t.pos, `hex data of ${t.text.length / 2} bytes is not a whole number of ${dtype} elements`);
     return decodeElements(dtype, Uint8Array.from(Buffer.from(t.text, 'hex')));
   }
