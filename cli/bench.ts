@@ -21,7 +21,7 @@ import { importPeer, ORT_TYPES } from '../api/onnxruntime.js';
 import { withRuntimeErrors } from '../api/session.js';
 import { loadFeeds } from './feeds.js';
 import type { CliIo } from './main.js';
-import { compileOptions, printTimings, type CompileFlags } from './options.js';
+import { compileOptions, parseThreads, printTimings, type CompileFlags } from './options.js';
 import { parseSeed } from './run.js';
 
 type OnnxruntimeWeb = typeof import('onnxruntime-web');
@@ -79,6 +79,8 @@ export async function benchCommand(modelOrDir: string, opts: BenchOptions, io: C
   const isArtifact = fs.statSync(modelOrDir, { throwIfNoEntry: false })?.isDirectory() ?? false;
   if (isArtifact) checkNoCompileFlags(modelOrDir, opts);
   const options = isArtifact ? undefined : compileOptions(opts, io);
+  // With an artifact, --threads is how many of its threads to run on.
+  const threads = opts.threads === undefined ? undefined : parseThreads(opts.threads);
   if (!isArtifact && opts.peerModel !== undefined) throw new UsageError('--peer-model goes with an artifact directory: a model is its own peer');
   // The webgpu peer, onnxruntime-web's WebGPU backend, runs only in a browser: on webgpu both sides are timed
   // in headless Chromium, on the same adapter.
@@ -106,7 +108,7 @@ export async function benchCommand(modelOrDir: string, opts: BenchOptions, io: C
     if (target === 'webgpu') {
       ({ ours, theirs, adapter } = await benchInBrowser(dir, peerModel, feeds, inputs, plan, browserBenchFiles()));
     } else {
-      ours = await benchArtifact(dir, feeds, plan);
+      ours = await benchArtifact(dir, feeds, plan, threads);
       theirs = ort && peerModel !== undefined ? await benchOnnxruntimeWeb(ort, peerModel, feeds, inputs, plan) : undefined;
     }
     report = {
@@ -175,13 +177,17 @@ function settle(): Promise<void> {
 }
 
 /** First run (loadModel → first result) and the median and p90 of `plan.runs` runs of a compiled artifact. */
-export async function benchArtifact(dir: string, feeds: Feeds, plan: BenchPlan): Promise<Timing> {
+export async function benchArtifact(dir: string, feeds: Feeds, plan: BenchPlan, threads?: number): Promise<Timing> {
   const start = performance.now();
-  const session = await loadArtifact(dir);
-  await withRuntimeErrors(() => session.run(feeds));
-  const firstRunMs = performance.now() - start;
-  const samples = await timeRuns(() => session.run(feeds), plan, 'dlc');
-  return { firstRunMs, ...percentiles(samples) };
+  const session = await loadArtifact(dir, threads);
+  try {
+    await withRuntimeErrors(() => session.run(feeds));
+    const firstRunMs = performance.now() - start;
+    const samples = await timeRuns(() => session.run(feeds), plan, 'dlc');
+    return { firstRunMs, ...percentiles(samples) };
+  } finally {
+    await session.release();
+  }
 }
 
 /**
