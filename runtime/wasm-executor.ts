@@ -107,7 +107,7 @@ export class WasmExecutor {
     const wanted = selectOutputs(outputs, names);
     for (const slot of inputs) this.writeInput(slot, feeds[slot.name]);
     const steps = stepsFor(wanted, kernels, this.step && dependencies);
-    let running: void | Promise<void>;
+    let running: void | Promise<void> = undefined;
     try {
       if (steps.length == kernels) running = this.runModel();
       else for (const i of steps) this.step!(i);

@@ -2,7 +2,8 @@
 // shared memory and wait for runs. A run is one store and notify of the `run` word (thread-words.ts), whatever
 // the number of kernels: every thread then calls `run(tid, n)` once, and the barriers inside the module order
 // the kernels.
-//  Node: worker_threads (process.getBuiltinModule, so that no bundle meets node:): the calling thread may
+//  Node: worker_threads (from process.getBuiltinModule and by its bare name, so that a browser bundle holds
+//        no import of Node's and not even its node: prefix): the calling thread may
 //        block, so it takes part as thread 0 and returns when the run is done; workers are unref'd once
 //        ready, so that they never keep the process alive.
 //  browsers: Web Workers from a blob: URL. The page's main thread may not block (Atomics.wait throws there),
@@ -82,7 +83,7 @@ listen(async ({ module, memory, tid, threads, report }) => {
 });`;
 }
 
-const NODE_PRELUDE = `const { parentPort } = require('node:worker_threads');
+const NODE_PRELUDE = `const { parentPort } = require('worker_threads');
 const listen = (f) => parentPort.once('message', f);
 const post = (m) => parentPort.postMessage(m);`;
 
@@ -103,7 +104,7 @@ interface NodeWorkerThreads {
 /** worker_threads where this is Node (or answers to its module names), without importing node:. */
 function nodeWorkerThreads(): NodeWorkerThreads | undefined {
   const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  return process?.getBuiltinModule?.('node:worker_threads') as NodeWorkerThreads | undefined;
+  return process?.getBuiltinModule?.('worker_threads') as NodeWorkerThreads | undefined;
 }
 
 function nodeWorker(threads: NodeWorkerThreads): PoolWorker {
