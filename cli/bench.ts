@@ -43,6 +43,8 @@ export interface Timing {
 
 export interface BenchReport extends Timing {
   target: string;
+  /** wasm: the threads dlc ran on (a module compiled with --threads runs on several). */
+  threads?: number;
   /** What was timed: runs after warm-up runs, on seeded random inputs of these shapes. */
   runs: number;
   warmup: number;
@@ -113,6 +115,7 @@ export async function benchCommand(modelOrDir: string, opts: BenchOptions, io: C
     }
     report = {
       target,
+      ...(target === 'wasm' ? { threads: threads ?? (manifest.target === 'wasm' ? manifest.memory.threads ?? 1 : 1) } : {}),
       runs: plan.runs,
       warmup: plan.warmup,
       seed,
@@ -135,7 +138,7 @@ export async function benchCommand(modelOrDir: string, opts: BenchOptions, io: C
     `  ${name.padEnd(Math.max(PEER_NAME.length, BROWSER_PEER_NAME.length))}  first run ${formatMs(t.firstRunMs)}, median ${formatMs(t.medianMs)}, p90 ${formatMs(t.p90Ms)}`;
   const lines = [`bench ${modelOrDir} on ${target}: ${plan.runs} run${plan.runs === 1 ? '' : 's'} after ${plan.warmup} warm-up, seed ${seed}`];
   if (report.where) lines.push(`  in ${report.where}`);
-  lines.push(line(`dlc ${target}`, report));
+  lines.push(line(`dlc ${target}${report.threads && report.threads > 1 ? ` (${report.threads} threads)` : ''}`, report));
   if (report.peer && report.speedup !== null) {
     lines.push(line(report.peer.name, report.peer));
     lines.push(`  speedup (onnxruntime-web median / dlc median): ${report.speedup.toFixed(2)}×`);
