@@ -29,7 +29,15 @@ export interface CompileOptions extends Omit<OptimizeOptions, 'target'> {
   schedules?: ScheduleOverrides;
   /** Write weights.bin packed (runtime/weights-decode.ts); by default when `compress` is given. */
   packWeights?: boolean;
+  /**
+   * wasm only: build for this many threads (1 by default, the one-thread module). Above 1 the module needs a
+   * shared memory (a cross-origin isolated page in browsers) and the runtime runs it on a pool of workers.
+   */
+  threads?: number;
 }
+
+/** The most threads a module may be built for. */
+export const MAX_THREADS = 64;
 
 interface ArtifactFiles {
   /** Every file of the artifact by name, manifest.json included, as writeArtifact writes them. */
@@ -71,6 +79,9 @@ export function generateProgram(model: Uint8Array | string, options: CompileOpti
   if (!(TARGET_NAMES as readonly string[]).includes(target)) throw new UsageError(`unknown target '${target}' (have: ${TARGET_NAMES.join(', ')})`);
   if (precision !== undefined && !PRECISIONS.includes(precision)) throw new UsageError(`unknown precision '${precision}' (have: ${PRECISIONS.join(', ')})`);
   if (precision !== undefined && target !== 'webgpu') throw new UsageError('precision applies to the webgpu target');
+  const { threads } = options;
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS)) throw new UsageError(`threads must be an integer from 1 to ${MAX_THREADS}, got ${threads}`);
+  if (threads !== undefined && threads > 1 && target !== 'wasm') throw new UsageError('threads apply to the wasm target');
   const source = readModel(model);
   return inModelFile(source, () => generateFrom(source, options));
 }
@@ -96,9 +107,12 @@ function generateFrom(source: ModelSource, options: CompileOptions): GeneratedPr
     ...(optimized.compression ? { compression: optimized.compression, compressedGraph: optimized.compressedGraph } : {}),
   };
   if (target === 'webgpu') recorded.precision = precision ?? 'f32';
+  // Recorded only above one thread, so that one-thread artifacts stay what they were.
+  const threads = options.threads ?? 1;
+  if (threads > 1) recorded.threads = threads;
   const program = target === 'webgpu'
     ? compileToWebgpu(optimized.graph, { precision: precision ?? 'f32', schedules: options.schedules })
-    : generateWasmProgram(optimized.graph, { schedules: options.schedules });
+    : generateWasmProgram(optimized.graph, { schedules: options.schedules, ...(threads > 1 ? { threads } : {}) });
   // Each kernel's ONNX nodes, recorded in the signature for profilers (no part of its sha-256).
   const { sources } = programKernels(source, options, optimized.graph, target, program.signature.kernels.map((k) => k.node));
   program.signature = withKernelSources(program.signature, sources);

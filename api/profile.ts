@@ -156,7 +156,9 @@ export async function profileArtifact(artifact: string, options: TimingOptions =
     const exports = await instantiateWasm(module, manifest.memory, weights, manifest.inputs, feeds, where);
     const step = exports.step as ((i: number) => void) | undefined;
     if (typeof step !== 'function' || typeof exports.run !== 'function') throw new DlcError(`${where}: ${WASM_FILE} exports no step(i) (an older dlc compiled it): ${recompile}`);
-    timed = timeWasm(exports.run as () => void, kernels.map((_, i) => () => step(i)), plan, WASM_STEP_METHOD);
+    // A threaded module's run(tid, nthreads), on this thread alone as its steps run.
+    const run = exports.run as (tid: number, nthreads: number) => void;
+    timed = timeWasm(() => run(0, 1), kernels.map((_, i) => () => step(i)), plan, WASM_STEP_METHOD);
   } else {
     const wgsl = new TextDecoder().decode(files.get(WGSL_FILE));
     await withRuntimeErrors(() => checkProgramRecord(manifest, wgslRecord(wgsl), WGSL_FILE, where));
@@ -271,12 +273,15 @@ interface Timed {
 
 /**
  * A wasm module instantiated over a memory of `memory.bytes` at least, the weights image copied in at
- * `memory.weightsOffset` and the feeds at their slots (bools as 0 and 1, as the runtime writes them).
+ * `memory.weightsOffset` and the feeds at their slots (bools as 0 and 1, as the runtime writes them). A module
+ * built for threads gets its shared memory, and is profiled on this thread alone.
  */
-async function instantiateWasm(module: Uint8Array | WebAssembly.Module, memory: { bytes: number; weightsOffset: number }, weights: Uint8Array, inputs: readonly TensorSlot[], feeds: Feeds, where: string): Promise<Record<string, unknown>> {
+async function instantiateWasm(module: Uint8Array | WebAssembly.Module, memory: { bytes: number; weightsOffset: number; threads?: number }, weights: Uint8Array, inputs: readonly TensorSlot[], feeds: Feeds, where: string): Promise<Record<string, unknown>> {
   let exports: Record<string, unknown>;
+  const pages = memory.bytes / 65536;
+  const imports: WebAssembly.Imports = memory.threads ? { env: { memory: new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }) } } : {};
   try {
-    const instance = module instanceof WebAssembly.Module ? await WebAssembly.instantiate(module, {}) : (await WebAssembly.instantiate(module as Uint8Array<ArrayBuffer>, {})).instance;
+    const instance = module instanceof WebAssembly.Module ? await WebAssembly.instantiate(module, imports) : (await WebAssembly.instantiate(module as Uint8Array<ArrayBuffer>, imports)).instance;
     exports = instance.exports as Record<string, unknown>;
   } catch (e) {
     throw new DlcError(`${where}: cannot instantiate ${WASM_FILE}: ${(e as Error).message}`);

@@ -21,7 +21,7 @@ import { importPeer, ORT_TYPES } from '../api/onnxruntime.js';
 import { withRuntimeErrors } from '../api/session.js';
 import { loadFeeds } from './feeds.js';
 import type { CliIo } from './main.js';
-import { compileOptions, printTimings, type CompileFlags } from './options.js';
+import { compileOptions, parseThreads, printTimings, type CompileFlags } from './options.js';
 import { parseSeed } from './run.js';
 
 type OnnxruntimeWeb = typeof import('onnxruntime-web');
@@ -43,6 +43,8 @@ export interface Timing {
 
 export interface BenchReport extends Timing {
   target: string;
+  /** wasm: the threads dlc ran on (a module compiled with --threads runs on several). */
+  threads?: number;
   /** What was timed: runs after warm-up runs, on seeded random inputs of these shapes. */
   runs: number;
   warmup: number;
@@ -79,6 +81,8 @@ export async function benchCommand(modelOrDir: string, opts: BenchOptions, io: C
   const isArtifact = fs.statSync(modelOrDir, { throwIfNoEntry: false })?.isDirectory() ?? false;
   if (isArtifact) checkNoCompileFlags(modelOrDir, opts);
   const options = isArtifact ? undefined : compileOptions(opts, io);
+  // With an artifact, --threads is how many of its threads to run on.
+  const threads = opts.threads === undefined ? undefined : parseThreads(opts.threads);
   if (!isArtifact && opts.peerModel !== undefined) throw new UsageError('--peer-model goes with an artifact directory: a model is its own peer');
   // The webgpu peer, onnxruntime-web's WebGPU backend, runs only in a browser: on webgpu both sides are timed
   // in headless Chromium, on the same adapter.
@@ -106,11 +110,12 @@ export async function benchCommand(modelOrDir: string, opts: BenchOptions, io: C
     if (target === 'webgpu') {
       ({ ours, theirs, adapter } = await benchInBrowser(dir, peerModel, feeds, inputs, plan, browserBenchFiles()));
     } else {
-      ours = await benchArtifact(dir, feeds, plan);
+      ours = await benchArtifact(dir, feeds, plan, threads);
       theirs = ort && peerModel !== undefined ? await benchOnnxruntimeWeb(ort, peerModel, feeds, inputs, plan) : undefined;
     }
     report = {
       target,
+      ...(target === 'wasm' ? { threads: threads ?? (manifest.target === 'wasm' ? manifest.memory.threads ?? 1 : 1) } : {}),
       runs: plan.runs,
       warmup: plan.warmup,
       seed,
@@ -133,7 +138,7 @@ export async function benchCommand(modelOrDir: string, opts: BenchOptions, io: C
     `  ${name.padEnd(Math.max(PEER_NAME.length, BROWSER_PEER_NAME.length))}  first run ${formatMs(t.firstRunMs)}, median ${formatMs(t.medianMs)}, p90 ${formatMs(t.p90Ms)}`;
   const lines = [`bench ${modelOrDir} on ${target}: ${plan.runs} run${plan.runs === 1 ? '' : 's'} after ${plan.warmup} warm-up, seed ${seed}`];
   if (report.where) lines.push(`  in ${report.where}`);
-  lines.push(line(`dlc ${target}`, report));
+  lines.push(line(`dlc ${target}${report.threads && report.threads > 1 ? ` (${report.threads} threads)` : ''}`, report));
   if (report.peer && report.speedup !== null) {
     lines.push(line(report.peer.name, report.peer));
     lines.push(`  speedup (onnxruntime-web median / dlc median): ${report.speedup.toFixed(2)}×`);
@@ -175,13 +180,17 @@ function settle(): Promise<void> {
 }
 
 /** First run (loadModel → first result) and the median and p90 of `plan.runs` runs of a compiled artifact. */
-export async function benchArtifact(dir: string, feeds: Feeds, plan: BenchPlan): Promise<Timing> {
+export async function benchArtifact(dir: string, feeds: Feeds, plan: BenchPlan, threads?: number): Promise<Timing> {
   const start = performance.now();
-  const session = await loadArtifact(dir);
-  await withRuntimeErrors(() => session.run(feeds));
-  const firstRunMs = performance.now() - start;
-  const samples = await timeRuns(() => session.run(feeds), plan, 'dlc');
-  return { firstRunMs, ...percentiles(samples) };
+  const session = await loadArtifact(dir, threads);
+  try {
+    await withRuntimeErrors(() => session.run(feeds));
+    const firstRunMs = performance.now() - start;
+    const samples = await timeRuns(() => session.run(feeds), plan, 'dlc');
+    return { firstRunMs, ...percentiles(samples) };
+  } finally {
+    await session.release();
+  }
 }
 
 /**

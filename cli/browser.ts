@@ -34,7 +34,18 @@ export interface StaticServer {
 export interface ServeOptions {
   /** Told the path of every request as it comes (a test's request log). */
   onRequest?: (path: string) => void;
+  /**
+   * Headers of every response, e.g. CROSS_ORIGIN_ISOLATION, which a page needs to run a threaded wasm
+   * artifact on several threads.
+   */
+  headers?: Record<string, string>;
 }
+
+/** The headers that make a page cross-origin isolated (SharedArrayBuffer, a shared memory sent to workers). */
+export const CROSS_ORIGIN_ISOLATION: Record<string, string> = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+};
 
 /**
  * Serves each URL prefix from a folder or one file (`{'/ort/': dir, '/model.onnx': file}`), or from bytes
@@ -51,6 +62,7 @@ export async function serveStatic(routes: Record<string, string | Uint8Array>, o
       return;
     }
     res.setHeader('content-type', CONTENT_TYPES[path.extname(found.name)] ?? 'application/octet-stream');
+    for (const [name, value] of Object.entries(options.headers ?? {})) res.setHeader(name, value);
     res.end(found.bytes);
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));

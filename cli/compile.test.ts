@@ -106,6 +106,16 @@ describe('dlc compile --target wasm', () => {
     expect(r.stderr).toBe(`dlc: ${path.join(tmp, 'none.onnx')}: cannot read model: ENOENT\n`);
     expect(r.code).toBe(1);
   });
+
+  test.each([
+    [['--threads', '0'], "dlc: --threads takes an integer from 1 to 64, got '0'\n"],
+    [['--threads', 'two'], "dlc: --threads takes an integer from 1 to 64, got 'two'\n"],
+    [['--threads', '2', '--target', 'webgpu'], 'dlc: --threads applies to --target wasm\n'],
+  ])('%j is a usage error, in one line', async (flags, message) => {
+    const r = await dlc('compile', TINY_CNN, ...flags, '-o', path.join(tmp, 'never'));
+    expect(r.stderr).toBe(message);
+    expect(r.code).toBe(2);
+  });
 });
 
 describe('dlc compile: model errors', () => {

@@ -15,9 +15,10 @@ export function targetOf(dir: string): unknown {
   }
 }
 
-export async function loadArtifact(dir: string): Promise<Session> {
+/** `threads`: how many threads a threaded wasm artifact runs on (its own count by default). */
+export async function loadArtifact(dir: string, threads?: number): Promise<Session> {
   const webgpu = targetOf(dir) === 'webgpu';
   const device = webgpu ? await nodeGpuDevice() : undefined;
   const wgslLanguageFeatures = webgpu ? await nodeWgslLanguageFeatures() : undefined;
-  return withRuntimeErrors(() => loadModel(dir, { device, wgslLanguageFeatures }));
+  return withRuntimeErrors(() => loadModel(dir, { device, wgslLanguageFeatures, ...(threads === undefined ? {} : { threads }) }));
 }

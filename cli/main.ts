@@ -9,7 +9,7 @@ import { benchCommand, DEFAULT_RUNS, DEFAULT_WARMUP, type BenchOptions } from '.
 import { compileCommand, type CompileOptions } from './compile.js';
 import { evalCommand, type EvalOptions } from './eval.js';
 import { inspectCommand, type InspectOptions } from './inspect.js';
-import { addModelOptions, addTargetOptions, collect } from './options.js';
+import { addModelOptions, addTargetOptions, addThreadsOption, collect } from './options.js';
 import { DEFAULT_PROFILE_RUNS, DEFAULT_PROFILE_WARMUP, profileCommand, type ProfileFlags } from './profile.js';
 import { runCommand, type RunOptions } from './run.js';
 import { addQuantizeOptions } from './quantize-options.js';
@@ -73,6 +73,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   addTargetOptions(compile, { compiles: true });
   compile.option('-o, --output <dir>', 'artifact directory to write (replaced if it holds an artifact)');
   compile.option('--bundle <file.dlc>', 'also or instead write the artifact as one file, which loadModel reads (replaced if it is a bundle)');
+  addThreadsOption(compile, 'wasm: build for N threads (a worker pool over a shared memory; browsers need a cross-origin isolated page); 1 by default');
   addModelOptions(compile);
   addQuantizeOptions(compile, { modeFlag: '--quantize' });
   addCompressOptions(compile);
@@ -144,6 +145,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .argument('<model|dir>', 'ONNX model file (compiled to a temporary artifact) or artifact directory');
   addTargetOptions(bench, { compiles: true });
   addModelOptions(bench);
+  addThreadsOption(bench, 'wasm: compile the model for N threads and run it on N; with a threaded artifact directory, run it on N (at most its own count)');
   bench
     .option('--runs <n>', `timed runs per side (default ${DEFAULT_RUNS})`)
     .option('--warmup <n>', `untimed runs before them (default ${DEFAULT_WARMUP})`)

@@ -7,7 +7,7 @@ import { DlcError, UsageError } from '../compiler/errors.js';
 import { parseScheduleOverrides, type ScheduleOverrides } from '../codegen/schedule.js';
 import { TARGET_NAMES, type TargetName } from '../codegen/targets.js';
 import type { Precision } from '../codegen/wgsl/program.js';
-import { PRECISIONS, type CompileOptions } from '../api/compile.js';
+import { MAX_THREADS, PRECISIONS, type CompileOptions } from '../api/compile.js';
 import type { OptimizeOptions, PassTimingSummary } from '../api/optimize.js';
 import { parseInputValues } from './input-values.js';
 import type { CliIo } from './main.js';
@@ -32,6 +32,8 @@ export interface TargetFlags {
   target: string;
   precision?: string;
   schedules?: string;
+  /** Only where addThreadsOption declared it. */
+  threads?: string;
 }
 
 export type CompileFlags = ModelFlags & TargetFlags & QuantizeFlags & CompressFlags;
@@ -59,6 +61,17 @@ export function addTargetOptions(command: Command, opts: { compiles: boolean }):
   return command
     .addOption(new Option('--precision <precision>', 'webgpu: compute precision asked for (the manifest records the one used)').choices(PRECISIONS))
     .option('--schedules <file>', 'a JSON file of schedule overrides (per anchor kind, or per node name under "nodes"), recorded in the manifest');
+}
+
+/** --threads, for the commands that build (compile) or run (bench) a threaded wasm module. */
+export function addThreadsOption(command: Command, what: string): Command {
+  return command.option('--threads <n>', what);
+}
+
+/** --threads N as a count from 1 to MAX_THREADS. */
+export function parseThreads(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > MAX_THREADS) throw new UsageError(`--threads takes an integer from 1 to ${MAX_THREADS}, got '${text}'`);
+  return Number(text);
 }
 
 export function collect(value: string, previous: string[]): string[] {
@@ -91,6 +104,10 @@ export function compileOptions(flags: CompileFlags, io: CliIo): CompileOptions {
   if (flags.precision !== undefined && flags.target !== 'webgpu') throw new UsageError('--precision applies to --target webgpu');
   const options: CompileOptions = { ...optimizeOptions(flags, io, flags.target), target: flags.target as TargetName };
   if (flags.precision !== undefined) options.precision = flags.precision as Precision;
+  if (flags.threads !== undefined) {
+    if (flags.target !== 'wasm') throw new UsageError('--threads applies to --target wasm');
+    options.threads = parseThreads(flags.threads);
+  }
   if (flags.schedules !== undefined) options.schedules = readSchedules(flags.schedules);
   const compress = compressionOptions(flags);
   if (compress) options.compress = compress;

@@ -37,9 +37,10 @@ export function broadcastStridesOf(shape: readonly number[], outShape: readonly 
 
 /**
  * Emits a loop nest over `space` (collapsed first). `body` gets one element-offset expression per operand
- * and the innermost index; `name` prefixes the loop variables so nests can be nested.
+ * and the innermost index; `name` prefixes the loop variables so nests can be nested. `outermost`, when
+ * given, bounds the outermost loop to [lo, hi) instead of its whole dim (a thread's share).
  */
-export function loopNest(space: LoopSpace, body: (offsets: string[]) => string, name = 'i'): string {
+export function loopNest(space: LoopSpace, body: (offsets: string[]) => string, name = 'i', outermost?: { lo: string; hi: string }): string {
   const { dims, strides } = collapse(space);
   const n = strides.length;
   if (dims.length === 0) return body(strides.map(() => '0'));
@@ -54,7 +55,8 @@ export function loopNest(space: LoopSpace, body: (offsets: string[]) => string, 
     return step ? `${prev} + ${step}` : prev;
   };
   dims.forEach((d, depth) => {
-    lines.push(`${indent}for (let ${name}${depth}: i32 = 0; ${name}${depth} < ${d}; ${name}${depth}++) {`);
+    const [lo, hi] = depth === 0 && outermost ? [outermost.lo, outermost.hi] : ['0', `${d}`];
+    lines.push(`${indent}for (let ${name}${depth}: i32 = ${lo}; ${name}${depth} < ${hi}; ${name}${depth}++) {`);
     indent += '  ';
     if (depth < dims.length - 1) {
       for (let k = 0; k < n; k++) lines.push(`${indent}const ${name}o${k}_${depth}: i32 = ${term(k, depth)};`);

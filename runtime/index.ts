@@ -65,6 +65,11 @@ export interface LoadOptions {
    * pinned manifest pins the whole artifact. `dlc inspect DIR` prints it.
    */
   integrity?: string;
+  /**
+   * For a wasm artifact compiled with --threads N: run it on this many threads, 1 to N (N by default). Browsers
+   * run threads only on a cross-origin isolated page; elsewhere the model runs on one thread, with a notice.
+   */
+  threads?: number;
 }
 
 export interface RunOptions {
@@ -176,7 +181,7 @@ export async function loadModel(from: string | Uint8Array | ArtifactFiles, optio
   if (manifest.target === 'wasm') {
     const module = await WasmExecutor.compile(files[WASM_FILE], source.where);
     await checkProgramRecord(manifest, wasmRecord(module), WASM_FILE, source.where);
-    return new Session(manifest, await WasmExecutor.create(module, weights, manifest, source.where));
+    return new Session(manifest, await WasmExecutor.create(module, weights, manifest, source.where, options.threads));
   }
   const wgsl = new TextDecoder().decode(files[WGSL_FILE]);
   await checkProgramRecord(manifest, wgslRecord(wgsl), WGSL_FILE, source.where);

@@ -84,7 +84,12 @@ export interface WasmManifest {
   dlcVersion: string;
   inputs: TensorSlot[];
   outputs: TensorSlot[];
-  memory: { bytes: number; weightsOffset: number; weightsBytes: number };
+  /**
+   * `threads`, when present (above 1): the module was built for that many threads. It then imports a shared
+   * memory of exactly `bytes` (a multiple of 64 KiB) as `env.memory` and exports `run(tid, nthreads)`, which
+   * every thread calls; the runtime may run it on fewer threads.
+   */
+  memory: { bytes: number; weightsOffset: number; weightsBytes: number; threads?: number };
   /** Absent when no input was specialized. */
   specialized?: SpecializedInput[];
   kernels: number;
@@ -266,6 +271,7 @@ function tensorList<T extends TensorInfo>(m: Record<string, unknown>, key: 'inpu
 function parseWasm(m: Record<string, unknown>, files: Record<string, FileEntry>, packed: boolean, fail: Fail): Pick<WasmManifest, 'inputs' | 'outputs' | 'memory'> {
   const memory = m.memory as WasmManifest['memory'];
   if (!isObject(memory) || ![memory.bytes, memory.weightsOffset, memory.weightsBytes].every(isCount)) fail('memory must hold byte counts bytes, weightsOffset, weightsBytes');
+  if (memory.threads !== undefined && !(isCount(memory.threads) && memory.threads > 1 && memory.bytes % 65536 === 0)) fail('memory.threads must be a count above 1, with bytes a multiple of 65536');
   checkRange('weights', memory.weightsOffset, memory.weightsBytes, memory.bytes, fail);
   const slot = (s: TensorSlot, what: string) => {
     if (!isCount(s.offset)) fail(`${what} needs a byte offset`);

@@ -3,20 +3,24 @@
 // no per-op calls from JS). The module is instantiated and the weights copied once; each run validates the
 // feeds, copies them in, calls `run()` and copies the outputs out. A run asked for some outputs calls
 // `step(i)` for just the kernels they need (modules compiled before `step` existed run them all).
+// A module built for threads (manifest memory.threads) imports a shared memory instead, and runs on a pool
+// of workers (wasm-threads.ts); its `step(i)` runs on the calling thread alone.
 import { arrayConstructor, bytesPerElement, elementCount, type TypedArray } from './dtypes.js';
 import { checkedFeed, checkFeedNames, type Feeds } from './feeds.js';
 import { DlcRuntimeError } from './errors.js';
 import type { TensorSlot, WasmManifest } from './manifest.js';
 import { selectOutputs, stepsFor } from './output-selection.js';
+import { startThreads, threadsUnavailable, type ThreadPool } from './wasm-threads.js';
 
 const PAGE_BYTES = 65536;
 
 export class WasmExecutor {
   private constructor(
     private readonly memory: WebAssembly.Memory,
-    private readonly runModel: () => void,
+    private readonly runModel: () => void | Promise<void>,
     private readonly step: ((i: number) => void) | undefined,
     private readonly manifest: WasmManifest,
+    private readonly pool?: ThreadPool,
   ) {}
 
   /** model.wasm compiled (its custom sections can be read before it is instantiated). */
@@ -28,12 +32,26 @@ export class WasmExecutor {
     }
   }
 
-  static async create(module: WebAssembly.Module, weights: Uint8Array, manifest: WasmManifest, where: string): Promise<WasmExecutor> {
+  /** `threads`: for a threaded module, how many threads to run it on (its manifest's count by default, at most that). */
+  static async create(module: WebAssembly.Module, weights: Uint8Array, manifest: WasmManifest, where: string, threads?: number): Promise<WasmExecutor> {
     // Typed arrays are copied into linear memory byte for byte, and WebAssembly memory is little-endian.
     if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new DlcRuntimeError('this runtime needs a little-endian host');
+    const built = manifest.memory.threads ?? 1;
+    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= built)) {
+      throw new DlcRuntimeError(`${where}: threads must be an integer from 1 to ${built} (model.wasm was compiled for ${built}), got ${threads}`);
+    }
+    let shared: WebAssembly.Memory | undefined;
+    if (built > 1) {
+      const pages = manifest.memory.bytes / PAGE_BYTES;
+      try {
+        shared = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+      } catch (e) {
+        throw new DlcRuntimeError(`${where}: model.wasm was compiled for threads and needs a shared memory, which this environment refuses: ${(e as Error).message}`);
+      }
+    }
     let exports: WebAssembly.Exports;
     try {
-      exports = (await WebAssembly.instantiate(module, {})).exports;
+      exports = (await WebAssembly.instantiate(module, shared ? { env: { memory: shared } } : {})).exports;
     } catch (e) {
       throw new DlcRuntimeError(`${where}: cannot instantiate model.wasm: ${(e as Error).message}`);
     }
@@ -50,21 +68,58 @@ export class WasmExecutor {
       }
     }
     new Uint8Array(memory.buffer, manifest.memory.weightsOffset, weights.length).set(weights);
-    return new WasmExecutor(memory, run as () => void, typeof step == 'function' ? (step as (i: number) => void) : undefined, manifest);
+    const stepHere = typeof step == 'function' ? (step as (i: number) => void) : undefined;
+    if (!shared) return new WasmExecutor(memory, run as () => void, stepHere, manifest);
+    const runHere = run as (tid: number, n: number) => void;
+    let count = threads ?? built;
+    const unavailable = count > 1 ? threadsUnavailable() : undefined;
+    if (unavailable) {
+      console.warn(`dlc: ${where}: running model.wasm on one thread: ${unavailable}`);
+      count = 1;
+    }
+    if (count === 1) return new WasmExecutor(memory, () => runHere(0, 1), stepHere, manifest);
+    const pool = await startThreads(module, memory, count, runHere).catch((e: Error) => {
+      throw new DlcRuntimeError(`${where}: ${e.message}`);
+    });
+    return new WasmExecutor(memory, pool.run, stepHere, manifest, pool);
   }
 
-  run(feeds: Feeds, names?: readonly string[]): Record<string, TypedArray> {
+  /** Stops the workers of a threaded module, once the runs under way are done (a released session lets go of the rest). */
+  async release(): Promise<void> {
+    await this.queue;
+    await this.pool?.terminate();
+  }
+
+  /** Runs on a threaded module's Web Workers, one after another (each writes the inputs and reads the outputs). */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** Synchronous but for a threaded module on Web Workers, whose runs the caller awaits. */
+  run(feeds: Feeds, names?: readonly string[]): Record<string, TypedArray> | Promise<Record<string, TypedArray>> {
+    if (!this.pool || this.pool.blocks) return this.runNow(feeds, names);
+    const result = this.queue.then(() => this.runNow(feeds, names));
+    this.queue = result.catch(() => {});
+    return result;
+  }
+
+  private runNow(feeds: Feeds, names?: readonly string[]): Record<string, TypedArray> | Promise<Record<string, TypedArray>> {
     const { inputs, outputs, kernels, dependencies } = this.manifest;
     checkFeedNames(feeds, inputs);
     const wanted = selectOutputs(outputs, names);
     for (const slot of inputs) this.writeInput(slot, feeds[slot.name]);
     const steps = stepsFor(wanted, kernels, this.step && dependencies);
+    let running: void | Promise<void> = undefined;
     try {
-      if (steps.length == kernels) this.runModel();
+      if (steps.length == kernels) running = this.runModel();
       else for (const i of steps) this.step!(i);
     } catch (e) {
+      if (e instanceof DlcRuntimeError) throw e;
       throw new DlcRuntimeError(`model.wasm trapped: ${(e as Error).message}`);
     }
+    return running ? running.then(() => this.read(wanted)) : this.read(wanted);
+  }
+
+  private read(wanted: number[]): Record<string, TypedArray> {
+    const { outputs } = this.manifest;
     const results: Record<string, TypedArray> = {};
     for (const slot of wanted.map((i) => outputs[i])) {
       const out = new (arrayConstructor(slot.dtype))(elementCount(slot.shape));

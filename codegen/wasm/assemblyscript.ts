@@ -1,5 +1,6 @@
 // Compiles generated AssemblyScript in-process with the `assemblyscript` compiler API: SIMD on, -O3
-// (shrink level 0), no debug info, the stub runtime and no `abort` import, so the module imports nothing.
+// (shrink level 0), no debug info, the stub runtime and no `abort` import, so the module imports nothing
+// (a threaded module imports its shared memory, nothing else).
 // The compiler is deterministic: the same source gives the same bytes.
 import { DlcError } from '../../compiler/errors.js';
 
@@ -13,6 +14,11 @@ export interface AscOptions {
   initialPages: number;
   /** Where AssemblyScript puts its static data. */
   memoryBase: number;
+  /**
+   * Import the memory as a shared `env.memory` of exactly initialPages (threads: every thread instantiates
+   * the module over the same memory) and enable atomics; otherwise the module owns its memory.
+   */
+  shared?: boolean;
 }
 
 export async function compileAssemblyScript(source: string, options: AscOptions): Promise<Uint8Array> {
@@ -23,13 +29,14 @@ export async function compileAssemblyScript(source: string, options: AscOptions)
     {
       runtime: 'stub',
       use: ['abort='],
-      enable: ['simd'],
+      enable: options.shared ? ['simd', 'threads'] : ['simd'],
       optimizeLevel: 3,
       shrinkLevel: 0,
       noAssert: true,
       debug: false,
       initialMemory: Math.max(1, options.initialPages),
       memoryBase: options.memoryBase,
+      ...(options.shared ? { importMemory: true, sharedMemory: true, maximumMemory: Math.max(1, options.initialPages) } : {}),
     },
   );
   if (result.error || !result.binary) {

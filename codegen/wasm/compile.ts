@@ -17,6 +17,7 @@ import { AS_HELPERS } from './as-target.js';
 import { compileAssemblyScript, staticDataEnd, WASM_PAGE_BYTES } from './assemblyscript.js';
 import { KERNELS } from './kernels/index.js';
 import { elementwiseGroupKernel, elementwiseKernel } from './kernels/elementwise.js';
+import { THREAD_HELPERS } from './kernels/threads.js';
 import { groupEpilogue } from './kernels/group-epilogue.js';
 import { shapeOf, sizeOfValue, type KernelContext } from './kernels/kernel.js';
 import type { TensorSlot, WasmCompileOptions, WasmProgram, WasmSource } from './program.js';
@@ -33,6 +34,8 @@ interface Generated {
   functions: string[];
   /** Per kernel: the node it computes (a graph output's name for the copy of a constant output). */
   nodes: string[];
+  /** Per kernel: whether it splits its work across threads (it takes `tid`, `nthreads`) or runs on thread 0. */
+  split: boolean[];
   steps: PlanStep[];
   aliases: [Value, Value][];
   /** Address token id of each value. */
@@ -41,7 +44,8 @@ interface Generated {
 
 /** The wasm target as the lowering driver sees it: kernels are AssemblyScript function bodies over address tokens. */
 function generate(graph: Graph, options: WasmCompileOptions, prefix: string, helpers: Map<string, string>): Generated {
-  const gen: Omit<Generated, 'graph' | 'aliases'> = { functions: [], nodes: [], steps: [], ids: new Map() };
+  const gen: Omit<Generated, 'graph' | 'aliases'> = { functions: [], nodes: [], split: [], steps: [], ids: new Map() };
+  const threads = options.threads ?? 1;
   const token = (v: Value) => {
     let id = gen.ids.get(v);
     if (id === undefined) gen.ids.set(v, (id = gen.ids.size));
@@ -49,10 +53,11 @@ function generate(graph: Graph, options: WasmCompileOptions, prefix: string, hel
   };
   let constants = 0;
   /** What each kernel context read, wrote and asked of scratch (becomes the kernel's plan step). */
-  const access = new Map<KernelContext, { reads: Set<Value>; writes: Set<Value>; scratchBytes: number }>();
-  const pushFunction = (node: string, body: string, step: PlanStep) => {
-    gen.functions.push(`function ${prefix}k${gen.steps.length}(): void {\n${body}\n}`);
+  const access = new Map<KernelContext, { reads: Set<Value>; writes: Set<Value>; scratchBytes: number; split: boolean }>();
+  const pushFunction = (node: string, body: string, step: PlanStep, split = false) => {
+    gen.functions.push(`function ${prefix}k${gen.steps.length}(${split ? 'tid: i32, nthreads: i32' : ''}): void {\n${body}\n}`);
     gen.nodes.push(node);
+    gen.split.push(split);
     gen.steps.push(step);
   };
   const target: LoweringTarget<KernelContext, string> = {
@@ -62,7 +67,7 @@ function generate(graph: Graph, options: WasmCompileOptions, prefix: string, hel
     elementwiseGroupKernel,
     groupEpilogue,
     context(site) {
-      const used = { reads: new Set<Value>(), writes: new Set<Value>(), scratchBytes: 0 };
+      const used = { reads: new Set<Value>(), writes: new Set<Value>(), scratchBytes: 0, split: false };
       const step = gen.steps.length;
       const k: KernelContext = {
         ...site,
@@ -85,6 +90,11 @@ function generate(graph: Graph, options: WasmCompileOptions, prefix: string, hel
           if (!helpers.has(name)) helpers.set(name, source());
           return name;
         },
+        threads,
+        splitAcrossThreads() {
+          if (threads === 1) throw new Error(`code generator bug: kernel of '${site.node.name}' split in a one-thread module`);
+          used.split = true;
+        },
       };
       access.set(k, used);
       return k;
@@ -92,7 +102,7 @@ function generate(graph: Graph, options: WasmCompileOptions, prefix: string, hel
     emit(kernel, k) {
       const used = access.get(k)!;
       const body = k.epilogue?.setup ? `${k.epilogue.setup}\n${kernel}` : kernel;
-      pushFunction(k.node.name, body, { reads: [...used.reads], writes: [...used.writes], scratchBytes: used.scratchBytes });
+      pushFunction(k.node.name, body, { reads: [...used.reads], writes: [...used.writes], scratchBytes: used.scratchBytes }, used.split);
     },
     copyConstant(src, out) {
       pushFunction(out.name, `  memory.copy(${token(out)}, ${token(src)}, ${bytesOf(out)});`, { reads: [src], writes: [out] });
@@ -174,9 +184,13 @@ export function renderGraph(original: Graph, options: WasmCompileOptions, target
     weights.set(serialize(c.data!), offset);
     return { name: c.name, dtype: c.type.dtype, shape: [...shapeOf(c)], offset, bytes: bytesOf(c) };
   });
-  const entry = `export function ${target.entry}(): void {\n${gen.functions.map((_, i) => `  ${target.prefix}k${i}();`).join('\n')}\n}`;
-  // A switch (one br_table) beside run(), which stays a straight list of calls.
-  const cases = gen.functions.map((_, i) => `    case ${i}: ${target.prefix}k${i}(); break;`);
+  const threaded = (options.threads ?? 1) > 1;
+  const entry = threaded
+    ? threadedEntry(target.prefix, target.entry, gen.split)
+    : `export function ${target.entry}(): void {\n${gen.functions.map((_, i) => `  ${target.prefix}k${i}();`).join('\n')}\n}`;
+  // A switch (one br_table) beside run(), which stays a straight list of calls. A threaded module's step runs
+  // the kernel on the calling thread alone.
+  const cases = gen.functions.map((_, i) => `    case ${i}: ${target.prefix}k${i}(${gen.split[i] ? '0, 1' : ''}); break;`);
   const step = target.stepEntry ? [`export function ${target.stepEntry}(i: i32): void {\n  switch (i) {\n${cases.join('\n')}\n  }\n}`] : [];
   const kernels = options.exportKernels ? gen.functions.map((f) => `export ${f}`) : gen.functions;
   const functions = [...kernels, entry, ...step].map((f) =>
@@ -199,22 +213,48 @@ export function renderGraph(original: Graph, options: WasmCompileOptions, target
   };
 }
 
+/**
+ * The entry point of a threaded module, which every thread calls: split kernels on every thread, the others
+ * (runs of them together) on thread 0, a barrier after each, so that a kernel starts once every thread is
+ * done with the one before it and the last barrier returns on thread 0 once the whole run is done.
+ */
+function threadedEntry(prefix: string, entry: string, split: readonly boolean[]): string {
+  const lines: string[] = [];
+  let serial: string[] = [];
+  const endSerial = () => {
+    if (serial.length > 0) lines.push(`  if (tid == 0) {\n${serial.join('\n')}\n  }`, '  barrier(nthreads);');
+    serial = [];
+  };
+  split.forEach((isSplit, i) => {
+    if (!isSplit) {
+      serial.push(`    ${prefix}k${i}();`);
+      return;
+    }
+    endSerial();
+    lines.push(`  ${prefix}k${i}(tid, nthreads);`, '  barrier(nthreads);');
+  });
+  endSerial();
+  return `export function ${entry}(tid: i32, nthreads: i32): void {\n${lines.join('\n')}\n}`;
+}
+
 /** Compiles AssemblyScript whose memory plans end at `planEnd`; its static data goes above them. */
-export async function compileModule(source: string, planEnd: number): Promise<{ wasm: Uint8Array; memoryBytes: number }> {
+export async function compileModule(source: string, planEnd: number, shared = false): Promise<{ wasm: Uint8Array; memoryBytes: number }> {
   // AssemblyScript's static data goes above the plan (memoryBase), so the plan never depends on its size.
   const dataBase = alignUp(planEnd);
   const pages = Math.ceil((dataBase + STATIC_DATA_BYTES) / WASM_PAGE_BYTES);
-  const wasm = await compileAssemblyScript(source, { initialPages: pages, memoryBase: dataBase });
+  const wasm = await compileAssemblyScript(source, { initialPages: pages, memoryBase: dataBase, shared });
   const dataEnd = staticDataEnd(wasm);
   if (dataEnd > pages * WASM_PAGE_BYTES) throw new Error(`code generator bug: static data ends at ${dataEnd}, past the module's memory`);
-  return { wasm, memoryBytes: Math.max(dataBase, dataEnd) };
+  // A shared memory cannot grow past the maximum its importer declares: the runtime makes it exactly this big.
+  return { wasm, memoryBytes: shared ? pages * WASM_PAGE_BYTES : Math.max(dataBase, dataEnd) };
 }
 
 /** The program of one graph up to its AssemblyScript source: no compiler runs (compileWasmProgram does). */
 export function generateGraphWasm(graph: Graph, options: WasmCompileOptions): WasmSource {
   const helpers = new Map<string, string>();
   const r = renderGraph(graph, options, { prefix: '', entry: 'run', stepEntry: 'step', base: PLAN_BASE, helpers });
-  const source = [AS_HELPERS, ...helpers.values(), ...r.functions].join('\n');
+  const threads = options.threads ?? 1;
+  const source = [AS_HELPERS, ...(threads > 1 ? [THREAD_HELPERS] : []), ...helpers.values(), ...r.functions].join('\n');
   const layout = { weightsOffset: r.weightsOffset, weightsBytes: r.weights.length, inputs: r.inputs, outputs: r.outputs };
   const signature = programSignature({
     target: 'wasm',
@@ -223,12 +263,12 @@ export function generateGraphWasm(graph: Graph, options: WasmCompileOptions): Wa
     weights: r.constants,
     kernels: r.kernelNodes.map((node, i) => ({ node, code: r.functions[i] })),
   });
-  return { source, planEnd: r.planEnd, weights: r.weights, layout, kernels: r.kernels, signature, dependencies: r.dependencies };
+  return { source, planEnd: r.planEnd, weights: r.weights, layout, kernels: r.kernels, signature, dependencies: r.dependencies, ...(threads > 1 ? { threads } : {}) };
 }
 
 /** Compiles a generated program to its module (identical sources give identical bytes). */
 export async function compileWasmProgram(program: WasmSource): Promise<WasmProgram> {
-  const { wasm, memoryBytes } = await compileModule(program.source, program.planEnd);
-  const { weights, layout, kernels, signature, specialized, dependencies } = program;
-  return { wasm, weights, layout: { ...layout, memoryBytes }, kernels, signature, specialized, dependencies };
+  const { wasm, memoryBytes } = await compileModule(program.source, program.planEnd, program.threads !== undefined);
+  const { weights, layout, kernels, signature, specialized, dependencies, threads } = program;
+  return { wasm, weights, layout: { ...layout, memoryBytes }, kernels, signature, specialized, dependencies, ...(threads ? { threads } : {}) };
 }

@@ -22,6 +22,11 @@ export interface WasmProgram {
   signature?: ProgramSignature;
   /** What each kernel reads from; with it the module exports `step(i)`, which runs kernel i alone. */
   dependencies?: StepDependencies;
+  /**
+   * Threads the module was built for, when more than one: it then imports a shared memory of
+   * layout.memoryBytes as `env.memory` and exports `run(tid, nthreads)`, which every thread calls.
+   */
+  threads?: number;
 }
 
 /**
@@ -38,6 +43,8 @@ export interface WasmSource {
   signature: ProgramSignature;
   specialized?: SpecializedInput[];
   dependencies: StepDependencies;
+  /** As WasmProgram's. */
+  threads?: number;
 }
 
 export interface WasmCompileOptions {
@@ -45,6 +52,8 @@ export interface WasmCompileOptions {
   schedules?: ScheduleOverrides;
   /** Also export each kernel as `k<i>` (in run order), so that a profiler can time them one by one. */
   exportKernels?: boolean;
+  /** Build for this many threads (kernels/threads.ts); 1, the default, builds the one-thread module. */
+  threads?: number;
 }
 
 /** Generates a graph's program (concrete shapes) without compiling it: cheap, and the same for identical inputs. */

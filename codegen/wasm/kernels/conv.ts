@@ -8,6 +8,9 @@
 //  depthwise   one input channel per group: row-vectorized with the taps unrolled (depthwise.ts);
 //  direct      loops over every input channel of the group, a kernel tap at a time over whole output rows,
 //              for any geometry.
+// In a threaded module the GEMM schedules split each product across threads (gemm.ts), and each thread fills
+// its share of the channels of the unfolded or padded input before a barrier; depthwise splits the channels
+// (depthwise.ts); direct and conv_transpose run on one thread.
 // conv_transpose multiplies on the GEMM too, then scatters the products into the output (col2im).
 import { DlcError } from '../../../compiler/errors.js';
 import type { Value } from '../../../compiler/ir/graph.js';
@@ -18,6 +21,7 @@ import { epiloguePass } from './epilogue.js';
 import { depthwiseConv } from './depthwise.js';
 import { GemmInit, gemmCall, packRowTiles } from './gemm.js';
 import { shapeOf, unsupported, type KernelContext } from './kernel.js';
+import { isThreaded, threadBarrier, threadShare } from './threads.js';
 
 /** The conv's shape, resolved once for every target (codegen/window-geometry.ts). */
 function convShape(k: KernelContext, x: Value, w: Value, y: Value, transpose: boolean): ConvShape {
@@ -64,7 +68,7 @@ function columnRange(s: ConvShape, kw: string, inW: number, outW: number): strin
  * Unfolds output rows [q0, q0 + nq) (a row is one (od, oh)) of one group into `cols`: row (c, kd, kh, kw),
  * column (q − q0)·oW + ow, holding x[c, od·sD − pD + kd·dD, oh·sH − pH + kh·dH, ow·sW − pW + kw·dW] or 0.
  */
-function im2colBlock(k: KernelContext, x: Value, s: ConvShape, cols: string, xBase: string): string {
+function im2colBlock(k: KernelContext, x: Value, s: ConvShape, cols: string, xBase: string, channels?: [string, string]): string {
   const [iD, iH, iW] = s.g.inDims;
   const [, oH, oW] = s.g.outDims;
   const [kD, kH, kW] = s.g.kernel;
@@ -72,9 +76,11 @@ function im2colBlock(k: KernelContext, x: Value, s: ConvShape, cols: string, xBa
   const [dD, dH] = s.g.dilations;
   const [pD, pH] = s.g.padBegin;
   const cg = s.c / s.group;
+  // Channels [lo, hi): its rows of `cols` are this thread's to fill.
+  const [lo, hi] = channels ?? ['0', `${cg}`];
   return [
-    `memory.fill(${cols}, 0, ${cg * s.kVol * 4} * ncol);`,
-    `for (let c: i32 = 0; c < ${cg}; c++) for (let kd: i32 = 0; kd < ${kD}; kd++) for (let kh: i32 = 0; kh < ${kH}; kh++) for (let kw: i32 = 0; kw < ${kW}; kw++) {`,
+    channels ? `memory.fill(${cols} + ${lo} * ${s.kVol * 4} * ncol, 0, (${hi} - ${lo}) * ${s.kVol * 4} * ncol);` : `memory.fill(${cols}, 0, ${cg * s.kVol * 4} * ncol);`,
+    `for (let c: i32 = ${lo}; c < ${hi}; c++) for (let kd: i32 = 0; kd < ${kD}; kd++) for (let kh: i32 = 0; kh < ${kH}; kh++) for (let kw: i32 = 0; kw < ${kW}; kw++) {`,
     `  const dst: usize = ${cols} + (((c * ${kD} + kd) * ${kH} + kh) * ${kW} + kw) * ncol * 4;`,
     ...columnRange(s, 'kw', iW, oW).split('\n').map((l) => `  ${l}`),
     '  if (lo >= hi) continue;',
@@ -113,13 +119,17 @@ function gemmConv(k: KernelContext, x: Value, w: Value, bias: Value | null, y: V
   const cols = unfold ? k.scratch(rows * blockRows * oW * 4) : '';
   const sched = k.schedules.conv.gemm;
   const pw = packedWeights(k, w, s.group, mg, rows, sched.tileM);
+  const threaded = isThreaded(k);
   const code: string[] = [];
+  // Threaded: each thread unfolds its share of the channels, then all multiply; the next block waits for that.
+  if (unfold && threaded) code.push(threadShare(k, 'c', cg));
   for (let b = 0; b < s.n; b++) {
     for (let grp = 0; grp < s.group; grp++) {
       const yOff = (b * s.m + grp * mg) * s.outPlane;
       const gemm = (bPtr: string, cOff: string, n: string) => gemmCall(k, sched, {
         a: `${pw ?? k.ptr(w)} + ${grp * mg * rows * 4}`, b: bPtr, c: `${k.ptr(y)} + (${yOff} + ${cOff}) * 4`, m: mg, n, k: rows, lda: rows, ldb: n, ldc: s.outPlane,
         init: bias ? GemmInit.Bias : GemmInit.Zero, bias: bias ? `${k.ptr(bias)} + ${grp * mg * 4}` : undefined, epilogue: k.epilogue, packedA: pw !== undefined,
+        split: true,
       });
       if (!unfold) {
         code.push(gemm(`${k.ptr(x)} + ${(b * s.c + grp * cg) * s.inPlane * 4}`, '0', `${s.outPlane}`));
@@ -129,8 +139,10 @@ function gemmConv(k: KernelContext, x: Value, w: Value, bias: Value | null, y: V
         `for (let q0: i32 = 0; q0 < ${oD * oH}; q0 += ${blockRows}) {`,
         `  const nq: i32 = min(${blockRows}, ${oD * oH} - q0);`,
         `  const ncol: i32 = nq * ${oW};`,
-        im2colBlock(k, x, s, cols, `${b * s.c + grp * cg}`).split('\n').map((l) => `  ${l}`).join('\n'),
+        im2colBlock(k, x, s, cols, `${b * s.c + grp * cg}`, threaded ? ['cLo', 'cHi'] : undefined).split('\n').map((l) => `  ${l}`).join('\n'),
+        ...(threaded ? [`  ${threadBarrier(k)}`] : []),
         `  ${gemm(cols, `q0 * ${oW}`, 'ncol')}`,
+        ...(threaded ? [`  ${threadBarrier(k)}`] : []),
         '}',
       );
     }
@@ -163,16 +175,20 @@ function implicitGemmConv(k: KernelContext, x: Value, w: Value, bias: Value | nu
   }
   const table = k.constant(new Tensor('i32', [rows], offsets));
   const pad = padded ? k.scratch(cg * Dp * Hp * Wp * 4) : '';
-  const code: string[] = [];
+  // Threaded: each thread pads its share of the channels, then all multiply; the next group waits for that.
+  const threaded = padded && isThreaded(k);
+  const code: string[] = threaded ? [threadShare(k, 'c', cg)] : [];
+  const [cLo, cHi] = threaded ? ['cLo', 'cHi'] : ['0', `${cg}`];
   for (let b = 0; b < s.n; b++) {
     for (let grp = 0; grp < s.group; grp++) {
       const xg = `${k.ptr(x)} + ${(b * s.c + grp * cg) * s.inPlane * 4}`;
       if (padded) {
         code.push(
-          `memory.fill(${pad}, 0, ${cg * Dp * Hp * Wp * 4});`,
-          `for (let c: i32 = 0; c < ${cg}; c++) for (let d: i32 = 0; d < ${iD}; d++) for (let h: i32 = 0; h < ${iH}; h++) {`,
+          threaded ? `memory.fill(${pad} + cLo * ${Dp * Hp * Wp * 4}, 0, (cHi - cLo) * ${Dp * Hp * Wp * 4});` : `memory.fill(${pad}, 0, ${cg * Dp * Hp * Wp * 4});`,
+          `for (let c: i32 = ${cLo}; c < ${cHi}; c++) for (let d: i32 = 0; d < ${iD}; d++) for (let h: i32 = 0; h < ${iH}; h++) {`,
           `  memory.copy(${pad} + ((c * ${Dp} + d + ${pD}) * ${Hp} + h + ${pH}) * ${Wp * 4} + ${pW * 4}, ${xg} + (c * ${s.inPlane} + d * ${iH * iW} + h * ${iW}) * 4, ${iW * 4});`,
           '}',
+          ...(threaded ? [threadBarrier(k)] : []),
         );
       }
       const yg = `${k.ptr(y)} + ${(b * s.m + grp * mg) * s.outPlane * 4}`;
@@ -182,9 +198,10 @@ function implicitGemmConv(k: KernelContext, x: Value, w: Value, bias: Value | nu
           a: `${pw ?? k.ptr(w)} + ${grp * mg * rows * 4}`, b: `${padded ? pad : xg} + (od * ${sD * Hp} + oh * ${sH}) * ${Wp * 4}`,
           c: `${yg} + (od * ${oH} + oh) * ${oW * 4}`, m: mg, n: oW, k: rows, lda: rows, ldb: table, ldc: s.outPlane,
           init: bias ? GemmInit.Bias : GemmInit.Zero, bias: bias ? `${k.ptr(bias)} + ${grp * mg * 4}` : undefined, epilogue: k.epilogue,
-          packedA: pw !== undefined, bLayout: 'table',
+          packedA: pw !== undefined, bLayout: 'table', split: true,
         })}`,
         '}',
+        ...(threaded ? [threadBarrier(k)] : []),
       );
     }
   }

@@ -6,9 +6,12 @@
 //               tap; stride 2: two loads and an even-lane shuffle; other strides: lane by lane);
 //   right edge  the rest (scalar, bounds-checked).
 // Rows above or below the input (padding) point at a zeroed scratch row, so the vertical taps need no checks.
+// In a threaded module each thread takes a share of the output channels (every thread zeroes the scratch
+// row: they all write the same zeros).
 import type { Value } from '../../../compiler/ir/graph.js';
 import type { ConvShape } from '../../window-geometry.js';
 import type { KernelContext } from './kernel.js';
+import { sharedLoop } from './threads.js';
 
 /**
  * The interior columns [owLo, owHi): column c is interior when its first tap c·s − p ≥ 0 and its last tap,
@@ -81,7 +84,7 @@ export function depthwiseConv(k: KernelContext, x: Value, w: Value, bias: Value 
   }
   return [
     `memory.fill(${zero}, 0, ${iW * 4});`,
-    `for (let p: i32 = 0; p < ${s.n * s.m}; p++) {`,
+    sharedLoop(k, 'p', s.n * s.m),
     `  const oc = p % ${s.m};`,
     `  const xc: usize = ${k.ptr(x)} + ((p / ${s.m}) * ${s.c} + oc / ${mg}) * ${s.inPlane * 4};`,
     `  const yc: usize = ${k.ptr(y)} + p * ${s.outPlane * 4};`,

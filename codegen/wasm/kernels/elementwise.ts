@@ -2,6 +2,8 @@
 // is contiguous). A kernel computes a fused group of element-wise nodes (see codegen/fusion.ts): each
 // external operand is loaded once into a local, each node's scalar expression from the C-like renderer
 // becomes a local, and only the group's last value is stored. Single-element constants become literals.
+// In a threaded module a large kernel is split: each thread takes a share of the outermost loop (of the
+// vector loop in whole vectors when it is the only one), so every element is computed as with one thread.
 import type { Node, Value } from '../../../compiler/ir/graph.js';
 import { stridesOf } from '../../../compiler/ir/tensor.js';
 import { renderElementwise, type ScalarOperand } from '../../../compiler/ops/scalar-forms.js';
@@ -9,7 +11,11 @@ import { AS_TARGET, asLiteral, asLoad, asStore, asWorkType } from '../as-target.
 import { at, shapeOf, type KernelContext } from './kernel.js';
 import { epilogueOf } from './epilogue.js';
 import { exp4 } from './vector-math.js';
-import { broadcastStridesOf, collapse, loopNest } from '../../loops.js';
+import { broadcastStridesOf, collapse, loopNest, type LoopSpace } from '../../loops.js';
+import { isThreaded, threadShare } from './threads.js';
+
+/** Fewer elements than this are not worth a split: the kernel runs on one thread. */
+const SPLIT_MIN_ELEMENTS = 16384;
 
 /** The operands a node's expression takes: expand's target shape is no operand. */
 function operandsOf(node: Node): (Value | null)[] {
@@ -129,17 +135,27 @@ export function elementwiseGroupKernel(k: KernelContext, nodes: readonly Node[])
   const innerStrides = space.strides.map((s) => s[s.length - 1]);
   const vectorizable = inner >= 8 && innerStrides.every((s) => s === 0 || s === 1);
   const vector = vectorizable ? vectorBody(k, nodes, ops, space.strides.map(() => '0'), innerStrides) : undefined;
-  if (vector === undefined) return loopNest(space, (offsets) => scalarBody(k, nodes, ops, offsets));
+  const split = isThreaded(k) && space.dims.reduce((p, d) => p * d, 1) >= SPLIT_MIN_ELEMENTS;
+  if (vector === undefined) return splitNest(k, split, space, (offsets) => scalarBody(k, nodes, ops, offsets));
   const outer = { dims: space.dims.slice(0, -1), strides: space.strides.map((s) => s.slice(0, -1)) };
-  return loopNest(outer, (offsets) => [
-    'let e: i32 = 0;',
-    `for (; e + 4 <= ${inner}; e += 4) {`,
+  // With no outer loop, a split shares the vector loop itself, in whole vectors.
+  const [share, lo, hi] = split && outer.dims.length === 0 ? [threadShare(k, 'e', inner, 4), 'eLo', 'eHi'] : ['', '0', `${inner}`];
+  const nest = splitNest(k, split && outer.dims.length > 0, outer, (offsets) => [
+    `let e: i32 = ${lo};`,
+    `for (; e + 4 <= ${hi}; e += 4) {`,
     vectorBody(k, nodes, ops, offsets, innerStrides)!.replace(/^/gm, '  '),
     '}',
-    `for (; e < ${inner}; e++) {`,
+    `for (; e < ${hi}; e++) {`,
     scalarBody(k, nodes, ops, offsets.map((o, i) => (innerStrides[i] === 0 ? o : `${o} + e`))).replace(/^/gm, '  '),
     '}',
   ].join('\n'));
+  return share ? `${share}\n${nest}` : nest;
+}
+
+/** loopNest over a collapsed space, its outermost loop shared among threads when `split`. */
+function splitNest(k: KernelContext, split: boolean, space: LoopSpace, body: (offsets: string[]) => string): string {
+  if (!split || space.dims.length === 0) return loopNest(space, body);
+  return `${threadShare(k, 'o', space.dims[0])}\n${loopNest(space, body, 'i', { lo: 'oLo', hi: 'oHi' })}`;
 }
 
 export function elementwiseKernel(k: KernelContext): string {

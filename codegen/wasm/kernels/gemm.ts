@@ -13,10 +13,15 @@
 // a panel's K rows are contiguous instead of a row stride apart.
 // Rows run in blocks of mb (the schedule's rowBlockBytes of A), column panels inside each block, so that the
 // block of A stays in L2 while every panel of B passes it.
+// A threaded module's split kernels call the helper's threaded form on every thread: each takes a share of
+// the row tiles or of the column panels, whichever has more, in whole tiles and panels, so that every
+// element of C is computed by the same code (the same tile, the same order of K) as with one thread, and the
+// results are bit for bit those of one thread.
 
 import type { MatmulSchedule } from '../../schedule.js';
 import type { Epilogue } from './epilogue.js';
 import type { KernelContext } from './kernel.js';
+import { isThreaded } from './threads.js';
 
 /** How C starts: C = A·B, C = bias[row] + A·B, or C += A·B. */
 export const GemmInit = { Zero: 0, Bias: 1, Accumulate: 2 } as const;
@@ -124,7 +129,7 @@ function scalarBlock(rows: number, epi: Epilogue | undefined, form: GemmForm): s
   ].join('\n');
 }
 
-/** Every row for the column panel at j: full-height tiles (packed A: K-major), then single rows (row-major). */
+/** Every row of the block [i0, i1) for the column panel at j: full-height tiles (packed A: K-major), then single rows (row-major). */
 function rows(s: MatmulSchedule, form: GemmForm, block: (rows: number, form: GemmForm) => string): string {
   return [
     '{',
@@ -137,28 +142,48 @@ function rows(s: MatmulSchedule, form: GemmForm, block: (rows: number, form: Gem
 
 const ROW_MAJOR: GemmForm = { packedA: false, b: 'strided' };
 
-export function gemmHelperName(s: MatmulSchedule, epi?: Epilogue, form: GemmForm = ROW_MAJOR): string {
+export function gemmHelperName(s: MatmulSchedule, epi?: Epilogue, form: GemmForm = ROW_MAJOR, threaded = false): string {
   const b = { strided: '', table: 't', panels: 'b' }[form.b];
-  return `gemm_m${s.tileM}n${s.tileN}k${s.unrollK}${form.packedA ? 'p' : ''}${b}${epi ? `_${epi.name}` : ''}`;
+  return `gemm_m${s.tileM}n${s.tileN}k${s.unrollK}${form.packedA ? 'p' : ''}${b}${epi ? `_${epi.name}` : ''}${threaded ? '_mt' : ''}`;
+}
+
+/** The threaded helper's share of C: rows [m0, m1) × columns [n0, n1), in whole row tiles or column panels. */
+function threadShareOfC(s: MatmulSchedule): string {
+  const width = 4 * s.tileN;
+  return [
+    `  const rowTiles: i32 = (M + ${s.tileM - 1}) / ${s.tileM};`,
+    `  const panels: i32 = (N + ${width - 1}) / ${width};`,
+    '  let m0: i32 = 0, m1: i32 = M, n0: i32 = 0, n1: i32 = N;',
+    '  if (panels > rowTiles) {',
+    `    n0 = shareStart(panels, ${width}, N, tid, nthreads);`,
+    `    n1 = shareStart(panels, ${width}, N, tid + 1, nthreads);`,
+    '  } else {',
+    `    m0 = shareStart(rowTiles, ${s.tileM}, M, tid, nthreads);`,
+    `    m1 = shareStart(rowTiles, ${s.tileM}, M, tid + 1, nthreads);`,
+    '  }',
+  ].join('\n');
 }
 
 /**
  * Within a block of mb rows, column panels outermost: the panel of B (K × tile width) stays in cache while
  * every row tile of the block passes over it, so B streams from memory once per block.
  */
-export function gemmHelperSource(s: MatmulSchedule, epi?: Epilogue, form: GemmForm = ROW_MAJOR): string {
+export function gemmHelperSource(s: MatmulSchedule, epi?: Epilogue, form: GemmForm = ROW_MAJOR, threaded = false): string {
   const width = 4 * s.tileN;
+  // The threaded form covers its share [m0, m1) × [n0, n1); n1 < N only at a whole panel, where the narrower
+  // panels and scalar columns that follow find nothing to do.
+  const [m0, m1, n0, n1] = threaded ? ['m0', 'm1', 'n0', 'n1'] : ['0', 'M', '0', 'N'];
   const panels = [
-    `for (; j + ${width} <= N; j += ${width}) ${rows(s, form, (r, f) => vectorBlock(r, s.tileN, s.unrollK, epi, f))}`,
-    s.tileN > 1 ? `for (; j + 4 <= N; j += 4) ${rows(s, form, (r, f) => vectorBlock(r, 1, s.unrollK, epi, f))}` : '',
-    `for (; j < N; j++) ${rows(s, form, (r, f) => scalarBlock(r, epi, f))}`,
+    `for (; j + ${width} <= ${n1}; j += ${width}) ${rows(s, form, (r, f) => vectorBlock(r, s.tileN, s.unrollK, epi, f))}`,
+    s.tileN > 1 ? `for (; j + 4 <= ${n1}; j += 4) ${rows(s, form, (r, f) => vectorBlock(r, 1, s.unrollK, epi, f))}` : '',
+    `for (; j < ${n1}; j++) ${rows(s, form, (r, f) => scalarBlock(r, epi, f))}`,
   ];
   return `
-function ${gemmHelperName(s, epi, form)}(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, lda: i32, ldb: i32, ldc: i32, init: i32, bias: usize, mb: i32): void {
+function ${gemmHelperName(s, epi, form, threaded)}(a: usize, b: usize, c: usize, M: i32, N: i32, K: i32, lda: i32, ldb: i32, ldc: i32, init: i32, bias: usize, mb: i32${threaded ? ', tid: i32, nthreads: i32' : ''}): void {
   const ldb4: usize = <usize>(ldb << 2);
-  for (let i0: i32 = 0; i0 < M; i0 += mb) {
-  const i1: i32 = min(M, i0 + mb);
-  let j: i32 = 0;
+${threaded ? `${threadShareOfC(s)}\n` : ''}  for (let i0: i32 = ${m0}; i0 < ${m1}; i0 += mb) {
+  const i1: i32 = min(${m1}, i0 + mb);
+  let j: i32 = ${n0};
 ${panels.filter(Boolean).join('\n')}
   }
 }
@@ -185,6 +210,11 @@ export interface GemmOperands {
   packedA?: boolean;
   /** B's layout (strided when absent); with `table`, ldb is the table's address. */
   bLayout?: BLayout;
+  /**
+   * In a threaded module, split the product across threads (every thread makes this call, with the same
+   * operands): the calling kernel then runs on every thread and must split or guard the rest of its work.
+   */
+  split?: boolean;
 }
 
 /** Rows per block: as many whole row tiles as keep rowBlockBytes of A (at least one tile). */
@@ -196,7 +226,9 @@ function rowBlock(s: MatmulSchedule, m: number | string, k: number | string): nu
 /** A call of the shared GEMM helper for this kernel's schedule. */
 export function gemmCall(k: KernelContext, s: MatmulSchedule, g: GemmOperands): string {
   const form: GemmForm = { packedA: g.packedA ?? false, b: g.bLayout ?? 'strided' };
-  const name = k.helper(gemmHelperName(s, g.epilogue, form), () => gemmHelperSource(s, g.epilogue, form));
-  return `${name}(${g.a}, ${g.b}, ${g.c}, ${g.m}, ${g.n}, ${g.k}, ${g.lda}, ${g.ldb}, ${g.ldc}, ${g.init}, ${g.bias ?? 0}, ${rowBlock(s, g.m, g.k)});`;
+  const threaded = (g.split ?? false) && isThreaded(k);
+  if (threaded) k.splitAcrossThreads();
+  const name = k.helper(gemmHelperName(s, g.epilogue, form, threaded), () => gemmHelperSource(s, g.epilogue, form, threaded));
+  return `${name}(${g.a}, ${g.b}, ${g.c}, ${g.m}, ${g.n}, ${g.k}, ${g.lda}, ${g.ldb}, ${g.ldc}, ${g.init}, ${g.bias ?? 0}, ${rowBlock(s, g.m, g.k)}${threaded ? ', tid, nthreads' : ''});`;
 }
 

@@ -24,6 +24,13 @@ export interface KernelContext extends KernelSite {
   scratch(bytes: number): string;
   /** Adds a shared helper (by name, once per module) and returns the name to call. */
   helper(name: string, source: () => string): string;
+  /**
+   * Threads the module is built for. At 1 (the default) kernels are those of a one-thread module; above 1 a
+   * kernel may split its work across threads (threads.ts), and kernels that do not run on thread 0 alone.
+   */
+  threads: number;
+  /** Marks this kernel as split: every thread runs it, with `tid` and `nthreads` in scope (threads.ts calls it). */
+  splitAcrossThreads(): void;
 }
 
 /** A kernel body, or null when the node needs no code (its outputs alias its inputs). */

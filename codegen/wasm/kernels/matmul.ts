@@ -1,6 +1,7 @@
 // matmul (numpy batching and broadcasting, 1-D operands) and gemm (transposes, alpha, beta, broadcast C) on
 // the shared register-tiled GEMM helper. Transposed operands are transposed once: at compile time for
-// constants (the weights ship transposed), into scratch otherwise.
+// constants (the weights ship transposed), into scratch otherwise. In a threaded module every product is
+// split across threads (gemm.ts) and the passes around it (transposes, bias, scaling) run on thread 0.
 import type { Value } from '../../../compiler/ir/graph.js';
 import { Tensor } from '../../../compiler/ir/tensor.js';
 import { asLiteral } from '../as-target.js';
@@ -8,6 +9,7 @@ import { GemmInit, gemmCall, packColumnPanels, panelWidths } from './gemm.js';
 import { at, shapeOf, unsupported, type KernelContext } from './kernel.js';
 import { broadcastStridesOf, loopNest } from '../../loops.js';
 import { gemmGeometry, matmulGeometry } from '../../matmul-geometry.js';
+import { onThreadZero, threadBarrier } from './threads.js';
 
 function requireF32(k: KernelContext): void {
   for (const v of k.node.inputs) if (v && v.type.dtype !== 'f32') unsupported(k.node, `${v.type.dtype} operands (f32 only)`);
@@ -41,7 +43,7 @@ export function matmulKernel(k: KernelContext): string {
   return loopNest(space, ([oy, oa, ob]) =>
     gemmCall(k, k.schedules.matmul, {
       a: at(k.ptr(a), oa, 'f32'), b: panels ?? at(k.ptr(b), ob, 'f32'), c: at(k.ptr(y), oy, 'f32'), m, n, k: kk, lda: kk, ldb: n, ldc: n, init: GemmInit.Zero, epilogue: k.epilogue,
-      bLayout: panels ? 'panels' : 'strided',
+      bLayout: panels ? 'panels' : 'strided', split: true,
     }), 'b');
 }
 
@@ -59,18 +61,24 @@ export function gemmKernel(k: KernelContext): string {
   const space = { dims: [m, n], strides: [[n, 1], bias ? broadcastStridesOf(shapeOf(bias), [m, n]) : [0, 0]] };
   // With α ≠ 1 the epilogue waits for the scaling pass.
   const product = (init: GemmInit) =>
-    gemmCall(k, k.schedules.matmul, { a: pa, b: pb, c: py, m, n, k: kk, lda: kk, ldb: n, ldc: n, init, epilogue: alpha === 1 ? k.epilogue : undefined, bLayout: bData ? 'panels' : 'strided' });
+    gemmCall(k, k.schedules.matmul, { a: pa, b: pb, c: py, m, n, k: kk, lda: kk, ldb: n, ldc: n, init, epilogue: alpha === 1 ? k.epilogue : undefined, bLayout: bData ? 'panels' : 'strided', split: true });
+  const before = [...code];
+  const after: string[] = [];
+  let main: string;
   if (alpha === 1) {
     // Y = β·C, then Y += A·B.
-    if (bias) code.push(loopNest(space, ([o, oc]) => `store<f32>(${at(py, o, 'f32')}, ${biasTerm(oc)});`));
-    code.push(product(bias ? GemmInit.Accumulate : GemmInit.Zero));
+    if (bias) before.push(loopNest(space, ([o, oc]) => `store<f32>(${at(py, o, 'f32')}, ${biasTerm(oc)});`));
+    main = product(bias ? GemmInit.Accumulate : GemmInit.Zero);
   } else {
     // Y = A·B, then Y = α·Y + β·C.
-    code.push(product(GemmInit.Zero));
-    code.push(loopNest(space, ([o, oc]) => {
+    main = product(GemmInit.Zero);
+    after.push(loopNest(space, ([o, oc]) => {
       const v = `${asLiteral(alpha, 'f32')} * load<f32>(${at(py, o, 'f32')})${bias ? ` + ${biasTerm(oc)}` : ''}`;
       return `store<f32>(${at(py, o, 'f32')}, ${k.epilogue ? k.epilogue.scalar(`(${v})`, at(py, o, 'f32')) : v});`;
     }));
   }
-  return code.join('\n');
+  if (k.threads === 1) return [...before, main, ...after].join('\n');
+  // Threaded: what precedes the product runs on thread 0 before it, what follows on thread 0 once every
+  // thread's share of it is done (the run's barrier follows the kernel).
+  return [onThreadZero(k, before.join('\n')), main, ...(after.length ? [threadBarrier(k), `if (tid == 0) {\n${after.join('\n')}\n}`] : [])].filter(Boolean).join('\n');
 }

@@ -1,7 +1,9 @@
-// Pools: max and average over 1-D to 3-D windows (lifted to 3-D), and the global pools.
+// Pools: max and average over 1-D to 3-D windows (lifted to 3-D), and the global pools. In a threaded module
+// each thread takes a share of the (batch, channel) planes.
 import { attrInt } from '../../../compiler/ops/util.js';
 import { poolGeometry } from '../../window-geometry.js';
 import { shapeOf, unsupported, type KernelContext } from './kernel.js';
+import { sharedLoop } from './threads.js';
 
 function checkF32(k: KernelContext): void {
   if (k.input(0).type.dtype !== 'f32') unsupported(k.node, `${k.input(0).type.dtype} input (f32 only)`);
@@ -26,7 +28,7 @@ export function poolKernel(k: KernelContext): string {
   // Average divides by the taps inside the input, or with count_include_pad by those inside the padded input.
   const tap = isMax ? 'acc = max(acc, v);' : 'acc += v; count++;';
   return [
-    `for (let p: i32 = 0; p < ${xs[0] * xs[1]}; p++) {`,
+    sharedLoop(k, 'p', xs[0] * xs[1]),
     `  const xc: usize = ${k.ptr(x)} + p * ${inPlane * 4};`,
     `  let o: usize = ${k.ptr(y)} + p * ${outPlane * 4};`,
     `  for (let od: i32 = 0; od < ${oD}; od++) for (let oh: i32 = 0; oh < ${oH}; oh++) for (let ow: i32 = 0; ow < ${oW}; ow++) {`,
@@ -63,7 +65,7 @@ export function globalPoolKernel(k: KernelContext): string {
   const plane = xs.slice(2).reduce((p, d) => p * d, 1);
   const isMax = k.node.op === 'global_max_pool';
   return [
-    `for (let p: i32 = 0; p < ${xs[0] * xs[1]}; p++) {`,
+    sharedLoop(k, 'p', xs[0] * xs[1]),
     `  const xc: usize = ${k.ptr(x)} + p * ${plane * 4};`,
     '  let i: i32 = 0;',
     ...(isMax

@@ -1,8 +1,10 @@
 // resize (nearest and linear, as PP-OCR uses) over the last two axes: the sampling tables come from
-// codegen/resize-tables.ts; the kernel blends up to four input elements per output element.
+// codegen/resize-tables.ts; the kernel blends up to four input elements per output element. In a threaded
+// module each thread takes a share of the planes.
 import { Tensor } from '../../../compiler/ir/tensor.js';
 import { resizePlan, type AxisTable } from '../../resize-tables.js';
 import { shapeOf, unsupported, type KernelContext } from './kernel.js';
+import { sharedLoop } from './threads.js';
 
 export function resizeKernel(k: KernelContext): string {
   const [x, y] = [k.input(0), k.output(0)];
@@ -13,7 +15,7 @@ export function resizeKernel(k: KernelContext): string {
   const [h0, h1, hw] = tables(th);
   const [w0, w1, ww] = tables(tw);
   return [
-    `for (let p: i32 = 0; p < ${planes}; p++) {`,
+    sharedLoop(k, 'p', planes),
     `  const xp: usize = ${k.ptr(x)} + p * ${inH * inW * 4};`,
     `  let o: usize = ${k.ptr(y)} + p * ${outH * outW * 4};`,
     `  for (let h: i32 = 0; h < ${outH}; h++) {`,
