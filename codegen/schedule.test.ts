@@ -18,8 +18,12 @@ describe('schedulesFor', () => {
 
   test('rejects schedules outside the generators range', () => {
     expect(() => schedulesFor(node('a'), { matmul: { tileM: 0 } })).toThrow(/invalid matmul schedule/);
-    expect(() => schedulesFor(node('a'), { conv: { kind: 'winograd' as never } })).toThrow(/unknown conv schedule kind/);
+    expect(() => schedulesFor(node('a'), { conv: { kind: 'fft' as never } })).toThrow(/unknown conv schedule kind/);
     expect(() => schedulesFor(node('a'), { conv: { depthwiseVectors: 5 } })).toThrow(/invalid conv schedule depthwiseVectors/);
+    for (const winogradTiles of [0, 6, 4.5, 8192]) {
+      expect(() => schedulesFor(node('a'), { nodes: { a: { conv: { winogradTiles } } } })).toThrow(`invalid conv schedule winogradTiles ${winogradTiles} (a multiple of 4, 4..4096)`);
+    }
+    expect(schedulesFor(node('a'), { conv: { kind: 'winograd', winogradTiles: 8 } }).conv).toMatchObject({ kind: 'winograd', winogradTiles: 8 });
   });
 });
 

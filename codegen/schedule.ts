@@ -18,12 +18,13 @@ export interface MatmulSchedule {
   rowBlockBytes: number;
 }
 
-export type ConvAlgorithm = 'im2col-gemm' | 'implicit-gemm' | 'direct' | 'depthwise' | 'pointwise';
+export type ConvAlgorithm = 'im2col-gemm' | 'implicit-gemm' | 'direct' | 'depthwise' | 'pointwise' | 'winograd';
 
 export interface ConvSchedule {
   /**
-   * Absent: chosen from the geometry (pointwise for 1×1, depthwise for one channel per group, implicit-gemm
-   * for width stride 1, else im2col-gemm).
+   * Absent: chosen from the geometry (pointwise for 1×1, depthwise for one channel per group, winograd for the
+   * 3×3 stride-1 convs where it measured faster (codegen/wasm/kernels/conv-algorithm.ts), implicit-gemm for
+   * width stride 1, else im2col-gemm).
    */
   kind?: ConvAlgorithm;
   /** The tile of the GEMM that im2col-gemm and pointwise convs run. */
@@ -32,6 +33,12 @@ export interface ConvSchedule {
   blockBytes: number;
   /** Depthwise: f32x4 groups of output columns that accumulate together (each weight splat serves them all). */
   depthwiseVectors: number;
+  /**
+   * Winograd: output tiles (2×2 each) transformed per block, a multiple of 4 (the f32x4 lanes). A block's
+   * transformed input and products take 64·(C + K) bytes per tile of scratch, kept in cache between the
+   * transforms and the GEMMs.
+   */
+  winogradTiles: number;
 }
 
 /** The schedule of the tiled GEMM (a tuner's search space; see DEFAULT_GPU_MATMUL for why the defaults). */
@@ -112,9 +119,16 @@ export interface Schedules {
 /** 4×2 vectors: eight f32x4 accumulators, the tile DESIGN.md measured fastest on two cores. */
 export const DEFAULT_MATMUL: MatmulSchedule = { tileM: 4, tileN: 2, vector: 4, unrollK: 1, rowBlockBytes: 128 * 1024 };
 
+/**
+ * Winograd tiles per block. `scripts/bench-winograd.ts --tiles 8,16,24,32,64` (CPU time, median of 15 rounds, 2-core
+ * machine shared with other work) on ResNet/VGG/SqueezeNet/PP-OCR det layers: 8 to 32 within a few percent of each
+ * other, 24 best or tied on most; 64 up to 1.2× slower (PP-OCR det 96→24 at 80²: its V and M outgrow L2).
+ */
+const WINOGRAD_TILES = 24;
+
 export const DEFAULT_SCHEDULES: Schedules = {
   matmul: DEFAULT_MATMUL,
-  conv: { gemm: DEFAULT_MATMUL, blockBytes: 256 * 1024, depthwiseVectors: 2 },
+  conv: { gemm: DEFAULT_MATMUL, blockBytes: 256 * 1024, depthwiseVectors: 2, winogradTiles: WINOGRAD_TILES },
   gpu: { matmul: DEFAULT_GPU_MATMUL, conv: DEFAULT_GPU_MATMUL },
 };
 
@@ -138,7 +152,8 @@ function checkMatmul(s: MatmulSchedule): MatmulSchedule {
   return s;
 }
 
-const CONV_KINDS: readonly ConvAlgorithm[] = ['im2col-gemm', 'implicit-gemm', 'direct', 'depthwise', 'pointwise'];
+/** Every conv algorithm; which ones a given conv can use is convKindsFor's (codegen/wasm/kernels/conv-algorithm.ts). */
+export const CONV_KINDS: readonly ConvAlgorithm[] = ['im2col-gemm', 'implicit-gemm', 'direct', 'depthwise', 'pointwise', 'winograd'];
 
 /** The schedules for one node: defaults, then per-kind overrides, then the node's own. */
 export function schedulesFor(node: Node, overrides: ScheduleOverrides = {}): Schedules {
@@ -151,17 +166,21 @@ export function schedulesFor(node: Node, overrides: ScheduleOverrides = {}): Sch
   if (!Number.isInteger(blockBytes) || blockBytes < 1) throw new DlcError(`invalid conv schedule blockBytes ${blockBytes}`);
   const depthwiseVectors = own.conv?.depthwiseVectors ?? overrides.conv?.depthwiseVectors ?? DEFAULT_SCHEDULES.conv.depthwiseVectors;
   if (!Number.isInteger(depthwiseVectors) || depthwiseVectors < 1 || depthwiseVectors > 4) throw new DlcError(`invalid conv schedule depthwiseVectors ${depthwiseVectors} (1..4)`);
+  const winogradTiles = own.conv?.winogradTiles ?? overrides.conv?.winogradTiles ?? DEFAULT_SCHEDULES.conv.winogradTiles;
+  if (!Number.isInteger(winogradTiles) || winogradTiles < 4 || winogradTiles > 4096 || winogradTiles % 4 !== 0) {
+    throw new DlcError(`invalid conv schedule winogradTiles ${winogradTiles} (a multiple of 4, 4..4096)`);
+  }
   const gpu = {
     matmul: checkGpuMatmulSchedule({ ...DEFAULT_GPU_MATMUL, ...overrides.gpu?.matmul, ...own.gpu?.matmul }),
     conv: checkGpuMatmulSchedule({ ...DEFAULT_GPU_MATMUL, ...overrides.gpu?.conv, ...own.gpu?.conv }),
   };
-  return { matmul, conv: { kind, gemm, blockBytes, depthwiseVectors }, gpu };
+  return { matmul, conv: { kind, gemm, blockBytes, depthwiseVectors, winogradTiles }, gpu };
 }
 
 /** The fields a schedule file may set, per section (kind.field paths), for checking a file before it is used. */
 const FIELDS: Record<string, readonly string[]> = {
   matmul: Object.keys(DEFAULT_MATMUL),
-  conv: ['kind', 'gemm', 'blockBytes', 'depthwiseVectors'],
+  conv: ['kind', 'gemm', 'blockBytes', 'depthwiseVectors', 'winogradTiles'],
   'conv.gemm': Object.keys(DEFAULT_MATMUL),
   gpu: ['matmul', 'conv'],
   'gpu.matmul': Object.keys(DEFAULT_GPU_MATMUL),

@@ -1,4 +1,5 @@
-// Convolutions over 1-D to 3-D windows (lifted to 3-D, as the reference does), in four schedules:
+// Convolutions over 1-D to 3-D windows (lifted to 3-D, as the reference does), in six schedules (chosen by
+// conv-algorithm.ts):
 //  pointwise   1×1, stride 1, no padding: the input already is the GEMM's B operand, Y = W·X per batch;
 //  im2col-gemm unfold each group's receptive fields into scratch (rows c·kernel, columns output positions),
 //              then Y_g = W_g · cols on the register-tiled GEMM;
@@ -6,38 +7,27 @@
 //              zero-padded input: B's row (c, kd, kh, kw) starts at a compile-time offset from the output
 //              row's first input element (a table), and its columns are consecutive input elements;
 //  depthwise   one input channel per group: row-vectorized with the taps unrolled (depthwise.ts);
+//  winograd    3×3 stride 1: F(2×2, 3×3) on 16 GEMMs of transformed tiles (winograd.ts);
 //  direct      loops over every input channel of the group, a kernel tap at a time over whole output rows,
 //              for any geometry.
 // In a threaded module the GEMM schedules split each product across threads (gemm.ts), and each thread fills
 // its share of the channels of the unfolded or padded input before a barrier; depthwise splits the channels
 // (depthwise.ts); direct and conv_transpose run on one thread.
 // conv_transpose multiplies on the GEMM too, then scatters the products into the output (col2im).
-import { DlcError } from '../../../compiler/errors.js';
 import type { Value } from '../../../compiler/ir/graph.js';
 import { Tensor } from '../../../compiler/ir/tensor.js';
-import type { ConvAlgorithm } from '../../schedule.js';
 import { convShapeOf, type ConvShape } from '../../window-geometry.js';
 import { epiloguePass } from './epilogue.js';
+import { chooseConvAlgorithm } from './conv-algorithm.js';
 import { depthwiseConv } from './depthwise.js';
 import { GemmInit, gemmCall, packRowTiles } from './gemm.js';
 import { shapeOf, unsupported, type KernelContext } from './kernel.js';
 import { isThreaded, threadBarrier, threadShare } from './threads.js';
+import { winogradConv } from './winograd.js';
 
 /** The conv's shape, resolved once for every target (codegen/window-geometry.ts). */
 function convShape(k: KernelContext, x: Value, w: Value, y: Value, transpose: boolean): ConvShape {
   return convShapeOf(k.node, shapeOf(x), shapeOf(w), shapeOf(y), transpose, (detail) => unsupported(k.node, detail));
-}
-
-function chooseAlgorithm(s: ConvShape, asked: ConvAlgorithm | undefined): ConvAlgorithm {
-  const cg = s.c / s.group;
-  const unit = s.g.kernel.every((d) => d === 1) && s.g.strides.every((d) => d === 1) && [...s.g.padBegin, ...s.g.padEnd].every((p) => p === 0);
-  if (asked === 'pointwise' && !unit) throw new DlcError('the pointwise conv schedule needs a 1×1 kernel, stride 1 and no padding');
-  if (asked === 'depthwise' && cg !== 1) throw new DlcError('the depthwise conv schedule needs one input channel per group');
-  if (asked === 'implicit-gemm' && s.g.strides[2] !== 1) throw new DlcError('the implicit-gemm conv schedule needs width stride 1');
-  if (asked) return asked;
-  if (unit) return 'pointwise';
-  if (cg === 1 && s.group > 1) return 'depthwise';
-  return s.g.strides[2] === 1 ? 'implicit-gemm' : 'im2col-gemm';
 }
 
 /** Y[b, m, ·] = bias[m] (or 0) for every batch and channel. */
@@ -260,12 +250,13 @@ export function convKernel(k: KernelContext): string {
   const [x, w, bias, y] = [k.input(0), k.input(1), k.node.inputs[2], k.output(0)];
   for (const v of [x, w, bias]) if (v && v.type.dtype !== 'f32') unsupported(k.node, `${v.type.dtype} operands (f32 only)`);
   const s = convShape(k, x, w, y, false);
-  const algo = chooseAlgorithm(s, k.schedules.conv.kind);
+  const algo = chooseConvAlgorithm(s, k.schedules.conv.kind);
   switch (algo) {
     case 'pointwise': return gemmConv(k, x, w, bias, y, s, false);
     case 'im2col-gemm': return gemmConv(k, x, w, bias, y, s, true);
     case 'implicit-gemm': return implicitGemmConv(k, x, w, bias, y, s);
     case 'depthwise': return depthwiseConv(k, x, w, bias, y, s);
+    case 'winograd': return winogradConv(k, x, w, bias, y, s);
     case 'direct': return [initOutput(k, y, bias, s), direct(k, x, w, y, s), epiloguePass(k.epilogue, k.ptr(y), s.n * s.m * s.outPlane)].join('\n');
   }
 }

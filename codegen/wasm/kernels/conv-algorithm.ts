@@ -1,0 +1,46 @@
+// Which algorithms can compute a conv, and which one runs when the schedule does not say: the one place that
+// knows, for the kernel (conv.ts) and for a tuner searching the schedule's `kind`.
+import { DlcError } from '../../../compiler/errors.js';
+import { CONV_KINDS, type ConvAlgorithm } from '../../schedule.js';
+import type { ConvShape } from '../../window-geometry.js';
+import { winogradApplies } from './winograd.js';
+
+function isPointwise(s: ConvShape): boolean {
+  return s.g.kernel.every((d) => d === 1) && s.g.strides.every((d) => d === 1) && [...s.g.padBegin, ...s.g.padEnd].every((p) => p === 0);
+}
+
+/** Why each algorithm may refuse a conv (the ones not listed take any conv). */
+const NEEDS: Partial<Record<ConvAlgorithm, { applies: (s: ConvShape) => boolean; needs: string }>> = {
+  pointwise: { applies: isPointwise, needs: 'a 1×1 kernel, stride 1 and no padding' },
+  depthwise: { applies: (s) => s.c === s.group, needs: 'one input channel per group' },
+  'implicit-gemm': { applies: (s) => s.g.strides[2] === 1, needs: 'width stride 1' },
+  winograd: { applies: winogradApplies, needs: 'a 2-D 3×3 kernel, stride 1, dilation 1 and one group' },
+};
+
+/** The algorithms that can compute this conv (a tuner's choices for the schedule's `kind`). */
+export function convKindsFor(s: ConvShape): ConvAlgorithm[] {
+  return CONV_KINDS.filter((kind) => NEEDS[kind]?.applies(s) ?? true);
+}
+
+/**
+ * Where Winograd F(2×2, 3×3) ran clearly faster than implicit-gemm, measured with scripts/bench-winograd.ts
+ * on the 2-core machines (median of repeated runs, one thread): both channel counts at least 32 and at least
+ * 64 output tiles. Below that the transforms and the 16 small GEMMs cost more than the multiplies they save.
+ */
+export function winogradByDefault(s: ConvShape): boolean {
+  const tiles = Math.ceil(s.g.outDims[1] / 2) * Math.ceil(s.g.outDims[2] / 2);
+  return winogradApplies(s) && s.c >= 32 && s.m >= 32 && tiles >= 64;
+}
+
+/** The schedule's algorithm when it names one the conv can use (a DlcError when it cannot), else the default. */
+export function chooseConvAlgorithm(s: ConvShape, asked: ConvAlgorithm | undefined): ConvAlgorithm {
+  if (asked) {
+    const need = NEEDS[asked];
+    if (need && !need.applies(s)) throw new DlcError(`the ${asked} conv schedule needs ${need.needs}`);
+    return asked;
+  }
+  if (isPointwise(s)) return 'pointwise';
+  if (s.c === s.group && s.group > 1) return 'depthwise';
+  if (winogradByDefault(s)) return 'winograd';
+  return s.g.strides[2] === 1 ? 'implicit-gemm' : 'im2col-gemm';
+}
