@@ -58,6 +58,12 @@ const LAYERS: Layer[] = [
   { name: 'small 32→32 16²', c: 32, k: 32, h: 16, w: 16 },
   { name: 'small 32→32 32²', c: 32, k: 32, h: 32, w: 32 },
   { name: 'small 8→8 64²', c: 8, k: 8, h: 64, w: 64 },
+  { name: 'small 16→32 28²', c: 16, k: 32, h: 28, w: 28 },
+  { name: 'small 32→8 28²', c: 32, k: 8, h: 28, w: 28 },
+  { name: 'small 64→64 4²', c: 64, k: 64, h: 4, w: 4 },
+  { name: 'small 64→64 7²', c: 64, k: 64, h: 7, w: 7 },
+  { name: 'small 16→16 8²', c: 16, k: 16, h: 8, w: 8 },
+  { name: 'small 24→24 28²', c: 24, k: 24, h: 28, w: 28 },
   { name: 'rgb stem 3→32 112²', c: 3, k: 32, h: 112, w: 112 },
 ];
 
@@ -105,18 +111,24 @@ async function timeLayer(l: Layer): Promise<void> {
     program.run(feeds);
     return program;
   }));
+  // Each sample repeats the run for at least ~5 ms, so that short runs are not lost in the clock's granularity.
+  const reps = runs.map((p) => {
+    const t = process.hrtime.bigint();
+    p.runRaw();
+    return Math.max(1, Math.ceil(5e6 / Number(process.hrtime.bigint() - t)));
+  });
   const times: number[][] = VARIANTS.map(() => []);
   for (let r = 0; r < ROUNDS; r++) {
     runs.forEach((p, i) => {
       const t = process.cpuUsage();
-      p.runRaw();
+      for (let j = 0; j < reps[i]; j++) p.runRaw();
       const used = process.cpuUsage(t);
-      times[i].push((used.user + used.system) / 1e3);
+      times[i].push((used.user + used.system) / 1e3 / reps[i]);
     });
   }
   const ms = times.map(median);
   const tiles = Math.ceil(l.h / 2) * Math.ceil(l.w / 2);
-  const cells = [l.name.padEnd(20), `${l.c}→${l.k}`.padStart(8), `${l.h}×${l.w}`.padStart(8), String(tiles).padStart(5), ...ms.map((t) => t.toFixed(2).padStart(13))];
+  const cells = [l.name.padEnd(20), `${l.c}→${l.k}`.padStart(8), `${l.h}×${l.w}`.padStart(8), String(tiles).padStart(5), ...ms.map((t) => t.toFixed(3).padStart(13))];
   if (!TILES) cells.push(`${(Math.min(ms[0], ms[1]) / ms[2]).toFixed(2)}×`.padStart(7), defaultKind(g).padStart(14));
   console.log(cells.join(' '));
 }
