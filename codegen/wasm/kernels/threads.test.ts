@@ -1,7 +1,7 @@
 // Threaded modules (compile option threads > 1) compute what the one-thread module computes, bit for bit: each
 // split kernel gives every thread whole row tiles, column panels, channels, planes or vectors, so every element
 // is computed by the same code in the same order. One small model holds every kernel that splits (im2col and
-// implicit-GEMM conv, depthwise, pointwise, max/average/global pools, element-wise plain and broadcast, Gemm with
+// implicit-GEMM and Winograd conv, depthwise, pointwise, max/average/global pools, element-wise plain and broadcast, Gemm with
 // and without α, resize) and some that run on thread 0 (conv_transpose, concat, softmax); its last Gemm has
 // 3 columns and one row, fewer work items than threads.
 import { compile, generateProgram, type Artifact } from '../../../api/compile.js';
@@ -25,9 +25,12 @@ const op = (op: string, inputs: string[], attrs: OnnxNodeSpec['attrs'] = {}, out
 const conv = (x: string, cin: number, cout: number, k: number, attrs: Record<string, number | number[]> = {}) =>
   op('Conv', [x, weight(`w${nodes.length}`, [cout, cin / ((attrs.group as number) ?? 1), k, k]), weight(`b${nodes.length}`, [cout])], { kernel_shape: [k, k], ...attrs });
 
-const strided = op('Relu', [conv('x', 3, 8, 3, { strides: [2, 2], pads: [1, 1, 1, 1] })]);
-const padded = conv(strided, 8, 8, 3, { pads: [1, 1, 1, 1] });
-const depthwise = op('Clip', [conv(padded, 8, 8, 3, { group: 8, pads: [1, 1, 1, 1] }), 'zero', 'six']);
+const strided = op('Relu', [conv('x', 3, 16, 3, { strides: [2, 2], pads: [1, 1, 1, 1] })]);
+// 16 channels in and out: Winograd by default.
+const padded = conv(strided, 16, 16, 3, { pads: [1, 1, 1, 1] });
+// 8 channels out: implicit GEMM.
+const implicit = conv(padded, 16, 8, 3, { pads: [1, 1, 1, 1] });
+const depthwise = op('Clip', [conv(implicit, 8, 8, 3, { group: 8, pads: [1, 1, 1, 1] }), 'zero', 'six']);
 const gate = op('Sigmoid', [op('Mul', ['y', 'three'])]);
 const pointwise = op('Add', [conv(depthwise, 8, 16, 1), gate]);
 const shifted = op('Add', [pointwise, weight('shift', [1, 16, 1, 1])], {}, 'shifted');
@@ -89,6 +92,8 @@ test('the threaded module splits the heavy kernels and leaves the others to thre
   expect(serial.sort()).toEqual(['Concat', 'ConvTranspose', 'Softmax']);
   expect(kernels.filter((_, i) => isSplit(i)).length).toBeGreaterThanOrEqual(10);
   expect(source).toMatch(/gemm_\w+_mt\(/);
+  // Winograd's blocks of tiles are split (threadShare names them blk).
+  expect(source).toMatch(/blkLo/);
 });
 
 test.each([1, 2, 3])('on %i thread(s) every output equals the one-thread module bit for bit', async (threads) => {

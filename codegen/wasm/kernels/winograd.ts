@@ -23,6 +23,7 @@ import { Tensor } from '../../../compiler/ir/tensor.js';
 import type { ConvShape } from '../../window-geometry.js';
 import { GemmInit, gemmCall, packRowTiles } from './gemm.js';
 import type { KernelContext } from './kernel.js';
+import { isThreaded, onThreadZero, threadBarrier, threadShare } from './threads.js';
 
 /** Whether the conv is one Winograd F(2×2, 3×3) computes: 2-D, 3×3, stride 1, dilation 1, one group. */
 export function winogradApplies(s: ConvShape): boolean {
@@ -117,12 +118,20 @@ export function winogradConv(k: KernelContext, x: Value, w: Value, bias: Value |
     u = k.constant(new Tensor('f32', [16 * K, C], packed));
   } else {
     u = k.scratch(16 * K * C * 4);
-    code.push(runTimeWeightTransform(k.ptr(w), u, K, C));
+    const transform = runTimeWeightTransform(k.ptr(w), u, K, C);
+    code.push(isThreaded(k) ? onThreadZero(k, transform) : transform);
   }
+  // In a threaded module the blocks of tiles are split across threads: the padded input is shared (each thread
+  // copies its share of channels in), V, M and the staging area are per thread (`threads` copies, the compiled
+  // maximum, indexed by tid).
+  const threaded = isThreaded(k);
+  const copies = threaded ? k.threads : 1;
   const pad = k.scratch(C * Hp * Wp * 4);
-  const v = k.scratch(16 * C * nb * 4);
-  const m = k.scratch(16 * K * nb * 4);
-  const stage = k.scratch(16 * 4 * 4);
+  const [vBytes, mBytes, stageBytes] = [16 * C * nb * 4, 16 * K * nb * 4, 16 * 4 * 4];
+  const own = (base: string, bytes: number) => (threaded ? `(${base} + <usize>(tid * ${bytes}))` : base);
+  const v = own(k.scratch(vBytes * copies), vBytes);
+  const m = own(k.scratch(mBytes * copies), mBytes);
+  const stage = own(k.scratch(stageBytes * copies), stageBytes);
 
   // Loads of the 4×4 windows of four tiles, one tile row: window row i of tile l starts 2l columns after tile 0's.
   const fastLoads: string[] = [];
@@ -206,21 +215,30 @@ export function winogradConv(k: KernelContext, x: Value, w: Value, bias: Value |
     a: `${u} + <usize>(xi * ${K * C * 4})`, b: `${v} + <usize>(xi * ${C * nb * 4})`, c: `${m} + <usize>(xi * ${K * nb * 4})`,
     m: K, n: 'groups * 4', k: C, lda: C, ldb: nb, ldc: nb, init: GemmInit.Zero, packedA: constant !== undefined,
   });
+  const blocks = Math.ceil(tiles / nb);
+  // Per image: the interior of the padded input (by channel), then the blocks of tiles; threads split both and
+  // meet at a barrier in between, and again before the next image overwrites the padded input.
+  const copyRows = (c0: string, c1: string) => [
+    `  for (let c: i32 = ${c0}; c < ${c1}; c++) for (let h: i32 = 0; h < ${iH}; h++) {`,
+    `    memory.copy(${pad} + <usize>(((c * ${Hp} + h + ${pT}) * ${Wp} + ${pL}) * 4), xb + <usize>((c * ${iH} + h) * ${iW * 4}), ${iW * 4});`,
+    '  }',
+  ];
+  const fill = `memory.fill(${pad}, 0, ${C * Hp * Wp * 4});`;
   code.push(
-    `memory.fill(${pad}, 0, ${C * Hp * Wp * 4});`,
+    threaded ? onThreadZero(k, fill) : fill,
     `for (let b: i32 = 0; b < ${s.n}; b++) {`,
     `  const xb: usize = ${k.ptr(x)} + <usize>(b * ${C * iH * iW * 4});`,
     `  const yb: usize = ${k.ptr(y)} + <usize>(b * ${K * oH * oW * 4});`,
     // The border stays zero from the fill; each image overwrites the interior.
-    `  for (let c: i32 = 0; c < ${C}; c++) for (let h: i32 = 0; h < ${iH}; h++) {`,
-    `    memory.copy(${pad} + <usize>(((c * ${Hp} + h + ${pT}) * ${Wp} + ${pL}) * 4), xb + <usize>((c * ${iH} + h) * ${iW * 4}), ${iW * 4});`,
-    '  }',
-    `  for (let p0: i32 = 0; p0 < ${tiles}; p0 += ${nb}) {`,
+    ...(threaded ? [...indent(threadShare(k, 'ch', C).split('\n'), '  '), ...copyRows('chLo', 'chHi'), `  ${threadBarrier(k)}`] : copyRows('0', `${C}`)),
+    ...(threaded ? indent(threadShare(k, 'blk', blocks).split('\n'), '  ') : []),
+    threaded ? `  for (let p0: i32 = blkLo * ${nb}; p0 < blkHi * ${nb}; p0 += ${nb}) {` : `  for (let p0: i32 = 0; p0 < ${tiles}; p0 += ${nb}) {`,
     `    const groups: i32 = (min(${nb}, ${tiles} - p0) + 3) >> 2;`,
     ...indent(inputBlock, '    '),
     `    for (let xi: i32 = 0; xi < 16; xi++) ${gemm}`,
     ...indent(outputBlock, '    '),
     '  }',
+    ...(threaded ? [`  ${threadBarrier(k)}`] : []),
     '}',
   );
   return code.join('\n');
