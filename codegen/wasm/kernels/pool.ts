@@ -2,6 +2,7 @@
 import { attrInt } from '../../../compiler/ops/util.js';
 import { poolGeometry } from '../../window-geometry.js';
 import { shapeOf, unsupported, type KernelContext } from './kernel.js';
+import { isPlainMaxPool2d, maxPool2dKernel } from './max-pool-2d.js';
 
 function checkF32(k: KernelContext): void {
   if (k.input(0).type.dtype !== 'f32') unsupported(k.node, `${k.input(0).type.dtype} input (f32 only)`);
@@ -20,6 +21,7 @@ export function poolKernel(k: KernelContext): string {
   const [pD, pH, pW] = g.padBegin;
   const [eD, eH, eW] = g.padEnd;
   const isMax = k.node.op === 'max_pool';
+  if (isMax && isPlainMaxPool2d(g)) return maxPool2dKernel(k.ptr(x), k.ptr(y), xs[0] * xs[1], g);
   const countPad = !isMax && attrInt(k.node.attrs, 'count_include_pad') !== 0;
   const inPlane = iD * iH * iW;
   const outPlane = oD * oH * oW;
