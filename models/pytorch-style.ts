@@ -83,14 +83,12 @@ export interface TorchvisionExportOptions {
 class TorchExport {
   readonly nodes: OnnxNodeSpec[] = [];
   readonly initializers: { name: string; tensor: Tensor }[] = [];
-  private readonly gauss: () => number;
+  private readonly rand: () => number;
   private readonly used = new Map<string, number>();
   private valueNumber = 300;
 
   constructor(seed: number) {
-    const rand = seededRandom(seed);
-    // Box-Muller over the uniform [-1, 1) generator: torch initializes with normal and uniform draws alike.
-    this.gauss = () => Math.sqrt(-2 * Math.log(1 - (rand() + 1) / 2 + Number.EPSILON)) * Math.cos(Math.PI * (rand() + 1));
+    this.rand = seededRandom(seed);
   }
 
   /** A node in module scope `scope` (e.g. `/features/features.0`); a repeated op in one scope gets `_1`, `_2`, … as torch names it. */
@@ -108,13 +106,17 @@ class TorchExport {
     return this.node(scope, 'Constant', [], { value: Tensor.fromArray(dtype, shape, values) });
   }
 
-  /** A seeded normal tensor of standard deviation `std`, `mean` added, under `name` (or the exporter's next `onnx::<op>_<n>`). */
-  param(shape: number[], std: number, name?: string, mean = 0): string {
+  /**
+   * A seeded tensor of standard deviation `std` under `name` (or the exporter's next `onnx::Conv_<n>`): uniform
+   * on ±√3·std, as torch's `kaiming_uniform_` draws conv weights.
+   */
+  param(shape: number[], std: number, name?: string): string {
     const id = name ?? `onnx::Conv_${this.valueNumber}`;
     this.valueNumber += 3;
     const n = shape.reduce((a, b) => a * b, 1);
     const values = new Float32Array(n);
-    for (let i = 0; i < n; i++) values[i] = mean + std * this.gauss();
+    const half = Math.sqrt(3) * std;
+    for (let i = 0; i < n; i++) values[i] = half * this.rand();
     this.initializers.push({ name: id, tensor: Tensor.fromArray('f32', shape, values) });
     return id;
   }
@@ -132,7 +134,7 @@ class TorchExport {
     const weight = this.initializers[this.initializers.length - 1].tensor;
     const per = cinPerGroup * k * k;
     for (let o = 0; o < cout; o++) {
-      const scale = 1 + 0.15 * this.gauss();
+      const scale = 1 + 0.25 * this.rand();
       for (let i = 0; i < per; i++) weight.data[o * per + i] *= scale;
     }
     return [w, this.param([cout], 0.1)];
@@ -257,3 +259,9 @@ export function torchvisionMobileNetV2(opts: TorchvisionExportOptions & { widthM
   t.node('/classifier/classifier.1', 'Gemm', [flat, weight, bias], { alpha: { float: 1 }, beta: { float: 1 }, transB: 1 }, 'output');
   return t.model('mobilenet_v2', opset, size, 'output', classes);
 }
+
+/** The torchvision exports at their exported size, by the names the benchmarks list them under. */
+export const TORCHVISION_EXPORTS: Record<string, () => OnnxModelSpec> = {
+  'torchvision-squeezenet1_1': () => torchvisionSqueezeNet11(),
+  'torchvision-mobilenet_v2': () => torchvisionMobileNetV2(),
+};
