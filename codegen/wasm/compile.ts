@@ -8,7 +8,7 @@ import { Value, type Graph } from '../../compiler/ir/graph.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
 import type { WeightPlacement } from '../../runtime/manifest.js';
 import { lowerGraph, type LoweringTarget } from '../lower.js';
-import { alignUp, planMemory, type PlanStep } from '../memory-plan.js';
+import { alignUp, planMemory, type Alias, type PlanStep } from '../memory-plan.js';
 import { programSignature } from '../signature.js';
 import { kernelDependencies } from '../step-dependencies.js';
 import type { StepDependencies } from '../../runtime/manifest.js';
@@ -34,7 +34,7 @@ interface Generated {
   /** Per kernel: the node it computes (a graph output's name for the copy of a constant output). */
   nodes: string[];
   steps: PlanStep[];
-  aliases: [Value, Value][];
+  aliases: Alias[];
   /** Address token id of each value. */
   ids: Map<Value, number>;
 }
