@@ -1,5 +1,6 @@
 // `dlc bench MODEL|DIR --target wasm|webgpu`: times a compiled model beside its peer on the same seeded random
-// inputs: for wasm, onnxruntime-web's WASM backend in Node on one thread; for webgpu, onnxruntime-web's WebGPU
+// inputs: for wasm, onnxruntime-web's WASM backend in Node on one thread (or N with --peer-threads: its
+// Emscripten pthreads run on Node's worker_threads, no cross-origin isolation needed); for webgpu, onnxruntime-web's WebGPU
 // backend, with both sides in headless Chromium on the same adapter (cli/bench-browser.ts). Each side reports its first run (dlc: artifact
 // load → first result; onnxruntime-web: session create → first result) and the median and p90 latency of
 // N runs after a warm-up, and the speedup is the peer's median over dlc's.
@@ -31,6 +32,7 @@ export interface BenchOptions extends CompileFlags {
   warmup?: string;
   seed?: string;
   peerModel?: string;
+  peerThreads?: string;
   json?: boolean;
 }
 
@@ -67,7 +69,16 @@ export interface BenchPlan {
   progress?: (side: string, done: number, total: number) => void;
 }
 
-export const PEER_NAME = 'onnxruntime-web wasm (1 thread)';
+/** The wasm peer's name in reports, with the threads it ran on. */
+export function wasmPeerName(threads: number): string {
+  return `onnxruntime-web wasm (${threadCount(threads)})`;
+}
+
+const threadCount = (n: number) => `${n} thread${n === 1 ? '' : 's'}`;
+
+export const PEER_NAME = wasmPeerName(1);
+/** More threads than any machine this runs on has cores: a typo rather than a request. */
+const MAX_PEER_THREADS = 64;
 export const DEFAULT_RUNS = 20;
 export const DEFAULT_WARMUP = 3;
 
@@ -78,6 +89,7 @@ export async function benchCommand(modelOrDir: string, opts: BenchOptions, io: C
     progress: progressReporter(io),
   };
   const seed = parseSeed(opts.seed);
+  const peerThreads = parseCount('--peer-threads', opts.peerThreads, 1, 1, MAX_PEER_THREADS);
   const isArtifact = fs.statSync(modelOrDir, { throwIfNoEntry: false })?.isDirectory() ?? false;
   if (isArtifact) checkNoCompileFlags(modelOrDir, opts);
   const options = isArtifact ? undefined : compileOptions(opts, io);
@@ -87,6 +99,7 @@ export async function benchCommand(modelOrDir: string, opts: BenchOptions, io: C
   // The webgpu peer, onnxruntime-web's WebGPU backend, runs only in a browser: on webgpu both sides are timed
   // in headless Chromium, on the same adapter.
   const target = isArtifact ? readManifest(modelOrDir).target : opts.target;
+  if (target === 'webgpu' && opts.peerThreads !== undefined) throw new UsageError('--peer-threads applies to --target wasm (the webgpu peer runs on the GPU)');
   const peerModel = isArtifact ? opts.peerModel : modelOrDir;
   const ort = peerModel === undefined || target === 'webgpu' ? undefined : await importOnnxruntimeWeb();
 
@@ -111,7 +124,7 @@ export async function benchCommand(modelOrDir: string, opts: BenchOptions, io: C
       ({ ours, theirs, adapter } = await benchInBrowser(dir, peerModel, feeds, inputs, plan, browserBenchFiles()));
     } else {
       ours = await benchArtifact(dir, feeds, plan, threads);
-      theirs = ort && peerModel !== undefined ? await benchOnnxruntimeWeb(ort, peerModel, feeds, inputs, plan) : undefined;
+      theirs = ort && peerModel !== undefined ? await benchOnnxruntimeWeb(ort, peerModel, feeds, inputs, plan, peerThreads) : undefined;
     }
     report = {
       target,
@@ -123,7 +136,7 @@ export async function benchCommand(modelOrDir: string, opts: BenchOptions, io: C
       versions: { dlc: packageVersion(), node: process.version, ...(theirs ? { onnxruntimeWeb: readPackage(packageDir('onnxruntime-web', 'dlc bench')).version } : {}) },
       ...(adapter === undefined ? {} : { where: `Chromium (${CHROMIUM}), adapter: ${adapter}` }),
       ...ours,
-      peer: theirs ? { name: target === 'webgpu' ? BROWSER_PEER_NAME : PEER_NAME, ...theirs } : null,
+      peer: theirs ? { name: target === 'webgpu' ? BROWSER_PEER_NAME : wasmPeerName(peerThreads), ...theirs } : null,
       speedup: theirs ? theirs.medianMs / ours.medianMs : null,
     };
   } finally {
@@ -135,7 +148,7 @@ export async function benchCommand(modelOrDir: string, opts: BenchOptions, io: C
     return 0;
   }
   const line = (name: string, t: Timing) =>
-    `  ${name.padEnd(Math.max(PEER_NAME.length, BROWSER_PEER_NAME.length))}  first run ${formatMs(t.firstRunMs)}, median ${formatMs(t.medianMs)}, p90 ${formatMs(t.p90Ms)}`;
+    `  ${name.padEnd(Math.max(wasmPeerName(peerThreads).length, BROWSER_PEER_NAME.length))}  first run ${formatMs(t.firstRunMs)}, median ${formatMs(t.medianMs)}, p90 ${formatMs(t.p90Ms)}`;
   const lines = [`bench ${modelOrDir} on ${target}: ${plan.runs} run${plan.runs === 1 ? '' : 's'} after ${plan.warmup} warm-up, seed ${seed}`];
   if (report.where) lines.push(`  in ${report.where}`);
   lines.push(line(`dlc ${target}${report.threads && report.threads > 1 ? ` (${report.threads} threads)` : ''}`, report));
@@ -193,13 +206,24 @@ export async function benchArtifact(dir: string, feeds: Feeds, plan: BenchPlan, 
   }
 }
 
+/** The threads each loaded onnxruntime-web's WASM backend was started on: it reads numThreads once per process. */
+const startedThreads = new WeakMap<OnnxruntimeWeb, number>();
+
 /**
- * The same for onnxruntime-web's WASM backend on one thread: first run is session create (reading the model
- * file included) → first result, and includes the backend's one-time initialization when this is the
- * process's first session.
+ * The same for onnxruntime-web's WASM backend on `threads` threads (one by default): first run is session
+ * create (reading the model file included) → first result, and includes the backend's one-time
+ * initialization (and, above one thread, starting its workers) when this is the process's first session.
+ * The backend reads numThreads once, at that initialization.
  */
-export async function benchOnnxruntimeWeb(ort: OnnxruntimeWeb, model: string, feeds: Feeds, inputs: readonly TensorInfo[], plan: BenchPlan): Promise<Timing> {
-  ort.env.wasm.numThreads = 1;
+export async function benchOnnxruntimeWeb(
+  ort: OnnxruntimeWeb, model: string, feeds: Feeds, inputs: readonly TensorInfo[], plan: BenchPlan, threads = 1,
+): Promise<Timing> {
+  const started = startedThreads.get(ort);
+  if (started !== undefined && started !== threads) {
+    throw new DlcError(`onnxruntime-web started on ${threadCount(started)} in this process and reads numThreads only then: bench ${threads} in a fresh process`);
+  }
+  startedThreads.set(ort, threads);
+  ort.env.wasm.numThreads = threads;
   ort.env.wasm.simd = true;
   const ortFeeds: Record<string, InstanceType<OnnxruntimeWeb['Tensor']>> = {};
   for (const i of inputs) ortFeeds[i.name] = new ort.Tensor(ORT_TYPES[i.dtype as DType] as 'float32', feeds[i.name] as Float32Array, i.shape);
@@ -289,9 +313,9 @@ function readModelFile(model: string): Uint8Array {
   }
 }
 
-function parseCount(flag: string, text: string | undefined, fallback: number, min: number): number {
+function parseCount(flag: string, text: string | undefined, fallback: number, min: number, max = 1e6): number {
   if (text === undefined) return fallback;
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > 1e6) throw new UsageError(`${flag} takes an integer from ${min} to 1000000, got '${text}'`);
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) throw new UsageError(`${flag} takes an integer from ${min} to ${max}, got '${text}'`);
   return Number(text);
 }
 

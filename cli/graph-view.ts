@@ -6,6 +6,7 @@ import { byteSize } from '../compiler/ir/dtype.js';
 import { Graph, type AttrValue, type Node, type Value } from '../compiler/ir/graph.js';
 import { formatType } from '../compiler/ir/printer.js';
 import { Tensor } from '../compiler/ir/tensor.js';
+import { concatsInPlace } from '../compiler/concat-in-place.js';
 import { describeFusedGroup } from '../compiler/kernel-groups.js';
 import { kernelOf } from '../compiler/kernel-list.js';
 import type { TargetLimits } from '../compiler/target-info.js';
@@ -79,8 +80,10 @@ export function buildGraphView(graph: Graph, limits?: TargetLimits): GraphView {
     source.set(v, `in${i}`);
     view.nodes.push({ id: `in${i}`, kind: 'input', name: v.name, op: formatType(v.type), attrs: {}, inputs: [], outputs: [viewValue(v)], constants: 0 });
   });
+  // A concat its pieces' producers write in place launches no kernel on targets that do so.
+  const inPlace = limits?.concatInPlace ? concatsInPlace(graph) : undefined;
   graph.nodes.forEach((node, i) => {
-    const kernel = kernelOf(node, limits);
+    const kernel = inPlace?.has(node) ? undefined : kernelOf(node, limits);
     if (node.op !== 'fused') {
       const n = opNode(`n${i}`, node);
       if (kernel) n.kernel = kernel.name;

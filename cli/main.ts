@@ -151,6 +151,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--warmup <n>', `untimed runs before them (default ${DEFAULT_WARMUP})`)
     .option('--seed <seed>', 'seed of the random inputs (default 1)')
     .option('--peer-model <file>', 'with an artifact directory: the ONNX model onnxruntime-web runs')
+    .option('--peer-threads <n>', 'on wasm: threads onnxruntime-web runs on (ort.env.wasm.numThreads; default 1)')
     .option('--json', 'print one JSON object: {target, medianMs, p90Ms, firstRunMs, peer: {name, medianMs, p90Ms, firstRunMs}, speedup}')
     .action(async (model: string, opts: BenchOptions) => setExitCode(await benchCommand(model, opts, io)));
 

@@ -7,10 +7,12 @@
 import { DlcError, withContext } from '../compiler/errors.js';
 import { Graph, isConcreteShape, Value, type Node } from '../compiler/ir/graph.js';
 import type { Tensor } from '../compiler/ir/tensor.js';
+import { concatsInPlace } from '../compiler/concat-in-place.js';
 import { describeFusedGroup, isElementwiseNode, kernelFormOf, kernelNodeOf, type FusedGroup } from '../compiler/kernel-groups.js';
 import type { TargetInfo } from '../compiler/target-info.js';
 import { foldRequired } from '../passes/fold-required.js';
 import { legalizeGraph } from '../passes/legalize.js';
+import type { Alias } from './memory-plan.js';
 import { schedulesFor, type ScheduleOverrides, type Schedules } from './schedule.js';
 import { shapeOf } from './shapes.js';
 
@@ -60,18 +62,19 @@ export function loweringGraph(graph: Graph, info: TargetInfo): Graph {
  * Lowers every node of `original` through `target`, in order, after folding the shape arithmetic kernels need as
  * constants and legalizing what a pipeline did not (-O0, a custom `--passes`). Returns the graph lowered, whose inputs and outputs the target's memory or buffer plan
  * places, and the aliases the kernels asked for (an output that shares its input's storage: reshape and other
- * views).
+ * views) or that concats written in place make (each piece at its offset in the output).
  */
 export function lowerGraph<Ctx extends KernelSite & { epilogue?: unknown }, K>(
   original: Graph,
   target: LoweringTarget<Ctx, K>,
   overrides?: ScheduleOverrides,
-): { graph: Graph; aliases: [Value, Value][] } {
+): { graph: Graph; aliases: Alias[] } {
   const graph = loweringGraph(original, target.info);
   for (const v of [...graph.inputs, ...graph.outputs]) {
     if (!isConcreteShape(v.type.shape)) throw new DlcError(`'${v.name}' has symbolic shape [${v.type.shape}]; give concrete input shapes`);
   }
-  const aliases: [Value, Value][] = [];
+  const aliases: Alias[] = [];
+  const inPlace = target.info.limits.concatInPlace ? concatsInPlace(graph) : new Map<Node, number[]>();
   const graphOutputs = new Set(graph.outputs);
   const site = (node: Node, outputs: readonly Value[]): KernelSite => ({
     node,
@@ -94,6 +97,12 @@ export function lowerGraph<Ctx extends KernelSite & { epilogue?: unknown }, K>(
     throw new DlcError(`op ${node.op} is not supported by the ${target.info.name} target${detail ? `: ${detail}` : ''}`, { node: node.name, op: node.op });
   };
   for (const node of graph.nodes) {
+    // A concat written in place: its pieces' producers already wrote into its output.
+    const pieces = inPlace.get(node);
+    if (pieces) {
+      node.inputs.forEach((x, i) => aliases.push([x!, node.outputs[0], pieces[i]]));
+      continue;
+    }
     try {
       if (node.op !== 'fused' && Graph.subgraphsOf(node).length > 0) unsupported(node, 'nested graphs');
       const group = node.op === 'fused' ? describeFusedGroup(node) : undefined;

@@ -104,3 +104,35 @@ describe('planMemory', () => {
     expect(p.offsets.get(a)).not.toBe(p.offsets.get(b));
   });
 });
+
+describe('aliases at an offset (a concat written in place)', () => {
+  test('each piece sits at its offset in the concat, a view of a piece at the piece, and the group lives as long as any name', () => {
+    const [a, b, cat, view, other] = [value('a', 8), value('b', 4), value('cat', 12), value('view', 4), value('other', 12)];
+    const steps: PlanStep[] = [
+      { reads: [], writes: [a] },
+      { reads: [], writes: [b] },
+      { reads: [cat], writes: [other] },
+      { reads: [view], writes: [] },
+    ];
+    const plan = planMemory({ steps, aliases: [[a, cat, 0], [b, cat, 32], [view, b]], inputs: [], outputs: [], bytesOf: bytes });
+    const at = (v: Value) => plan.offsets.get(v)!;
+    expect(at(a)).toBe(at(cat));
+    expect(at(b)).toBe(at(cat) + 32);
+    expect(at(view)).toBe(at(b));
+    // `other` is written while the concat is live (its readers come later): it shares none of its 48 bytes.
+    expect(at(other) >= at(cat) + 48 || at(other) + 48 <= at(cat)).toBe(true);
+  });
+
+  test('a piece whose group starts before its root is placed from its lowest member', () => {
+    const [piece, whole] = [value('piece', 4), value('whole', 8)];
+    // whole = piece − 16 bytes: the group's buffer starts at `whole` and `piece` is 16 bytes in.
+    const plan = planMemory({ steps: [{ reads: [], writes: [piece] }, { reads: [whole], writes: [] }], aliases: [[whole, piece, -16]], inputs: [], outputs: [], bytesOf: bytes, base: 64 });
+    expect(plan.offsets.get(piece)! - plan.offsets.get(whole)!).toBe(16);
+    expect(plan.offsets.get(whole)!).toBeGreaterThanOrEqual(plan.arenaOffset);
+  });
+
+  test('a value aliased to two places is a generator bug', () => {
+    const [a, x, y] = [value('a', 4), value('x', 8), value('y', 8)];
+    expect(() => planMemory({ steps: [], aliases: [[x, y, 0], [a, x, 0], [a, y, 16]], inputs: [], outputs: [], bytesOf: bytes })).toThrow("'a' is aliased to two places");
+  });
+});

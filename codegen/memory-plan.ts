@@ -4,8 +4,9 @@
 // Inputs and outputs are live for the whole run and never share memory. Intermediates share the arena by
 // liveness over the kernel order: a value lives from the step that writes it to the last step that reads it,
 // and two buffers whose lifetimes intersect never overlap. Offsets are chosen best-fit (largest buffers
-// first, each into the smallest gap that holds it). Aliases (a reshape's output is its input's bytes) join
-// one buffer whose lifetime covers all of its names.
+// first, each into the smallest gap that holds it). Aliases (a reshape's output is its input's bytes; a piece of
+// a concat its producer writes in place is the concat's bytes from an offset on) join one buffer whose
+// lifetime covers all of its names.
 import type { Value } from '../compiler/ir/graph.js';
 
 export const PLAN_ALIGN = 16;
@@ -17,10 +18,12 @@ export interface PlanStep {
   scratchBytes?: number;
 }
 
+/** [derived, source, byteOffset]: `derived` occupies `source`'s bytes from `byteOffset` (0 when absent) on, with no copy. */
+export type Alias = readonly [derived: Value, source: Value, byteOffset?: number];
+
 export interface PlanRequest {
   steps: readonly PlanStep[];
-  /** [derived, source]: `derived` occupies `source`'s bytes (no copy). */
-  aliases?: readonly (readonly [Value, Value])[];
+  aliases?: readonly Alias[];
   inputs: readonly Value[];
   outputs: readonly Value[];
   /** Storage bytes of a value. */
@@ -91,23 +94,35 @@ export function placeIntervals(buffers: readonly Interval[], align = PLAN_ALIGN)
 }
 
 /** Union-find over values: an alias group shares one buffer. */
-export function aliasRoots(aliases: readonly (readonly [Value, Value])[]): (v: Value) => Value {
-  const parent = new Map<Value, Value>();
-  const find = (v: Value): Value => {
-    let r = v;
-    while (parent.has(r)) r = parent.get(r)!;
-    return r;
+export function aliasRoots(aliases: readonly Alias[]): (v: Value) => Value {
+  return aliasPlacement(aliases).root;
+}
+
+/**
+ * Union-find over values weighted by byte offsets: each value's group (its root) and where in the group's
+ * buffer it starts, relative to the root (negative where a value starts before its root).
+ */
+export function aliasPlacement(aliases: readonly Alias[]): { root(v: Value): Value; offset(v: Value): number } {
+  const parent = new Map<Value, { to: Value; offset: number }>();
+  const find = (v: Value): { root: Value; offset: number } => {
+    let [r, offset] = [v, 0];
+    for (let p = parent.get(r); p; p = parent.get(r)) [r, offset] = [p.to, offset + p.offset];
+    return { root: r, offset };
   };
-  for (const [derived, source] of aliases) {
+  for (const [derived, source, byteOffset = 0] of aliases) {
     const a = find(derived);
     const b = find(source);
-    if (a !== b) parent.set(a, b);
+    // derived = source + byteOffset, so a.root sits at b.root + b.offset + byteOffset − a.offset.
+    const at = b.offset + byteOffset - a.offset;
+    if (a.root !== b.root) parent.set(a.root, { to: b.root, offset: at });
+    else if (at !== 0) throw new Error(`code generator bug: '${derived.name}' is aliased to two places`);
   }
-  return find;
+  return { root: (v) => find(v).root, offset: (v) => find(v).offset };
 }
 
 export function planMemory(req: PlanRequest): MemoryPlan {
-  const root = aliasRoots(req.aliases ?? []);
+  const placement = aliasPlacement(req.aliases ?? []);
+  const root = placement.root;
   const base = alignUp(req.base ?? 0);
   const offsets = new Map<Value, number>();
   const members = new Map<Value, Value[]>();
@@ -123,7 +138,9 @@ export function planMemory(req: PlanRequest): MemoryPlan {
     touch(d);
     touch(s);
   }
-  const groupBytes = (r: Value) => Math.max(...members.get(r)!.map((v) => req.bytesOf(v)));
+  // A group's buffer starts at its lowest member: `start` is that member's offset from the root.
+  const start = (r: Value) => Math.min(...members.get(r)!.map((v) => placement.offset(v)));
+  const groupBytes = (r: Value) => Math.max(...members.get(r)!.map((v) => placement.offset(v) + req.bytesOf(v))) - start(r);
 
   // Pinned groups: graph inputs, then graph outputs, each apart from everything else.
   let cursor = base;
@@ -171,7 +188,12 @@ export function planMemory(req: PlanRequest): MemoryPlan {
   const arenaOffset = cursor;
   const placed = placeIntervals(intervals);
   groups.forEach((r, i) => offsets.set(r, arenaOffset + placed.offsets[i]));
-  for (const [r, vs] of members) for (const v of vs) offsets.set(v, offsets.get(r)!);
+  // Until here a root's offset is its group buffer's; each member sits at its own offset within it.
+  for (const [r, vs] of members) {
+    const buffer = offsets.get(r)!;
+    const first = start(r);
+    for (const v of vs) offsets.set(v, buffer + placement.offset(v) - first);
+  }
   const unshared = intervals.reduce((n, b) => n + alignUp(b.bytes), 0);
   return {
     offsets,

@@ -1,29 +1,27 @@
 // What each kernel computes from, for a runtime asked for some outputs only (Session.run's `outputs` option):
 // per kernel the earlier kernels whose values it reads, and per graph output the kernel that writes it. Values
 // are matched through their alias groups (a view shares its source's storage and is written by its source's
-// writer); graph inputs and constants have no writer. Skipping kernels never corrupts a value a kept one
+// writer; a concat written in place is written by every producer of a piece); graph inputs and constants have
+// no writer. Skipping kernels never corrupts a value a kept one
 // reads: the memory plan already keeps every value's bytes untouched from its write to its last read.
 import type { Value } from '../compiler/ir/graph.js';
 import type { StepDependencies } from '../runtime/manifest.js';
-import { aliasRoots } from './memory-plan.js';
+import { aliasRoots, type Alias } from './memory-plan.js';
 
 export function kernelDependencies(
   kernels: readonly { reads: readonly Value[]; writes: readonly Value[] }[],
-  aliases: readonly (readonly [Value, Value])[],
+  aliases: readonly Alias[],
   outputs: readonly Value[],
 ): StepDependencies {
   const root = aliasRoots(aliases);
-  const writer = new Map<Value, number>();
+  const writers = new Map<Value, number[]>();
   const steps = kernels.map((k, i) => {
     const deps = new Set<number>();
-    for (const v of k.reads) {
-      const w = writer.get(root(v));
-      if (w !== undefined && w !== i) deps.add(w);
-    }
-    for (const v of k.writes) writer.set(root(v), i);
+    for (const v of k.reads) for (const w of writers.get(root(v)) ?? []) if (w !== i) deps.add(w);
+    for (const v of k.writes) writers.set(root(v), [...(writers.get(root(v)) ?? []).filter((w) => w !== i), i]);
     return [...deps].sort((a, b) => a - b);
   });
-  return { steps, outputs: outputs.map((v) => (writer.has(root(v)) ? [writer.get(root(v))!] : [])) };
+  return { steps, outputs: outputs.map((v) => writers.get(root(v)) ?? []) };
 }
 
 /**

@@ -35,7 +35,7 @@ function wasmInt8Pays(layer: Node): boolean {
 
 export const TARGET_INFO: Readonly<Record<TargetName, TargetInfo>> = {
   // A wasm kernel addresses linear memory: no binding limit of its own, only the epilogue's.
-  wasm: { name: 'wasm', nativeOps: nativeOps(KERNELS), limits: { bindingsPerKernel: Infinity, epilogueOperands: MAX_OPERANDS }, int8Pays: wasmInt8Pays },
+  wasm: { name: 'wasm', nativeOps: nativeOps(KERNELS), limits: { bindingsPerKernel: Infinity, epilogueOperands: MAX_OPERANDS, concatInPlace: true }, int8Pays: wasmInt8Pays },
   webgpu: {
     name: 'webgpu',
     nativeOps: nativeOps(WGSL_KERNELS),

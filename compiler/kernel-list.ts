@@ -3,6 +3,7 @@
 // profile of a run can only name kernels that way. `dlc inspect --json` reports this list, and the graph view
 // colours kernels by a profile keyed on these names.
 import { Graph, type Node } from './ir/graph.js';
+import { concatsInPlace } from './concat-in-place.js';
 import { describeFusedGroup, kernelFormOf, kernelNodeOf } from './kernel-groups.js';
 import { knownSize } from './ops/util.js';
 import { PORTABLE_LIMITS, type TargetLimits } from './target-info.js';
@@ -19,7 +20,8 @@ export interface KernelInfo {
 /**
  * Every kernel of `graph` in run order, by the rules of its lowering (codegen/lower.ts): one per node or fused
  * group, except views (reshape and friends, identity) and inference dropout, whose output shares its input's
- * buffer and costs a copy only when it is a graph output; shape and size write their dims (a kernel); a graph
+ * buffer and costs a copy only when it is a graph output, and concats written in place on targets that do so
+ * (concat-in-place.ts); shape and size write their dims (a kernel); a graph
  * output that is a constant is copied into place by one more (named after the output). Control-flow nodes run
  * on the host: their bodies' kernels count. A fused group is named after the node its kernel is generated from
  * within `limits` (the target's; without one, the limits fuse-ops used): the anchor when the group is one
@@ -30,11 +32,13 @@ export function listKernels(graph: Graph, limits: TargetLimits = PORTABLE_LIMITS
   const kernels: KernelInfo[] = [];
   const visit = (g: Graph) => {
     const outputs = new Set(g.outputs);
+    const inPlace = limits.concatInPlace ? concatsInPlace(g) : undefined;
     for (const node of g.nodes) {
       const bodies = node.op === 'fused' ? [] : Graph.subgraphsOf(node);
       if (bodies.length > 0) bodies.forEach(visit);
       else if (VIEW_OPS.has(node.op) && !outputs.has(node.outputs[0])) continue;
       else if (node.op === 'dropout' && !outputs.has(node.outputs[0]) && !writesMask(node)) continue;
+      else if (inPlace?.has(node)) continue;
       else kernels.push(node.op === 'fused' ? kernelOf(node, limits)! : { name: node.name, node: node.name, ops: [node.op] });
     }
     for (const v of g.outputs) if (v.data !== undefined) kernels.push({ name: v.name, node: v.name, ops: ['copy'] });

@@ -8,6 +8,11 @@ export interface TargetLimits {
   bindingsPerKernel: number;
   /** Most tensors a conv/matmul/gemm epilogue reads besides the anchor's own result. */
   epilogueOperands: number;
+  /**
+   * Whether the producers of a concat's pieces write them straight into its output where each piece is a
+   * contiguous range of it (compiler/concat-in-place.ts), leaving the concat no kernel. Absent: a copy.
+   */
+  concatInPlace?: boolean;
 }
 
 export interface TargetInfo {

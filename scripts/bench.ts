@@ -1,5 +1,6 @@
-// npm run bench: regenerates BENCHMARKS.md. For tiny-cnn, every real model (tests/models/real-models.ts) and
-// the classic zoo in miniature (models/zoo.ts, written to temporary .onnx files) it
+// npm run bench: regenerates BENCHMARKS.md. For tiny-cnn, every real model (tests/models/real-models.ts), the
+// classic zoo in miniature (models/zoo.ts) and torchvision's SqueezeNet 1.1 and MobileNetV2 at 224×224 as
+// PyTorch's exporter writes them (models/pytorch-style.ts; both written to temporary .onnx files) it
 // compiles a wasm artifact at -O0 and -O2 and times each with `dlc bench` in a fresh Node process (so that
 // both sides' first run is that of a cold process, as on a page load, and nothing of the compiler runs
 // beside the timed code), beside onnxruntime-web's WASM backend on one thread; and a webgpu artifact at -O0
@@ -19,6 +20,7 @@ import { formatBytes } from '../cli/format.js';
 import { PassManager } from '../passes/manager.js';
 import { optPipeline } from '../passes/pipelines.js';
 import { encodeOnnxModel } from '../compiler/onnx/writer.js';
+import { TORCHVISION_EXPORTS } from '../models/pytorch-style.js';
 import { ZOO } from '../models/zoo.js';
 import { REAL_MODELS, type RealModel } from '../tests/models/real-models.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
@@ -35,13 +37,18 @@ const LEVELS = [0, 2] as const;
  * well under 10 ms, where a shared machine's noise needs many runs for a steady median.
  */
 const BIG_MODELS = new Set(['ppocrv4-det', 'ppocrv4-rec']);
+/** Models whose WebGPU run on SwiftShader takes seconds: few runs there (224×224 inputs, PP-OCR's classifier). */
+const BIG_ON_WEBGPU = new Set([...BIG_MODELS, 'ppocr-cls', ...Object.keys(TORCHVISION_EXPORTS)]);
 
 const MODELS: RealModel[] = [{ name: 'tiny-cnn', file: path.join(REPO_ROOT, 'models', 'tiny-cnn.onnx'), inputShapes: {} }, ...REAL_MODELS];
 const REAL = new Set(REAL_MODELS.map((m) => m.name));
 
-/** The zoo models, built in memory by models/zoo.ts, as .onnx files in `dir` (both sides load a file). */
+/**
+ * The models built in memory (models/zoo.ts's, then the torchvision exports of models/pytorch-style.ts) as
+ * .onnx files in `dir` (both sides load a file).
+ */
 function zooModels(dir: string): RealModel[] {
-  return Object.entries(ZOO).map(([name, spec]) => {
+  return Object.entries({ ...ZOO, ...TORCHVISION_EXPORTS }).map(([name, spec]) => {
     const file = path.join(dir, `${name}.onnx`);
     fs.writeFileSync(file, encodeOnnxModel(spec()));
     return { name, file, inputShapes: {} };
@@ -96,7 +103,7 @@ async function benchModel(model: RealModel, tmp: string): Promise<ModelResult> {
  * takes tens of seconds and a run seconds: few runs.
  */
 async function benchWebgpu(model: RealModel, tmp: string): Promise<ModelResult['webgpu']> {
-  const big = BIG_MODELS.has(model.name) || model.name === 'ppocr-cls';
+  const big = BIG_ON_WEBGPU.has(model.name);
   const runs = big ? 3 : 10;
   const warmup = 1;
   const levels: Record<number, BenchReport | string> = {};

@@ -8,7 +8,7 @@ import { Value, type Graph } from '../../compiler/ir/graph.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
 import type { WeightPlacement } from '../../runtime/manifest.js';
 import { lowerGraph, type LoweringTarget } from '../lower.js';
-import { alignUp, planMemory, type PlanStep } from '../memory-plan.js';
+import { alignUp, planMemory, type Alias, type PlanStep } from '../memory-plan.js';
 import { programSignature } from '../signature.js';
 import { kernelDependencies } from '../step-dependencies.js';
 import type { StepDependencies } from '../../runtime/manifest.js';
@@ -37,7 +37,7 @@ interface Generated {
   /** Per kernel: whether it splits its work across threads (it takes `tid`, `nthreads`) or runs on thread 0. */
   split: boolean[];
   steps: PlanStep[];
-  aliases: [Value, Value][];
+  aliases: Alias[];
   /** Address token id of each value. */
   ids: Map<Value, number>;
 }

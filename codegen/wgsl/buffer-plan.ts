@@ -9,6 +9,7 @@
 // constants, each at an offset aligned to minStorageBufferOffsetAlignment), then the shared slots. Aliases (a
 // reshape's output is its input's storage) join one group that takes one slot.
 import type { Value } from '../../compiler/ir/graph.js';
+import type { Alias } from '../memory-plan.js';
 import type { GpuBufferRange } from './program.js';
 
 /** WebGPU's default minStorageBufferOffsetAlignment. */
@@ -17,7 +18,8 @@ export const STORAGE_OFFSET_ALIGN = 256;
 export interface BufferPlanRequest {
   /** Per step (in run order) the values it reads and writes. */
   steps: readonly { reads: readonly Value[]; writes: readonly Value[] }[];
-  aliases: readonly (readonly [Value, Value])[];
+  /** Whole-buffer aliases only: this target writes no concat in place (its bindings start at 256-byte offsets). */
+  aliases: readonly Alias[];
   inputs: readonly Value[];
   outputs: readonly Value[];
   bytesOf(v: Value): number;
@@ -44,7 +46,8 @@ export function planBuffers(req: BufferPlanRequest): BufferPlan {
     while (parent.has(r)) r = parent.get(r)!;
     return r;
   };
-  for (const [derived, source] of req.aliases) {
+  for (const [derived, source, byteOffset = 0] of req.aliases) {
+    if (byteOffset !== 0) throw new Error(`code generator bug: '${derived.name}' aliased at an offset on webgpu`);
     const [a, b] = [root(derived), root(source)];
     if (a !== b) parent.set(a, b);
   }

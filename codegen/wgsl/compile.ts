@@ -6,6 +6,7 @@ import { Value, type Graph } from '../../compiler/ir/graph.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
 import { wgslModuleMark, type ProgramSignature, type WeightPlacement } from '../../runtime/manifest.js';
 import { lowerGraph, type LoweringTarget } from '../lower.js';
+import type { Alias } from '../memory-plan.js';
 import { shapeOf, sizeOfValue } from '../shapes.js';
 import { programSignature } from '../signature.js';
 import { dispatchDependencies, kernelDependencies } from '../step-dependencies.js';
@@ -26,7 +27,7 @@ interface Generated {
   kernels: WgslDispatch[][];
   /** Per kernel: the node it computes (a graph output's name for the copy of a constant output). */
   nodes: string[];
-  aliases: [Value, Value][];
+  aliases: Alias[];
   /** Constants whose words pack narrower elements, and how. */
   encodings: Map<Value, WeightEncoding>;
 }

@@ -35,12 +35,16 @@ export interface OnnxGraphSpec {
 export interface OnnxModelSpec extends OnnxGraphSpec {
   opset?: number;
   producer?: string;
+  producerVersion?: string;
+  docString?: string;
 }
 
 export function encodeOnnxModel(spec: OnnxModelSpec): Uint8Array {
   const model = onnx.ModelProto.create({
     irVersion: 8,
     producerName: spec.producer ?? 'dlc',
+    ...(spec.producerVersion === undefined ? {} : { producerVersion: spec.producerVersion }),
+    ...(spec.docString === undefined ? {} : { docString: spec.docString }),
     opsetImport: [{ domain: '', version: spec.opset ?? 17 }],
     graph: graphProto(spec),
   });

@@ -3,6 +3,7 @@
 import { attrInt } from '../../../compiler/ops/util.js';
 import { poolGeometry } from '../../window-geometry.js';
 import { shapeOf, unsupported, type KernelContext } from './kernel.js';
+import { isPlainMaxPool2d, maxPool2dKernel } from './max-pool-2d.js';
 import { sharedLoop } from './threads.js';
 
 function checkF32(k: KernelContext): void {
@@ -22,6 +23,7 @@ export function poolKernel(k: KernelContext): string {
   const [pD, pH, pW] = g.padBegin;
   const [eD, eH, eW] = g.padEnd;
   const isMax = k.node.op === 'max_pool';
+  if (isMax && isPlainMaxPool2d(g)) return maxPool2dKernel(k, k.ptr(x), k.ptr(y), xs[0] * xs[1], g);
   const countPad = !isMax && attrInt(k.node.attrs, 'count_include_pad') !== 0;
   const inPlane = iD * iH * iW;
   const outPlane = oD * oH * oW;
