@@ -73,3 +73,15 @@ export function cascadeModel(options: CascadeOptions = {}): OnnxModelSpec {
     initializers,
   };
 }
+
+/**
+ * Inputs for the default cascade whose first-stage confidence is below 0.5 (`cheap`: the else arm, the first
+ * stage's logits) and above it (`second`: the then arm), seeded.
+ */
+export function cascadeInputs(): Record<'cheap' | 'second', Tensor> {
+  const input = (seed: number, scale: number) => {
+    const r = seededRandom(seed);
+    return Tensor.fromArray('f32', [1, 3, 16, 16], Array.from({ length: 768 }, () => r() * scale));
+  };
+  return { cheap: input(1, 0.5), second: input(5, 2.5) };
+}
