@@ -363,7 +363,7 @@ async function stepTimestamps(executor: WebgpuExecutor): Promise<number[]> {
     const encoder = device.createCommandEncoder();
     for (let j = 0; j < count; j++) {
       const pass = encoder.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * j, endOfPassWriteIndex: 2 * j + 1 } });
-      dispatchStep(executor, pass, first + j);
+      executor.dispatch(pass, first + j);
       pass.end();
     }
     encoder.resolveQuerySet(querySet, 0, 2 * count, resolved, 0);
@@ -387,7 +387,7 @@ async function stepSubmissions(executor: WebgpuExecutor): Promise<number[]> {
   for (let i = 0; i < manifest.steps.length; i++) {
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginComputePass();
-    dispatchStep(executor, pass, i);
+    executor.dispatch(pass, i);
     pass.end();
     const commands = encoder.finish();
     const start = performance.now();
@@ -396,10 +396,4 @@ async function stepSubmissions(executor: WebgpuExecutor): Promise<number[]> {
     times.push(performance.now() - start);
   }
   return times;
-}
-
-function dispatchStep(executor: WebgpuExecutor, pass: GPUComputePassEncoder, i: number): void {
-  pass.setPipeline(executor.pipelines[executor.stepModules[i]]);
-  pass.setBindGroup(0, executor.bindGroups[i]);
-  pass.dispatchWorkgroups(...executor.manifest.steps[i].workgroups);
 }

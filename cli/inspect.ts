@@ -3,6 +3,7 @@
 // draws its graph, fused kernels as groups, as Graphviz or as a self-contained HTML page.
 import { UsageError } from '../compiler/errors.js';
 import { formatType } from '../compiler/ir/printer.js';
+import type { KernelInfo } from '../compiler/kernel-list.js';
 import * as fs from 'node:fs';
 import { describeModel, type InspectReport } from '../api/inspect.js';
 import { describeArtifact } from '../api/inspect-artifact.js';
@@ -91,10 +92,19 @@ function formatReport(report: InspectReport): string {
     ...(Object.keys(s.fusedOps).length ? [`in fused groups: ${Object.values(s.fusedOps).reduce((a, b) => a + b, 0)} nodes`, ...histogram(s.fusedOps)] : []),
     `params: ${s.params.toLocaleString('en-US')} (${formatBytes(s.paramBytes)})`,
     `flops: ${s.flops.toLocaleString('en-US')} (${formatScaled(s.flops, 'FLOP')})${s.symbolic ? ', at least: symbolic dims left out' : ''}`,
-    `kernels: ${s.kernels}`,
+    `kernels: ${s.kernels}${armsSummary(s.kernelList)}`,
     `peak activation memory: ${formatBytes(s.peakActivationBytes)}${s.symbolic ? ', at least' : ''}`,
   ];
   return `${lines.join('\n')}\n${s.quantization ? formatQuantizationReport(s.quantization) : ''}${s.compression ? formatCompressionReport(s.compression) : ''}`;
+}
+
+/** How many of the kernels run only in an If's arm, per arm: ` (11 in If arms: If_7 then 10, If_7 else 1)`. */
+function armsSummary(kernels: readonly KernelInfo[]): string {
+  const perArm = new Map<string, number>();
+  for (const k of kernels) if (k.branch !== undefined) perArm.set(k.branch, (perArm.get(k.branch) ?? 0) + 1);
+  if (perArm.size === 0) return '';
+  const inArms = [...perArm.values()].reduce((a, b) => a + b, 0);
+  return ` (${inArms} in If arms: ${[...perArm].map(([arm, n]) => `${arm} ${n}`).join(', ')})`;
 }
 
 function histogram(ops: Record<string, number>): string[] {

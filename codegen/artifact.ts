@@ -128,7 +128,7 @@ export function buildWebgpuArtifact(program: WebgpuProgram, options: Record<stri
       ? { buffer: program.weights.buffer, bytes: image.length, ...(program.weights.encodings.length ? { encodings: program.weights.encodings.map((e) => ({ ...e })) } : {}) }
       : null,
     modules: program.modules.map((m) => ({ access: [...m.access], ...(m.requires ? { requires: [...m.requires], fallback: m.fallback } : {}) })),
-    steps: program.steps.map((s, i) => ({ module: s.module, kernel: program.stepKernels[i], bindings: s.bindings.map((r) => ({ ...r })), workgroups: [...s.workgroups] })),
+    steps: program.steps.map((s, i) => ({ module: s.module, kernel: program.stepKernels[i], bindings: s.bindings.map((r) => ({ ...r })), workgroups: [...s.workgroups], ...(s.indirect ? { indirect: { ...s.indirect } } : {}) })),
     precision: { ...program.precision },
     ...specializedField(program.specialized),
     kernels: program.kernels,

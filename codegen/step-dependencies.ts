@@ -1,27 +1,37 @@
 // What each kernel computes from, for a runtime asked for some outputs only (Session.run's `outputs` option):
-// per kernel the earlier kernels whose values it reads, and per graph output the kernel that writes it. Values
+// per kernel the earlier kernels whose values it reads, and per graph output the kernels that write it. Values
 // are matched through their alias groups (a view shares its source's storage and is written by its source's
 // writer; a concat written in place is written by every producer of a piece); graph inputs and constants have
-// no writer. Skipping kernels never corrupts a value a kept one
-// reads: the memory plan already keeps every value's bytes untouched from its write to its last read.
+// no writer. Skipping kernels never corrupts a value a kept one reads: the memory plan already keeps every
+// value's bytes untouched from its write to its last read. A kernel of an If's arm runs only when its arm is
+// taken (the step checks): a reader of the If's outputs depends on the writers in both arms.
 import type { Value } from '../compiler/ir/graph.js';
 import type { StepDependencies } from '../runtime/manifest.js';
+import { exclusive, type Guards } from './branches.js';
 import { aliasRoots, type Alias } from './memory-plan.js';
 
 export function kernelDependencies(
   kernels: readonly { reads: readonly Value[]; writes: readonly Value[] }[],
   aliases: readonly Alias[],
   outputs: readonly Value[],
+  guards?: readonly Guards[],
 ): StepDependencies {
   const root = aliasRoots(aliases);
+  // A value's writers: the last kernel that wrote it whole, with the kernels that wrote other pieces of it (a
+  // concat written in place: each piece is aliased at its byte offset) and those of other arms of an If that
+  // wrote it too (each arm writes the If's outputs; which one ran is known only at run time).
+  const pieces = new Set(aliases.filter((a) => a[2] !== undefined).map((a) => a[0]));
   const writers = new Map<Value, number[]>();
   const steps = kernels.map((k, i) => {
     const deps = new Set<number>();
     for (const v of k.reads) for (const w of writers.get(root(v)) ?? []) if (w !== i) deps.add(w);
-    for (const v of k.writes) writers.set(root(v), [...(writers.get(root(v)) ?? []).filter((w) => w !== i), i]);
+    for (const v of k.writes) {
+      const kept = (w: number) => w !== i && (pieces.has(v) || (guards !== undefined && exclusive(guards[w], guards[i])));
+      writers.set(root(v), [...(writers.get(root(v)) ?? []).filter(kept), i]);
+    }
     return [...deps].sort((a, b) => a - b);
   });
-  return { steps, outputs: outputs.map((v) => writers.get(root(v)) ?? []) };
+  return { steps, outputs: outputs.map((v) => [...(writers.get(root(v)) ?? [])].sort((a, b) => a - b)) };
 }
 
 /**

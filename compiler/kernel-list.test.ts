@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { generateProgram } from '../api/compile.js';
 import { inspect } from '../api/inspect.js';
 import { encodeOnnxModel } from './onnx/writer.js';
+import { cascadeModel } from '../models/cascade.js';
 import { squeezenet, transformerEncoder } from '../models/zoo.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
 
@@ -11,6 +12,7 @@ const MODELS: [string, string | Uint8Array][] = [
   ['tiny-cnn', path.join(REPO_ROOT, 'models', 'tiny-cnn.onnx')],
   ['squeezenet', encodeOnnxModel(squeezenet())],
   ['transformer-encoder', encodeOnnxModel(transformerEncoder())],
+  ['cascade (a run-time If)', encodeOnnxModel(cascadeModel())],
 ];
 
 describe.each(MODELS)('%s', (_, model) => {
@@ -28,4 +30,14 @@ test('a fused kernel is named after its anchor, and lists the ops it computes', 
   expect(kernelList[1]).toEqual({ name: 'MaxPool_3', node: 'MaxPool_3', ops: ['max_pool'] });
   // The flatten is a view of its input: no kernel.
   expect(kernelList.map((k) => k.ops).flat()).not.toContain('flatten');
+});
+
+test('an If\'s arms are listed in place, each kernel once and marked with its arm', () => {
+  const { kernelList } = inspect(encodeOnnxModel(cascadeModel()));
+  const arms = kernelList.map((k) => k.branch ?? '');
+  // The first stage, then the second stage's kernels, then the else arm's copy of the first stage's logits.
+  expect(arms.slice(0, 6)).toEqual(['', '', '', '', '', '']);
+  expect(arms.slice(6, 17)).toEqual(Array(11).fill('/If_23 then'));
+  expect(kernelList[17]).toEqual({ name: 'logits', node: 'logits', ops: ['copy'], branch: '/If_23 else' });
+  expect(kernelList).toHaveLength(18);
 });

@@ -81,6 +81,12 @@ export function checkStaticShapes(graph: Graph, file?: string): void {
   if (input) {
     throw new DlcError(`input '${input.name}' sets the shape of node '${origin.name}' (op ${origin.op}); give its value with --input-value ${input.name}=...`, { file });
   }
+  if (origin.op === 'if') {
+    // Both arms are compiled and either may run: the If's output is one buffer of one shape.
+    const i = origin.outputs.indexOf(out);
+    const [a, b] = (['then_branch', 'else_branch'] as const).map((arm) => formatShape((origin.attrs[arm] as Graph).outputs[i].type.shape));
+    throw new DlcError(`output '${out.name}' is ${a} in then_branch and ${b} in else_branch; both arms of a run-time If must give the same shape`, { file, node: origin.name, op: origin.op });
+  }
   throw new DlcError(
     `output '${out.name}' has shape ${formatShape(out.type.shape)}, known only at run time (it depends on data); dlc compiles static shapes only`,
     { file, node: origin.name, op: origin.op },

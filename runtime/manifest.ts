@@ -121,12 +121,15 @@ export interface GpuBufferRange {
 /**
  * One compute dispatch: module `module` of kernels.wgsl with binding i bound to bindings[i]. `kernel`: the
  * kernel (index in signature.kernels) it is a dispatch of, for profilers (absent in artifacts compiled before it).
+ * `indirect`: a dispatch of an If's arm, whose workgroup counts (three u32, `workgroups` when the arm is taken,
+ * zeros when not) an earlier step writes at that place (dispatchWorkgroupsIndirect).
  */
 export interface WebgpuStep {
   module: number;
   kernel?: number;
   bindings: GpuBufferRange[];
   workgroups: [number, number, number];
+  indirect?: { buffer: number; offset: number };
 }
 
 export interface WebgpuModuleInfo {
@@ -330,6 +333,11 @@ function parseWebgpu(m: Record<string, unknown>, files: Record<string, FileEntry
     for (const r of s.bindings) {
       if (!isObject(r) || !isBuffer(r.buffer) || !isCount(r.offset) || !isCount(r.size) || r.size === 0) bad('has a bad buffer range');
       checkRange(`step ${i}'s binding`, r.offset, r.size, buffers[r.buffer], fail);
+    }
+    const counts = s.indirect;
+    if (counts !== undefined) {
+      if (!isObject(counts) || !isBuffer(counts.buffer) || !isCount(counts.offset) || counts.offset % 4 !== 0) bad('has a bad indirect range');
+      checkRange(`step ${i}'s indirect`, counts.offset, 12, buffers[counts.buffer], fail);
     }
   });
   const precision = m.precision as WebgpuManifest['precision'];

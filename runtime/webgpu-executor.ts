@@ -2,7 +2,9 @@
 // pipeline created with createComputePipelineAsync, all in parallel (pipeline creation is slow); every buffer
 // of the plan is created, the weights uploaded once, and each step's bind group made. Each run writes the
 // inputs, records every dispatch into ONE command encoder (one compute pass: dispatches in a pass see the
-// writes of the ones before), copies only the outputs to mappable buffers and reads them back.
+// writes of the ones before), copies only the outputs to mappable buffers and reads them back. The dispatches of
+// an If's arms are indirect: an earlier dispatch wrote their workgroup counts from the condition (zeros for the
+// arm not taken), so a run never waits on the GPU to choose an arm.
 // A step whose module requires WGSL language features (the int8 kernels' dot4I8Packed) runs it where the GPU
 // object lists them all (navigator.gpu.wgslLanguageFeatures, or the set the caller passes) and the module's
 // core-WGSL fallback elsewhere; only the modules that will run are compiled.
@@ -27,6 +29,7 @@ type Input = Float32Array | Int32Array | Uint32Array | GPUBuffer;
 
 // The WebGPU flag values (spec constants), so that the runtime needs no GPU* globals of the caller's realm.
 const STORAGE = 0x80;
+const INDIRECT = 0x100;
 export const COPY_SRC = 0x04;
 export const COPY_DST = 0x08;
 export const MAP_READ = 0x01;
@@ -101,7 +104,8 @@ export class WebgpuExecutor {
     );
     device.pushErrorScope('validation');
     device.pushErrorScope('out-of-memory');
-    const buffers = manifest.buffers.map((size) => device.createBuffer({ size, usage: STORAGE | COPY_SRC | COPY_DST }));
+    const indirect = new Set(manifest.steps.map((s) => s.indirect?.buffer));
+    const buffers = manifest.buffers.map((size, i) => device.createBuffer({ size, usage: STORAGE | COPY_SRC | COPY_DST | (indirect.has(i) ? INDIRECT : 0) }));
     if (manifest.weights) device.queue.writeBuffer(buffers[manifest.weights.buffer], 0, weights as Uint8Array<ArrayBuffer>);
     const bindGroups = manifest.steps.map((s, i) =>
       device.createBindGroup({
@@ -113,6 +117,15 @@ export class WebgpuExecutor {
     const [oom, invalid] = [await device.popErrorScope(), await device.popErrorScope()];
     if (oom || invalid) throw new DlcRuntimeError(`${where}: cannot set the model up on this device: ${(oom ?? invalid)!.message}`);
     return new WebgpuExecutor(device, manifest, buffers, pipelines, bindGroups, readbacks, stepModules);
+  }
+
+  /** Records step i into `pass` (dlc profile records steps one by one this way). */
+  dispatch(pass: GPUComputePassEncoder, i: number): void {
+    const step = this.manifest.steps[i];
+    pass.setPipeline(this.pipelines[this.stepModules[i]]);
+    pass.setBindGroup(0, this.bindGroups[i]);
+    if (step.indirect) pass.dispatchWorkgroupsIndirect(this.buffers[step.indirect.buffer], step.indirect.offset);
+    else pass.dispatchWorkgroups(...step.workgroups);
   }
 
   run(feeds: Feeds, names?: readonly string[]): Promise<Record<string, TypedArray>>;
@@ -155,11 +168,7 @@ export class WebgpuExecutor {
       else if (bytes) device.queue.writeBuffer(buffers[slot.buffer], 0, input as Float32Array<ArrayBuffer>);
     });
     const pass = encoder.beginComputePass();
-    for (const i of stepsFor(wanted, manifest.steps.length, manifest.dependencies)) {
-      pass.setPipeline(this.pipelines[this.stepModules[i]]);
-      pass.setBindGroup(0, this.bindGroups[i]);
-      pass.dispatchWorkgroups(...manifest.steps[i].workgroups);
-    }
+    for (const i of stepsFor(wanted, manifest.steps.length, manifest.dependencies)) this.dispatch(pass, i);
     pass.end();
     const targets = wanted.map((o) => (onGpu ? device.createBuffer({ size: this.readbacks[o].size, usage: STORAGE | COPY_SRC | COPY_DST }) : this.readbacks[o]));
     wanted.forEach((o, i) => encoder.copyBufferToBuffer(buffers[manifest.outputs[o].buffer], 0, targets[i], 0, targets[i].size));

@@ -11,6 +11,7 @@ import { lowerGraph, type LoweringTarget } from '../lower.js';
 import { alignUp, planMemory, type Alias, type PlanStep } from '../memory-plan.js';
 import { programSignature } from '../signature.js';
 import { kernelDependencies } from '../step-dependencies.js';
+import { regionsOf, type Guards, type Region } from '../branches.js';
 import type { StepDependencies } from '../../runtime/manifest.js';
 import { TARGET_INFO } from '../targets.js';
 import { AS_HELPERS } from './as-target.js';
@@ -36,6 +37,8 @@ interface Generated {
   nodes: string[];
   /** Per kernel: whether it splits its work across threads (it takes `tid`, `nthreads`) or runs on thread 0. */
   split: boolean[];
+  /** Per kernel: the If arms it runs in. */
+  guards: Guards[];
   steps: PlanStep[];
   aliases: Alias[];
   /** Address token id of each value. */
@@ -44,7 +47,7 @@ interface Generated {
 
 /** The wasm target as the lowering driver sees it: kernels are AssemblyScript function bodies over address tokens. */
 function generate(graph: Graph, options: WasmCompileOptions, prefix: string, helpers: Map<string, string>): Generated {
-  const gen: Omit<Generated, 'graph' | 'aliases'> = { functions: [], nodes: [], split: [], steps: [], ids: new Map() };
+  const gen: Omit<Generated, 'graph' | 'aliases'> = { functions: [], nodes: [], split: [], guards: [], steps: [], ids: new Map() };
   const threads = options.threads ?? 1;
   const token = (v: Value) => {
     let id = gen.ids.get(v);
@@ -54,11 +57,17 @@ function generate(graph: Graph, options: WasmCompileOptions, prefix: string, hel
   let constants = 0;
   /** What each kernel context read, wrote and asked of scratch (becomes the kernel's plan step). */
   const access = new Map<KernelContext, { reads: Set<Value>; writes: Set<Value>; scratchBytes: number; split: boolean }>();
-  const pushFunction = (node: string, body: string, step: PlanStep, split = false) => {
-    gen.functions.push(`function ${prefix}k${gen.steps.length}(${split ? 'tid: i32, nthreads: i32' : ''}): void {\n${body}\n}`);
+  const pushFunction = (node: string, body: string, step: PlanStep, guards: Guards, split = false) => {
+    const index = gen.steps.length;
+    // A kernel counts its runs on thread 0 (a test hook: which kernels a run ran).
+    const count = options.countKernelRuns ? `  ${split ? 'if (tid == 0) ' : ''}${prefix}countKernelRun(${index});\n` : '';
+    gen.functions.push(`function ${prefix}k${index}(${split ? 'tid: i32, nthreads: i32' : ''}): void {\n${count}${body}\n}`);
     gen.nodes.push(node);
     gen.split.push(split);
-    gen.steps.push(step);
+    gen.guards.push(guards);
+    // Every kernel of an arm reads its condition: it stays valid until the last of them (branches.ts).
+    for (const g of guards) token(g.cond);
+    gen.steps.push({ ...step, reads: [...step.reads, ...guards.map((g) => g.cond)] });
   };
   const target: LoweringTarget<KernelContext, string> = {
     info: TARGET_INFO.wasm,
@@ -102,10 +111,10 @@ function generate(graph: Graph, options: WasmCompileOptions, prefix: string, hel
     emit(kernel, k) {
       const used = access.get(k)!;
       const body = k.epilogue?.setup ? `${k.epilogue.setup}\n${kernel}` : kernel;
-      pushFunction(k.node.name, body, { reads: [...used.reads], writes: [...used.writes], scratchBytes: used.scratchBytes }, used.split);
+      pushFunction(k.node.name, body, { reads: [...used.reads], writes: [...used.writes], scratchBytes: used.scratchBytes }, k.guards, used.split);
     },
-    copyConstant(src, out) {
-      pushFunction(out.name, `  memory.copy(${token(out)}, ${token(src)}, ${bytesOf(out)});`, { reads: [src], writes: [out] });
+    copy(src, out, guards) {
+      pushFunction(out.name, `  memory.copy(${token(out)}, ${token(src)}, ${bytesOf(out)});`, { reads: [src], writes: [out] }, guards);
     },
   };
   return { ...gen, ...lowerGraph(graph, target, options.schedules) };
@@ -185,15 +194,23 @@ export function renderGraph(original: Graph, options: WasmCompileOptions, target
     return { name: c.name, dtype: c.type.dtype, shape: [...shapeOf(c)], offset, bytes: bytesOf(c) };
   });
   const threaded = (options.threads ?? 1) > 1;
+  const regions = regionsOf(gen.guards);
+  // An If reads its condition's byte: every thread the same, after the barrier that ends the kernel writing it.
+  const condition = (cond: Value, taken = true) => `load<u8>(__v${gen.ids.get(cond)}__) ${taken ? '!=' : '=='} 0`;
   const entry = threaded
-    ? threadedEntry(target.prefix, target.entry, gen.split)
-    : `export function ${target.entry}(): void {\n${gen.functions.map((_, i) => `  ${target.prefix}k${i}();`).join('\n')}\n}`;
+    ? `export function ${target.entry}(tid: i32, nthreads: i32): void {\n${threadedBody(target.prefix, gen.split, regions, condition, '  ').join('\n')}\n}`
+    : `export function ${target.entry}(): void {\n${serialBody(target.prefix, regions, condition, '  ').join('\n')}\n}`;
   // A switch (one br_table) beside run(), which stays a straight list of calls. A threaded module's step runs
-  // the kernel on the calling thread alone.
-  const cases = gen.functions.map((_, i) => `    case ${i}: ${target.prefix}k${i}(${gen.split[i] ? '0, 1' : ''}); break;`);
+  // the kernel on the calling thread alone; a kernel of an If's arm runs only when the arm is taken.
+  const armTaken = (guards: Guards) => guards.map((g) => condition(g.cond, g.taken)).join(' && ');
+  const cases = gen.functions.map((_, i) => {
+    const call = `${target.prefix}k${i}(${gen.split[i] ? '0, 1' : ''});`;
+    return `    case ${i}: ${gen.guards[i].length > 0 ? `if (${armTaken(gen.guards[i])}) ` : ''}${call} break;`;
+  });
   const step = target.stepEntry ? [`export function ${target.stepEntry}(i: i32): void {\n  switch (i) {\n${cases.join('\n')}\n  }\n}`] : [];
   const kernels = options.exportKernels ? gen.functions.map((f) => `export ${f}`) : gen.functions;
-  const functions = [...kernels, entry, ...step].map((f) =>
+  const counters = options.countKernelRuns ? kernelRunCounters(target.prefix, gen.functions.length) : [];
+  const functions = [...kernels, entry, ...step, ...counters].map((f) =>
     f
       .replace(/__v(\d+)__/g, (_, id: string) => `${addressOf.get(Number(id))}`)
       .replace(/__s(\d+)__/g, (_, step: string) => `${plan.scratch[Number(step)]}`),
@@ -209,32 +226,68 @@ export function renderGraph(original: Graph, options: WasmCompileOptions, target
     outputs: graph.outputs.map(slot),
     kernels: gen.functions.length,
     planEnd: plan.totalBytes,
-    dependencies: kernelDependencies(gen.steps, gen.aliases, graph.outputs),
+    dependencies: kernelDependencies(gen.steps, gen.aliases, graph.outputs, gen.guards),
   };
 }
 
+/** The one-thread entry point's body: the kernels in order, an If's arms in an if/else on its condition. */
+function serialBody(prefix: string, regions: readonly Region[], condition: (cond: Value) => string, indent: string): string[] {
+  return regions.flatMap((r) =>
+    'kernel' in r
+      ? [`${indent}${prefix}k${r.kernel}();`]
+      : [
+          `${indent}if (${condition(r.guard.cond)}) {`,
+          ...serialBody(prefix, r.then, condition, `${indent}  `),
+          `${indent}} else {`,
+          ...serialBody(prefix, r.else, condition, `${indent}  `),
+          `${indent}}`,
+        ],
+  );
+}
+
 /**
- * The entry point of a threaded module, which every thread calls: split kernels on every thread, the others
- * (runs of them together) on thread 0, a barrier after each, so that a kernel starts once every thread is
- * done with the one before it and the last barrier returns on thread 0 once the whole run is done.
+ * The body of a threaded module's entry point, which every thread calls: split kernels on every thread, the
+ * others (runs of them together) on thread 0, a barrier after each, so that a kernel starts once every thread
+ * is done with the one before it and the last barrier returns on thread 0 once the whole run is done. An If
+ * starts after a barrier (its condition is written), every thread reads the same condition and takes the same
+ * arm, and each arm ends in a barrier of its own.
  */
-function threadedEntry(prefix: string, entry: string, split: readonly boolean[]): string {
+function threadedBody(prefix: string, split: readonly boolean[], regions: readonly Region[], condition: (cond: Value) => string, indent: string): string[] {
   const lines: string[] = [];
   let serial: string[] = [];
   const endSerial = () => {
-    if (serial.length > 0) lines.push(`  if (tid == 0) {\n${serial.join('\n')}\n  }`, '  barrier(nthreads);');
+    if (serial.length > 0) lines.push(`${indent}if (tid == 0) {\n${serial.join('\n')}\n${indent}}`, `${indent}barrier(nthreads);`);
     serial = [];
   };
-  split.forEach((isSplit, i) => {
-    if (!isSplit) {
-      serial.push(`    ${prefix}k${i}();`);
-      return;
+  for (const r of regions) {
+    if ('kernel' in r && !split[r.kernel]) {
+      serial.push(`${indent}  ${prefix}k${r.kernel}();`);
+      continue;
     }
     endSerial();
-    lines.push(`  ${prefix}k${i}(tid, nthreads);`, '  barrier(nthreads);');
-  });
+    if ('kernel' in r) {
+      lines.push(`${indent}${prefix}k${r.kernel}(tid, nthreads);`, `${indent}barrier(nthreads);`);
+      continue;
+    }
+    lines.push(
+      `${indent}if (${condition(r.guard.cond)}) {`,
+      ...threadedBody(prefix, split, r.then, condition, `${indent}  `),
+      `${indent}} else {`,
+      ...threadedBody(prefix, split, r.else, condition, `${indent}  `),
+      `${indent}}`,
+    );
+  }
   endSerial();
-  return `export function ${entry}(tid: i32, nthreads: i32): void {\n${lines.join('\n')}\n}`;
+  return lines;
+}
+
+/** A test hook (WasmCompileOptions.countKernelRuns): a run counter per kernel in static data, and its reader. */
+function kernelRunCounters(prefix: string, kernels: number): string[] {
+  return [
+    `const ${prefix}kernelRunCounts = memory.data(${4 * Math.max(1, kernels)});`,
+    `@inline function ${prefix}countKernelRun(i: i32): void {\n  store<i32>(${prefix}kernelRunCounts + (i << 2), load<i32>(${prefix}kernelRunCounts + (i << 2)) + 1);\n}`,
+    `export function ${prefix}kernelRuns(i: i32): i32 {\n  return load<i32>(${prefix}kernelRunCounts + (i << 2));\n}`,
+  ];
 }
 
 /** Compiles AssemblyScript whose memory plans end at `planEnd`; its static data goes above them. */

@@ -54,6 +54,11 @@ export interface WasmCompileOptions {
   exportKernels?: boolean;
   /** Build for this many threads (kernels/threads.ts); 1, the default, builds the one-thread module. */
   threads?: number;
+  /**
+   * Count each kernel's runs (on thread 0) and export `kernelRuns(i)`, its count: a test hook that shows which
+   * kernels a run ran (an If's untaken arm runs none). Never in artifacts.
+   */
+  countKernelRuns?: boolean;
 }
 
 /** Generates a graph's program (concrete shapes) without compiling it: cheap, and the same for identical inputs. */

@@ -11,7 +11,9 @@ import { shapeOf, sizeOfValue } from '../shapes.js';
 import { programSignature } from '../signature.js';
 import { dispatchDependencies, kernelDependencies } from '../step-dependencies.js';
 import { TARGET_INFO } from '../targets.js';
+import type { Guards } from '../branches.js';
 import { planBuffers } from './buffer-plan.js';
+import { dispatchArmsIndirectly, INDIRECT_RECORD_BYTES } from './branch-workgroups.js';
 import { wgslGroupEpilogue } from './group-epilogue.js';
 import { elementwiseGroupKernel, elementwiseKernel } from './kernels/elementwise.js';
 import { WGSL_KERNELS } from './kernels/index.js';
@@ -27,6 +29,8 @@ interface Generated {
   kernels: WgslDispatch[][];
   /** Per kernel: the node it computes (a graph output's name for the copy of a constant output). */
   nodes: string[];
+  /** Per kernel: the If arms it runs in. */
+  guards: Guards[];
   aliases: Alias[];
   /** Constants whose words pack narrower elements, and how. */
   encodings: Map<Value, WeightEncoding>;
@@ -34,7 +38,7 @@ interface Generated {
 
 /** The webgpu target as the lowering driver sees it: kernels are dispatches over bound values. */
 function generate(graph: Graph, options: WebgpuCompileOptions): Generated {
-  const gen: Pick<Generated, 'kernels' | 'nodes' | 'encodings'> = { kernels: [], nodes: [], encodings: new Map() };
+  const gen: Pick<Generated, 'kernels' | 'nodes' | 'guards' | 'encodings'> = { kernels: [], nodes: [], guards: [], encodings: new Map() };
   const { bindingsPerKernel } = TARGET_INFO.webgpu.limits;
   let constants = 0;
   let scratches = 0;
@@ -60,13 +64,16 @@ function generate(graph: Graph, options: WebgpuCompileOptions): Generated {
       }
       gen.kernels.push(dispatches);
       gen.nodes.push(k.node.name);
+      gen.guards.push(k.guards);
     },
-    copyConstant(src, out) {
+    copy(src, out, guards) {
       gen.kernels.push(stridedCopy(src, out, [sizeOfValue(out)], [1], [1]));
       gen.nodes.push(out.name);
+      gen.guards.push(guards);
     },
   };
-  return { ...gen, ...lowerGraph(graph, target, options.schedules) };
+  const lowered = lowerGraph(graph, target, options.schedules);
+  return { ...gen, kernels: dispatchArmsIndirectly(gen.kernels, gen.guards), ...lowered };
 }
 
 /** A constant's elements in their storage type, little-endian. */
@@ -101,7 +108,7 @@ export function compileGraphToWebgpu(original: Graph, options: WebgpuCompileOpti
   const dispatches = gen.kernels.flat();
   const dispatchKernels = gen.kernels.flatMap((ds, k) => ds.map(() => k));
   const steps = gen.kernels.map((ds) => ({
-    reads: ds.flatMap((d) => d.bindings.filter((b) => b.access === 'read').map((b) => b.value)),
+    reads: ds.flatMap((d) => [...d.bindings.filter((b) => b.access === 'read').map((b) => b.value), ...(d.indirect ? [d.indirect.value] : [])]),
     writes: ds.flatMap((d) => d.bindings.filter((b) => b.access === 'read_write').map((b) => b.value)),
   }));
   const plan = planBuffers({
@@ -136,7 +143,8 @@ export function compileGraphToWebgpu(original: Graph, options: WebgpuCompileOpti
       if (!r) throw new Error(`code generator bug: no buffer for '${b.value.name}'`);
       return r;
     });
-    return { module, bindings, workgroups: [...d.workgroups] };
+    const indirect = d.indirect && plan.ranges.get(d.indirect.value);
+    return { module, bindings, workgroups: [...d.workgroups], ...(indirect ? { indirect: { buffer: indirect.buffer, offset: indirect.offset + INDIRECT_RECORD_BYTES * d.indirect!.record } } : {}) };
   });
   const slot = (v: Value): GpuTensorSlot => ({ name: v.name, dtype: v.type.dtype, shape: [...shapeOf(v)], storage: storageType(v.type.dtype), buffer: plan.ranges.get(v)!.buffer });
   const encodings: WeightRange[] = [];
@@ -153,7 +161,7 @@ export function compileGraphToWebgpu(original: Graph, options: WebgpuCompileOpti
     inputs: graph.inputs.map(slot),
     outputs: graph.outputs.map(slot),
     kernels: gen.kernels.length,
-    dependencies: dispatchDependencies(kernelDependencies(steps, gen.aliases, graph.outputs), gen.kernels.map((ds) => ds.filter(runs).length)),
+    dependencies: dispatchDependencies(kernelDependencies(steps, gen.aliases, graph.outputs, gen.guards), gen.kernels.map((ds) => ds.filter(runs).length)),
     precision: precisionOf(options),
   };
   // stepKernels is no part of the program's signature (only a profiler asks which kernel a step is): the

@@ -17,7 +17,8 @@ export interface GpuBufferRange { buffer: number; offset: number; size: number }
 export interface GpuModule { code: string; access: ('read' | 'read_write')[]; requires?: string[]; fallback?: number }
 /** A range of the weights whose words pack narrower elements (kernels/kernel.ts, WeightEncoding). */
 export interface WeightRange { offset: number; bytes: number; encoding: 'i8x4' }
-export interface WebgpuStep { module: number; bindings: GpuBufferRange[]; workgroups: [number, number, number] }
+/** `indirect`: the dispatch reads its workgroup counts there at run time (an If's arm); `workgroups` when taken. */
+export interface WebgpuStep { module: number; bindings: GpuBufferRange[]; workgroups: [number, number, number]; indirect?: { buffer: number; offset: number } }
 
 export type Precision = 'f32' | 'f16';
 /** The precision asked for, the one the arithmetic uses, how constant weights are stored, and why they differ. */

@@ -112,6 +112,7 @@ export function kernelContext(graph: Graph, epilogue?: WgslEpilogue): WgslKernel
     schedules: DEFAULT_SCHEDULES,
     weights: 'f32',
     epilogue,
+    guards: [],
     input(i) {
       const v = node.inputs[i];
       if (!v) throw new Error(`node '${node.name}' has no input ${i}`);

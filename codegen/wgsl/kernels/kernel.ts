@@ -34,6 +34,11 @@ export interface WgslDispatch {
    * runs this one where every feature in `requires` is present and `code` elsewhere.
    */
   preferred?: { code: string; requires: string[] };
+  /**
+   * Dispatched indirectly: the workgroup counts are record `record` (three u32) of `value`, which an If's
+   * decision dispatch fills at run time (branch-workgroups.ts): `workgroups` in the taken arm, zeros otherwise.
+   */
+  indirect?: { value: Value; record: number };
 }
 
 /**
