@@ -225,8 +225,7 @@ export async function benchOnnxruntimeWeb(
   startedThreads.set(ort, threads);
   ort.env.wasm.numThreads = threads;
   ort.env.wasm.simd = true;
-  const ortFeeds: Record<string, InstanceType<OnnxruntimeWeb['Tensor']>> = {};
-  for (const i of inputs) ortFeeds[i.name] = new ort.Tensor(ORT_TYPES[i.dtype as DType] as 'float32', feeds[i.name] as Float32Array, i.shape);
+  const ortFeeds = onnxruntimeWebFeeds(ort, feeds, inputs);
   let session: Awaited<ReturnType<OnnxruntimeWeb['InferenceSession']['create']>> | undefined;
   try {
     const start = performance.now();
@@ -242,6 +241,13 @@ export async function benchOnnxruntimeWeb(
   } finally {
     await session?.release();
   }
+}
+
+/** dlc's feeds as onnxruntime-web tensors (same data, the peer's dtype names). */
+export function onnxruntimeWebFeeds(ort: OnnxruntimeWeb, feeds: Feeds, inputs: readonly TensorInfo[]): Record<string, InstanceType<OnnxruntimeWeb['Tensor']>> {
+  const ortFeeds: Record<string, InstanceType<OnnxruntimeWeb['Tensor']>> = {};
+  for (const i of inputs) ortFeeds[i.name] = new ort.Tensor(ORT_TYPES[i.dtype as DType] as 'float32', feeds[i.name] as Float32Array, i.shape);
+  return ortFeeds;
 }
 
 /** onnxruntime-web, a dev dependency: loaded only by `dlc bench`, with a clear error where it is missing. */

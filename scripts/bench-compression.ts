@@ -22,6 +22,7 @@ import { loadInMemory } from '../api/session.js';
 import { formatBytes } from '../cli/format.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
 import { detPages, memoryDataset } from './bench-datasets.js';
+import { replaceSection } from './benchmarks-file.js';
 
 const OUTPUT = path.join(REPO_ROOT, 'BENCHMARKS.md');
 export const COMPRESSION_BEGIN = '<!-- compression:begin -->';
@@ -225,14 +226,6 @@ export function renderCompression(results: readonly CompressionResult[]): string
   return out;
 }
 
-/** BENCHMARKS.md with its compression section replaced (or appended). */
-export function withCompressionSection(text: string, section: string): string {
-  const a = text.indexOf(COMPRESSION_BEGIN);
-  const b = text.indexOf(COMPRESSION_END);
-  if (a >= 0 && b > a) return `${text.slice(0, a)}${section}${text.slice(b + COMPRESSION_END.length)}`;
-  return `${text.trimEnd()}\n\n${section}\n`;
-}
-
 async function main(): Promise<void> {
   const filter = process.argv[2] ? new RegExp(process.argv[2]) : undefined;
   const results: CompressionResult[] = [];
@@ -240,7 +233,7 @@ async function main(): Promise<void> {
   const section = renderCompression(results).join('\n');
   if (filter) process.stdout.write(`${section}\n`);
   else {
-    fs.writeFileSync(OUTPUT, withCompressionSection(fs.readFileSync(OUTPUT, 'utf8'), section));
+    fs.writeFileSync(OUTPUT, replaceSection(fs.readFileSync(OUTPUT, 'utf8'), COMPRESSION_BEGIN, COMPRESSION_END, section));
     log(`wrote the compression section of ${OUTPUT}`);
   }
   if (results.some((r) => r.variants.some((v) => v.error))) process.exitCode = 1;

@@ -1,0 +1,244 @@
+// The CPU section of BENCHMARKS.md (`npm run bench:cpu`): per model, dlc's wasm target untuned and tuned on one
+// thread and tuned on two, beside onnxruntime-web's WASM backend on one and on two threads, all in one run.
+//
+// Tuning: `scripts/tuning-records.jsonl` holds the records `dlc tune` wrote on the machines that ran this; a
+// model with no record for this machine (tune/device.ts: CPU, Node, one thread) is tuned first, as
+// `dlc tune --time-budget` does, and its records are appended, so that a later run replays them (byte-identical
+// artifacts). The two-thread artifacts replay the one-thread records: tuning again on two threads would double
+// the time, and the section says so.
+//
+// Timing: onnxruntime-web reads its thread count once per process, so each model is timed in two child
+// processes: one holds dlc untuned and tuned (one thread) and onnxruntime-web on one thread; the other holds dlc
+// tuned on one and on two threads and onnxruntime-web on two. In each, the sessions run in turn, a block of runs
+// each, round after round, so that a busy moment of the machine weighs on all alike; every ratio compares
+// medians taken in the same process.
+//
+//   npm run bench:cpu [-- --filter REGEX] [--budget SECONDS]
+//   (--filter prints the section instead of writing BENCHMARKS.md)
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { compile, type Artifact } from '../api/compile.js';
+import { seededFeeds, type Feeds } from '../api/feeds.js';
+import { importOnnxruntimeWeb, onnxruntimeWebFeeds } from '../cli/bench.js';
+import { encodeOnnxModel } from '../compiler/onnx/writer.js';
+import { TORCHVISION_EXPORTS } from '../models/pytorch-style.js';
+import { ZOO } from '../models/zoo.js';
+import { loadModel, type Session, type TensorInfo } from '../runtime/index.js';
+import { REAL_MODELS, type RealModel } from '../tests/models/real-models.js';
+import { REPO_ROOT } from '../tests/util/repo.js';
+import { deviceKey, wasmDevice } from '../tune/device.js';
+import { WasmMeasurer } from '../tune/measure-wasm.js';
+import { appendRecords, readRecordsFile, type TuningRecord } from '../tune/records.js';
+import { tuneModel } from '../tune/tune.js';
+import { replaceSection } from './benchmarks-file.js';
+
+export const CPU_BEGIN = '<!-- cpu section: npm run bench:cpu -->';
+export const CPU_END = '<!-- end of cpu section -->';
+const OUTPUT = path.join(REPO_ROOT, 'BENCHMARKS.md');
+const RECORDS = path.join(REPO_ROOT, 'scripts', 'tuning-records.jsonl');
+/** Models whose run takes a tenth of a second or more here: fewer runs. */
+const BIG = new Set(['ppocrv4-det', 'ppocrv4-rec']);
+/** The models a conv net's two-thread target applies to (the issue: "on the conv nets"). */
+const CONV_NETS = new Set(['ppocr-cls', 'ppocrv4-det', 'ppocrv4-rec', 'resnet', 'mobilenet-v2', 'squeezenet', ...Object.keys(TORCHVISION_EXPORTS)]);
+
+interface Model extends RealModel {
+  real: boolean;
+}
+
+/** The models of `npm run bench`: the sample, the real models, the zoo and the torchvision exports (written to `dir`). */
+function models(dir: string): Model[] {
+  const built = Object.entries({ ...ZOO, ...TORCHVISION_EXPORTS }).map(([name, spec]): Model => {
+    const file = path.join(dir, `${name}.onnx`);
+    fs.writeFileSync(file, encodeOnnxModel(spec()));
+    return { name, file, inputShapes: {}, real: false };
+  });
+  return [
+    { name: 'tiny-cnn', file: path.join(REPO_ROOT, 'models', 'tiny-cnn.onnx'), inputShapes: {}, real: false },
+    ...REAL_MODELS.map((m) => ({ ...m, real: true })),
+    ...built,
+  ];
+}
+
+// ------------------------------------------------------------------------------------------ child: timing
+
+/** What a child process measured: medians in ms, by variant name. */
+type Medians = Record<string, number>;
+
+interface ChildRequest {
+  model: Model;
+  ortThreads: 1 | 2;
+  runs: number;
+}
+
+function fromMemory(artifact: Artifact, threads?: number): Promise<Session> {
+  const fetch = async (url: string) => {
+    const bytes = artifact.files.get(url.slice('mem/'.length));
+    return { ok: bytes !== undefined, status: bytes ? 200 : 404, statusText: '', arrayBuffer: async () => bytes!.slice().buffer };
+  };
+  return loadModel('mem', { fetch, ...(threads === undefined ? {} : { threads }) });
+}
+
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function measureInChild({ model, ortThreads, runs }: ChildRequest): Promise<Medians> {
+  const records = readRecordsFile(RECORDS);
+  const tuning = { records, device: wasmDevice(1) };
+  const base = { target: 'wasm' as const, inputShapes: model.inputShapes };
+  const variants: [string, () => Promise<Artifact>, number | undefined][] = ortThreads === 1
+    ? [['untuned', () => compile(model.file, base), undefined], ['tuned', () => compile(model.file, { ...base, tuning }), undefined]]
+    : [['tuned', () => compile(model.file, { ...base, tuning }), undefined], ['tuned 2 threads', () => compile(model.file, { ...base, tuning, threads: 2 }), 2]];
+  const sessions: [string, () => Promise<unknown>][] = [];
+  const release: (() => Promise<void>)[] = [];
+  let feeds: Feeds | undefined;
+  let inputs: readonly TensorInfo[] = [];
+  for (const [name, build, threads] of variants) {
+    const session = await fromMemory(await build(), threads);
+    inputs = session.inputs;
+    feeds ??= Object.fromEntries(inputs.map((i) => [i.name, seededFeeds(1)(i)]));
+    const f = feeds;
+    sessions.push([name, () => Promise.resolve(session.run(f))]);
+    release.push(() => session.release());
+  }
+  const ort = await importOnnxruntimeWeb();
+  ort.env.wasm.numThreads = ortThreads;
+  ort.env.wasm.simd = true;
+  const ortSession = await ort.InferenceSession.create(fs.readFileSync(model.file), { executionProviders: ['wasm'] });
+  const ortFeeds = onnxruntimeWebFeeds(ort, feeds!, inputs);
+  sessions.push([`onnxruntime-web ${ortThreads}`, () => ortSession.run(ortFeeds)]);
+
+  // Rounds of a block of runs per side: the warm-up round is dropped.
+  const block = BIG.has(model.name) ? 2 : 10;
+  const rounds = Math.ceil(runs / block);
+  const samples = sessions.map((): number[] => []);
+  for (let round = 0; round <= rounds; round++) {
+    for (const [i, [, run]] of sessions.entries()) {
+      for (let r = 0; r < block; r++) {
+        const t0 = performance.now();
+        await run();
+        if (round > 0) samples[i].push(performance.now() - t0);
+      }
+    }
+  }
+  for (const r of release) await r();
+  await ortSession.release();
+  return Object.fromEntries(sessions.map(([name], i) => [name, median(samples[i])]));
+}
+
+// ------------------------------------------------------------------------------------------ parent
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** Tunes `model` unless the records file already holds this machine's records for it. */
+async function ensureTuned(model: Model, budgetS: number): Promise<string> {
+  const device = deviceKey(wasmDevice(1));
+  const have = fs.existsSync(RECORDS) ? readRecordsFile(RECORDS) : [];
+  const tag = `${model.name}`;
+  if (have.some((r: TuningRecord) => r.device === device && r.model === tag)) return 'replayed';
+  const result = await tuneModel(model.file, {
+    target: 'wasm', inputShapes: model.inputShapes, measurer: new WasmMeasurer(), timeBudgetS: budgetS,
+    onProgress: (p) => process.stderr.write(`\r${model.name}: tuning, ${p.trials} trials, ${p.elapsedS.toFixed(0)} s   `),
+  });
+  process.stderr.write('\n');
+  appendRecords(RECORDS, result.records.map((r) => ({ ...r, model: tag })));
+  const faster = result.workloads.filter((w) => Object.keys(w.best).length > 0).length;
+  return `${result.workloads.length} workloads, ${faster} retuned, ${result.elapsedS.toFixed(0)} s`;
+}
+
+function child(request: ChildRequest): Medians {
+  const out = execFileSync(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, '--child', JSON.stringify(request)], {
+    encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20,
+  });
+  return JSON.parse(out.trim().split('\n').pop()!) as Medians;
+}
+
+interface Row {
+  model: Model;
+  tuning: string;
+  one: Medians;
+  two: Medians;
+}
+
+const ms = (v: number) => (v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toFixed(3));
+const x = (v: number) => `${v.toFixed(2)}×`;
+const geomean = (xs: readonly number[]) => Math.exp(xs.reduce((s, v) => s + Math.log(v), 0) / xs.length);
+
+function render(rows: Row[], budgetS: number, startedLoad: number[]): string {
+  const out = [CPU_BEGIN, '## WASM on the CPU: tuned against untuned, one thread against two (ms)', ''];
+  out.push(
+    `Generated by \`npm run bench:cpu\` on ${os.cpus()[0]?.model.trim()} (${os.cpus().length} cores), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; ` +
+      `load average ${startedLoad.map((l) => l.toFixed(2)).join(', ')} before the run.`,
+    '- dlc: the wasm artifact run by the runtime; **tuned** = compiled with `--tuning-records scripts/tuning-records.jsonl`, records made by ' +
+      `\`dlc tune --target wasm --time-budget ${budgetS}\` on this machine (one thread; the two-thread artifacts replay the one-thread records). ` +
+      'Peer: onnxruntime-web (same version as above) WASM backend in Node with `numThreads` 1 and 2 (its pthreads run on worker_threads).',
+    '- Each model is timed in two processes (onnxruntime-web takes its thread count once per process): untuned, tuned and ort-web on 1 thread; ' +
+      'tuned on 1 and 2 threads and ort-web on 2. In each the sides run in turn, a block of runs each, round after round; medians. ' +
+      'Ratios are taken within one process.',
+    '',
+  );
+  const header = ['model', 'tuning', 'untuned 1T', 'tuned 1T', 'tuned / untuned', 'ort-web 1T', '**dlc tuned 1T vs ort-web 1T**', 'dlc 2T', 'dlc 2T vs dlc 1T', 'ort-web 2T', '**dlc 2T vs ort-web 2T**'];
+  out.push(`| ${header.join(' | ')} |`, `| ${header.map((_, i) => (i < 2 ? '---' : '---:')).join(' | ')} |`);
+  for (const r of rows) {
+    const { one, two } = r;
+    out.push(`| ${[
+      r.model.name, r.tuning, ms(one.untuned), ms(one.tuned), x(one.untuned / one.tuned), ms(one['onnxruntime-web 1']), `**${x(one['onnxruntime-web 1'] / one.tuned)}**`,
+      ms(two['tuned 2 threads']), x(two.tuned / two['tuned 2 threads']), ms(two['onnxruntime-web 2']), `**${x(two['onnxruntime-web 2'] / two['tuned 2 threads'])}**`,
+    ].join(' | ')} |`);
+  }
+  const vsOrt = rows.map((r) => r.one['onnxruntime-web 1'] / r.one.tuned);
+  const convs = rows.filter((r) => CONV_NETS.has(r.model.name));
+  out.push(
+    '',
+    `- Tuned, one thread each: **geometric mean ${x(geomean(vsOrt))}** over onnxruntime-web on ${rows.length} models; lowest ${x(Math.min(...vsOrt))} (${rows[vsOrt.indexOf(Math.min(...vsOrt))].model.name}). ` +
+      `Untuned: ${x(geomean(rows.map((r) => r.one['onnxruntime-web 1'] / r.one.untuned)))}.`,
+    `- Two threads over dlc's one: geometric mean ${x(geomean(convs.map((r) => r.two.tuned / r.two['tuned 2 threads'])))} on the ${convs.length} conv nets (${convs.map((r) => r.model.name).join(', ')}); ` +
+      `dlc on two threads against onnxruntime-web on two: geometric mean ${x(geomean(rows.map((r) => r.two['onnxruntime-web 2'] / r.two['tuned 2 threads'])))}, ` +
+      `${rows.filter((r) => r.two['onnxruntime-web 2'] > r.two['tuned 2 threads']).length} of ${rows.length} models ahead.`,
+    CPU_END,
+  );
+  return out.join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const arg = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+  const childRequest = arg('--child');
+  if (childRequest !== undefined) {
+    process.stdout.write(`${JSON.stringify(await measureInChild(JSON.parse(childRequest) as ChildRequest))}\n`);
+    process.exit(0);
+  }
+  const filter = arg('--filter') === undefined ? undefined : new RegExp(arg('--filter')!);
+  const budgetS = Number(arg('--budget') ?? 60);
+  const startedLoad = os.loadavg();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dlc-bench-cpu-'));
+  try {
+    const rows: Row[] = [];
+    for (const model of models(tmp).filter((m) => !filter || filter.test(m.name))) {
+      const tuning = await ensureTuned(model, budgetS);
+      const runs = BIG.has(model.name) ? 10 : 60;
+      const one = child({ model, ortThreads: 1, runs });
+      const two = child({ model, ortThreads: 2, runs });
+      rows.push({ model, tuning, one, two });
+      log(`${model.name}: ${JSON.stringify({ tuning, one, two })}`);
+    }
+    const section = render(rows, budgetS, startedLoad);
+    if (filter) process.stdout.write(`${section}\n`);
+    else {
+      fs.writeFileSync(OUTPUT, replaceSection(fs.readFileSync(OUTPUT, 'utf8'), CPU_BEGIN, CPU_END, section));
+      log(`wrote the cpu section of ${OUTPUT}`);
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
