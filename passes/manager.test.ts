@@ -232,8 +232,8 @@ describe('pass manager', () => {
 
   test('-O levels are named pipelines', () => {
     expect(optPipelineText(0)).toBe('');
-    expect(optPipelineText(1)).toBe('fixpoint(fold-constants,fold-shape-arithmetic,remove-identity,eliminate-dead-code),fold-qdq,legalize,fuse-ops');
-    expect(optPipelineText(2).startsWith('fixpoint(fold-constants,fold-shape-arithmetic,remove-identity,eliminate-dead-code),')).toBe(true);
+    expect(optPipelineText(1)).toBe('fixpoint(fold-constants,fold-if,fold-shape-arithmetic,remove-identity,eliminate-dead-code),fold-qdq,legalize,fuse-ops');
+    expect(optPipelineText(2).startsWith('fixpoint(fold-constants,fold-if,fold-shape-arithmetic,remove-identity,eliminate-dead-code),')).toBe(true);
     expect(optPipelineText(2).endsWith(',fuse-horizontal,fuse-ops')).toBe(true);
     expect(optPipelineText(3)).toBe(optPipelineText(2));
     expect(() => optPipelineText(4)).toThrow(/unknown optimization level -O4/);
