@@ -15,14 +15,19 @@ export const foldIfPass: PassInfo = {
   create: () => (graph) => foldIf(graph),
 };
 
+type Names = Pick<NameAllocator, 'fresh'>;
+
 export function foldIf(graph: Graph): Graph {
   if (!findConstantIf(graph)) return graph;
   const g = cloneGraph(graph);
   for (let found = findConstantIf(g); found; found = findConstantIf(g)) {
     const { node, parent } = found;
     const taken = node.attrs[node.inputs[0]!.data!.data[0] !== 0 ? 'then_branch' : 'else_branch'] as Graph;
-    // The branch keeps its names where nothing else in the model (the untaken branch aside) uses them.
-    const names = new NameAllocator(g, taken);
+    // The branch keeps its names where nothing else in the model (the untaken branch aside) uses them; a name
+    // the branch gives a node and its output alike stays shared.
+    const outside = new NameAllocator(g, taken);
+    const chosen = new Map<string, string>();
+    const names = { fresh: (name: string) => chosen.get(name) ?? chosen.set(name, outside.fresh(name)).get(name)! };
     const at = parent.nodes.indexOf(node);
     parent.nodes.splice(at, 1, ...inlineBranch(parent, node, taken, names));
   }
@@ -48,7 +53,7 @@ function findConstantIf(g: Graph): { node: Node; parent: Graph } | undefined {
  * (a constant, an outer value, or one value given as two outputs) is copied by an identity, so that every
  * If output keeps one producer (graph outputs must be computed by a node).
  */
-function inlineBranch(g: Graph, ifNode: Node, branch: Graph, names: NameAllocator): Node[] {
+function inlineBranch(g: Graph, ifNode: Node, branch: Graph, names: Names): Node[] {
   const produced = new Set(branch.nodes.flatMap((n) => n.outputs));
   const renamed = new Map<Value, Value>();
   const copies: Node[] = [];
@@ -73,7 +78,7 @@ function inlineBranch(g: Graph, ifNode: Node, branch: Graph, names: NameAllocato
   return [...nodes, ...copies];
 }
 
-function rename(v: Value, names: NameAllocator): Value {
+function rename(v: Value, names: Names): Value {
   v.name = names.fresh(v.name);
   return v;
 }
