@@ -9,7 +9,7 @@ import { compareTensors } from '../compiler/compare.js';
 import { Tensor } from '../compiler/ir/tensor.js';
 import { encodeOnnxModel } from '../compiler/onnx/writer.js';
 import { seededRandom } from '../compiler/random.js';
-import { loadModel, type Session } from '../runtime/index.js';
+import { loadModel, type Feeds, type Session } from '../runtime/index.js';
 import { VAD_CHUNK, VAD_HIDDEN, vadStyle } from './vad-style.js';
 
 const MODEL = encodeOnnxModel(vadStyle());
@@ -28,9 +28,9 @@ function chunks(count: number, seed: number): Float32Array[] {
 /** onnxruntime's outputs chunk by chunk, hn and cn fed back as h and c by hand. */
 async function reference(audio: Float32Array[], sr: number): Promise<{ output: number; hn: Float32Array; cn: Float32Array }[]> {
   const session = await ort.InferenceSession.create(MODEL, { intraOpNumThreads: 1 });
-  let h = new Float32Array(2 * VAD_HIDDEN);
-  let c = new Float32Array(2 * VAD_HIDDEN);
-  const steps = [];
+  let h: Float32Array = new Float32Array(2 * VAD_HIDDEN);
+  let c: Float32Array = new Float32Array(2 * VAD_HIDDEN);
+  const steps: { output: number; hn: Float32Array; cn: Float32Array }[] = [];
   for (const chunk of audio) {
     const out = await session.run({
       input: new ort.Tensor('float32', chunk, [1, VAD_CHUNK]),
@@ -62,7 +62,7 @@ async function expectStreamMatches(session: Session, audio: Float32Array[], sr: 
   };
   for (const [k, chunk] of audio.entries()) {
     // Every chunk but the first leaves h and c out: they are the state the last chunk fed back.
-    const feeds = k === 0 ? { input: chunk, h: new Float32Array(2 * VAD_HIDDEN), c: new Float32Array(2 * VAD_HIDDEN) } : { input: chunk };
+    const feeds: Feeds = k === 0 ? { input: chunk, h: new Float32Array(2 * VAD_HIDDEN), c: new Float32Array(2 * VAD_HIDDEN) } : { input: chunk };
     const got = await session.run(feeds, { feedback: { hn: 'h', cn: 'c' } });
     compare('output', k, got.output as Float32Array, Float32Array.of(want[k].output), [1, 1]);
     // The state is compared where onnxruntime has it; the runtime keeps its own copy of it.
