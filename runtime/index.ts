@@ -7,6 +7,7 @@
 //   const session = await loadModel('./artifact', { device, onProgress: (e) => show(e.loaded / e.total), cache: 'dlc-weights' });
 //   const { y } = await session.run({ x: new Float32Array(3 * 224 * 224) });
 //   const { y: t } = await session.runTensors(feeds, { outputs: ['y'] });  // t.data, t.dims, t.dtype; only y's kernels run
+//   const { p } = await session.run({ chunk }, { feedback: { hn: 'h' } });  // output hn becomes input h of the next run, in the runtime
 import { DlcRuntimeError } from './errors.js';
 import { artifactSource, checkIntegrity, sha256Hex, type ArtifactFiles, type FetchFunction } from './files.js';
 import { unpackBundle } from './bundle.js';
