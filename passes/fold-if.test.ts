@@ -83,6 +83,22 @@ describe('fold-if', () => {
     expect([r.y0, r.y1, r.y2, r.y3].map((t) => Array.from(t.data))).toEqual([[-1, 0, 5], [0, 0, 5], [0, 0, 5], [7, 8, 9]]);
   });
 
+  test('a nested graph of the branch that reads a result reads the If output', () => {
+    const x = new Value('x', { dtype: 'f32', shape: [3] });
+    const flag = new Value('flag', { dtype: 'bool', shape: [] });
+    const g = new Graph('main', [x, flag]);
+    graphWithIf(true, (b) => {
+      const [r] = b.emit('relu', [x]);
+      const [inner] = b.emit('if', [flag], { then_branch: branchOf('t', [r], 'neg'), else_branch: branchOf('e', [r], 'abs') });
+      return [r, inner];
+    }, () => [x, x], g);
+    const out = foldIf(g);
+    verifyGraph(out);
+    expect(ops(out)).toEqual(['relu', 'if', 'neg', 'abs']);
+    const r = interpret(out, { x: f32([3], [-1, 0, 5]), flag: Tensor.scalar('bool', 1) });
+    expect([r.y0, r.y1].map((t) => Array.from(t.data))).toEqual([[0, 0, 5], [-0, -0, -5]]);
+  });
+
   test('branch names that the enclosing graph already uses are renamed; others are kept', () => {
     const x = new Value('x', { dtype: 'f32', shape: [3] });
     const g = new Graph('main', [x]);

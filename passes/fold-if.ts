@@ -5,7 +5,7 @@
 // untaken branch is dropped whole: whatever it holds (an op no target has a kernel for) never reaches
 // lowering. Ifs nested in subgraphs (Loop bodies, other branches) fold the same way.
 import { Graph, Value, type Node } from '../compiler/ir/graph.js';
-import { cloneGraph, NameAllocator, refineTypes } from './graph-edit.js';
+import { cloneGraph, NameAllocator, refineTypes, replaceUses } from './graph-edit.js';
 import type { PassInfo } from './manager.js';
 
 export const foldIfPass: PassInfo = {
@@ -75,6 +75,8 @@ function inlineBranch(g: Graph, ifNode: Node, branch: Graph, names: Names): Node
     inputs: n.inputs.map((v) => (v ? (renamed.get(v) ?? v) : null)),
     outputs: n.outputs.map((v) => renamed.get(v) ?? rename(v, names)),
   }));
+  // A Loop or If inside the branch may read a result too.
+  for (const n of nodes) for (const sg of Graph.subgraphsOf(n)) replaceUses(sg, renamed);
   return [...nodes, ...copies];
 }
 
