@@ -25,8 +25,8 @@ const inRuntime = (outputs?: string[]) => async (s: Session): Promise<void> => {
 };
 
 async function throughJs(s: Session): Promise<void> {
-  let h = new Float32Array(2 * VAD_HIDDEN);
-  let c = new Float32Array(2 * VAD_HIDDEN);
+  let h: Float32Array = new Float32Array(2 * VAD_HIDDEN);
+  let c: Float32Array = new Float32Array(2 * VAD_HIDDEN);
   for (const input of audio) {
     const out = await s.run({ input, h, c });
     [h, c] = [out.hn as Float32Array, out.cn as Float32Array];
