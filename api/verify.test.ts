@@ -7,6 +7,7 @@ import { importOnnxruntime } from './onnxruntime.js';
 import { Tensor } from '../compiler/ir/tensor.js';
 import { exportOnnxModel } from '../compiler/onnx/export.js';
 import { buildGraph } from '../tests/util/graphs.js';
+import { encodeOnnxModel } from '../compiler/onnx/writer.js';
 
 const TINY_CNN = path.join(REPO_ROOT, 'models', 'tiny-cnn.onnx');
 
@@ -74,6 +75,21 @@ describe('verify', () => {
     expect(e).toBeInstanceOf(DlcError);
     expect((e as DlcError).message).toBe("options.inputs names 'noise', which is not an input of the model (inputs: image)");
     expect((e as DlcError).exitCode).toBe(2);
+  });
+
+  test('an input fixed with inputValues is fed to onnxruntime at its compiled value', async () => {
+    // y = x · sr: the model still takes sr, the artifact does not.
+    const model = encodeOnnxModel({
+      inputs: [{ name: 'x', dtype: 'f32', shape: [4] }, { name: 'sr', dtype: 'i64', shape: [] }],
+      outputs: [{ name: 'y', dtype: 'f32', shape: [4] }],
+      nodes: [
+        { op: 'Cast', inputs: ['sr'], outputs: ['scale'], attrs: { to: 1 } },
+        { op: 'Mul', inputs: ['x', 'scale'], outputs: ['y'] },
+      ],
+    });
+    const result = await verify(model, { target: 'wasm', optLevel: 1, inputValues: { sr: [8000] } });
+    expect(result.ok).toBe(true);
+    expect(result.outputs[0].maxAbsError).toBe(0);
   });
 
   test('a missing onnxruntime-node says how to install it', async () => {

@@ -9,7 +9,8 @@ import { compareTensors, outputRule, type Tolerance } from '../compiler/compare.
 import { DlcError, UsageError } from '../compiler/errors.js';
 import type { DType } from '../compiler/ir/dtype.js';
 import type { TargetName } from '../codegen/targets.js';
-import type { TensorInfo } from '../runtime/index.js';
+import { arrayConstructor } from '../runtime/dtypes.js';
+import type { SpecializedInput, TensorInfo } from '../runtime/index.js';
 import type { QuantizationReport } from '../quantize/quantize-graph.js';
 import { exportOnnxModel } from '../compiler/onnx/export.js';
 import { compile, type CompileOptions } from './compile.js';
@@ -114,7 +115,9 @@ export async function verify(model: Uint8Array | string, options: VerifyOptions)
     const ours = await withRuntimeErrors(() => session.run(feeds));
     // The compressed graph as an ONNX model: the same weights the artifact ships.
     const reference = artifact.compressedGraph ? exportOnnxModel(artifact.compressedGraph, { producer: 'dlc compile --compress' }) : model;
-    const theirs = await runOnnxruntime(ort, reference, file, feeds, session.inputs);
+    // The original model still has the inputs specialized at compile time: onnxruntime is fed their values.
+    const specialized = artifact.compressedGraph ? [] : session.specialized;
+    const theirs = await runOnnxruntime(ort, reference, file, { ...feeds, ...specializedFeeds(specialized) }, [...session.inputs, ...specialized]);
     const outputs = session.outputs.map((o): VerifiedOutput => {
       const want = theirs[o.name];
       if (!want) throw new DlcError(`onnxruntime gave no output '${o.name}'`, { file });
@@ -144,5 +147,15 @@ function completeFeeds(inputs: readonly TensorInfo[], given: Feeds, seed: number
   const random = seededFeeds(seed);
   const feeds: Feeds = {};
   for (const info of inputs) feeds[info.name] = given[info.name] ?? random(info);
+  return feeds;
+}
+
+/** The values compiled in for specialized inputs, as feeds (i64 and u64 as bigints, f16 as its bits). */
+function specializedFeeds(specialized: readonly SpecializedInput[]): Feeds {
+  const feeds: Feeds = {};
+  for (const { name, dtype, values } of specialized) {
+    const wide = dtype === 'i64' || dtype === 'u64';
+    feeds[name] = new (arrayConstructor(dtype))(values.map((v) => (wide ? BigInt(v) : Number(v))) as never);
+  }
   return feeds;
 }

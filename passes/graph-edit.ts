@@ -73,11 +73,11 @@ export function valuesRead(graph: Graph): Set<Value> {
   return reads;
 }
 
-/** Hands out value and node names not yet used anywhere in a graph (subgraphs included). */
+/** Hands out value and node names not yet used anywhere in a graph (subgraphs included, but for `skip`). */
 export class NameAllocator {
   private readonly used = new Set<string>();
 
-  constructor(graph: Graph) {
+  constructor(graph: Graph, private readonly skip?: Graph) {
     this.collect(graph);
   }
 
@@ -89,6 +89,7 @@ export class NameAllocator {
   }
 
   private collect(g: Graph): void {
+    if (g === this.skip) return;
     for (const v of [...g.inputs, ...g.constants, ...g.outputs]) this.used.add(v.name);
     for (const n of g.nodes) {
       this.used.add(n.name);

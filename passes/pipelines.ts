@@ -6,6 +6,7 @@ import { eliminateCommonSubexpressionsPass } from './eliminate-common-subexpress
 import { eliminateDeadCodePass } from './eliminate-dead-code.js';
 import { foldBatchNormPass } from './fold-batch-norm.js';
 import { foldConstantsPass } from './fold-constants.js';
+import { foldIfPass } from './fold-if.js';
 import { foldScaleAxisPass } from './fold-scale-axis.js';
 import { foldQdqPass } from './fold-qdq.js';
 import { foldShapeArithmeticPass } from './fold-shape-arithmetic.js';
@@ -20,6 +21,7 @@ import { simplifyAlgebraPass } from './simplify-algebra.js';
 
 for (const info of [
   foldConstantsPass,
+  foldIfPass,
   foldShapeArithmeticPass,
   removeIdentityPass,
   eliminateDeadCodePass,
@@ -37,8 +39,11 @@ for (const info of [
   registerPass(info);
 }
 
-/** Folding and cleanup, repeated while one step enables another (a folded shape makes a Reshape a no-op…). */
-export const SIMPLIFY = 'fixpoint(fold-constants,fold-shape-arithmetic,remove-identity,eliminate-dead-code)';
+/**
+ * Folding and cleanup, repeated while one step enables another (a folded shape makes a Reshape a no-op, a
+ * folded condition makes an If its taken branch…).
+ */
+export const SIMPLIFY = 'fixpoint(fold-constants,fold-if,fold-shape-arithmetic,remove-identity,eliminate-dead-code)';
 
 /**
  * Quantized models (QDQ pairs, QOperator ops) compute in integers: conv/matmul/gemm over dequantized int8

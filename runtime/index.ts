@@ -7,11 +7,13 @@
 //   const session = await loadModel('./artifact', { device, onProgress: (e) => show(e.loaded / e.total), cache: 'dlc-weights' });
 //   const { y } = await session.run({ x: new Float32Array(3 * 224 * 224) });
 //   const { y: t } = await session.runTensors(feeds, { outputs: ['y'] });  // t.data, t.dims, t.dtype; only y's kernels run
+//   const { p } = await session.run({ chunk }, { feedback: { hn: 'h' } });  // output hn becomes input h of the next run, in the runtime
 import { DlcRuntimeError } from './errors.js';
 import { artifactSource, checkIntegrity, sha256Hex, type ArtifactFiles, type FetchFunction } from './files.js';
 import { unpackBundle } from './bundle.js';
 import { cacheKey, readThroughCache } from './file-cache.js';
-import { withoutSpecialized, type Feeds } from './feeds.js';
+import { feedbackPlan, type Feedback, type FeedbackPlan } from './feedback.js';
+import { checkFeedNames, withoutSpecialized, type Feeds } from './feeds.js';
 import { parseManifest, WASM_FILE, WEIGHTS_FILE, WGSL_FILE, type FileEntry, type Manifest, type SpecializedInput, type TensorInfo } from './manifest.js';
 import type { Tensor, TypedArray } from './dtypes.js';
 import { checkProgramRecord, wasmRecord, wgslRecord } from './program-record.js';
@@ -22,6 +24,7 @@ import { WebgpuExecutor, type GpuTensor } from './webgpu-executor.js';
 export { DlcRuntimeError } from './errors.js';
 export { ARRAY_TYPES, type ArrayOf, type DTypeName, type Tensor, type TypedArray } from './dtypes.js';
 export type { Feeds } from './feeds.js';
+export type { Feedback } from './feedback.js';
 export type { GpuTensor } from './webgpu-executor.js';
 export { ARTIFACT_FORMAT_VERSION, type SpecializedInput, type TensorInfo } from './manifest.js';
 export type { ArtifactFiles, FetchFunction, FetchResponse } from './files.js';
@@ -75,10 +78,17 @@ export interface LoadOptions {
 export interface RunOptions {
   /** The outputs to return, by name: only the kernels they need run. All outputs by default. */
   outputs?: readonly string[];
+  /**
+   * Streaming state, as output name → input name (`{ hn: 'h', cn: 'c' }`): after the run each output is copied
+   * into its input's place inside the runtime, and a later run with the same binding that leaves the input out
+   * of its feeds reads it there. Left out on the first run or after resetState(), the input reads zeros; fed,
+   * it sets the state.
+   */
+  feedback?: Feedback;
 }
 
 interface Executor {
-  run(feeds: Feeds, names?: readonly string[]): Record<string, TypedArray> | Promise<Record<string, TypedArray>>;
+  run(feeds: Feeds, names?: readonly string[], feedback?: FeedbackPlan): Record<string, TypedArray> | Promise<Record<string, TypedArray>>;
   release?(): Promise<void>;
 }
 
@@ -92,6 +102,8 @@ export class Session {
 
   /** Undefined once released. */
   private executor?: Executor;
+  /** The inputs whose places hold the state the last run fed back. */
+  private held = new Set<string>();
 
   constructor(manifest: Manifest, executor: Executor) {
     this.executor = executor;
@@ -106,7 +118,39 @@ export class Session {
    * its storage type, 4 bytes an element, may stand for one) and returns a fresh array per output asked for.
    */
   async run(feeds: Feeds, options: RunOptions = {}): Promise<Record<string, TypedArray>> {
-    return this.live().run(withoutSpecialized(feeds, this.specialized), options.outputs);
+    const executor = this.live();
+    const rest = withoutSpecialized(feeds, this.specialized);
+    const plan = this.feedback(rest, options.feedback);
+    return this.track(() => executor.run(rest, options.outputs, plan));
+  }
+
+  /** Forgets the state fed back: the bound inputs read zeros on the next run that leaves them out. */
+  resetState(): void {
+    this.held.clear();
+  }
+
+  /**
+   * The plan of a run's feedback. The state it leaves is counted as held from now on: runs execute in the
+   * order they are called, so a run called before this one finishes already reads it.
+   */
+  private feedback(feeds: Feeds, feedback: Feedback | undefined): FeedbackPlan | undefined {
+    let plan: FeedbackPlan | undefined;
+    if (feedback !== undefined) {
+      checkFeedNames(feeds, this.inputs);
+      plan = feedbackPlan(feedback, this.inputs, this.outputs, feeds, this.held);
+    }
+    this.held = new Set(plan?.copies.map(([, i]) => this.inputs[i].name));
+    return plan;
+  }
+
+  /** A run that fails leaves no state to trust. */
+  private async track<T>(run: () => T | Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (e) {
+      this.held.clear();
+      throw e;
+    }
   }
 
   /** As run(), each output with its dtype and dims: `if (t.dtype === 'f32')` makes `t.data` a Float32Array. */
@@ -121,7 +165,9 @@ export class Session {
   async runOnGpu(feeds: Feeds, options: RunOptions = {}): Promise<Record<string, GpuTensor>> {
     const executor = this.live();
     if (!(executor instanceof WebgpuExecutor)) throw new DlcRuntimeError('runOnGpu() needs a webgpu artifact');
-    return executor.run(withoutSpecialized(feeds, this.specialized), options.outputs, true);
+    const rest = withoutSpecialized(feeds, this.specialized);
+    const plan = this.feedback(rest, options.feedback);
+    return this.track(() => executor.run(rest, options.outputs, plan, true));
   }
 
   private live(): Executor {

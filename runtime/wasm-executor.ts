@@ -5,7 +5,9 @@
 // `step(i)` for just the kernels they need (modules compiled before `step` existed run them all).
 // A module built for threads (manifest memory.threads) imports a shared memory instead, and runs on a pool
 // of workers (wasm-threads.ts); its `step(i)` runs on the calling thread alone.
+// Outputs bound to inputs (feedback.ts) are copied into the inputs' places within linear memory after the run.
 import { arrayConstructor, bytesPerElement, elementCount, type TypedArray } from './dtypes.js';
+import type { FeedbackPlan } from './feedback.js';
 import { checkedFeed, checkFeedNames, type Feeds } from './feeds.js';
 import { DlcRuntimeError } from './errors.js';
 import type { TensorSlot, WasmManifest } from './manifest.js';
@@ -94,19 +96,24 @@ export class WasmExecutor {
   private queue: Promise<unknown> = Promise.resolve();
 
   /** Synchronous but for a threaded module on Web Workers, whose runs the caller awaits. */
-  run(feeds: Feeds, names?: readonly string[]): Record<string, TypedArray> | Promise<Record<string, TypedArray>> {
-    if (!this.pool || this.pool.blocks) return this.runNow(feeds, names);
-    const result = this.queue.then(() => this.runNow(feeds, names));
+  run(feeds: Feeds, names?: readonly string[], feedback?: FeedbackPlan): Record<string, TypedArray> | Promise<Record<string, TypedArray>> {
+    if (!this.pool || this.pool.blocks) return this.runNow(feeds, names, feedback);
+    const result = this.queue.then(() => this.runNow(feeds, names, feedback));
     this.queue = result.catch(() => {});
     return result;
   }
 
-  private runNow(feeds: Feeds, names?: readonly string[]): Record<string, TypedArray> | Promise<Record<string, TypedArray>> {
+  private runNow(feeds: Feeds, names?: readonly string[], feedback?: FeedbackPlan): Record<string, TypedArray> | Promise<Record<string, TypedArray>> {
     const { inputs, outputs, kernels, dependencies } = this.manifest;
     checkFeedNames(feeds, inputs);
     const wanted = selectOutputs(outputs, names);
-    for (const slot of inputs) this.writeInput(slot, feeds[slot.name]);
-    const steps = stepsFor(wanted, kernels, this.step && dependencies);
+    inputs.forEach((slot, i) => {
+      const unfed = feedback?.unfed.get(i);
+      if (!unfed) this.writeInput(slot, feeds[slot.name]);
+      else if (unfed == 'zero') new Uint8Array(this.memory.buffer, slot.offset, elementCount(slot.shape) * bytesPerElement(slot.dtype)).fill(0);
+    });
+    const copies = feedback?.copies ?? [];
+    const steps = stepsFor([...wanted, ...copies.map(([o]) => o)], kernels, this.step && dependencies);
     let running: void | Promise<void> = undefined;
     try {
       if (steps.length == kernels) running = this.runModel();
@@ -115,7 +122,16 @@ export class WasmExecutor {
       if (e instanceof DlcRuntimeError) throw e;
       throw new DlcRuntimeError(`model.wasm trapped: ${(e as Error).message}`);
     }
-    return running ? running.then(() => this.read(wanted)) : this.read(wanted);
+    const finish = () => {
+      const results = this.read(wanted);
+      const bytes = new Uint8Array(this.memory.buffer);
+      for (const [o, i] of copies) {
+        const out = outputs[o];
+        bytes.copyWithin(inputs[i].offset, out.offset, out.offset + elementCount(out.shape) * bytesPerElement(out.dtype));
+      }
+      return results;
+    };
+    return running ? running.then(finish) : finish();
   }
 
   private read(wanted: number[]): Record<string, TypedArray> {

@@ -10,8 +10,10 @@
 // core-WGSL fallback elsewhere; only the modules that will run are compiled.
 // A run asked for some outputs dispatches only the steps they need. A GPUBuffer feed is copied into the
 // input's buffer on the GPU; outputs asked for on the GPU are copied into fresh buffers, which the caller owns.
+// Outputs bound to inputs (feedback.ts) are copied into the inputs' buffers in the run's encoder: no readback.
 import { elementCount, type DTypeName, type TypedArray } from './dtypes.js';
 import { DlcRuntimeError } from './errors.js';
+import type { FeedbackPlan } from './feedback.js';
 import { checkedFeed, checkFeedNames, isGpuBuffer, type Feeds } from './feeds.js';
 import { fromStorage, toStorage } from './gpu-storage.js';
 import { WGSL_MODULE_MARK, type StorageType, type WebgpuManifest } from './manifest.js';
@@ -25,7 +27,8 @@ export interface GpuTensor {
   dims: number[];
 }
 
-type Input = Float32Array | Int32Array | Uint32Array | GPUBuffer;
+/** A fed input, or one the runtime leaves (the state fed back) or clears. */
+type Input = Float32Array | Int32Array | Uint32Array | GPUBuffer | 'kept' | 'zero';
 
 // The WebGPU flag values (spec constants), so that the runtime needs no GPU* globals of the caller's realm.
 const STORAGE = 0x80;
@@ -128,11 +131,13 @@ export class WebgpuExecutor {
     else pass.dispatchWorkgroups(...step.workgroups);
   }
 
-  run(feeds: Feeds, names?: readonly string[]): Promise<Record<string, TypedArray>>;
-  run(feeds: Feeds, names: readonly string[] | undefined, onGpu: true): Promise<Record<string, GpuTensor>>;
-  run(feeds: Feeds, names?: readonly string[], onGpu?: boolean): Promise<Record<string, TypedArray | GpuTensor>> {
+  run(feeds: Feeds, names?: readonly string[], feedback?: FeedbackPlan): Promise<Record<string, TypedArray>>;
+  run(feeds: Feeds, names: readonly string[] | undefined, feedback: FeedbackPlan | undefined, onGpu: true): Promise<Record<string, GpuTensor>>;
+  run(feeds: Feeds, names?: readonly string[], feedback?: FeedbackPlan, onGpu?: boolean): Promise<Record<string, TypedArray | GpuTensor>> {
     checkFeedNames(feeds, this.manifest.inputs);
-    const inputs = this.manifest.inputs.map((slot): Input => {
+    const inputs = this.manifest.inputs.map((slot, i): Input => {
+      const unfed = feedback?.unfed.get(i);
+      if (unfed) return unfed;
       const feed = feeds[slot.name];
       if (isGpuBuffer(feed)) {
         const bytes = elementCount(slot.shape) * 4;
@@ -144,7 +149,7 @@ export class WebgpuExecutor {
       return (data.buffer as { [Symbol.toStringTag]: string })[Symbol.toStringTag] == 'ArrayBuffer' ? data : data.slice();
     });
     const wanted = selectOutputs(this.manifest.outputs, names);
-    const result = this.queue.then(() => this.runNow(inputs, wanted, onGpu));
+    const result = this.queue.then(() => this.runNow(inputs, wanted, feedback?.copies ?? [], onGpu));
     this.queue = result.catch(() => undefined);
     return result;
   }
@@ -157,21 +162,26 @@ export class WebgpuExecutor {
     this.queue.catch(() => undefined);
   }
 
-  private async runNow(inputs: Input[], wanted: number[], onGpu?: boolean): Promise<Record<string, TypedArray | GpuTensor>> {
+  private async runNow(inputs: Input[], wanted: number[], copies: readonly [number, number][], onGpu?: boolean): Promise<Record<string, TypedArray | GpuTensor>> {
     const { device, manifest, buffers } = this;
     device.pushErrorScope('validation');
     const encoder = device.createCommandEncoder();
     manifest.inputs.forEach((slot, i) => {
       const input = inputs[i];
       const bytes = elementCount(slot.shape) * 4;
-      if (isGpuBuffer(input)) bytes && encoder.copyBufferToBuffer(input, 0, buffers[slot.buffer], 0, bytes);
-      else if (bytes) device.queue.writeBuffer(buffers[slot.buffer], 0, input as Float32Array<ArrayBuffer>);
+      if (input == 'zero') encoder.clearBuffer(buffers[slot.buffer], 0, bytes);
+      else if (isGpuBuffer(input)) bytes && encoder.copyBufferToBuffer(input, 0, buffers[slot.buffer], 0, bytes);
+      else if (bytes && input != 'kept') device.queue.writeBuffer(buffers[slot.buffer], 0, input as Float32Array<ArrayBuffer>);
     });
     const pass = encoder.beginComputePass();
-    for (const i of stepsFor(wanted, manifest.steps.length, manifest.dependencies)) this.dispatch(pass, i);
+    for (const i of stepsFor([...wanted, ...copies.map(([o]) => o)], manifest.steps.length, manifest.dependencies)) this.dispatch(pass, i);
     pass.end();
     const targets = wanted.map((o) => (onGpu ? device.createBuffer({ size: this.readbacks[o].size, usage: STORAGE | COPY_SRC | COPY_DST }) : this.readbacks[o]));
     wanted.forEach((o, i) => encoder.copyBufferToBuffer(buffers[manifest.outputs[o].buffer], 0, targets[i], 0, targets[i].size));
+    for (const [o, i] of copies) {
+      const bytes = elementCount(manifest.inputs[i].shape) * 4;
+      bytes && encoder.copyBufferToBuffer(buffers[manifest.outputs[o].buffer], 0, buffers[manifest.inputs[i].buffer], 0, bytes);
+    }
     device.queue.submit([encoder.finish()]);
     const invalid = await device.popErrorScope();
     if (invalid) throw new DlcRuntimeError(`the WebGPU device refused the model's commands: ${invalid.message}`);

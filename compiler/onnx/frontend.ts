@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DlcError, withContext } from '../errors.js';
+import { knownValue } from '../infer.js';
 import { GraphBuilder } from '../ir/builder.js';
 import { isFloat } from '../ir/dtype.js';
 import { Graph, Value, isConcreteShape, type AttrValue, type Attrs, type Dim, type TensorType } from '../ir/graph.js';
@@ -320,11 +321,38 @@ const utf8 = new TextDecoder();
 
 function importAttrs(aps: AttributeProto[], opType: string, inputs: (Value | null)[], scope: NameScope, ctx: ImportContext): Attrs {
   const attrs: Attrs = {};
+  const untaken = opType === 'If' ? untakenBranch(inputs[0]) : undefined;
   for (const ap of aps) {
     const name = ap.name ?? '';
-    attrs[name] = importAttr(ap, opType, inputs, scope, ctx, aps);
+    if (name === untaken) {
+      const taken = aps.find((a) => a.name === (untaken === 'then_branch' ? 'else_branch' : 'then_branch'));
+      attrs[name] = importUntakenBranch(ap, taken, opType, inputs, scope, ctx, aps);
+    } else {
+      attrs[name] = importAttr(ap, opType, inputs, scope, ctx, aps);
+    }
   }
   return attrs;
+}
+
+/** The branch an If never takes, where its condition is known at import (from an input fixed by value). */
+function untakenBranch(cond: Value | null): 'then_branch' | 'else_branch' | undefined {
+  const known = knownValue(cond);
+  if (!known || known.size !== 1) return undefined;
+  return known.data[0] !== 0 ? 'else_branch' : 'then_branch';
+}
+
+/**
+ * A branch the If never takes may not import for the shapes and values it was specialized to (a Reshape
+ * written for another chunk size, say): it cannot run, so a copy of the taken branch stands in for it, and
+ * fold-if later drops it whatever it is.
+ */
+function importUntakenBranch(ap: AttributeProto, taken: AttributeProto | undefined, opType: string, inputs: (Value | null)[], scope: NameScope, ctx: ImportContext, aps: AttributeProto[]): AttrValue {
+  try {
+    return importAttr(ap, opType, inputs, scope, ctx, aps);
+  } catch (e) {
+    if (!(e instanceof DlcError) || !taken) throw e;
+    return importAttr(taken, opType, inputs, scope, ctx, aps);
+  }
 }
 
 function importAttr(ap: AttributeProto, opType: string, inputs: (Value | null)[], scope: NameScope, ctx: ImportContext, attrProtos: AttributeProto[]): AttrValue {
