@@ -53,7 +53,7 @@ describe('dlc bench --target wasm', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
-    expect(report).toEqual({ target: 'wasm', ...timing, ...plan(3, 1, 1, ORT), peer: { name: 'onnxruntime-web wasm (1 thread)', ...timing }, speedup: expect.any(Number) });
+    expect(report).toEqual({ target: 'wasm', threads: 1, ...timing, ...plan(3, 1, 1, ORT), peer: { name: 'onnxruntime-web wasm (1 thread)', ...timing }, speedup: expect.any(Number) });
     expectRan(report);
     expectRan(report.peer);
     expect(report.speedup).toBeCloseTo(report.peer.medianMs / report.medianMs, 10);
@@ -75,7 +75,7 @@ describe('dlc bench --target wasm', () => {
     const alone = await dlc('bench', dir, '--runs', '1', '--json');
     expect(alone.code).toBe(0);
     const report = JSON.parse(alone.stdout);
-    expect(report).toEqual({ target: 'wasm', ...timing, ...plan(1, 3, 1), peer: null, speedup: null });
+    expect(report).toEqual({ target: 'wasm', threads: 1, ...timing, ...plan(1, 3, 1), peer: null, speedup: null });
     expectRan(report);
   });
 
