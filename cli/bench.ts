@@ -78,7 +78,7 @@ export async function benchCommand(modelOrDir: string, opts: BenchOptions, io: C
   const seed = parseSeed(opts.seed);
   const isArtifact = fs.statSync(modelOrDir, { throwIfNoEntry: false })?.isDirectory() ?? false;
   if (isArtifact) checkNoCompileFlags(modelOrDir, opts);
-  const options = isArtifact ? undefined : compileOptions(opts, io);
+  const options = isArtifact ? undefined : await compileOptions(opts, io);
   if (!isArtifact && opts.peerModel !== undefined) throw new UsageError('--peer-model goes with an artifact directory: a model is its own peer');
   // The webgpu peer, onnxruntime-web's WebGPU backend, runs only in a browser: on webgpu both sides are timed
   // in headless Chromium, on the same adapter.
@@ -153,6 +153,7 @@ function checkNoCompileFlags(dir: string, opts: BenchOptions): void {
     [
       ['--precision', opts.precision !== undefined],
       ['--schedules', opts.schedules !== undefined],
+      ['--tuning-records', opts.tuningRecords !== undefined],
       ['--print-ir-after-all', opts.printIrAfterAll],
       ['--dump-ir', opts.dumpIr !== undefined],
       ['--print-constants', opts.printConstants],

@@ -138,7 +138,8 @@ function checkMatmul(s: MatmulSchedule): MatmulSchedule {
   return s;
 }
 
-const CONV_KINDS: readonly ConvAlgorithm[] = ['im2col-gemm', 'implicit-gemm', 'direct', 'depthwise', 'pointwise'];
+/** Every conv algorithm a schedule may name (the tuner's candidates for `conv.kind` come from this list). */
+export const CONV_KINDS: readonly ConvAlgorithm[] = ['im2col-gemm', 'implicit-gemm', 'direct', 'depthwise', 'pointwise'];
 
 /** The schedules for one node: defaults, then per-kind overrides, then the node's own. */
 export function schedulesFor(node: Node, overrides: ScheduleOverrides = {}): Schedules {
