@@ -179,7 +179,7 @@ export async function tuneModel(model: Uint8Array | string, options: TuneOptions
     }
     const fastest = final.filter((f) => f !== def).sort((a, b) => a.ms - b.ms)[0];
     const chosen = fastest && fastest.ms < def.ms * (1 - MIN_SPEEDUP) ? fastest : def;
-    results.push({ ...common, defaultMs: def.ms, bestMs: chosen.ms, best: chosen.candidate });
+    results.push({ ...common, defaultMs: def.ms, bestMs: chosen.ms, best: essentialFields(chosen.candidate, (c) => measurer.fingerprint({ workload: state.workload, candidate: c })) });
   }
   const records: TuningRecord[] = results.map((r) => ({
     version: RECORD_VERSION, device, target, threads: measurer.device.threads, workload: r.workload.key, summary: r.workload.summary,
@@ -216,6 +216,29 @@ function scoreRound(state: State, results: { trial: Trial; result: TrialResult; 
     if (mismatch) state.search.reject(candidate, mismatch);
     else state.search.observe({ candidate, fingerprint: r.fingerprint, ms: r.result.ms * scale });
   }
+}
+
+/**
+ * `candidate` without the fields its kernel does not read (a depthwise conv's GEMM tile, say): each field
+ * whose removal leaves the generated code as it is goes, so that a record holds only what it changes.
+ */
+function essentialFields(candidate: Candidate, fingerprint: (c: Candidate) => string): Candidate {
+  const target = fingerprint(candidate);
+  // Without a field the schedule may not be valid (a GPU tile that no longer divides): then the field stays.
+  const sameCode = (c: Candidate) => {
+    try {
+      return fingerprint(c) === target;
+    } catch (e) {
+      if (e instanceof DlcError) return false;
+      throw e;
+    }
+  };
+  let kept: Record<string, Candidate[string]> = { ...candidate };
+  for (const field of Object.keys(candidate).sort()) {
+    const { [field]: _dropped, ...rest } = kept;
+    if (sameCode(rest)) kept = rest;
+  }
+  return kept;
 }
 
 function outputMismatch(got: Record<string, Tensor>, want: Record<string, Tensor>): string | undefined {
