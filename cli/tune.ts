@@ -2,6 +2,7 @@
 // workloads on this machine (tune/tune.ts), appends one record per workload to the records file, and prints
 // what it found; `dlc compile --tuning-records records.json` replays them. A progress line on stderr when it
 // is a terminal.
+import * as fs from 'node:fs';
 import { UsageError } from '../compiler/errors.js';
 import type { TargetName } from '../codegen/targets.js';
 import { WasmMeasurer } from '../tune/measure-wasm.js';
@@ -10,7 +11,6 @@ import { appendRecords, readRecordsFile } from '../tune/records.js';
 import { candidateText } from '../tune/search-space.js';
 import { tuneModel, type TuneProgress, type TuneResult } from '../tune/tune.js';
 import type { Measurer } from '../tune/measure.js';
-import * as fs from 'node:fs';
 import type { CliIo } from './main.js';
 import { optimizeOptions, type ModelFlags } from './options.js';
 import { nodeGpuDevice, nodeWgslLanguageFeatures } from './webgpu-node.js';
