@@ -167,7 +167,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--time-budget <seconds>', 'stop searching after this long, then compare the fastest with the defaults')
     .option('--runs <n>', 'timed runs per candidate (the median counts; default 5)')
     .option('--seed <seed>', 'seed of the search and of the random inputs (default 1)')
-    .option('--json', 'print one JSON object: {target, device, records, workloads: [{workload, summary, nodes, defaultMs, bestMs, speedup, trials, rejected, schedule}], total}')
+    .option('--json', 'print one JSON object: {target, device, records, workloads: [{workload, summary, nodes, defaultMs, bestMs, speedup, trials, invalid, rejected, schedule}], failed, total}')
     .action(async (model: string, opts: TuneFlags) => setExitCode(await tuneCommand(model, opts, io)));
 
   const profileCmd = program

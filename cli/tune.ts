@@ -88,6 +88,7 @@ function summary(result: TuneResult, target: TargetName, file: string): unknown 
       rejected: w.rejected.map((r) => ({ schedule: candidateText(r.candidate), reason: r.reason })),
       schedule: candidateText(w.best),
     })),
+    failed: result.failed.map((f) => ({ workload: f.workload.key, summary: f.workload.summary, reason: f.reason })),
     total: { defaultMs: t.defaultMs, bestMs: t.bestMs, speedup: t.defaultMs / t.bestMs },
   };
 }
@@ -101,6 +102,7 @@ function report(result: TuneResult, model: string, file: string): string {
     if (Object.keys(w.best).length > 0) lines.push(`         ${candidateText(w.best)}`);
     for (const r of w.rejected) lines.push(`         rejected ${candidateText(r.candidate)}: ${r.reason}`);
   }
+  for (const f of result.failed) lines.push(`  not tuned: ${f.reason}`);
   const t = totals(result);
   lines.push(`kernel time of the tuned workloads: ${ms(t.defaultMs)} → ${ms(t.bestMs)} (${(t.defaultMs / t.bestMs).toFixed(2)}×); ${result.records.length} records appended to ${file}`);
   return `${lines.join('\n')}\n`;

@@ -64,6 +64,8 @@ export interface WorkloadResult {
 export interface TuneResult {
   device: string;
   workloads: WorkloadResult[];
+  /** Workloads left untuned because their default schedule failed to run, with why. */
+  failed: { workload: Workload; reason: string }[];
   records: TuningRecord[];
   elapsedS: number;
 }
@@ -185,9 +187,9 @@ export async function tuneModel(model: Uint8Array | string, options: TuneOptions
     version: RECORD_VERSION, device, target, threads: measurer.device.threads, workload: r.workload.key, summary: r.workload.summary,
     schedule: candidateOverrides(r.best), defaultMs: round4(r.defaultMs), bestMs: round4(r.bestMs), trials: r.trials, rejected: r.rejected.length,
   }));
-  const failed = states.filter((s) => s.failure);
-  if (failed.length === states.length && states.length > 0) throw new DlcError(`no workload could be measured: ${failed[0].failure}`);
-  return { device, workloads: results, records, elapsedS: elapsedS() };
+  const failed = states.flatMap((s) => (s.failure ? [{ workload: s.workload, reason: s.failure }] : []));
+  if (failed.length === states.length && states.length > 0) throw new DlcError(`no workload could be measured: ${failed[0].reason}`);
+  return { device, workloads: results, failed, records, elapsedS: elapsedS() };
 }
 
 /** One round's results of one workload: the default's first, then each candidate checked, scaled and told to the search. */
