@@ -3,13 +3,14 @@
 // since the AssemblyScript compiler costs seconds per module whatever its size. Members run on the same seeded
 // inputs; their times are taken round-robin, so that a slow moment of a shared machine falls on all of them.
 import { createHash } from 'node:crypto';
+import * as v8 from 'node:v8';
 import { WasmBatchBuilder, type BatchMember, type WasmBatch } from '../codegen/wasm/compile-batch.js';
 import { WASM_PAGE_BYTES } from '../codegen/wasm/assemblyscript.js';
 import { generateWasmProgram } from '../codegen/wasm/program.js';
 import { readSlot, writeSlot } from '../codegen/wasm/run-program.js';
 import type { Tensor } from '../compiler/ir/tensor.js';
 import { wasmDevice, type TuningDevice } from './device.js';
-import { median, trialKey, trialOverrides, workloadFeeds, type Measurer, type Trial, type TrialResult } from './measure.js';
+import { median, trialKey, trialOverrides, workloadFeeds, type Measurer, type MeasureOptions, type Trial, type TrialResult } from './measure.js';
 
 export interface WasmMeasureOptions {
   /** Timed samples per candidate (the median is its time). */
@@ -50,7 +51,8 @@ export class WasmMeasurer implements Measurer {
     return digest;
   }
 
-  async measure(trials: readonly Trial[]): Promise<TrialResult[]> {
+  async measure(trials: readonly Trial[], options: MeasureOptions = {}): Promise<TrialResult[]> {
+    const runs = this.runs * (options.repeat ?? 1);
     const results: TrialResult[] = new Array(trials.length);
     // Greedy split by memory, in order.
     let group: number[] = [];
@@ -68,7 +70,7 @@ export class WasmMeasurer implements Measurer {
     });
     if (group.length) groups.push(group);
     for (const g of groups) {
-      const measured = await this.measureModule(g.map((i) => trials[i]));
+      const measured = await this.measureModule(g.map((i) => trials[i]), runs);
       g.forEach((i, j) => (results[i] = measured[j]));
     }
     return results;
@@ -82,7 +84,7 @@ export class WasmMeasurer implements Measurer {
   }
 
   /** One module of members: compiled, each member run once for its outputs, then timed round-robin. */
-  private async measureModule(trials: readonly Trial[]): Promise<TrialResult[]> {
+  private async measureModule(trials: readonly Trial[], runs: number): Promise<TrialResult[]> {
     const builder = new WasmBatchBuilder();
     for (const t of trials) builder.add(t.workload.graph, { schedules: trialOverrides(t) });
     let batch: WasmBatch;
@@ -92,13 +94,13 @@ export class WasmMeasurer implements Measurer {
       // A module the compiler rejects fails as a whole: halve it to find the members at fault.
       if (trials.length === 1) return [{ error: (e as Error).message.split('\n')[0] }];
       const half = trials.length >> 1;
-      return [...(await this.measureModule(trials.slice(0, half))), ...(await this.measureModule(trials.slice(half)))];
+      return [...(await this.measureModule(trials.slice(0, half), runs)), ...(await this.measureModule(trials.slice(half), runs))];
     }
-    const { instance } = await WebAssembly.instantiate(batch.wasm as Uint8Array<ArrayBuffer>, {});
+    const instance = await instantiateOptimized(batch.wasm);
     const memory = instance.exports.memory as WebAssembly.Memory;
     if (memory.buffer.byteLength < batch.memoryBytes) memory.grow(Math.ceil((batch.memoryBytes - memory.buffer.byteLength) / WASM_PAGE_BYTES));
     const runners = batch.members.map((m) => instance.exports[m.run] as () => void);
-    const results: TrialResult[] = [];
+    const results: ({ outputs: Record<string, Tensor> } | { error: string })[] = [];
     const reps: number[] = [];
     batch.members.forEach((m, i) => {
       new Uint8Array(memory.buffer, m.weightsOffset, m.weights.length).set(m.weights);
@@ -106,24 +108,40 @@ export class WasmMeasurer implements Measurer {
       const feeds = this.feedsOf(trials[i]);
       for (const slot of m.inputs) writeSlot(view, slot, feeds[slot.name]);
       try {
-        // The first runs also let V8 tier the member's functions up before they are timed.
+        // Three runs before any is timed: the outputs, and a warm cache.
         const first = timeCalls(runners[i], 1);
         const outputs = readOutputs(memory, m);
         const warm = Math.min(first, timeCalls(runners[i], 1), timeCalls(runners[i], 1));
         reps.push(Math.max(1, Math.min(1000, Math.ceil(this.minSampleMs / Math.max(warm, 1e-3)))));
-        results.push({ ms: NaN, outputs });
+        results.push({ outputs });
       } catch (e) {
         reps.push(0);
         results.push({ error: `run failed: ${(e as Error).message}` });
       }
     });
     const samples: number[][] = results.map(() => []);
-    for (let r = 0; r < this.runs; r++) {
+    for (let r = 0; r < runs; r++) {
       runners.forEach((run, i) => {
         if (reps[i] > 0) samples[i].push(timeCalls(run, reps[i]) / reps[i]);
       });
     }
-    return results.map((r, i) => ('error' in r ? r : { ms: median(samples[i]), outputs: r.outputs }));
+    return results.map((r, i) => ('error' in r ? r : { ms: median(samples[i]), samples: samples[i], outputs: r.outputs }));
+  }
+}
+
+/**
+ * Instantiates a module compiled by V8's optimizing compiler up front. By default V8 starts a module on its
+ * baseline compiler (Liftoff) and tiers functions up in the background while they run, so the first samples
+ * would time baseline code, with the optimizing compiler competing for the same two cores. A warm model runs
+ * optimized code, so that is what candidates are timed on. The flag is restored at once (modules compiled
+ * earlier, the AssemblyScript compiler's among them, keep theirs).
+ */
+async function instantiateOptimized(wasm: Uint8Array): Promise<WebAssembly.Instance> {
+  v8.setFlagsFromString('--no-liftoff');
+  try {
+    return (await WebAssembly.instantiate(wasm as Uint8Array<ArrayBuffer>, {})).instance;
+  } finally {
+    v8.setFlagsFromString('--liftoff');
   }
 }
 

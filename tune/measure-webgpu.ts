@@ -8,7 +8,7 @@ import { loadWebgpuProgram } from '../codegen/wgsl/run-program.js';
 import { compileToWebgpu, type Precision, type WebgpuProgram } from '../codegen/wgsl/program.js';
 import type { Tensor } from '../compiler/ir/tensor.js';
 import { webgpuDevice, type TuningDevice } from './device.js';
-import { median, trialOverrides, workloadFeeds, type Measurer, type Trial, type TrialResult } from './measure.js';
+import { median, trialOverrides, workloadFeeds, type Measurer, type MeasureOptions, type Trial, type TrialResult } from './measure.js';
 
 export interface WebgpuMeasureOptions {
   /** Timed runs per candidate (the median is its time). */
@@ -46,13 +46,13 @@ export class WebgpuMeasurer implements Measurer {
     return hash.digest('hex');
   }
 
-  async measure(trials: readonly Trial[]): Promise<TrialResult[]> {
+  async measure(trials: readonly Trial[], options: MeasureOptions = {}): Promise<TrialResult[]> {
     const results: TrialResult[] = [];
-    for (const trial of trials) results.push(await this.measureOne(trial));
+    for (const trial of trials) results.push(await this.measureOne(trial, this.runs * (options.repeat ?? 1)));
     return results;
   }
 
-  private async measureOne(trial: Trial): Promise<TrialResult> {
+  private async measureOne(trial: Trial, runs: number): Promise<TrialResult> {
     const key = trial.workload.key;
     let feeds = this.feeds.get(key);
     if (!feeds) this.feeds.set(key, (feeds = workloadFeeds(trial.workload.graph, this.seed)));
@@ -62,12 +62,12 @@ export class WebgpuMeasurer implements Measurer {
       const outputs = await loaded.run(feeds);
       await loaded.run(feeds);
       const samples: number[] = [];
-      for (let r = 0; r < this.runs; r++) {
+      for (let r = 0; r < runs; r++) {
         const t0 = performance.now();
         await loaded.run(feeds);
         samples.push(performance.now() - t0);
       }
-      return { ms: median(samples), outputs };
+      return { ms: median(samples), samples, outputs };
     } catch (e) {
       return { error: `run failed: ${(e as Error).message.split('\n')[0]}` };
     } finally {

@@ -16,8 +16,17 @@ export interface Trial {
   candidate: Candidate;
 }
 
-/** A candidate's median time in milliseconds and its outputs, or why it could not run. */
-export type TrialResult = { ms: number; outputs: Record<string, Tensor> } | { error: string };
+/**
+ * A candidate's median time in milliseconds, its timed samples in the order they were taken, and its outputs;
+ * or why it could not run. On wasm the i-th samples of all trials of one call were taken in the same pass,
+ * next to each other (see pairedRatio).
+ */
+export type TrialResult = { ms: number; samples: number[]; outputs: Record<string, Tensor> } | { error: string };
+
+export interface MeasureOptions {
+  /** Times the measurer's runs per candidate (the final comparison measures longer). */
+  repeat?: number;
+}
 
 export interface Measurer {
   readonly device: TuningDevice;
@@ -27,7 +36,7 @@ export interface Measurer {
    */
   fingerprint(trial: Trial): string;
   /** Runs every trial on its workload's seeded inputs and times it (median of several runs). */
-  measure(trials: readonly Trial[]): Promise<TrialResult[]>;
+  measure(trials: readonly Trial[], options?: MeasureOptions): Promise<TrialResult[]>;
 }
 
 /** The schedule overrides that compile a workload's graph with `candidate` on its node. */
@@ -53,6 +62,16 @@ export function workloadFeeds(graph: Graph, seed: number): Record<string, Tensor
     feeds[v.name] = new Tensor(v.type.dtype, shape, data);
   }
   return feeds;
+}
+
+/**
+ * How much slower `a` ran than `b`: the median over passes of a's sample over b's from the same pass. Samples of
+ * one pass were taken moments apart, so a busy spell of a shared machine slows both and cancels out, where it
+ * would skew a ratio of two medians taken over different moments.
+ */
+export function pairedRatio(a: readonly number[], b: readonly number[]): number {
+  const n = Math.min(a.length, b.length);
+  return median(Array.from({ length: n }, (_, i) => a[i] / Math.max(b[i], 1e-9)));
 }
 
 /** The median of a non-empty list. */

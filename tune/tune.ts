@@ -1,18 +1,18 @@
 // tuneModel: the tuner's driver (MetaSchedule's task scheduler, in small). It optimizes the model as compile
 // does, extracts its distinct tunable workloads, and runs one search per workload (search.ts), all searches
 // advancing together: each round gathers every search's proposals into one measurement (one WebAssembly module
-// on wasm), with each workload's default schedule measured again beside them. A candidate's time is scaled by
-// its default's time in the same round against the default's first time, so that rounds measured while the
-// machine was busier compare fairly. Outputs are checked against the default schedule's before a time counts.
-// Last, the fastest few of each workload are measured again beside the default, and a schedule is chosen only
-// when it beats the default there.
+// on wasm), with each workload's default schedule measured again beside them. A candidate's time is its paired
+// ratio to the default of its round (measure.ts, pairedRatio) times the default's first time, so that rounds
+// measured while the machine was busier compare fairly. Outputs are checked against the default schedule's
+// before a time counts. Last, the fastest few of each workload are measured again, longer, beside the default,
+// and a schedule is chosen only when it beats the default there.
 import { compareTensors } from '../compiler/compare.js';
 import { DlcError } from '../compiler/errors.js';
 import type { Tensor } from '../compiler/ir/tensor.js';
 import { optimize, type OptimizeOptions } from '../api/optimize.js';
 import type { TargetName } from '../codegen/targets.js';
 import { deviceKey } from './device.js';
-import type { Measurer, Trial, TrialResult } from './measure.js';
+import { pairedRatio, type Measurer, type Trial, type TrialResult } from './measure.js';
 import { RECORD_VERSION, type TuningRecord } from './records.js';
 import { WorkloadSearch } from './search.js';
 import { candidateOverrides, searchSpace, type Candidate } from './search-space.js';
@@ -74,6 +74,8 @@ export interface TuneResult {
 const TOLERANCE = { atol: 1e-4, rtol: 1e-3 };
 /** Candidates measured again in the final comparison, per workload. */
 const FINALISTS = 3;
+/** The final comparison takes this many times the search's samples. */
+const FINAL_REPEAT = 3;
 /** A schedule is chosen only when it beats the default by more than this fraction (less is noise). */
 const MIN_SPEEDUP = 0.02;
 
@@ -153,17 +155,22 @@ export async function tuneModel(model: Uint8Array | string, options: TuneOptions
       finalOwners.push({ state });
     }
   }
-  const finals = new Map<State, { candidate: Candidate; ms: number }[]>();
+  /** Per workload: the default's median and each finalist's time relative to it, from the final measurement. */
+  const finals = new Map<State, { defaultMs: number; ratios: { candidate: Candidate; ratio: number }[] }>();
   if (finalTrials.length > 0) {
     round++;
-    const measured = await measurer.measure(finalTrials);
+    const measured = await measurer.measure(finalTrials, { repeat: FINAL_REPEAT });
+    let def: { state: State; samples: number[] } | undefined;
     finalTrials.forEach((trial, i) => {
       const r = measured[i];
       const state = finalOwners[i].state;
-      if (!('ms' in r) || !state.reference || !matches(r.outputs, state.reference)) return;
-      const list = finals.get(state) ?? [];
-      list.push({ candidate: trial.candidate, ms: r.ms });
-      finals.set(state, list);
+      const ok = 'ms' in r && state.reference !== undefined && matches(r.outputs, state.reference);
+      if (Object.keys(trial.candidate).length === 0) {
+        def = ok ? { state, samples: r.samples } : undefined;
+        if (ok) finals.set(state, { defaultMs: r.ms, ratios: [] });
+      } else if (ok && def?.state === state) {
+        finals.get(state)!.ratios.push({ candidate: trial.candidate, ratio: pairedRatio(r.samples, def.samples) });
+      }
     });
     report('final');
   }
@@ -174,14 +181,13 @@ export async function tuneModel(model: Uint8Array | string, options: TuneOptions
     if (state.failure || state.baselineMs === undefined) continue;
     const common = { workload: state.workload, trials: state.search.trials, rejected: state.search.rejected, invalid: state.search.invalid };
     const final = finals.get(state);
-    const def = final?.find((f) => Object.keys(f.candidate).length === 0);
-    if (!final || !def) {
-      results.push({ ...common, defaultMs: state.baselineMs, bestMs: state.baselineMs, best: {} });
+    const fastest = final?.ratios.sort((a, b) => a.ratio - b.ratio)[0];
+    if (!final || !fastest || fastest.ratio >= 1 - MIN_SPEEDUP) {
+      results.push({ ...common, defaultMs: final?.defaultMs ?? state.baselineMs, bestMs: final?.defaultMs ?? state.baselineMs, best: {} });
       continue;
     }
-    const fastest = final.filter((f) => f !== def).sort((a, b) => a.ms - b.ms)[0];
-    const chosen = fastest && fastest.ms < def.ms * (1 - MIN_SPEEDUP) ? fastest : def;
-    results.push({ ...common, defaultMs: def.ms, bestMs: chosen.ms, best: essentialFields(chosen.candidate, (c) => measurer.fingerprint({ workload: state.workload, candidate: c })) });
+    const best = essentialFields(fastest.candidate, (c) => measurer.fingerprint({ workload: state.workload, candidate: c }));
+    results.push({ ...common, defaultMs: final.defaultMs, bestMs: final.defaultMs * fastest.ratio, best });
   }
   const records: TuningRecord[] = results.map((r) => ({
     version: RECORD_VERSION, device, target, threads: measurer.device.threads, workload: r.workload.key, summary: r.workload.summary,
@@ -204,7 +210,7 @@ function scoreRound(state: State, results: { trial: Trial; result: TrialResult; 
     state.reference = def.result.outputs;
     state.baselineMs = def.result.ms;
   }
-  const scale = state.baselineMs! / Math.max(def.result.ms, 1e-9);
+  const defaultSamples = def.result.samples;
   for (const r of results) {
     // The default is told once, in the round that proposed it; later rounds measure it only as the yardstick.
     if (r.isDefault && r.fingerprint === '') continue;
@@ -216,7 +222,8 @@ function scoreRound(state: State, results: { trial: Trial; result: TrialResult; 
     options.inspectOutputs?.(state.workload, candidate, r.result.outputs);
     const mismatch = outputMismatch(r.result.outputs, state.reference!);
     if (mismatch) state.search.reject(candidate, mismatch);
-    else state.search.observe({ candidate, fingerprint: r.fingerprint, ms: r.result.ms * scale });
+    // Its time relative to this round's default, in the first round's default milliseconds.
+    else state.search.observe({ candidate, fingerprint: r.fingerprint, ms: state.baselineMs! * pairedRatio(r.result.samples, defaultSamples) });
   }
 }
 
