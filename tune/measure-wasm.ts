@@ -3,7 +3,6 @@
 // since the AssemblyScript compiler costs seconds per module whatever its size. Members run on the same seeded
 // inputs; their times are taken round-robin, so that a slow moment of a shared machine falls on all of them.
 import { createHash } from 'node:crypto';
-import * as v8 from 'node:v8';
 import { WasmBatchBuilder, type BatchMember, type WasmBatch } from '../codegen/wasm/compile-batch.js';
 import { WASM_PAGE_BYTES } from '../codegen/wasm/assemblyscript.js';
 import { generateWasmProgram } from '../codegen/wasm/program.js';
@@ -96,7 +95,7 @@ export class WasmMeasurer implements Measurer {
       const half = trials.length >> 1;
       return [...(await this.measureModule(trials.slice(0, half), runs)), ...(await this.measureModule(trials.slice(half), runs))];
     }
-    const instance = await instantiateOptimized(batch.wasm);
+    const { instance } = await WebAssembly.instantiate(batch.wasm as Uint8Array<ArrayBuffer>, {});
     const memory = instance.exports.memory as WebAssembly.Memory;
     if (memory.buffer.byteLength < batch.memoryBytes) memory.grow(Math.ceil((batch.memoryBytes - memory.buffer.byteLength) / WASM_PAGE_BYTES));
     const runners = batch.members.map((m) => instance.exports[m.run] as () => void);
@@ -108,7 +107,7 @@ export class WasmMeasurer implements Measurer {
       const feeds = this.feedsOf(trials[i]);
       for (const slot of m.inputs) writeSlot(view, slot, feeds[slot.name]);
       try {
-        // Three runs before any is timed: the outputs, and a warm cache.
+        // Three runs before any is timed: the outputs, a warm cache, and time for V8 to tier the code up.
         const first = timeCalls(runners[i], 1);
         const outputs = readOutputs(memory, m);
         const warm = Math.min(first, timeCalls(runners[i], 1), timeCalls(runners[i], 1));
@@ -126,22 +125,6 @@ export class WasmMeasurer implements Measurer {
       });
     }
     return results.map((r, i) => ('error' in r ? r : { ms: median(samples[i]), samples: samples[i], outputs: r.outputs }));
-  }
-}
-
-/**
- * Instantiates a module compiled by V8's optimizing compiler up front. By default V8 starts a module on its
- * baseline compiler (Liftoff) and tiers functions up in the background while they run, so the first samples
- * would time baseline code, with the optimizing compiler competing for the same two cores. A warm model runs
- * optimized code, so that is what candidates are timed on. The flag is restored at once (modules compiled
- * earlier, the AssemblyScript compiler's among them, keep theirs).
- */
-async function instantiateOptimized(wasm: Uint8Array): Promise<WebAssembly.Instance> {
-  v8.setFlagsFromString('--no-liftoff');
-  try {
-    return (await WebAssembly.instantiate(wasm as Uint8Array<ArrayBuffer>, {})).instance;
-  } finally {
-    v8.setFlagsFromString('--liftoff');
   }
 }
 
