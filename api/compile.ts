@@ -14,6 +14,7 @@ import type { QuantizationReport } from '../quantize/quantize-graph.js';
 import type { CompressionReport } from '../compress/compress-graph.js';
 import type { Graph } from '../compiler/ir/graph.js';
 import type { WasmManifest, WebgpuManifest } from '../runtime/manifest.js';
+import { replayTuning, type TuningReplay } from '../tune/replay.js';
 import { programKernels, withKernelSources } from './program-kernels.js';
 import { inModelFile, MEMORY_MODEL, modelSha256, optimizeSource, readModel, type ModelSource, type OptimizeOptions, type PassTimingSummary } from './optimize.js';
 
@@ -27,6 +28,14 @@ export interface CompileOptions extends Omit<OptimizeOptions, 'target'> {
   precision?: Precision;
   /** Schedules that replace the defaults, per anchor kind or per node name (a tuning record); recorded in the manifest. */
   schedules?: ScheduleOverrides;
+  /**
+   * Tuning records to replay (dlc tune): each node whose workload has a record made on `device` gets its
+   * schedule, under the node's own entry in `schedules`; the manifest records the schedules used.
+   */
+  tuning?: TuningReplay & {
+    /** Told, in one line, of the records left out because another device made them. */
+    notice?: (message: string) => void;
+  };
   /** Write weights.bin packed (runtime/weights-decode.ts); by default when `compress` is given. */
   packWeights?: boolean;
   /**
@@ -97,7 +106,8 @@ function generateFrom(source: ModelSource, options: CompileOptions): GeneratedPr
     inputShapes: options.inputShapes ?? {},
     model: { ...(source.file === undefined ? {} : { name: path.basename(source.file) }), sha256: modelSha256(source) },
   };
-  recorded.schedules = scheduleRecord(options.schedules) as unknown as JsonValue;
+  const schedules = tunedSchedules(optimized.graph, options);
+  recorded.schedules = scheduleRecord(schedules) as unknown as JsonValue;
   // The per-layer quantization report (JSON has no infinities: a layer quantization left exact has SQNR "Infinity").
   if (optimized.quantization) recorded.quantization = jsonSafe(optimized.quantization);
   if (optimized.compression) recorded.compression = jsonSafe(optimized.compression);
@@ -111,12 +121,24 @@ function generateFrom(source: ModelSource, options: CompileOptions): GeneratedPr
   const threads = options.threads ?? 1;
   if (threads > 1) recorded.threads = threads;
   const program = target === 'webgpu'
-    ? compileToWebgpu(optimized.graph, { precision: precision ?? 'f32', schedules: options.schedules })
-    : generateWasmProgram(optimized.graph, { schedules: options.schedules, ...(threads > 1 ? { threads } : {}) });
+    ? compileToWebgpu(optimized.graph, { precision: precision ?? 'f32', schedules })
+    : generateWasmProgram(optimized.graph, { schedules, ...(threads > 1 ? { threads } : {}) });
   // Each kernel's ONNX nodes, recorded in the signature for profilers (no part of its sha-256).
   const { sources } = programKernels(source, options, optimized.graph, target, program.signature.kernels.map((k) => k.node));
   program.signature = withKernelSources(program.signature, sources);
   return { ...(target === 'webgpu' ? { target, program: program as WebgpuProgram } : { target, program: program as WasmSource }), recorded, reports };
+}
+
+/** The schedule overrides to generate code with: the options' own, with the tuning records' per-node schedules under them. */
+export function tunedSchedules(graph: Graph, options: CompileOptions): ScheduleOverrides | undefined {
+  const { tuning } = options;
+  if (!tuning) return options.schedules;
+  const replayed = replayTuning(graph, options.target, tuning, options.schedules, { precision: options.precision });
+  if (replayed.otherDevices.length > 0) {
+    const devices = replayed.otherDevices.length === 1 ? 'another device' : `${replayed.otherDevices.length} other devices`;
+    tuning.notice?.(`ignored ${replayed.ignored} tuning record${replayed.ignored === 1 ? '' : 's'} made on ${devices} (${replayed.otherDevices.join('; ')})`);
+  }
+  return replayed.schedules;
 }
 
 export async function compile(model: Uint8Array | string, options: CompileOptions): Promise<Artifact> {

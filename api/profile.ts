@@ -29,7 +29,7 @@ import { parseManifest, WASM_FILE, WEIGHTS_FILE, WGSL_FILE, type Manifest, type 
 import { checkProgramRecord, wasmRecord, wgslRecord } from '../runtime/program-record.js';
 import { weightsImage } from '../runtime/weights-decode.js';
 import { COPY_DST, COPY_SRC, MAP_MODE_READ, MAP_READ, WebgpuExecutor } from '../runtime/webgpu-executor.js';
-import type { CompileOptions } from './compile.js';
+import { tunedSchedules, type CompileOptions } from './compile.js';
 import { seededFeeds, type Feeds } from './feeds.js';
 import { MEMORY_MODEL, optimizeSource, readModel, type PassTimingSummary } from './optimize.js';
 import { programKernels } from './program-kernels.js';
@@ -256,9 +256,10 @@ function generate(source: ReturnType<typeof readModel>, options: ProfileOptions)
   const { target } = options;
   const optimized = optimizeSource(source, options);
   checkStaticShapes(optimized.graph, source.file ?? MEMORY_MODEL);
+  const schedules = tunedSchedules(optimized.graph, options);
   const program: Program = target === 'webgpu'
-    ? { target, program: compileToWebgpu(optimized.graph, { precision: options.precision ?? 'f32', schedules: options.schedules }) }
-    : { target, program: generateWasmProgram(optimized.graph, { schedules: options.schedules, exportKernels: true }) };
+    ? { target, program: compileToWebgpu(optimized.graph, { precision: options.precision ?? 'f32', schedules }) }
+    : { target, program: generateWasmProgram(optimized.graph, { schedules, exportKernels: true }) };
   const { kernels, sources } = programKernels(source, options, optimized.graph, target, program.program.signature.kernels.map((k) => k.node));
   return { program, kernels, sources, timings: optimized.timings };
 }

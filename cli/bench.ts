@@ -92,7 +92,7 @@ export async function benchCommand(modelOrDir: string, opts: BenchOptions, io: C
   const peerThreads = parseCount('--peer-threads', opts.peerThreads, 1, 1, MAX_PEER_THREADS);
   const isArtifact = fs.statSync(modelOrDir, { throwIfNoEntry: false })?.isDirectory() ?? false;
   if (isArtifact) checkNoCompileFlags(modelOrDir, opts);
-  const options = isArtifact ? undefined : compileOptions(opts, io);
+  const options = isArtifact ? undefined : await compileOptions(opts, io);
   // With an artifact, --threads is how many of its threads to run on.
   const threads = opts.threads === undefined ? undefined : parseThreads(opts.threads);
   if (!isArtifact && opts.peerModel !== undefined) throw new UsageError('--peer-model goes with an artifact directory: a model is its own peer');
@@ -171,6 +171,7 @@ function checkNoCompileFlags(dir: string, opts: BenchOptions): void {
     [
       ['--precision', opts.precision !== undefined],
       ['--schedules', opts.schedules !== undefined],
+      ['--tuning-records', opts.tuningRecords !== undefined],
       ['--print-ir-after-all', opts.printIrAfterAll],
       ['--dump-ir', opts.dumpIr !== undefined],
       ['--print-constants', opts.printConstants],

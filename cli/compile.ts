@@ -16,7 +16,7 @@ export interface CompileOptions extends CompileFlags {
 }
 
 export async function compileCommand(model: string, opts: CompileOptions, io: CliIo): Promise<number> {
-  const options = compileOptions(opts, io);
+  const options = await compileOptions(opts, io);
   const { output, bundle } = opts;
   if (output === undefined && bundle === undefined) throw new DlcError('give -o DIR, --bundle FILE.dlc, or both', {}, 2);
   // Refused before compiling, not after.

@@ -21,7 +21,7 @@ export async function evalCommand(model: string, opts: EvalOptions, io: CliIo): 
   const limit = opts.limit === undefined ? undefined : Number(opts.limit);
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError(`--limit takes a positive integer, got '${opts.limit}'`);
   // --metric is what eval measures, not an accuracy budget of the quantization.
-  const compile = compileOptions({ ...opts, metric: undefined }, io);
+  const compile = await compileOptions({ ...opts, metric: undefined }, io);
   const result = await evaluateModel(model, {
     data: opts.data,
     metric,

@@ -10,11 +10,13 @@ import { compileCommand, type CompileOptions } from './compile.js';
 import { evalCommand, type EvalOptions } from './eval.js';
 import { inspectCommand, type InspectOptions } from './inspect.js';
 import { addModelOptions, addTargetOptions, addThreadsOption, collect } from './options.js';
+import { TARGET_NAMES } from '../codegen/targets.js';
 import { DEFAULT_PROFILE_RUNS, DEFAULT_PROFILE_WARMUP, profileCommand, type ProfileFlags } from './profile.js';
 import { runCommand, type RunOptions } from './run.js';
 import { addQuantizeOptions } from './quantize-options.js';
 import { addCompressOptions } from './compress-options.js';
 import { quantizeCommand, type QuantizeOptions } from './quantize.js';
+import { DEFAULT_PATIENCE, DEFAULT_TRIALS, tuneCommand, type TuneFlags } from './tune.js';
 import { updateWeightsCommand, type UpdateWeightsFlags } from './update-weights.js';
 import { packageVersion } from './version.js';
 import { verifyCommand, type VerifyOptions } from './verify.js';
@@ -154,6 +156,22 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--peer-threads <n>', 'on wasm: threads onnxruntime-web runs on (ort.env.wasm.numThreads; default 1)')
     .option('--json', 'print one JSON object: {target, medianMs, p90Ms, firstRunMs, peer: {name, medianMs, p90Ms, firstRunMs}, speedup}')
     .action(async (model: string, opts: BenchOptions) => setExitCode(await benchCommand(model, opts, io)));
+
+  const tune = program
+    .command('tune')
+    .description("search the schedules of a model's kernels on this machine and append the fastest to a records file, which compile --tuning-records replays")
+    .argument('<model>', 'ONNX model file')
+    .addOption(new Option('--target <target>', 'the target whose kernels are tuned, on this machine').choices(TARGET_NAMES).default('wasm'))
+    .requiredOption('-o, --output <records.json>', 'the records file to append to (JSON lines; records of other devices and workloads are kept)');
+  addModelOptions(tune);
+  tune
+    .option('--trials <n>', `candidates measured per workload at most, the default schedule included (default ${DEFAULT_TRIALS})`)
+    .option('--patience <n>', `stop a workload after this many candidates without a faster one (default ${DEFAULT_PATIENCE})`)
+    .option('--time-budget <seconds>', 'stop searching after this long, then compare the fastest with the defaults')
+    .option('--runs <n>', 'timed runs per candidate (the median counts; default 5)')
+    .option('--seed <seed>', 'seed of the search and of the random inputs (default 1)')
+    .option('--json', 'print one JSON object: {target, device, records, workloads: [{workload, summary, nodes, defaultMs, bestMs, speedup, trials, invalid, rejected, schedule}], failed, total}')
+    .action(async (model: string, opts: TuneFlags) => setExitCode(await tuneCommand(model, opts, io)));
 
   const profileCmd = program
     .command('profile')

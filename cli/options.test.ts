@@ -21,7 +21,7 @@ describe('the options commands share', () => {
     const r = await dlc(command, '--help');
     expect(r.code).toBe(0);
     for (const flag of ['--input-shape', '--opt-level', '--passes', '--print-ir-after-all', '--dump-ir', '--print-constants', '--timing', '--verify-each', '--target']) expect(r.stdout).toContain(flag);
-    for (const flag of ['--precision', '--schedules']) expect(r.stdout.includes(flag)).toBe(command !== 'inspect');
+    for (const flag of ['--precision', '--schedules', '--tuning-records']) expect(r.stdout.includes(flag)).toBe(command !== 'inspect');
   });
 
   test('compile --schedules records them in the manifest; --timing and --dump-ir instrument the passes', async () => {

@@ -1,5 +1,6 @@
 // The options that every command loading a model shares, declared once (--input-shape, -O, --passes and the
-// pass manager's instruments), those of the commands that compile (--target, --precision, --schedules), and
+// pass manager's instruments), those of the commands that compile (--target, --precision, --schedules,
+// --tuning-records), and
 // their translation into the library's options (api/): parsing, with errors that name the flag.
 import * as fs from 'node:fs';
 import { Option, type Command } from 'commander';
@@ -9,7 +10,10 @@ import { TARGET_NAMES, type TargetName } from '../codegen/targets.js';
 import type { Precision } from '../codegen/wgsl/program.js';
 import { MAX_THREADS, PRECISIONS, type CompileOptions } from '../api/compile.js';
 import type { OptimizeOptions, PassTimingSummary } from '../api/optimize.js';
+import { readRecordsFile } from '../tune/records.js';
+import { wasmDevice, webgpuDevice } from '../tune/device.js';
 import { parseInputValues } from './input-values.js';
+import { nodeGpuDevice } from './webgpu-node.js';
 import type { CliIo } from './main.js';
 import { quantizationOptions, type QuantizeFlags } from './quantize-options.js';
 import { checkBudgetUsed, compressionOptions, type CompressFlags } from './compress-options.js';
@@ -34,6 +38,7 @@ export interface TargetFlags {
   schedules?: string;
   /** Only where addThreadsOption declared it. */
   threads?: string;
+  tuningRecords?: string;
 }
 
 export type CompileFlags = ModelFlags & TargetFlags & QuantizeFlags & CompressFlags;
@@ -60,7 +65,8 @@ export function addTargetOptions(command: Command, opts: { compiles: boolean }):
   if (!opts.compiles) return command;
   return command
     .addOption(new Option('--precision <precision>', 'webgpu: compute precision asked for (the manifest records the one used)').choices(PRECISIONS))
-    .option('--schedules <file>', 'a JSON file of schedule overrides (per anchor kind, or per node name under "nodes"), recorded in the manifest');
+    .option('--schedules <file>', 'a JSON file of schedule overrides (per anchor kind, or per node name under "nodes"), recorded in the manifest')
+    .option('--tuning-records <file>', "replay `dlc tune`'s records made on this device: each tuned workload's schedule, per node (under --schedules' own nodes), recorded in the manifest");
 }
 
 /** --threads, for the commands that build (compile) or run (bench) a threaded wasm module. */
@@ -99,8 +105,8 @@ export function optimizeOptions(flags: ModelFlags, io: CliIo, target?: string): 
   };
 }
 
-/** The library's compile options for the model and target flags. */
-export function compileOptions(flags: CompileFlags, io: CliIo): CompileOptions {
+/** The library's compile options for the model and target flags (the WebGPU device is asked for its adapter to match tuning records). */
+export async function compileOptions(flags: CompileFlags, io: CliIo): Promise<CompileOptions> {
   if (flags.precision !== undefined && flags.target !== 'webgpu') throw new UsageError('--precision applies to --target webgpu');
   const options: CompileOptions = { ...optimizeOptions(flags, io, flags.target), target: flags.target as TargetName };
   if (flags.precision !== undefined) options.precision = flags.precision as Precision;
@@ -109,6 +115,7 @@ export function compileOptions(flags: CompileFlags, io: CliIo): CompileOptions {
     options.threads = parseThreads(flags.threads);
   }
   if (flags.schedules !== undefined) options.schedules = readSchedules(flags.schedules);
+  if (flags.tuningRecords !== undefined) options.tuning = await readTuning(flags.tuningRecords, options.target, io);
   const compress = compressionOptions(flags);
   if (compress) options.compress = compress;
   const quantize = quantizationOptions(flags, flags.quantize);
@@ -159,6 +166,16 @@ export function readSchedules(file: string): ScheduleOverrides {
   } catch (e) {
     throw new DlcError((e as Error).message, { file }, 2);
   }
+}
+
+/**
+ * The records of a --tuning-records file and the device they must have been made on: this process's CPU, or
+ * the WebGPU adapter (asked for only when some record is for webgpu: no other could match).
+ */
+async function readTuning(file: string, target: TargetName, io: CliIo): Promise<CompileOptions['tuning']> {
+  const records = readRecordsFile(file);
+  const device = target === 'wasm' ? wasmDevice() : records.some((r) => r.target === target) ? webgpuDevice(await nodeGpuDevice()) : { target, name: 'not asked', threads: 1 };
+  return { records, device, notice: (message) => io.stderr.write(`dlc: note: ${file}: ${message}\n`) };
 }
 
 /** The --timing table, on stderr. */

@@ -33,7 +33,7 @@ export async function profileCommand(model: string, flags: ProfileFlags, io: Cli
   const artifact = isArtifactPath(model);
   const compileFlag = flags.given?.find((f) => !ARTIFACT_FLAGS.has(f));
   if (artifact && compileFlag) throw new UsageError(`${model} is a compiled artifact: ${compileFlag} applies only when profiling an ONNX model`);
-  const options = artifact ? undefined : compileOptions(flags, io);
+  const options = artifact ? undefined : await compileOptions(flags, io);
   const count = (flag: string, text: string | undefined, fallback: number, min: number) => {
     if (text === undefined) return fallback;
     if (!/^\d+$/.test(text) || Number(text) < min) throw new UsageError(`${flag} takes an integer ≥ ${min}, got '${text}'`);

@@ -26,7 +26,7 @@ export async function verifyCommand(model: string, opts: VerifyOptions, io: CliI
   if (opts.rtol !== undefined) tolerance.rtol = parseTolerance('--rtol', opts.rtol, DEFAULT_TOLERANCE.rtol);
   const seed = parseSeed(opts.seed);
   const files = parseInputFiles(opts.input);
-  const options = compileOptions(opts, io);
+  const options = await compileOptions(opts, io);
   // The files' names, dtypes and shapes are checked against the model's inputs before it is compiled.
   const givenInputs = (declared: readonly DeclaredInput[]) => {
     checkInputNames(declared, Object.keys(files), '--input');

@@ -152,7 +152,10 @@ function checkMatmul(s: MatmulSchedule): MatmulSchedule {
   return s;
 }
 
-/** Every conv algorithm; which ones a given conv can use is convKindsFor's (codegen/wasm/kernels/conv-algorithm.ts). */
+/**
+ * Every conv algorithm a schedule may name (the tuner's candidates for `conv.kind` come from this list); which
+ * ones a given conv can use is convKindsFor's (codegen/wasm/kernels/conv-algorithm.ts).
+ */
 export const CONV_KINDS: readonly ConvAlgorithm[] = ['im2col-gemm', 'implicit-gemm', 'direct', 'depthwise', 'pointwise', 'winograd'];
 
 /** The schedules for one node: defaults, then per-kind overrides, then the node's own. */

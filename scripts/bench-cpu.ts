@@ -20,6 +20,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { compile, type Artifact } from '../api/compile.js';
+import { optimize } from '../api/optimize.js';
 import { seededFeeds, type Feeds } from '../api/feeds.js';
 import { importOnnxruntimeWeb, onnxruntimeWebFeeds } from '../cli/bench.js';
 import { encodeOnnxModel } from '../compiler/onnx/writer.js';
@@ -30,8 +31,9 @@ import { REAL_MODELS, type RealModel } from '../tests/models/real-models.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
 import { deviceKey, wasmDevice } from '../tune/device.js';
 import { WasmMeasurer } from '../tune/measure-wasm.js';
-import { appendRecords, readRecordsFile, type TuningRecord } from '../tune/records.js';
+import { appendRecords, readRecordsFile, recordsForDevice } from '../tune/records.js';
 import { tuneModel } from '../tune/tune.js';
+import { extractWorkloads } from '../tune/workload.js';
 import { replaceSection } from './benchmarks-file.js';
 
 export const CPU_BEGIN = '<!-- cpu section: npm run bench:cpu -->';
@@ -133,20 +135,20 @@ async function measureInChild({ model, ortThreads, runs }: ChildRequest): Promis
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-/** Tunes `model` unless the records file already holds this machine's records for it. */
+/** Tunes `model` unless the records file already holds this machine's record for each of its workloads. */
 async function ensureTuned(model: Model, budgetS: number): Promise<string> {
   const device = deviceKey(wasmDevice(1));
-  const have = fs.existsSync(RECORDS) ? readRecordsFile(RECORDS) : [];
-  const tag = `${model.name}`;
-  if (have.some((r: TuningRecord) => r.device === device && r.model === tag)) return 'replayed';
+  const { byWorkload } = recordsForDevice(fs.existsSync(RECORDS) ? readRecordsFile(RECORDS) : [], device);
+  const workloads = extractWorkloads(optimize(model.file, { target: 'wasm', inputShapes: model.inputShapes }).graph, 'wasm');
+  if (workloads.every((w) => byWorkload.has(w.key))) return `${workloads.length} workloads, replayed`;
   const result = await tuneModel(model.file, {
     target: 'wasm', inputShapes: model.inputShapes, measurer: new WasmMeasurer(), timeBudgetS: budgetS,
     onProgress: (p) => process.stderr.write(`\r${model.name}: tuning, ${p.trials} trials, ${p.elapsedS.toFixed(0)} s   `),
   });
   process.stderr.write('\n');
-  appendRecords(RECORDS, result.records.map((r) => ({ ...r, model: tag })));
-  const faster = result.workloads.filter((w) => Object.keys(w.best).length > 0).length;
-  return `${result.workloads.length} workloads, ${faster} retuned, ${result.elapsedS.toFixed(0)} s`;
+  appendRecords(RECORDS, result.records);
+  const retuned = result.workloads.filter((w) => Object.keys(w.best).length > 0).length;
+  return `${result.workloads.length} workloads, ${retuned} retuned in ${result.elapsedS.toFixed(0)} s`;
 }
 
 function child(request: ChildRequest): Medians {
