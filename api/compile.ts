@@ -43,6 +43,11 @@ export interface CompileOptions extends Omit<OptimizeOptions, 'target'> {
    * shared memory (a cross-origin isolated page in browsers) and the runtime runs it on a pool of workers.
    */
   threads?: number;
+  /**
+   * wasm with threads: kernels of fewer FLOPs run on thread 0 (default codegen/wasm/compile.ts MIN_SPLIT_FLOPS; 0
+   * splits every kernel that can split, which tests use on small models).
+   */
+  minSplitFlops?: number;
 }
 
 /** The most threads a module may be built for. */
@@ -122,7 +127,7 @@ function generateFrom(source: ModelSource, options: CompileOptions): GeneratedPr
   if (threads > 1) recorded.threads = threads;
   const program = target === 'webgpu'
     ? compileToWebgpu(optimized.graph, { precision: precision ?? 'f32', schedules })
-    : generateWasmProgram(optimized.graph, { schedules, ...(threads > 1 ? { threads } : {}) });
+    : generateWasmProgram(optimized.graph, { schedules, ...(threads > 1 ? { threads, minSplitFlops: options.minSplitFlops } : {}) });
   // Each kernel's ONNX nodes, recorded in the signature for profilers (no part of its sha-256).
   const { sources } = programKernels(source, options, optimized.graph, target, program.signature.kernels.map((k) => k.node));
   program.signature = withKernelSources(program.signature, sources);

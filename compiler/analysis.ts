@@ -102,7 +102,7 @@ function allConstants(g: Graph): Value[] {
 }
 
 /** The op's cost estimate (default: one FLOP per output element); undefined when a dim is symbolic. */
-function nodeFlops(node: Node): number | undefined {
+export function nodeFlops(node: Node): number | undefined {
   if (!hasOp(node.op)) return undefined;
   const def = getOp(node.op);
   const outputs = node.outputs.map((v) => v.type);

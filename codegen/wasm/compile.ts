@@ -2,6 +2,7 @@
 // baked-in shapes), a static memory plan, and one exported `run()` calling the kernels in order. Kernels
 // refer to tensors by address tokens; once every kernel is generated (so that every read, write, alias and
 // scratch request is known) the plan is made and the tokens become byte offsets.
+import { nodeFlops } from '../../compiler/analysis.js';
 import { DlcError } from '../../compiler/errors.js';
 import { byteSize, f32ToF16Bits, type DType } from '../../compiler/ir/dtype.js';
 import { Value, type Graph } from '../../compiler/ir/graph.js';
@@ -25,6 +26,14 @@ import type { TensorSlot, WasmCompileOptions, WasmProgram, WasmSource } from './
 
 /** The plan starts here (address 0 stays unused, so that a stray null pointer never hits a tensor). */
 export const PLAN_BASE = 64;
+
+/**
+ * Kernels of fewer FLOPs (the op registry's cost) run on thread 0 of a threaded module: at a few GFLOP/s this is
+ * some tens of microseconds of work, while handing a share to a sleeping thread and meeting it at the barrier
+ * costs microseconds to tens of microseconds (more on a busy machine). Small models then pay for threads only
+ * where their kernels are big enough, and one barrier per run of small kernels.
+ */
+export const MIN_SPLIT_FLOPS = 1 << 18;
 
 /** Room above the plan for AssemblyScript's static data (Mathf's tables take a few KiB); checked after compiling. */
 const STATIC_DATA_BYTES = 65536;
@@ -77,6 +86,8 @@ function generate(graph: Graph, options: WasmCompileOptions, prefix: string, hel
     groupEpilogue,
     context(site) {
       const used = { reads: new Set<Value>(), writes: new Set<Value>(), scratchBytes: 0, split: false };
+      // A kernel too small to pay for waking the other threads runs on thread 0 (it sees one thread).
+      const kernelThreads = threads > 1 && (nodeFlops(site.node) ?? Infinity) >= (options.minSplitFlops ?? MIN_SPLIT_FLOPS) ? threads : 1;
       const step = gen.steps.length;
       const k: KernelContext = {
         ...site,
@@ -99,9 +110,9 @@ function generate(graph: Graph, options: WasmCompileOptions, prefix: string, hel
           if (!helpers.has(name)) helpers.set(name, source());
           return name;
         },
-        threads,
+        threads: kernelThreads,
         splitAcrossThreads() {
-          if (threads === 1) throw new Error(`code generator bug: kernel of '${site.node.name}' split in a one-thread module`);
+          if (kernelThreads === 1) throw new Error(`code generator bug: kernel of '${site.node.name}' split in a one-thread module`);
           used.split = true;
         },
       };

@@ -75,7 +75,7 @@ let one: Artifact;
 let threaded: Artifact;
 
 beforeAll(async () => {
-  [one, threaded] = [await compile(MODEL, { target: 'wasm' }), await compile(MODEL, { target: 'wasm', threads: 3 })];
+  [one, threaded] = [await compile(MODEL, { target: 'wasm' }), await compile(MODEL, { target: 'wasm', threads: 3, minSplitFlops: 0 })];
 });
 
 test('the threaded module splits the heavy kernels and leaves the others to thread 0', () => {
@@ -83,7 +83,7 @@ test('the threaded module splits the heavy kernels and leaves the others to thre
   expect(threaded.manifest.memory.threads).toBe(3);
   expect(threaded.manifest.options.threads).toBe(3);
   expect(one.manifest.memory.threads).toBeUndefined();
-  const generated = generateProgram(MODEL, { target: 'wasm', threads: 3 });
+  const generated = generateProgram(MODEL, { target: 'wasm', threads: 3, minSplitFlops: 0 });
   if (generated.target !== 'wasm') throw new Error('wasm program expected');
   const { source } = generated.program;
   const kernels = generated.program.signature.kernels.map((k) => k.node);
@@ -94,6 +94,16 @@ test('the threaded module splits the heavy kernels and leaves the others to thre
   expect(source).toMatch(/gemm_\w+_mt\(/);
   // Winograd's blocks of tiles are split (threadShare names them blk).
   expect(source).toMatch(/blkLo/);
+});
+
+test('by default a kernel too small to pay for waking threads runs on thread 0', () => {
+  const generated = generateProgram(MODEL, { target: 'wasm', threads: 3 });
+  if (generated.target !== 'wasm') throw new Error('wasm program expected');
+  const { source, signature } = generated.program;
+  const split = signature.kernels.map((k) => k.node).filter((_, i) => new RegExp(`function k${i}\\(tid: i32, nthreads: i32\\)`).test(source));
+  // The convs (about 0.9 and 4.7 MFLOPs) split; the Gemms (1,280 and 240 multiply-adds) do not.
+  expect(split.some((n) => n.startsWith('Conv'))).toBe(true);
+  expect(split.filter((n) => n.startsWith('Gemm'))).toEqual([]);
 });
 
 test.each([1, 2, 3])('on %i thread(s) every output equals the one-thread module bit for bit', async (threads) => {
