@@ -28,7 +28,7 @@ export interface TuneOptions extends Omit<OptimizeOptions, 'target' | 'quantize'
   patience?: number;
   /** Candidates proposed per workload per round (default 8). */
   batch?: number;
-  /** Seconds of tuning at most; the rounds under way finish, then the final comparison runs. */
+  /** Seconds of searching at most (the measurement under way finishes); the final comparison runs after. */
   timeBudgetS?: number;
   seed?: number;
   onProgress?: (progress: TuneProgress) => void;
@@ -74,6 +74,8 @@ export interface TuneResult {
 const TOLERANCE = { atol: 1e-4, rtol: 1e-3 };
 /** Candidates measured again in the final comparison, per workload. */
 const FINALISTS = 3;
+/** Trials measured together at most (one WebAssembly module on wasm), whole workloads at a time. */
+const CHUNK_TRIALS = 96;
 /** The final comparison takes this many times the search's samples. */
 const FINAL_REPEAT = 3;
 /** A schedule is chosen only when it beats the default by more than this fraction (less is noise). */
@@ -115,28 +117,44 @@ export async function tuneModel(model: Uint8Array | string, options: TuneOptions
       trials: states.reduce((n, s) => n + s.search.trials, 0), rejected: states.reduce((n, s) => n + s.search.rejected.length, 0),
     });
 
-  while (elapsedS() < deadline) {
-    const trials: Trial[] = [];
-    const owners: { state: State; fingerprint: string; isDefault: boolean }[] = [];
+  // Rounds until every search is done or the budget is spent. A round is measured in chunks of whole workloads
+  // (each with its default), so that the budget is checked often and one module's memory stays bounded.
+  let outOfTime = false;
+  while (!outOfTime) {
+    let trials: Trial[] = [];
+    let owners: { state: State; fingerprint: string; isDefault: boolean }[] = [];
+    let proposedAny = false;
+    const measureChunk = async () => {
+      if (trials.length === 0) return;
+      if (elapsedS() >= deadline) {
+        outOfTime = true;
+        return;
+      }
+      const results = await measurer.measure(trials);
+      for (const state of new Set(owners.map((o) => o.state))) {
+        const mine = owners.map((o, i) => ({ ...o, trial: trials[i], result: results[i] })).filter((o) => o.state === state);
+        scoreRound(state, mine, options, state.baselineMs === undefined);
+      }
+      trials = [];
+      owners = [];
+      report('search');
+    };
     for (const state of states) {
-      if (state.failure) continue;
+      if (state.failure || outOfTime) continue;
       const proposed = state.search.propose();
       if (proposed.length === 0) continue;
+      if (!proposedAny) round++;
+      proposedAny = true;
       // The default runs in every round its workload does: the yardstick of that round.
       if (!proposed.some((p) => Object.keys(p.candidate).length === 0)) proposed.unshift({ candidate: {}, fingerprint: '' });
       for (const p of proposed) {
         trials.push({ workload: state.workload, candidate: p.candidate });
         owners.push({ state, fingerprint: p.fingerprint, isDefault: Object.keys(p.candidate).length === 0 });
       }
+      if (trials.length >= CHUNK_TRIALS) await measureChunk();
     }
-    if (trials.length === 0) break;
-    round++;
-    const results = await measurer.measure(trials);
-    for (const state of new Set(owners.map((o) => o.state))) {
-      const mine = owners.map((o, i) => ({ ...o, trial: trials[i], result: results[i] })).filter((o) => o.state === state);
-      scoreRound(state, mine, options, round === 1 || state.baselineMs === undefined);
-    }
-    report('search');
+    await measureChunk();
+    if (!proposedAny) break;
   }
 
   // The final comparison: the fastest few of each workload again, beside its default.
