@@ -7,10 +7,11 @@
 // artifacts). The two-thread artifacts replay the one-thread records: tuning again on two threads would double
 // the time, and the section says so.
 //
-// Timing: onnxruntime-web reads its thread count once per process, so each model is timed in two child
-// processes: one holds dlc untuned and tuned (one thread) and onnxruntime-web on one thread; the other holds dlc
-// tuned on one and on two threads and onnxruntime-web on two. In each, the sessions run in turn, a block of runs
-// each, round after round, so that a busy moment of the machine weighs on all alike; every ratio compares
+// Timing: onnxruntime-web reads its thread count once per process, and its two-thread pool spins after each run
+// (taking a core from whatever runs next in that process), so each model is timed in three child processes:
+// dlc untuned and tuned (one thread) with onnxruntime-web on one thread; dlc tuned on one and on two threads;
+// onnxruntime-web on two threads alone. In each, the sessions run in turn, a block of runs each, round after
+// round, so that a busy moment of the machine weighs on all alike; every ratio but dlc 2T / ort-web 2T compares
 // medians taken in the same process.
 //
 //   npm run bench:cpu [-- --filter REGEX] [--budget SECONDS]
@@ -68,9 +69,16 @@ function models(dir: string): Model[] {
 /** What a child process measured: medians in ms, by variant name. */
 type Medians = Record<string, number>;
 
+/**
+ * One child's sides: 'dlc-1' untuned and tuned dlc on one thread with onnxruntime-web on one; 'dlc-2' tuned dlc
+ * on one and on two threads; 'ort-2' onnxruntime-web on two threads alone (its pool's threads spin after each
+ * run, which would take a core from whatever ran next in the same process).
+ */
+type Sides = 'dlc-1' | 'dlc-2' | 'ort-2';
+
 interface ChildRequest {
   model: Model;
-  ortThreads: 1 | 2;
+  sides: Sides;
   runs: number;
 }
 
@@ -87,31 +95,36 @@ const median = (xs: readonly number[]) => {
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-async function measureInChild({ model, ortThreads, runs }: ChildRequest): Promise<Medians> {
-  const records = readRecordsFile(RECORDS);
-  const tuning = { records, device: wasmDevice(1) };
+async function measureInChild({ model, sides, runs }: ChildRequest): Promise<Medians> {
+  const tuning = { records: readRecordsFile(RECORDS), device: wasmDevice(1) };
   const base = { target: 'wasm' as const, inputShapes: model.inputShapes };
-  const variants: [string, () => Promise<Artifact>, number | undefined][] = ortThreads === 1
-    ? [['untuned', () => compile(model.file, base), undefined], ['tuned', () => compile(model.file, { ...base, tuning }), undefined]]
-    : [['tuned', () => compile(model.file, { ...base, tuning }), undefined], ['tuned 2 threads', () => compile(model.file, { ...base, tuning, threads: 2 }), 2]];
+  const variants: [string, () => Promise<Artifact>, number | undefined][] = {
+    'dlc-1': [['untuned', () => compile(model.file, base), undefined], ['tuned', () => compile(model.file, { ...base, tuning }), undefined]],
+    'dlc-2': [['tuned', () => compile(model.file, { ...base, tuning }), undefined], ['tuned 2 threads', () => compile(model.file, { ...base, tuning, threads: 2 }), 2]],
+    'ort-2': [],
+  }[sides] as [string, () => Promise<Artifact>, number | undefined][];
   const sessions: [string, () => Promise<unknown>][] = [];
   const release: (() => Promise<void>)[] = [];
-  let feeds: Feeds | undefined;
-  let inputs: readonly TensorInfo[] = [];
+  // The feeds: seeded from the inputs of the model as compiled (what both sides are given).
+  const probe = await fromMemory(await compile(model.file, base));
+  const inputs = probe.inputs;
+  const feeds: Feeds = Object.fromEntries(inputs.map((i) => [i.name, seededFeeds(1)(i)]));
+  await probe.release();
   for (const [name, build, threads] of variants) {
     const session = await fromMemory(await build(), threads);
-    inputs = session.inputs;
-    feeds ??= Object.fromEntries(inputs.map((i) => [i.name, seededFeeds(1)(i)]));
-    const f = feeds;
-    sessions.push([name, () => Promise.resolve(session.run(f))]);
+    sessions.push([name, () => Promise.resolve(session.run(feeds))]);
     release.push(() => session.release());
   }
-  const ort = await importOnnxruntimeWeb();
-  ort.env.wasm.numThreads = ortThreads;
-  ort.env.wasm.simd = true;
-  const ortSession = await ort.InferenceSession.create(fs.readFileSync(model.file), { executionProviders: ['wasm'] });
-  const ortFeeds = onnxruntimeWebFeeds(ort, feeds!, inputs);
-  sessions.push([`onnxruntime-web ${ortThreads}`, () => ortSession.run(ortFeeds)]);
+  if (sides !== 'dlc-2') {
+    const ortThreads = sides === 'dlc-1' ? 1 : 2;
+    const ort = await importOnnxruntimeWeb();
+    ort.env.wasm.numThreads = ortThreads;
+    ort.env.wasm.simd = true;
+    const ortSession = await ort.InferenceSession.create(fs.readFileSync(model.file), { executionProviders: ['wasm'] });
+    const ortFeeds = onnxruntimeWebFeeds(ort, feeds, inputs);
+    sessions.push([`onnxruntime-web ${ortThreads}`, () => ortSession.run(ortFeeds)]);
+    release.push(() => ortSession.release());
+  }
 
   // Rounds of a block of runs per side: the warm-up round is dropped.
   const block = BIG.has(model.name) ? 2 : 10;
@@ -127,7 +140,6 @@ async function measureInChild({ model, ortThreads, runs }: ChildRequest): Promis
     }
   }
   for (const r of release) await r();
-  await ortSession.release();
   return Object.fromEntries(sessions.map(([name], i) => [name, median(samples[i])]));
 }
 
@@ -177,9 +189,10 @@ function render(rows: Row[], budgetS: number, startedLoad: number[]): string {
     '- dlc: the wasm artifact run by the runtime; **tuned** = compiled with `--tuning-records scripts/tuning-records.jsonl`, records made by ' +
       `\`dlc tune --target wasm --time-budget ${budgetS}\` on this machine (one thread; the two-thread artifacts replay the one-thread records). ` +
       'Peer: onnxruntime-web (same version as above) WASM backend in Node with `numThreads` 1 and 2 (its pthreads run on worker_threads).',
-    '- Each model is timed in two processes (onnxruntime-web takes its thread count once per process): untuned, tuned and ort-web on 1 thread; ' +
-      'tuned on 1 and 2 threads and ort-web on 2. In each the sides run in turn, a block of runs each, round after round; medians. ' +
-      'Ratios are taken within one process.',
+    '- Each model is timed in three processes (onnxruntime-web takes its thread count once per process, and its two-thread pool spins after ' +
+      'each run, which would take a core from whatever ran next in its process): untuned, tuned and ort-web on 1 thread; tuned on 1 and 2 threads; ' +
+      'ort-web on 2 threads alone. In each the sides run in turn, a block of runs each, round after round; medians. Ratios are taken within one ' +
+      'process, except dlc 2T vs ort-web 2T (two processes, one after the other).',
     '',
   );
   const header = ['model', 'tuning', 'untuned 1T', 'tuned 1T', 'tuned / untuned', 'ort-web 1T', '**dlc tuned 1T vs ort-web 1T**', 'dlc 2T', 'dlc 2T vs dlc 1T', 'ort-web 2T', '**dlc 2T vs ort-web 2T**'];
@@ -222,8 +235,8 @@ async function main(): Promise<void> {
     for (const model of models(tmp).filter((m) => !filter || filter.test(m.name))) {
       const tuning = await ensureTuned(model, budgetS);
       const runs = BIG.has(model.name) ? 10 : 60;
-      const one = child({ model, ortThreads: 1, runs });
-      const two = child({ model, ortThreads: 2, runs });
+      const one = child({ model, sides: 'dlc-1', runs });
+      const two = { ...child({ model, sides: 'dlc-2', runs }), ...child({ model, sides: 'ort-2', runs }) };
       rows.push({ model, tuning, one, two });
       log(`${model.name}: ${JSON.stringify({ tuning, one, two })}`);
     }

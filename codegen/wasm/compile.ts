@@ -33,7 +33,7 @@ export const PLAN_BASE = 64;
  * costs microseconds to tens of microseconds (more on a busy machine). Small models then pay for threads only
  * where their kernels are big enough, and one barrier per run of small kernels.
  */
-export const MIN_SPLIT_FLOPS = 1 << 18;
+export const MIN_SPLIT_FLOPS = 1 << 20;
 
 /** Room above the plan for AssemblyScript's static data (Mathf's tables take a few KiB); checked after compiling. */
 const STATIC_DATA_BYTES = 65536;
