@@ -164,7 +164,10 @@ async function ensureTuned(model: Model, budgetS: number): Promise<string> {
 }
 
 function child(request: ChildRequest): Medians {
-  const out = execFileSync(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, '--child', JSON.stringify(request)], {
+  // --no-liftoff: every wasm function compiled by the optimizing tier up front. Otherwise a module's hot kernels
+  // may wait behind onnxruntime-web's (megabytes of wasm) in the background tier-up queue and run unoptimized for
+  // the whole measurement: seen as a dlc artifact three times slower beside onnxruntime-web than alone.
+  const out = execFileSync(process.execPath, [...process.execArgv, '--no-liftoff', new URL(import.meta.url).pathname, '--child', JSON.stringify(request)], {
     encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20,
   });
   return JSON.parse(out.trim().split('\n').pop()!) as Medians;
