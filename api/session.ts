@@ -4,8 +4,11 @@ import { DlcError } from '../compiler/errors.js';
 import { DlcRuntimeError, loadModel, type Session } from '../runtime/index.js';
 import type { Artifact } from './compile.js';
 
-/** Loads an artifact that `compile` returned; `where` names it in messages. */
-export function loadInMemory(artifact: Pick<Artifact, 'files'>, where: string, device?: GPUDevice): Promise<Session> {
+/**
+ * Loads an artifact that `compile` returned; `where` names it in messages. `threads`: how many threads a wasm
+ * artifact compiled with --threads runs on (all of them by default).
+ */
+export function loadInMemory(artifact: Pick<Artifact, 'files'>, where: string, device?: GPUDevice, threads?: number): Promise<Session> {
   const prefix = `${where}/`;
   const fetch = async (url: string) => {
     const bytes = url.startsWith(prefix) ? artifact.files.get(url.slice(prefix.length)) : undefined;
@@ -16,7 +19,7 @@ export function loadInMemory(artifact: Pick<Artifact, 'files'>, where: string, d
       arrayBuffer: async () => (bytes === undefined ? new ArrayBuffer(0) : bytes.slice().buffer),
     };
   };
-  return withRuntimeErrors(() => loadModel(where, { fetch, device }));
+  return withRuntimeErrors(() => loadModel(where, { fetch, device, ...(threads === undefined ? {} : { threads }) }));
 }
 
 /** Runs `body`, turning the runtime's errors into the compiler's (one line, exit 1). */

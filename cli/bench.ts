@@ -16,7 +16,7 @@ import { parseManifest, type Manifest } from '../runtime/manifest.js';
 import { BROWSER_PEER_NAME, benchInBrowser, browserBenchFiles, packageDir } from './bench-browser.js';
 import { packageVersion, readPackage } from './version.js';
 import { CHROMIUM } from './browser.js';
-import { compile, writeArtifact } from '../api/compile.js';
+import { compile, MAX_THREADS, writeArtifact } from '../api/compile.js';
 import type { Feeds } from '../api/feeds.js';
 import { importPeer, ORT_TYPES } from '../api/onnxruntime.js';
 import { withRuntimeErrors } from '../api/session.js';
@@ -77,8 +77,6 @@ export function wasmPeerName(threads: number): string {
 const threadCount = (n: number) => `${n} thread${n === 1 ? '' : 's'}`;
 
 export const PEER_NAME = wasmPeerName(1);
-/** More threads than any machine this runs on has cores: a typo rather than a request. */
-const MAX_PEER_THREADS = 64;
 export const DEFAULT_RUNS = 20;
 export const DEFAULT_WARMUP = 3;
 
@@ -89,7 +87,7 @@ export async function benchCommand(modelOrDir: string, opts: BenchOptions, io: C
     progress: progressReporter(io),
   };
   const seed = parseSeed(opts.seed);
-  const peerThreads = parseCount('--peer-threads', opts.peerThreads, 1, 1, MAX_PEER_THREADS);
+  const peerThreads = parseCount('--peer-threads', opts.peerThreads, 1, 1, MAX_THREADS);
   const isArtifact = fs.statSync(modelOrDir, { throwIfNoEntry: false })?.isDirectory() ?? false;
   if (isArtifact) checkNoCompileFlags(modelOrDir, opts);
   const options = isArtifact ? undefined : await compileOptions(opts, io);

@@ -21,48 +21,29 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { compile, type Artifact } from '../api/compile.js';
+import { loadInMemory } from '../api/session.js';
 import { optimize } from '../api/optimize.js';
 import { seededFeeds, type Feeds } from '../api/feeds.js';
-import { importOnnxruntimeWeb, onnxruntimeWebFeeds } from '../cli/bench.js';
-import { encodeOnnxModel } from '../compiler/onnx/writer.js';
+import type { Graph } from '../compiler/ir/graph.js';
+import type { TensorInfo } from '../runtime/index.js';
+import { importOnnxruntimeWeb, onnxruntimeWebFeeds, percentiles } from '../cli/bench.js';
 import { TORCHVISION_EXPORTS } from '../models/pytorch-style.js';
-import { ZOO } from '../models/zoo.js';
-import { loadModel, type Session, type TensorInfo } from '../runtime/index.js';
-import { REAL_MODELS, type RealModel } from '../tests/models/real-models.js';
+import type { RealModel } from '../tests/models/real-models.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
 import { deviceKey, wasmDevice } from '../tune/device.js';
 import { WasmMeasurer } from '../tune/measure-wasm.js';
 import { appendRecords, readRecordsFile, recordsForDevice } from '../tune/records.js';
 import { tuneModel } from '../tune/tune.js';
 import { extractWorkloads } from '../tune/workload.js';
+import { BIG_MODELS, builtModels, FILE_MODELS } from './bench-models.js';
 import { replaceSection } from './benchmarks-file.js';
 
 export const CPU_BEGIN = '<!-- cpu section: npm run bench:cpu -->';
 export const CPU_END = '<!-- end of cpu section -->';
 const OUTPUT = path.join(REPO_ROOT, 'BENCHMARKS.md');
 const RECORDS = path.join(REPO_ROOT, 'scripts', 'tuning-records.jsonl');
-/** Models whose run takes a tenth of a second or more here: fewer runs. */
-const BIG = new Set(['ppocrv4-det', 'ppocrv4-rec']);
 /** The models a conv net's two-thread target applies to (the issue: "on the conv nets"). */
 const CONV_NETS = new Set(['ppocr-cls', 'ppocrv4-det', 'ppocrv4-rec', 'resnet', 'mobilenet-v2', 'squeezenet', ...Object.keys(TORCHVISION_EXPORTS)]);
-
-interface Model extends RealModel {
-  real: boolean;
-}
-
-/** The models of `npm run bench`: the sample, the real models, the zoo and the torchvision exports (written to `dir`). */
-function models(dir: string): Model[] {
-  const built = Object.entries({ ...ZOO, ...TORCHVISION_EXPORTS }).map(([name, spec]): Model => {
-    const file = path.join(dir, `${name}.onnx`);
-    fs.writeFileSync(file, encodeOnnxModel(spec()));
-    return { name, file, inputShapes: {}, real: false };
-  });
-  return [
-    { name: 'tiny-cnn', file: path.join(REPO_ROOT, 'models', 'tiny-cnn.onnx'), inputShapes: {}, real: false },
-    ...REAL_MODELS.map((m) => ({ ...m, real: true })),
-    ...built,
-  ];
-}
 
 // ------------------------------------------------------------------------------------------ child: timing
 
@@ -77,41 +58,26 @@ type Medians = Record<string, number>;
 type Sides = 'dlc-1' | 'dlc-2' | 'ort-2';
 
 interface ChildRequest {
-  model: Model;
+  model: RealModel;
+  /** The model's inputs as compiled (the parent has them from the graph it tuned): the feeds are made for them. */
+  inputs: TensorInfo[];
   sides: Sides;
   runs: number;
 }
 
-function fromMemory(artifact: Artifact, threads?: number): Promise<Session> {
-  const fetch = async (url: string) => {
-    const bytes = artifact.files.get(url.slice('mem/'.length));
-    return { ok: bytes !== undefined, status: bytes ? 200 : 404, statusText: '', arrayBuffer: async () => bytes!.slice().buffer };
-  };
-  return loadModel('mem', { fetch, ...(threads === undefined ? {} : { threads }) });
-}
-
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-async function measureInChild({ model, sides, runs }: ChildRequest): Promise<Medians> {
+async function measureInChild({ model, inputs, sides, runs }: ChildRequest): Promise<Medians> {
   const tuning = { records: readRecordsFile(RECORDS), device: wasmDevice(1) };
   const base = { target: 'wasm' as const, inputShapes: model.inputShapes };
-  const variants: [string, () => Promise<Artifact>, number | undefined][] = {
-    'dlc-1': [['untuned', () => compile(model.file, base), undefined], ['tuned', () => compile(model.file, { ...base, tuning }), undefined]],
-    'dlc-2': [['tuned', () => compile(model.file, { ...base, tuning }), undefined], ['tuned 2 threads', () => compile(model.file, { ...base, tuning, threads: 2 }), 2]],
-    'ort-2': [],
-  }[sides] as [string, () => Promise<Artifact>, number | undefined][];
+  const tuned = () => compile(model.file, { ...base, tuning });
+  const variants: [string, () => Promise<Artifact>, number?][] =
+    sides === 'dlc-1' ? [['untuned', () => compile(model.file, base)], ['tuned', tuned]]
+    : sides === 'dlc-2' ? [['tuned', tuned], ['tuned 2 threads', () => compile(model.file, { ...base, tuning, threads: 2 }), 2]]
+    : [];
   const sessions: [string, () => Promise<unknown>][] = [];
   const release: (() => Promise<void>)[] = [];
-  // The feeds: seeded from the inputs of the model as compiled (what both sides are given).
-  const probe = await fromMemory(await compile(model.file, base));
-  const inputs = probe.inputs;
   const feeds: Feeds = Object.fromEntries(inputs.map((i) => [i.name, seededFeeds(1)(i)]));
-  await probe.release();
   for (const [name, build, threads] of variants) {
-    const session = await fromMemory(await build(), threads);
+    const session = await loadInMemory(await build(), model.name, undefined, threads);
     sessions.push([name, () => Promise.resolve(session.run(feeds))]);
     release.push(() => session.release());
   }
@@ -127,7 +93,7 @@ async function measureInChild({ model, sides, runs }: ChildRequest): Promise<Med
   }
 
   // Rounds of a block of runs per side: the warm-up round is dropped.
-  const block = BIG.has(model.name) ? 2 : 10;
+  const block = BIG_MODELS.has(model.name) ? 2 : 10;
   const rounds = Math.ceil(runs / block);
   const samples = sessions.map((): number[] => []);
   for (let round = 0; round <= rounds; round++) {
@@ -140,18 +106,18 @@ async function measureInChild({ model, sides, runs }: ChildRequest): Promise<Med
     }
   }
   for (const r of release) await r();
-  return Object.fromEntries(sessions.map(([name], i) => [name, median(samples[i])]));
+  return Object.fromEntries(sessions.map(([name], i) => [name, percentiles(samples[i]).medianMs]));
 }
 
 // ------------------------------------------------------------------------------------------ parent
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-/** Tunes `model` unless the records file already holds this machine's record for each of its workloads. */
-async function ensureTuned(model: Model, budgetS: number): Promise<string> {
+/** Tunes `model` (optimized to `graph`) unless the records file already holds this machine's record for each of its workloads. */
+async function ensureTuned(model: RealModel, graph: Graph, budgetS: number): Promise<string> {
   const device = deviceKey(wasmDevice(1));
   const { byWorkload } = recordsForDevice(fs.existsSync(RECORDS) ? readRecordsFile(RECORDS) : [], device);
-  const workloads = extractWorkloads(optimize(model.file, { target: 'wasm', inputShapes: model.inputShapes }).graph, 'wasm');
+  const workloads = extractWorkloads(graph, 'wasm');
   if (workloads.every((w) => byWorkload.has(w.key))) return `${workloads.length} workloads, replayed`;
   const result = await tuneModel(model.file, {
     target: 'wasm', inputShapes: model.inputShapes, measurer: new WasmMeasurer(), timeBudgetS: budgetS,
@@ -174,7 +140,7 @@ function child(request: ChildRequest): Medians {
 }
 
 interface Row {
-  model: Model;
+  model: RealModel;
   tuning: string;
   one: Medians;
   two: Medians;
@@ -235,11 +201,13 @@ async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dlc-bench-cpu-'));
   try {
     const rows: Row[] = [];
-    for (const model of models(tmp).filter((m) => !filter || filter.test(m.name))) {
-      const tuning = await ensureTuned(model, budgetS);
-      const runs = BIG.has(model.name) ? 10 : 60;
-      const one = child({ model, sides: 'dlc-1', runs });
-      const two = { ...child({ model, sides: 'dlc-2', runs }), ...child({ model, sides: 'ort-2', runs }) };
+    for (const model of [...FILE_MODELS, ...builtModels(tmp)].filter((m) => !filter || filter.test(m.name))) {
+      const { graph } = optimize(model.file, { target: 'wasm', inputShapes: model.inputShapes });
+      const tuning = await ensureTuned(model, graph, budgetS);
+      const inputs = graph.inputs.map((v) => ({ name: v.name, dtype: v.type.dtype, shape: v.type.shape as number[] }));
+      const request = { model, inputs, runs: BIG_MODELS.has(model.name) ? 10 : 60 };
+      const one = child({ ...request, sides: 'dlc-1' });
+      const two = { ...child({ ...request, sides: 'dlc-2' }), ...child({ ...request, sides: 'ort-2' }) };
       rows.push({ model, tuning, one, two });
       log(`${model.name}: ${JSON.stringify({ tuning, one, two })}`);
     }

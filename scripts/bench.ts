@@ -19,10 +19,9 @@ import type { BenchReport } from '../cli/bench.js';
 import { formatBytes } from '../cli/format.js';
 import { PassManager } from '../passes/manager.js';
 import { optPipeline } from '../passes/pipelines.js';
-import { encodeOnnxModel } from '../compiler/onnx/writer.js';
 import { TORCHVISION_EXPORTS } from '../models/pytorch-style.js';
-import { ZOO } from '../models/zoo.js';
 import { REAL_MODELS, type RealModel } from '../tests/models/real-models.js';
+import { BIG_MODELS, builtModels, FILE_MODELS } from './bench-models.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
 import { benchQuantization, renderQuantization, type QuantResult } from './bench-quantization.js';
 import { bundleSize } from './bundle-size.js';
@@ -34,28 +33,10 @@ import { replaceSection, sectionOf } from './benchmarks-file.js';
 const ORT_WASM = path.join(REPO_ROOT, 'node_modules', 'onnxruntime-web', 'dist', 'ort-wasm-simd-threaded.wasm');
 const OUTPUT = path.join(REPO_ROOT, 'BENCHMARKS.md');
 const LEVELS = [0, 2] as const;
-/**
- * The PP-OCRv4 models take a tenth of a second or more per run on these machines: few runs. The others take
- * well under 10 ms, where a shared machine's noise needs many runs for a steady median.
- */
-const BIG_MODELS = new Set(['ppocrv4-det', 'ppocrv4-rec']);
 /** Models whose WebGPU run on SwiftShader takes seconds: few runs there (224×224 inputs, PP-OCR's classifier). */
 const BIG_ON_WEBGPU = new Set([...BIG_MODELS, 'ppocr-cls', ...Object.keys(TORCHVISION_EXPORTS)]);
 
-const MODELS: RealModel[] = [{ name: 'tiny-cnn', file: path.join(REPO_ROOT, 'models', 'tiny-cnn.onnx'), inputShapes: {} }, ...REAL_MODELS];
 const REAL = new Set(REAL_MODELS.map((m) => m.name));
-
-/**
- * The models built in memory (models/zoo.ts's, then the torchvision exports of models/pytorch-style.ts) as
- * .onnx files in `dir` (both sides load a file).
- */
-function zooModels(dir: string): RealModel[] {
-  return Object.entries({ ...ZOO, ...TORCHVISION_EXPORTS }).map(([name, spec]) => {
-    const file = path.join(dir, `${name}.onnx`);
-    fs.writeFileSync(file, encodeOnnxModel(spec()));
-    return { name, file, inputShapes: {} };
-  });
-}
 
 /** `--filter REGEX` benches the models whose name matches and prints the report instead of writing BENCHMARKS.md. */
 function parseFilter(args: readonly string[]): RegExp | undefined {
@@ -343,8 +324,8 @@ interface Context {
 
 async function benchAndReport(tmp: string, filter: RegExp | undefined, { start, loadBefore, runtime, ort }: Context): Promise<void> {
   const results: ModelResult[] = [];
-  const zoo = zooModels(tmp);
-  for (const model of [...MODELS, ...zoo].filter((m) => !filter || filter.test(m.name))) results.push(await benchModel(model, tmp));
+  const zoo = builtModels(tmp);
+  for (const model of [...FILE_MODELS, ...zoo].filter((m) => !filter || filter.test(m.name))) results.push(await benchModel(model, tmp));
   const quantization = await benchQuantization(tmp, benchInFreshProcess, filter, (name) => zoo.find((m) => m.name === name)!.file);
   const machine: Machine = {
     cpu: os.cpus()[0]?.model.trim() ?? 'unknown CPU',

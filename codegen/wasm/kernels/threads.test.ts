@@ -5,10 +5,11 @@
 // and without α, resize) and some that run on thread 0 (conv_transpose, concat, softmax); its last Gemm has
 // 3 columns and one row, fewer work items than threads.
 import { compile, generateProgram, type Artifact } from '../../../api/compile.js';
+import { loadInMemory } from '../../../api/session.js';
 import { Tensor } from '../../../compiler/ir/tensor.js';
 import { encodeOnnxModel, type OnnxNodeSpec } from '../../../compiler/onnx/writer.js';
 import { seededRandom } from '../../../compiler/random.js';
-import { loadModel, type Session } from '../../../runtime/index.js';
+import type { Session } from '../../../runtime/index.js';
 
 const rand = seededRandom(5);
 const initializers: { name: string; tensor: Tensor }[] = [];
@@ -59,13 +60,7 @@ const MODEL = encodeOnnxModel({
   initializers,
 });
 
-function inMemory(artifact: Artifact, threads?: number): Promise<Session> {
-  const fetch = async (url: string) => {
-    const bytes = artifact.files.get(url.slice('mem/'.length));
-    return { ok: bytes !== undefined, status: bytes ? 200 : 404, statusText: '', arrayBuffer: async () => bytes!.slice().buffer };
-  };
-  return loadModel('mem', { fetch, ...(threads === undefined ? {} : { threads }) });
-}
+const inMemory = (artifact: Artifact, threads?: number): Promise<Session> => loadInMemory(artifact, 'mem', undefined, threads);
 
 const feeds = {
   x: Float32Array.from({ length: 3 * 64 * 64 }, () => rand() * 2 - 1),
