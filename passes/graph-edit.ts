@@ -12,6 +12,28 @@ export function cloneGraph(graph: Graph): Graph {
   return cloneWith(graph, new Map());
 }
 
+/**
+ * A copy of a nested graph placed in another scope: it reads `reads.get(v)` where the original read an
+ * outer value `v` that `reads` maps, and every other outer value as it is (unlike cloneGraph, which copies
+ * the outer scopes along).
+ */
+export function cloneGraphReading(graph: Graph, reads: ReadonlyMap<Value, Value>): Graph {
+  const defined = valuesDefined(graph);
+  const map = new Map<Value, Value>();
+  for (const v of valuesRead(graph)) if (!defined.has(v)) map.set(v, reads.get(v) ?? v);
+  return cloneWith(graph, map);
+}
+
+/** Every value a graph defines: its inputs, constants and node outputs, nested subgraphs included. */
+function valuesDefined(graph: Graph): Set<Value> {
+  const defined = new Set<Value>([...graph.inputs, ...graph.constants]);
+  for (const n of graph.nodes) {
+    for (const v of n.outputs) defined.add(v);
+    for (const sg of Graph.subgraphsOf(n)) for (const v of valuesDefined(sg)) defined.add(v);
+  }
+  return defined;
+}
+
 function cloneWith(g: Graph, map: Map<Value, Value>): Graph {
   const copy = (v: Value): Value => {
     let c = map.get(v);

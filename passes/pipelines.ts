@@ -18,10 +18,12 @@ import { parsePipeline } from './pipeline-text.js';
 import { recognizePatternsPass } from './recognize-patterns.js';
 import { removeIdentityPass } from './remove-identity.js';
 import { simplifyAlgebraPass } from './simplify-algebra.js';
+import { unrollLoopsPass } from './unroll-loops.js';
 
 for (const info of [
   foldConstantsPass,
   foldIfPass,
+  unrollLoopsPass,
   foldShapeArithmeticPass,
   removeIdentityPass,
   eliminateDeadCodePass,
@@ -41,9 +43,9 @@ for (const info of [
 
 /**
  * Folding and cleanup, repeated while one step enables another (a folded shape makes a Reshape a no-op, a
- * folded condition makes an If its taken branch…).
+ * folded condition makes an If its taken branch, a folded trip count lets a Loop unroll…).
  */
-export const SIMPLIFY = 'fixpoint(fold-constants,fold-if,fold-shape-arithmetic,remove-identity,eliminate-dead-code)';
+export const SIMPLIFY = 'fixpoint(fold-constants,fold-if,unroll-loops,fold-shape-arithmetic,remove-identity,eliminate-dead-code)';
 
 /**
  * Quantized models (QDQ pairs, QOperator ops) compute in integers: conv/matmul/gemm over dequantized int8

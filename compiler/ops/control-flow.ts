@@ -58,7 +58,7 @@ const ifOp: OpDef = {
 /** Refuse loops past this many iterations: a body whose condition never turns false must not hang. */
 export const MAX_LOOP_ITERATIONS = MAX_ELEMENTS;
 
-function loopShape(body: Graph, numInputs: number): { carried: number; scans: number } {
+export function loopShape(body: Graph, numInputs: number): { carried: number; scans: number } {
   const carried = numInputs - 2;
   if (carried < 0) throw new DlcError('Loop needs inputs M and cond (either may be empty)');
   if (body.inputs.length !== carried + 2) {
@@ -160,7 +160,7 @@ function convertLoop(node: OnnxNode, b: ImportBuilder): Value[] {
 // outputs (final state..., scan outputs stacked along their axes). Opset 8's batched form is rewritten
 // into this one at import (see convertScan8).
 
-interface ScanLayout {
+export interface ScanLayout {
   states: number;
   scanOutputs: number;
   inAxes: number[];
@@ -169,7 +169,7 @@ interface ScanLayout {
   outReverse: boolean[];
 }
 
-function scanLayout(attrs: Attrs, body: Graph, inputRanks: number[]): ScanLayout {
+export function scanLayout(attrs: Attrs, body: Graph, inputRanks: number[]): ScanLayout {
   const m = attrs.num_scan_inputs as number;
   const states = inputRanks.length - m;
   if (!Number.isInteger(m) || m < 1 || states < 0) throw new DlcError(`num_scan_inputs ${m} does not fit ${inputRanks.length} inputs`);
