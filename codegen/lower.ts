@@ -10,6 +10,7 @@ import { DlcError, withContext } from '../compiler/errors.js';
 import { Graph, isConcreteShape, Value, type Node } from '../compiler/ir/graph.js';
 import type { Tensor } from '../compiler/ir/tensor.js';
 import { concatsInPlace } from '../compiler/concat-in-place.js';
+import { whyNotUnrolled } from '../compiler/loop-trips.js';
 import { describeFusedGroup, isElementwiseNode, kernelFormOf, kernelNodeOf, type FusedGroup } from '../compiler/kernel-groups.js';
 import type { TargetInfo } from '../compiler/target-info.js';
 import { foldRequired } from '../passes/fold-required.js';
@@ -115,6 +116,8 @@ export function lowerGraph<Ctx extends KernelSite & { epilogue?: unknown }, K>(
       return;
     }
     if (node.op === 'if') return lowerIf(node, guards);
+    // No target runs a loop body itself: Loop and Scan reach the kernels only unrolled (passes/unroll-loops.ts).
+    if (node.op === 'loop' || node.op === 'scan') unsupported(node, whyNotUnrolled(node));
     if (node.op !== 'fused' && Graph.subgraphsOf(node).length > 0) unsupported(node, 'nested graphs');
     const group = node.op === 'fused' ? describeFusedGroup(node) : undefined;
     const form = group && kernelFormOf(group, target.info.limits);
