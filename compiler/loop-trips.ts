@@ -67,5 +67,5 @@ export function whyNotUnrolled(node: Node, limits: UnrollLimits = DEFAULT_UNROLL
   if (trips > limits.maxIterations) return `${ran}, and it runs ${trips} iterations`;
   const size = bodySize(node.attrs.body as Graph) * trips;
   if (size > limits.maxNodes) return `${ran}, and its ${trips} iterations come to ${size} nodes`;
-  return `${ran}: unroll-loops (from -O1) unrolls it when its condition is known at compile time in every iteration`;
+  return `${ran}, and its condition is not known at compile time in some iteration`;
 }

@@ -4,8 +4,9 @@
 // shape operand (the registry's `shapeOperands`) and give small results (≤ MAX_PROPAGATED_ELEMENTS elements,
 // what inference propagates) fold: the model's own arithmetic, weights included, stays as the pipeline left
 // it, so -O0 still shows it. The chains folded away are then dead and removed. An If's condition is folded
-// the same way, and an If it makes constant is replaced by its taken branch (fold-if): no target runs a nested
-// graph, and the branch may hold shape arithmetic in its turn.
+// the same way, and an If it makes constant is replaced by its taken branch (fold-if), as a Loop whose trip
+// count and condition it makes constant, and a Scan, are by their iterations (unroll-loops): no target runs a
+// nested graph, and the branch or body may hold shape arithmetic in its turn.
 import { MAX_PROPAGATED_ELEMENTS } from '../compiler/infer.js';
 import { Graph, type Node, type Value } from '../compiler/ir/graph.js';
 import { getOp, hasOp } from '../compiler/ops/registry.js';
@@ -14,13 +15,14 @@ import { foldConstants } from './fold-constants.js';
 import { foldIf } from './fold-if.js';
 import { foldShapeArithmetic } from './fold-shape-arithmetic.js';
 import { graphSignature } from './graph-edit.js';
+import { unrollLoops } from './unroll-loops.js';
 
 export function foldRequired(graph: Graph): Graph {
   let g = graph;
   let signature = graphSignature(g);
   for (;;) {
     const cone = shapeOperandCone(g);
-    const next = foldIf(foldConstants(foldShapeArithmetic(g), { sizeLimit: 0, maxResult: MAX_PROPAGATED_ELEMENTS, only: (n) => cone.has(n.name) }));
+    const next = unrollLoops(foldIf(foldConstants(foldShapeArithmetic(g), { sizeLimit: 0, maxResult: MAX_PROPAGATED_ELEMENTS, only: (n) => cone.has(n.name) })));
     const nextSignature = graphSignature(next);
     if (nextSignature === signature) break;
     [g, signature] = [next, nextSignature];

@@ -179,13 +179,13 @@ describe('pass manager', () => {
     const target = path.join(dir, 'nested', 'ir');
     new PassManager({ dumpIrDir: target }).run(optPipeline(1), addRelu(true));
     const files = fs.readdirSync(target).sort();
-    // The simplification fixpoint runs its five passes twice: once changing the graph, once to confirm; QDQ folding,
+    // The simplification fixpoint runs its six passes twice: once changing the graph, once to confirm; QDQ folding,
     // legalization and fusion end -O1.
     expect(files).toEqual([
       '000_input.ir',
-      '001_fold-constants.ir', '002_fold-if.ir', '003_fold-shape-arithmetic.ir', '004_remove-identity.ir', '005_eliminate-dead-code.ir',
-      '006_fold-constants.ir', '007_fold-if.ir', '008_fold-shape-arithmetic.ir', '009_remove-identity.ir', '010_eliminate-dead-code.ir',
-      '011_fold-qdq.ir', '012_legalize.ir', '013_fuse-ops.ir', RESOURCE_FILE,
+      '001_fold-constants.ir', '002_fold-if.ir', '003_unroll-loops.ir', '004_fold-shape-arithmetic.ir', '005_remove-identity.ir', '006_eliminate-dead-code.ir',
+      '007_fold-constants.ir', '008_fold-if.ir', '009_unroll-loops.ir', '010_fold-shape-arithmetic.ir', '011_remove-identity.ir', '012_eliminate-dead-code.ir',
+      '013_fold-qdq.ir', '014_legalize.ir', '015_fuse-ops.ir', RESOURCE_FILE,
     ]);
     expect(fs.readFileSync(path.join(target, files[0]), 'utf8')).toBe(printGraph(addRelu(true)));
     fs.rmSync(dir, { recursive: true, force: true });
@@ -232,8 +232,8 @@ describe('pass manager', () => {
 
   test('-O levels are named pipelines', () => {
     expect(optPipelineText(0)).toBe('');
-    expect(optPipelineText(1)).toBe('fixpoint(fold-constants,fold-if,fold-shape-arithmetic,remove-identity,eliminate-dead-code),fold-qdq,legalize,fuse-ops');
-    expect(optPipelineText(2).startsWith('fixpoint(fold-constants,fold-if,fold-shape-arithmetic,remove-identity,eliminate-dead-code),')).toBe(true);
+    expect(optPipelineText(1)).toBe('fixpoint(fold-constants,fold-if,unroll-loops,fold-shape-arithmetic,remove-identity,eliminate-dead-code),fold-qdq,legalize,fuse-ops');
+    expect(optPipelineText(2).startsWith('fixpoint(fold-constants,fold-if,unroll-loops,fold-shape-arithmetic,remove-identity,eliminate-dead-code),')).toBe(true);
     expect(optPipelineText(2).endsWith(',fuse-horizontal,fuse-ops')).toBe(true);
     expect(optPipelineText(3)).toBe(optPipelineText(2));
     expect(() => optPipelineText(4)).toThrow(/unknown optimization level -O4/);

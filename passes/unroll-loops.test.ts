@@ -117,6 +117,12 @@ describe('unroll-loops', () => {
     expect(loops(unrollLoops(short, { maxIterations: 64, maxNodes: 9 }))).toEqual([]);
   });
 
+  test('at -O0 lowering unrolls too (its required folding), so a small loop compiles with no pipeline', () => {
+    const g = doublingLoop(3, true, passCond);
+    expect(() => generateWasmProgram(g)).not.toThrow();
+    expect(() => compileToWebgpu(g)).not.toThrow();
+  });
+
   test('a loop left whole is refused by lowering with why, naming the node and op, on both targets', () => {
     const g = new PassManager().run(optPipeline(2), doublingLoop(100, null, passCond));
     expect(loops(g)).toEqual(['loop']);

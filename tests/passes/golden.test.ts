@@ -23,7 +23,7 @@ describe('golden IR tests', () => {
     const passes = new Set(FILES.flatMap((f) => /^\/\/ RUN: (.*)$/m.exec(fs.readFileSync(path.join(DIR, f), 'utf8'))?.[1].split(',') ?? []));
     const expected = [
       'fold-batch-norm', 'fold-scale-axis', 'recognize-patterns', 'cancel-transpose-reshape', 'eliminate-common-subexpressions', 'simplify-algebra',
-      'fuse-ops', 'fuse-horizontal', 'legalize', 'remove-identity', 'fold-shape-arithmetic', 'fold-qdq', 'fold-if',
+      'fuse-ops', 'fuse-horizontal', 'legalize', 'remove-identity', 'fold-shape-arithmetic', 'fold-qdq', 'fold-if', 'unroll-loops',
     ];
     expect(expected.filter((p) => !passes.has(p))).toEqual([]);
   });
