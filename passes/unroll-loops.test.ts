@@ -8,7 +8,7 @@ import { compileToWebgpu } from '../codegen/wgsl/program.js';
 import { DlcError } from '../compiler/errors.js';
 import { interpret } from '../compiler/interpreter.js';
 import type { GraphBuilder } from '../compiler/ir/builder.js';
-import { Graph, type Value } from '../compiler/ir/graph.js';
+import { Graph, type TensorType, type Value } from '../compiler/ir/graph.js';
 import { Tensor } from '../compiler/ir/tensor.js';
 import { verifyGraph } from '../compiler/ir/verifier.js';
 import { encodeOnnxModel } from '../compiler/onnx/writer.js';
@@ -22,8 +22,8 @@ import { unrollLoops } from './unroll-loops.js';
 const ops = (g: Graph) => [...g.allNodes()].map((n) => n.op);
 const loops = (g: Graph) => ops(g).filter((op) => op === 'loop' || op === 'scan');
 const i64 = (v: number) => Tensor.scalar('i64', v);
-const ITERATION = { dtype: 'i64', shape: [] } as const;
-const COND = { dtype: 'bool', shape: [] } as const;
+const ITERATION: TensorType = { dtype: 'i64', shape: [] };
+const COND: TensorType = { dtype: 'bool', shape: [] };
 
 /** Every output of `after` equals `before`'s on the same seeded inputs (the same ops in the same order: exactly). */
 function expectSameResults(before: Graph, after: Graph): void {

@@ -9,7 +9,7 @@ import { buildGraph } from '../util/graphs.js';
 
 /** A body graph: inputs of the given types, outputs what `build` returns. */
 export function bodyGraph(name: string, inputs: Record<string, TensorType>, build: (b: GraphBuilder, x: Value[]) => Value[]): Graph {
-  const g = new Graph(name, Object.entries(inputs).map(([n, t]) => new Value(`${name}/${n}`, t)));
+  const g = new Graph(name, Object.entries(inputs).map(([n, t]) => new Value(`${name}/${n}`, { dtype: t.dtype, shape: [...t.shape] })));
   g.outputs = build(new GraphBuilder(g), g.inputs);
   return g;
 }
