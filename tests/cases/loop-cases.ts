@@ -40,13 +40,13 @@ export const LOOP_CASES: Record<string, () => Graph> = {
       },
     }),
 
-  'loop: a for loop of five iterations (no condition) over a matmul, reading an outer input and its iteration number': () =>
+  'loop: a for loop of five iterations (no condition), reading an outer input, an outer weight and its iteration number': () =>
     buildGraph({
       inputs: { h: { dtype: 'f32', shape: [2, 4] }, x: { dtype: 'f32', shape: [2, 4] } },
       build: (b, { h, x }) => {
-        const weight = b.constant(f32([4, 4], Array.from({ length: 16 }, (_, k) => ((k * 7) % 11) / 10 - 0.5)));
+        const weight = b.constant(f32([4], [0.9, -0.4, 0.3, 1.1]));
         const body = bodyGraph('cell', { i: ITERATION, cond: COND, h: { dtype: 'f32', shape: [2, 4] } }, (bb, [i, cond, hi]) => {
-          const mixed = bb.emit('add', [bb.emit('matmul', [hi, weight])[0], x])[0];
+          const mixed = bb.emit('add', [bb.emit('mul', [hi, weight])[0], x])[0];
           const next = bb.emit('tanh', [bb.emit('add', [mixed, scaledIteration(bb, i, 0.1)])[0]])[0];
           return [cond, next, bb.emit('relu', [next])[0]];
         });
