@@ -50,6 +50,19 @@ export const RUN_TIME_OPERAND_CASES: Record<string, FedCase> = {
       { s1: Tensor.scalar('f32', 0.3), s2: Tensor.scalar('f32', 0.7), s3: Tensor.scalar('f32', 0.11), z: Tensor.scalar('u8', 1) },
     ],
   },
+  'dropout with training_mode and ratio given at run time, and in training with a constant ratio and a seed': {
+    graph: () =>
+      buildGraph({
+        inputs: { x: { dtype: 'f32', shape: [4, 50] }, r: { dtype: 'f32', shape: [] }, t: { dtype: 'bool', shape: [] } },
+        build: (b, { x, r, t }) => [
+          ...b.emit('dropout', [x, r, t], {}, 2),
+          ...b.emit('dropout', [x, b.constant(Tensor.scalar('f32', 0.3)), t], { seed: 7 }, 2),
+        ],
+      }),
+    // Training drops about `ratio` of the elements (by the hash of compiler/ops/dropout-mask.ts); a zero ratio or
+    // inference keeps them all.
+    feeds: [[0.4, 1], [0, 1], [0.4, 0], [1, 1]].map(([r, t]) => ({ r: Tensor.scalar('f32', r), t: Tensor.scalar('bool', t) })),
+  },
   'reduce_sum and reduce_max with empty axes fed at run time: all axes, or none with noop_with_empty_axes': {
     graph: () =>
       buildGraph({
