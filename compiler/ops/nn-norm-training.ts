@@ -6,7 +6,7 @@
 //   running_mean = input_mean · momentum + mean · (1 − momentum)
 //   running_var  = input_var  · momentum + var  · (1 − momentum)
 import { DlcError } from '../errors.js';
-import type { Value } from '../ir/graph.js';
+import type { Attrs, Value } from '../ir/graph.js';
 import { Tensor } from '../ir/tensor.js';
 import type { ImportBuilder, OnnxNode } from './registry.js';
 
@@ -23,7 +23,7 @@ export function trainingBatchNorm(node: OnnxNode, b: ImportBuilder): Value[] {
   const centered = b.emit('sub', [x, meanKept])[0];
   const varKept = b.emit('reduce_mean', [b.emit('mul', [centered, centered])[0], axes], { keepdims: 1 })[0];
   const [mean, variance] = [toChannels(meanKept), toChannels(varKept)];
-  const epsilon = node.attrs.epsilon === undefined ? {} : { epsilon: node.attrs.epsilon };
+  const epsilon: Attrs = node.attrs.epsilon === undefined ? {} : { epsilon: node.attrs.epsilon };
   const y = b.emit('batch_normalization', [x, scale, bias, mean, variance], epsilon, 1)[0];
   const momentum = (node.attrs.momentum as number | undefined) ?? 0.9;
   const running = (given: Value, batch: Value) =>

@@ -25,7 +25,7 @@ describe('tf_idf_vectorizer', () => {
   });
 
   test('refuses string pools, a pool that does not split into whole n-grams and a float input, in one line', () => {
-    expect(dlcError(() => infer('tf_idf_vectorizer', [{ dtype: 'i64', shape: [12] }], { ...attrs({}), pool_int64s: undefined, pool_strings: ['a'] }))).toMatch(/only pool_int64s is supported/);
+    expect(dlcError(() => infer('tf_idf_vectorizer', [{ dtype: 'i64', shape: [12] }], { ...attrs({}), pool_int64s: [], pool_strings: ['a'] }))).toMatch(/only pool_int64s is supported/);
     expect(dlcError(() => infer('tf_idf_vectorizer', [{ dtype: 'i64', shape: [12] }], attrs({ ngram_counts: [0, 3] })))).toMatch(/ngram_counts\[1\] = 3 does not start a whole number of 2-grams/);
     expect(dlcError(() => infer('tf_idf_vectorizer', [{ dtype: 'f32', shape: [12] }], attrs({})))).toMatch(/input is f32, not i32 or i64/);
   });

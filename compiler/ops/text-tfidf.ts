@@ -37,7 +37,7 @@ const MODES = ['TF', 'IDF', 'TFIDF'] as const;
 /** The op's attributes as the pool's n-grams and the counting rules (checked once, for inference, reference and kernels). */
 export function tfIdfSpec(attrs: Attrs): TfIdfSpec {
   const pool = attrInts(attrs, 'pool_int64s');
-  if (!pool) throw new DlcError('tf_idf_vectorizer: only pool_int64s is supported (dlc has no string tensors for pool_strings)');
+  if (!pool || (attrs.pool_strings as string[] | undefined)?.length) throw new DlcError('tf_idf_vectorizer: only pool_int64s is supported (dlc has no string tensors for pool_strings)');
   const counts = attrInts(attrs, 'ngram_counts') ?? [];
   const indexes = attrInts(attrs, 'ngram_indexes') ?? [];
   const [minLength, maxLength, maxSkip] = ['min_gram_length', 'max_gram_length', 'max_skip_count'].map((n) => attrInt(attrs, n));

@@ -5,7 +5,7 @@
 import { bf16BitsToF32 } from '../../compiler/ir/dtype.js';
 import type { Graph } from '../../compiler/ir/graph.js';
 import { Tensor } from '../../compiler/ir/tensor.js';
-import { dtypeFromOnnx, onnx } from '../../compiler/onnx/proto.js';
+import { dtypeFromOnnx, onnx, type ValueInfoProto } from '../../compiler/onnx/proto.js';
 
 const BFLOAT16 = 16;
 
@@ -20,7 +20,7 @@ export interface DeclaredValue {
 export function declaredValues(bytes: Uint8Array): { inputs: DeclaredValue[]; outputs: DeclaredValue[] } {
   const m = onnx.ModelProto.decode(bytes);
   const inits = new Set((m.graph?.initializer ?? []).map((t) => t.name));
-  const declared = (v: onnx.IValueInfoProto): DeclaredValue => {
+  const declared = (v: ValueInfoProto): DeclaredValue => {
     const t = v.type?.tensorType;
     const dims = t?.shape?.dim?.map((d) => (d.dimValue === null || d.dimValue === undefined || d.dimParam ? undefined : Number(d.dimValue)));
     const staticShape = dims && dims.every((d) => d !== undefined) ? (dims as number[]) : undefined;
