@@ -1,6 +1,6 @@
 // A compiled model's inputs and outputs as the runtime takes and gives them (one typed array per tensor):
 // seeded random feeds, and the compiler's Tensor of a runtime array, for comparison.
-import { f16BitsToF32, f32ToF16Bits, isFloat, type DType } from '../compiler/ir/dtype.js';
+import { bf16BitsToF32, f16BitsToF32, f32ToBF16Bits, f32ToF16Bits, isFloat, type DType } from '../compiler/ir/dtype.js';
 import { Tensor } from '../compiler/ir/tensor.js';
 import { seededRandom } from '../compiler/random.js';
 import { arrayConstructor, elementCount, type TypedArray } from '../runtime/dtypes.js';
@@ -23,6 +23,7 @@ function randomFeed(info: TensorInfo, unit: () => number): TypedArray {
   for (let i = 0; i < n; i++) {
     const u = unit();
     if (info.dtype === 'f16') out[i] = f32ToF16Bits(u);
+    else if (info.dtype === 'bf16') out[i] = f32ToBF16Bits(u);
     else if (isFloat(info.dtype)) out[i] = u;
     else if (info.dtype === 'bool') out[i] = u < 0.5 ? 0 : 1;
     else if (info.dtype === 'i64' || info.dtype === 'u64') out[i] = BigInt(Math.floor(u * 4));
@@ -31,9 +32,10 @@ function randomFeed(info: TensorInfo, unit: () => number): TypedArray {
   return out;
 }
 
-/** The compiler's Tensor of a runtime array (f16 bits become their values, 64-bit integers numbers). */
+/** The compiler's Tensor of a runtime array (f16 and bf16 bits become their values, 64-bit integers numbers). */
 export function toTensor(dtype: DType, shape: readonly number[], data: TypedArray): Tensor {
   if (dtype === 'f16') return new Tensor(dtype, shape, Array.from(data as Uint16Array, f16BitsToF32));
+  if (dtype === 'bf16') return new Tensor(dtype, shape, Array.from(data as Uint16Array, bf16BitsToF32));
   if (data instanceof BigInt64Array || data instanceof BigUint64Array) return new Tensor(dtype, shape, Array.from(data, Number));
   return new Tensor(dtype, shape, data);
 }

@@ -18,6 +18,8 @@ const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 /** NumPy type strings, without the byte-order character. */
 const DESCR: Record<DType, string> = {
   f32: 'f4', f16: 'f2', f64: 'f8', i8: 'i1', u8: 'u1', i16: 'i2', u16: 'u2', i32: 'i4', u32: 'u4', i64: 'i8', u64: 'u8', bool: 'b1',
+  // numpy has no bfloat16; ml_dtypes' bfloat16 arrays save as 2-byte void records, read here as the bf16 bits.
+  bf16: 'V2',
 };
 
 export function readNpy(bytes: Uint8Array, file: string): NpyArray {

@@ -10,7 +10,7 @@ export type Onnxruntime = typeof import('onnxruntime-node');
 /** onnxruntime's name of each dtype. */
 export const ORT_TYPES: Record<DType, string> = {
   f32: 'float32', f16: 'float16', f64: 'float64', i8: 'int8', u8: 'uint8', i16: 'int16', u16: 'uint16',
-  i32: 'int32', u32: 'uint32', i64: 'int64', u64: 'uint64', bool: 'bool',
+  i32: 'int32', u32: 'uint32', i64: 'int64', u64: 'uint64', bool: 'bool', bf16: 'bfloat16',
 };
 
 export function importOnnxruntime(specifier = 'onnxruntime-node'): Promise<Onnxruntime> {

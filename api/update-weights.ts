@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DlcError } from '../compiler/errors.js';
-import { f16BitsToF32 } from '../compiler/ir/dtype.js';
+import { bf16BitsToF32, f16BitsToF32 } from '../compiler/ir/dtype.js';
 import { buildWasmArtifact, buildWebgpuArtifact, checkArtifactDestination, DLC_VERSION, MANIFEST_FILE, WGSL_KERNEL_LABEL, writeArtifactDir, type JsonValue, type WeightsFileOptions } from '../codegen/artifact.js';
 import { canonicalJson } from '../codegen/canonical-json.js';
 import { parseScheduleOverrides } from '../codegen/schedule.js';
@@ -133,7 +133,7 @@ function replayedOptions(manifest: Manifest, where: string): CompileOptions {
     target: manifest.target,
     pipeline,
     inputShapes: inputShapes as Record<string, number[]>,
-    inputValues: Object.fromEntries((manifest.specialized ?? []).map((s) => [s.name, s.values.map((v) => (typeof v === 'string' ? Number(v) : s.dtype === 'f16' ? f16BitsToF32(v) : v))])),
+    inputValues: Object.fromEntries((manifest.specialized ?? []).map((s) => [s.name, s.values.map((v) => (typeof v === 'string' ? Number(v) : s.dtype === 'f16' ? f16BitsToF32(v) : s.dtype === 'bf16' ? bf16BitsToF32(v) : v))])),
     schedules: parseScheduleOverrides(schedules, `${where}: manifest.json options.schedules`),
     ...(precision === undefined ? {} : { precision: precision as CompileOptions['precision'] }),
   };

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { encodeOnnxModel } from '../compiler/onnx/writer.js';
+import { Tensor } from '../compiler/ir/tensor.js';
 import { DEFAULT_OPT_LEVEL, optPipelineText } from '../passes/pipelines.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
 import { dlc } from '../tests/util/run-cli.js';
@@ -121,15 +122,16 @@ describe('dlc compile --target wasm', () => {
 describe('dlc compile: model errors', () => {
   for (const target of ['wasm', 'webgpu']) {
     test(`${target}: an error raised in lowering starts with the file, then the node and op`, async () => {
-      const file = path.join(tmp, 'dropout-at-run-time.onnx');
+      const file = path.join(tmp, 'top-k.onnx');
       const model = encodeOnnxModel({
-        inputs: [{ name: 'x', dtype: 'f32', shape: [2, 3] }, { name: 't', dtype: 'bool', shape: [] }],
-        outputs: [{ name: 'y', dtype: 'f32', shape: [2, 3] }],
-        nodes: [{ op: 'Dropout', name: 'drop', inputs: ['x', '', 't'], outputs: ['y'] }],
+        inputs: [{ name: 'x', dtype: 'f32', shape: [2, 3] }],
+        outputs: [{ name: 'y', dtype: 'f32', shape: [2, 2] }, { name: 'i', dtype: 'i64', shape: [2, 2] }],
+        nodes: [{ op: 'TopK', name: 'top', inputs: ['x', 'k'], outputs: ['y', 'i'] }],
+        initializers: [{ name: 'k', tensor: Tensor.fromArray('i64', [1], [2]) }],
       });
       fs.writeFileSync(file, model);
       const r = await dlc('compile', file, '--target', target, '-o', path.join(tmp, 'never'));
-      expect(r.stderr).toBe(`dlc: ${file}, node 'drop', op dropout: op dropout is not supported by the ${target} target: training_mode 't' known only at run time: dlc compiles dropout at inference only (give its value, e.g. --input-value t=0)\n`);
+      expect(r.stderr).toBe(`dlc: ${file}, node 'top', op top_k: op top_k is not supported by the ${target} target\n`);
       expect(r.code).toBe(1);
       expect(fs.existsSync(path.join(tmp, 'never'))).toBe(false);
     });

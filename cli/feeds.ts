@@ -2,7 +2,7 @@
 // seeded random (api/feeds.ts), and a short printed form of values.
 import * as fs from 'node:fs';
 import { DlcError, UsageError } from '../compiler/errors.js';
-import { f16BitsToF32, isFloat, type DType } from '../compiler/ir/dtype.js';
+import { bf16BitsToF32, f16BitsToF32, isFloat, type DType } from '../compiler/ir/dtype.js';
 import type { TypedArray } from '../runtime/dtypes.js';
 import type { TensorInfo } from '../runtime/index.js';
 import { seededFeeds, type Feeds } from '../api/feeds.js';
@@ -72,11 +72,11 @@ export function formatValues(dtype: DType, data: TypedArray, count = 8): string 
 }
 
 export function headValues(dtype: DType, data: TypedArray, count = 8): (number | string)[] {
-  return Array.from(data.subarray(0, count) as ArrayLike<number | bigint>, (v) => (typeof v === 'bigint' ? v.toString() : dtype === 'f16' ? f16BitsToF32(v) : v));
+  return Array.from(data.subarray(0, count) as ArrayLike<number | bigint>, (v) => (typeof v === 'bigint' ? v.toString() : dtype === 'f16' ? f16BitsToF32(v) : dtype === 'bf16' ? bf16BitsToF32(v) : v));
 }
 
 function formatValue(dtype: DType, v: number | bigint): string {
   if (typeof v === 'bigint') return v.toString();
-  const x = dtype === 'f16' ? f16BitsToF32(v) : v;
+  const x = dtype === 'f16' ? f16BitsToF32(v) : dtype === 'bf16' ? bf16BitsToF32(v) : v;
   return isFloat(dtype) && Number.isFinite(x) ? String(Number(x.toPrecision(6))) : String(x);
 }

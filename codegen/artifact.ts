@@ -10,7 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DlcError } from '../compiler/errors.js';
-import { byteSize, f32ToF16Bits } from '../compiler/ir/dtype.js';
+import { byteSize, f32ToBF16Bits, f32ToF16Bits } from '../compiler/ir/dtype.js';
 import type { SpecializedInput } from '../compiler/ir/graph.js';
 import { canonicalJson } from './canonical-json.js';
 import type { TensorSlot, WasmProgram } from './wasm/program.js';
@@ -95,12 +95,12 @@ function weightsFile(image: Uint8Array, placements: readonly WeightPlacement[], 
 
 /**
  * The manifest's record of the inputs fixed at compile time, left out when there are none (so that other
- * artifacts are as before): each element as the input's typed array holds it, f16 as its bits, and non-finite
+ * artifacts are as before): each element as the input's typed array holds it, f16 and bf16 as their bits, and non-finite
  * floats, which JSON cannot hold, as strings.
  */
 function specializedField(list: readonly SpecializedInput[] = []): { specialized?: SpecializedRecord[] } {
   if (list.length === 0) return {};
-  const element = (dtype: string, x: number) => (dtype === 'f16' ? f32ToF16Bits(x) : Number.isFinite(x) ? x : String(x));
+  const element = (dtype: string, x: number) => (dtype === 'f16' ? f32ToF16Bits(x) : dtype === 'bf16' ? f32ToBF16Bits(x) : Number.isFinite(x) ? x : String(x));
   return { specialized: list.map(({ name, value }) => ({ name, dtype: value.dtype, shape: [...value.shape], values: Array.from(value.data, (x) => element(value.dtype, x)) })) };
 }
 

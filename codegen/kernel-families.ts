@@ -46,6 +46,7 @@ export const KERNEL_FAMILIES = {
   det: ['det'],
   dft: ['dft'],
   reverseSequence: ['reverse_sequence'],
+  tfIdf: ['tf_idf_vectorizer'],
   maxUnpool: ['max_unpool'],
   loss: ['negative_log_likelihood_loss', 'softmax_cross_entropy_loss'],
   recurrent: ['rnn', 'gru', 'lstm'],

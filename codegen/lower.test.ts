@@ -40,15 +40,6 @@ describe('lowering', () => {
   });
 
   for (const target of ['wasm', 'webgpu'] as const) {
-    test(`${target}: dropout whose training_mode is known only at run time is refused, naming the node`, async () => {
-      const g = buildGraph({
-        inputs: { x: { dtype: 'f32', shape: [2, 3] }, t: { dtype: 'bool', shape: [] } },
-        build: (b, { x, t }) => [b.emit('dropout', [x, b.constant(Tensor.scalar('f32', 0.5)), t])[0]],
-      });
-      const err = await rejectionOf(COMPILE[target](g));
-      expect(err.message).toMatch(new RegExp(`node 'dropout.*', op dropout: op dropout is not supported by the ${target} target: training_mode 't' known only at run time: dlc compiles dropout at inference only \\(give its value, e.g. --input-value t=0\\)`));
-    });
-
     test(`${target}: an op with no kernel and no legalize rule names the target`, async () => {
       const g = buildGraph({
         inputs: { x: { dtype: 'f32', shape: [2, 5] } },

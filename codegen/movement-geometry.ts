@@ -103,22 +103,17 @@ export function padSource(mode: 'edge' | 'reflect', c: number, n: number): numbe
 }
 
 /**
- * Dropout compiles as at inference — the identity, its mask all true — when training_mode is absent or a
- * constant false, or the ratio a constant 0 (nothing is dropped even in training); otherwise `refuse`, rather
- * than return inference results for a model that asked for training (random drops).
+ * Whether dropout is known at compile time to be the identity, its mask all true: training_mode absent or a
+ * constant false, or the ratio a constant 0 (nothing is dropped even in training). Otherwise the kernel
+ * decides at run time and drops by compiler/ops/dropout-mask.ts's hash in training.
  */
-export function checkInferenceDropout(k: ConstantOperands, refuse: Refuse): void {
+export function isInferenceDropout(k: ConstantOperands): boolean {
   const [ratio, training] = [k.node.inputs[1], k.node.inputs[2]];
-  if (!training) return;
+  if (!training) return true;
   const mode = k.constantOf(training);
-  if (mode && mode.data[0] === 0) return;
+  if (mode && mode.data[0] === 0) return true;
   const r = ratio ? k.constantOf(ratio) : undefined;
-  if (r && r.data[0] === 0) return;
-  refuse(
-    mode
-      ? 'training mode (random drops): dlc compiles dropout at inference only'
-      : `training_mode '${training.name}' known only at run time: dlc compiles dropout at inference only (give its value, e.g. --input-value ${training.name}=0)`,
-  );
+  return r !== undefined && r.data[0] === 0;
 }
 
 /** pad's elements added before each axis (negative: cropped) and its fill value, from constant operands. */

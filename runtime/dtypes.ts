@@ -1,8 +1,8 @@
 // Element types as an artifact names them, and the typed array that carries each across the runtime API.
-// Every element is stored little-endian at its natural width; f16 travels as its raw bits in a Uint16Array
-// (Float16Array is not in every engine yet), i64/u64 as BigInt64Array/BigUint64Array, bool as 0/1 bytes.
+// Every element is stored little-endian at its natural width; f16 and bf16 travel as their raw bits in a
+// Uint16Array (Float16Array is not in every engine yet; bfloat16 has no typed array), i64/u64 as BigInt64Array/BigUint64Array, bool as 0/1 bytes.
 
-export type DTypeName = 'f32' | 'f16' | 'f64' | 'i8' | 'u8' | 'i16' | 'u16' | 'i32' | 'u32' | 'i64' | 'u64' | 'bool';
+export type DTypeName = 'f32' | 'f16' | 'bf16' | 'f64' | 'i8' | 'u8' | 'i16' | 'u16' | 'i32' | 'u32' | 'i64' | 'u64' | 'bool';
 
 export type TypedArray =
   | Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array
@@ -10,7 +10,7 @@ export type TypedArray =
 
 /** The typed array of each dtype, as a type (ARRAY_TYPES names them at run time). */
 export interface ArrayOf {
-  f32: Float32Array; f16: Uint16Array; f64: Float64Array; i8: Int8Array; u8: Uint8Array; i16: Int16Array; u16: Uint16Array;
+  f32: Float32Array; f16: Uint16Array; bf16: Uint16Array; f64: Float64Array; i8: Int8Array; u8: Uint8Array; i16: Int16Array; u16: Uint16Array;
   i32: Int32Array; u32: Uint32Array; i64: BigInt64Array; u64: BigUint64Array; bool: Uint8Array;
 }
 
@@ -23,6 +23,7 @@ type TypedArrayConstructor = { new (length: number): TypedArray; readonly BYTES_
 export const ARRAY_TYPES: Readonly<Record<DTypeName, string>> = {
   f32: 'Float32Array',
   f16: 'Uint16Array',
+  bf16: 'Uint16Array',
   f64: 'Float64Array',
   i8: 'Int8Array',
   u8: 'Uint8Array',

@@ -1,6 +1,6 @@
 // The boundary between the caller's typed arrays and a webgpu artifact's storage form (every element 4 bytes:
 // f32, i32 or u32; the manifest names each input's and output's storage type). i64/u64 values outside 32 bits
-// are clamped, f16 travels as raw bits (as ARRAY_TYPES says) and is widened to f32, bool becomes 0/1.
+// are clamped, f16 and bf16 travel as raw bits (as ARRAY_TYPES says) and are widened to f32, bool becomes 0/1.
 import { arrayConstructor, type DTypeName, type TypedArray } from './dtypes.js';
 import type { StorageType } from './manifest.js';
 
@@ -29,6 +29,21 @@ export function floatToHalf(x: number): number {
   return m === 1024 ? sign | ((e + 16) << 10) : sign | ((e + 15) << 10) | m;
 }
 
+const bfloatWord = new Uint32Array(1);
+const bfloatValue = new Float32Array(bfloatWord.buffer);
+
+/** The value of a bfloat16 given as its 16 bits: the upper half of an f32. */
+export function bfloatToFloat(bits: number): number {
+  bfloatWord[0] = bits << 16;
+  return bfloatValue[0];
+}
+
+/** The bfloat16 bits of an f32 the kernels already rounded to bfloat16: its upper half. */
+export function floatToBfloat(x: number): number {
+  bfloatValue[0] = x;
+  return bfloatWord[0] >>> 16;
+}
+
 function roundEven(v: number): number {
   const r = Math.round(v);
   return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
@@ -40,7 +55,7 @@ export function toStorage(data: TypedArray, dtype: DTypeName, storage: StorageTy
   if (storage === 'f32') {
     if (dtype === 'f32') return data as Float32Array;
     const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) out[i] = dtype === 'f16' ? halfToFloat(Number(data[i])) : Number(data[i]);
+    for (let i = 0; i < n; i++) out[i] = dtype === 'f16' ? halfToFloat(Number(data[i])) : dtype === 'bf16' ? bfloatToFloat(Number(data[i])) : Number(data[i]);
     return out;
   }
   if (storage === 'i32' && dtype === 'i32') return data as Int32Array;
@@ -63,6 +78,7 @@ export function fromStorage(bytes: ArrayBuffer, count: number, dtype: DTypeName,
     const v = src[i];
     if (dtype === 'i64' || dtype === 'u64') out[i] = BigInt(v);
     else if (dtype === 'f16') out[i] = floatToHalf(v);
+    else if (dtype === 'bf16') out[i] = floatToBfloat(v);
     else if (dtype === 'bool') out[i] = v ? 1 : 0;
     else out[i] = v;
   }

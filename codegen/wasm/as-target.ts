@@ -9,9 +9,9 @@ const TYPES: Partial<Record<DType, string>> = {
 };
 
 /**
- * The AssemblyScript type of an element of `dtype`, as loaded and stored. f16 has none: its elements are
- * stored as their bits (u16) and computed in f32, which only the kernels that read and write them through
- * asLoad and asStore do (the others refuse f16 here).
+ * The AssemblyScript type of an element of `dtype`, as loaded and stored. f16 and bf16 have none: their
+ * elements are stored as their bits (u16) and computed in f32, which only the kernels that read and write them
+ * through asLoad and asStore do (the others refuse them here).
  */
 export function asType(dtype: DType): string {
   const t = TYPES[dtype];
@@ -19,19 +19,30 @@ export function asType(dtype: DType): string {
   return t;
 }
 
-/** The type an element of `dtype` is computed in: its stored type, f32 for f16. */
+/** The type an element of `dtype` is computed in: its stored type, f32 for f16 and bf16. */
 export function asWorkType(dtype: DType): string {
-  return dtype === 'f16' ? 'f32' : asType(dtype);
+  return dtype === 'f16' || dtype === 'bf16' ? 'f32' : asType(dtype);
+}
+
+/** `value` (of the working type) rounded to what an element of `dtype` holds (f16 to nearest even, bf16 truncated). */
+export function asRounded(value: string, dtype: DType): string {
+  if (dtype === 'f16') return `halfRound(<f64>(${value}))`;
+  if (dtype === 'bf16') return `bfloatRound(<f32>(${value}))`;
+  return value;
 }
 
 /** An element of `dtype` at byte address `addr`, as its working type. */
 export function asLoad(addr: string, dtype: DType): string {
-  return dtype === 'f16' ? `halfToF32(load<u16>(${addr}))` : `load<${asType(dtype)}>(${addr})`;
+  if (dtype === 'f16') return `halfToF32(load<u16>(${addr}))`;
+  if (dtype === 'bf16') return `bfloatToF32(load<u16>(${addr}))`;
+  return `load<${asType(dtype)}>(${addr})`;
 }
 
-/** Stores `value` (of `dtype`'s working type) as an element of `dtype`: f16 rounds to nearest even. */
+/** Stores `value` (of `dtype`'s working type) as an element of `dtype`: f16 rounds to nearest even, bf16 truncates. */
 export function asStore(addr: string, dtype: DType, value: string): string {
-  return dtype === 'f16' ? `store<u16>(${addr}, halfBits(<f64>(${value})));` : `store<${asType(dtype)}>(${addr}, ${value});`;
+  if (dtype === 'f16') return `store<u16>(${addr}, halfBits(<f64>(${value})));`;
+  if (dtype === 'bf16') return `store<u16>(${addr}, bfloatBits(<f32>(${value})));`;
+  return `store<${asType(dtype)}>(${addr}, ${value});`;
 }
 
 export function asLiteral(value: number, dtype: DType): string {
@@ -67,7 +78,9 @@ export const AS_TARGET: CTarget = {
     if (to === 'bool') return `<u8>(${expr} != ${asLiteral(0, from)})`;
     // To f16 from the source's value (f64 included) in one rounding; from f16, its f32 value converts.
     if (to === 'f16') return `halfRound(<f64>(${expr}))`;
-    if (from === 'f16') return AS_TARGET.convert(expr, 'f32', to);
+    // To bf16 through f32, as the reference rounds (a number to f32, then f32 to bf16).
+    if (to === 'bf16') return `bfloatRound(<f32>(${expr}))`;
+    if (from === 'f16' || from === 'bf16') return AS_TARGET.convert(expr, 'f32', to);
     // Floats to integers truncate toward zero (the module enables non-trapping conversions: NaN gives 0).
     if (isFloat(from) && isInteger(to) && to !== 'i64' && to !== 'u64') return `<${asType(to)}><i32>(${expr})`;
     return `<${asType(to)}>(${expr})`;
@@ -123,6 +136,23 @@ function halfBits(x: f64): u16 {
 // x rounded to the nearest f16, as f32.
 function halfRound(x: f64): f32 {
   return halfToF32(halfBits(x));
+}
+
+// bf16 elements are the upper 16 bits of an f32, stored as those bits and computed in f32.
+function bfloatToF32(h: u16): f32 {
+  return reinterpret<f32>(<u32>h << 16);
+}
+
+// The bf16 bits of x: its upper 16 bits (truncation, as compiler/ir/dtype.ts f32ToBF16Bits); NaN stays a quiet NaN of its sign.
+function bfloatBits(x: f32): u16 {
+  const b = reinterpret<u32>(x);
+  if (isNaN<f32>(x)) return <u16>(((b >> 16) & 0x8000) | 0x7fc0);
+  return <u16>(b >> 16);
+}
+
+// x as a bf16, as f32.
+function bfloatRound(x: f32): f32 {
+  return bfloatToF32(bfloatBits(x));
 }
 
 // x^y of an integer base by repeated squaring, wrapping as the repeated product does; a negative or fractional

@@ -4,7 +4,7 @@
 // scratch request is known) the plan is made and the tokens become byte offsets.
 import { nodeFlops } from '../../compiler/analysis.js';
 import { DlcError } from '../../compiler/errors.js';
-import { byteSize, f32ToF16Bits, type DType } from '../../compiler/ir/dtype.js';
+import { byteSize, f32ToBF16Bits, f32ToF16Bits, type DType } from '../../compiler/ir/dtype.js';
 import { Value, type Graph } from '../../compiler/ir/graph.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
 import type { WeightPlacement } from '../../runtime/manifest.js';
@@ -144,6 +144,7 @@ function serialize(t: Tensor): Uint8Array {
     case 'f32': out = Float32Array.from(t.data); break;
     case 'f64': out = Float64Array.from(t.data); break;
     case 'f16': out = Uint16Array.from(t.data, f32ToF16Bits); break;
+    case 'bf16': out = Uint16Array.from(t.data, f32ToBF16Bits); break;
     case 'i64': out = BigInt64Array.from(Array.from(t.data, (x) => BigInt.asIntN(64, BigInt(x)))); break;
     case 'u64': out = BigUint64Array.from(Array.from(t.data, (x) => BigInt.asUintN(64, BigInt(x)))); break;
     case 'i32': out = Int32Array.from(t.data); break;

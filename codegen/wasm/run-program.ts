@@ -1,6 +1,6 @@
 // Runs a compiled WasmProgram in this process on Tensor feeds — what the runtime does, without the artifact
 // — so that the code generator is tested on its own against the reference interpreter.
-import { allocData, f16BitsToF32, f32ToF16Bits } from '../../compiler/ir/dtype.js';
+import { allocData, bf16BitsToF32, f16BitsToF32, f32ToBF16Bits, f32ToF16Bits } from '../../compiler/ir/dtype.js';
 import { Tensor } from '../../compiler/ir/tensor.js';
 import type { TensorSlot, WasmProgram } from './program.js';
 
@@ -12,6 +12,7 @@ export function writeSlot(view: DataView, slot: TensorSlot, t: Tensor): void {
       case 'f32': view.setFloat32(slot.offset + 4 * i, v, true); break;
       case 'f64': view.setFloat64(slot.offset + 8 * i, v, true); break;
       case 'f16': view.setUint16(slot.offset + 2 * i, f32ToF16Bits(v), true); break;
+      case 'bf16': view.setUint16(slot.offset + 2 * i, f32ToBF16Bits(v), true); break;
       case 'i64': view.setBigInt64(slot.offset + 8 * i, BigInt(v), true); break;
       case 'u64': view.setBigUint64(slot.offset + 8 * i, BigInt(v), true); break;
       case 'i32': view.setInt32(slot.offset + 4 * i, v, true); break;
@@ -33,6 +34,7 @@ export function readSlot(view: DataView, slot: TensorSlot): Tensor {
       case 'f32': out[i] = view.getFloat32(slot.offset + 4 * i, true); break;
       case 'f64': out[i] = view.getFloat64(slot.offset + 8 * i, true); break;
       case 'f16': out[i] = f16BitsToF32(view.getUint16(slot.offset + 2 * i, true)); break;
+      case 'bf16': out[i] = bf16BitsToF32(view.getUint16(slot.offset + 2 * i, true)); break;
       case 'i64': out[i] = Number(view.getBigInt64(slot.offset + 8 * i, true)); break;
       case 'u64': out[i] = Number(view.getBigUint64(slot.offset + 8 * i, true)); break;
       case 'i32': out[i] = view.getInt32(slot.offset + 4 * i, true); break;

@@ -4,7 +4,7 @@
 import { allocData } from '../../compiler/ir/dtype.js';
 import { Tensor } from '../../compiler/ir/tensor.js';
 import { arrayConstructor, type TypedArray } from '../../runtime/dtypes.js';
-import { floatToHalf, halfToFloat } from '../../runtime/gpu-storage.js';
+import { bfloatToFloat, floatToBfloat, floatToHalf, halfToFloat } from '../../runtime/gpu-storage.js';
 import { parseManifest, WEIGHTS_FILE, WGSL_FILE, type WebgpuManifest } from '../../runtime/manifest.js';
 import { WebgpuExecutor } from '../../runtime/webgpu-executor.js';
 import { weightsImage } from '../../runtime/weights-decode.js';
@@ -21,14 +21,14 @@ function toArray(t: Tensor): TypedArray {
   const out = new (arrayConstructor(t.dtype))(t.size);
   for (let i = 0; i < t.size; i++) {
     const v = t.data[i];
-    out[i] = (t.dtype === 'i64' || t.dtype === 'u64' ? BigInt(v) : t.dtype === 'f16' ? floatToHalf(v) : v) as never;
+    out[i] = (t.dtype === 'i64' || t.dtype === 'u64' ? BigInt(v) : t.dtype === 'f16' ? floatToHalf(v) : t.dtype === 'bf16' ? floatToBfloat(v) : v) as never;
   }
   return out;
 }
 
 function toTensor(dtype: Tensor['dtype'], shape: readonly number[], data: TypedArray): Tensor {
   const out = allocData(dtype, data.length);
-  for (let i = 0; i < data.length; i++) out[i] = dtype === 'f16' ? halfToFloat(Number(data[i])) : Number(data[i]);
+  for (let i = 0; i < data.length; i++) out[i] = dtype === 'f16' ? halfToFloat(Number(data[i])) : dtype === 'bf16' ? bfloatToFloat(Number(data[i])) : Number(data[i]);
   return new Tensor(dtype, shape, out);
 }
 

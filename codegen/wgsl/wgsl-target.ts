@@ -2,7 +2,8 @@
 //
 // Storage mapping (why): WGSL storage buffers hold only 32-bit scalars here (no i64, no i8/u8/i16, no bool,
 // and f16 only where the adapter has `shader-f16`). So every element takes 4 bytes:
-//   f32, f16, f64            → f32   (f16 rounds through pack2x16float on a cast; f64 is computed in f32)
+//   f32, f16, bf16, f64      → f32   (f16 rounds through pack2x16float on a cast, bf16 truncates in dlc_bf16; f64 is
+//                                     computed in f32)
 //   i8, i16, i32, i64        → i32   (i64 values outside i32 are clamped at compile time; kernels wrap i8/i16)
 //   u8, u16, u32, u64, bool  → u32   (bool is 0/1)
 // The runtime converts the user's arrays (BigInt64Array, Uint8Array…) to and from this form at the artifact
@@ -16,7 +17,7 @@ export type StorageType = 'f32' | 'i32' | 'u32';
 /** The WGSL scalar type an element of `dtype` is stored and computed as. */
 export function storageType(dtype: DType): StorageType {
   switch (dtype) {
-    case 'f32': case 'f16': case 'f64': return 'f32';
+    case 'f32': case 'f16': case 'bf16': case 'f64': return 'f32';
     case 'i8': case 'i16': case 'i32': case 'i64': return 'i32';
     case 'u8': case 'u16': case 'u32': case 'u64': case 'bool': return 'u32';
   }
@@ -108,6 +109,7 @@ export const WGSL_TARGET: CTarget = {
     const [f, t] = [storageType(from), storageType(to)];
     if (to === 'bool') return `select(0u, 1u, ${expr} != ${wgslLiteral(0, from)})`;
     if (to === 'f16' && from !== 'f16') return `unpack2x16float(pack2x16float(vec2<f32>(${f === 'f32' ? expr : `f32(${expr})`}, 0.0f))).x`;
+    if (to === 'bf16' && from !== 'bf16') return `dlc_bf16(${f === 'f32' ? expr : `f32(${expr})`})`;
     if (from === to || (f === t && !isNarrow(to))) return expr;
     // Floats to unsigned go through i32, so that a negative value wraps as C's conversion does.
     const value = f === 'f32' && t === 'u32' && to !== 'u32' && to !== 'u64' ? `u32(i32(${expr}))` : f === t ? expr : `${t}(${expr})`;
@@ -137,6 +139,10 @@ export function wrapNarrow(expr: string, dtype: DType): string {
 /** Helper functions the expressions may call, by name; a module gets those it uses (see withHelpers). */
 const HELPERS: Record<string, string> = {
   ...SPECIAL_FLOATS,
+  // x as a bf16 (the upper 16 bits of an f32, truncated as compiler/ir/dtype.ts f32ToBF16Bits); NaN stays NaN.
+  dlc_bf16: `fn dlc_bf16(x: f32) -> f32 {
+  return select(bitcast<f32>(bitcast<u32>(x) & 0xffff0000u), dlc_nan(), ${isNanOf('x')});
+}`,
   dlc_isnan: `fn dlc_isnan(x: f32) -> bool { return ${isNanOf('x')}; }`,
   // x + y is NaN when either is.
   dlc_max: 'fn dlc_max(x: f32, y: f32) -> f32 { return select(max(x, y), x + y, dlc_isnan(x) || dlc_isnan(y)); }',

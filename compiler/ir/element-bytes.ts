@@ -1,7 +1,7 @@
 // A tensor's elements as little-endian bytes and back: what the IR's hex payloads and resource blobs hold.
-// f16 is IEEE binary16, i64/u64 8-byte two's complement (values past their range saturate, which reads back
+// f16 is IEEE binary16, bf16 the upper half of an f32, i64/u64 8-byte two's complement (values past their range saturate, which reads back
 // to the same double), bool one byte.
-import { byteSize, f16BitsToF32, f32ToF16Bits, type DType } from './dtype.js';
+import { bf16BitsToF32, byteSize, f16BitsToF32, f32ToBF16Bits, f32ToF16Bits, type DType } from './dtype.js';
 
 export const INT64_MAX = 2n ** 63n - 1n;
 export const INT64_MIN = -(2n ** 63n);
@@ -24,6 +24,7 @@ export function encodeElements(dtype: DType, data: ArrayLike<number>): Uint8Arra
       case 'f32': dv.setFloat32(o, x, true); break;
       case 'f64': dv.setFloat64(o, x, true); break;
       case 'f16': dv.setUint16(o, f32ToF16Bits(x), true); break;
+      case 'bf16': dv.setUint16(o, f32ToBF16Bits(x), true); break;
       case 'i64': dv.setBigInt64(o, toBigInt(x, INT64_MIN, INT64_MAX), true); break;
       case 'u64': dv.setBigUint64(o, toBigInt(x, 0n, UINT64_MAX), true); break;
       case 'i32': dv.setInt32(o, x, true); break;
@@ -49,6 +50,7 @@ export function decodeElements(dtype: DType, bytes: Uint8Array): number[] {
       case 'f32': out[i] = dv.getFloat32(o, true); break;
       case 'f64': out[i] = dv.getFloat64(o, true); break;
       case 'f16': out[i] = f16BitsToF32(dv.getUint16(o, true)); break;
+      case 'bf16': out[i] = bf16BitsToF32(dv.getUint16(o, true)); break;
       case 'i64': out[i] = Number(dv.getBigInt64(o, true)); break;
       case 'u64': out[i] = Number(dv.getBigUint64(o, true)); break;
       case 'i32': out[i] = dv.getInt32(o, true); break;

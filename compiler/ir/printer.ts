@@ -28,7 +28,7 @@
 import { DlcError } from '../errors.js';
 import '../ops/index.js';
 import { getOp, hasOp } from '../ops/registry.js';
-import { roundF16, type DType } from './dtype.js';
+import { roundBF16, roundF16, type DType } from './dtype.js';
 import { INT64_MAX, INT64_MIN, UINT64_MAX, encodeElements, toBigInt } from './element-bytes.js';
 import { Graph, type AttrValue, type Dim, type Node, type Value } from './graph.js';
 import { Tensor } from './tensor.js';
@@ -104,7 +104,7 @@ function formatElement(x: number, dtype: DType): string {
   if (dtype === 'bool') return x ? 'true' : 'false';
   if (!Number.isFinite(x) || Object.is(x, -0)) return formatNumber(x);
   if (dtype === 'u64' && !Number.isSafeInteger(x)) return String(toBigInt(x, 0n, UINT64_MAX));
-  const round = dtype === 'f32' ? Math.fround : dtype === 'f16' ? roundF16 : undefined;
+  const round = dtype === 'f32' ? Math.fround : dtype === 'f16' ? roundF16 : dtype === 'bf16' ? roundBF16 : undefined;
   if (!round) return formatNumber(x);
   for (let p = 1; p < 17; p++) {
     const y = Number(x.toPrecision(p));

@@ -92,8 +92,8 @@ function isTensorData(x: unknown): x is TensorData {
   return ArrayBuffer.isView(x) && !(x instanceof DataView);
 }
 
-// Data of the right array type is adopted as is; f16 and bool are copied so that values get normalized
-// (f16 rounding, bool to 0/1).
+// Data of the right array type is adopted as is; f16, bf16 and bool are copied so that values get normalized
+// (f16 and bf16 rounding, bool to 0/1).
 function sameStorage(data: TensorData, dtype: DType): boolean {
-  return dtype !== 'f16' && dtype !== 'bool' && data.constructor === allocData(dtype, 0).constructor;
+  return dtype !== 'f16' && dtype !== 'bf16' && dtype !== 'bool' && data.constructor === allocData(dtype, 0).constructor;
 }

@@ -32,7 +32,7 @@ const PLAIN_OPS: Record<string, string> = {
   slice: 'Slice', concat: 'Concat', gather: 'Gather', gather_elements: 'GatherElements', gather_nd: 'GatherND',
   compress: 'Compress', one_hot: 'OneHot', non_zero: 'NonZero', arg_max: 'ArgMax', arg_min: 'ArgMin', cum_sum: 'CumSum',
   top_k: 'TopK', constant_of_shape: 'ConstantOfShape', range: 'Range', reverse_sequence: 'ReverseSequence',
-  unique: 'Unique', det: 'Det',
+  unique: 'Unique', det: 'Det', tf_idf_vectorizer: 'TfIdfVectorizer',
 };
 
 /** Reductions and the opset from which their axes are an input (an attribute before). */

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DlcError } from '../errors.js';
-import { allocData, byteSize, f16BitsToF32, type DType } from '../ir/dtype.js';
+import { allocData, bf16BitsToF32, byteSize, f16BitsToF32, type DType } from '../ir/dtype.js';
 import { Tensor, checkedSize } from '../ir/tensor.js';
 import { dtypeFromOnnx, toNumber, type LongLike, type TensorProto } from './proto.js';
 
@@ -36,6 +36,7 @@ function readElement(dv: DataView, dtype: DType, i: number): number {
     case 'f32': return dv.getFloat32(i * 4, true);
     case 'f64': return dv.getFloat64(i * 8, true);
     case 'f16': return f16BitsToF32(dv.getUint16(i * 2, true));
+    case 'bf16': return bf16BitsToF32(dv.getUint16(i * 2, true));
     case 'i64': return Number(dv.getBigInt64(i * 8, true));
     case 'u64': return Number(dv.getBigUint64(i * 8, true));
     case 'i32': return dv.getInt32(i * 4, true);
@@ -55,8 +56,9 @@ function fromFields(dtype: DType, tp: TensorProto, n: number): ArrayLike<number>
     case 'f64': values = tp.doubleData ?? []; break;
     case 'i64': values = (tp.int64Data ?? []).map((x) => toNumber(x as LongLike)); break;
     case 'u32': case 'u64': values = (tp.uint64Data ?? []).map((x) => toNumber(x as LongLike)); break;
-    // int32_data holds every narrower type; f16 as its raw bits.
+    // int32_data holds every narrower type; f16 and bf16 as their raw bits.
     case 'f16': values = (tp.int32Data ?? []).map(f16BitsToF32); break;
+    case 'bf16': values = (tp.int32Data ?? []).map(bf16BitsToF32); break;
     default: values = tp.int32Data ?? [];
   }
   if (values.length !== n) {

@@ -1,6 +1,6 @@
 // Builds ONNX model bytes from a plain description: used to make the sample models and hand-written test
 // models (including deliberately broken ones), so no Python is needed to produce ONNX files.
-import { byteSize, f32ToF16Bits, type DType } from '../ir/dtype.js';
+import { byteSize, f32ToBF16Bits, f32ToF16Bits, type DType } from '../ir/dtype.js';
 import { dtypeToOnnx, onnx, type AttributeProto, type GraphProto, type TensorProto, type ValueInfoProto } from './proto.js';
 import type { Tensor } from '../ir/tensor.js';
 
@@ -108,6 +108,7 @@ function writeElement(dv: DataView, dtype: DType, i: number, x: number): void {
     case 'f32': return dv.setFloat32(i * 4, x, true);
     case 'f64': return dv.setFloat64(i * 8, x, true);
     case 'f16': return dv.setUint16(i * 2, f32ToF16Bits(x), true);
+    case 'bf16': return dv.setUint16(i * 2, f32ToBF16Bits(x), true);
     case 'i64': return dv.setBigInt64(i * 8, BigInt(x), true);
     case 'u64': return dv.setBigUint64(i * 8, BigInt(x), true);
     case 'i32': return dv.setInt32(i * 4, x, true);

@@ -1,4 +1,3 @@
-import { DlcError } from '../errors.js';
 import { runOp, tensor, values } from '../../tests/util/op-harness.js';
 
 describe('layout ops', () => {
@@ -25,8 +24,15 @@ describe('layout ops', () => {
     expect(values(mask)).toEqual(new Array(8).fill(1));
   });
 
-  test('training-mode dropout is refused', () => {
-    expect(() => runOp('dropout', [x, tensor([0.5], []), tensor([1], [], 'bool')])).toThrow(DlcError);
+  test('training-mode dropout drops about the ratio of the elements by its seeded hash, scaling the rest by 1 / (1 − ratio)', () => {
+    const ones = tensor(new Array(2000).fill(1), [2000]);
+    const [y, mask] = runOp('dropout', [ones, tensor([0.25], []), tensor([1], [], 'bool')], { seed: 3 }, 2);
+    const kept = Array.from(mask.data).filter((m) => m === 1).length;
+    expect(kept / 2000).toBeGreaterThan(0.7);
+    expect(kept / 2000).toBeLessThan(0.8);
+    expect(Array.from(y.data).every((v, i) => (mask.data[i] ? Math.abs(v - 4 / 3) < 1e-6 : v === 0))).toBe(true);
+    const [again] = runOp('dropout', [ones, tensor([0.25], []), tensor([1], [], 'bool')], { seed: 4 }, 1);
+    expect(Array.from(again.data)).not.toEqual(Array.from(y.data));
     expect(values(runOp('dropout', [x, tensor([0], []), tensor([1], [], 'bool')])[0])).toEqual(values(x));
   });
 });

@@ -1,9 +1,10 @@
-// Channel/space rearrangements (depth_to_space, space_to_depth) and inference-time dropout.
+// Channel/space rearrangements (depth_to_space, space_to_depth) and dropout.
 import { DlcError } from '../errors.js';
 import type { Attrs, TensorType } from '../ir/graph.js';
 import { Tensor } from '../ir/tensor.js';
 import type { OpDef } from './registry.js';
 import { attrInt, attrString, inferSameAsInput, required } from './util.js';
+import { dropoutUniform } from './dropout-mask.js';
 
 function blockOf(attrs: Attrs): number {
   const b = attrInt(attrs, 'blocksize');
@@ -86,7 +87,7 @@ export const layoutOps: OpDef[] = [
   {
     name: 'dropout',
     attrs: { seed: { type: 'int', optional: true } },
-    // At inference dropout is the identity (its mask all ones); training mode is refused at run time.
+    // At inference dropout is the identity (its mask all ones); in training it drops by dropout-mask.ts's hash.
     kind: 'elemwise',
     onnx: [
       {
@@ -103,14 +104,21 @@ export const layoutOps: OpDef[] = [
       const [x] = inferSameAsInput(ctx);
       return [x, { dtype: 'bool', shape: [...x.shape] }];
     },
-    ref: (inputs, _attrs, ctx) => {
+    ref: (inputs, attrs, ctx) => {
       const [x, ratio, training] = [required(inputs, 0), inputs[1], inputs[2]];
       const r = ratio ? ratio.data[0] : 0.5;
-      if (training && training.data[0] !== 0 && r !== 0) throw new DlcError('training-mode dropout is not supported');
-      if (ctx.numOutputs < 2) return [x];
       const mask = new Tensor('bool', x.shape);
       mask.data.fill(1);
-      return [x, mask];
+      // Inference, or training with nothing to drop: the identity, every element kept.
+      if (!training || training.data[0] === 0 || r === 0) return ctx.numOutputs < 2 ? [x] : [x, mask];
+      const seed = (attrs.seed as number | undefined) ?? 0;
+      const scale = Math.fround(1 / Math.fround(1 - r));
+      const y = new Tensor(x.dtype, x.shape);
+      for (let i = 0; i < x.size; i++) {
+        mask.data[i] = dropoutUniform(i, seed) >= r ? 1 : 0;
+        y.data[i] = mask.data[i] ? x.data[i] * scale : 0;
+      }
+      return ctx.numOutputs < 2 ? [y] : [y, mask];
     },
   },
 ];

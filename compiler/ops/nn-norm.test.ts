@@ -1,5 +1,6 @@
 import { DlcError } from '../errors.js';
 import { importModel, runOp, tensor, values } from '../../tests/util/op-harness.js';
+import { runGraph } from '../interpreter.js';
 
 describe('normalizations', () => {
   test('batch_normalization per channel', () => {
@@ -7,17 +8,37 @@ describe('normalizations', () => {
     expect(values(y)).toEqual([1, 2]);
   });
 
-  test('training-mode BatchNormalization is refused at import', () => {
+  test('training-mode BatchNormalization (opset 15) normalizes with the batch statistics and updates the running ones', () => {
+    // Channel 0 holds {1, 3}: mean 2, variance 1; channel 1 {10, 20}: mean 15, variance 25 (population variance).
+    const g = importModel({
+      opset: 15,
+      inputs: [{ name: 'x', dtype: 'f32', shape: [2, 2, 1, 1] }],
+      outputs: [{ name: 'y', dtype: 'f32', shape: [2, 2, 1, 1] }, { name: 'rm', dtype: 'f32', shape: [2] }, { name: 'rv', dtype: 'f32', shape: [2] }],
+      nodes: [{ op: 'BatchNormalization', inputs: ['x', 's', 'b', 'm', 'v'], outputs: ['y', 'rm', 'rv'], attrs: { training_mode: 1, momentum: { float: 0.5 }, epsilon: { float: 0 } } }],
+      initializers: [
+        { name: 's', tensor: tensor([1, 2], [2]) },
+        { name: 'b', tensor: tensor([0, 1], [2]) },
+        { name: 'm', tensor: tensor([0, 5], [2]) },
+        { name: 'v', tensor: tensor([1, 1], [2]) },
+      ],
+    });
+    const [y, runningMean, runningVar] = runGraph(g, [tensor([1, 10, 3, 20], [2, 2, 1, 1])], undefined, { checkTypes: true });
+    expect(values(y)).toEqual([-1, -1, 1, 3]);
+    expect(values(runningMean)).toEqual([1, 10]);
+    expect(values(runningVar)).toEqual([1, 13]);
+  });
+
+  test('BatchNormalization with training outputs before opset 14 is refused at import', () => {
     const p = tensor([1], [1]);
     expect(() =>
       importModel({
-        opset: 15,
+        opset: 9,
         inputs: [{ name: 'x', dtype: 'f32', shape: [1, 1, 1, 1] }],
-        outputs: [{ name: 'y', dtype: 'f32', shape: [1, 1, 1, 1] }],
-        nodes: [{ op: 'BatchNormalization', inputs: ['x', 'p', 'p', 'p', 'p'], outputs: ['y'], attrs: { training_mode: 1 } }],
+        outputs: [{ name: 'y', dtype: 'f32', shape: [1, 1, 1, 1] }, { name: 'm', dtype: 'f32', shape: [1] }],
+        nodes: [{ op: 'BatchNormalization', inputs: ['x', 'p', 'p', 'p', 'p'], outputs: ['y', 'm'] }],
         initializers: [{ name: 'p', tensor: p }],
       }),
-    ).toThrow(DlcError);
+    ).toThrow(/training-mode BatchNormalization before opset 14 is not supported/);
   });
 
   test('instance_normalization', () => {

@@ -5,6 +5,7 @@ import { Tensor, sizeOf, stridesOf } from '../ir/tensor.js';
 import type { CostContext, OpDef } from './registry.js';
 import { attrFloat, attrInt, attrInts, broadcastIndex, inferSameAsInput, normalizeAxis, required } from './util.js';
 import { knownProduct } from './nn-window.js';
+import { trainingBatchNorm } from './nn-norm-training.js';
 
 /** Mean and 1/√(variance + ε) of each of `rows` contiguous rows of `len` elements (two-pass variance). */
 function rowStats(x: ArrayLike<number>, rows: number, len: number, epsilon: number): { mean: Float64Array; invStd: Float64Array } {
@@ -218,8 +219,11 @@ export const normOps: OpDef[] = [
       {
         op: 'BatchNormalization',
         convert: (node, b) => {
-          // momentum, spatial, is_test and consumed_inputs only matter for training or older layouts.
-          if (node.attrs.training_mode === 1 || node.numOutputs > 1) throw new DlcError('training-mode BatchNormalization is not supported');
+          // Training mode (opset 14+) computes the batch's statistics: decomposed into reductions. The older
+          // opsets' training outputs (saved mean and variance) are not supported. momentum, spatial, is_test and
+          // consumed_inputs only matter for training or older layouts.
+          if (node.attrs.training_mode === 1 && node.opset >= 14) return trainingBatchNorm(node, b);
+          if (node.attrs.training_mode === 1 || node.numOutputs > 1) throw new DlcError('training-mode BatchNormalization before opset 14 is not supported');
           const attrs: Attrs = node.attrs.epsilon === undefined ? {} : { epsilon: node.attrs.epsilon };
           return b.emit('batch_normalization', node.inputs, attrs, 1);
         },

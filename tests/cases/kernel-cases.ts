@@ -147,6 +147,20 @@ export const KERNEL_CASES: Record<'reduce' | 'elementwise' | 'movement' | 'resiz
           b.emit('mul', [b.emit('add', [h, g])[0], h])[0],
         ],
       }),
+    'bf16: casts from and to f32, f64 and integers, truncating, and a bf16 input passed through': () =>
+      buildGraph({
+        inputs: { h: { dtype: 'bf16', shape: [3, 5] }, x: f32(3, 5), d: { dtype: 'f64', shape: [3, 5] }, n: { dtype: 'i32', shape: [5] } },
+        build: (b, { h, x, d, n }) => [
+          b.emit('cast', [h], { to: 'f32' })[0],
+          b.emit('cast', [h], { to: 'f64' })[0],
+          b.emit('cast', [b.emit('mul', [b.emit('cast', [h], { to: 'f32' })[0], b.constant(Tensor.scalar('f32', 9))])[0]], { to: 'i32' })[0],
+          b.emit('cast', [b.emit('mul', [x, b.constant(Tensor.scalar('f32', 3000.7))])[0]], { to: 'bf16' })[0],
+          b.emit('cast', [d], { to: 'bf16' })[0],
+          b.emit('cast', [n], { to: 'bf16' })[0],
+          b.emit('cast', [b.emit('div', [x, b.constant(Tensor.scalar('f32', 0))])[0]], { to: 'bf16' })[0],
+          b.emit('identity', [h])[0],
+        ],
+      }),
     'fused element-wise chains compute what their nodes compute, broadcast operands included': () =>
       buildGraph({
         inputs: { x: f32(2, 4, 5), s: f32(4, 1) },

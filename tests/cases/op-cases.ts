@@ -50,6 +50,19 @@ export const RUN_TIME_OPERAND_CASES: Record<string, FedCase> = {
       { s1: Tensor.scalar('f32', 0.3), s2: Tensor.scalar('f32', 0.7), s3: Tensor.scalar('f32', 0.11), z: Tensor.scalar('u8', 1) },
     ],
   },
+  'dropout with training_mode and ratio given at run time, and in training with a constant ratio and a seed': {
+    graph: () =>
+      buildGraph({
+        inputs: { x: { dtype: 'f32', shape: [4, 50] }, r: { dtype: 'f32', shape: [] }, t: { dtype: 'bool', shape: [] } },
+        build: (b, { x, r, t }) => [
+          ...b.emit('dropout', [x, r, t], {}, 2),
+          ...b.emit('dropout', [x, b.constant(Tensor.scalar('f32', 0.3)), t], { seed: 7 }, 2),
+        ],
+      }),
+    // Training drops about `ratio` of the elements (by the hash of compiler/ops/dropout-mask.ts); a zero ratio or
+    // inference keeps them all.
+    feeds: [[0.4, 1], [0, 1], [0.4, 0], [1, 1]].map(([r, t]) => ({ r: Tensor.scalar('f32', r), t: Tensor.scalar('bool', t) })),
+  },
   'reduce_sum and reduce_max with empty axes fed at run time: all axes, or none with noop_with_empty_axes': {
     graph: () =>
       buildGraph({
@@ -70,7 +83,7 @@ const u8 = (shape: number[], v: number[]) => Tensor.fromArray('u8', shape, v);
 const i8 = (shape: number[], v: number[]) => Tensor.fromArray('i8', shape, v);
 const f32 = (shape: number[], v: number[]) => Tensor.fromArray('f32', shape, v);
 
-export const OP_CASES: Record<'linalg' | 'integer' | 'maxPoolIndices' | 'unpool' | 'reverseSequence', Record<string, () => Graph>> = {
+export const OP_CASES: Record<'linalg' | 'integer' | 'maxPoolIndices' | 'unpool' | 'reverseSequence' | 'tfIdf', Record<string, () => Graph>> = {
   linalg: {
     'det of single and batched matrices, with row swaps and a singular matrix': () =>
       buildGraph({
@@ -173,5 +186,22 @@ export const OP_CASES: Record<'linalg' | 'integer' | 'maxPoolIndices' | 'unpool'
         ],
       });
     },
+  },
+  tfIdf: {
+    // Random tokens lie in −4 … 3 (tests/util/graphs.ts), so every pool n-gram below occurs a few times.
+    'tf_idf_vectorizer TF, IDF and TFIDF over 1- to 3-grams with skips, i64 rows and an i32 vector': () =>
+      buildGraph({
+        inputs: { x: { dtype: 'i64', shape: [3, 9] }, v: { dtype: 'i32', shape: [10] } },
+        build: (b, { x, v }) => {
+          // 1-grams −1, 2, 0; 2-grams (0, 1), (−4, 3); 3-grams (1, 1, −3), (−3, 1, 2).
+          const pool = { ngram_counts: [0, 3, 7], pool_int64s: [-1, 2, 0, 0, 1, -4, 3, 1, 1, -3, -3, 1, 2] };
+          const indexes = [6, 0, 3, 1, 5, 2, 4];
+          return [
+            b.emit('tf_idf_vectorizer', [x], { ...pool, ngram_indexes: indexes, mode: 'TF', min_gram_length: 1, max_gram_length: 3, max_skip_count: 2 })[0],
+            b.emit('tf_idf_vectorizer', [v], { ...pool, ngram_indexes: [0, 1, 2, 3, 4, 5, 7], mode: 'IDF', min_gram_length: 2, max_gram_length: 3, max_skip_count: 1, weights: [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4] })[0],
+            b.emit('tf_idf_vectorizer', [x], { ...pool, ngram_indexes: indexes, mode: 'TFIDF', min_gram_length: 1, max_gram_length: 2, max_skip_count: 0, weights: [1, 0.5, 2, 0.25, 3, 1, 1.5] })[0],
+          ];
+        },
+      }),
   },
 };

@@ -1,5 +1,5 @@
 // The op cases (tests/cases/op-cases.ts) on every target, against the reference interpreter: linear algebra,
-// integer anchors, max-pool indices, max-unpool, reverse_sequence, and the ops whose operands (trilu's k,
+// integer anchors, max-pool indices, max-unpool, reverse_sequence, tf_idf_vectorizer, and the ops whose operands (trilu's k,
 // cum_sum's axis, empty reduce axes) arrive at run time, each fed every value its case lists.
 import { OP_CASES, RUN_TIME_OPERAND_CASES } from '../cases/op-cases.js';
 import { forEachTarget } from '../util/targets.js';

@@ -29,7 +29,7 @@ export interface ToleranceRow extends Tolerance {
  * bool outputs must be exact (compareTensors). An output whose dtype has no row here fails: add the row,
  * with why.
  */
-export const TOLERANCES: Record<TargetName, Partial<Record<'f32' | 'f16' | 'f64', ToleranceRow>>> = {
+export const TOLERANCES: Record<TargetName, Partial<Record<'f32' | 'f16' | 'bf16' | 'f64', ToleranceRow>>> = {
   wasm: {
     f32: {
       atol: 1e-4,
@@ -39,11 +39,13 @@ export const TOLERANCES: Record<TargetName, Partial<Record<'f32' | 'f16' | 'f64'
     },
     f64: { atol: 1e-9, rtol: 1e-9, why: 'wasm computes f64 ops in f64, as the reference does; only the order of operations differs' },
     f16: { atol: 1e-3, rtol: 1e-3, why: 'one f16 ulp (2⁻¹⁰ relative): wasm rounds to f16 once from the source value, the reference through f32 (twice)' },
+    bf16: { atol: 0, rtol: 0, why: 'bf16 values come only from casts (truncating an f32, exact in every target), so they match the reference bit for bit' },
   },
   webgpu: {
     f32: { atol: 1e-4, rtol: 1e-4, why: 'f32 kernels against the f64 reference, the stricter of the two bounds webgpu tests used (the other was 1e-3)' },
     f64: { atol: 1e-4, rtol: 1e-4, why: 'WGSL has no f64: f64 values are stored and computed as f32, so they meet the f32 bound' },
     f16: { atol: 1e-3, rtol: 1e-3, why: 'one f16 ulp (2⁻¹⁰ relative): f16 values are stored as f32 and rounded where the reference rounds' },
+    bf16: { atol: 0, rtol: 0, why: 'bf16 values come only from casts (truncating an f32, exact in every target), so they match the reference bit for bit' },
   },
 };
 
@@ -53,7 +55,7 @@ const EXACT: Tolerance = { atol: 0, rtol: 0 };
 /** The bound an output of `dtype` must meet on `target`; undefined for a float dtype without a row. */
 export function toleranceOf(target: TargetName, dtype: DType): Tolerance | undefined {
   if (!isFloat(dtype)) return EXACT;
-  return TOLERANCES[target][dtype as 'f32' | 'f16' | 'f64'];
+  return TOLERANCES[target][dtype as 'f32' | 'f16' | 'bf16' | 'f64'];
 }
 
 /** Why a case does not run on a target. Closed: a new reason is a new member, with its meaning below. */

@@ -7,7 +7,7 @@
 import type { Node, Value } from '../../../compiler/ir/graph.js';
 import { stridesOf } from '../../../compiler/ir/tensor.js';
 import { renderElementwise, type ScalarOperand } from '../../../compiler/ops/scalar-forms.js';
-import { AS_TARGET, asLiteral, asLoad, asStore, asWorkType } from '../as-target.js';
+import { AS_TARGET, asLiteral, asLoad, asRounded, asStore, asWorkType } from '../as-target.js';
 import { at, shapeOf, type KernelContext } from './kernel.js';
 import { epilogueOf } from './epilogue.js';
 import { exp4 } from './vector-math.js';
@@ -86,7 +86,7 @@ function scalarBody(k: KernelContext, nodes: readonly Node[], ops: Operands, off
     if (j === nodes.length - 1) lines.push(asStore(at(k.ptr(out), offsets[0], dtype), dtype, expr));
     else {
       // An f16 value inside the group is rounded as its store would round it.
-      lines.push(`const t${j}: ${asWorkType(dtype)} = ${dtype === 'f16' ? `halfRound(<f64>(${expr}))` : expr};`);
+      lines.push(`const t${j}: ${asWorkType(dtype)} = ${asRounded(expr, dtype)};`);
       local.set(n.outputs[0], `t${j}`);
     }
   });

@@ -14,6 +14,7 @@ import { argReduceKernel, batchNormKernel, instanceNormKernel, layerNormKernel, 
 import { recurrentKernel } from './recurrent.js';
 import { resizeKernel } from './resize.js';
 import { reverseSequenceKernel } from './reverse-sequence.js';
+import { tfIdfKernel } from './tfidf.js';
 import { runTimeCumSumKernel, runTimeTriluKernel } from './run-time-operands.js';
 import { maxUnpoolKernel } from './unpool.js';
 import { kernelTable } from '../../kernel-families.js';
@@ -56,6 +57,7 @@ export const KERNELS: Readonly<Record<string, KernelGenerator>> = kernelTable<Ke
   det: detKernel,
   dft: dftKernel,
   reverseSequence: reverseSequenceKernel,
+  tfIdf: tfIdfKernel,
   maxUnpool: maxUnpoolKernel,
   loss: lossKernel,
   recurrent: recurrentKernel,

@@ -7,7 +7,8 @@ import { attrInt, attrString, normalizeAxis } from '../../../compiler/ops/util.j
 import { asLiteral, asType } from '../as-target.js';
 import { at, elementBytes, shapeOf, sizeOfValue, unsupported, type KernelContext } from './kernel.js';
 import { loopNest } from '../../loops.js';
-import { checkInferenceDropout, depthSpaceView, padGeometry, padSource, sliceView, tileView, transposeView } from '../../movement-geometry.js';
+import { trainingDropoutKernel } from './dropout.js';
+import { isInferenceDropout, depthSpaceView, padGeometry, padSource, sliceView, tileView, transposeView } from '../../movement-geometry.js';
 
 const prod = (dims: readonly number[]) => dims.reduce((p, d) => p * d, 1);
 
@@ -23,9 +24,9 @@ export function viewKernel(k: KernelContext): string | null {
   return copy(k, y, x);
 }
 
-/** Dropout at inference: the identity, and a mask of ones (true) when it is asked for. */
+/** Dropout at inference: the identity, and a mask of ones (true) when it is asked for; training decides at run time. */
 export function dropoutKernel(k: KernelContext): string | null {
-  checkInferenceDropout(k, (detail) => unsupported(k.node, detail));
+  if (!isInferenceDropout(k)) return trainingDropoutKernel(k);
   const [x, y, mask] = [k.input(0), k.output(0), k.node.outputs[1]];
   const code = k.alias(y, x) ? [] : [copy(k, y, x)];
   if (mask && sizeOfValue(mask) > 0) {

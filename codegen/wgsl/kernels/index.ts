@@ -14,6 +14,7 @@ import { lossKernel } from './loss.js';
 import { maxPoolKernel } from './max-pool-indices.js';
 import { recurrentKernel } from './recurrent.js';
 import { reverseSequenceKernel } from './reverse-sequence.js';
+import { tfIdfKernel } from './tfidf.js';
 import { runTimeCumSumKernel, runTimeTriluKernel } from './run-time-operands.js';
 import { withEmptyOperandsKnown } from '../../movement-geometry.js';
 import { resizeKernel } from './resize.js';
@@ -57,6 +58,7 @@ export const WGSL_KERNELS: Readonly<Record<string, WgslKernelGenerator>> = kerne
   det: detKernel,
   dft: dftKernel,
   reverseSequence: reverseSequenceKernel,
+  tfIdf: tfIdfKernel,
   maxUnpool: maxUnpoolKernel,
   loss: lossKernel,
   recurrent: recurrentKernel,

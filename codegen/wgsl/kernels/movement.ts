@@ -4,11 +4,12 @@
 import type { Value } from '../../../compiler/ir/graph.js';
 import { stridesOf } from '../../../compiler/ir/tensor.js';
 import { attrInt, attrString, normalizeAxis } from '../../../compiler/ops/util.js';
-import { checkInferenceDropout, depthSpaceView, padGeometry, sliceView, tileView, transposeView } from '../../movement-geometry.js';
+import { isInferenceDropout, depthSpaceView, padGeometry, sliceView, tileView, transposeView } from '../../movement-geometry.js';
 import { shapeOf, sizeOfValue } from '../../shapes.js';
 import { wgslLiteral } from '../wgsl-target.js';
 import type { WgslDispatch, WgslKernelContext } from './kernel.js';
 import { Bindings, offsetsOf, perInvocation, unsupported } from './shader.js';
+import { trainingDropoutKernel } from './dropout.js';
 
 const prod = (dims: readonly number[]) => dims.reduce((p, d) => p * d, 1);
 
@@ -31,9 +32,9 @@ export function viewKernel(k: WgslKernelContext): WgslDispatch[] | null {
   return stridedCopy(x, y, [n], [1], [1]);
 }
 
-/** Dropout at inference: the identity, and a mask of ones when it is asked for. */
+/** Dropout at inference: the identity, and a mask of ones when it is asked for; training decides at run time. */
 export function dropoutKernel(k: WgslKernelContext): WgslDispatch[] | null {
-  checkInferenceDropout(k, (detail) => unsupported(k.node, detail));
+  if (!isInferenceDropout(k)) return trainingDropoutKernel(k);
   const [x, y, mask] = [k.input(0), k.output(0), k.node.outputs[1]];
   const copy = k.alias(y, x) ? [] : stridedCopy(x, y, [sizeOfValue(y)], [1], [1]);
   if (!mask || sizeOfValue(mask) === 0) return copy.length ? copy : null;
