@@ -228,5 +228,24 @@ export const KERNEL_CASES: Record<'reduce' | 'elementwise' | 'movement' | 'resiz
           ];
         },
       }),
+    'resize kernels (cubic with its A and exclude_outside, antialiased linear, tf_crop_and_resize with a constant roi) match the interpreter': () =>
+      buildGraph({
+        inputs: { x: { dtype: 'f32', shape: [1, 2, 5, 7] } },
+        build: (b, { x }) => {
+          const resize = (s: number[], attrs: Record<string, string | number>) => b.emit('resize', [x, null, b.constant(scales(...s)), null], attrs)[0];
+          const crop = (roi: number[], attrs: Record<string, string | number>) =>
+            b.emit('resize', [x, b.constant(scales(...roi)), null, b.constant(i64(1, 2, 4, 6))], { coordinate_transformation_mode: 'tf_crop_and_resize', extrapolation_value: 2.5, ...attrs })[0];
+          return [
+            resize([1, 1, 2, 2], { mode: 'cubic' }),
+            resize([1, 1, 0.6, 1.5], { mode: 'cubic', coordinate_transformation_mode: 'align_corners', cubic_coeff_a: -0.5, exclude_outside: 1 }),
+            resize([1, 1, 1.4, 0.5], { mode: 'cubic', coordinate_transformation_mode: 'asymmetric' }),
+            b.emit('resize', [x, null, null, b.constant(i64(1, 2, 3, 9))], { mode: 'cubic', coordinate_transformation_mode: 'pytorch_half_pixel' })[0],
+            resize([1, 1, 0.5, 0.6], { mode: 'linear', antialias: 1 }),
+            crop([0, 0, 0.2, -0.3, 1, 1, 0.9, 1.2], { mode: 'linear' }),
+            crop([0, 0, -0.1, 0.1, 1, 1, 0.7, 1.1], { mode: 'cubic', exclude_outside: 1 }),
+            crop([0, 0, 0.3, -0.2, 1, 1, 1.3, 0.8], { mode: 'nearest', nearest_mode: 'round_prefer_ceil' }),
+          ];
+        },
+      }),
   },
 };
