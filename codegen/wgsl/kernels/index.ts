@@ -16,6 +16,7 @@ import { recurrentKernel } from './recurrent.js';
 import { reverseSequenceKernel } from './reverse-sequence.js';
 import { runTimeCumSumKernel, runTimeTriluKernel } from './run-time-operands.js';
 import { withEmptyOperandsKnown } from '../../movement-geometry.js';
+import { gridSampleKernel } from './grid-sample.js';
 import { resizeKernel } from './resize.js';
 import { maxUnpoolKernel } from './unpool.js';
 import { gatherNdKernel, scatterElementsKernel, scatterNdKernel } from './scatter.js';
@@ -33,6 +34,7 @@ export const WGSL_KERNELS: Readonly<Record<string, WgslKernelGenerator>> = kerne
   batchNorm: batchNormKernel,
   layerNorm: layerNormKernel,
   resize: resizeKernel,
+  gridSample: gridSampleKernel,
   view: viewKernel,
   dropout: dropoutKernel,
   transpose: transposeKernel,
