@@ -19,6 +19,8 @@ export const KERNEL_FAMILIES = {
   batchNorm: ['batch_normalization'],
   layerNorm: ['layer_normalization'],
   resize: ['resize'],
+  /** Sampling points read from a run-time grid. */
+  gridSample: ['grid_sample'],
   /** Outputs that alias their input's storage (a copy only where they cannot). */
   view: ['reshape', 'flatten', 'squeeze', 'unsqueeze', 'identity'],
   dropout: ['dropout'],

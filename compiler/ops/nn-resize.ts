@@ -8,14 +8,15 @@ import { isFloat } from '../ir/dtype.js';
 import type { Attrs, Dim, Value } from '../ir/graph.js';
 import { Tensor, checkedSize, sizeOf } from '../ir/tensor.js';
 import type { ImportBuilder, OnnxNode, OpDef } from './registry.js';
-import { attrFloat, attrInt, attrInts, attrString, normalizeAxis, required } from './util.js';
+import { axisSampling } from './resize-sampling.js';
+import { attrFloat, attrInts, attrString, normalizeAxis, required } from './util.js';
 
 const MODES = ['nearest', 'linear', 'cubic'];
 const COORDINATE_MODES = ['half_pixel', 'half_pixel_symmetric', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_half_pixel_for_nn', 'tf_crop_and_resize'];
 const NEAREST_MODES = ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'];
 const ASPECT_POLICIES = ['stretch', 'not_larger', 'not_smaller'];
 
-interface ResizePlan {
+export interface ResizePlan {
   outDims: number[];
   /** Per axis: the scale the coordinate transform uses (the given one, or out/in when sizes are given). */
   scales: number[];
@@ -32,7 +33,7 @@ function resizeAxes(attrs: Attrs, rank: number): number[] {
 }
 
 /** Output dims and per-axis scales from whichever of scales/sizes is given (ONNX: exactly one). */
-function planResize(inDims: readonly number[], attrs: Attrs, scalesIn: number[] | undefined, sizesIn: number[] | undefined, roi: number[] | undefined): ResizePlan {
+export function planResize(inDims: readonly number[], attrs: Attrs, scalesIn: number[] | undefined, sizesIn: number[] | undefined, roi: number[] | undefined): ResizePlan {
   const rank = inDims.length;
   const axes = resizeAxes(attrs, rank);
   const outDims = [...inDims];
@@ -78,99 +79,10 @@ function planResize(inDims: readonly number[], attrs: Attrs, scalesIn: number[] 
   return { outDims, scales, roiStart, roiEnd };
 }
 
-/** Where output coordinate `o` of an axis samples the input (ONNX's coordinate_transformation_mode). */
-function sourceCoordinate(mode: string, o: number, inLen: number, outLen: number, scale: number, roiStart: number, roiEnd: number): number {
-  // As in ONNX's reference, the resized length in these formulas is scale · in, not the rounded output size.
-  const resized = scale * inLen;
-  switch (mode) {
-    case 'half_pixel': return (o + 0.5) / scale - 0.5;
-    case 'half_pixel_symmetric': {
-      const adjustment = outLen / resized;
-      const center = inLen / 2;
-      return center * (1 - adjustment) + (o + 0.5) / scale - 0.5;
-    }
-    case 'pytorch_half_pixel': return resized === 1 ? -0.5 : (o + 0.5) / scale - 0.5;
-    case 'align_corners': return resized === 1 ? 0 : (o * (inLen - 1)) / (resized - 1);
-    case 'asymmetric': return o / scale;
-    case 'tf_half_pixel_for_nn': return (o + 0.5) / scale;
-    case 'tf_crop_and_resize': {
-      const x = outLen === 1 ? ((roiEnd - roiStart) * (inLen - 1)) / 2 : (o * (roiEnd - roiStart) * (inLen - 1)) / (resized - 1);
-      return x + roiStart * (inLen - 1);
-    }
-    default: throw new DlcError(`unknown coordinate_transformation_mode '${mode}'`);
-  }
-}
-
-/** The cubic convolution kernel with parameter A, at distance x. */
-function cubicKernel(x: number, a: number): number {
-  const t = Math.abs(x);
-  if (t <= 1) return ((a + 2) * t - (a + 3)) * t * t + 1;
-  if (t < 2) return ((a * t - 5 * a) * t + 8 * a) * t - 4 * a;
-  return 0;
-}
-
-interface Taps {
-  /** Offset of the first tap from the left neighbour. */
-  start: number;
-  weights: number[];
-}
-
-/**
- * Filter taps around the left neighbour at fractional distance `ratio` ∈ (0, 1]. Antialiasing widens
- * linear and cubic filters by 1/scale when downsampling.
- */
-function tapsFor(mode: string, ratio: number, scale: number, attrs: Attrs): Taps {
-  const antialias = attrInt(attrs, 'antialias') !== 0 && scale < 1;
-  const s = antialias ? scale : 1;
-  if (mode === 'nearest') {
-    const nm = attrString(attrs, 'nearest_mode');
-    const right = ratio === 1 || nm === 'ceil' || (nm === 'round_prefer_floor' && ratio > 0.5) || (nm === 'round_prefer_ceil' && ratio >= 0.5);
-    return { start: 0, weights: right ? [0, 1] : [1, 0] };
-  }
-  if (mode === 'linear') {
-    const start = Math.floor(-1 / s) + 1;
-    const weights: number[] = [];
-    for (let i = start; i < 2 - start; i++) weights.push(Math.max(0, 1 - Math.abs((i - ratio) * s)));
-    return { start, weights };
-  }
-  const a = attrFloat(attrs, 'cubic_coeff_a');
-  const start = Math.floor(-2 / s) + 1;
-  const weights: number[] = [];
-  for (let i = start; i < 2 - start; i++) weights.push(cubicKernel((i - ratio) * s, a));
-  return { start, weights };
-}
-
 /** Resizes one axis of a row-major array [outer, inLen, inner] to [outer, outLen, inner]. */
 function resizeAxis(src: ArrayLike<number>, outer: number, inLen: number, inner: number, outLen: number, axis: number, plan: ResizePlan, attrs: Attrs): Float64Array {
-  const mode = attrString(attrs, 'mode');
-  const ctm = attrString(attrs, 'coordinate_transformation_mode');
-  const excludeOutside = attrInt(attrs, 'exclude_outside') !== 0;
   const extrapolation = attrFloat(attrs, 'extrapolation_value');
-  const scale = plan.scales[axis];
-  // Per output coordinate: input indices and weights (clamped to the edge), or null to extrapolate.
-  const table: ({ idx: number[]; w: number[] } | null)[] = [];
-  for (let o = 0; o < outLen; o++) {
-    const x = sourceCoordinate(ctm, o, inLen, outLen, scale, plan.roiStart[axis], plan.roiEnd[axis]);
-    if (ctm === 'tf_crop_and_resize' && (x < 0 || x > inLen - 1)) {
-      table.push(null);
-      continue;
-    }
-    const left = Number.isInteger(x) ? x - 1 : Math.floor(x);
-    const taps = tapsFor(mode, x - left, scale, attrs);
-    const idx: number[] = [];
-    const w: number[] = [];
-    let sum = 0;
-    taps.weights.forEach((wt, t) => {
-      const i = left + taps.start + t;
-      const weight = excludeOutside && (i < 0 || i >= inLen) ? 0 : wt;
-      idx.push(Math.min(inLen - 1, Math.max(0, i)));
-      w.push(weight);
-      sum += weight;
-    });
-    // Antialiased and exclude_outside filters are renormalized to sum to one.
-    const renormalize = mode !== 'nearest' && (excludeOutside || (attrInt(attrs, 'antialias') !== 0 && scale < 1));
-    table.push({ idx, w: renormalize && sum !== 0 ? w.map((v) => v / sum) : w });
-  }
+  const table = axisSampling(attrs, inLen, outLen, plan.scales[axis], plan.roiStart[axis], plan.roiEnd[axis]);
   const out = new Float64Array(outer * outLen * inner);
   for (let b = 0; b < outer; b++) {
     for (let o = 0; o < outLen; o++) {
@@ -181,7 +93,7 @@ function resizeAxis(src: ArrayLike<number>, outer: number, inLen: number, inner:
         continue;
       }
       for (let t = 0; t < entry.idx.length; t++) {
-        const wt = entry.w[t];
+        const wt = entry.weights[t];
         if (wt === 0) continue;
         const from = (b * inLen + entry.idx[t]) * inner;
         for (let i = 0; i < inner; i++) out[row + i] += wt * src[from + i];

@@ -1,7 +1,8 @@
-// Neural-network anchors: convolution, pooling, matmul/gemm, normalization, softmax, resize, losses,
+// Neural-network anchors: convolution, pooling, matmul/gemm, normalization, softmax, resize, grid_sample, losses,
 // quantization, the training preview's optimizers. Each topic lives in its own nn-<topic>.ts file.
 import { convOps } from './nn-conv.js';
 import { einsumOps } from './nn-einsum.js';
+import { gridSampleOps } from './nn-grid-sample.js';
 import { layoutOps } from './nn-layout.js';
 import { lossOps } from './nn-loss.js';
 import { matmulOps } from './nn-matmul.js';
@@ -13,4 +14,4 @@ import { softmaxOps } from './nn-softmax.js';
 import { trainingOps } from './nn-training.js';
 import type { OpDef } from './registry.js';
 
-export const nnOps: OpDef[] = [...convOps, ...poolOps, ...matmulOps, ...einsumOps, ...softmaxOps, ...normOps, ...resizeOps, ...quantOps, ...lossOps, ...layoutOps, ...trainingOps];
+export const nnOps: OpDef[] = [...convOps, ...poolOps, ...matmulOps, ...einsumOps, ...softmaxOps, ...normOps, ...resizeOps, ...gridSampleOps, ...quantOps, ...lossOps, ...layoutOps, ...trainingOps];

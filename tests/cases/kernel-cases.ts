@@ -1,5 +1,5 @@
 // Kernel cases every target runs (tests/targets/kernel-cases.test.ts): reductions, element-wise, movement and
-// resize graphs each target must compute as the reference interpreter does. What only one target has stays in
+// resize and grid_sample graphs each target must compute as the reference interpreter does. What only one target has stays in
 // that target's test file (codegen/{wasm,wgsl}/kernels/*.test.ts).
 import type { Graph } from '../../compiler/ir/graph.js';
 import { Tensor } from '../../compiler/ir/tensor.js';
@@ -10,7 +10,7 @@ const i64 = (...v: number[]) => Tensor.fromArray('i64', [v.length], v);
 const axes = i64;
 const scales = (...v: number[]) => Tensor.fromArray('f32', [v.length], v);
 
-export const KERNEL_CASES: Record<'reduce' | 'elementwise' | 'movement' | 'resize', Record<string, () => Graph>> = {
+export const KERNEL_CASES: Record<'reduce' | 'elementwise' | 'movement' | 'resize' | 'gridSample', Record<string, () => Graph>> = {
   reduce: {
     'contiguous softmax and log_softmax over a wide range of logits': () =>
       buildGraph({
@@ -240,6 +240,44 @@ export const KERNEL_CASES: Record<'reduce' | 'elementwise' | 'movement' | 'resiz
             resize([1, 1, 1, 2], { mode: 'linear', coordinate_transformation_mode: 'pytorch_half_pixel' }),
             b.emit('resize', [x, null, null, b.constant(Tensor.fromArray('i64', [4], [1, 3, 9, 4]))], { mode: 'linear' })[0],
           ];
+        },
+      }),
+    'resize kernels (cubic with its A and exclude_outside, antialiased linear, tf_crop_and_resize with a constant roi) match the interpreter': () =>
+      buildGraph({
+        inputs: { x: { dtype: 'f32', shape: [1, 2, 5, 7] } },
+        build: (b, { x }) => {
+          const resize = (s: number[], attrs: Record<string, string | number>) => b.emit('resize', [x, null, b.constant(scales(...s)), null], attrs)[0];
+          const crop = (roi: number[], attrs: Record<string, string | number>) =>
+            b.emit('resize', [x, b.constant(scales(...roi)), null, b.constant(i64(1, 2, 4, 6))], { coordinate_transformation_mode: 'tf_crop_and_resize', extrapolation_value: 2.5, ...attrs })[0];
+          return [
+            resize([1, 1, 2, 2], { mode: 'cubic' }),
+            resize([1, 1, 0.6, 1.5], { mode: 'cubic', coordinate_transformation_mode: 'align_corners', cubic_coeff_a: -0.5, exclude_outside: 1 }),
+            resize([1, 1, 1.4, 0.5], { mode: 'cubic', coordinate_transformation_mode: 'asymmetric' }),
+            b.emit('resize', [x, null, null, b.constant(i64(1, 2, 3, 9))], { mode: 'cubic', coordinate_transformation_mode: 'pytorch_half_pixel' })[0],
+            resize([1, 1, 0.5, 0.6], { mode: 'linear', antialias: 1 }),
+            crop([0, 0, 0.2, -0.3, 1, 1, 0.9, 1.2], { mode: 'linear' }),
+            crop([0, 0, -0.1, 0.1, 1, 1, 0.7, 1.1], { mode: 'cubic', exclude_outside: 1 }),
+            crop([0, 0, 0.3, -0.2, 1, 1, 1.3, 0.8], { mode: 'nearest', nearest_mode: 'round_prefer_ceil' }),
+          ];
+        },
+      }),
+  },
+  gridSample: {
+    'grid_sample in every mode and padding mode, with and without align_corners, at points inside, past and far past the edges': () =>
+      buildGraph({
+        inputs: { x: f32(2, 3, 4, 5), grid: f32(2, 3, 6, 2) },
+        build: (b, { x, grid }) => {
+          // Random points are in [-1, 1): scaled, a third of them fall outside, and some several widths away.
+          const near = b.emit('mul', [grid, b.constant(Tensor.scalar('f32', 1.5))])[0];
+          const far = b.emit('mul', [grid, b.constant(Tensor.scalar('f32', 4))])[0];
+          const outputs = [];
+          for (const mode of ['nearest', 'linear', 'cubic']) {
+            for (const padding_mode of ['zeros', 'border', 'reflection']) {
+              outputs.push(b.emit('grid_sample', [x, near], { mode, padding_mode, align_corners: padding_mode === 'border' ? 1 : 0 })[0]);
+            }
+            outputs.push(b.emit('grid_sample', [x, far], { mode, padding_mode: 'reflection', align_corners: 1 })[0]);
+          }
+          return outputs;
         },
       }),
   },

@@ -63,6 +63,22 @@ export const RUN_TIME_OPERAND_CASES: Record<string, FedCase> = {
     // inference keeps them all.
     feeds: [[0.4, 1], [0, 1], [0.4, 0], [1, 1]].map(([r, t]) => ({ r: Tensor.scalar('f32', r), t: Tensor.scalar('bool', t) })),
   },
+  'resize with tf_crop_and_resize and its roi given at run time (one plane): nearest, linear and cubic, inside and past the edges': {
+    graph: () =>
+      buildGraph({
+        inputs: { x: { dtype: 'f32', shape: [1, 1, 5, 7] }, roi: { dtype: 'f32', shape: [8] } },
+        build: (b, { x, roi }) => {
+          const crop = (sizes: number[], attrs: Record<string, string | number>) =>
+            b.emit('resize', [x, roi, null, b.constant(Tensor.fromArray('i64', [4], sizes))], { coordinate_transformation_mode: 'tf_crop_and_resize', extrapolation_value: -3, ...attrs })[0];
+          return [
+            crop([1, 1, 4, 6], { mode: 'nearest', nearest_mode: 'floor' }),
+            crop([1, 1, 3, 8], { mode: 'linear' }),
+            crop([1, 1, 6, 1], { mode: 'cubic', cubic_coeff_a: -0.5, exclude_outside: 1 }),
+          ];
+        },
+      }),
+    feeds: [[0, 0, 0.4, 0.6, 1, 1, 0.6, 0.8], [0, 0, -0.25, 0.1, 1, 1, 1.2, 0.75]].map((v) => ({ roi: Tensor.fromArray('f32', [8], v) })),
+  },
   'reduce_sum and reduce_max with empty axes fed at run time: all axes, or none with noop_with_empty_axes': {
     graph: () =>
       buildGraph({

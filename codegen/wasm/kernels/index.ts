@@ -1,6 +1,7 @@
 // The wasm target's kernel table: one generator per kernel family (codegen/kernel-families.ts). Element-wise
 // ops need no entry: their scalar forms (compiler/ops/scalar-forms.ts) are rendered by elementwise.ts.
 import { convKernel, convTransposeKernel } from './conv.js';
+import { gridSampleKernel } from './grid-sample.js';
 import { eyeLikeKernel, gatherNdKernel, scatterElementsKernel, scatterNdKernel } from './indexing.js';
 import { integerConvKernel, integerMatmulKernel } from './integer.js';
 import type { KernelGenerator } from './kernel.js';
@@ -33,6 +34,7 @@ export const KERNELS: Readonly<Record<string, KernelGenerator>> = kernelTable<Ke
   batchNorm: batchNormKernel,
   layerNorm: layerNormKernel,
   resize: resizeKernel,
+  gridSample: gridSampleKernel,
   view: viewKernel,
   dropout: dropoutKernel,
   transpose: transposeKernel,

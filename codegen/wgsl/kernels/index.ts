@@ -17,6 +17,7 @@ import { reverseSequenceKernel } from './reverse-sequence.js';
 import { tfIdfKernel } from './tfidf.js';
 import { runTimeCumSumKernel, runTimeTriluKernel } from './run-time-operands.js';
 import { withEmptyOperandsKnown } from '../../movement-geometry.js';
+import { gridSampleKernel } from './grid-sample.js';
 import { resizeKernel } from './resize.js';
 import { maxUnpoolKernel } from './unpool.js';
 import { gatherNdKernel, scatterElementsKernel, scatterNdKernel } from './scatter.js';
@@ -34,6 +35,7 @@ export const WGSL_KERNELS: Readonly<Record<string, WgslKernelGenerator>> = kerne
   batchNorm: batchNormKernel,
   layerNorm: layerNormKernel,
   resize: resizeKernel,
+  gridSample: gridSampleKernel,
   view: viewKernel,
   dropout: dropoutKernel,
   transpose: transposeKernel,

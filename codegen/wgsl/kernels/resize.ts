@@ -1,40 +1,54 @@
-// resize (nearest and linear) over the last two axes, one invocation per output element. The sampling tables
-// of codegen/resize-tables.ts travel as two constants: the source indices [rows i0 | rows i1 | cols i0 |
-// cols i1] and the weights of the second neighbour [rows | cols].
+// resize over the last two axes, one invocation per output element blending taps(rows) × taps(cols) input
+// elements (1, 4 or 16). The sampling tables of codegen/resize-tables.ts travel as two constants: the source
+// indices [rows | cols] and their weights [rows | cols], `taps` per output coordinate; for tf_crop_and_resize
+// with a run-time roi a first dispatch (resize-run-time-tables.ts) fills two scratch tables of that layout.
+import type { Value } from '../../../compiler/ir/graph.js';
 import { Tensor } from '../../../compiler/ir/tensor.js';
 import { shapeOf, sizeOfValue } from '../../shapes.js';
 import { resizePlan } from '../../resize-tables.js';
+import { wgslLiteral } from '../wgsl-target.js';
 import type { WgslDispatch, WgslKernelContext } from './kernel.js';
+import { runTimeResizeTables } from './resize-run-time-tables.js';
 import { Bindings, perInvocation, unsupported } from './shader.js';
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 export function resizeKernel(k: WgslKernelContext): WgslDispatch[] {
   const [x, y] = [k.input(0), k.output(0)];
   if (x.type.dtype !== 'f32') unsupported(k.node, `${x.type.dtype} input (f32 only)`);
-  const scalesT = k.node.inputs[2] ? k.constantOf(k.node.inputs[2]) : undefined;
-  const p = resizePlan(k.node, shapeOf(x), shapeOf(y), scalesT, (d) => unsupported(k.node, d));
+  const constant = (i: number) => (k.node.inputs[i] ? k.constantOf(k.node.inputs[i]!) : undefined);
+  const roi = k.node.inputs[1] ? (constant(1) ?? 'run-time') : undefined;
+  const p = resizePlan(k.node, shapeOf(x), shapeOf(y), { roi, scales: constant(2), sizes: constant(3) }, (d) => unsupported(k.node, d));
   if (sizeOfValue(y) === 0) return [];
-  const index = k.constant(Tensor.fromArray('i32', [2 * (p.outH + p.outW)], [...p.rows.i0, ...p.rows.i1, ...p.cols.i0, ...p.cols.i1]));
+  const [kh, kw] = [p.rows.taps, p.cols.taps];
+  const entries = p.outH * kh + p.outW * kw;
+  const dispatches: WgslDispatch[] = [];
+  let index: Value;
+  let weights: Value;
+  if (p.runTime) {
+    [index, weights] = [k.scratch('i32', [entries]), k.scratch('f32', [entries])];
+    dispatches.push(runTimeResizeTables(k, p.runTime, p.outH, p.outW, index, weights));
+  } else {
+    index = k.constant(Tensor.fromArray('i32', [entries], [...p.rows.idx, ...p.cols.idx]));
+    weights = k.constant(Tensor.fromArray('f32', [entries], [...p.rows.w, ...p.cols.w]));
+  }
   const b = new Bindings([y]);
   const [yb, xb, ib] = [b.of(y), b.of(x), b.of(index)];
-  // Only linear blending reads the weights.
-  const wb = p.mode === 'linear' ? b.of(k.constant(Tensor.fromArray('f32', [p.outH + p.outW], [...p.rows.w, ...p.cols.w]))) : '';
+  // Unweighted (nearest) kernels read no weights.
+  const wb = p.unweighted ? '' : b.of(weights);
+  const colsAt = p.outH * kh;
+  const term = (th: number, tw: number) => (p.unweighted ? `${xb}[r${th} + c${tw}]` : `fh${th} * fw${tw} * ${xb}[r${th} + c${tw}]`);
   const body = [
     `  let w = i % ${p.outW}u;`,
     `  let h = (i / ${p.outW}u) % ${p.outH}u;`,
     `  let plane = (i / ${p.outW * p.outH}u) * ${p.inH * p.inW}u;`,
-    `  let r0 = plane + u32(${ib}[h]) * ${p.inW}u;`,
-    `  let c0 = u32(${ib}[${2 * p.outH}u + w]);`,
-    p.mode === 'nearest'
-      ? `  ${yb}[i] = ${xb}[r0 + c0];`
-      : [
-          `  let r1 = plane + u32(${ib}[${p.outH}u + h]) * ${p.inW}u;`,
-          `  let c1 = u32(${ib}[${2 * p.outH + p.outW}u + w]);`,
-          `  let fh = ${wb}[h];`,
-          `  let fw = ${wb}[${p.outH}u + w];`,
-          `  let top = ${xb}[r0 + c0] + fw * (${xb}[r0 + c1] - ${xb}[r0 + c0]);`,
-          `  let bottom = ${xb}[r1 + c0] + fw * (${xb}[r1 + c1] - ${xb}[r1 + c0]);`,
-          `  ${yb}[i] = top + fh * (bottom - top);`,
-        ].join('\n'),
-  ].join('\n');
-  return [perInvocation({ bindings: b.list, count: sizeOfValue(y), body })];
+    p.extrapolation !== undefined ? `  if (${ib}[h * ${kh}u] < 0 || ${ib}[${colsAt}u + w * ${kw}u] < 0) { ${yb}[i] = ${wgslLiteral(p.extrapolation, 'f32')}; return; }` : '',
+    ...range(kh).map((t) => `  let r${t} = plane + u32(${ib}[h * ${kh}u + ${t}u]) * ${p.inW}u;`),
+    ...range(kw).map((t) => `  let c${t} = u32(${ib}[${colsAt}u + w * ${kw}u + ${t}u]);`),
+    ...(p.unweighted ? [] : range(kh).map((t) => `  let fh${t} = ${wb}[h * ${kh}u + ${t}u];`)),
+    ...(p.unweighted ? [] : range(kw).map((t) => `  let fw${t} = ${wb}[${colsAt}u + w * ${kw}u + ${t}u];`)),
+    `  ${yb}[i] = ${range(kh).flatMap((th) => range(kw).map((tw) => term(th, tw))).join(' + ')};`,
+  ].filter((l) => l !== '').join('\n');
+  dispatches.push(perInvocation({ bindings: b.list, count: sizeOfValue(y), body }));
+  return dispatches;
 }
