@@ -49,6 +49,8 @@ export const KERNEL_FAMILIES = {
   maxUnpool: ['max_unpool'],
   loss: ['negative_log_likelihood_loss', 'softmax_cross_entropy_loss'],
   recurrent: ['rnn', 'gru', 'lstm'],
+  /** K from a constant operand; values and indices sorted. */
+  topK: ['top_k'],
   reduce: REDUCTIONS.map((r) => `reduce_${r}` as const),
 } as const satisfies Record<string, readonly string[]>;
 

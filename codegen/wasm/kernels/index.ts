@@ -16,6 +16,7 @@ import { resizeKernel } from './resize.js';
 import { reverseSequenceKernel } from './reverse-sequence.js';
 import { runTimeCumSumKernel, runTimeTriluKernel } from './run-time-operands.js';
 import { maxUnpoolKernel } from './unpool.js';
+import { topKKernel } from './top-k.js';
 import { kernelTable } from '../../kernel-families.js';
 import { withEmptyOperandsKnown } from '../../movement-geometry.js';
 
@@ -59,5 +60,6 @@ export const KERNELS: Readonly<Record<string, KernelGenerator>> = kernelTable<Ke
   maxUnpool: maxUnpoolKernel,
   loss: lossKernel,
   recurrent: recurrentKernel,
+  topK: topKKernel,
   reduce: withEmptyOperandsKnown(reduceKernel),
 });

@@ -15,6 +15,7 @@ import { maxPoolKernel } from './max-pool-indices.js';
 import { recurrentKernel } from './recurrent.js';
 import { reverseSequenceKernel } from './reverse-sequence.js';
 import { runTimeCumSumKernel, runTimeTriluKernel } from './run-time-operands.js';
+import { topKKernel } from './top-k.js';
 import { withEmptyOperandsKnown } from '../../movement-geometry.js';
 import { resizeKernel } from './resize.js';
 import { maxUnpoolKernel } from './unpool.js';
@@ -60,5 +61,6 @@ export const WGSL_KERNELS: Readonly<Record<string, WgslKernelGenerator>> = kerne
   maxUnpool: maxUnpoolKernel,
   loss: lossKernel,
   recurrent: recurrentKernel,
+  topK: topKKernel,
   reduce: withEmptyOperandsKnown(reduceKernel),
 });

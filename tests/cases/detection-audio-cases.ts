@@ -1,0 +1,28 @@
+// Cases both targets run against the reference interpreter for the ops of detection heads and audio front
+// ends: top_k (selection with ties), roi_align, stft and mel_weight_matrix. Each graph runs once per feed set
+// (inputs a set leaves out are random; an empty set: all random).
+import { Tensor } from '../../compiler/ir/tensor.js';
+import { buildGraph } from '../util/graphs.js';
+import type { FedCase } from './op-cases.js';
+
+const i64s = (v: number[]) => Tensor.fromArray('i64', [v.length], v);
+
+/** Values drawn from {0, 1, 2}: every line has ties, which must keep ascending indices. */
+const withTies = (shape: number[]) => Tensor.fromArray('f32', shape, Array.from({ length: shape.reduce((p, d) => p * d, 1) }, (_, e) => (e * 7) % 3));
+
+export const DETECTION_AUDIO_CASES: Record<string, FedCase> = {
+  'top_k largest and smallest along a middle and the last axis, K from 1 to the whole axis, ties by lower index, i32 values': {
+    graph: () =>
+      buildGraph({
+        inputs: { x: { dtype: 'f32', shape: [2, 5, 3] }, n: { dtype: 'i32', shape: [4, 6] } },
+        build: (b, { x, n }) => [
+          ...b.emit('top_k', [x, b.constant(i64s([3]))], { axis: 1 }, 2),
+          ...b.emit('top_k', [x, b.constant(i64s([2]))], { axis: -2, largest: 0 }, 2),
+          ...b.emit('top_k', [x, b.constant(i64s([3]))], { axis: -1 }, 2),
+          ...b.emit('top_k', [n, b.constant(i64s([1]))], { axis: 1, largest: 0 }, 2),
+          ...b.emit('top_k', [n, b.constant(i64s([6]))], { axis: 1 }, 2),
+        ],
+      }),
+    feeds: [{}, { x: withTies([2, 5, 3]) }],
+  },
+};
