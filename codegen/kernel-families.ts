@@ -51,6 +51,8 @@ export const KERNEL_FAMILIES = {
   recurrent: ['rnn', 'gru', 'lstm'],
   /** K from a constant operand; values and indices sorted. */
   topK: ['top_k'],
+  /** sample_rate and the edge frequencies read at run time (constant ones are folded before lowering). */
+  melWeightMatrix: ['mel_weight_matrix'],
   reduce: REDUCTIONS.map((r) => `reduce_${r}` as const),
 } as const satisfies Record<string, readonly string[]>;
 

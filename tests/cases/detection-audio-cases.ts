@@ -25,4 +25,18 @@ export const DETECTION_AUDIO_CASES: Record<string, FedCase> = {
       }),
     feeds: [{}, { x: withTies([2, 5, 3]) }],
   },
+  'mel_weight_matrix with the sample rate and edge frequencies given at run time': {
+    graph: () =>
+      buildGraph({
+        inputs: { rate: { dtype: 'i32', shape: [] }, low: { dtype: 'f32', shape: [] }, high: { dtype: 'f32', shape: [] } },
+        build: (b, { rate, low, high }) => [
+          b.emit('mel_weight_matrix', [b.constant(Tensor.scalar('i32', 8)), b.constant(Tensor.scalar('i32', 16)), rate, low, high])[0],
+          b.emit('mel_weight_matrix', [b.constant(Tensor.scalar('i32', 5)), b.constant(Tensor.scalar('i32', 64)), rate, low, high])[0],
+        ],
+      }),
+    feeds: [
+      { rate: Tensor.scalar('i32', 8192), low: Tensor.scalar('f32', 0), high: Tensor.scalar('f32', 4096) },
+      { rate: Tensor.scalar('i32', 16000), low: Tensor.scalar('f32', 300), high: Tensor.scalar('f32', 6000) },
+    ],
+  },
 };

@@ -17,6 +17,7 @@ import { reverseSequenceKernel } from './reverse-sequence.js';
 import { runTimeCumSumKernel, runTimeTriluKernel } from './run-time-operands.js';
 import { maxUnpoolKernel } from './unpool.js';
 import { topKKernel } from './top-k.js';
+import { melWeightMatrixKernel } from './mel-weight-matrix.js';
 import { kernelTable } from '../../kernel-families.js';
 import { withEmptyOperandsKnown } from '../../movement-geometry.js';
 
@@ -61,5 +62,6 @@ export const KERNELS: Readonly<Record<string, KernelGenerator>> = kernelTable<Ke
   loss: lossKernel,
   recurrent: recurrentKernel,
   topK: topKKernel,
+  melWeightMatrix: melWeightMatrixKernel,
   reduce: withEmptyOperandsKnown(reduceKernel),
 });

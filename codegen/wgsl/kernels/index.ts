@@ -16,6 +16,7 @@ import { recurrentKernel } from './recurrent.js';
 import { reverseSequenceKernel } from './reverse-sequence.js';
 import { runTimeCumSumKernel, runTimeTriluKernel } from './run-time-operands.js';
 import { topKKernel } from './top-k.js';
+import { melWeightMatrixKernel } from './mel-weight-matrix.js';
 import { withEmptyOperandsKnown } from '../../movement-geometry.js';
 import { resizeKernel } from './resize.js';
 import { maxUnpoolKernel } from './unpool.js';
@@ -62,5 +63,6 @@ export const WGSL_KERNELS: Readonly<Record<string, WgslKernelGenerator>> = kerne
   loss: lossKernel,
   recurrent: recurrentKernel,
   topK: topKKernel,
+  melWeightMatrix: melWeightMatrixKernel,
   reduce: withEmptyOperandsKnown(reduceKernel),
 });
