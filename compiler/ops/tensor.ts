@@ -7,6 +7,7 @@ import { tensorLinalgOps } from './tensor-linalg.js';
 import { tensorReduceOps } from './tensor-reduce.js';
 import { tensorShapeOps } from './tensor-shape.js';
 import { tensorSliceOps } from './tensor-slice.js';
+import { stftOps } from './tensor-stft.js';
 import { inferSameAsInput, required } from './util.js';
 
 export const tensorOps: OpDef[] = [
@@ -24,4 +25,5 @@ export const tensorOps: OpDef[] = [
   ...tensorReduceOps,
   ...tensorGenerateOps,
   ...tensorLinalgOps,
+  ...stftOps,
 ];

@@ -25,6 +25,18 @@ export const DETECTION_AUDIO_CASES: Record<string, FedCase> = {
       }),
     feeds: [{}, { x: withTies([2, 5, 3]) }],
   },
+  'stft of real and complex signals: a window given at run time or a frame_length, onesided or not, frames that leave a tail': {
+    graph: () =>
+      buildGraph({
+        inputs: { r: { dtype: 'f32', shape: [2, 40, 1] }, c: { dtype: 'f32', shape: [1, 21, 2] }, w: { dtype: 'f32', shape: [8] } },
+        build: (b, { r, c, w }) => [
+          b.emit('stft', [r, b.constant(Tensor.scalar('i64', 6)), w])[0],
+          b.emit('stft', [r, b.constant(Tensor.scalar('i64', 8)), null, b.constant(Tensor.scalar('i64', 7))], { onesided: 0 })[0],
+          b.emit('stft', [c, b.constant(Tensor.scalar('i64', 4)), null, b.constant(Tensor.scalar('i64', 5))], { onesided: 0 })[0],
+        ],
+      }),
+    feeds: [{}],
+  },
   'mel_weight_matrix with the sample rate and edge frequencies given at run time': {
     graph: () =>
       buildGraph({
