@@ -53,6 +53,8 @@ export const KERNEL_FAMILIES = {
   topK: ['top_k'],
   /** sample_rate and the edge frequencies read at run time (constant ones are folded before lowering). */
   melWeightMatrix: ['mel_weight_matrix'],
+  /** Rois and batch indices read at run time. */
+  roiAlign: ['roi_align'],
   reduce: REDUCTIONS.map((r) => `reduce_${r}` as const),
 } as const satisfies Record<string, readonly string[]>;
 

@@ -25,6 +25,22 @@ export const DETECTION_AUDIO_CASES: Record<string, FedCase> = {
       }),
     feeds: [{}, { x: withTies([2, 5, 3]) }],
   },
+  'roi_align avg and max, half_pixel and output_half_pixel, fixed and adaptive sampling, rois reaching outside the image': {
+    graph: () =>
+      buildGraph({
+        inputs: { x: { dtype: 'f32', shape: [2, 3, 9, 11] }, rois: { dtype: 'f32', shape: [4, 4] }, batch: { dtype: 'i64', shape: [4] } },
+        build: (b, { x, rois, batch }) => [
+          b.emit('roi_align', [x, rois, batch], { output_height: 3, output_width: 2, sampling_ratio: 2 })[0],
+          b.emit('roi_align', [x, rois, batch], { output_height: 2, output_width: 4, coordinate_transformation_mode: 'output_half_pixel', spatial_scale: 0.5 })[0],
+          b.emit('roi_align', [x, rois, batch], { mode: 'max', output_height: 3, output_width: 3, sampling_ratio: 2 })[0],
+          b.emit('roi_align', [x, rois, batch], { mode: 'max', output_height: 2, output_width: 2, spatial_scale: 2 })[0],
+        ],
+      }),
+    feeds: [{
+      rois: Tensor.fromArray('f32', [4, 4], [0, 0, 10, 8, 2.5, 1.2, 6.3, 7.9, -3, -2, 4, 3, 7, 5, 14, 12]),
+      batch: Tensor.fromArray('i64', [4], [0, 1, 1, 0]),
+    }],
+  },
   'stft of real and complex signals: a window given at run time or a frame_length, onesided or not, frames that leave a tail': {
     graph: () =>
       buildGraph({

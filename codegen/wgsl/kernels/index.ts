@@ -17,6 +17,7 @@ import { reverseSequenceKernel } from './reverse-sequence.js';
 import { runTimeCumSumKernel, runTimeTriluKernel } from './run-time-operands.js';
 import { topKKernel } from './top-k.js';
 import { melWeightMatrixKernel } from './mel-weight-matrix.js';
+import { roiAlignKernel } from './roi-align.js';
 import { withEmptyOperandsKnown } from '../../movement-geometry.js';
 import { resizeKernel } from './resize.js';
 import { maxUnpoolKernel } from './unpool.js';
@@ -64,5 +65,6 @@ export const WGSL_KERNELS: Readonly<Record<string, WgslKernelGenerator>> = kerne
   recurrent: recurrentKernel,
   topK: topKKernel,
   melWeightMatrix: melWeightMatrixKernel,
+  roiAlign: roiAlignKernel,
   reduce: withEmptyOperandsKnown(reduceKernel),
 });
