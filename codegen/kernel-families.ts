@@ -51,7 +51,7 @@ export const KERNEL_FAMILIES = {
   recurrent: ['rnn', 'gru', 'lstm'],
   /** K from a constant operand; values and indices sorted. */
   topK: ['top_k'],
-  /** sample_rate and the edge frequencies read at run time (constant ones are folded before lowering). */
+  /** sample_rate and the edge frequencies read from memory: run-time inputs or constants alike. */
   melWeightMatrix: ['mel_weight_matrix'],
   /** Rois and batch indices read at run time. */
   roiAlign: ['roi_align'],

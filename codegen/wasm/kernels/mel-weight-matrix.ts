@@ -1,6 +1,6 @@
-// mel_weight_matrix with its sample rate and edge frequencies read at run time (constant ones are folded by
-// passes/legalize-generate.ts): each element from its filter's edge bins, in f64 as the reference computes
-// them (codegen/mel-geometry.ts).
+// mel_weight_matrix with its sample rate and edge frequencies read from memory (at run time, or constants where
+// folding left the matrix to compute, as for a graph output): each element from its filter's edge bins, in f64
+// as the reference computes them (codegen/mel-geometry.ts).
 import { asType } from '../as-target.js';
 import { melGeometry } from '../../mel-geometry.js';
 import { at, sizeOfValue, unsupported, type KernelContext } from './kernel.js';

@@ -1,6 +1,6 @@
-// mel_weight_matrix with its sample rate and edge frequencies read at run time (constant ones are folded by
-// passes/legalize-generate.ts): one invocation per element computes its filter's edge bins in f32
-// (codegen/mel-geometry.ts; WGSL has no log10: ln(x)/ln(10)).
+// mel_weight_matrix with its sample rate and edge frequencies read from memory (at run time, or constants where
+// folding left the matrix to compute, as for a graph output): one invocation per element computes its filter's
+// edge bins in f32 (codegen/mel-geometry.ts; WGSL has no log10: ln(x)/ln(10)).
 import { sizeOfValue } from '../../shapes.js';
 import { melGeometry } from '../../mel-geometry.js';
 import { storageType } from '../wgsl-target.js';
