@@ -1,8 +1,6 @@
-// The detection and audio cases (tests/cases/detection-audio-cases.ts) on every target, against the
-// reference interpreter, each fed every feed set its case lists.
-import { DETECTION_AUDIO_CASES } from '../cases/detection-audio-cases.js';
+// The detection and audio graph (tests/cases/detection-audio-cases.ts) on every target, against the reference
+// interpreter: top_k, roi_align, stft and mel_weight_matrix with their data operands given at run time.
+import { DETECTION_AUDIO_FEEDS, detectionAudioGraph } from '../cases/detection-audio-cases.js';
 import { forEachTarget } from '../util/targets.js';
 
-for (const [name, { graph, feeds }] of Object.entries(DETECTION_AUDIO_CASES)) {
-  feeds.forEach((given, i) => forEachTarget(`${name} (feed ${i + 1})`, graph, { feeds: given }));
-}
+forEachTarget('top_k with ties, roi_align, stft and mel_weight_matrix, operands given at run time', detectionAudioGraph, { feeds: DETECTION_AUDIO_FEEDS });
