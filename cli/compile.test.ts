@@ -122,16 +122,16 @@ describe('dlc compile --target wasm', () => {
 describe('dlc compile: model errors', () => {
   for (const target of ['wasm', 'webgpu']) {
     test(`${target}: an error raised in lowering starts with the file, then the node and op`, async () => {
-      const file = path.join(tmp, 'top-k.onnx');
+      const file = path.join(tmp, 'pad-wrap.onnx');
       const model = encodeOnnxModel({
-        inputs: [{ name: 'x', dtype: 'f32', shape: [2, 3] }],
-        outputs: [{ name: 'y', dtype: 'f32', shape: [2, 2] }, { name: 'i', dtype: 'i64', shape: [2, 2] }],
-        nodes: [{ op: 'TopK', name: 'top', inputs: ['x', 'k'], outputs: ['y', 'i'] }],
-        initializers: [{ name: 'k', tensor: Tensor.fromArray('i64', [1], [2]) }],
+        inputs: [{ name: 'x', dtype: 'f32', shape: [2, 5] }],
+        outputs: [{ name: 'y', dtype: 'f32', shape: [2, 7] }],
+        nodes: [{ op: 'Pad', name: 'pad', inputs: ['x', 'pads'], outputs: ['y'], attrs: { mode: 'wrap' } }],
+        initializers: [{ name: 'pads', tensor: Tensor.fromArray('i64', [4], [0, 1, 0, 1]) }],
       });
       fs.writeFileSync(file, model);
       const r = await dlc('compile', file, '--target', target, '-o', path.join(tmp, 'never'));
-      expect(r.stderr).toBe(`dlc: ${file}, node 'top', op top_k: op top_k is not supported by the ${target} target\n`);
+      expect(r.stderr).toBe(`dlc: ${file}, node 'pad', op pad: op pad is not supported by the ${target} target: pad mode 'wrap'\n`);
       expect(r.code).toBe(1);
       expect(fs.existsSync(path.join(tmp, 'never'))).toBe(false);
     });

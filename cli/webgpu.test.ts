@@ -117,19 +117,20 @@ describe('dlc with --target webgpu', () => {
   });
 
   test('an op the target lacks is one clear line', async () => {
-    const file = path.join(tmp, 'top-k.onnx');
+    const file = path.join(tmp, 'wrap-pad.onnx');
     fs.writeFileSync(
       file,
       encodeOnnxModel({
+        opset: 19,
         inputs: [{ name: 'x', dtype: 'f32', shape: [2, 3] }],
-        initializers: [{ name: 'k', tensor: Tensor.fromArray('i64', [1], [2]) }],
-        outputs: [{ name: 'y', dtype: 'f32', shape: [2, 2] }, { name: 'i', dtype: 'i64', shape: [2, 2] }],
-        nodes: [{ op: 'TopK', inputs: ['x', 'k'], outputs: ['y', 'i'] }],
+        initializers: [{ name: 'pads', tensor: Tensor.fromArray('i64', [4], [0, 1, 0, 1]) }],
+        outputs: [{ name: 'y', dtype: 'f32', shape: [2, 5] }],
+        nodes: [{ op: 'Pad', inputs: ['x', 'pads'], outputs: ['y'], attrs: { mode: 'wrap' } }],
       }),
     );
     const r = await dlc('compile', file, '--target', 'webgpu', '-o', path.join(tmp, 'never'));
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^dlc: .*op top_k is not supported by the webgpu target.*\n$/);
+    expect(r.stderr).toMatch(/^dlc: .*op pad is not supported by the webgpu target: pad mode 'wrap'.*\n$/);
     expect(fs.existsSync(path.join(tmp, 'never'))).toBe(false);
   });
 });

@@ -52,6 +52,12 @@ export const KERNEL_FAMILIES = {
   maxUnpool: ['max_unpool'],
   loss: ['negative_log_likelihood_loss', 'softmax_cross_entropy_loss'],
   recurrent: ['rnn', 'gru', 'lstm'],
+  /** K from a constant operand; values and indices sorted. */
+  topK: ['top_k'],
+  /** sample_rate and the edge frequencies read from memory: run-time inputs or constants alike. */
+  melWeightMatrix: ['mel_weight_matrix'],
+  /** Rois and batch indices read at run time. */
+  roiAlign: ['roi_align'],
   reduce: REDUCTIONS.map((r) => `reduce_${r}` as const),
 } as const satisfies Record<string, readonly string[]>;
 

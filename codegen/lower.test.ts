@@ -40,13 +40,13 @@ describe('lowering', () => {
   });
 
   for (const target of ['wasm', 'webgpu'] as const) {
-    test(`${target}: an op with no kernel and no legalize rule names the target`, async () => {
+    test(`${target}: an op whose form the target has no kernel for names the target and the form`, async () => {
       const g = buildGraph({
         inputs: { x: { dtype: 'f32', shape: [2, 5] } },
-        build: (b, { x }) => [b.emit('top_k', [x, b.constant(Tensor.fromArray('i64', [1], [2]))])[0]],
+        build: (b, { x }) => [b.emit('pad', [x, b.constant(Tensor.fromArray('i64', [4], [0, 1, 0, 1]))], { mode: 'wrap' })[0]],
       });
       const err = await rejectionOf(COMPILE[target](g));
-      expect(err.message).toMatch(new RegExp(`op top_k: op top_k is not supported by the ${target} target`));
+      expect(err.message).toMatch(new RegExp(`op pad: op pad is not supported by the ${target} target: pad mode 'wrap'`));
     });
   }
 });

@@ -116,13 +116,20 @@ export function isInferenceDropout(k: ConstantOperands): boolean {
   return r !== undefined && r.data[0] === 0;
 }
 
-/** pad's elements added before each axis (negative: cropped) and its fill value, from constant operands. */
-export function padGeometry(k: ConstantOperands, xs: readonly number[], refuse: Refuse): { before: number[]; fill: number } {
+/**
+ * pad's elements added before each axis (negative: cropped), from constant operands, and its fill value: a
+ * number when it is a constant (or absent: 0), or the operand itself when it is known only at run time, for
+ * the kernel to read its one element.
+ */
+export function padGeometry(k: ConstantOperands, xs: readonly number[], refuse: Refuse): { before: number[]; fill: number | Value } {
   const pads = constInts(k, 1, 'pads', refuse)!;
   const axes = (constInts(k, 3, 'axes', refuse) ?? xs.map((_, i) => i)).map((a) => normalizeAxis(a, xs.length));
   const before = xs.map(() => 0);
   axes.forEach((a, i) => (before[a] = pads[i]));
-  const fillT = k.node.inputs[2] ? k.constantOf(k.node.inputs[2]) : undefined;
-  if (k.node.inputs[2] && !fillT) refuse('a fill value known only at run time');
-  return { before, fill: fillT && fillT.size > 0 ? fillT.data[0] : 0 };
+  const fillV = k.node.inputs[2];
+  if (!fillV) return { before, fill: 0 };
+  const fillT = k.constantOf(fillV);
+  if (fillT) return { before, fill: fillT.size > 0 ? fillT.data[0] : 0 };
+  if (fillV.type.shape.some((d) => d === 0)) return { before, fill: 0 };
+  return { before, fill: fillV };
 }

@@ -11,7 +11,7 @@ import { castTo, computed, concreteShape, emit1, i64Constant, reshapeTo, scalarC
 import type { RewriteRule } from './rewrite.js';
 
 /** Ops that compute a small tensor from scalar operands alone. */
-const VALUE_OF_OPERANDS = ['range', 'hann_window', 'hamming_window', 'blackman_window', 'mel_weight_matrix'];
+const VALUE_OF_OPERANDS = ['range', 'hann_window', 'hamming_window', 'blackman_window'];
 
 export const GENERATE_RULES: readonly RewriteRule[] = [
   // constant_of_shape(s) {value=v} → expand(v, s)
@@ -22,7 +22,7 @@ export const GENERATE_RULES: readonly RewriteRule[] = [
     const fill = value instanceof Tensor ? value.reshape([]) : Tensor.scalar('f32', 0);
     return [emit1(rw, 'expand', [rw.constant(fill), shape])];
   }],
-  // range(a, b, d), hann/hamming/blackman_window(n), mel_weight_matrix(…) of constant operands → identity(their value)
+  // range(a, b, d), hann/hamming/blackman_window(n) of constant operands → identity(their value)
   [{ op: VALUE_OF_OPERANDS }, (m, rw) => {
     const { root } = m;
     if (!root.inputs.every((v) => v?.data)) return undefined;

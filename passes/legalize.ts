@@ -11,11 +11,12 @@ import { EINSUM_RULES } from './legalize-einsum.js';
 import { GENERATE_RULES } from './legalize-generate.js';
 import { NORM_RULES } from './legalize-norm.js';
 import { QUANT_RULES } from './legalize-quant.js';
+import { SIGNAL_RULES } from './legalize-signal.js';
 import { TRAINING_RULES } from './legalize-training.js';
 import type { PassInfo } from './manager.js';
 import { applyRewrites, type RewriteRule } from './rewrite.js';
 
-export const LEGALIZE_RULES: readonly RewriteRule[] = [...EINSUM_RULES, ...NORM_RULES, ...QUANT_RULES, ...GENERATE_RULES, ...TRAINING_RULES];
+export const LEGALIZE_RULES: readonly RewriteRule[] = [...EINSUM_RULES, ...NORM_RULES, ...QUANT_RULES, ...GENERATE_RULES, ...TRAINING_RULES, ...SIGNAL_RULES];
 
 const ruleOps = (rule: RewriteRule): readonly string[] => (typeof rule[0].op === 'string' ? [rule[0].op] : rule[0].op);
 

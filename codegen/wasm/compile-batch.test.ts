@@ -51,12 +51,12 @@ describe('WasmBatchBuilder', () => {
   });
 
   test('a graph the target rejects is a DlcError that leaves the batch as it was', async () => {
-    const rejected = buildGraph({ inputs: { x: f32(3, 3) }, build: (b, { x }) => b.emit('top_k', [x, b.constant(Tensor.fromArray('i64', [1], [2]))], {}, 2) });
+    const rejected = buildGraph({ inputs: { x: f32(3, 3) }, build: (b, { x }) => b.emit('pad', [x, b.constant(Tensor.fromArray('i64', [4], [0, 1, 0, 1]))], { mode: 'wrap' }) });
     const builder = new WasmBatchBuilder();
     builder.add(withWeights);
     const bytes = builder.planBytes;
     expect(() => builder.add(rejected)).toThrow(DlcError);
-    expect(() => builder.add(rejected)).toThrow(/op top_k is not supported by the wasm target/);
+    expect(() => builder.add(rejected)).toThrow(/op pad is not supported by the wasm target: pad mode 'wrap'/);
     expect([builder.size, builder.planBytes]).toEqual([1, bytes]);
     expect(builder.add(sameOps)).toBe(1);
     const [m0, m1] = await loadBatch(await builder.compile());

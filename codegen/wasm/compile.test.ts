@@ -7,9 +7,9 @@ import { loadProgram } from './run-program.js';
 
 describe('compileToWasm', () => {
   test('an unsupported op is a DlcError naming the node and op', async () => {
-    const g = buildGraph({ inputs: { x: { dtype: 'f32', shape: [3, 3] } }, build: (b, { x }) => b.emit('top_k', [x, b.constant(Tensor.fromArray('i64', [1], [2]))], {}, 2) });
+    const g = buildGraph({ inputs: { x: { dtype: 'f32', shape: [3, 3] } }, build: (b, { x }) => b.emit('pad', [x, b.constant(Tensor.fromArray('i64', [4], [0, 1, 0, 1]))], { mode: 'wrap' }) });
     await expect(compileToWasm(g)).rejects.toThrow(DlcError);
-    await expect(compileToWasm(g)).rejects.toThrow(/node 'top_k_\d+', op top_k: op top_k is not supported by the wasm target/);
+    await expect(compileToWasm(g)).rejects.toThrow(/node 'pad_\d+', op pad: op pad is not supported by the wasm target: pad mode 'wrap'/);
   });
 
   test('a symbolic input shape is a DlcError', async () => {

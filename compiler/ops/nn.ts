@@ -10,8 +10,9 @@ import { normOps } from './nn-norm.js';
 import { poolOps } from './nn-pool.js';
 import { quantOps } from './nn-quant.js';
 import { resizeOps } from './nn-resize.js';
+import { roiAlignOps } from './nn-roi-align.js';
 import { softmaxOps } from './nn-softmax.js';
 import { trainingOps } from './nn-training.js';
 import type { OpDef } from './registry.js';
 
-export const nnOps: OpDef[] = [...convOps, ...poolOps, ...matmulOps, ...einsumOps, ...softmaxOps, ...normOps, ...resizeOps, ...gridSampleOps, ...quantOps, ...lossOps, ...layoutOps, ...trainingOps];
+export const nnOps: OpDef[] = [...convOps, ...poolOps, ...matmulOps, ...einsumOps, ...softmaxOps, ...normOps, ...resizeOps, ...gridSampleOps, ...quantOps, ...lossOps, ...layoutOps, ...trainingOps, ...roiAlignOps];

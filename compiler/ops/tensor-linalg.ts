@@ -96,7 +96,7 @@ function dftGeometry(shape: readonly Dim[], axisT: Tensor | null | undefined, le
   return { axis, n, outLen };
 }
 
-function refDft(x: Tensor, lengthT: Tensor | null, axisT: Tensor | null, inverse: boolean, onesided: boolean): Tensor {
+export function refDft(x: Tensor, lengthT: Tensor | null, axisT: Tensor | null, inverse: boolean, onesided: boolean): Tensor {
   const length = lengthT ? lengthT.data[0] : undefined;
   if (length !== undefined && !(Number.isInteger(length) && length > 0)) throw new DlcError(`dft: dft_length ${length} is not positive`);
   const g = dftGeometry(x.shape, axisT, length, onesided);

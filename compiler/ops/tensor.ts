@@ -8,6 +8,7 @@ import { tensorReduceOps } from './tensor-reduce.js';
 import { tensorShapeOps } from './tensor-shape.js';
 import { tensorSliceOps } from './tensor-slice.js';
 import { tfIdfOps } from './text-tfidf.js';
+import { stftOps } from './tensor-stft.js';
 import { inferSameAsInput, required } from './util.js';
 
 export const tensorOps: OpDef[] = [
@@ -26,4 +27,5 @@ export const tensorOps: OpDef[] = [
   ...tensorGenerateOps,
   ...tensorLinalgOps,
   ...tfIdfOps,
+  ...stftOps,
 ];

@@ -79,6 +79,17 @@ export const RUN_TIME_OPERAND_CASES: Record<string, FedCase> = {
       }),
     feeds: [[0, 0, 0.4, 0.6, 1, 1, 0.6, 0.8], [0, 0, -0.25, 0.1, 1, 1, 1.2, 0.75]].map((v) => ({ roi: Tensor.fromArray('f32', [8], v) })),
   },
+  'pad with its fill value given at run time, growing and cropping axes': {
+    graph: () =>
+      buildGraph({
+        inputs: { x: { dtype: 'f32', shape: [2, 3, 4] }, v: { dtype: 'f32', shape: [] } },
+        build: (b, { x, v }) => [
+          b.emit('pad', [x, b.constant(Tensor.fromArray('i64', [6], [0, 1, 2, 1, 0, -1])), v])[0],
+          b.emit('pad', [x, b.constant(Tensor.fromArray('i64', [2], [2, 3])), v, b.constant(Tensor.fromArray('i64', [1], [-1]))])[0],
+        ],
+      }),
+    feeds: [1.5, -7].map((v) => ({ v: Tensor.scalar('f32', v) })),
+  },
   'reduce_sum and reduce_max with empty axes fed at run time: all axes, or none with noop_with_empty_axes': {
     graph: () =>
       buildGraph({

@@ -18,6 +18,9 @@ import { reverseSequenceKernel } from './reverse-sequence.js';
 import { tfIdfKernel } from './tfidf.js';
 import { runTimeCumSumKernel, runTimeTriluKernel } from './run-time-operands.js';
 import { maxUnpoolKernel } from './unpool.js';
+import { topKKernel } from './top-k.js';
+import { melWeightMatrixKernel } from './mel-weight-matrix.js';
+import { roiAlignKernel } from './roi-align.js';
 import { kernelTable } from '../../kernel-families.js';
 import { withEmptyOperandsKnown } from '../../movement-geometry.js';
 
@@ -63,5 +66,8 @@ export const KERNELS: Readonly<Record<string, KernelGenerator>> = kernelTable<Ke
   maxUnpool: maxUnpoolKernel,
   loss: lossKernel,
   recurrent: recurrentKernel,
+  topK: topKKernel,
+  melWeightMatrix: melWeightMatrixKernel,
+  roiAlign: roiAlignKernel,
   reduce: withEmptyOperandsKnown(reduceKernel),
 });

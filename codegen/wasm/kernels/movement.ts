@@ -136,7 +136,10 @@ export function padKernel(k: KernelContext): string {
   const xst = stridesOf(xs);
   const inBase = lo.reduce((s, l, i) => s + l * xst[i], 0);
   const outBase = before.reduce((s, b, i) => s + Math.max(0, b) * ost[i], 0);
-  const code = [loopNest({ dims: [sizeOfValue(y)], strides: [[1]] }, ([o]) => `store<${t}>(${at(k.ptr(y), o, y.type.dtype)}, ${asLiteral(fill, y.type.dtype)});`, 'f')];
+  // A fill known only at run time is loaded once from its operand's first element.
+  const fillExpr = typeof fill === 'number' ? asLiteral(fill, y.type.dtype) : 'fill';
+  const code = typeof fill === 'number' ? [] : [`const fill = load<${t}>(${k.ptr(fill)});`];
+  code.push(loopNest({ dims: [sizeOfValue(y)], strides: [[1]] }, ([o]) => `store<${t}>(${at(k.ptr(y), o, y.type.dtype)}, ${fillExpr});`, 'f'));
   if (dims.every((d) => d > 0)) {
     code.push(loopNest({ dims, strides: [ost, xst] }, ([o, i]) => `store<${t}>(${at(k.ptr(y), `${outBase} + ${o}`, y.type.dtype)}, load<${t}>(${at(k.ptr(x), `${inBase} + ${i}`, x.type.dtype)}));`));
   }

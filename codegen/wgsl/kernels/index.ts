@@ -16,6 +16,9 @@ import { recurrentKernel } from './recurrent.js';
 import { reverseSequenceKernel } from './reverse-sequence.js';
 import { tfIdfKernel } from './tfidf.js';
 import { runTimeCumSumKernel, runTimeTriluKernel } from './run-time-operands.js';
+import { topKKernel } from './top-k.js';
+import { melWeightMatrixKernel } from './mel-weight-matrix.js';
+import { roiAlignKernel } from './roi-align.js';
 import { withEmptyOperandsKnown } from '../../movement-geometry.js';
 import { gridSampleKernel } from './grid-sample.js';
 import { resizeKernel } from './resize.js';
@@ -64,5 +67,8 @@ export const WGSL_KERNELS: Readonly<Record<string, WgslKernelGenerator>> = kerne
   maxUnpool: maxUnpoolKernel,
   loss: lossKernel,
   recurrent: recurrentKernel,
+  topK: topKKernel,
+  melWeightMatrix: melWeightMatrixKernel,
+  roiAlign: roiAlignKernel,
   reduce: withEmptyOperandsKnown(reduceKernel),
 });

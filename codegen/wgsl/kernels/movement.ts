@@ -174,7 +174,9 @@ export function padKernel(k: WgslKernelContext): WgslDispatch[] {
     }
     lines.push(`  src += c${d} * ${xst[d]};`);
   }
-  lines.push(`  if (inside) { ${yb}[i] = ${xb}[u32(src)]; } else { ${yb}[i] = ${wgslLiteral(fill, y.type.dtype)}; }`);
+  // A fill known only at run time is read from its operand's binding.
+  const fillExpr = typeof fill === 'number' ? wgslLiteral(fill, y.type.dtype) : `${b.of(fill)}[0]`;
+  lines.push(`  if (inside) { ${yb}[i] = ${xb}[u32(src)]; } else { ${yb}[i] = ${fillExpr}; }`);
   return [perInvocation({ bindings: b.list, count, body: lines.join('\n') })];
 }
 
