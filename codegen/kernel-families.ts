@@ -50,6 +50,11 @@ export const KERNEL_FAMILIES = {
   loss: ['negative_log_likelihood_loss', 'softmax_cross_entropy_loss'],
   recurrent: ['rnn', 'gru', 'lstm'],
   reduce: REDUCTIONS.map((r) => `reduce_${r}` as const),
+  /** Outputs whose size depends on data (compiler/run-time-dims.ts): written compactly, with their extent. */
+  nonZero: ['non_zero'],
+  compress: ['compress'],
+  unique: ['unique'],
+  nonMaxSuppression: ['non_max_suppression'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type KernelFamily = keyof typeof KERNEL_FAMILIES;

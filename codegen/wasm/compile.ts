@@ -2,6 +2,7 @@
 // baked-in shapes), a static memory plan, and one exported `run()` calling the kernels in order. Kernels
 // refer to tensors by address tokens; once every kernel is generated (so that every read, write, alias and
 // scratch request is known) the plan is made and the tokens become byte offsets.
+import { extentRecord, storageBytes } from '../run-time-extent.js';
 import { nodeFlops } from '../../compiler/analysis.js';
 import { DlcError } from '../../compiler/errors.js';
 import { byteSize, f32ToF16Bits, type DType } from '../../compiler/ir/dtype.js';
@@ -132,7 +133,7 @@ function generate(graph: Graph, options: WasmCompileOptions, prefix: string, hel
 }
 
 function bytesOf(v: Value): number {
-  return sizeOfValue(v) * byteSize(v.type.dtype);
+  return storageBytes(v, byteSize(v.type.dtype));
 }
 
 /** A constant's bytes as the kernels read them: little-endian, the dtype's natural width. */
@@ -226,7 +227,7 @@ export function renderGraph(original: Graph, options: WasmCompileOptions, target
       .replace(/__v(\d+)__/g, (_, id: string) => `${addressOf.get(Number(id))}`)
       .replace(/__s(\d+)__/g, (_, step: string) => `${plan.scratch[Number(step)]}`),
   );
-  const slot = (v: Value): TensorSlot => ({ name: v.name, dtype: v.type.dtype, shape: [...shapeOf(v)], offset: plan.offsets.get(v)! });
+  const slot = (v: Value): TensorSlot => ({ name: v.name, dtype: v.type.dtype, shape: [...shapeOf(v)], offset: plan.offsets.get(v)!, ...extentRecord(v, byteSize(v.type.dtype), plan.offsets.get(v)!) });
   return {
     functions,
     kernelNodes: gen.nodes,

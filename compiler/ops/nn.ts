@@ -1,6 +1,7 @@
 // Neural-network anchors: convolution, pooling, matmul/gemm, normalization, softmax, resize, losses,
-// quantization, the training preview's optimizers. Each topic lives in its own nn-<topic>.ts file.
+// quantization, the training preview's optimizers, detection post-processing. Each topic lives in its own nn-<topic>.ts file.
 import { convOps } from './nn-conv.js';
+import { detectionOps } from './nn-detection.js';
 import { einsumOps } from './nn-einsum.js';
 import { layoutOps } from './nn-layout.js';
 import { lossOps } from './nn-loss.js';
@@ -13,4 +14,4 @@ import { softmaxOps } from './nn-softmax.js';
 import { trainingOps } from './nn-training.js';
 import type { OpDef } from './registry.js';
 
-export const nnOps: OpDef[] = [...convOps, ...poolOps, ...matmulOps, ...einsumOps, ...softmaxOps, ...normOps, ...resizeOps, ...quantOps, ...lossOps, ...layoutOps, ...trainingOps];
+export const nnOps: OpDef[] = [...convOps, ...poolOps, ...matmulOps, ...einsumOps, ...softmaxOps, ...normOps, ...resizeOps, ...quantOps, ...lossOps, ...layoutOps, ...trainingOps, ...detectionOps];

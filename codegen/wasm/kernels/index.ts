@@ -16,6 +16,9 @@ import { resizeKernel } from './resize.js';
 import { reverseSequenceKernel } from './reverse-sequence.js';
 import { runTimeCumSumKernel, runTimeTriluKernel } from './run-time-operands.js';
 import { maxUnpoolKernel } from './unpool.js';
+import { nonMaxSuppressionKernel } from './non-max-suppression.js';
+import { compressKernel, nonZeroKernel } from './run-time-sized.js';
+import { uniqueKernel } from './unique.js';
 import { kernelTable } from '../../kernel-families.js';
 import { withEmptyOperandsKnown } from '../../movement-geometry.js';
 
@@ -60,4 +63,8 @@ export const KERNELS: Readonly<Record<string, KernelGenerator>> = kernelTable<Ke
   loss: lossKernel,
   recurrent: recurrentKernel,
   reduce: withEmptyOperandsKnown(reduceKernel),
+  nonZero: nonZeroKernel,
+  compress: compressKernel,
+  unique: uniqueKernel,
+  nonMaxSuppression: nonMaxSuppressionKernel,
 });
