@@ -1,7 +1,7 @@
 // The bounds of outputs whose size depends on data, and the marking boundRunTimeDims leaves for codegen.
 import { Tensor } from './ir/tensor.js';
 import { buildGraph } from '../tests/util/graphs.js';
-import { boundRunTimeDims } from './run-time-dims.js';
+import { boundRunTimeDims, checkRunTimeSizedConsumers } from './run-time-dims.js';
 
 const shapes = (g: ReturnType<typeof buildGraph>) => g.outputs.map((o) => [o.type.shape, o.type.runTimeDim]);
 
@@ -33,4 +33,17 @@ test('each op bounds its run-time dim by what its inputs allow, and marks which 
   ]);
   boundRunTimeDims(g);
   expect(shapes(g)[0]).toEqual([[3, 24], 1]);
+});
+
+test('a node reading a run-time-sized tensor is refused, naming the node, before and after bounding', () => {
+  const g = buildGraph({
+    inputs: { x: { dtype: 'f32', shape: [4] } },
+    build: (b, { x }) => [b.emit('cast', [b.emit('non_zero', [x])[0]], { to: 'f32' })[0]],
+  });
+  g.nodes[1].name = 'to_float';
+  g.nodes[0].outputs[0].name = 'i';
+  const message = "node 'to_float', op cast: input 'i' has a size known only at run time (it depends on data); dlc supports such a tensor only as a graph output, not as an operand";
+  expect(() => checkRunTimeSizedConsumers(g)).toThrow(message);
+  boundRunTimeDims(g);
+  expect(() => checkRunTimeSizedConsumers(g)).toThrow(message);
 });

@@ -81,7 +81,7 @@ export function checkRunTimeSizedConsumers(graph: Graph, file?: string): void {
       throw new DlcError(`input '${read.name}' has a size known only at run time (it depends on data); dlc supports such a tensor only as a graph output, not as an operand`, { file, node: node.name, op: node.op });
     }
     node.outputs.forEach((o, i) => {
-      if (!isConcreteShape(o.type.shape) && runTimeDimOf(node, i)) sized.add(o);
+      if (o.type.runTimeDim !== undefined || (!isConcreteShape(o.type.shape) && runTimeDimOf(node, i))) sized.add(o);
     });
   }
 }

@@ -22,7 +22,7 @@ import { KERNELS } from './kernels/index.js';
 import { elementwiseGroupKernel, elementwiseKernel } from './kernels/elementwise.js';
 import { THREAD_HELPERS } from './kernels/threads.js';
 import { groupEpilogue } from './kernels/group-epilogue.js';
-import { shapeOf, sizeOfValue, type KernelContext } from './kernels/kernel.js';
+import { shapeOf, type KernelContext } from './kernels/kernel.js';
 import type { TensorSlot, WasmCompileOptions, WasmProgram, WasmSource } from './program.js';
 
 /** The plan starts here (address 0 stays unused, so that a stray null pointer never hits a tensor). */
