@@ -112,7 +112,8 @@ export async function verify(model: Uint8Array | string, options: VerifyOptions)
   const session = await loadInMemory(artifact, file, options.device);
   try {
     const feeds = typeof options.inputs === 'function' ? options.inputs(session.inputs) : completeFeeds(session.inputs, options.inputs ?? {}, seed);
-    const ours = await withRuntimeErrors(() => session.run(feeds));
+    // runTensors: an output whose size depends on data comes with its actual dims.
+    const ours = await withRuntimeErrors(() => session.runTensors(feeds));
     // The compressed graph as an ONNX model: the same weights the artifact ships.
     const reference = artifact.compressedGraph ? exportOnnxModel(artifact.compressedGraph, { producer: 'dlc compile --compress' }) : model;
     // The original model still has the inputs specialized at compile time: onnxruntime is fed their values.
@@ -123,9 +124,9 @@ export async function verify(model: Uint8Array | string, options: VerifyOptions)
       if (!want) throw new DlcError(`onnxruntime gave no output '${o.name}'`, { file });
       const wanted = toTensor(want.dtype, want.shape, want.data);
       const rule = outputRule(wanted, tolerance, absoluteAtol);
-      const diff = compareTensors(toTensor(o.dtype, o.shape, ours[o.name]), wanted, rule.tolerance);
+      const diff = compareTensors(toTensor(o.dtype, ours[o.name].dims, ours[o.name].data), wanted, rule.tolerance);
       return {
-        name: o.name, dtype: o.dtype, shape: [...o.shape], maxAbsError: diff.maxAbsError, maxRelError: diff.maxRelError,
+        name: o.name, dtype: o.dtype, shape: [...ours[o.name].dims], maxAbsError: diff.maxAbsError, maxRelError: diff.maxRelError,
         ...(diff.mismatch === undefined ? {} : { mismatch: diff.mismatch }), rule: rule.text, ...(rule.warning ? { warning: rule.warning } : {}),
       };
     });

@@ -28,7 +28,9 @@ export async function compileCommand(model: string, opts: CompileOptions, io: Cl
   printTimings(io, artifact.timings);
 
   const { files } = artifact;
-  const slots = (list: readonly { name: string; dtype: string; shape: number[] }[]) => list.map((s) => `${s.name}: ${s.dtype}${formatShape(s.shape)}`).join(', ');
+  // A dim whose extent depends on data shows its bound: ≤N.
+  const slots = (list: readonly { name: string; dtype: string; shape: number[]; extent?: { dim: number } }[]) =>
+    list.map((s) => `${s.name}: ${s.dtype}${formatShape(s.shape.map((d, i) => (i === s.extent?.dim ? `≤${d}` : d)))}`).join(', ');
   const size = (name: string) => formatBytes(files.get(name)?.length ?? 0);
   const kernels = `${artifact.kernels} kernel${artifact.kernels === 1 ? '' : 's'}`;
   let details: string;

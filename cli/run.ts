@@ -27,7 +27,10 @@ export async function runCommand(dir: string, opts: RunOptions, io: CliIo): Prom
   const loadMs = performance.now() - loadStart;
   const feeds = loadFeeds(session.inputs, files, opts.random ? { seed } : undefined);
   const runStart = performance.now();
-  const outputs = await withRuntimeErrors(() => session.run(feeds));
+  // runTensors: an output whose size depends on data comes with its actual dims.
+  const tensors = await withRuntimeErrors(() => session.runTensors(feeds));
+  const outputs = Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, t.data]));
+  const shapeOf = (name: string) => tensors[name].dims;
   const runMs = performance.now() - runStart;
   const target = String(targetOf(dir));
 
@@ -37,7 +40,7 @@ export async function runCommand(dir: string, opts: RunOptions, io: CliIo): Prom
       fs.mkdirSync(opts.output, { recursive: true });
       for (const info of session.outputs) {
         const file = path.join(opts.output, `${info.name.replace(/[^\w.-]/g, '_')}.npy`);
-        fs.writeFileSync(file, writeNpy({ dtype: info.dtype, shape: info.shape, data: outputs[info.name] }));
+        fs.writeFileSync(file, writeNpy({ dtype: info.dtype, shape: shapeOf(info.name), data: outputs[info.name] }));
         written[info.name] = file;
       }
     } catch (e) {
@@ -46,7 +49,7 @@ export async function runCommand(dir: string, opts: RunOptions, io: CliIo): Prom
   }
 
   if (opts.json) {
-    const report = session.outputs.map((o) => ({ name: o.name, dtype: o.dtype, shape: o.shape, head: headValues(o.dtype, outputs[o.name]), file: written[o.name] }));
+    const report = session.outputs.map((o) => ({ name: o.name, dtype: o.dtype, shape: shapeOf(o.name), head: headValues(o.dtype, outputs[o.name]), file: written[o.name] }));
     const inputs = session.inputs.map(({ name, dtype, shape }) => ({ name, dtype, shape }));
     io.stdout.write(`${JSON.stringify({ target, inputs, loadMs, runMs, outputs: report }, null, 2)}\n`);
   } else {
@@ -54,7 +57,7 @@ export async function runCommand(dir: string, opts: RunOptions, io: CliIo): Prom
     io.stdout.write(`ran ${dir} on ${target} (${inputs}): loaded in ${loadMs.toFixed(1)} ms, ran in ${runMs.toFixed(2)} ms (the first run)\n`);
     for (const o of session.outputs) {
       const where = written[o.name] ? `  → ${written[o.name]}` : '';
-      io.stdout.write(`${o.name}: ${o.dtype}[${o.shape.join(',')}] = ${formatValues(o.dtype, outputs[o.name])}${where}\n`);
+      io.stdout.write(`${o.name}: ${o.dtype}[${shapeOf(o.name).join(',')}] = ${formatValues(o.dtype, outputs[o.name])}${where}\n`);
     }
   }
   return 0;

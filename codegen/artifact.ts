@@ -54,7 +54,7 @@ export function buildWasmArtifact(program: WasmProgram, options: Record<string, 
     if (s.offset + s.shape.reduce((n, d) => n * d, 1) * byteSize(s.dtype) > layout.memoryBytes) {
       throw new Error(`code generator bug: the slot of '${s.name}' ends past the ${layout.memoryBytes}-byte memory`);
     }
-    return { name: s.name, dtype: s.dtype, shape: [...s.shape], offset: s.offset };
+    return { name: s.name, dtype: s.dtype, shape: [...s.shape], offset: s.offset, ...(s.extent ? { extent: { ...s.extent } } : {}) };
   };
   const manifest: WasmManifest = {
     format: ARTIFACT_FORMAT,
@@ -115,7 +115,7 @@ export function buildWebgpuArtifact(program: WebgpuProgram, options: Record<stri
   const wgsl = wgslFile(program.modules, moduleLabels(program));
   const image = program.weights?.data ?? new Uint8Array(0);
   const packed = weightsFile(image, program.signature.weights, weightsOptions);
-  const slot = (s: WebgpuProgram['inputs'][number]) => ({ name: s.name, dtype: s.dtype, shape: [...s.shape], storage: s.storage, buffer: s.buffer });
+  const slot = (s: WebgpuProgram['inputs'][number]) => ({ name: s.name, dtype: s.dtype, shape: [...s.shape], storage: s.storage, buffer: s.buffer, ...(s.extent ? { extent: { ...s.extent } } : {}) });
   const manifest: WebgpuManifest = {
     format: ARTIFACT_FORMAT,
     formatVersion: ARTIFACT_FORMAT_VERSION,

@@ -59,6 +59,11 @@ export const KERNEL_FAMILIES = {
   /** Rois and batch indices read at run time. */
   roiAlign: ['roi_align'],
   reduce: REDUCTIONS.map((r) => `reduce_${r}` as const),
+  /** Outputs whose size depends on data (compiler/run-time-dims.ts): written compactly, with their extent. */
+  nonZero: ['non_zero'],
+  compress: ['compress'],
+  unique: ['unique'],
+  nonMaxSuppression: ['non_max_suppression'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type KernelFamily = keyof typeof KERNEL_FAMILIES;

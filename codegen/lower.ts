@@ -11,6 +11,7 @@ import { Graph, isConcreteShape, Value, type Node } from '../compiler/ir/graph.j
 import type { Tensor } from '../compiler/ir/tensor.js';
 import { concatsInPlace } from '../compiler/concat-in-place.js';
 import { whyNotUnrolled } from '../compiler/loop-trips.js';
+import { boundRunTimeDims, checkRunTimeSizedConsumers } from '../compiler/run-time-dims.js';
 import { describeFusedGroup, isElementwiseNode, kernelFormOf, kernelNodeOf, type FusedGroup } from '../compiler/kernel-groups.js';
 import type { TargetInfo } from '../compiler/target-info.js';
 import { foldRequired } from '../passes/fold-required.js';
@@ -80,6 +81,9 @@ export function lowerGraph<Ctx extends KernelSite & { epilogue?: unknown }, K>(
   overrides?: ScheduleOverrides,
 ): { graph: Graph; aliases: Alias[] } {
   const graph = loweringGraph(original, target.info);
+  // Outputs whose size depends on data get their bound: kernels write them compactly, plus their extent.
+  checkRunTimeSizedConsumers(graph);
+  boundRunTimeDims(graph);
   for (const v of [...graph.inputs, ...graph.outputs]) {
     if (!isConcreteShape(v.type.shape)) throw new DlcError(`'${v.name}' has symbolic shape [${v.type.shape}]; give concrete input shapes`);
   }

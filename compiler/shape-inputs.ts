@@ -8,6 +8,7 @@ import { DlcError } from './errors.js';
 import { knownValue } from './infer.js';
 import { Graph, capturedValues, formatShape, isConcreteShape, type Node, type Value } from './ir/graph.js';
 import { getOp, hasOp } from './ops/registry.js';
+import { checkRunTimeSizedConsumers, runTimeDimOf } from './run-time-dims.js';
 
 interface Dependence {
   value: ReadonlySet<Value>;
@@ -69,9 +70,11 @@ export function shapeInputs(graph: Graph): Map<Value, Node> {
 /**
  * Refuses a graph whose shapes are not all concrete (every target bakes shapes into its kernels), naming the
  * cause at the first node that makes a shape symbolic: an input whose value sets that shape and was not
- * given, or an output whose size depends on data (NonZero, Compress, Unique).
+ * given, or an output whose size depends on data (NonZero, Compress, Unique) without a bound. An output whose
+ * size depends on data but has a bound (compiler/run-time-dims.ts) is accepted where nothing reads it.
  */
 export function checkStaticShapes(graph: Graph, file?: string): void {
+  checkRunTimeSizedConsumers(graph, file);
   const origin = symbolicOrigin(graph);
   if (!origin) return;
   const { deps } = analyze(graph);
@@ -95,7 +98,7 @@ export function checkStaticShapes(graph: Graph, file?: string): void {
 
 /** The first node with a symbolic output; inside a fused group, the body's node that makes it symbolic. */
 function symbolicOrigin(g: Graph): Node | undefined {
-  const node = g.nodes.find((n) => n.outputs.some((o) => !isConcreteShape(o.type.shape)));
+  const node = g.nodes.find((n) => n.outputs.some((o, i) => !isConcreteShape(o.type.shape) && !runTimeDimOf(n, i)));
   if (node?.op !== 'fused') return node;
   return Graph.subgraphsOf(node).map(symbolicOrigin).find((n) => n !== undefined) ?? node;
 }

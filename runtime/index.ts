@@ -19,6 +19,7 @@ import type { Tensor, TypedArray } from './dtypes.js';
 import { checkProgramRecord, wasmRecord, wgslRecord } from './program-record.js';
 import { WasmExecutor } from './wasm-executor.js';
 import { weightsImage } from './weights-decode.js';
+import { dimsOf } from './run-time-extent.js';
 import { WebgpuExecutor, type GpuTensor } from './webgpu-executor.js';
 
 export { DlcRuntimeError } from './errors.js';
@@ -94,7 +95,8 @@ interface Executor {
 
 export class Session {
   readonly inputs: readonly TensorInfo[];
-  readonly outputs: readonly TensorInfo[];
+  /** `runTimeDim`: the dim whose extent a run decides (it depends on data); `shape` holds its bound. */
+  readonly outputs: readonly (TensorInfo & { runTimeDim?: number })[];
   /** Inputs fixed at compile time: run() takes a feed for one only when it equals the value compiled in. */
   readonly specialized: readonly SpecializedInput[];
   /** The manifest's record of how the artifact was compiled. */
@@ -108,7 +110,7 @@ export class Session {
   constructor(manifest: Manifest, executor: Executor) {
     this.executor = executor;
     this.inputs = manifest.inputs.map(({ name, dtype, shape }) => ({ name, dtype, shape: [...shape] }));
-    this.outputs = manifest.outputs.map(({ name, dtype, shape }) => ({ name, dtype, shape: [...shape] }));
+    this.outputs = manifest.outputs.map(({ name, dtype, shape, extent }) => ({ name, dtype, shape: [...shape], ...(extent ? { runTimeDim: extent.dim } : {}) }));
     this.specialized = manifest.specialized ?? [];
     this.compileOptions = manifest.options;
   }
@@ -157,7 +159,7 @@ export class Session {
   async runTensors(feeds: Feeds, options: RunOptions = {}): Promise<Record<string, Tensor>> {
     const arrays = await this.run(feeds, options);
     const tensors: Record<string, Tensor> = {};
-    for (const { name, dtype, shape } of this.outputs) if (name in arrays) tensors[name] = { dtype, dims: [...shape], data: arrays[name] } as Tensor;
+    for (const { name, dtype, shape, runTimeDim } of this.outputs) if (name in arrays) tensors[name] = { dtype, dims: dimsOf(shape, runTimeDim, arrays[name].length), data: arrays[name] } as Tensor;
     return tensors;
   }
 

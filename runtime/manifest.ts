@@ -24,9 +24,21 @@ export interface SpecializedInput extends TensorInfo {
   values: (number | string)[];
 }
 
+/**
+ * An output whose extent along `dim` depends on data (NonZero, Compress, Unique, NonMaxSuppression): its
+ * `shape` holds that dim's bound, and a run writes the actual extent as an int32 at byte `offset` (wasm: of
+ * the linear memory; webgpu: of the output's buffer), the elements before it compactly (row-major of the
+ * actual shape). The runtime returns the output trimmed to the actual shape.
+ */
+export interface RunTimeExtent {
+  dim: number;
+  offset: number;
+}
+
 /** A model input or output and where it lives in the module's linear memory (byte offset). */
 export interface TensorSlot extends TensorInfo {
   offset: number;
+  extent?: RunTimeExtent;
 }
 
 export interface FileEntry {
@@ -110,6 +122,7 @@ export type StorageType = 'f32' | 'i32' | 'u32';
 export interface GpuTensorSlot extends TensorInfo {
   storage: StorageType;
   buffer: number;
+  extent?: RunTimeExtent;
 }
 
 export interface GpuBufferRange {
@@ -279,6 +292,7 @@ function parseWasm(m: Record<string, unknown>, files: Record<string, FileEntry>,
   const slot = (s: TensorSlot, what: string) => {
     if (!isCount(s.offset)) fail(`${what} needs a byte offset`);
     checkRange(what, s.offset, elementCount(s.shape) * bytesPerElement(s.dtype), memory.bytes, fail);
+    checkExtent(s, what, memory.bytes, fail);
   };
   const inputs = tensorList<TensorSlot>(m, 'inputs', fail, slot);
   const outputs = tensorList<TensorSlot>(m, 'outputs', fail, slot);
@@ -298,6 +312,7 @@ function parseWebgpu(m: Record<string, unknown>, files: Record<string, FileEntry
     if (!STORAGE_TYPES.includes(s.storage)) fail(`${what} has unknown storage type ${JSON.stringify(s.storage)}`);
     if (!isBuffer(s.buffer)) fail(`${what} needs a buffer index`);
     if (elementCount(s.shape) * 4 > buffers[s.buffer]) fail(`${what} does not fit its ${buffers[s.buffer]}-byte buffer`);
+    checkExtent(s, what, buffers[s.buffer], fail);
   };
   const inputs = tensorList<GpuTensorSlot>(m, 'inputs', fail, slot);
   const outputs = tensorList<GpuTensorSlot>(m, 'outputs', fail, slot);
@@ -356,6 +371,14 @@ function isObject(x: unknown): x is Record<string, unknown> {
 
 function isCount(x: unknown): x is number {
   return Number.isSafeInteger(x) && (x as number) >= 0;
+}
+
+/** A run-time extent names a dim of the shape and an aligned int32 word inside `bytes`. */
+function checkExtent(s: TensorInfo & { extent?: RunTimeExtent }, what: string, bytes: number, fail: Fail): void {
+  const e = s.extent;
+  if (e === undefined) return;
+  if (!isObject(e) || !isCount(e.dim) || e.dim >= s.shape.length || !isCount(e.offset) || e.offset % 4 !== 0) fail(`${what} needs an extent {dim, offset}: a dim of its shape and a 4-byte aligned offset`);
+  checkRange(`the extent of ${what}`, e.offset, 4, bytes, fail);
 }
 
 function checkRange(what: string, offset: number, bytes: number, memoryBytes: number, fail: Fail): void {

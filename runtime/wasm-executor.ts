@@ -12,6 +12,7 @@ import { checkedFeed, checkFeedNames, type Feeds } from './feeds.js';
 import { DlcRuntimeError } from './errors.js';
 import type { TensorSlot, WasmManifest } from './manifest.js';
 import { selectOutputs, stepsFor } from './output-selection.js';
+import { actualShape } from './run-time-extent.js';
 import { startThreads, threadsUnavailable, type ThreadPool } from './wasm-threads.js';
 
 const PAGE_BYTES = 65536;
@@ -138,7 +139,8 @@ export class WasmExecutor {
     const { outputs } = this.manifest;
     const results: Record<string, TypedArray> = {};
     for (const slot of wanted.map((i) => outputs[i])) {
-      const out = new (arrayConstructor(slot.dtype))(elementCount(slot.shape));
+      const shape = slot.extent ? actualShape(slot.shape, slot.extent, new DataView(this.memory.buffer).getInt32(slot.extent.offset, true)) : slot.shape;
+      const out = new (arrayConstructor(slot.dtype))(elementCount(shape));
       new Uint8Array(out.buffer).set(new Uint8Array(this.memory.buffer, slot.offset, out.byteLength));
       results[slot.name] = out;
     }

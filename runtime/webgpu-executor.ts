@@ -18,6 +18,7 @@ import { checkedFeed, checkFeedNames, isGpuBuffer, type Feeds } from './feeds.js
 import { fromStorage, toStorage } from './gpu-storage.js';
 import { WGSL_MODULE_MARK, type StorageType, type WebgpuManifest } from './manifest.js';
 import { selectOutputs, stepsFor } from './output-selection.js';
+import { actualShape } from './run-time-extent.js';
 
 /** An output left on the GPU: a buffer of its own (the caller destroys it), 4 bytes an element in `storage`. */
 export interface GpuTensor {
@@ -116,7 +117,8 @@ export class WebgpuExecutor {
         entries: s.bindings.map((r, binding) => ({ binding, resource: { buffer: buffers[r.buffer], offset: r.offset, size: r.size } })),
       }),
     );
-    const readbacks = manifest.outputs.map((o) => device.createBuffer({ size: Math.max(4, elementCount(o.shape) * 4), usage: MAP_READ | COPY_DST }));
+    // An output of run-time size is read back with its extent word.
+    const readbacks = manifest.outputs.map((o) => device.createBuffer({ size: Math.max(4, elementCount(o.shape) * 4, o.extent ? o.extent.offset + 4 : 0), usage: MAP_READ | COPY_DST }));
     const [oom, invalid] = [await device.popErrorScope(), await device.popErrorScope()];
     if (oom || invalid) throw new DlcRuntimeError(`${where}: cannot set the model up on this device: ${(oom ?? invalid)!.message}`);
     return new WebgpuExecutor(device, manifest, buffers, pipelines, bindGroups, readbacks, stepModules);
@@ -149,6 +151,8 @@ export class WebgpuExecutor {
       return (data.buffer as { [Symbol.toStringTag]: string })[Symbol.toStringTag] == 'ArrayBuffer' ? data : data.slice();
     });
     const wanted = selectOutputs(this.manifest.outputs, names);
+    const sized = onGpu && wanted.map((o) => this.manifest.outputs[o]).find((o) => o.extent);
+    if (sized) throw new DlcRuntimeError(`output '${sized.name}' has a size known only at run time: read it with run()`);
     const result = this.queue.then(() => this.runNow(inputs, wanted, feedback?.copies ?? [], onGpu));
     this.queue = result.catch(() => undefined);
     return result;
@@ -189,10 +193,12 @@ export class WebgpuExecutor {
     const results: Record<string, TypedArray | GpuTensor> = {};
     wanted.forEach((o, i) => {
       const { name, shape, dtype, storage } = manifest.outputs[o];
+      const { extent } = manifest.outputs[o];
       if (onGpu) return (results[name] = { buffer: targets[i], dtype, storage, dims: [...shape] });
       const bytes = targets[i].getMappedRange().slice(0);
       targets[i].unmap();
-      results[name] = fromStorage(bytes, elementCount(shape), dtype, storage);
+      const actual = extent ? actualShape(shape, extent, new DataView(bytes).getInt32(extent.offset, true)) : shape;
+      results[name] = fromStorage(bytes, elementCount(actual), dtype, storage);
     });
     return results;
   }

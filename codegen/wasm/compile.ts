@@ -2,6 +2,7 @@
 // baked-in shapes), a static memory plan, and one exported `run()` calling the kernels in order. Kernels
 // refer to tensors by address tokens; once every kernel is generated (so that every read, write, alias and
 // scratch request is known) the plan is made and the tokens become byte offsets.
+import { extentRecord, storageBytes } from '../run-time-extent.js';
 import { nodeFlops } from '../../compiler/analysis.js';
 import { DlcError } from '../../compiler/errors.js';
 import { byteSize, f32ToBF16Bits, f32ToF16Bits, type DType } from '../../compiler/ir/dtype.js';
@@ -21,7 +22,7 @@ import { KERNELS } from './kernels/index.js';
 import { elementwiseGroupKernel, elementwiseKernel } from './kernels/elementwise.js';
 import { THREAD_HELPERS } from './kernels/threads.js';
 import { groupEpilogue } from './kernels/group-epilogue.js';
-import { shapeOf, sizeOfValue, type KernelContext } from './kernels/kernel.js';
+import { shapeOf, type KernelContext } from './kernels/kernel.js';
 import type { TensorSlot, WasmCompileOptions, WasmProgram, WasmSource } from './program.js';
 
 /** The plan starts here (address 0 stays unused, so that a stray null pointer never hits a tensor). */
@@ -132,7 +133,7 @@ function generate(graph: Graph, options: WasmCompileOptions, prefix: string, hel
 }
 
 function bytesOf(v: Value): number {
-  return sizeOfValue(v) * byteSize(v.type.dtype);
+  return storageBytes(v, byteSize(v.type.dtype));
 }
 
 /** A constant's bytes as the kernels read them: little-endian, the dtype's natural width. */
@@ -227,7 +228,7 @@ export function renderGraph(original: Graph, options: WasmCompileOptions, target
       .replace(/__v(\d+)__/g, (_, id: string) => `${addressOf.get(Number(id))}`)
       .replace(/__s(\d+)__/g, (_, step: string) => `${plan.scratch[Number(step)]}`),
   );
-  const slot = (v: Value): TensorSlot => ({ name: v.name, dtype: v.type.dtype, shape: [...shapeOf(v)], offset: plan.offsets.get(v)! });
+  const slot = (v: Value): TensorSlot => ({ name: v.name, dtype: v.type.dtype, shape: [...shapeOf(v)], offset: plan.offsets.get(v)!, ...extentRecord(v, byteSize(v.type.dtype), plan.offsets.get(v)!) });
   return {
     functions,
     kernelNodes: gen.nodes,

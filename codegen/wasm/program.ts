@@ -3,13 +3,13 @@
 // offsets of its linear memory.
 import type { DType } from '../../compiler/ir/dtype.js';
 import type { Graph, SpecializedInput } from '../../compiler/ir/graph.js';
-import type { ProgramSignature, StepDependencies } from '../../runtime/manifest.js';
+import type { ProgramSignature, RunTimeExtent, StepDependencies } from '../../runtime/manifest.js';
 import type { ScheduleOverrides } from '../schedule.js';
 import { compileWasmProgram, generateGraphWasm } from './compile.js';
 
 export { compileWasmProgram };
 
-export interface TensorSlot { name: string; dtype: DType; shape: number[]; offset: number }  // byte offset in linear memory
+export interface TensorSlot { name: string; dtype: DType; shape: number[]; offset: number; extent?: RunTimeExtent }  // byte offset in linear memory
 export interface WasmLayout { memoryBytes: number; weightsOffset: number; weightsBytes: number; inputs: TensorSlot[]; outputs: TensorSlot[] }
 export interface WasmProgram {
   wasm: Uint8Array;

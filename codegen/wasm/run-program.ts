@@ -2,6 +2,7 @@
 // — so that the code generator is tested on its own against the reference interpreter.
 import { allocData, bf16BitsToF32, f16BitsToF32, f32ToBF16Bits, f32ToF16Bits } from '../../compiler/ir/dtype.js';
 import { Tensor } from '../../compiler/ir/tensor.js';
+import { actualShape } from '../../runtime/run-time-extent.js';
 import type { TensorSlot, WasmProgram } from './program.js';
 
 /** Writes `t` into `slot` of a module's memory, as the kernels read it (little-endian, the dtype's width; f16 as its bits). */
@@ -27,7 +28,9 @@ export function writeSlot(view: DataView, slot: TensorSlot, t: Tensor): void {
 
 /** The tensor a module's memory holds in `slot`. */
 export function readSlot(view: DataView, slot: TensorSlot): Tensor {
-  const n = slot.shape.reduce((p, d) => p * d, 1);
+  // A run-time-sized output is trimmed to the extent the run wrote.
+  const shape = slot.extent ? actualShape(slot.shape, slot.extent, view.getInt32(slot.extent.offset, true)) : slot.shape;
+  const n = shape.reduce((p, d) => p * d, 1);
   const out = allocData(slot.dtype, n);
   for (let i = 0; i < n; i++) {
     switch (slot.dtype) {
@@ -45,7 +48,7 @@ export function readSlot(view: DataView, slot: TensorSlot): Tensor {
       default: out[i] = view.getUint8(slot.offset + i);
     }
   }
-  return new Tensor(slot.dtype, slot.shape, out);
+  return new Tensor(slot.dtype, shape, out);
 }
 
 export interface LoadedProgram {

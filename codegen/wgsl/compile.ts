@@ -8,6 +8,7 @@ import { wgslModuleMark, type ProgramSignature, type WeightPlacement } from '../
 import { lowerGraph, type LoweringTarget } from '../lower.js';
 import type { Alias } from '../memory-plan.js';
 import { shapeOf, sizeOfValue } from '../shapes.js';
+import { extentRecord, storageBytes } from '../run-time-extent.js';
 import { programSignature } from '../signature.js';
 import { dispatchDependencies, kernelDependencies } from '../step-dependencies.js';
 import { TARGET_INFO } from '../targets.js';
@@ -116,7 +117,7 @@ export function compileGraphToWebgpu(original: Graph, options: WebgpuCompileOpti
     aliases: gen.aliases,
     inputs: graph.inputs,
     outputs: graph.outputs,
-    bytesOf: (v) => sizeOfValue(v) * STORAGE_BYTES,
+    bytesOf: (v) => storageBytes(v, STORAGE_BYTES),
     serialize: (v) => serialize(v.data!),
   });
   const modules: GpuModule[] = [];
@@ -146,7 +147,10 @@ export function compileGraphToWebgpu(original: Graph, options: WebgpuCompileOpti
     const indirect = d.indirect && plan.ranges.get(d.indirect.value);
     return { module, bindings, workgroups: [...d.workgroups], ...(indirect ? { indirect: { buffer: indirect.buffer, offset: indirect.offset + INDIRECT_RECORD_BYTES * d.indirect!.record } } : {}) };
   });
-  const slot = (v: Value): GpuTensorSlot => ({ name: v.name, dtype: v.type.dtype, shape: [...shapeOf(v)], storage: storageType(v.type.dtype), buffer: plan.ranges.get(v)!.buffer });
+  const slot = (v: Value): GpuTensorSlot => {
+    const { buffer, offset } = plan.ranges.get(v)!;
+    return { name: v.name, dtype: v.type.dtype, shape: [...shapeOf(v)], storage: storageType(v.type.dtype), buffer, ...extentRecord(v, STORAGE_BYTES, offset) };
+  };
   const encodings: WeightRange[] = [];
   for (const [v, encoding] of gen.encodings) {
     const r = plan.ranges.get(v);

@@ -3,12 +3,12 @@
 // buffers. Tensors are stored 4 bytes an element in the storage type of wgsl-target.ts.
 import type { DType } from '../../compiler/ir/dtype.js';
 import type { Graph, SpecializedInput } from '../../compiler/ir/graph.js';
-import type { ProgramSignature, StepDependencies } from '../../runtime/manifest.js';
+import type { ProgramSignature, RunTimeExtent, StepDependencies } from '../../runtime/manifest.js';
 import type { ScheduleOverrides } from '../schedule.js';
 import { compileGraphToWebgpu, wgslFile } from './compile.js';
 import type { StorageType } from './wgsl-target.js';
 
-export interface GpuTensorSlot { name: string; dtype: DType; shape: number[]; storage: StorageType; buffer: number }
+export interface GpuTensorSlot { name: string; dtype: DType; shape: number[]; storage: StorageType; buffer: number; extent?: RunTimeExtent }
 export interface GpuBufferRange { buffer: number; offset: number; size: number }
 /**
  * A shader module; with `requires`, one that needs those WGSL language features and `fallback`, the module

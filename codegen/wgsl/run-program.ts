@@ -6,6 +6,7 @@ import { Tensor } from '../../compiler/ir/tensor.js';
 import { arrayConstructor, type TypedArray } from '../../runtime/dtypes.js';
 import { bfloatToFloat, floatToBfloat, floatToHalf, halfToFloat } from '../../runtime/gpu-storage.js';
 import { parseManifest, WEIGHTS_FILE, WGSL_FILE, type WebgpuManifest } from '../../runtime/manifest.js';
+import { dimsOf } from '../../runtime/run-time-extent.js';
 import { WebgpuExecutor } from '../../runtime/webgpu-executor.js';
 import { weightsImage } from '../../runtime/weights-decode.js';
 import { buildWebgpuArtifact, MANIFEST_FILE } from '../artifact.js';
@@ -46,7 +47,7 @@ export async function loadWebgpuProgram(device: GPUDevice, program: WebgpuProgra
       for (const slot of manifest.inputs) arrays[slot.name] = toArray(feeds[slot.name]);
       const out = await executor.run(arrays);
       const result: Record<string, Tensor> = {};
-      for (const slot of manifest.outputs) result[slot.name] = toTensor(slot.dtype, slot.shape, out[slot.name]);
+      for (const slot of manifest.outputs) result[slot.name] = toTensor(slot.dtype, dimsOf(slot.shape, slot.extent?.dim, out[slot.name].length), out[slot.name]);
       return result;
     },
     release: () => executor.release(),

@@ -8,6 +8,11 @@ export type Dim = number | string;
 export interface TensorType {
   dtype: DType;
   shape: Dim[];
+  /**
+   * Set by codegen (compiler/run-time-dims.ts) on an output whose extent along this dim depends on data
+   * (NonZero, Compress, Unique, NonMaxSuppression): `shape` then holds the compile-time bound of that dim.
+   */
+  runTimeDim?: number;
 }
 
 export class Value {

@@ -1,6 +1,8 @@
 // Neural-network anchors: convolution, pooling, matmul/gemm, normalization, softmax, resize, grid_sample, losses,
-// quantization, the training preview's optimizers. Each topic lives in its own nn-<topic>.ts file.
+// quantization, the training preview's optimizers, region pooling (RoiAlign), detection post-processing. Each topic
+// lives in its own nn-<topic>.ts file.
 import { convOps } from './nn-conv.js';
+import { detectionOps } from './nn-detection.js';
 import { einsumOps } from './nn-einsum.js';
 import { gridSampleOps } from './nn-grid-sample.js';
 import { layoutOps } from './nn-layout.js';
@@ -15,4 +17,4 @@ import { softmaxOps } from './nn-softmax.js';
 import { trainingOps } from './nn-training.js';
 import type { OpDef } from './registry.js';
 
-export const nnOps: OpDef[] = [...convOps, ...poolOps, ...matmulOps, ...einsumOps, ...softmaxOps, ...normOps, ...resizeOps, ...gridSampleOps, ...quantOps, ...lossOps, ...layoutOps, ...trainingOps, ...roiAlignOps];
+export const nnOps: OpDef[] = [...convOps, ...poolOps, ...matmulOps, ...einsumOps, ...softmaxOps, ...normOps, ...resizeOps, ...gridSampleOps, ...quantOps, ...lossOps, ...layoutOps, ...trainingOps, ...roiAlignOps, ...detectionOps];

@@ -21,6 +21,9 @@ import { maxUnpoolKernel } from './unpool.js';
 import { topKKernel } from './top-k.js';
 import { melWeightMatrixKernel } from './mel-weight-matrix.js';
 import { roiAlignKernel } from './roi-align.js';
+import { nonMaxSuppressionKernel } from './non-max-suppression.js';
+import { compressKernel, nonZeroKernel } from './run-time-sized.js';
+import { uniqueKernel } from './unique.js';
 import { kernelTable } from '../../kernel-families.js';
 import { withEmptyOperandsKnown } from '../../movement-geometry.js';
 
@@ -70,4 +73,8 @@ export const KERNELS: Readonly<Record<string, KernelGenerator>> = kernelTable<Ke
   melWeightMatrix: melWeightMatrixKernel,
   roiAlign: roiAlignKernel,
   reduce: withEmptyOperandsKnown(reduceKernel),
+  nonZero: nonZeroKernel,
+  compress: compressKernel,
+  unique: uniqueKernel,
+  nonMaxSuppression: nonMaxSuppressionKernel,
 });

@@ -1,5 +1,8 @@
 // The webgpu target's kernel table: one generator per kernel family (codegen/kernel-families.ts). Element-wise
 // ops need no entry: their scalar forms (compiler/ops/scalar-forms.ts) are rendered by elementwise.ts.
+import { nonMaxSuppressionKernel } from './non-max-suppression.js';
+import { compressKernel, nonZeroKernel } from './run-time-sized.js';
+import { uniqueKernel } from './unique.js';
 import { kernelTable } from '../../kernel-families.js';
 import { convKernel, convTransposeKernel } from './conv.js';
 import { gemmKernel, matmulKernel } from './matmul.js';
@@ -71,4 +74,8 @@ export const WGSL_KERNELS: Readonly<Record<string, WgslKernelGenerator>> = kerne
   melWeightMatrix: melWeightMatrixKernel,
   roiAlign: roiAlignKernel,
   reduce: withEmptyOperandsKnown(reduceKernel),
+  nonZero: nonZeroKernel,
+  compress: compressKernel,
+  unique: uniqueKernel,
+  nonMaxSuppression: nonMaxSuppressionKernel,
 });

@@ -1,0 +1,49 @@
+// The bounds of outputs whose size depends on data, and the marking boundRunTimeDims leaves for codegen.
+import { Tensor } from './ir/tensor.js';
+import { buildGraph } from '../tests/util/graphs.js';
+import { boundRunTimeDims, checkRunTimeSizedConsumers } from './run-time-dims.js';
+
+const shapes = (g: ReturnType<typeof buildGraph>) => g.outputs.map((o) => [o.type.shape, o.type.runTimeDim]);
+
+test('each op bounds its run-time dim by what its inputs allow, and marks which dim it is', () => {
+  const g = buildGraph({
+    inputs: { x: { dtype: 'f32', shape: [2, 3, 4] }, c: { dtype: 'bool', shape: [2] }, boxes: { dtype: 'f32', shape: [2, 5, 4] }, scores: { dtype: 'f32', shape: [2, 3, 5] } },
+    build: (b, { x, c, boxes, scores }) => [
+      b.emit('non_zero', [x])[0],
+      // A condition shorter than the axis keeps at most its length.
+      b.emit('compress', [x, c], { axis: 1 })[0],
+      b.emit('compress', [x, c])[0],
+      ...b.emit('unique', [x], { axis: -1 }, 4),
+      b.emit('non_max_suppression', [boxes, scores])[0],
+      // A constant max_output_boxes_per_class bounds each class's rows.
+      b.emit('non_max_suppression', [boxes, scores, b.constant(Tensor.fromArray('i64', [1], [2]))])[0],
+    ],
+  });
+  boundRunTimeDims(g);
+  expect(shapes(g)).toEqual([
+    [[3, 24], 1],
+    [[2, 2, 4], 1],
+    [[2], 0],
+    [[2, 3, 4], 2],
+    [[4], 0],
+    [[4], undefined],
+    [[4], 0],
+    [[30, 3], 0],
+    [[12, 3], 0],
+  ]);
+  boundRunTimeDims(g);
+  expect(shapes(g)[0]).toEqual([[3, 24], 1]);
+});
+
+test('a node reading a run-time-sized tensor is refused, naming the node, before and after bounding', () => {
+  const g = buildGraph({
+    inputs: { x: { dtype: 'f32', shape: [4] } },
+    build: (b, { x }) => [b.emit('cast', [b.emit('non_zero', [x])[0]], { to: 'f32' })[0]],
+  });
+  g.nodes[1].name = 'to_float';
+  g.nodes[0].outputs[0].name = 'i';
+  const message = "node 'to_float', op cast: input 'i' has a size known only at run time (it depends on data); dlc supports such a tensor only as a graph output, not as an operand";
+  expect(() => checkRunTimeSizedConsumers(g)).toThrow(message);
+  boundRunTimeDims(g);
+  expect(() => checkRunTimeSizedConsumers(g)).toThrow(message);
+});

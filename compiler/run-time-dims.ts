@@ -1,0 +1,102 @@
+// Outputs whose size depends on data (NonZero's count, Compress's kept slices, Unique's distinct slices,
+// NonMaxSuppression's selected boxes), with a bound known at compile time. Such a dim stays symbolic through
+// the passes; before lowering, boundRunTimeDims gives it its bound, so that the memory plan sizes the buffer
+// for the worst case, and marks it (TensorType.runTimeDim). The kernel writes the elements compactly (row-major
+// of the actual shape) and the actual extent as one int32 word right after the bounded elements; the artifact
+// records where that word is and the runtime trims the output to the actual shape.
+import { DlcError } from './errors.js';
+import { isConcreteShape, type Graph, type Node, type Value } from './ir/graph.js';
+
+export interface RunTimeDim {
+  /** The dim whose extent is known only at run time. */
+  dim: number;
+  /** Its largest possible extent. */
+  bound: number;
+}
+
+const numel = (v: Value | null | undefined): number | undefined =>
+  v && isConcreteShape(v.type.shape) ? v.type.shape.reduce((p, d) => p * d, 1) : undefined;
+
+function axisOf(node: Node, rank: number): number | undefined {
+  const axis = node.attrs.axis;
+  if (typeof axis !== 'number') return undefined;
+  return axis < 0 ? axis + rank : axis;
+}
+
+/** The extent along `axis` of the flattened (axis undefined) or the shaped input. */
+function axisExtent(x: Value | null, axis: number | undefined): number | undefined {
+  if (!x || !isConcreteShape(x.type.shape)) return undefined;
+  return axis === undefined ? numel(x) : x.type.shape[axis];
+}
+
+/** Per op with data-dependent output sizes: output i's run-time dim and its bound (undefined for a static output). */
+const RUN_TIME_DIMS: Record<string, (node: Node) => (RunTimeDim | undefined)[]> = {
+  non_zero: (node) => {
+    const n = numel(node.inputs[0]);
+    return [n === undefined ? undefined : { dim: 1, bound: n }];
+  },
+  compress: (node) => {
+    const x = node.inputs[0];
+    const axis = x ? axisOf(node, x.type.shape.length) : undefined;
+    const extent = axisExtent(x, axis);
+    const cond = numel(node.inputs[1]);
+    if (extent === undefined || cond === undefined) return [];
+    return [{ dim: axis ?? 0, bound: Math.min(extent, cond) }];
+  },
+  unique: (node) => {
+    const x = node.inputs[0];
+    const axis = x ? axisOf(node, x.type.shape.length) : undefined;
+    const bound = axisExtent(x, axis);
+    if (bound === undefined) return [];
+    return [{ dim: axis ?? 0, bound }, { dim: 0, bound }, undefined, { dim: 0, bound }];
+  },
+  non_max_suppression: (node) => {
+    const [boxes, scores, max] = node.inputs;
+    if (!boxes || !scores || !isConcreteShape(boxes.type.shape) || !isConcreteShape(scores.type.shape)) return [];
+    const [batches, n] = boxes.type.shape;
+    const classes = scores.type.shape[1];
+    // max_output_boxes_per_class bounds it further when it is a constant.
+    const perClass = max?.data ? Math.max(0, Math.min(n, Math.trunc(max.data.data[0]))) : n;
+    return [{ dim: 0, bound: batches * classes * perClass }];
+  },
+};
+
+/** Output i of `node`'s run-time dim, when its shape is concrete but for that dim. */
+export function runTimeDimOf(node: Node, i: number): RunTimeDim | undefined {
+  const r = RUN_TIME_DIMS[node.op]?.(node)[i];
+  const shape = node.outputs[i]?.type.shape;
+  if (!r || !shape || !shape.every((d, j) => j === r.dim || typeof d === 'number')) return undefined;
+  return r;
+}
+
+/**
+ * Refuses a node that reads a tensor whose size is known only at run time: kernels bake shapes in, so only a
+ * graph output may have one.
+ */
+export function checkRunTimeSizedConsumers(graph: Graph, file?: string): void {
+  const sized = new Set<Value>();
+  for (const node of graph.nodes) {
+    const read = node.inputs.find((v) => v && sized.has(v));
+    if (read) {
+      throw new DlcError(`input '${read.name}' has a size known only at run time (it depends on data); dlc supports such a tensor only as a graph output, not as an operand`, { file, node: node.name, op: node.op });
+    }
+    node.outputs.forEach((o, i) => {
+      if (o.type.runTimeDim !== undefined || (!isConcreteShape(o.type.shape) && runTimeDimOf(node, i))) sized.add(o);
+    });
+  }
+}
+
+/**
+ * Gives each run-time dim its bound and marks it (TensorType.runTimeDim), in place; a graph already bounded
+ * is left as it is. Run before lowering, after checkRunTimeSizedConsumers.
+ */
+export function boundRunTimeDims(graph: Graph): void {
+  for (const node of graph.nodes) {
+    node.outputs.forEach((o, i) => {
+      if (isConcreteShape(o.type.shape)) return;
+      const r = runTimeDimOf(node, i);
+      if (!r) return;
+      o.type = { dtype: o.type.dtype, shape: o.type.shape.map((d, j) => (j === r.dim ? r.bound : d)), runTimeDim: r.dim };
+    });
+  }
+}
