@@ -5,17 +5,18 @@
 // re-partitions or re-fuses. A target brings only what differs: its kernel table, the kernel context its
 // generators see (addresses on wasm, bindings on WebGPU), its epilogue spelling and what it does with a kernel.
 // An `if` node's two branches are lowered in place, then-branch first, their kernels tagged with the arm they
-// run in (branches.ts); each branch's outputs become the If's outputs.
+// run in (branches.ts); each branch's outputs become the If's outputs. A Loop or Scan that unroll-loops left
+// whole is lowered once, its body a run of kernels the target repeats (loop-bodies.ts).
 import { DlcError, withContext } from '../compiler/errors.js';
 import { Graph, isConcreteShape, Value, type Node } from '../compiler/ir/graph.js';
 import type { Tensor } from '../compiler/ir/tensor.js';
 import { concatsInPlace } from '../compiler/concat-in-place.js';
-import { whyNotUnrolled } from '../compiler/loop-trips.js';
 import { boundRunTimeDims, checkRunTimeSizedConsumers } from '../compiler/run-time-dims.js';
 import { describeFusedGroup, isElementwiseNode, kernelFormOf, kernelNodeOf, type FusedGroup } from '../compiler/kernel-groups.js';
 import type { TargetInfo } from '../compiler/target-info.js';
 import { foldRequired } from '../passes/fold-required.js';
 import type { ArmGuard, Guards } from './branches.js';
+import { lowerLoop, type LoopKernels } from './loop-bodies.js';
 import { aliasRoots } from './memory-plan.js';
 import { legalizeGraph } from '../passes/legalize.js';
 import type { Alias } from './memory-plan.js';
@@ -62,6 +63,8 @@ export interface LoweringTarget<Ctx extends KernelSite & { epilogue?: unknown },
    * a branch's output that is not its own value (a constant, an outer value) into the If's output.
    */
   copy(src: Value, out: Value, guards: Guards): void;
+  /** How the target repeats a loop's body (loop-bodies.ts); without it, Loop and Scan compile only unrolled. */
+  loops?: LoopKernels;
 }
 
 /** The graph lowering works on: the shape arithmetic kernels need folded, and what the target lacks legalized. */
@@ -112,6 +115,7 @@ export function lowerGraph<Ctx extends KernelSite & { epilogue?: unknown }, K>(
     throw new DlcError(`op ${node.op} is not supported by the ${target.info.name} target${detail ? `: ${detail}` : ''}`, { node: node.name, op: node.op });
   };
   let branches = 0;
+  let loops = 0;
   const lowerNode = (node: Node, guards: Guards) => {
     // A concat written in place: its pieces' producers already wrote into its output.
     const pieces = inPlace.get(node);
@@ -120,8 +124,11 @@ export function lowerGraph<Ctx extends KernelSite & { epilogue?: unknown }, K>(
       return;
     }
     if (node.op === 'if') return lowerIf(node, guards);
-    // No target runs a loop body itself: Loop and Scan reach the kernels only unrolled (passes/unroll-loops.ts).
-    if (node.op === 'loop' || node.op === 'scan') unsupported(node, whyNotUnrolled(node));
+    // What unroll-loops left whole runs as a loop of the body's kernels.
+    if (node.op === 'loop' || node.op === 'scan') {
+      if (!target.loops) unsupported(node, 'loops run only unrolled on this target');
+      return lowerLoop(node, loops++, guards, { loops: target.loops!, lowerNodes, copy: target.copy, aliases });
+    }
     if (node.op !== 'fused' && Graph.subgraphsOf(node).length > 0) unsupported(node, 'nested graphs');
     const group = node.op === 'fused' ? describeFusedGroup(node) : undefined;
     const form = group && kernelFormOf(group, target.info.limits);

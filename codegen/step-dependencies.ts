@@ -48,3 +48,14 @@ export function dispatchDependencies(kernel: StepDependencies, counts: readonly 
   });
   return { steps, outputs: kernel.outputs.map((ks) => ks.flatMap(all)) };
 }
+
+/**
+ * Dependencies that make every run compute every step: each step depends on the one before it, and every output
+ * on the last (a program with run-time loops, whose steps run only within their loop's run).
+ */
+export function sequentialDependencies(count: number, outputs: number): StepDependencies {
+  return {
+    steps: Array.from({ length: count }, (_, i) => (i > 0 ? [i - 1] : [])),
+    outputs: Array.from({ length: outputs }, () => (count > 0 ? [count - 1] : [])),
+  };
+}

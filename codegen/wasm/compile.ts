@@ -12,8 +12,9 @@ import type { WeightPlacement } from '../../runtime/manifest.js';
 import { lowerGraph, type LoweringTarget } from '../lower.js';
 import { alignUp, planMemory, type Alias, type PlanStep } from '../memory-plan.js';
 import { programSignature } from '../signature.js';
-import { kernelDependencies } from '../step-dependencies.js';
+import { kernelDependencies, sequentialDependencies } from '../step-dependencies.js';
 import { regionsOf, type Guards, type Region } from '../branches.js';
+import { stepsAcrossLoops, type LoopFrame, type LoopSpan } from '../loop-bodies.js';
 import type { StepDependencies } from '../../runtime/manifest.js';
 import { TARGET_INFO } from '../targets.js';
 import { AS_HELPERS } from './as-target.js';
@@ -53,11 +54,13 @@ interface Generated {
   aliases: Alias[];
   /** Address token id of each value. */
   ids: Map<Value, number>;
+  /** The run-time loops: each repeats the kernels of its span. */
+  loops: LoopSpan[];
 }
 
 /** The wasm target as the lowering driver sees it: kernels are AssemblyScript function bodies over address tokens. */
 function generate(graph: Graph, options: WasmCompileOptions, prefix: string, helpers: Map<string, string>): Generated {
-  const gen: Omit<Generated, 'graph' | 'aliases'> = { functions: [], nodes: [], split: [], guards: [], steps: [], ids: new Map() };
+  const gen: Omit<Generated, 'graph' | 'aliases'> = { functions: [], nodes: [], split: [], guards: [], steps: [], ids: new Map(), loops: [] };
   const threads = options.threads ?? 1;
   const token = (v: Value) => {
     let id = gen.ids.get(v);
@@ -128,6 +131,26 @@ function generate(graph: Graph, options: WasmCompileOptions, prefix: string, hel
     copy(src, out, guards) {
       pushFunction(out.name, `  memory.copy(${token(out)}, ${token(src)}, ${bytesOf(out)});`, { reads: [src], writes: [out] }, guards);
     },
+    loops: {
+      begin(frame) {
+        for (const v of [frame.trips, frame.condIn, frame.condOut]) if (v instanceof Value) token(v);
+        gen.loops.push({ first: gen.steps.length, last: -1, frame });
+      },
+      // The iteration number is the loop's global counter (run() advances it): kernels read it directly.
+      head(frame, iteration) {
+        if (iteration) pushFunction(frame.node, `  store<i64>(${token(iteration)}, ${loopCounter(prefix, frame)});`, { reads: [], writes: [iteration] }, []);
+      },
+      slice(frame, scanned, slice, at, into) {
+        const bytes = bytesOf(slice);
+        const i = `<i32>${loopCounter(prefix, frame)}`;
+        const at_ = `${token(scanned)} + ${at.reverseOf === undefined ? i : `(${at.reverseOf - 1} - ${i})`} * ${bytes}`;
+        const [to, from] = into ? [at_, token(slice)] : [token(slice), at_];
+        pushFunction(frame.node, `  memory.copy(${to}, ${from}, ${bytes});`, into ? { reads: [slice], writes: [scanned] } : { reads: [scanned], writes: [slice] }, []);
+      },
+      end(frame) {
+        gen.loops.find((l) => l.frame === frame)!.last = gen.steps.length - 1;
+      },
+    },
   };
   return { ...gen, ...lowerGraph(graph, target, options.schedules) };
 }
@@ -193,7 +216,7 @@ export interface RenderTarget {
 export function renderGraph(original: Graph, options: WasmCompileOptions, target: RenderTarget): RenderedGraph {
   const gen = generate(original, options, target.prefix, target.helpers);
   const { graph } = gen;
-  const plan = planMemory({ steps: gen.steps, aliases: gen.aliases, inputs: graph.inputs, outputs: graph.outputs, bytesOf, base: target.base });
+  const plan = planMemory({ steps: stepsAcrossLoops(gen.steps, gen.loops, gen.aliases), aliases: gen.aliases, inputs: graph.inputs, outputs: graph.outputs, bytesOf, base: target.base });
   const addressOf = new Map<number, number>();
   for (const [v, id] of gen.ids) {
     const off = plan.offsets.get(v);
@@ -207,12 +230,13 @@ export function renderGraph(original: Graph, options: WasmCompileOptions, target
     return { name: c.name, dtype: c.type.dtype, shape: [...shapeOf(c)], offset, bytes: bytesOf(c) };
   });
   const threaded = (options.threads ?? 1) > 1;
-  const regions = regionsOf(gen.guards);
+  const regions = nestLoops(regionsOf(gen.guards), gen.loops);
   // An If reads its condition's byte: every thread the same, after the barrier that ends the kernel writing it.
   const condition = (cond: Value, taken = true) => `load<u8>(__v${gen.ids.get(cond)}__) ${taken ? '!=' : '=='} 0`;
+  const control: Control = { prefix: target.prefix, condition, address: (v) => `__v${gen.ids.get(v)}__` };
   const entry = threaded
-    ? `export function ${target.entry}(tid: i32, nthreads: i32): void {\n${threadedBody(target.prefix, gen.split, regions, condition, '  ').join('\n')}\n}`
-    : `export function ${target.entry}(): void {\n${serialBody(target.prefix, regions, condition, '  ').join('\n')}\n}`;
+    ? `export function ${target.entry}(tid: i32, nthreads: i32): void {\n${threadedBody(control, gen.split, regions, '  ').join('\n')}\n}`
+    : `export function ${target.entry}(): void {\n${serialBody(control, regions, '  ').join('\n')}\n}`;
   // A switch (one br_table) beside run(), which stays a straight list of calls. A threaded module's step runs
   // the kernel on the calling thread alone; a kernel of an If's arm runs only when the arm is taken.
   const armTaken = (guards: Guards) => guards.map((g) => condition(g.cond, g.taken)).join(' && ');
@@ -223,7 +247,8 @@ export function renderGraph(original: Graph, options: WasmCompileOptions, target
   const step = target.stepEntry ? [`export function ${target.stepEntry}(i: i32): void {\n  switch (i) {\n${cases.join('\n')}\n  }\n}`] : [];
   const kernels = options.exportKernels ? gen.functions.map((f) => `export ${f}`) : gen.functions;
   const counters = options.countKernelRuns ? kernelRunCounters(target.prefix, gen.functions.length) : [];
-  const functions = [...kernels, entry, ...step, ...counters].map((f) =>
+  const counterGlobals = gen.loops.map((l) => `let ${loopCounter(target.prefix, l.frame)}: i64 = 0;`);
+  const functions = [...kernels, ...counterGlobals, entry, ...step, ...counters].map((f) =>
     f
       .replace(/__v(\d+)__/g, (_, id: string) => `${addressOf.get(Number(id))}`)
       .replace(/__s(\d+)__/g, (_, step: string) => `${plan.scratch[Number(step)]}`),
@@ -239,22 +264,77 @@ export function renderGraph(original: Graph, options: WasmCompileOptions, target
     outputs: graph.outputs.map(slot),
     kernels: gen.functions.length,
     planEnd: plan.totalBytes,
-    dependencies: kernelDependencies(gen.steps, gen.aliases, graph.outputs, gen.guards),
+    // A kernel of a loop runs only inside its loop: a program with loops runs whole.
+    dependencies: gen.loops.length > 0 ? sequentialDependencies(gen.steps.length, graph.outputs.length) : kernelDependencies(gen.steps, gen.aliases, graph.outputs, gen.guards),
   };
 }
 
-/** The one-thread entry point's body: the kernels in order, an If's arms in an if/else on its condition. */
-function serialBody(prefix: string, regions: readonly Region[], condition: (cond: Value) => string, indent: string): string[] {
-  return regions.flatMap((r) =>
+/** run()'s program: the If regions (branches.ts), and each run-time loop over the regions of its body. */
+type Block = Region | { loop: LoopFrame; body: Block[] };
+
+/** The top-level regions with each loop's kernels (never inside an If: loop-bodies.ts) gathered into its block. */
+function nestLoops(regions: readonly Region[], loops: readonly LoopSpan[]): Block[] {
+  const out: Block[] = [];
+  for (let i = 0; i < regions.length; ) {
+    const r = regions[i];
+    const span = 'kernel' in r ? loops.find((l) => l.first === r.kernel && l.last >= l.first) : undefined;
+    if (!span) {
+      out.push(regions[i++]);
+      continue;
+    }
+    const body: Region[] = [];
+    for (; i < regions.length && 'kernel' in regions[i] && (regions[i] as { kernel: number }).kernel <= span.last; i++) body.push(regions[i]);
+    out.push({ loop: span.frame, body });
+  }
+  return out;
+}
+
+/** A loop's counter: a module global, which its kernels read (the iteration number, scan slice offsets). */
+function loopCounter(prefix: string, frame: LoopFrame): string {
+  return `${prefix}loop${frame.index}_i`;
+}
+
+interface Control {
+  prefix: string;
+  /** An If's condition as a bool expression. */
+  condition(cond: Value, taken?: boolean): string;
+  /** A value's address token. */
+  address(v: Value): string;
+}
+
+/**
+ * A run-time loop around `body`: its trip count and initial condition read once, the body's condition after
+ * each iteration. `afterCondition`: what follows reading it (a threaded module's barrier, so that no thread
+ * starts the next iteration, whose kernels may rewrite the condition, before every thread has read it).
+ */
+function loopLines(c: Control, frame: LoopFrame, body: string[], indent: string, afterCondition: string[] = []): string[] {
+  const counter = loopCounter(c.prefix, frame);
+  const name = `loop${frame.index}`;
+  const trips = frame.trips instanceof Value ? `load<i64>(${c.address(frame.trips)})` : frame.trips === Infinity ? 'i64.MAX_VALUE' : `${frame.trips}`;
+  return [
+    `${indent}const ${name}_trips: i64 = ${trips};`,
+    `${indent}let ${name}_going: bool = ${frame.condIn ? `load<u8>(${c.address(frame.condIn)}) != 0` : 'true'};`,
+    `${indent}for (${counter} = 0; ${name}_going && ${counter} < ${name}_trips; ${counter}++) {`,
+    ...body,
+    ...(frame.condOut ? [`${indent}  ${name}_going = load<u8>(${c.address(frame.condOut)}) != 0;`, ...afterCondition.map((l) => `${indent}  ${l}`)] : []),
+    `${indent}}`,
+  ];
+}
+
+/** The one-thread entry point's body: the kernels in order, an If's arms in an if/else on its condition, loops. */
+function serialBody(c: Control, blocks: readonly Block[], indent: string): string[] {
+  return blocks.flatMap((r) =>
     'kernel' in r
-      ? [`${indent}${prefix}k${r.kernel}();`]
-      : [
-          `${indent}if (${condition(r.guard.cond)}) {`,
-          ...serialBody(prefix, r.then, condition, `${indent}  `),
-          `${indent}} else {`,
-          ...serialBody(prefix, r.else, condition, `${indent}  `),
-          `${indent}}`,
-        ],
+      ? [`${indent}${c.prefix}k${r.kernel}();`]
+      : 'loop' in r
+        ? loopLines(c, r.loop, serialBody(c, r.body, `${indent}  `), indent)
+        : [
+            `${indent}if (${c.condition(r.guard.cond)}) {`,
+            ...serialBody(c, r.then, `${indent}  `),
+            `${indent}} else {`,
+            ...serialBody(c, r.else, `${indent}  `),
+            `${indent}}`,
+          ],
   );
 }
 
@@ -263,30 +343,35 @@ function serialBody(prefix: string, regions: readonly Region[], condition: (cond
  * others (runs of them together) on thread 0, a barrier after each, so that a kernel starts once every thread
  * is done with the one before it and the last barrier returns on thread 0 once the whole run is done. An If
  * starts after a barrier (its condition is written), every thread reads the same condition and takes the same
- * arm, and each arm ends in a barrier of its own.
+ * arm, and each arm ends in a barrier of its own. A loop runs on every thread, each counting its iterations
+ * alike; its body ends in a barrier, after which every thread reads the body's condition.
  */
-function threadedBody(prefix: string, split: readonly boolean[], regions: readonly Region[], condition: (cond: Value) => string, indent: string): string[] {
+function threadedBody(c: Control, split: readonly boolean[], blocks: readonly Block[], indent: string): string[] {
   const lines: string[] = [];
   let serial: string[] = [];
   const endSerial = () => {
     if (serial.length > 0) lines.push(`${indent}if (tid == 0) {\n${serial.join('\n')}\n${indent}}`, `${indent}barrier(nthreads);`);
     serial = [];
   };
-  for (const r of regions) {
+  for (const r of blocks) {
     if ('kernel' in r && !split[r.kernel]) {
-      serial.push(`${indent}  ${prefix}k${r.kernel}();`);
+      serial.push(`${indent}  ${c.prefix}k${r.kernel}();`);
       continue;
     }
     endSerial();
     if ('kernel' in r) {
-      lines.push(`${indent}${prefix}k${r.kernel}(tid, nthreads);`, `${indent}barrier(nthreads);`);
+      lines.push(`${indent}${c.prefix}k${r.kernel}(tid, nthreads);`, `${indent}barrier(nthreads);`);
+      continue;
+    }
+    if ('loop' in r) {
+      lines.push(...loopLines(c, r.loop, threadedBody(c, split, r.body, `${indent}  `), indent, ['barrier(nthreads);']));
       continue;
     }
     lines.push(
-      `${indent}if (${condition(r.guard.cond)}) {`,
-      ...threadedBody(prefix, split, r.then, condition, `${indent}  `),
+      `${indent}if (${c.condition(r.guard.cond)}) {`,
+      ...threadedBody(c, split, r.then, `${indent}  `),
       `${indent}} else {`,
-      ...threadedBody(prefix, split, r.else, condition, `${indent}  `),
+      ...threadedBody(c, split, r.else, `${indent}  `),
       `${indent}}`,
     );
   }
