@@ -129,6 +129,7 @@ export function buildWebgpuArtifact(program: WebgpuProgram, options: Record<stri
       : null,
     modules: program.modules.map((m) => ({ access: [...m.access], ...(m.requires ? { requires: [...m.requires], fallback: m.fallback } : {}) })),
     steps: program.steps.map((s, i) => ({ module: s.module, kernel: program.stepKernels[i], bindings: s.bindings.map((r) => ({ ...r })), workgroups: [...s.workgroups], ...(s.indirect ? { indirect: { ...s.indirect } } : {}) })),
+    ...(program.loops ? { loops: program.loops.map((l) => ({ ...l })) } : {}),
     precision: { ...program.precision },
     ...specializedField(program.specialized),
     kernels: program.kernels,

@@ -145,6 +145,25 @@ export interface WebgpuStep {
   indirect?: { buffer: number; offset: number };
 }
 
+/** A word of a GPU buffer: a run-time loop's trip count (i32) or condition (u32, 0 or 1). */
+export interface GpuWord {
+  buffer: number;
+  offset: number;
+}
+
+/**
+ * A run-time Loop or Scan: steps [first, end) are its body, dispatched once per iteration, at most `trips`
+ * times (a count, or a word that the steps before it wrote, read back once; absent: no bound), while `condIn`
+ * (read back once, before the first iteration) and `condOut` (read back after each iteration) are non-zero.
+ */
+export interface WebgpuLoop {
+  first: number;
+  end: number;
+  trips?: number | GpuWord;
+  condIn?: GpuWord;
+  condOut?: GpuWord;
+}
+
 export interface WebgpuModuleInfo {
   access: ('read' | 'read_write')[];
   requires?: string[];
@@ -179,6 +198,8 @@ export interface WebgpuManifest {
    */
   modules: WebgpuModuleInfo[];
   steps: WebgpuStep[];
+  /** Run-time loops over the steps, in order and apart (absent: the steps run once each, in order). */
+  loops?: WebgpuLoop[];
   /** The precision asked for, the one the kernels compute in, how weights are stored, and why they differ. */
   precision: { requested: 'f32' | 'f16'; used: 'f32' | 'f16'; weights: 'f32' | 'f16'; reason?: string };
   specialized?: SpecializedInput[];
@@ -304,7 +325,7 @@ function parseWasm(m: Record<string, unknown>, files: Record<string, FileEntry>,
 
 const STORAGE_TYPES: readonly string[] = ['f32', 'i32', 'u32'];
 
-function parseWebgpu(m: Record<string, unknown>, files: Record<string, FileEntry>, packed: boolean, fail: Fail): Pick<WebgpuManifest, 'inputs' | 'outputs' | 'buffers' | 'weights' | 'modules' | 'steps' | 'precision'> {
+function parseWebgpu(m: Record<string, unknown>, files: Record<string, FileEntry>, packed: boolean, fail: Fail): Pick<WebgpuManifest, 'inputs' | 'outputs' | 'buffers' | 'weights' | 'modules' | 'steps' | 'loops' | 'precision'> {
   const buffers = m.buffers as number[];
   if (!Array.isArray(buffers) || !buffers.every((b) => isCount(b) && b > 0 && b % 4 === 0)) fail('buffers must list positive byte sizes, multiples of 4');
   const isBuffer = (b: unknown): b is number => isCount(b) && b < buffers.length;
@@ -355,6 +376,17 @@ function parseWebgpu(m: Record<string, unknown>, files: Record<string, FileEntry
       checkRange(`step ${i}'s indirect`, counts.offset, 12, buffers[counts.buffer], fail);
     }
   });
+  const loops = m.loops as WebgpuLoop[] | undefined;
+  const isWord = (w: unknown) => isObject(w) && isBuffer(w.buffer) && isCount(w.offset) && w.offset % 4 === 0 && w.offset + 4 <= buffers[w.buffer];
+  let after = 0;
+  if (loops !== undefined && !(Array.isArray(loops) && loops.every((l) => {
+    const ok = isObject(l) && isCount(l.first) && l.first >= after && isCount(l.end) && l.end >= l.first && l.end <= steps.length &&
+      (l.trips === undefined || isCount(l.trips) || isWord(l.trips)) && (l.condIn === undefined || isWord(l.condIn)) && (l.condOut === undefined || isWord(l.condOut));
+    after = ok ? l.end : Infinity;
+    return ok;
+  }))) {
+    fail('loops must list, in order and apart, {first, end} step ranges with trips a count or a buffer word and condIn, condOut buffer words');
+  }
   const precision = m.precision as WebgpuManifest['precision'];
   const isPrecision = (p: unknown) => p === 'f32' || p === 'f16';
   if (!isObject(precision) || !isPrecision(precision.requested) || !isPrecision(precision.used) || !isPrecision(precision.weights)) {
@@ -362,7 +394,7 @@ function parseWebgpu(m: Record<string, unknown>, files: Record<string, FileEntry
   }
   for (const name of [WGSL_FILE, WEIGHTS_FILE]) if (!files[name]) fail(`files must list ${name}`);
   if (!packed && files[WEIGHTS_FILE].bytes !== (weights?.bytes ?? 0)) fail(`${WEIGHTS_FILE} has ${files[WEIGHTS_FILE].bytes} bytes, weights says ${weights?.bytes ?? 0}`);
-  return { inputs, outputs, buffers, weights, modules, steps, precision };
+  return { inputs, outputs, buffers, weights, modules, steps, ...(loops ? { loops } : {}), precision };
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {

@@ -11,6 +11,7 @@
 // A run asked for some outputs dispatches only the steps they need. A GPUBuffer feed is copied into the
 // input's buffer on the GPU; outputs asked for on the GPU are copied into fresh buffers, which the caller owns.
 // Outputs bound to inputs (feedback.ts) are copied into the inputs' buffers in the run's encoder: no readback.
+// A manifest with run-time loops has every step run, each loop's body once per iteration (webgpu-loops.ts).
 import { elementCount, type DTypeName, type TypedArray } from './dtypes.js';
 import { DlcRuntimeError } from './errors.js';
 import type { FeedbackPlan } from './feedback.js';
@@ -19,6 +20,7 @@ import { fromStorage, toStorage } from './gpu-storage.js';
 import { WGSL_MODULE_MARK, type StorageType, type WebgpuManifest } from './manifest.js';
 import { selectOutputs, stepsFor } from './output-selection.js';
 import { actualShape } from './run-time-extent.js';
+import { recordWithLoops } from './webgpu-loops.js';
 
 /** An output left on the GPU: a buffer of its own (the caller destroys it), 4 bytes an element in `storage`. */
 export interface GpuTensor {
@@ -169,7 +171,7 @@ export class WebgpuExecutor {
   private async runNow(inputs: Input[], wanted: number[], copies: readonly [number, number][], onGpu?: boolean): Promise<Record<string, TypedArray | GpuTensor>> {
     const { device, manifest, buffers } = this;
     device.pushErrorScope('validation');
-    const encoder = device.createCommandEncoder();
+    let encoder = device.createCommandEncoder();
     manifest.inputs.forEach((slot, i) => {
       const input = inputs[i];
       const bytes = elementCount(slot.shape) * 4;
@@ -177,9 +179,12 @@ export class WebgpuExecutor {
       else if (isGpuBuffer(input)) bytes && encoder.copyBufferToBuffer(input, 0, buffers[slot.buffer], 0, bytes);
       else if (bytes && input != 'kept') device.queue.writeBuffer(buffers[slot.buffer], 0, input as Float32Array<ArrayBuffer>);
     });
-    const pass = encoder.beginComputePass();
-    for (const i of stepsFor([...wanted, ...copies.map(([o]) => o)], manifest.steps.length, manifest.dependencies)) this.dispatch(pass, i);
-    pass.end();
+    if (manifest.loops) encoder = await recordWithLoops(device, encoder, manifest.steps.length, manifest.loops, buffers, (pass, i) => this.dispatch(pass, i));
+    else {
+      const pass = encoder.beginComputePass();
+      for (const i of stepsFor([...wanted, ...copies.map(([o]) => o)], manifest.steps.length, manifest.dependencies)) this.dispatch(pass, i);
+      pass.end();
+    }
     const targets = wanted.map((o) => (onGpu ? device.createBuffer({ size: this.readbacks[o].size, usage: STORAGE | COPY_SRC | COPY_DST }) : this.readbacks[o]));
     wanted.forEach((o, i) => encoder.copyBufferToBuffer(buffers[manifest.outputs[o].buffer], 0, targets[i], 0, targets[i].size));
     for (const [o, i] of copies) {

@@ -10,17 +10,19 @@ import type { Alias } from '../memory-plan.js';
 import { shapeOf, sizeOfValue } from '../shapes.js';
 import { extentRecord, storageBytes } from '../run-time-extent.js';
 import { programSignature } from '../signature.js';
-import { dispatchDependencies, kernelDependencies } from '../step-dependencies.js';
+import { dispatchDependencies, kernelDependencies, sequentialDependencies } from '../step-dependencies.js';
 import { TARGET_INFO } from '../targets.js';
 import type { Guards } from '../branches.js';
+import { stepsAcrossLoops, type LoopSpan } from '../loop-bodies.js';
 import { planBuffers } from './buffer-plan.js';
 import { dispatchArmsIndirectly, INDIRECT_RECORD_BYTES } from './branch-workgroups.js';
+import { loopDispatches } from './loop-dispatches.js';
 import { wgslGroupEpilogue } from './group-epilogue.js';
 import { elementwiseGroupKernel, elementwiseKernel } from './kernels/elementwise.js';
 import { WGSL_KERNELS } from './kernels/index.js';
 import type { WeightEncoding, WgslDispatch, WgslKernelContext } from './kernels/kernel.js';
 import { stridedCopy } from './kernels/movement.js';
-import type { GpuBufferRange, GpuModule, GpuTensorSlot, PrecisionRecord, WebgpuCompileOptions, WebgpuProgram, WebgpuStep, WeightRange } from './program.js';
+import type { GpuBufferRange, GpuModule, GpuTensorSlot, PrecisionRecord, WebgpuCompileOptions, WebgpuLoop, WebgpuProgram, WebgpuStep, WeightRange } from './program.js';
 import { STORAGE_BYTES, storageType, storedValue, withHelpers } from './wgsl-target.js';
 
 interface Generated {
@@ -35,11 +37,13 @@ interface Generated {
   aliases: Alias[];
   /** Constants whose words pack narrower elements, and how. */
   encodings: Map<Value, WeightEncoding>;
+  /** The run-time loops, over kernel indices. */
+  loops: LoopSpan[];
 }
 
 /** The webgpu target as the lowering driver sees it: kernels are dispatches over bound values. */
 function generate(graph: Graph, options: WebgpuCompileOptions): Generated {
-  const gen: Pick<Generated, 'kernels' | 'nodes' | 'guards' | 'encodings'> = { kernels: [], nodes: [], guards: [], encodings: new Map() };
+  const gen: Pick<Generated, 'kernels' | 'nodes' | 'guards' | 'encodings' | 'loops'> = { kernels: [], nodes: [], guards: [], encodings: new Map(), loops: [] };
   const { bindingsPerKernel } = TARGET_INFO.webgpu.limits;
   let constants = 0;
   let scratches = 0;
@@ -72,6 +76,14 @@ function generate(graph: Graph, options: WebgpuCompileOptions): Generated {
       gen.nodes.push(out.name);
       gen.guards.push(guards);
     },
+    loops: loopDispatches({
+      push(node, dispatches) {
+        gen.kernels.push(dispatches);
+        gen.nodes.push(node);
+        gen.guards.push([]);
+      },
+      count: () => gen.kernels.length,
+    }, gen.loops),
   };
   const lowered = lowerGraph(graph, target, options.schedules);
   return { ...gen, kernels: dispatchArmsIndirectly(gen.kernels, gen.guards), ...lowered };
@@ -113,7 +125,7 @@ export function compileGraphToWebgpu(original: Graph, options: WebgpuCompileOpti
     writes: ds.flatMap((d) => d.bindings.filter((b) => b.access === 'read_write').map((b) => b.value)),
   }));
   const plan = planBuffers({
-    steps,
+    steps: stepsAcrossLoops(steps, gen.loops, gen.aliases),
     aliases: gen.aliases,
     inputs: graph.inputs,
     outputs: graph.outputs,
@@ -165,12 +177,37 @@ export function compileGraphToWebgpu(original: Graph, options: WebgpuCompileOpti
     inputs: graph.inputs.map(slot),
     outputs: graph.outputs.map(slot),
     kernels: gen.kernels.length,
-    dependencies: dispatchDependencies(kernelDependencies(steps, gen.aliases, graph.outputs, gen.guards), gen.kernels.map((ds) => ds.filter(runs).length)),
+    // A dispatch of a loop runs only within its loop's run: a program with loops runs whole.
+    dependencies: gen.loops.length > 0
+      ? sequentialDependencies(run.length, graph.outputs.length)
+      : dispatchDependencies(kernelDependencies(steps, gen.aliases, graph.outputs, gen.guards), gen.kernels.map((ds) => ds.filter(runs).length)),
+    ...(gen.loops.length > 0 ? { loops: gen.loops.map((l) => loopRecord(l, run.map((s) => s.kernel), plan.ranges)) } : {}),
     precision: precisionOf(options),
   };
   // stepKernels is no part of the program's signature (only a profiler asks which kernel a step is): the
   // artifact writer records it in the manifest's steps.
   return { ...program, signature: signatureOf(program, gen, plan.ranges), stepKernels: run.map((s) => s.kernel) };
+}
+
+/** A loop over the program's steps: its body the dispatches of its kernels, its controls words of their buffers. */
+function loopRecord(span: LoopSpan, stepKernels: readonly number[], ranges: ReadonlyMap<Value, GpuBufferRange>): WebgpuLoop {
+  const at = (kernel: number) => {
+    const i = stepKernels.findIndex((k) => k >= kernel);
+    return i < 0 ? stepKernels.length : i;
+  };
+  const word = (v: Value) => {
+    const r = ranges.get(v);
+    if (!r) throw new Error(`code generator bug: no buffer for '${v.name}'`);
+    return { buffer: r.buffer, offset: r.offset };
+  };
+  const { trips, condIn, condOut } = span.frame;
+  return {
+    first: at(span.first),
+    end: at(span.last + 1),
+    ...(trips instanceof Value ? { trips: word(trips) } : trips !== Infinity ? { trips } : {}),
+    ...(condIn ? { condIn: word(condIn) } : {}),
+    ...(condOut ? { condOut: word(condOut) } : {}),
+  };
 }
 
 /** The signature: the kernels file's text, and the rest of the program but the weights' bytes. */

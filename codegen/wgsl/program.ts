@@ -20,6 +20,15 @@ export interface WeightRange { offset: number; bytes: number; encoding: 'i8x4' }
 /** `indirect`: the dispatch reads its workgroup counts there at run time (an If's arm); `workgroups` when taken. */
 export interface WebgpuStep { module: number; bindings: GpuBufferRange[]; workgroups: [number, number, number]; indirect?: { buffer: number; offset: number } }
 
+/** A word of a buffer: where a run-time loop's trip count (i32) or condition (u32, 0 or 1) lies. */
+export interface GpuWord { buffer: number; offset: number }
+/**
+ * A run-time loop: steps [first, end) are its body, recorded once per iteration, at most `trips` times (a count,
+ * or a word the steps before it wrote, read back once; absent: no bound), while `condIn` (read back once) and
+ * then `condOut` (read back after each iteration) are non-zero.
+ */
+export interface WebgpuLoop { first: number; end: number; trips?: number | GpuWord; condIn?: GpuWord; condOut?: GpuWord }
+
 export type Precision = 'f32' | 'f16';
 /** The precision asked for, the one the arithmetic uses, how constant weights are stored, and why they differ. */
 export interface PrecisionRecord { requested: Precision; used: Precision; weights: Precision; reason?: string }
@@ -38,6 +47,8 @@ export interface WebgpuProgram {
   kernels: number;
   /** Per step, the earlier steps it reads from; per output, the steps that write it. */
   dependencies: StepDependencies;
+  /** The run-time loops (codegen/loop-bodies.ts), in order; absent without any. */
+  loops?: WebgpuLoop[];
   precision: PrecisionRecord;
   /** Model inputs fixed at compile time (the graph's `specialized`), which the manifest records. */
   specialized?: SpecializedInput[];
