@@ -9,7 +9,10 @@ import { Graph, Value, type TensorType } from '../compiler/ir/graph.js';
 import { Tensor } from '../compiler/ir/tensor.js';
 import { buildGraph, randomFeeds } from '../tests/util/graphs.js';
 import { forEachTarget, type TargetRun } from '../tests/util/targets.js';
+import { DlcError } from '../compiler/errors.js';
 import { stepsAcrossLoops } from './loop-bodies.js';
+import { generateWasmProgram } from './wasm/program.js';
+import { compileToWebgpu } from './wgsl/program.js';
 
 const STEPS = 200;
 const H = 8;
@@ -111,5 +114,25 @@ describe('run-time Loop and Scan', () => {
     expect(out[1].reads).toEqual([x, x, y]);
     expect(out[2].reads).toEqual([t, x, y]);
     expect(steps[2].reads).toEqual([t]);
+  });
+
+  test('a loop neither unrolled nor run as a loop is refused with why, naming the node and op, on both targets', () => {
+    // A Scan of 100 steps along axis 1: its slices are not contiguous.
+    const g = buildGraph({
+      inputs: { s: { dtype: 'f32', shape: [2] }, x: { dtype: 'f32', shape: [2, 100] } },
+      build: (b, { s, x }) => {
+        const body = bodyGraph('step', { s: { dtype: 'f32', shape: [2] }, x: { dtype: 'f32', shape: [2] } }, (bb, [st, xt]) => [bb.emit('add', [st, xt])[0]]);
+        return b.emit('scan', [s, x], { body, num_scan_inputs: 1, scan_input_axes: [1] });
+      },
+    });
+    for (const lower of [() => generateWasmProgram(g), () => compileToWebgpu(g)]) {
+      expect(lower).toThrow(DlcError);
+      try {
+        lower();
+      } catch (e) {
+        expect((e as DlcError).context).toMatchObject({ op: 'scan' });
+        expect((e as DlcError).detail).toBe('a Scan along an axis other than 0 runs only unrolled');
+      }
+    }
   });
 });

@@ -1,6 +1,6 @@
 // How often a Loop or Scan runs, as far as compile time knows, and the limits under which the unroll-loops
-// pass writes its iterations out as plain nodes. No target runs a loop body itself yet, so lowering uses
-// `whyNotUnrolled` to say which of these facts kept a Loop or Scan from being unrolled.
+// pass writes its iterations out as plain nodes. What it leaves whole, the targets run as a loop of the body's
+// kernels (codegen/loop-bodies.ts).
 import { knownValue } from './infer.js';
 import { Graph, type Node } from './ir/graph.js';
 import { scanLayout } from './ops/control-flow.js';
@@ -42,30 +42,4 @@ export function bodySize(body: Graph): number {
     for (const sg of Graph.subgraphsOf(node)) n += bodySize(sg);
   }
   return n;
-}
-
-/** Why unroll-loops left this Loop or Scan in the graph, in words that end a "not supported" message. */
-export function whyNotUnrolled(node: Node, limits: UnrollLimits = DEFAULT_UNROLL_LIMITS): string {
-  const what = node.op === 'scan' ? 'a Scan' : 'a Loop';
-  const ran = `${what} compiles only unrolled, at most ${limits.maxIterations} iterations of at most ${limits.maxNodes} nodes in all`;
-  let trips: number;
-  if (node.op === 'scan') {
-    const length = scanLength(node);
-    if (length === undefined) return `${ran}, and its sequence length is not known at compile time`;
-    trips = length;
-  } else {
-    const { maxTrips, cond } = loopControls(node);
-    if (maxTrips === undefined) return `${ran}, and its trip count M is not known at compile time (give it with --input-value)`;
-    if (cond === undefined) return `${ran}, and its condition is not known at compile time (give it with --input-value)`;
-    if (maxTrips > limits.maxIterations) {
-      return maxTrips === Infinity
-        ? `${ran}, and it has no trip count M while its condition stays true or is not known at compile time`
-        : `${ran}, and it runs ${maxTrips} iterations`;
-    }
-    trips = maxTrips;
-  }
-  if (trips > limits.maxIterations) return `${ran}, and it runs ${trips} iterations`;
-  const size = bodySize(node.attrs.body as Graph) * trips;
-  if (size > limits.maxNodes) return `${ran}, and its ${trips} iterations come to ${size} nodes`;
-  return `${ran}, and its condition is not known at compile time in some iteration`;
 }

@@ -5,8 +5,8 @@
 // what inference propagates) fold: the model's own arithmetic, weights included, stays as the pipeline left
 // it, so -O0 still shows it. The chains folded away are then dead and removed. An If's condition is folded
 // the same way, and an If it makes constant is replaced by its taken branch (fold-if), as a Loop whose trip
-// count and condition it makes constant, and a Scan, are by their iterations (unroll-loops): no target runs a
-// nested graph, and the branch or body may hold shape arithmetic in its turn.
+// count and condition it makes constant, and a Scan, are by their iterations (unroll-loops) when they are few:
+// the branch or body may hold shape arithmetic in its turn (longer loops run as loops: codegen/loop-bodies.ts).
 import { MAX_PROPAGATED_ELEMENTS } from '../compiler/infer.js';
 import { Graph, type Node, type Value } from '../compiler/ir/graph.js';
 import { getOp, hasOp } from '../compiler/ops/registry.js';

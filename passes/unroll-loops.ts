@@ -6,8 +6,8 @@
 // are each iteration's value unsqueezed along the scan axis and concatenated in order. A Loop's condition is
 // taken from compile-time value propagation in each copy of the body (where the iteration number is a
 // constant), so a loop that stops on `i < 5` unrolls as well as one whose condition stays true; a Loop whose
-// condition is not known in some iteration stays whole. Both targets then run loops with no loop construct of
-// their own, and fuse-ops sees the bodies' nodes like any others. Loops nested in bodies unroll too (an
+// condition is not known in some iteration stays whole. fuse-ops then sees the bodies' nodes like any others;
+// what stays whole runs as a loop of its body's kernels (codegen/loop-bodies.ts). Loops nested in bodies unroll too (an
 // unrolled body's inner loops next; an inner loop of a body that stays whole in place).
 import { DlcError } from '../compiler/errors.js';
 import { knownValue, makeNode } from '../compiler/infer.js';
