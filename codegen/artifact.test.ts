@@ -30,7 +30,7 @@ describe('artifact writer', () => {
     const hashes = readDir(dir);
     expect(manifest).toEqual({
       format: 'dlc-artifact',
-      formatVersion: 1,
+      formatVersion: 2,
       target: 'wasm',
       dlcVersion: DLC_VERSION,
       inputs: [

@@ -11,6 +11,8 @@ import { buildGraph, randomFeeds } from '../tests/util/graphs.js';
 import { forEachTarget, type TargetRun } from '../tests/util/targets.js';
 import { DlcError } from '../compiler/errors.js';
 import { stepsAcrossLoops } from './loop-bodies.js';
+import { MAX_LOOP_ITERATIONS } from '../compiler/ops/control-flow.js';
+import { MAX_UNBOUNDED_ITERATIONS } from '../runtime/webgpu-loops.js';
 import { generateWasmProgram } from './wasm/program.js';
 import { compileToWebgpu } from './wgsl/program.js';
 
@@ -135,4 +137,11 @@ describe('run-time Loop and Scan', () => {
       }
     }
   });
+});
+
+test("the webgpu runtime stops a Loop with no trip count at the compiler's iteration limit (the wasm module traps there)", () => {
+  expect(MAX_UNBOUNDED_ITERATIONS).toBe(MAX_LOOP_ITERATIONS);
+  const source = generateWasmProgram(loops()).source;
+  expect(source).toMatch(new RegExp(`loop\\d+_trips: i64 = ${MAX_LOOP_ITERATIONS};`));
+  expect(source).toMatch(/if \(loop\d+_going\) unreachable\(\);/);
 });

@@ -199,7 +199,7 @@ describe('a bad artifact is refused with a clear error', () => {
   });
 
   test.each([
-    ['another format version', (m: any) => (m.formatVersion = 2), 'artifact format version 2, this runtime reads version 1: recompile the model or update the runtime'],
+    ['another format version', (m: any) => (m.formatVersion = 1), 'artifact format version 1, this runtime reads version 2: recompile the model or update the runtime'],
     ['not a dlc artifact', (m: any) => (m.format = 'other'), 'bad manifest.json: not a dlc artifact (format is "other")'],
     ['an unknown target', (m: any) => (m.target = 'webnn'), "target 'webnn' is not supported by this runtime (have: wasm, webgpu)"],
     ['a slot outside memory', (m: any) => (m.outputs[0].offset = 250), "bad manifest.json: output 'y' (bytes 250..266) lies outside the 256-byte memory"],

@@ -6,8 +6,8 @@ import { DlcRuntimeError } from './errors.js';
 import { bytesPerElement, elementCount, isDTypeName, type DTypeName } from './dtypes.js';
 
 export const ARTIFACT_FORMAT = 'dlc-artifact';
-/** Bumped on any change a runtime must know about to run an artifact. */
-export const ARTIFACT_FORMAT_VERSION = 1;
+/** Bumped on any change a runtime must know about to run an artifact (2: run-time loops, run-time-sized outputs). */
+export const ARTIFACT_FORMAT_VERSION = 2;
 
 export interface TensorInfo {
   name: string;

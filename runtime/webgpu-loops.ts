@@ -2,7 +2,11 @@
 // iteration, all in one compute pass while nothing needs reading. A trip count given at run time costs one
 // readback before the loop; a condition costs one readback before the first iteration and one after each
 // (submit, map a 4-byte buffer, wait): the GPU sits idle while the host decides whether to record another.
+import { DlcRuntimeError } from './errors.js';
 import type { GpuWord, WebgpuLoop } from './manifest.js';
+
+/** The compiler's iteration limit (compiler/ops/control-flow.ts MAX_LOOP_ITERATIONS, the reference interpreter's). */
+export const MAX_UNBOUNDED_ITERATIONS = 1 << 26;
 
 const MAP_READ = 0x01;
 const COPY_DST = 0x08;
@@ -40,12 +44,14 @@ export async function recordWithLoops(
   let at = 0;
   for (const loop of loops) {
     steps(at, loop.first);
-    const trips = loop.trips === undefined ? Infinity : typeof loop.trips == 'number' ? loop.trips : await read(loop.trips);
+    const trips = loop.trips === undefined ? MAX_UNBOUNDED_ITERATIONS : typeof loop.trips == 'number' ? loop.trips : await read(loop.trips);
     let going = !loop.condIn || (await read(loop.condIn)) != 0;
     for (let i = 0; going && i < trips; i++) {
       steps(loop.first, loop.end);
       if (loop.condOut) going = (await read(loop.condOut)) != 0;
     }
+    // A Loop with no trip count stops on its condition alone; past the compiler's iteration limit it is an error, not a hang.
+    if (loop.trips === undefined && going) throw new DlcRuntimeError(`a Loop with no trip count ran ${MAX_UNBOUNDED_ITERATIONS} iterations with its condition still true`);
     at = loop.end;
   }
   steps(at, count);

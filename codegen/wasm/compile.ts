@@ -15,6 +15,7 @@ import { programSignature } from '../signature.js';
 import { kernelDependencies, sequentialDependencies } from '../step-dependencies.js';
 import { regionsOf, type Guards, type Region } from '../branches.js';
 import { stepsAcrossLoops, type LoopFrame, type LoopSpan } from '../loop-bodies.js';
+import { MAX_LOOP_ITERATIONS } from '../../compiler/ops/control-flow.js';
 import type { StepDependencies } from '../../runtime/manifest.js';
 import { TARGET_INFO } from '../targets.js';
 import { AS_HELPERS } from './as-target.js';
@@ -310,7 +311,10 @@ interface Control {
 function loopLines(c: Control, frame: LoopFrame, body: string[], indent: string, afterCondition: string[] = []): string[] {
   const counter = loopCounter(c.prefix, frame);
   const name = `loop${frame.index}`;
-  const trips = frame.trips instanceof Value ? `load<i64>(${c.address(frame.trips)})` : frame.trips === Infinity ? 'i64.MAX_VALUE' : `${frame.trips}`;
+  // A Loop with no trip count stops on its condition alone: past the reference interpreter's iteration limit it
+  // traps (the runtime reports 'model.wasm trapped') rather than hang the page.
+  const unbounded = frame.trips === Infinity;
+  const trips = frame.trips instanceof Value ? `load<i64>(${c.address(frame.trips)})` : unbounded ? `${MAX_LOOP_ITERATIONS}` : `${frame.trips}`;
   return [
     `${indent}const ${name}_trips: i64 = ${trips};`,
     `${indent}let ${name}_going: bool = ${frame.condIn ? `load<u8>(${c.address(frame.condIn)}) != 0` : 'true'};`,
@@ -318,6 +322,7 @@ function loopLines(c: Control, frame: LoopFrame, body: string[], indent: string,
     ...body,
     ...(frame.condOut ? [`${indent}  ${name}_going = load<u8>(${c.address(frame.condOut)}) != 0;`, ...afterCondition.map((l) => `${indent}  ${l}`)] : []),
     `${indent}}`,
+    ...(unbounded ? [`${indent}if (${name}_going) unreachable();`] : []),
   ];
 }
 
