@@ -17,6 +17,7 @@ import { planBuffers } from './buffer-plan.js';
 import { dispatchArmsIndirectly, INDIRECT_RECORD_BYTES } from './branch-workgroups.js';
 import { wgslGroupEpilogue } from './group-epilogue.js';
 import { elementwiseGroupKernel, elementwiseKernel } from './kernels/elementwise.js';
+import { runTimeSizedConsumerKernel } from './kernels/run-time-sized-consumers.js';
 import { WGSL_KERNELS } from './kernels/index.js';
 import type { WeightEncoding, WgslDispatch, WgslKernelContext } from './kernels/kernel.js';
 import { stridedCopy } from './kernels/movement.js';
@@ -48,6 +49,7 @@ function generate(graph: Graph, options: WebgpuCompileOptions): Generated {
     kernels: WGSL_KERNELS,
     elementwiseKernel,
     elementwiseGroupKernel,
+    runTimeSizedConsumer: runTimeSizedConsumerKernel,
     groupEpilogue: (_, group) => wgslGroupEpilogue(group),
     context: (site) => ({
       ...site,
