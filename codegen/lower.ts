@@ -12,6 +12,7 @@ import { Graph, isConcreteShape, Value, type Node } from '../compiler/ir/graph.j
 import type { Tensor } from '../compiler/ir/tensor.js';
 import { concatsInPlace } from '../compiler/concat-in-place.js';
 import { boundRunTimeDims, checkRunTimeSizedConsumers } from '../compiler/run-time-dims.js';
+import { consumerFormOf, type ConsumerForm } from '../compiler/run-time-consumers.js';
 import { describeFusedGroup, isElementwiseNode, kernelFormOf, kernelNodeOf, type FusedGroup } from '../compiler/kernel-groups.js';
 import type { TargetInfo } from '../compiler/target-info.js';
 import { foldRequired } from '../passes/fold-required.js';
@@ -52,6 +53,11 @@ export interface LoweringTarget<Ctx extends KernelSite & { epilogue?: unknown },
   elementwiseKernel: Generator<Ctx, K>;
   /** An element-wise fused group, in one pass over memory. */
   elementwiseGroupKernel(k: Ctx, nodes: readonly Node[]): K | null;
+  /**
+   * A node reading a run-time-sized tensor (compiler/run-time-consumers.ts), in `form`; `generator` is its
+   * op's static kernel, which the 'rows' form runs over the actual rows.
+   */
+  runTimeSizedConsumer(k: Ctx, form: ConsumerForm, generator: Generator<Ctx, K>): K | null;
   /** The epilogue of an anchored group in the target's spelling (undefined: a generator bug, reported). */
   groupEpilogue(k: Ctx, group: FusedGroup): Ctx['epilogue'] | undefined;
   /** The target's kernel context around the shared one. */
@@ -65,6 +71,13 @@ export interface LoweringTarget<Ctx extends KernelSite & { epilogue?: unknown },
   copy(src: Value, out: Value, guards: Guards): void;
   /** How the target repeats a loop's body (loop-bodies.ts); without it, Loop and Scan compile only unrolled. */
   loops?: LoopKernels;
+}
+
+/** How `node` reads its run-time-sized operands (checkRunTimeSizedConsumers refused the nodes that cannot). */
+function runTimeConsumerForm(node: Node): ConsumerForm {
+  const form = consumerFormOf(node, (v) => v?.type.runTimeDim);
+  if (typeof form === 'string') throw new DlcError(`an input has a size known only at run time: ${form}`);
+  return form;
 }
 
 /** The graph lowering works on: the shape arithmetic kernels need folded, and what the target lacks legalized. */
@@ -150,7 +163,8 @@ export function lowerGraph<Ctx extends KernelSite & { epilogue?: unknown }, K>(
       kernel = target.elementwiseGroupKernel(k, group!.nodes);
     } else {
       const generator = target.kernels[node.op] ?? (isElementwiseNode(node) ? target.elementwiseKernel : unsupported(node));
-      kernel = generator(k);
+      const consumer = node.inputs.some((v) => v?.type.runTimeDim !== undefined) ? runTimeConsumerForm(node) : undefined;
+      kernel = consumer ? target.runTimeSizedConsumer(k, consumer, generator) : generator(k);
     }
     if (kernel !== null) target.emit(kernel, k);
   };

@@ -5,7 +5,8 @@
 // of the actual shape) and the actual extent as one int32 word right after the bounded elements; the artifact
 // records where that word is and the runtime trims the output to the actual shape.
 import { DlcError } from './errors.js';
-import { isConcreteShape, type Graph, type Node, type Value } from './ir/graph.js';
+import { isConcreteShape, type Dim, type Graph, type Node, type Value } from './ir/graph.js';
+import { consumerFormOf, runTimeDimIn, sliceAxes, sliceCount, type RunTimeDimOfValue } from './run-time-consumers.js';
 
 export interface RunTimeDim {
   /** The dim whose extent is known only at run time. */
@@ -70,33 +71,81 @@ export function runTimeDimOf(node: Node, i: number): RunTimeDim | undefined {
 }
 
 /**
- * Refuses a node that reads a tensor whose size is known only at run time: kernels bake shapes in, so only a
- * graph output may have one.
+ * The values whose size is known only at run time, each with its run-time dim, in graph order: the outputs of
+ * the ops above, and of the nodes that read them and keep the run-time dim (compiler/run-time-consumers.ts).
+ * `refuse` is told of each node that reads such a value and has no kernel for it.
  */
-export function checkRunTimeSizedConsumers(graph: Graph, file?: string): void {
-  const sized = new Set<Value>();
+export function runTimeSizedValues(graph: Graph, refuse?: (node: Node, read: Value, why: string) => void): Map<Value, number> {
+  const sized = new Map<Value, number>();
+  const dimOf: RunTimeDimOfValue = (v) => (v ? sized.get(v) : undefined);
   for (const node of graph.nodes) {
     const read = node.inputs.find((v) => v && sized.has(v));
     if (read) {
-      throw new DlcError(`input '${read.name}' has a size known only at run time (it depends on data); dlc supports such a tensor only as a graph output, not as an operand`, { file, node: node.name, op: node.op });
+      const form = consumerFormOf(node, dimOf);
+      if (typeof form === 'string') {
+        refuse?.(node, read, form);
+        continue;
+      }
+      for (const o of node.outputs) {
+        const d = runTimeDimIn(o);
+        if (d !== undefined) sized.set(o, d);
+      }
+      continue;
     }
     node.outputs.forEach((o, i) => {
-      if (o.type.runTimeDim !== undefined || (!isConcreteShape(o.type.shape) && runTimeDimOf(node, i))) sized.add(o);
+      if (o.type.runTimeDim !== undefined) sized.set(o, o.type.runTimeDim);
+      else if (!isConcreteShape(o.type.shape)) {
+        const r = runTimeDimOf(node, i);
+        if (r) sized.set(o, r.dim);
+      }
+    });
+  }
+  return sized;
+}
+
+/**
+ * Refuses a node that reads a tensor whose size is known only at run time and has no kernel for it (kernels
+ * bake shapes in; compiler/run-time-consumers.ts lists the readers that take the extent at run time).
+ */
+export function checkRunTimeSizedConsumers(graph: Graph, file?: string): void {
+  runTimeSizedValues(graph, (node, read, why) => {
+    throw new DlcError(`input '${read.name}' has a size known only at run time (it depends on data); dlc cannot read it here: ${why}`, { file, node: node.name, op: node.op });
+  });
+}
+
+/**
+ * Gives each run-time dim its bound and marks it (TensorType.runTimeDim), in place; a graph already bounded
+ * is left as it is. A consumer's output takes the bound of its operand's dim (slice: the most its starts,
+ * ends and steps keep of it). Run before lowering, after checkRunTimeSizedConsumers.
+ */
+export function boundRunTimeDims(graph: Graph): void {
+  const bounds = new Map<Dim, number>();
+  const sized = runTimeSizedValues(graph);
+  for (const node of graph.nodes) {
+    node.outputs.forEach((o, i) => {
+      const dim = sized.get(o);
+      if (dim === undefined || isConcreteShape(o.type.shape)) return;
+      const symbol = o.type.shape[dim];
+      const bound = runTimeDimOf(node, i)?.bound ?? bounds.get(symbol) ?? consumerBound(node, sized);
+      if (bound === undefined) return;
+      bounds.set(symbol, bound);
+      o.type = { dtype: o.type.dtype, shape: o.type.shape.map((d, j) => (j === dim ? bound : d)), runTimeDim: dim };
     });
   }
 }
 
 /**
- * Gives each run-time dim its bound and marks it (TensorType.runTimeDim), in place; a graph already bounded
- * is left as it is. Run before lowering, after checkRunTimeSizedConsumers.
+ * The bound of a consumer's output dim whose symbol is new: a slice of the run-time dim keeps at most what its
+ * starts, ends and steps keep of any extent up to its operand's bound; any other consumer (a reshape's fresh
+ * symbol) has its operand's extent.
  */
-export function boundRunTimeDims(graph: Graph): void {
-  for (const node of graph.nodes) {
-    node.outputs.forEach((o, i) => {
-      if (isConcreteShape(o.type.shape)) return;
-      const r = runTimeDimOf(node, i);
-      if (!r) return;
-      o.type = { dtype: o.type.dtype, shape: o.type.shape.map((d, j) => (j === r.dim ? r.bound : d)), runTimeDim: r.dim };
-    });
-  }
+function consumerBound(node: Node, sized: Map<Value, number>): number | undefined {
+  const x = node.inputs.find((v) => v && sized.has(v));
+  if (!x || x.type.runTimeDim === undefined) return undefined;
+  const limit = x.type.shape[x.type.runTimeDim] as number;
+  const along = node.op === 'slice' ? sliceAxes(node, x.type.shape.length)?.get(x.type.runTimeDim) : undefined;
+  if (!along) return limit;
+  let most = 0;
+  for (let e = 0; e <= limit; e++) most = Math.max(most, sliceCount(e, along.start, along.end, along.step));
+  return most;
 }

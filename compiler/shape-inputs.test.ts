@@ -53,6 +53,15 @@ const nonzeroConsumedModel: OnnxModelSpec = {
   ],
 };
 
+const nonzeroConcatenatedModel: OnnxModelSpec = {
+  inputs: [{ name: 'x', dtype: 'f32', shape: [4] }],
+  outputs: [{ name: 'c', dtype: 'i64', shape: [2, 'n'] }],
+  nodes: [
+    { op: 'NonZero', inputs: ['x'], outputs: ['i'], name: 'NonZero_0' },
+    { op: 'Concat', inputs: ['i', 'i'], outputs: ['c'], name: 'Concat_0', attrs: { axis: 0 } },
+  ],
+};
+
 const importOf = (spec: OnnxModelSpec) => importOnnx(encodeOnnxModel(spec), { file: 'm.onnx' }).graph;
 
 function messageOf(f: () => void): string {
@@ -113,9 +122,13 @@ describe('checkStaticShapes', () => {
     expect(() => checkStaticShapes(importOf(nonzeroModel), 'm.onnx')).not.toThrow();
   });
 
-  test('refuses a node that reads a tensor whose size depends on data, naming that node', () => {
-    expect(messageOf(() => checkStaticShapes(importOf(nonzeroConsumedModel), 'm.onnx'))).toBe(
-      "m.onnx, node 'Transpose_0', op transpose: input 'i' has a size known only at run time (it depends on data); dlc supports such a tensor only as a graph output, not as an operand",
+  test('accepts a node with a kernel reading a tensor whose size depends on data (compiler/run-time-consumers.ts)', () => {
+    expect(() => checkStaticShapes(importOf(nonzeroConsumedModel), 'm.onnx')).not.toThrow();
+  });
+
+  test('refuses a node without such a kernel that reads a tensor whose size depends on data, naming that node', () => {
+    expect(messageOf(() => checkStaticShapes(importOf(nonzeroConcatenatedModel), 'm.onnx'))).toBe(
+      "m.onnx, node 'Concat_0', op concat: input 'i' has a size known only at run time (it depends on data); dlc cannot read it here: op concat has no kernel reading it",
     );
   });
 });

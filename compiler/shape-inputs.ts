@@ -8,7 +8,7 @@ import { DlcError } from './errors.js';
 import { knownValue } from './infer.js';
 import { Graph, capturedValues, formatShape, isConcreteShape, type Node, type Value } from './ir/graph.js';
 import { getOp, hasOp } from './ops/registry.js';
-import { checkRunTimeSizedConsumers, runTimeDimOf } from './run-time-dims.js';
+import { checkRunTimeSizedConsumers, runTimeSizedValues } from './run-time-dims.js';
 
 interface Dependence {
   value: ReadonlySet<Value>;
@@ -75,7 +75,7 @@ export function shapeInputs(graph: Graph): Map<Value, Node> {
  */
 export function checkStaticShapes(graph: Graph, file?: string): void {
   checkRunTimeSizedConsumers(graph, file);
-  const origin = symbolicOrigin(graph);
+  const origin = symbolicOrigin(graph, runTimeSizedValues(graph));
   if (!origin) return;
   const { deps } = analyze(graph);
   const out = origin.outputs.find((o) => !isConcreteShape(o.type.shape))!;
@@ -97,8 +97,8 @@ export function checkStaticShapes(graph: Graph, file?: string): void {
 }
 
 /** The first node with a symbolic output; inside a fused group, the body's node that makes it symbolic. */
-function symbolicOrigin(g: Graph): Node | undefined {
-  const node = g.nodes.find((n) => n.outputs.some((o, i) => !isConcreteShape(o.type.shape) && !runTimeDimOf(n, i)));
+function symbolicOrigin(g: Graph, runTimeSized: ReadonlyMap<Value, number>): Node | undefined {
+  const node = g.nodes.find((n) => n.outputs.some((o) => !isConcreteShape(o.type.shape) && !runTimeSized.has(o)));
   if (node?.op !== 'fused') return node;
-  return Graph.subgraphsOf(node).map(symbolicOrigin).find((n) => n !== undefined) ?? node;
+  return Graph.subgraphsOf(node).map((body) => symbolicOrigin(body, runTimeSizedValues(body))).find((n) => n !== undefined) ?? node;
 }

@@ -36,6 +36,16 @@ describe('fuse-ops', () => {
     expect(printGraph(fuseOps(once))).toBe(printGraph(once));
   });
 
+  test('leaves readers of a tensor whose size is known only at run time unfused (each has its own kernel)', () => {
+    const g = parseGraph(`graph @g(%x: f32[4,3], %c: bool[4]) {
+  %k: f32[?n,3] = compress(%x, %c) {axis=0}
+  %r: f32[?n,3] = relu(%k)
+  %y: f32[?n,3] = neg(%r)
+  return %y
+}`);
+    expect(fuseOps(g).nodes.map((n) => n.op)).toEqual(['compress', 'relu', 'neg']);
+  });
+
   test('does not change its input graph', () => {
     const input = parseGraph(TEXT);
     fuseOps(input);

@@ -20,6 +20,7 @@ import { groupOf, kernelFormOf } from '../compiler/kernel-groups.js';
 import '../compiler/ops/index.js';
 import { FUSION_ORDER, getOp, type FusionKind } from '../compiler/ops/registry.js';
 import { PORTABLE_LIMITS, type TargetLimits } from '../compiler/target-info.js';
+import { runTimeSizedValues } from '../compiler/run-time-dims.js';
 import { cloneGraph, copyType, NameAllocator } from './graph-edit.js';
 import type { PassInfo } from './manager.js';
 
@@ -77,8 +78,10 @@ class Groups {
   }
 }
 
-function kindOf(node: Node): FusionKind {
+/** A node reading or writing a tensor whose size is known only at run time has a kernel of its own (run-time-consumers.ts). */
+function kindOf(node: Node, runTimeSized: ReadonlyMap<Value, number>): FusionKind {
   if (node.outputs.length !== 1 || Graph.subgraphsOf(node).length > 0) return 'opaque';
+  if ([...node.inputs, ...node.outputs].some((v) => v && runTimeSized.has(v))) return 'opaque';
   return getOp(node.op).kind;
 }
 
@@ -89,7 +92,8 @@ function sameShape(a: Value, b: Value): boolean {
 export function fuseOps(graph: Graph, limits: TargetLimits = PORTABLE_LIMITS): Graph {
   const g = cloneGraph(graph);
   const nodes = g.nodes;
-  const kinds = nodes.map(kindOf);
+  const runTimeSized = runTimeSizedValues(g);
+  const kinds = nodes.map((n) => kindOf(n, runTimeSized));
   const index = new Map(nodes.map((n, i) => [n, i]));
   const users = g.users();
   const outputs = new Set(g.outputs);

@@ -22,6 +22,7 @@ import { AS_HELPERS } from './as-target.js';
 import { compileAssemblyScript, staticDataEnd, WASM_PAGE_BYTES } from './assemblyscript.js';
 import { KERNELS } from './kernels/index.js';
 import { elementwiseGroupKernel, elementwiseKernel } from './kernels/elementwise.js';
+import { runTimeSizedConsumerKernel } from './kernels/run-time-sized-consumers.js';
 import { THREAD_HELPERS } from './kernels/threads.js';
 import { groupEpilogue } from './kernels/group-epilogue.js';
 import { shapeOf, type KernelContext } from './kernels/kernel.js';
@@ -88,6 +89,7 @@ function generate(graph: Graph, options: WasmCompileOptions, prefix: string, hel
     kernels: KERNELS,
     elementwiseKernel,
     elementwiseGroupKernel,
+    runTimeSizedConsumer: runTimeSizedConsumerKernel,
     groupEpilogue,
     context(site) {
       const used = { reads: new Set<Value>(), writes: new Set<Value>(), scratchBytes: 0, split: false };

@@ -19,6 +19,7 @@ import { dispatchArmsIndirectly, INDIRECT_RECORD_BYTES } from './branch-workgrou
 import { loopDispatches } from './loop-dispatches.js';
 import { wgslGroupEpilogue } from './group-epilogue.js';
 import { elementwiseGroupKernel, elementwiseKernel } from './kernels/elementwise.js';
+import { runTimeSizedConsumerKernel } from './kernels/run-time-sized-consumers.js';
 import { WGSL_KERNELS } from './kernels/index.js';
 import type { WeightEncoding, WgslDispatch, WgslKernelContext } from './kernels/kernel.js';
 import { stridedCopy } from './kernels/movement.js';
@@ -52,6 +53,7 @@ function generate(graph: Graph, options: WebgpuCompileOptions): Generated {
     kernels: WGSL_KERNELS,
     elementwiseKernel,
     elementwiseGroupKernel,
+    runTimeSizedConsumer: runTimeSizedConsumerKernel,
     groupEpilogue: (_, group) => wgslGroupEpilogue(group),
     context: (site) => ({
       ...site,

@@ -51,11 +51,31 @@ export function perInvocation(p: PerInvocation): WgslDispatch {
     `@compute @workgroup_size(${WORKGROUP_SIZE})`,
     'fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {',
     `  let i = ((wid.z * ${workgroups[1]}u + wid.y) * ${workgroups[0]}u + wid.x) * ${WORKGROUP_SIZE}u + lid;`,
-    `  if (i >= ${p.count}u) { return; }`,
+    invocationGuard(`${p.count}u`),
     p.body,
     '}',
   ].filter((l) => l !== '').join('\n');
   return { code: withHelpers(code), bindings: p.bindings, workgroups };
+}
+
+/** The line that ends the invocations past `count` (a u32 expression). */
+function invocationGuard(count: string): string {
+  return `  if (i >= ${count}) { return; }`;
+}
+
+/**
+ * `d` with its invocations limited further, to `limit` (a u32 expression of its bindings computed at run time),
+ * and `first` run before that by every invocation: a perInvocation dispatch whose outputs are a prefix of what
+ * it would write (the actual rows of a run-time-sized tensor, run-time-consumers.ts).
+ */
+export function limitInvocations(d: WgslDispatch, limit: string, first: string): WgslDispatch {
+  const limited = (code: string) => {
+    const guard = /^ {2}if \(i >= (\d+u)\) \{ return; \}$/m;
+    const match = guard.exec(code);
+    if (!match) throw new Error('code generator bug: a run-time row limit on a dispatch that is not one invocation per element');
+    return code.replace(guard, `${first}\n${invocationGuard(`min(${match[1]}, ${limit})`)}`);
+  };
+  return { ...d, code: limited(d.code), ...(d.preferred ? { preferred: { ...d.preferred, code: limited(d.preferred.code) } } : {}) };
 }
 
 /**
