@@ -1,9 +1,9 @@
 // npm run bench: regenerates BENCHMARKS.md. For tiny-cnn, every real model (tests/models/real-models.ts), the
 // classic zoo in miniature (models/zoo.ts) and torchvision's SqueezeNet 1.1 and MobileNetV2 at 224×224 as
 // PyTorch's exporter writes them (models/pytorch-style.ts; both written to temporary .onnx files) it
-// compiles a wasm artifact at -O0 and -O2 and times each with `dlc bench` in a fresh Node process (so that
+// compiles a wasm artifact at -O0 and -O2 and times each with `dlc bench` in fresh Node processes (so that
 // both sides' first run is that of a cold process, as on a page load, and nothing of the compiler runs
-// beside the timed code), beside onnxruntime-web's WASM backend on one thread; and a webgpu artifact at -O0
+// beside the timed code; latency with --no-liftoff, see cpuBench), beside onnxruntime-web's WASM backend on one thread; and a webgpu artifact at -O0
 // and -O2, timed in headless Chromium beside onnxruntime-web's WebGPU backend. The quantization section
 // (scripts/bench-quantization.ts) compares f32, int8 and mixed artifacts and onnxruntime-web on dlc's QDQ export. It also reports artifact
 // sizes, kernels and peak activation bytes (compiler/analysis.ts), and the runtime's minified size.
@@ -116,16 +116,28 @@ async function benchLevel(model: RealModel, level: number, tmp: string, runs: nu
   log(`${model.name} -O${level}: timing (${runs} runs after ${warmup} warm-up)`);
   // The peer runs once, beside -O2; -O0 is timed alone.
   const peer = level === 2 ? ['--peer-model', model.file] : [];
-  const bench = benchInFreshProcess(dir, peer, runs, warmup);
-  return { kernels: stats.kernels, peakActivationBytes: stats.peakActivationBytes, artifactBytes, bench };
+  return { kernels: stats.kernels, peakActivationBytes: stats.peakActivationBytes, artifactBytes, bench: cpuBench(dir, peer, runs, warmup) };
+}
+
+/**
+ * A wasm artifact (and its peer) timed on the CPU in two fresh processes. Latency: every wasm function compiled
+ * by V8's optimizing tier up front (--no-liftoff) — otherwise both sides' hot code tiers up in the background
+ * while the runs are timed, on a 2-core machine late enough to slow onnxruntime-web's large module by 1.4–2.5×
+ * (npm run bench:cpu found this), which flattered dlc. First run: a second process with V8's default tiers, as
+ * a page load has them.
+ */
+function cpuBench(dir: string, peer: string[], runs: number, warmup: number): BenchReport {
+  const steady = benchInFreshProcess(dir, peer, runs, warmup, ['--no-liftoff']);
+  const first = benchInFreshProcess(dir, peer, 1, 0);
+  return { ...steady, firstRunMs: first.firstRunMs, peer: steady.peer && first.peer ? { ...steady.peer, firstRunMs: first.peer.firstRunMs } : steady.peer };
 }
 
 function warn(message: string): void {
   process.stderr.write(`dlc: warning: ${message}\n`);
 }
 
-function benchInFreshProcess(dir: string, peer: string[], runs: number, warmup: number): BenchReport {
-  const args = ['--import', 'tsx', path.join(REPO_ROOT, 'cli', 'main.ts'), 'bench', dir, ...peer, '--runs', String(runs), '--warmup', String(warmup), '--json'];
+function benchInFreshProcess(dir: string, peer: string[], runs: number, warmup: number, v8Flags: string[] = []): BenchReport {
+  const args = [...v8Flags, '--import', 'tsx', path.join(REPO_ROOT, 'cli', 'main.ts'), 'bench', dir, ...peer, '--runs', String(runs), '--warmup', String(warmup), '--json'];
   try {
     return JSON.parse(execFileSync(process.execPath, args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 20 }));
   } catch (e) {
@@ -187,8 +199,8 @@ function render(results: ModelResult[], machine: Machine, runtime: { bytes: numb
       `${ortVersion()} WASM backend in Node, one thread (\`numThreads = 1\`, \`simd = true\`), default graph optimizations.`,
   );
   out.push(
-    '- Each artifact is timed by `dlc bench DIR --json` in a fresh Node process on the same seeded random inputs for both sides. ' +
-      'Median and p90 over the timed runs after untimed warm-up runs. First run: dlc from `loadModel` (reading and checking the artifact, ' +
+    '- Each artifact is timed by `dlc bench DIR --json` in fresh Node processes on the same seeded random inputs for both sides. ' +
+      'Median and p90 over the timed runs after untimed warm-up runs, in a process started with `--no-liftoff` (every wasm function of both sides compiled by V8\'s optimizing tier up front, so that neither is timed while its code tiers up). First run, in a second process with V8\'s default tiers: dlc from `loadModel` (reading and checking the artifact, ' +
       "instantiating model.wasm) to the first result; onnxruntime-web from `InferenceSession.create` (reading the .onnx) to the first result, " +
       'which includes its one-time WebAssembly initialization, as on a page load.',
   );
@@ -326,7 +338,7 @@ async function benchAndReport(tmp: string, filter: RegExp | undefined, { start, 
   const results: ModelResult[] = [];
   const zoo = builtModels(tmp);
   for (const model of [...FILE_MODELS, ...zoo].filter((m) => !filter || filter.test(m.name))) results.push(await benchModel(model, tmp));
-  const quantization = await benchQuantization(tmp, benchInFreshProcess, filter, (name) => zoo.find((m) => m.name === name)!.file);
+  const quantization = await benchQuantization(tmp, cpuBench, filter, (name) => zoo.find((m) => m.name === name)!.file);
   const machine: Machine = {
     cpu: os.cpus()[0]?.model.trim() ?? 'unknown CPU',
     cores: os.cpus().length,
