@@ -14,7 +14,12 @@
 // (compiler/kernel-groups.ts: an anchor with its element-wise epilogue, or element-wise nodes, within the
 // target's binding and epilogue limits from the pass context), so codegen lowers every `fused` node as one
 // kernel and never re-partitions. Without a target the limits every target meets apply.
-// Opaque nodes, nodes with several outputs and control flow never join a group.
+// Opaque nodes, nodes with several outputs and control flow never join a group. The nested graphs of control
+// flow (If branches, Loop/Scan bodies) fuse by the same rules, each on its own: an arm is lowered kernel by
+// kernel like the main graph (codegen/lower.ts), so its conv + relu is one kernel there too. Within a nested
+// graph, a value it reads from an enclosing scope is like a graph input (it has no producer there, and a group
+// reading it takes it as an input), and its outputs are like graph outputs. A fused node's body is a group
+// already and is never fused again.
 import { Graph, Value, type Node } from '../compiler/ir/graph.js';
 import { groupOf, kernelFormOf } from '../compiler/kernel-groups.js';
 import '../compiler/ops/index.js';
@@ -88,6 +93,15 @@ function sameShape(a: Value, b: Value): boolean {
 
 export function fuseOps(graph: Graph, limits: TargetLimits = PORTABLE_LIMITS): Graph {
   const g = cloneGraph(graph);
+  fuseScope(g, limits, new NameAllocator(g));
+  return g;
+}
+
+/** Fuses the nodes of `g` in place, after those of the graphs nested in its control-flow nodes. */
+function fuseScope(g: Graph, limits: TargetLimits, names: NameAllocator): void {
+  for (const node of g.nodes) {
+    if (node.op !== 'fused') for (const sg of Graph.subgraphsOf(node)) fuseScope(sg, limits, names);
+  }
   const nodes = g.nodes;
   const kinds = nodes.map(kindOf);
   const index = new Map(nodes.map((n, i) => [n, i]));
@@ -160,7 +174,7 @@ export function fuseOps(graph: Graph, limits: TargetLimits = PORTABLE_LIMITS): G
       // A reduction ends its group: nothing after it joins.
     });
   }
-  return materialize(g, groups, new NameAllocator(g));
+  materialize(g, groups, names);
 }
 
 /**
@@ -211,7 +225,7 @@ function producedOutside(members: Node[], users: Map<Value, Node[]>, graphOutput
 }
 
 /** Replaces each group of two or more nodes by one `fused` node at its root's place. */
-function materialize(g: Graph, groups: Groups, names: NameAllocator): Graph {
+function materialize(g: Graph, groups: Groups, names: NameAllocator): void {
   const byRoot = new Map<number, number[]>();
   g.nodes.forEach((_, i) => {
     const r = groups.root(i);
@@ -226,7 +240,6 @@ function materialize(g: Graph, groups: Groups, names: NameAllocator): Graph {
     else if (groups.root(i) === i) nodes.push(fusedNode(members.map((k) => g.nodes[k]), names));
   });
   g.nodes = nodes;
-  return g;
 }
 
 /** One node running `members` (in graph order, the last one's output being the group's only output). */
