@@ -31,8 +31,10 @@ import type { PassInfo } from './manager.js';
 export const fuseOpsPass: PassInfo = {
   name: 'fuse-ops',
   description: 'groups anchors with their epilogues, element-wise and injective chains into fused nodes (TVM FuseOps)',
-  options: {},
-  create: () => (graph, ctx) => fuseOps(graph, ctx.target?.limits ?? PORTABLE_LIMITS),
+  options: {
+    nested: { type: 'bool', default: true, description: 'fuse inside If branches and Loop/Scan bodies too (false: their nodes stay one kernel each)' },
+  },
+  create: (options) => (graph, ctx) => fuseOps(graph, ctx.target?.limits ?? PORTABLE_LIMITS, { nested: options.nested as boolean }),
 };
 
 const rank = (k: FusionKind) => FUSION_ORDER.indexOf(k);
@@ -91,16 +93,21 @@ function sameShape(a: Value, b: Value): boolean {
   return a.type.shape.length === b.type.shape.length && a.type.shape.every((d, i) => d === b.type.shape[i]);
 }
 
-export function fuseOps(graph: Graph, limits: TargetLimits = PORTABLE_LIMITS): Graph {
+export interface FuseOptions {
+  /** Whether the graphs nested in control flow fuse too (true by default). */
+  nested?: boolean;
+}
+
+export function fuseOps(graph: Graph, limits: TargetLimits = PORTABLE_LIMITS, options: FuseOptions = {}): Graph {
   const g = cloneGraph(graph);
-  fuseScope(g, limits, new NameAllocator(g));
+  fuseScope(g, limits, new NameAllocator(g), options.nested ?? true);
   return g;
 }
 
-/** Fuses the nodes of `g` in place, after those of the graphs nested in its control-flow nodes. */
-function fuseScope(g: Graph, limits: TargetLimits, names: NameAllocator): void {
+/** Fuses the nodes of `g` in place, after those of the graphs nested in its control-flow nodes when `nested`. */
+function fuseScope(g: Graph, limits: TargetLimits, names: NameAllocator, nested: boolean): void {
   for (const node of g.nodes) {
-    if (node.op !== 'fused') for (const sg of Graph.subgraphsOf(node)) fuseScope(sg, limits, names);
+    if (nested && node.op !== 'fused') for (const sg of Graph.subgraphsOf(node)) fuseScope(sg, limits, names, nested);
   }
   const nodes = g.nodes;
   const kinds = nodes.map(kindOf);
