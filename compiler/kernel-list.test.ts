@@ -35,9 +35,11 @@ test('a fused kernel is named after its anchor, and lists the ops it computes', 
 test('an If\'s arms are listed in place, each kernel once and marked with its arm', () => {
   const { kernelList } = inspect(encodeOnnxModel(cascadeModel()));
   const arms = kernelList.map((k) => k.branch ?? '');
-  // The first stage, then the second stage's kernels, then the else arm's copy of the first stage's logits.
+  // The first stage, then the second stage's kernels (each conv with its relu fused, as outside an If: four
+  // convs, max pool, global average pool, gemm), then the else arm's copy of the first stage's logits.
   expect(arms.slice(0, 6)).toEqual(['', '', '', '', '', '']);
-  expect(arms.slice(6, 17)).toEqual(Array(11).fill('/If_23 then'));
-  expect(kernelList[17]).toEqual({ name: 'logits', node: 'logits', ops: ['copy'], branch: '/If_23 else' });
-  expect(kernelList).toHaveLength(18);
+  expect(arms.slice(6, 13)).toEqual(Array(7).fill('/If_23 then'));
+  expect(kernelList[6]).toMatchObject({ name: '/Conv_10', ops: ['conv', 'relu'], branch: '/If_23 then' });
+  expect(kernelList[13]).toEqual({ name: 'logits', node: 'logits', ops: ['copy'], branch: '/If_23 else' });
+  expect(kernelList).toHaveLength(14);
 });

@@ -6,8 +6,10 @@
 // at most `max-channels` output channels (default 64, one WebGPU workgroup tile; wasm's GEMM panels are at
 // most 32 columns) leaves most of a tile idle and re-reads x, while the merged op reads x once and fills
 // its tiles. Wider siblings fill their tiles alone, and merging them would only add the split's copy.
+// Siblings merge within one graph: the main graph, or an If branch or Loop/Scan body, where they may read a
+// value of an enclosing scope (the input, say) as they would a graph input.
 import type { DType } from '../compiler/ir/dtype.js';
-import { Value, type Attrs, type Graph, type Node } from '../compiler/ir/graph.js';
+import { capturedValues, Graph, Value, type Attrs, type Node } from '../compiler/ir/graph.js';
 import { Tensor } from '../compiler/ir/tensor.js';
 import { makeNode } from '../compiler/infer.js';
 import { attrInt } from '../compiler/ops/util.js';
@@ -90,12 +92,20 @@ function concatAlong(ts: Tensor[], axis: number, dtype: DType): Tensor {
 
 export function fuseHorizontal(graph: Graph, maxChannels = 64): Graph {
   const g = cloneGraph(graph);
-  const names = new NameAllocator(g);
+  return mergeSiblingsIn(g, new NameAllocator(g), maxChannels) ? eliminateDeadCode(g) : g;
+}
+
+/** Merges the siblings of `g` and of the graphs nested in it, in place; whether any merged. */
+function mergeSiblingsIn(g: Graph, names: NameAllocator, maxChannels: number): boolean {
+  let merged = false;
+  for (const node of g.nodes) {
+    if (node.op !== 'fused') for (const sg of Graph.subgraphsOf(node)) merged = mergeSiblingsIn(sg, names, maxChannels) || merged;
+  }
   const users = g.users();
   /** New nodes to place where the first sibling of their group was; siblings to drop. */
   const replacements = new Map<Node, Node[]>();
   const dropped = new Set<Node>();
-  for (const x of [...g.inputs, ...g.nodes.flatMap((n) => n.outputs)]) {
+  for (const x of [...g.inputs, ...capturedValues(g), ...g.nodes.flatMap((n) => n.outputs)]) {
     const byKey = new Map<string, Sibling[]>();
     for (const reader of new Set(users.get(x) ?? [])) {
       const s = siblingOf(reader, x);
@@ -111,7 +121,7 @@ export function fuseHorizontal(graph: Graph, maxChannels = 64): Graph {
     }
   }
   g.nodes = g.nodes.flatMap((n) => replacements.get(n) ?? (dropped.has(n) ? [] : [n]));
-  return replacements.size ? eliminateDeadCode(g) : g;
+  return merged || replacements.size > 0;
 }
 
 /** One op over the siblings' concatenated weights (and biases), and the split giving back their outputs. */

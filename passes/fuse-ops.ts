@@ -14,7 +14,12 @@
 // (compiler/kernel-groups.ts: an anchor with its element-wise epilogue, or element-wise nodes, within the
 // target's binding and epilogue limits from the pass context), so codegen lowers every `fused` node as one
 // kernel and never re-partitions. Without a target the limits every target meets apply.
-// Opaque nodes, nodes with several outputs and control flow never join a group.
+// Opaque nodes, nodes with several outputs and control flow never join a group. The nested graphs of control
+// flow (If branches, Loop/Scan bodies) fuse by the same rules, each on its own: an arm is lowered kernel by
+// kernel like the main graph (codegen/lower.ts), so its conv + relu is one kernel there too. Within a nested
+// graph, a value it reads from an enclosing scope is like a graph input (it has no producer there, and a group
+// reading it takes it as an input), and its outputs are like graph outputs. A fused node's body is a group
+// already and is never fused again.
 import { Graph, Value, type Node } from '../compiler/ir/graph.js';
 import { groupOf, kernelFormOf } from '../compiler/kernel-groups.js';
 import '../compiler/ops/index.js';
@@ -27,8 +32,10 @@ import type { PassInfo } from './manager.js';
 export const fuseOpsPass: PassInfo = {
   name: 'fuse-ops',
   description: 'groups anchors with their epilogues, element-wise and injective chains into fused nodes (TVM FuseOps)',
-  options: {},
-  create: () => (graph, ctx) => fuseOps(graph, ctx.target?.limits ?? PORTABLE_LIMITS),
+  options: {
+    nested: { type: 'bool', default: true, description: 'fuse inside If branches and Loop/Scan bodies too (false: their nodes stay one kernel each)' },
+  },
+  create: (options) => (graph, ctx) => fuseOps(graph, ctx.target?.limits ?? PORTABLE_LIMITS, { nested: options.nested as boolean }),
 };
 
 const rank = (k: FusionKind) => FUSION_ORDER.indexOf(k);
@@ -89,8 +96,22 @@ function sameShape(a: Value, b: Value): boolean {
   return a.type.shape.length === b.type.shape.length && a.type.shape.every((d, i) => d === b.type.shape[i]);
 }
 
-export function fuseOps(graph: Graph, limits: TargetLimits = PORTABLE_LIMITS): Graph {
+export interface FuseOptions {
+  /** Whether the graphs nested in control flow fuse too (true by default). */
+  nested?: boolean;
+}
+
+export function fuseOps(graph: Graph, limits: TargetLimits = PORTABLE_LIMITS, options: FuseOptions = {}): Graph {
   const g = cloneGraph(graph);
+  fuseScope(g, limits, new NameAllocator(g), options.nested ?? true);
+  return g;
+}
+
+/** Fuses the nodes of `g` in place, after those of the graphs nested in its control-flow nodes when `nested`. */
+function fuseScope(g: Graph, limits: TargetLimits, names: NameAllocator, nested: boolean): void {
+  for (const node of g.nodes) {
+    if (nested && node.op !== 'fused') for (const sg of Graph.subgraphsOf(node)) fuseScope(sg, limits, names, nested);
+  }
   const nodes = g.nodes;
   const runTimeSized = runTimeSizedValues(g);
   const kinds = nodes.map((n) => kindOf(n, runTimeSized));
@@ -164,7 +185,7 @@ export function fuseOps(graph: Graph, limits: TargetLimits = PORTABLE_LIMITS): G
       // A reduction ends its group: nothing after it joins.
     });
   }
-  return materialize(g, groups, new NameAllocator(g));
+  materialize(g, groups, names);
 }
 
 /**
@@ -215,7 +236,7 @@ function producedOutside(members: Node[], users: Map<Value, Node[]>, graphOutput
 }
 
 /** Replaces each group of two or more nodes by one `fused` node at its root's place. */
-function materialize(g: Graph, groups: Groups, names: NameAllocator): Graph {
+function materialize(g: Graph, groups: Groups, names: NameAllocator): void {
   const byRoot = new Map<number, number[]>();
   g.nodes.forEach((_, i) => {
     const r = groups.root(i);
@@ -230,7 +251,6 @@ function materialize(g: Graph, groups: Groups, names: NameAllocator): Graph {
     else if (groups.root(i) === i) nodes.push(fusedNode(members.map((k) => g.nodes[k]), names));
   });
   g.nodes = nodes;
-  return g;
 }
 
 /** One node running `members` (in graph order, the last one's output being the group's only output). */
