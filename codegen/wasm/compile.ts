@@ -5,7 +5,7 @@
 import { nodeFlops } from '../../compiler/analysis.js';
 import { DlcError } from '../../compiler/errors.js';
 import { byteSize, f32ToF16Bits, type DType } from '../../compiler/ir/dtype.js';
-import { Value, type Graph } from '../../compiler/ir/graph.js';
+import { Value, type Graph, type Node } from '../../compiler/ir/graph.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
 import type { WeightPlacement } from '../../runtime/manifest.js';
 import { lowerGraph, type LoweringTarget } from '../lower.js';
@@ -34,6 +34,23 @@ export const PLAN_BASE = 64;
  * where their kernels are big enough, and one barrier per run of small kernels.
  */
 export const MIN_SPLIT_FLOPS = 1 << 20;
+
+/**
+ * Kernels that move at least this many bytes (inputs read and outputs written) split even under
+ * MIN_SPLIT_FLOPS: the op registry counts one FLOP per element for copies, pools, softmax and normalization,
+ * whose time goes to memory and to exp(), so a transpose of 64 K floats (a few hundred microseconds' worth of
+ * strided loads) would otherwise stay on one thread.
+ */
+export const MIN_SPLIT_BYTES = 1 << 18;
+
+/** Whether a kernel is big enough to pay for meeting the other threads at a barrier after it. */
+function worthSplitting(node: Node, outputs: readonly Value[], options: WasmCompileOptions): boolean {
+  const flops = nodeFlops(node) ?? Infinity;
+  if (flops >= (options.minSplitFlops ?? MIN_SPLIT_FLOPS)) return true;
+  const operands = [...node.inputs, ...outputs].filter((v): v is Value => !!v);
+  const bytes = operands.reduce((sum, v) => sum + bytesOf(v), 0);
+  return bytes >= (options.minSplitBytes ?? MIN_SPLIT_BYTES);
+}
 
 /** Room above the plan for AssemblyScript's static data (Mathf's tables take a few KiB); checked after compiling. */
 const STATIC_DATA_BYTES = 65536;
@@ -87,7 +104,7 @@ function generate(graph: Graph, options: WasmCompileOptions, prefix: string, hel
     context(site) {
       const used = { reads: new Set<Value>(), writes: new Set<Value>(), scratchBytes: 0, split: false };
       // A kernel too small to pay for waking the other threads runs on thread 0 (it sees one thread).
-      const kernelThreads = threads > 1 && (nodeFlops(site.node) ?? Infinity) >= (options.minSplitFlops ?? MIN_SPLIT_FLOPS) ? threads : 1;
+      const kernelThreads = threads > 1 && worthSplitting(site.node, site.outputs, options) ? threads : 1;
       const step = gen.steps.length;
       const k: KernelContext = {
         ...site,
