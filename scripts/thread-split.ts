@@ -1,10 +1,13 @@
 // Which kernels of a two-thread wasm module run on thread 0 alone (the others wait at a barrier meanwhile), per
 // model: the count of split and thread-0-only kernels and the barriers a run passes, then the thread-0-only
-// kernels by op with their output shapes and FLOPs. No timing: it reads the generated source.
+// kernels by op (with --list each, its output shape and FLOPs). With --profile it also times each kernel of the
+// one-thread module (api/profile.ts) and prints the share of that time spent in thread-0-only kernels: what
+// two threads cannot shorten, and a figure that a busy machine disturbs less than a two-thread timing.
 //
-//   npx tsx scripts/thread-split.ts [--filter REGEX] [--threads N] [--list]
+//   npx tsx scripts/thread-split.ts [--filter REGEX] [--threads N] [--list] [--profile]
 import { generateProgram } from '../api/compile.js';
 import { optimize } from '../api/optimize.js';
+import { profile } from '../api/profile.js';
 import { nodeFlops } from '../compiler/analysis.js';
 import { Graph, type Node } from '../compiler/ir/graph.js';
 import { FILE_MODELS } from './bench-models.js';
@@ -17,6 +20,7 @@ const filter = new RegExp(arg('--filter') ?? '^(ppocr-cls|ppocrv4-rec)$');
 const threads = Number(arg('--threads') ?? 2);
 
 for (const model of FILE_MODELS.filter((m) => filter.test(m.name))) {
+  const BIG = model.name.startsWith('ppocrv4');
   const options = { target: 'wasm' as const, inputShapes: model.inputShapes };
   const generated = generateProgram(model.file, { ...options, threads });
   if (generated.target !== 'wasm') throw new Error('wasm program expected');
@@ -42,4 +46,11 @@ for (const model of FILE_MODELS.filter((m) => filter.test(m.name))) {
     }
   }
   console.log(`  thread 0 alone: ${[...byOp].map(([op, n]) => `${n} ${op}`).join(', ')}`);
+  if (process.argv.includes('--profile')) {
+    const timed = await profile(model.file, { ...options, runs: BIG ? 5 : 40 });
+    const ms = new Map(timed.kernels.map((k) => [k.name, k.ms]));
+    const total = timed.kernels.reduce((sum, k) => sum + k.ms, 0);
+    const alone = serial.reduce((sum, k) => sum + (ms.get(k.node) ?? 0), 0);
+    console.log(`  one-thread kernel time ${total.toFixed(3)} ms, ${(100 * alone / total).toFixed(1)}% of it in thread-0-only kernels (${alone.toFixed(3)} ms)`);
+  }
 }

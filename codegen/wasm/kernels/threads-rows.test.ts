@@ -1,5 +1,6 @@
 // Threaded modules split the movement, normalization, softmax and reduction kernels by whole rows, planes or
-// byte ranges (threads.ts sharedNest, sharedLoop, threadShare), and a matmul of few rows by column panels:
+// byte ranges (threads.ts sharedNest, sharedLoop, threadShare), element-wise kernels by the flat index of their
+// leading dims, and a matmul of few rows by column panels:
 // every output must equal the one-thread module's bit for bit on 1, 2 and 3 threads, and every one of these
 // kernels must split. The shapes are small and odd-sized, so that thread shares are ragged and some outer
 // dims are smaller than the thread count.
@@ -49,6 +50,8 @@ op('Hardmax', ['y'], [3, 7, 33], { axis: 1 });
 op('ReduceMean', ['y', constant('last', 'i64', [1], [-1])], [3, 7], { keepdims: 0 });
 op('ReduceMax', ['x', constant('channels', 'i64', [1], [1])], [2, 1, 9, 12], { keepdims: 1 });
 op('ArgMax', ['y'], [3, 33], { axis: 1, keepdims: 0 }, 'i64');
+// A broadcast add whose outer dims (2 × 6 × 40, the 36 columns vectorized) are shared by their flat index.
+op('Add', ['z', constant('ramp', 'f32', [6, 1, 36], randoms(6 * 36))], [2, 6, 40, 36]);
 // Two rows against 40 columns: the product splits by column panels.
 op('MatMul', ['rows2', constant('wide', 'f32', [64, 40], randoms(64 * 40))], [2, 40]);
 
@@ -60,6 +63,7 @@ const MODEL = encodeOnnxModel({
     { name: 'x2', dtype: 'f32', shape: [3, 7, 11] },
     { name: 'x3', dtype: 'f32', shape: [1, 8, 3, 3] },
     { name: 'rows2', dtype: 'f32', shape: [2, 64] },
+    { name: 'z', dtype: 'f32', shape: [2, 6, 40, 36] },
   ],
   outputs: outputs.map((o) => ({ name: o.name, dtype: o.dtype ?? 'f32', shape: o.shape })),
   nodes,
@@ -72,6 +76,7 @@ const feeds = {
   x2: Float32Array.from(randoms(3 * 7 * 11)),
   x3: Float32Array.from(randoms(8 * 3 * 3)),
   rows2: Float32Array.from(randoms(2 * 64)),
+  z: Float32Array.from(randoms(2 * 6 * 40 * 36)),
 };
 let one: Artifact;
 let threaded: Artifact;
@@ -87,8 +92,9 @@ test('every movement, normalization, softmax and reduction kernel splits', () =>
   const serial = signature.kernels.map((k) => k.node).filter((_, i) => !source.includes(`function k${i}(tid: i32, nthreads: i32)`));
   expect(serial).toEqual([]);
   expect(signature.kernels.length).toBeGreaterThanOrEqual(outputs.length - 2);
-  // The matmul of two rows shares column panels (the GEMM helper's threaded form).
+  // The matmul of two rows shares column panels (the GEMM helper's threaded form); the add shares 2 × 6 outer rows.
   expect(source).toMatch(/gemm_\w+_mt\(/);
+  expect(source).toMatch(/for \(let iFlat: i32 = iShareLo; iFlat < iShareHi; iFlat\+\+\) \{\n\s+const iC0: i32 = iFlat \/ 6;/);
 });
 
 test('a copy under minSplitBytes stays on thread 0 and one over it splits', () => {
