@@ -44,10 +44,12 @@ export interface CompileOptions extends Omit<OptimizeOptions, 'target'> {
    */
   threads?: number;
   /**
-   * wasm with threads: kernels of fewer FLOPs run on thread 0 (default codegen/wasm/compile.ts MIN_SPLIT_FLOPS; 0
-   * splits every kernel that can split, which tests use on small models).
+   * wasm with threads: kernels of fewer FLOPs that also move fewer bytes than minSplitBytes run on thread 0
+   * (defaults codegen/wasm/compile.ts MIN_SPLIT_FLOPS and MIN_SPLIT_BYTES; 0 splits every kernel that can
+   * split, which tests use on small models).
    */
   minSplitFlops?: number;
+  minSplitBytes?: number;
 }
 
 /** The most threads a module may be built for. */
@@ -127,7 +129,7 @@ function generateFrom(source: ModelSource, options: CompileOptions): GeneratedPr
   if (threads > 1) recorded.threads = threads;
   const program = target === 'webgpu'
     ? compileToWebgpu(optimized.graph, { precision: precision ?? 'f32', schedules })
-    : generateWasmProgram(optimized.graph, { schedules, ...(threads > 1 ? { threads, minSplitFlops: options.minSplitFlops } : {}) });
+    : generateWasmProgram(optimized.graph, { schedules, ...(threads > 1 ? { threads, minSplitFlops: options.minSplitFlops, minSplitBytes: options.minSplitBytes } : {}) });
   // Each kernel's ONNX nodes, recorded in the signature for profilers (no part of its sha-256).
   const { sources } = programKernels(source, options, optimized.graph, target, program.signature.kernels.map((k) => k.node));
   program.signature = withKernelSources(program.signature, sources);

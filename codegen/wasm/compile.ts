@@ -6,7 +6,7 @@ import { extentRecord, storageBytes } from '../run-time-extent.js';
 import { nodeFlops } from '../../compiler/analysis.js';
 import { DlcError } from '../../compiler/errors.js';
 import { byteSize, f32ToBF16Bits, f32ToF16Bits, type DType } from '../../compiler/ir/dtype.js';
-import { Value, type Graph } from '../../compiler/ir/graph.js';
+import { Value, type Graph, type Node } from '../../compiler/ir/graph.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
 import type { WeightPlacement } from '../../runtime/manifest.js';
 import { lowerGraph, type LoweringTarget } from '../lower.js';
@@ -38,6 +38,23 @@ export const PLAN_BASE = 64;
  * where their kernels are big enough, and one barrier per run of small kernels.
  */
 export const MIN_SPLIT_FLOPS = 1 << 20;
+
+/**
+ * Kernels that move at least this many bytes (inputs read and outputs written) split even under
+ * MIN_SPLIT_FLOPS: the op registry counts about one FLOP per output element for copies, pools, softmax and
+ * normalization, whose time goes to memory and to exp(). PP-OCRv4 rec's average pool reads 900 KB for 115 K
+ * "FLOPs" and its last softmax runs exp() on 265 K floats for 1.3 M: one-thread kernels of a millisecond or more.
+ */
+export const MIN_SPLIT_BYTES = 1 << 18;
+
+/** Whether a kernel is big enough to pay for meeting the other threads at a barrier after it. */
+function worthSplitting(node: Node, outputs: readonly Value[], options: WasmCompileOptions): boolean {
+  const flops = nodeFlops(node) ?? Infinity;
+  if (flops >= (options.minSplitFlops ?? MIN_SPLIT_FLOPS)) return true;
+  const operands = [...node.inputs, ...outputs].filter((v): v is Value => !!v);
+  const bytes = operands.reduce((sum, v) => sum + bytesOf(v), 0);
+  return bytes >= (options.minSplitBytes ?? MIN_SPLIT_BYTES);
+}
 
 /** Room above the plan for AssemblyScript's static data (Mathf's tables take a few KiB); checked after compiling. */
 const STATIC_DATA_BYTES = 65536;
@@ -94,7 +111,7 @@ function generate(graph: Graph, options: WasmCompileOptions, prefix: string, hel
     context(site) {
       const used = { reads: new Set<Value>(), writes: new Set<Value>(), scratchBytes: 0, split: false };
       // A kernel too small to pay for waking the other threads runs on thread 0 (it sees one thread).
-      const kernelThreads = threads > 1 && (nodeFlops(site.node) ?? Infinity) >= (options.minSplitFlops ?? MIN_SPLIT_FLOPS) ? threads : 1;
+      const kernelThreads = threads > 1 && worthSplitting(site.node, site.outputs, options) ? threads : 1;
       const step = gen.steps.length;
       const k: KernelContext = {
         ...site,

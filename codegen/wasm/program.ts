@@ -54,8 +54,12 @@ export interface WasmCompileOptions {
   exportKernels?: boolean;
   /** Build for this many threads (kernels/threads.ts); 1, the default, builds the one-thread module. */
   threads?: number;
-  /** Kernels of fewer FLOPs run on thread 0 of a threaded module (default MIN_SPLIT_FLOPS, compile.ts). */
+  /**
+   * Kernels of fewer FLOPs that move fewer bytes run on thread 0 of a threaded module (defaults MIN_SPLIT_FLOPS
+   * and MIN_SPLIT_BYTES, compile.ts).
+   */
   minSplitFlops?: number;
+  minSplitBytes?: number;
   /**
    * Count each kernel's runs (on thread 0) and export `kernelRuns(i)`, its count: a test hook that shows which
    * kernels a run ran (an If's untaken arm runs none). Never in artifacts.

@@ -12,7 +12,7 @@ import { at, shapeOf, type KernelContext } from './kernel.js';
 import { epilogueOf } from './epilogue.js';
 import { exp4 } from './vector-math.js';
 import { broadcastStridesOf, collapse, loopNest, type LoopSpace } from '../../loops.js';
-import { isThreaded, threadShare } from './threads.js';
+import { isThreaded, sharedNest, threadShare } from './threads.js';
 
 /** Fewer elements than this are not worth a split: the kernel runs on one thread. */
 const SPLIT_MIN_ELEMENTS = 16384;
@@ -152,10 +152,9 @@ export function elementwiseGroupKernel(k: KernelContext, nodes: readonly Node[])
   return share ? `${share}\n${nest}` : nest;
 }
 
-/** loopNest over a collapsed space, its outermost loop shared among threads when `split`. */
+/** loopNest over a collapsed space, its leading dims shared among threads when `split` (threads.ts sharedNest). */
 function splitNest(k: KernelContext, split: boolean, space: LoopSpace, body: (offsets: string[]) => string): string {
-  if (!split || space.dims.length === 0) return loopNest(space, body);
-  return `${threadShare(k, 'o', space.dims[0])}\n${loopNest(space, body, 'i', { lo: 'oLo', hi: 'oHi' })}`;
+  return split ? sharedNest(k, space, body) : loopNest(space, body);
 }
 
 export function elementwiseKernel(k: KernelContext): string {

@@ -1,5 +1,6 @@
 // Data movement: views that alias their input (reshape and friends), transpose, concat, split, slice,
-// gather, pad. Copies of contiguous runs use memory.copy; everything else is a strided loop nest.
+// gather, pad. Copies of contiguous runs use memory.copy; everything else is a strided loop nest. In a threaded
+// module the copies split across threads by output rows or byte ranges (a copy is a copy on any thread).
 import { DlcError } from '../../../compiler/errors.js';
 import type { Value } from '../../../compiler/ir/graph.js';
 import { stridesOf, Tensor } from '../../../compiler/ir/tensor.js';
@@ -8,6 +9,7 @@ import { asLiteral, asType } from '../as-target.js';
 import { at, elementBytes, shapeOf, sizeOfValue, unsupported, type KernelContext } from './kernel.js';
 import { loopNest } from '../../loops.js';
 import { trainingDropoutKernel } from './dropout.js';
+import { isThreaded, sharedNest, threadShare } from './threads.js';
 import { isInferenceDropout, depthSpaceView, padGeometry, padSource, sliceView, tileView, transposeView } from '../../movement-geometry.js';
 
 const prod = (dims: readonly number[]) => dims.reduce((p, d) => p * d, 1);
@@ -39,7 +41,7 @@ export function dropoutKernel(k: KernelContext): string | null {
 /** A strided gather: output element at `o` reads input element at `offset(index)`, as a loop nest. */
 function stridedCopy(k: KernelContext, x: Value, y: Value, dims: number[], outStrides: number[], inStrides: number[], base = 0): string {
   const t = asType(y.type.dtype);
-  return loopNest({ dims, strides: [outStrides, inStrides] }, ([o, i]) => `store<${t}>(${at(k.ptr(y), o, y.type.dtype)}, load<${t}>(${at(k.ptr(x), base ? `${base} + ${i}` : i, x.type.dtype)}));`);
+  return sharedNest(k, { dims, strides: [outStrides, inStrides] }, ([o, i]) => `store<${t}>(${at(k.ptr(y), o, y.type.dtype)}, load<${t}>(${at(k.ptr(x), base ? `${base} + ${i}` : i, x.type.dtype)}));`);
 }
 
 export function transposeKernel(k: KernelContext): string {
@@ -47,10 +49,19 @@ export function transposeKernel(k: KernelContext): string {
   return stridedCopy(k, k.input(0), k.output(0), v.dims, stridesOf(v.dims), v.inStrides);
 }
 
-/** Copies `rows` runs of `run` elements between two strided places (a concat or split piece). */
-function blockCopy(k: KernelContext, dst: Value, dstOff: number, dstStride: number, src: Value, srcOff: number, srcStride: number, rows: number, run: number): string {
+/**
+ * Copies `rows` runs of `run` elements between two strided places (a concat or split piece, named `piece`).
+ * Threaded, each thread copies a share of the rows, or of the bytes of a single run (in 64-byte units).
+ */
+function blockCopy(k: KernelContext, piece: string, dst: Value, dstOff: number, dstStride: number, src: Value, srcOff: number, srcStride: number, rows: number, run: number): string {
   const size = elementBytes(dst.type.dtype);
   const bytes = run * size;
+  if (isThreaded(k) && rows === 1) {
+    return `${threadShare(k, piece, bytes, 64)}\nmemory.copy(${k.ptr(dst)} + ${dstOff * size} + ${piece}Lo, ${k.ptr(src)} + ${srcOff * size} + ${piece}Lo, ${piece}Hi - ${piece}Lo);`;
+  }
+  if (isThreaded(k)) {
+    return `${threadShare(k, piece, rows)}\nfor (let r: i32 = ${piece}Lo; r < ${piece}Hi; r++) memory.copy(${k.ptr(dst)} + ${dstOff * size} + r * ${dstStride * size}, ${k.ptr(src)} + ${srcOff * size} + r * ${srcStride * size}, ${bytes});`;
+  }
   if (rows === 1) return `memory.copy(${k.ptr(dst)} + ${dstOff * size}, ${k.ptr(src)} + ${srcOff * size}, ${bytes});`;
   return `for (let r: i32 = 0; r < ${rows}; r++) memory.copy(${k.ptr(dst)} + ${dstOff * size} + r * ${dstStride * size}, ${k.ptr(src)} + ${srcOff * size} + r * ${srcStride * size}, ${bytes});`;
 }
@@ -66,7 +77,7 @@ export function concatKernel(k: KernelContext): string {
   for (const x of k.node.inputs) {
     if (!x) continue;
     const chunk = shapeOf(x)[axis] * inner;
-    if (chunk > 0) code.push(blockCopy(k, y, offset, ys[axis] * inner, x, 0, chunk, outer, chunk));
+    if (chunk > 0) code.push(blockCopy(k, `p${code.length}`, y, offset, ys[axis] * inner, x, 0, chunk, outer, chunk));
     offset += chunk;
   }
   return code.join('\n');
@@ -82,7 +93,7 @@ export function splitKernel(k: KernelContext): string {
   let offset = 0;
   for (const y of k.node.outputs) {
     const chunk = shapeOf(y)[axis] * inner;
-    if (chunk > 0) code.push(blockCopy(k, y, 0, chunk, x, offset, xs[axis] * inner, outer, chunk));
+    if (chunk > 0) code.push(blockCopy(k, `p${code.length}`, y, 0, chunk, x, offset, xs[axis] * inner, outer, chunk));
     offset += chunk;
   }
   return code.join('\n');
@@ -107,9 +118,12 @@ export function gatherKernel(k: KernelContext): string {
   const size = elementBytes(x.type.dtype);
   const it = asType(idx.type.dtype);
   // Negative indices count from the end; out-of-range ones are clamped rather than read past the tensor.
+  // Threaded, each thread copies a share of the outer × index rows.
+  const loops = isThreaded(k)
+    ? [threadShare(k, 'g', outer * n), `for (let g: i32 = gLo; g < gHi; g++) {`, `  const o: i32 = g / ${n}, j: i32 = g % ${n};`, '  {']
+    : [`for (let o: i32 = 0; o < ${outer}; o++) {`, `  for (let j: i32 = 0; j < ${n}; j++) {`];
   return [
-    `for (let o: i32 = 0; o < ${outer}; o++) {`,
-    `  for (let j: i32 = 0; j < ${n}; j++) {`,
+    ...loops,
     `    let q = <i32>load<${it}>(${at(k.ptr(idx), 'j', idx.type.dtype)});`,
     `    if (q < 0) q += ${d};`,
     `    q = q < 0 ? 0 : q > ${d - 1} ? ${d - 1} : q;`,
@@ -194,7 +208,7 @@ export function gatherElementsKernel(k: KernelContext): string {
   const t = asType(x.type.dtype);
   const d = xs[axis];
   const strides = [stridesOf(is), stridesOf(is), st.map((s, i) => (i === axis ? 0 : s))];
-  return loopNest({ dims: is, strides }, ([o, oi, ox]) => [
+  return sharedNest(k, { dims: is, strides }, ([o, oi, ox]) => [
     `let q = <i32>load<${asType(idx.type.dtype)}>(${at(k.ptr(idx), oi, idx.type.dtype)});`,
     `if (q < 0) q += ${d};`,
     `q = q < 0 ? 0 : q > ${d - 1} ? ${d - 1} : q;`,

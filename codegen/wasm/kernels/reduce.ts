@@ -1,5 +1,6 @@
 // Reductions over any set of axes (reduce_*), softmax and log_softmax along an axis, inference batch
-// normalization and layer normalization. Sums accumulate in f64, so long rows keep f32 accuracy.
+// normalization and layer normalization. Sums accumulate in f64, so long rows keep f32 accuracy. In a threaded
+// module each thread takes whole output elements, rows or planes, computed by the same code as with one thread.
 import { stridesOf } from '../../../compiler/ir/tensor.js';
 import { reductionPlan } from '../../reduction-geometry.js';
 import { attrFloat, attrInt, normalizeAxis } from '../../../compiler/ops/util.js';
@@ -7,6 +8,7 @@ import { asLiteral, asType } from '../as-target.js';
 import { at, shapeOf, unsupported, type KernelContext } from './kernel.js';
 import { broadcastStridesOf, loopNest } from '../../loops.js';
 import { exp4 } from './vector-math.js';
+import { isThreaded, sharedLoop, sharedNest } from './threads.js';
 
 function checkF32(k: KernelContext): void {
   for (const v of k.node.inputs.slice(0, 1)) if (v && v.type.dtype !== 'f32') unsupported(k.node, `${v.type.dtype} input (f32 only)`);
@@ -49,7 +51,7 @@ export function reduceKernel(k: KernelContext): string {
   const r = REDUCERS[accumulation] ?? unsupported(k.node);
   const inner = (body: (off: string) => string) => loopNest({ dims: axes.map((a) => xs[a]), strides: [axes.map((a) => st[a])] }, ([o]) => body(o), 'r');
   const load = (base: string, off: string) => `load<${t}>(${at(k.ptr(x), `${base} + ${off}`, t)})`;
-  return loopNest({ dims: keptShape, strides: [stridesOf(keptShape), kept.map((i) => st[i])] }, ([o, base]) => {
+  return sharedNest(k, { dims: keptShape, strides: [stridesOf(keptShape), kept.map((i) => st[i])] }, ([o, base]) => {
     const lines = [`const base: i32 = ${base};`];
     if (lse) {
       // log Σ eˣ = m + log Σ e^(x − m) with m the max, so that exp() stays finite.
@@ -75,7 +77,7 @@ function contiguousSoftmax(k: KernelContext, rows: number, n: number, log: boole
   const fold = (v: string, f: string) => `${f}(${f}(f32x4.extract_lane(${v}, 0), f32x4.extract_lane(${v}, 1)), ${f}(f32x4.extract_lane(${v}, 2), f32x4.extract_lane(${v}, 3)))`;
   const add = (v: string) => `(f32x4.extract_lane(${v}, 0) + f32x4.extract_lane(${v}, 1) + f32x4.extract_lane(${v}, 2) + f32x4.extract_lane(${v}, 3))`;
   return [
-    `for (let o: i32 = 0; o < ${rows}; o++) {`,
+    sharedLoop(k, 'o', rows),
     `  const xr: usize = ${k.ptr(k.input(0))} + o * ${n * 4};`,
     `  const yr: usize = ${k.ptr(k.output(0))} + o * ${n * 4};`,
     '  let m4 = f32x4.splat(-Infinity);',
@@ -120,11 +122,14 @@ export function softmaxKernel(k: KernelContext): string {
   const log = k.node.op === 'log_softmax';
   const px = (j: string) => `${k.ptr(x)} + (base + ${j} * ${inner}) * 4`;
   const py = (j: string) => `${k.ptr(y)} + (base + ${j} * ${inner}) * 4`;
+  // Every (outer, inner) position, base its first element: threaded, a share of their flat index p.
+  const positions = isThreaded(k)
+    ? [sharedLoop(k, 'p', outer * inner), `  const base = p / ${inner} * ${n * inner} + p % ${inner};`]
+    : [`for (let o: i32 = 0; o < ${outer}; o++) for (let i: i32 = 0; i < ${inner}; i++) {`, `  const base = o * ${n * inner} + i;`];
   if (k.node.op === 'hardmax') {
     // 1 at the first largest element, 0 elsewhere.
     return [
-      `for (let o: i32 = 0; o < ${outer}; o++) for (let i: i32 = 0; i < ${inner}; i++) {`,
-      `  const base = o * ${n * inner} + i;`,
+      ...positions,
       '  let best: i32 = 0;',
       `  for (let j: i32 = 1; j < ${n}; j++) if (load<f32>(${px('j')}) > load<f32>(${px('best')})) best = j;`,
       `  for (let j: i32 = 0; j < ${n}; j++) store<f32>(${py('j')}, j == best ? <f32>1 : <f32>0);`,
@@ -133,8 +138,7 @@ export function softmaxKernel(k: KernelContext): string {
   }
   if (inner === 1) return contiguousSoftmax(k, outer, n, log);
   return [
-    `for (let o: i32 = 0; o < ${outer}; o++) for (let i: i32 = 0; i < ${inner}; i++) {`,
-    `  const base = o * ${n * inner} + i;`,
+    ...positions,
     '  let m: f32 = -Infinity;',
     `  for (let j: i32 = 0; j < ${n}; j++) m = max(m, load<f32>(${px('j')}));`,
     '  let sum: f32 = 0;',
@@ -160,7 +164,7 @@ export function batchNormKernel(k: KernelContext): string {
   const eps = asLiteral(attrFloat(k.node.attrs, 'epsilon'), 'f32');
   const ld = (v: typeof x) => `load<f32>(${k.ptr(v)} + ch * 4)`;
   return [
-    `for (let p: i32 = 0; p < ${xs[0] * c}; p++) {`,
+    sharedLoop(k, 'p', xs[0] * c),
     `  const ch = p % ${c};`,
     `  const a: f32 = ${ld(scale)} / Mathf.sqrt(${ld(variance)} + ${eps});`,
     `  const t: f32 = ${ld(bias)} - ${ld(mean)} * a;`,
@@ -193,7 +197,7 @@ export function layerNormKernel(k: KernelContext): string {
     return `store<f32>(${k.ptr(y)} + (base + ${o}) * 4, <f32>((<f64>${px(o)} - m) * inv) * load<f32>(${at(k.ptr(scale), os, 'f32')})${b});`;
   }, 'n');
   return [
-    `for (let r: i32 = 0; r < ${rows}; r++) {`,
+    sharedLoop(k, 'r', rows),
     `  const base: i32 = r * ${len};`,
     '  let sum: f64 = 0;',
     `  for (let i: i32 = 0; i < ${len}; i++) sum += <f64>${px('i')};`,
@@ -222,7 +226,9 @@ export function argReduceKernel(k: KernelContext): string {
   const last = attrInt(k.node.attrs, 'select_last_index') !== 0;
   const px = (j: string) => `load<${t}>(${at(k.ptr(x), `(o * ${d} + ${j}) * ${inner} + i`, x.type.dtype)})`;
   return [
-    `for (let o: i32 = 0; o < ${outer}; o++) for (let i: i32 = 0; i < ${inner}; i++) {`,
+    ...(isThreaded(k)
+      ? [sharedLoop(k, 'p', outer * inner), `  const o: i32 = p / ${inner}, i: i32 = p % ${inner};`]
+      : [`for (let o: i32 = 0; o < ${outer}; o++) for (let i: i32 = 0; i < ${inner}; i++) {`]),
     '  let best: i32 = 0;',
     `  let bestV = ${px('0')};`,
     `  for (let j: i32 = 1; j < ${d}; j++) {`,
@@ -244,7 +250,7 @@ export function instanceNormKernel(k: KernelContext): string {
   const eps = attrFloat(k.node.attrs, 'epsilon');
   const px = (i: string) => `load<f32>(${k.ptr(x)} + (base + ${i}) * 4)`;
   return [
-    `for (let p: i32 = 0; p < ${xs[0] * c}; p++) {`,
+    sharedLoop(k, 'p', xs[0] * c),
     `  const base: i32 = p * ${len};`,
     '  let sum: f64 = 0;',
     `  for (let i: i32 = 0; i < ${len}; i++) sum += <f64>${px('i')};`,

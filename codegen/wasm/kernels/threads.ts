@@ -4,6 +4,7 @@
 // kernels (compile.ts places them), and kernels with phases (fill a scratch buffer, then read it) place their
 // own. With one thread none of this is used, and the kernels are exactly those of a one-thread module.
 import { THREAD_WORDS } from '../../../runtime/thread-words.js';
+import { collapse, loopNest, type LoopSpace } from '../../loops.js';
 import type { KernelContext } from './kernel.js';
 
 /**
@@ -72,4 +73,40 @@ export function threadBarrier(k: KernelContext): string {
 export function onThreadZero(k: KernelContext, code: string): string {
   if (!code) return '';
   return `if (tid == 0) {\n${code}\n}\n${threadBarrier(k)}`;
+}
+
+/**
+ * Units of work a shared nest wants to hand out at least: with fewer, one thread's share of the outermost
+ * loop could be twice another's (3 planes over 2 threads), so leading dims are merged until there are this many.
+ */
+const MIN_SHARED_UNITS = 16;
+
+/**
+ * loopNest over `space`, its leading dims shared among threads when threaded: each thread takes a range of the
+ * leading dims' flat index (the fewest leading dims giving MIN_SHARED_UNITS units, never the innermost dim
+ * unless it is the only one), so every element is computed by the same code as with one thread.
+ */
+export function sharedNest(k: KernelContext, space: LoopSpace, body: (offsets: string[]) => string, name = 'i'): string {
+  const { dims, strides } = collapse(space);
+  if (!isThreaded(k) || dims.length === 0) return loopNest(space, body, name);
+  let lead = 1;
+  while (lead < dims.length - 1 && dims.slice(0, lead).reduce((p, d) => p * d, 1) < MIN_SHARED_UNITS) lead++;
+  if (lead === 1) return `${threadShare(k, `${name}Share`, dims[0])}\n${loopNest(space, body, name, { lo: `${name}ShareLo`, hi: `${name}ShareHi` })}`;
+  // The flat index f of the leading dims, taken apart into coordinates (one division per iteration of the
+  // rest of the nest), gives each operand's base offset.
+  const units = dims.slice(0, lead).reduce((p, d) => p * d, 1);
+  const coordinate = (d: number) => {
+    const below = dims.slice(d + 1, lead).reduce((p, v) => p * v, 1);
+    return `const ${name}C${d}: i32 = ${d === 0 ? `${name}Flat / ${below}` : `${name}Flat / ${below} % ${dims[d]}`};`;
+  };
+  const base = (o: number) => dims.slice(0, lead).map((_, d) => `${name}C${d} * ${strides[o][d]}`).join(' + ');
+  const rest = { dims: dims.slice(lead), strides: strides.map((s) => s.slice(lead)) };
+  return [
+    threadShare(k, `${name}Share`, units),
+    `for (let ${name}Flat: i32 = ${name}ShareLo; ${name}Flat < ${name}ShareHi; ${name}Flat++) {`,
+    ...dims.slice(0, lead).map((_, d) => `  ${coordinate(d)}`),
+    ...strides.map((_, o) => `  const ${name}B${o}: i32 = ${base(o)};`),
+    loopNest(rest, (offsets) => body(offsets.map((off, o) => (off === '0' ? `${name}B${o}` : `${name}B${o} + ${off}`))), `${name}r`),
+    '}',
+  ].join('\n');
 }
