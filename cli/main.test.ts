@@ -118,7 +118,7 @@ describe('dlc inspect', () => {
     expect(JSON.parse(r.stdout).kernels).toBe(1);
     expect(r.stderr).toContain('// -----// IR after fold-constants //----- //\ngraph @main(%x: f32[2,3]) {');
     expect(r.stderr).toMatch(/pass timing:\n.* ms +2× +fold-constants\n/);
-    expect(fs.readdirSync(dir)).toContain('005_eliminate-dead-code.ir');
+    expect(fs.readdirSync(dir)).toContain('006_eliminate-dead-code.ir');
   });
 
   test('-O0: --print-ir-after-all and --dump-ir show the IR as imported, large constants elided; the dump parses back', async () => {
