@@ -61,7 +61,7 @@ describe('.npy files', () => {
     ['truncated data', f32.slice(0, -2), 'shape (2, 2) of f32 needs 16 bytes of data, the file has 15'],
     ['extra data', `${f32}00`, 'shape (2, 2) of f32 needs 16 bytes of data, the file has 17'],
     ['truncated header', f32.slice(0, 40), 'truncated header'],
-    ['big-endian', f32.replace('273c6634', '273e6634'), "dtype '>f4' is not supported (have f32, f16, f64, i8, u8, i16, u16, i32, u32, i64, u64, bool, little-endian)"],
+    ['big-endian', f32.replace('273c6634', '273e6634'), "dtype '>f4' is not supported (have f32, f16, f64, i8, u8, i16, u16, i32, u32, i64, u64, bool, bf16, little-endian)"],
     ['complex', f32.replace('273c6634', '273c6338'), "dtype '<c8' is not supported"],
     ['Fortran order', f32.replace('46616c7365', '5472756520'), 'Fortran-order arrays are not supported (save np.ascontiguousarray(a))'],
     ['a negative dim', f32.replace('28322c2032', '28322c202d'), 'bad shape (2, -)'],
