@@ -34,10 +34,12 @@ export const PLAN_BASE = 64;
 /**
  * Kernels of fewer FLOPs (the op registry's cost) run on thread 0 of a threaded module: at a few GFLOP/s this is
  * some tens of microseconds of work, while handing a share to a sleeping thread and meeting it at the barrier
- * costs microseconds to tens of microseconds (more on a busy machine). Small models then pay for threads only
- * where their kernels are big enough, and one barrier per run of small kernels.
+ * costs microseconds (more on a busy machine). Small models then pay for threads only where their kernels are
+ * big enough, and one barrier per run of small kernels. Measured on a quiet 2-core AMD EPYC
+ * (`npx tsx --no-liftoff scripts/split-threshold.ts`, 2T over 1T medians): 2^16 FLOPs / 2^14 bytes gave PP-OCR cls
+ * 1.83× (2^20 / 2^18: 1.36×), tiny-cnn 1.15× (0.79×), PP-OCRv4 rec 1.89× (1.88×), oww 1.20× (1.25×).
  */
-export const MIN_SPLIT_FLOPS = 1 << 20;
+export const MIN_SPLIT_FLOPS = 1 << 16;
 
 /**
  * Kernels that move at least this many bytes (inputs read and outputs written) split even under
@@ -45,7 +47,7 @@ export const MIN_SPLIT_FLOPS = 1 << 20;
  * normalization, whose time goes to memory and to exp(). PP-OCRv4 rec's average pool reads 900 KB for 115 K
  * "FLOPs" and its last softmax runs exp() on 265 K floats for 1.3 M: one-thread kernels of a millisecond or more.
  */
-export const MIN_SPLIT_BYTES = 1 << 18;
+export const MIN_SPLIT_BYTES = 1 << 14;
 
 /** Whether a kernel is big enough to pay for meeting the other threads at a barrier after it. */
 function worthSplitting(node: Node, outputs: readonly Value[], options: WasmCompileOptions): boolean {
