@@ -73,13 +73,23 @@ async function measureInChild({ model, inputs, sides, runs }: ChildRequest): Pro
     sides === 'dlc-1' ? [['untuned', () => compile(model.file, base)], ['tuned', tuned]]
     : sides === 'dlc-2' ? [['tuned', tuned], ['tuned 2 threads', () => compile(model.file, { ...base, tuning, threads: 2 }), 2]]
     : [];
-  const sessions: [string, () => Promise<unknown>][] = [];
+  // Each dlc block loads its session and releases it after (the artifact compiled once), so that no other
+  // session's idle workers are alive while it runs: a two-thread session left loaded beside the one-thread one
+  // slowed both by a third on two cores. The block's first run after loading is not timed.
+  type Side = { name: string; open(): Promise<{ run(): Promise<unknown>; release(): Promise<void> }> };
+  const sessions: Side[] = [];
   const release: (() => Promise<void>)[] = [];
   const feeds: Feeds = Object.fromEntries(inputs.map((i) => [i.name, seededFeeds(1)(i)]));
   for (const [name, build, threads] of variants) {
-    const session = await loadInMemory(await build(), model.name, undefined, threads);
-    sessions.push([name, () => Promise.resolve(session.run(feeds))]);
-    release.push(() => session.release());
+    const artifact = await build();
+    sessions.push({
+      name,
+      open: async () => {
+        const session = await loadInMemory(artifact, model.name, undefined, threads);
+        await session.run(feeds);
+        return { run: () => Promise.resolve(session.run(feeds)), release: () => session.release() };
+      },
+    });
   }
   if (sides !== 'dlc-2') {
     const ortThreads = sides === 'dlc-1' ? 1 : 2;
@@ -88,7 +98,9 @@ async function measureInChild({ model, inputs, sides, runs }: ChildRequest): Pro
     ort.env.wasm.simd = true;
     const ortSession = await ort.InferenceSession.create(fs.readFileSync(model.file), { executionProviders: ['wasm'] });
     const ortFeeds = onnxruntimeWebFeeds(ort, feeds, inputs);
-    sessions.push([`onnxruntime-web ${ortThreads}`, () => ortSession.run(ortFeeds)]);
+    // onnxruntime-web's session stays loaded: its thread count is the process's, and it is alone on two threads.
+    const opened = { run: () => ortSession.run(ortFeeds), release: async () => {} };
+    sessions.push({ name: `onnxruntime-web ${ortThreads}`, open: async () => opened });
     release.push(() => ortSession.release());
   }
 
@@ -97,16 +109,18 @@ async function measureInChild({ model, inputs, sides, runs }: ChildRequest): Pro
   const rounds = Math.ceil(runs / block);
   const samples = sessions.map((): number[] => []);
   for (let round = 0; round <= rounds; round++) {
-    for (const [i, [, run]] of sessions.entries()) {
+    for (const [i, side] of sessions.entries()) {
+      const session = await side.open();
       for (let r = 0; r < block; r++) {
         const t0 = performance.now();
-        await run();
+        await session.run();
         if (round > 0) samples[i].push(performance.now() - t0);
       }
+      await session.release();
     }
   }
   for (const r of release) await r();
-  return Object.fromEntries(sessions.map(([name], i) => [name, percentiles(samples[i]).medianMs]));
+  return Object.fromEntries(sessions.map(({ name }, i) => [name, percentiles(samples[i]).medianMs]));
 }
 
 // ------------------------------------------------------------------------------------------ parent
@@ -160,7 +174,7 @@ function render(rows: Row[], budgetS: number, startedLoad: number[]): string {
       'Peer: onnxruntime-web (same version as above) WASM backend in Node with `numThreads` 1 and 2 (its pthreads run on worker_threads).',
     '- Each model is timed in three processes (onnxruntime-web takes its thread count once per process, and its two-thread pool spins after ' +
       'each run, which would take a core from whatever ran next in its process): untuned, tuned and ort-web on 1 thread; tuned on 1 and 2 threads; ' +
-      'ort-web on 2 threads alone. In each the sides run in turn, a block of runs each, round after round; medians. Ratios are taken within one ' +
+      'ort-web on 2 threads alone. In each the sides run in turn, a block of runs each, round after round (each dlc block on its session loaded afresh, so that no other session\'s workers are alive beside it; its first run untimed); medians. Ratios are taken within one ' +
       'process, except dlc 2T vs ort-web 2T (two processes, one after the other).',
     '',
   );
