@@ -34,4 +34,9 @@ test('tuneModel measures each workload, rejects candidates whose outputs differ 
   expect(result.records.map((r) => [r.workload, r.device])).toEqual(workloads.map((w) => [w.key, deviceKey(wasmDevice())]));
   expect(result.records[0]).toMatchObject({ schedule: {}, trials: 4, rejected: 3 });
   expect(parseRecords(formatRecords(result.records), 'records')).toEqual(result.records);
+
+  // Workloads skipped (a records file holds them) are neither searched nor recorded.
+  const rest = await tuneModel(TINY_CNN, { target: 'wasm', measurer: new WasmMeasurer({ runs: 3 }), trials: 2, batch: 2, seed: 2, skip: (w) => w.key !== victim });
+  expect(rest.workloads.map((w) => w.workload.key)).toEqual([victim]);
+  expect(rest.records.map((r) => r.workload)).toEqual([victim]);
 });

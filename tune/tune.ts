@@ -32,6 +32,8 @@ export interface TuneOptions extends Omit<OptimizeOptions, 'target' | 'quantize'
   timeBudgetS?: number;
   seed?: number;
   onProgress?: (progress: TuneProgress) => void;
+  /** Workloads not to search (e.g. those a records file already holds for this device): they get no result or record. */
+  skip?: (workload: Workload) => boolean;
   /** Test hook: sees, and may change, each candidate's outputs before they are checked. */
   inspectOutputs?: (workload: Workload, candidate: Candidate, outputs: Record<string, Tensor>) => void;
 }
@@ -97,7 +99,7 @@ export async function tuneModel(model: Uint8Array | string, options: TuneOptions
   const elapsedS = () => (performance.now() - started) / 1000;
   const { measurer, target } = options;
   const optimized = optimize(model, { ...options, target });
-  const workloads = extractWorkloads(optimized.graph, target);
+  const workloads = extractWorkloads(optimized.graph, target).filter((w) => !options.skip?.(w));
   const seed = options.seed ?? 1;
   const states: State[] = workloads.map((workload, i) => ({
     workload,
