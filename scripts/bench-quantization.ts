@@ -1,9 +1,11 @@
-// The quantization section of `npm run bench`: per model, the f32 artifact against the int8 one (and the
+// The quantization section of BENCHMARKS.md (`npm run bench:quantization [-- REGEX]`; with a filter it prints the
+// section instead of writing it): per model, the f32 artifact against the int8 one (and the
 // mixed-precision one the accuracy guard picks under a 0.5-point budget, where the model has a labelled metric)
 // — wasm latency, weights bytes and the accuracy metric of each, measured on the compiled artifacts — and
 // onnxruntime-web's WASM backend (one thread) running the QDQ model dlc exports, timed in the same process as
 // dlc's int8 artifact.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { mnistDataset } from '../accuracy/mnist.js';
 import { makeOcrLines } from '../accuracy/ocr-lines.js';
@@ -25,6 +27,13 @@ import { seededRandom } from '../compiler/random.js';
 import type { QuantizationReport } from '../quantize/quantize-graph.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
 import { detPages, memoryDataset } from './bench-datasets.js';
+import { builtModels } from './bench-models.js';
+import { cpuBench } from './bench-process.js';
+import { replaceSection } from './benchmarks-file.js';
+
+const OUTPUT = path.join(REPO_ROOT, 'BENCHMARKS.md');
+export const QUANTIZATION_BEGIN = '<!-- quantization:begin -->';
+export const QUANTIZATION_END = '<!-- quantization:end -->';
 
 const OCR = path.join(REPO_ROOT, 'node_modules', '@gutenye', 'ocr-models', 'assets');
 
@@ -187,7 +196,7 @@ const ratio = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : 'n/a');
 const metricText = (m: MetricName, v: number) => (Number.isNaN(v) ? '' : m === 'sqnr' ? `${Number.isFinite(v) ? v.toFixed(1) : v} dB` : `${v.toFixed(2)} %`);
 
 export function renderQuantization(results: readonly QuantResult[]): string[] {
-  const out = ['## Quantization (wasm, one thread)', ''];
+  const out = [QUANTIZATION_BEGIN, '## Quantization (wasm, one thread)', ''];
   out.push(
     'Per model: the f32 artifact and the int8 one (`dlc compile --quantize int8 --calibration DIR`, minmax calibration), and where the model has a ' +
       'labelled metric the mixed-precision artifact the accuracy guard picks under a 0.5-point budget (`--eval-data DIR --max-accuracy-drop 0.5`, ' +
@@ -215,6 +224,32 @@ export function renderQuantization(results: readonly QuantResult[]): string[] {
   out.push(...[header, align, ...rows].map((row) => `| ${row.join(' | ')} |`));
   out.push('');
   out.push('int8 speed-up = f32 median / int8 median; int8 vs ort-web = onnxruntime-web median on the QDQ model / dlc int8 median (above 1: dlc is faster).');
-  out.push('');
+  out.push(QUANTIZATION_END);
   return out;
+}
+
+async function main(): Promise<void> {
+  const filter = process.argv[2] ? new RegExp(process.argv[2]) : undefined;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dlc-bench-quantization-'));
+  try {
+    // The zoo's MobileNetV2 is built in memory and written to tmp, as npm run bench does.
+    const zoo = builtModels(tmp);
+    const results = await benchQuantization(tmp, cpuBench, filter, (name) => zoo.find((m) => m.name === name)!.file);
+    const section = renderQuantization(results).join('\n');
+    if (filter) process.stdout.write(`${section}\n`);
+    else {
+      fs.writeFileSync(OUTPUT, replaceSection(fs.readFileSync(OUTPUT, 'utf8'), QUANTIZATION_BEGIN, QUANTIZATION_END, section));
+      log(`wrote the quantization section of ${OUTPUT}`);
+    }
+    if (results.some((q) => q.error)) process.exitCode = 1;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
 }

@@ -4,10 +4,8 @@
 // compiles a wasm artifact at -O0 and -O2 and times each with `dlc bench` in fresh Node processes (so that
 // both sides' first run is that of a cold process, as on a page load, and nothing of the compiler runs
 // beside the timed code; latency with --no-liftoff, see cpuBench), beside onnxruntime-web's WASM backend on one thread; and a webgpu artifact at -O0
-// and -O2, timed in headless Chromium beside onnxruntime-web's WebGPU backend. The quantization section
-// (scripts/bench-quantization.ts) compares f32, int8 and mixed artifacts and onnxruntime-web on dlc's QDQ export. It also reports artifact
+// and -O2, timed in headless Chromium beside onnxruntime-web's WebGPU backend. It also reports artifact
 // sizes, kernels and peak activation bytes (compiler/analysis.ts), and the runtime's minified size.
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -23,7 +21,8 @@ import { TORCHVISION_EXPORTS } from '../models/pytorch-style.js';
 import { REAL_MODELS, type RealModel } from '../tests/models/real-models.js';
 import { BIG_MODELS, builtModels, FILE_MODELS } from './bench-models.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
-import { benchQuantization, renderQuantization, type QuantResult } from './bench-quantization.js';
+import { QUANTIZATION_BEGIN, QUANTIZATION_END } from './bench-quantization.js';
+import { benchInFreshProcess, cpuBench } from './bench-process.js';
 import { bundleSize } from './bundle-size.js';
 import { COMPRESSION_BEGIN, COMPRESSION_END } from './bench-compression.js';
 import { CPU_BEGIN, CPU_END } from './bench-cpu.js';
@@ -119,31 +118,8 @@ async function benchLevel(model: RealModel, level: number, tmp: string, runs: nu
   return { kernels: stats.kernels, peakActivationBytes: stats.peakActivationBytes, artifactBytes, bench: cpuBench(dir, peer, runs, warmup) };
 }
 
-/**
- * A wasm artifact (and its peer) timed on the CPU in two fresh processes. Latency: every wasm function compiled
- * by V8's optimizing tier up front (--no-liftoff) — otherwise both sides' hot code tiers up in the background
- * while the runs are timed, on a 2-core machine late enough to slow onnxruntime-web's large module by 1.4–2.5×
- * (npm run bench:cpu found this), which flattered dlc. First run: a second process with V8's default tiers, as
- * a page load has them.
- */
-function cpuBench(dir: string, peer: string[], runs: number, warmup: number): BenchReport {
-  const steady = benchInFreshProcess(dir, peer, runs, warmup, ['--no-liftoff']);
-  const first = benchInFreshProcess(dir, peer, 1, 0);
-  return { ...steady, firstRunMs: first.firstRunMs, peer: steady.peer && first.peer ? { ...steady.peer, firstRunMs: first.peer.firstRunMs } : steady.peer };
-}
-
 function warn(message: string): void {
   process.stderr.write(`dlc: warning: ${message}\n`);
-}
-
-function benchInFreshProcess(dir: string, peer: string[], runs: number, warmup: number, v8Flags: string[] = []): BenchReport {
-  const args = [...v8Flags, '--import', 'tsx', path.join(REPO_ROOT, 'cli', 'main.ts'), 'bench', dir, ...peer, '--runs', String(runs), '--warmup', String(warmup), '--json'];
-  try {
-    return JSON.parse(execFileSync(process.execPath, args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 20 }));
-  } catch (e) {
-    const stderr = String((e as { stderr?: unknown }).stderr ?? '').trim();
-    throw new Error(stderr || (e as Error).message);
-  }
 }
 
 /** runtime/index.ts bundled and minified by esbuild, and its gzip size. */
@@ -175,7 +151,7 @@ interface Machine {
   minutes: number;
 }
 
-function render(results: ModelResult[], machine: Machine, runtime: { bytes: number; gzipBytes: number }, ort: { bytes: number; gzipBytes: number }, quantization: QuantResult[]): string {
+function render(results: ModelResult[], machine: Machine, runtime: { bytes: number; gzipBytes: number }, ort: { bytes: number; gzipBytes: number }): string {
   const at = (r: ModelResult, level: number) => (typeof r.levels[level] === 'string' ? undefined : (r.levels[level] as LevelResult));
   const failed = (r: ModelResult, level: number) => `failed: ${r.levels[level] as string}`;
   const ok = results.filter((r) => at(r, 2));
@@ -238,7 +214,8 @@ function render(results: ModelResult[], machine: Machine, runtime: { bytes: numb
   out.push('Kernels and peak activation bytes are compiler/analysis.ts figures for the optimized graph (what `dlc inspect` prints).');
   out.push('');
   out.push(...renderWebgpu(results));
-  out.push(...renderQuantization(quantization));
+  // The quantization section is npm run bench:quantization's; it goes here in a new file.
+  out.push(QUANTIZATION_BEGIN, QUANTIZATION_END, '');
   out.push('## Size at -O2');
   out.push('');
   out.push(
@@ -338,7 +315,6 @@ async function benchAndReport(tmp: string, filter: RegExp | undefined, { start, 
   const results: ModelResult[] = [];
   const zoo = builtModels(tmp);
   for (const model of [...FILE_MODELS, ...zoo].filter((m) => !filter || filter.test(m.name))) results.push(await benchModel(model, tmp));
-  const quantization = await benchQuantization(tmp, cpuBench, filter, (name) => zoo.find((m) => m.name === name)!.file);
   const machine: Machine = {
     cpu: os.cpus()[0]?.model.trim() ?? 'unknown CPU',
     cores: os.cpus().length,
@@ -348,15 +324,15 @@ async function benchAndReport(tmp: string, filter: RegExp | undefined, { start, 
     loadAfter: os.loadavg(),
     minutes: (Date.now() - start) / 60000,
   };
-  const report = render(results, machine, runtime, ort, quantization);
+  const report = render(results, machine, runtime, ort);
   if (filter) {
     process.stdout.write(report);
   } else {
-    // The compression and CPU sections are regenerated by their own commands (npm run bench:compression,
-    // bench:cpu): kept as they are.
+    // The quantization, compression and CPU sections are regenerated by their own commands
+    // (npm run bench:quantization, bench:compression, bench:cpu): kept as they are.
     const previous = fs.existsSync(OUTPUT) ? fs.readFileSync(OUTPUT, 'utf8') : '';
     let text = report;
-    for (const [begin, end] of [[COMPRESSION_BEGIN, COMPRESSION_END], [CPU_BEGIN, CPU_END]]) {
+    for (const [begin, end] of [[QUANTIZATION_BEGIN, QUANTIZATION_END], [COMPRESSION_BEGIN, COMPRESSION_END], [CPU_BEGIN, CPU_END]]) {
       const kept = sectionOf(previous, begin, end);
       if (kept !== undefined) text = replaceSection(text, begin, end, kept);
     }
@@ -364,7 +340,6 @@ async function benchAndReport(tmp: string, filter: RegExp | undefined, { start, 
     log(`wrote ${OUTPUT}`);
   }
   if (results.some((r) => [...Object.values(r.levels), ...Object.values(r.webgpu.levels)].some((l) => typeof l === 'string'))) process.exitCode = 1;
-  if (quantization.some((q) => q.error)) process.exitCode = 1;
 }
 
 main().catch((e) => {
