@@ -10,7 +10,10 @@ import { optimize } from '../api/optimize.js';
 import { profile } from '../api/profile.js';
 import { nodeFlops } from '../compiler/analysis.js';
 import { Graph, type Node } from '../compiler/ir/graph.js';
-import { FILE_MODELS } from './bench-models.js';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { builtModels, FILE_MODELS } from './bench-models.js';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(name);
@@ -19,7 +22,9 @@ const arg = (name: string) => {
 const filter = new RegExp(arg('--filter') ?? '^(ppocr-cls|ppocrv4-rec)$');
 const threads = Number(arg('--threads') ?? 2);
 
-for (const model of FILE_MODELS.filter((m) => filter.test(m.name))) {
+// The zoo and torchvision models are built in memory and written to a temporary folder, as the benchmarks do.
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dlc-thread-split-'));
+for (const model of [...FILE_MODELS, ...builtModels(tmp)].filter((m) => filter.test(m.name))) {
   const BIG = model.name.startsWith('ppocrv4');
   const options = { target: 'wasm' as const, inputShapes: model.inputShapes };
   const generated = generateProgram(model.file, { ...options, threads });
@@ -54,3 +59,4 @@ for (const model of FILE_MODELS.filter((m) => filter.test(m.name))) {
     console.log(`  one-thread kernel time ${total.toFixed(3)} ms, ${(100 * alone / total).toFixed(1)}% of it in thread-0-only kernels (${alone.toFixed(3)} ms)`);
   }
 }
+fs.rmSync(tmp, { recursive: true, force: true });
