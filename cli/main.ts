@@ -167,7 +167,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   tune
     .option('--trials <n>', `candidates measured per workload at most, the default schedule included (default ${DEFAULT_TRIALS})`)
     .option('--patience <n>', `stop a workload after this many candidates without a faster one (default ${DEFAULT_PATIENCE})`)
-    .option('--time-budget <seconds>', 'stop searching after this long, then compare the fastest with the defaults')
+    .option('--time-budget <seconds>', 'seconds for the whole tuning, about: the search takes 3/4, the final comparison of the fastest with the defaults the rest (workloads it does not reach keep the default and get no record)')
     .option('--runs <n>', 'timed runs per candidate (the median counts; default 5)')
     .option('--seed <seed>', 'seed of the search and of the random inputs (default 1)')
     .option('--json', 'print one JSON object: {target, device, records, workloads: [{workload, summary, nodes, defaultMs, bestMs, speedup, trials, invalid, rejected, schedule}], failed, total}')

@@ -87,7 +87,9 @@ function summary(result: TuneResult, target: TargetName, file: string): unknown 
       invalid: w.invalid,
       rejected: w.rejected.map((r) => ({ schedule: candidateText(r.candidate), reason: r.reason })),
       schedule: candidateText(w.best),
+      unconfirmed: w.unconfirmed,
     })),
+    unconfirmed: result.workloads.filter((w) => w.unconfirmed).length,
     failed: result.failed.map((f) => ({ workload: f.workload.key, summary: f.workload.summary, reason: f.reason })),
     total: { defaultMs: t.defaultMs, bestMs: t.bestMs, speedup: t.defaultMs / t.bestMs },
   };
@@ -100,9 +102,12 @@ function report(result: TuneResult, model: string, file: string): string {
     const n = w.workload.nodes.length;
     lines.push(`  ${(w.defaultMs / w.bestMs).toFixed(2)}×  ${ms(w.defaultMs)} → ${ms(w.bestMs)}  ${w.trials} trials${n > 1 ? `, ${n} nodes` : ''}  ${w.workload.summary}`);
     if (Object.keys(w.best).length > 0) lines.push(`         ${candidateText(w.best)}`);
+    if (w.unconfirmed) lines.push('         not confirmed: the time budget ended before the final comparison (default kept, no record)');
     for (const r of w.rejected) lines.push(`         rejected ${candidateText(r.candidate)}: ${r.reason}`);
   }
   for (const f of result.failed) lines.push(`  not tuned: ${f.reason}`);
+  const unconfirmed = result.workloads.filter((w) => w.unconfirmed).length;
+  if (unconfirmed > 0) lines.push(`${unconfirmed} workloads not confirmed (the final comparison ran out of --time-budget): tune again to take them up`);
   const t = totals(result);
   lines.push(`kernel time of the tuned workloads: ${ms(t.defaultMs)} → ${ms(t.bestMs)} (${(t.defaultMs / t.bestMs).toFixed(2)}×); ${result.records.length} records appended to ${file}`);
   return `${lines.join('\n')}\n`;
