@@ -12,7 +12,7 @@ import { candidateText } from '../tune/search-space.js';
 import { tuneModel, type TuneProgress, type TuneResult } from '../tune/tune.js';
 import type { Measurer } from '../tune/measure.js';
 import type { CliIo } from './main.js';
-import { optimizeOptions, type ModelFlags } from './options.js';
+import { optimizeOptions, parseThreads, type ModelFlags } from './options.js';
 import { nodeGpuDevice, nodeWgslLanguageFeatures } from './webgpu-node.js';
 
 export interface TuneFlags extends ModelFlags {
@@ -24,6 +24,7 @@ export interface TuneFlags extends ModelFlags {
   seed?: string;
   runs?: string;
   json?: boolean;
+  threads?: string;
 }
 
 export const DEFAULT_TRIALS = 32;
@@ -36,11 +37,13 @@ export async function tuneCommand(model: string, flags: TuneFlags, io: CliIo): P
   const seed = flags.seed === undefined ? 1 : nonNegativeInteger('--seed', flags.seed);
   const timeBudgetS = flags.timeBudget === undefined ? undefined : positiveNumber('--time-budget', flags.timeBudget);
   const target = flags.target as TargetName;
+  if (flags.threads !== undefined && target !== 'wasm') throw new UsageError('--threads applies to --target wasm');
+  const threads = flags.threads === undefined ? undefined : parseThreads(flags.threads);
   // A records file that cannot take the records is refused before the search, not after.
   if (fs.existsSync(flags.output)) readRecordsFile(flags.output);
   const measurer: Measurer = target === 'webgpu'
     ? new WebgpuMeasurer(await nodeGpuDevice(), { runs, seed, wgslLanguageFeatures: await nodeWgslLanguageFeatures() })
-    : new WasmMeasurer({ runs, seed });
+    : new WasmMeasurer({ runs, seed, threads });
   const tty = Boolean((io.stderr as { isTTY?: boolean }).isTTY) && !flags.json;
   const result = await tuneModel(model, {
     ...optimizeOptions(flags, io, target),
