@@ -15,7 +15,7 @@ test('two-thread measurements run every member of a module on the pool, with the
   // Each conv with its default and another algorithm: four members of one module.
   const trials: Trial[] = workloads
     .filter((w) => w.op === 'conv')
-    .flatMap((workload) => [{ workload, candidate: {} }, { workload, candidate: { 'conv.kind': 'direct' } }]);
+    .flatMap((workload): Trial[] => [{ workload, candidate: {} }, { workload, candidate: { 'conv.kind': 'direct' } }]);
   const one = new WasmMeasurer({ runs: 2 });
   const two = new WasmMeasurer({ runs: 2, threads: 2 });
   expect(deviceKey(two.device)).toMatch(/ \| threads 2$/);
