@@ -1,5 +1,6 @@
 // The measurer on two threads: the module is built as compile --threads 2 builds it (the split kernels' code,
-// so another fingerprint), runs on the runtime's worker pool, and computes bit for bit what one thread computes.
+// so another fingerprint), runs on the runtime's worker pool, and computes bit for bit what one thread computes,
+// members that split their kernels and members that run on thread 0 alone.
 import * as path from 'node:path';
 import { optimize } from '../api/optimize.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
@@ -12,10 +13,11 @@ const TINY_CNN = path.join(REPO_ROOT, 'models', 'tiny-cnn.onnx');
 
 test('two-thread measurements run every member of a module on the pool, with the outputs of one thread', async () => {
   const workloads = extractWorkloads(optimize(TINY_CNN, { target: 'wasm' }).graph, 'wasm');
-  // Each conv with its default and another algorithm: four members of one module.
-  const trials: Trial[] = workloads
-    .filter((w) => w.op === 'conv')
-    .flatMap((workload): Trial[] => [{ workload, candidate: {} }, { workload, candidate: { 'conv.kind': 'direct' } }]);
+  // Each conv with its default and another algorithm, and the gemm (too small to split: thread 0 runs it alone):
+  // five members of one module.
+  const trials: Trial[] = workloads.flatMap((workload): Trial[] =>
+    workload.op === 'conv' ? [{ workload, candidate: {} }, { workload, candidate: { 'conv.kind': 'direct' } }] : [{ workload, candidate: {} }]);
+  expect(trials).toHaveLength(5);
   const one = new WasmMeasurer({ runs: 2 });
   const two = new WasmMeasurer({ runs: 2, threads: 2 });
   expect(deviceKey(two.device)).toMatch(/ \| threads 2$/);

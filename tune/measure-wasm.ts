@@ -7,7 +7,8 @@
 // this thread is thread 0 and blocks until every thread is done, as a session on threads does in Node. A sample
 // writes the member's index and its repetitions to the batch's words and starts one run of the pool: the
 // kernels' barriers are paid on every repetition, as in an artifact, and the start of the pool once a sample
-// (an artifact pays it once a model run, not once a kernel).
+// (an artifact pays it once a model run, not once a kernel). A workload too small to split runs on thread 0
+// alone, its code that of one thread (compile-batch.ts), with one barrier a sample.
 import { createHash } from 'node:crypto';
 import { BATCH_MEMBER_WORD, BATCH_TIMES_WORD, WasmBatchBuilder, type BatchMember, type WasmBatch } from '../codegen/wasm/compile-batch.js';
 import { WASM_PAGE_BYTES } from '../codegen/wasm/assemblyscript.js';

@@ -9,6 +9,9 @@
 // nthreads)`, the entry every thread of the runtime's worker pool (runtime/wasm-threads.ts) calls: it runs the
 // member whose index is in the word at BATCH_MEMBER_WORD, as many times in a row as the word at
 // BATCH_TIMES_WORD says (a timed sample then pays for one start of the pool, as a run of a whole model does).
+// A member none of whose kernels splits (too small: compile.ts's worthSplitting) has exactly a one-thread
+// module's code, and is built as such: thread 0 runs it alone, and the threads meet once after all its runs
+// rather than after each, so that its time is its kernels' and not a barrier's (the same for every schedule).
 import { DlcError } from '../../compiler/errors.js';
 import type { Graph } from '../../compiler/ir/graph.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
@@ -29,6 +32,8 @@ export interface BatchMember {
   inputs: TensorSlot[];
   outputs: TensorSlot[];
   kernels: number;
+  /** Whether `run` takes (tid, nthreads) and splits its work: only in a threaded batch, where some kernel splits. */
+  threaded: boolean;
 }
 
 export interface WasmBatch {
@@ -80,8 +85,12 @@ export class WasmBatchBuilder {
   /** Adds a graph with concrete shapes; returns its member index. A DlcError leaves the batch unchanged. */
   add(graph: Graph, options: WasmCompileOptions = {}): number {
     const index = this.rendered.length;
-    const helpers = new Map(this.helpers);
-    const r = renderMember(graph, { ...options, threads: this.threads }, index, this.planEnd, helpers);
+    let helpers = new Map(this.helpers);
+    let r = renderMember(graph, { ...options, threads: this.threads }, index, this.planEnd, helpers);
+    if (r.rendered.member.threaded && r.splitKernels === 0) {
+      helpers = new Map(this.helpers);
+      r = renderMember(graph, { ...options, threads: 1 }, index, this.planEnd, helpers);
+    }
     this.rendered.push(r.rendered);
     for (const [name, source] of helpers) this.helpers.set(name, source);
     this.planEnd = alignUp(r.end);
@@ -91,7 +100,7 @@ export class WasmBatchBuilder {
   /** One module exporting `memory` and every member's `run_<m>` (threaded: importing the memory, and exporting `run` too). */
   async compile(): Promise<WasmBatch> {
     const threaded = this.threads > 1;
-    const dispatch = threaded ? [memberDispatch(this.rendered.length)] : [];
+    const dispatch = threaded ? [memberDispatch(this.rendered.map((r) => r.member))] : [];
     const source = [AS_HELPERS, ...(threaded ? [THREAD_HELPERS] : []), ...this.helpers.values(), ...this.rendered.flatMap((r) => r.functions), ...dispatch].join('\n');
     const { wasm, memoryBytes } = await compileModule(source, this.planEnd, threaded);
     return { wasm, memoryBytes, members: this.rendered.map((r) => r.member), threads: this.threads };
@@ -100,10 +109,16 @@ export class WasmBatchBuilder {
 
 /**
  * A threaded batch's `run(tid, nthreads)`: every thread runs the member the member word names (one br_table),
- * the times word's count of times; a member's run ends in a barrier, so no thread starts the next before all are done.
+ * the times word's count of times; a threaded member's run ends in a barrier, so no thread starts the next
+ * before all are done. A one-thread member runs on thread 0, and the threads meet after its last run (then the
+ * run is over for all, and the words may change for the next).
  */
-function memberDispatch(members: number): string {
-  const cases = Array.from({ length: members }, (_, m) => `    case ${m}: for (let r: i32 = 0; r < times; r++) run_${m}(tid, nthreads); break;`);
+function memberDispatch(members: readonly BatchMember[]): string {
+  const cases = members.map((m, i) =>
+    m.threaded
+      ? `    case ${i}: for (let r: i32 = 0; r < times; r++) ${m.run}(tid, nthreads); break;`
+      : `    case ${i}: if (tid == 0) { for (let r: i32 = 0; r < times; r++) ${m.run}(); } barrier(nthreads); break;`,
+  );
   return [
     'export function run(tid: i32, nthreads: i32): void {',
     `  const times = atomic.load<i32>(${BATCH_TIMES_WORD});`,
@@ -114,10 +129,11 @@ function memberDispatch(members: number): string {
   ].join('\n');
 }
 
-function renderMember(graph: Graph, options: WasmCompileOptions, index: number, base: number, helpers: Map<string, string>): { rendered: Rendered; end: number } {
+function renderMember(graph: Graph, options: WasmCompileOptions, index: number, base: number, helpers: Map<string, string>): { rendered: Rendered; end: number; splitKernels: number } {
   const r = renderGraph(graph, options, { prefix: `m${index}_`, entry: `run_${index}`, base, helpers });
-  const member: BatchMember = { run: `run_${index}`, weights: r.weights, weightsOffset: r.weightsOffset, inputs: r.inputs, outputs: r.outputs, kernels: r.kernels };
-  return { rendered: { member, functions: r.functions }, end: r.planEnd };
+  const threaded = (options.threads ?? 1) > 1;
+  const member: BatchMember = { run: `run_${index}`, weights: r.weights, weightsOffset: r.weightsOffset, inputs: r.inputs, outputs: r.outputs, kernels: r.kernels, threaded };
+  return { rendered: { member, functions: r.functions }, end: r.planEnd, splitKernels: r.splitKernels };
 }
 
 /** A member's `run(feeds)` over the batch's one instance. */
