@@ -23,7 +23,10 @@ import { median, trialKey, trialOverrides, workloadFeeds, type Measurer, type Me
 export interface WasmMeasureOptions {
   /** Timed samples per candidate (the median is its time). */
   runs?: number;
-  /** A sample repeats the kernel until it lasts this long, so that timer resolution does not decide. */
+  /**
+   * A sample repeats the kernel until it lasts this long, so that timer resolution does not decide (default 1;
+   * on threads 4, so that the pool's start and last barrier, once a sample, weigh little beside the kernels).
+   */
   minSampleMs?: number;
   /** Seed of the workloads' random inputs. */
   seed?: number;
@@ -40,6 +43,9 @@ interface LoadedBatch {
   recover(): Promise<void>;
   release(): Promise<void>;
 }
+
+/** Runs of a kernel in one sample at most. */
+const MAX_REPS = 1024;
 
 /** Linear memory per module: members are split over several modules beyond this. */
 const MODULE_BYTES = 768 * 1024 * 1024;
@@ -60,7 +66,7 @@ export class WasmMeasurer implements Measurer {
     this.threads = options.threads ?? 1;
     this.device = wasmDevice(this.threads);
     this.runs = options.runs ?? 5;
-    this.minSampleMs = options.minSampleMs ?? 1;
+    this.minSampleMs = options.minSampleMs ?? (this.threads > 1 ? 4 : 1);
     this.seed = options.seed ?? 1;
   }
 
@@ -98,6 +104,16 @@ export class WasmMeasurer implements Measurer {
     return results;
   }
 
+  /**
+   * Runs in a row that last minSampleMs (at most MAX_REPS): doubled until they do, so that a cost paid once a
+   * sample (a threaded module's pool start) does not pass for the kernel's when the count is worked out.
+   */
+  private repetitions(run: (times: number) => void): number {
+    let n = 1;
+    for (let ms = timeCalls(run, 1); ms < this.minSampleMs && n < MAX_REPS; ms = timeCalls(run, n)) n = Math.min(MAX_REPS, 2 * n);
+    return n;
+  }
+
   private feedsOf(trial: Trial): Record<string, Tensor> {
     const key = trial.workload.key;
     let feeds = this.feeds.get(key);
@@ -129,11 +145,12 @@ export class WasmMeasurer implements Measurer {
         const feeds = this.feedsOf(trials[i]);
         for (const slot of m.inputs) writeSlot(view, slot, feeds[slot.name]);
         try {
-          // Three runs before any is timed: the outputs, a warm cache, and time for V8 to tier the code up.
-          const first = timeCalls(runners[i], 1);
+          // Three runs or more before any is timed: the outputs, a warm cache, and time for V8 to tier the code
+          // up while the repetitions are worked out.
+          timeCalls(runners[i], 1);
           const outputs = readOutputs(memory, m);
-          const warm = Math.min(first, timeCalls(runners[i], 1), timeCalls(runners[i], 1));
-          reps.push(Math.max(1, Math.min(1000, Math.ceil(this.minSampleMs / Math.max(warm, 1e-3)))));
+          timeCalls(runners[i], 1);
+          reps.push(this.repetitions(runners[i]));
           results.push({ outputs });
         } catch (e) {
           reps.push(0);
