@@ -199,7 +199,7 @@ export async function tuneModel(model: Uint8Array | string, options: TuneOptions
   /** Per workload: the default's median and each finalist's time relative to it, from the final measurement. */
   const finals = new Map<State, { defaultMs: number; ratios: { candidate: Candidate; ratio: number }[] }>();
   /** Workloads the final comparison measured (whatever came of it). */
-  const confirmed = new Set<State>();
+  const remeasured = new Set<State>();
   let finalTrials: Trial[] = [];
   let finalOwners: State[] = [];
   let finalOutOfTime = false;
@@ -214,7 +214,7 @@ export async function tuneModel(model: Uint8Array | string, options: TuneOptions
     finalTrials.forEach((trial, i) => {
       const r = measured[i];
       const state = finalOwners[i];
-      confirmed.add(state);
+      remeasured.add(state);
       const ok = 'ms' in r && state.reference !== undefined && matches(r.outputs, state.reference);
       if (Object.keys(trial.candidate).length === 0) {
         def = ok ? { state, samples: r.samples } : undefined;
@@ -236,7 +236,7 @@ export async function tuneModel(model: Uint8Array | string, options: TuneOptions
     if (finalOutOfTime) break;
   }
   await measureFinalChunk();
-  const unconfirmed = new Set(finalists.map((f) => f.state).filter((s) => !confirmed.has(s)));
+  const unconfirmed = new Set(finalists.map((f) => f.state).filter((s) => !remeasured.has(s)));
 
   const device = deviceKey(measurer.device);
   const results: WorkloadResult[] = [];
