@@ -164,13 +164,14 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .addOption(new Option('--target <target>', 'the target whose kernels are tuned, on this machine').choices(TARGET_NAMES).default('wasm'))
     .requiredOption('-o, --output <records.json>', 'the records file to append to (JSON lines; records of other devices and workloads are kept)');
   addModelOptions(tune);
+  addThreadsOption(tune, 'wasm: time the candidates on N threads, in a module built as compile --threads N builds it; the records are for the device of N threads');
   tune
     .option('--trials <n>', `candidates measured per workload at most, the default schedule included (default ${DEFAULT_TRIALS})`)
     .option('--patience <n>', `stop a workload after this many candidates without a faster one (default ${DEFAULT_PATIENCE})`)
-    .option('--time-budget <seconds>', 'stop searching after this long, then compare the fastest with the defaults')
+    .option('--time-budget <seconds>', 'seconds for the whole tuning, about: the search takes 3/4, the final comparison of the fastest with the defaults the rest (workloads it does not reach keep the default and get no record)')
     .option('--runs <n>', 'timed runs per candidate (the median counts; default 5)')
     .option('--seed <seed>', 'seed of the search and of the random inputs (default 1)')
-    .option('--json', 'print one JSON object: {target, device, records, workloads: [{workload, summary, nodes, defaultMs, bestMs, speedup, trials, invalid, rejected, schedule}], failed, total}')
+    .option('--json', 'print one JSON object: {target, device, records, workloads: [{workload, summary, nodes, defaultMs, bestMs, speedup, trials, invalid, rejected, schedule, unconfirmed}], failed, unconfirmed, total}')
     .action(async (model: string, opts: TuneFlags) => setExitCode(await tuneCommand(model, opts, io)));
 
   const profileCmd = program

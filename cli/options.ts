@@ -115,7 +115,8 @@ export async function compileOptions(flags: CompileFlags, io: CliIo): Promise<Co
     options.threads = parseThreads(flags.threads);
   }
   if (flags.schedules !== undefined) options.schedules = readSchedules(flags.schedules);
-  if (flags.tuningRecords !== undefined) options.tuning = await readTuning(flags.tuningRecords, options.target, io);
+  // A module built for N threads replays the records tuned on N threads (tune/device.ts keys them by count).
+  if (flags.tuningRecords !== undefined) options.tuning = await readTuning(flags.tuningRecords, options.target, io, options.threads);
   const compress = compressionOptions(flags);
   if (compress) options.compress = compress;
   const quantize = quantizationOptions(flags, flags.quantize);
@@ -169,12 +170,12 @@ export function readSchedules(file: string): ScheduleOverrides {
 }
 
 /**
- * The records of a --tuning-records file and the device they must have been made on: this process's CPU, or
- * the WebGPU adapter (asked for only when some record is for webgpu: no other could match).
+ * The records of a --tuning-records file and the device they must have been made on: this process's CPU on the
+ * module's threads, or the WebGPU adapter (asked for only when some record is for webgpu: no other could match).
  */
-async function readTuning(file: string, target: TargetName, io: CliIo): Promise<CompileOptions['tuning']> {
+async function readTuning(file: string, target: TargetName, io: CliIo, threads = 1): Promise<CompileOptions['tuning']> {
   const records = readRecordsFile(file);
-  const device = target === 'wasm' ? wasmDevice() : records.some((r) => r.target === target) ? webgpuDevice(await nodeGpuDevice()) : { target, name: 'not asked', threads: 1 };
+  const device = target === 'wasm' ? wasmDevice(threads) : records.some((r) => r.target === target) ? webgpuDevice(await nodeGpuDevice()) : { target, name: 'not asked', threads: 1 };
   return { records, device, notice: (message) => io.stderr.write(`dlc: note: ${file}: ${message}\n`) };
 }
 

@@ -59,6 +59,34 @@ describe('dlc tune', () => {
     expect(fs.readFileSync(bad, 'utf8')).toBe('{"version": 1}\n');
   });
 
+  test('--threads 2 measures on two threads and writes records for the two-thread device, which compile --threads 2 replays', async () => {
+    const records = path.join(tmp, 'records-2t.json');
+    const r = await dlc('tune', TINY_CNN, '--threads', '2', '--trials', '2', '--seed', '4', '-o', records, '--json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.device).toMatch(/^wasm \| .* \| threads 2$/);
+    const written = readRecordsFile(records);
+    expect(written).toHaveLength(3);
+    for (const x of written) expect(x).toMatchObject({ device: summary.device, threads: 2 });
+
+    // A two-thread record is replayed by a two-thread compile (a one-thread compile leaves records of other devices out: above).
+    const schedule = { conv: { kind: 'direct' as const } };
+    fs.appendFileSync(records, formatRecords([{ ...written[0], schedule }]));
+    const node = summary.workloads[0].nodes[0];
+    const two = await dlc('compile', TINY_CNN, '--threads', '2', '-o', path.join(tmp, 'tuned-2t'), '--tuning-records', records);
+    expect(two.code).toBe(0);
+    expect(two.stderr).toBe('');
+    const manifest = JSON.parse(fs.readFileSync(path.join(tmp, 'tuned-2t', 'manifest.json'), 'utf8'));
+    expect(manifest.options.schedules.nodes[node]).toEqual(schedule);
+  });
+
+  test('--threads applies to wasm', async () => {
+    const r = await dlc('tune', TINY_CNN, '--target', 'webgpu', '--threads', '2', '-o', path.join(tmp, 'x.json'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('dlc: --threads applies to --target wasm\n');
+  });
+
   test('flags are checked before anything is measured', async () => {
     const r = await dlc('tune', TINY_CNN, '-o', path.join(tmp, 'x.json'), '--trials', '0');
     expect(r.code).toBe(2);

@@ -12,7 +12,7 @@ import { candidateText } from '../tune/search-space.js';
 import { tuneModel, type TuneProgress, type TuneResult } from '../tune/tune.js';
 import type { Measurer } from '../tune/measure.js';
 import type { CliIo } from './main.js';
-import { optimizeOptions, type ModelFlags } from './options.js';
+import { optimizeOptions, parseThreads, type ModelFlags } from './options.js';
 import { nodeGpuDevice, nodeWgslLanguageFeatures } from './webgpu-node.js';
 
 export interface TuneFlags extends ModelFlags {
@@ -24,6 +24,7 @@ export interface TuneFlags extends ModelFlags {
   seed?: string;
   runs?: string;
   json?: boolean;
+  threads?: string;
 }
 
 export const DEFAULT_TRIALS = 32;
@@ -36,11 +37,13 @@ export async function tuneCommand(model: string, flags: TuneFlags, io: CliIo): P
   const seed = flags.seed === undefined ? 1 : nonNegativeInteger('--seed', flags.seed);
   const timeBudgetS = flags.timeBudget === undefined ? undefined : positiveNumber('--time-budget', flags.timeBudget);
   const target = flags.target as TargetName;
+  if (flags.threads !== undefined && target !== 'wasm') throw new UsageError('--threads applies to --target wasm');
+  const threads = flags.threads === undefined ? undefined : parseThreads(flags.threads);
   // A records file that cannot take the records is refused before the search, not after.
   if (fs.existsSync(flags.output)) readRecordsFile(flags.output);
   const measurer: Measurer = target === 'webgpu'
     ? new WebgpuMeasurer(await nodeGpuDevice(), { runs, seed, wgslLanguageFeatures: await nodeWgslLanguageFeatures() })
-    : new WasmMeasurer({ runs, seed });
+    : new WasmMeasurer({ runs, seed, threads });
   const tty = Boolean((io.stderr as { isTTY?: boolean }).isTTY) && !flags.json;
   const result = await tuneModel(model, {
     ...optimizeOptions(flags, io, target),
@@ -87,7 +90,9 @@ function summary(result: TuneResult, target: TargetName, file: string): unknown 
       invalid: w.invalid,
       rejected: w.rejected.map((r) => ({ schedule: candidateText(r.candidate), reason: r.reason })),
       schedule: candidateText(w.best),
+      unconfirmed: w.unconfirmed,
     })),
+    unconfirmed: result.workloads.filter((w) => w.unconfirmed).length,
     failed: result.failed.map((f) => ({ workload: f.workload.key, summary: f.workload.summary, reason: f.reason })),
     total: { defaultMs: t.defaultMs, bestMs: t.bestMs, speedup: t.defaultMs / t.bestMs },
   };
@@ -100,9 +105,12 @@ function report(result: TuneResult, model: string, file: string): string {
     const n = w.workload.nodes.length;
     lines.push(`  ${(w.defaultMs / w.bestMs).toFixed(2)}×  ${ms(w.defaultMs)} → ${ms(w.bestMs)}  ${w.trials} trials${n > 1 ? `, ${n} nodes` : ''}  ${w.workload.summary}`);
     if (Object.keys(w.best).length > 0) lines.push(`         ${candidateText(w.best)}`);
+    if (w.unconfirmed) lines.push('         not confirmed: the time budget ended before the final comparison (default kept, no record)');
     for (const r of w.rejected) lines.push(`         rejected ${candidateText(r.candidate)}: ${r.reason}`);
   }
   for (const f of result.failed) lines.push(`  not tuned: ${f.reason}`);
+  const unconfirmed = result.workloads.filter((w) => w.unconfirmed).length;
+  if (unconfirmed > 0) lines.push(`${unconfirmed} workloads not confirmed (the final comparison ran out of --time-budget): tune again to take them up`);
   const t = totals(result);
   lines.push(`kernel time of the tuned workloads: ${ms(t.defaultMs)} → ${ms(t.bestMs)} (${(t.defaultMs / t.bestMs).toFixed(2)}×); ${result.records.length} records appended to ${file}`);
   return `${lines.join('\n')}\n`;

@@ -9,8 +9,8 @@ export interface TuningDevice {
   /** The hardware and the engine, in one line. */
   name: string;
   /**
-   * Threads the kernels run on. Part of the key: a schedule tuned on two threads says nothing of one. Always 1
-   * until the wasm target runs kernels on several threads.
+   * Threads the kernels run on. Part of the key: a schedule tuned on two threads says nothing of one (wasm:
+   * `dlc tune --threads N` measures on N; webgpu: always 1).
    */
   threads: number;
 }

@@ -6,6 +6,11 @@
 // measured while the machine was busier compare fairly. Outputs are checked against the default schedule's
 // before a time counts. Last, the fastest few of each workload are measured again, longer, beside the default,
 // and a schedule is chosen only when it beats the default there.
+//  The time budget (timeBudgetS, B) covers both phases, each measured in chunks of whole workloads and starting
+// no chunk past its deadline: the search until 3/4 B; the final comparison until B, or a quarter of B after the
+// search ended when that is later (a search cut short by a long chunk still leaves the finalists some time).
+// The final comparison takes the workloads that stand to gain the most first; a workload it did not reach keeps
+// its default schedule and gets no record ("not confirmed"), so that a later run with `skip` searches it again.
 import { compareTensors } from '../compiler/compare.js';
 import { DlcError } from '../compiler/errors.js';
 import type { Tensor } from '../compiler/ir/tensor.js';
@@ -28,8 +33,15 @@ export interface TuneOptions extends Omit<OptimizeOptions, 'target' | 'quantize'
   patience?: number;
   /** Candidates proposed per workload per round (default 8). */
   batch?: number;
-  /** Seconds of searching at most (the measurement under way finishes); the final comparison runs after. */
+  /**
+   * Seconds for the whole tuning, about (a chunk under way finishes): 3/4 for the search, the rest for the final
+   * comparison (see the file's head). None: every search runs to its end and every finalist is measured again.
+   */
   timeBudgetS?: number;
+  /** Trials measured together at most in the search, whole workloads at a time (default 96; the final comparison a third of it). */
+  chunkTrials?: number;
+  /** Test hook: the clock the budget is kept by, in milliseconds (performance.now by default). */
+  now?: () => number;
   seed?: number;
   onProgress?: (progress: TuneProgress) => void;
   /** Workloads not to search (e.g. those a records file already holds for this device): they get no result or record. */
@@ -61,6 +73,11 @@ export interface WorkloadResult {
   rejected: { candidate: Candidate; reason: string }[];
   /** Candidates the schedule checks or the generator refused (not measured). */
   invalid: number;
+  /**
+   * The search found a faster candidate but the budget ended before the final comparison measured it again: the
+   * default schedule stands, and the workload gets no record.
+   */
+  unconfirmed: boolean;
 }
 
 export interface TuneResult {
@@ -68,6 +85,7 @@ export interface TuneResult {
   workloads: WorkloadResult[];
   /** Workloads left untuned because their default schedule failed to run, with why. */
   failed: { workload: Workload; reason: string }[];
+  /** One per workload result, but for those not confirmed. */
   records: TuningRecord[];
   elapsedS: number;
 }
@@ -78,8 +96,10 @@ const TOLERANCE = { atol: 1e-4, rtol: 1e-3 };
 const FINALISTS = 3;
 /** Trials measured together at most (one WebAssembly module on wasm), whole workloads at a time. */
 const CHUNK_TRIALS = 96;
-/** The final comparison takes this many times the search's samples. */
+/** The final comparison takes this many times the search's samples (and its chunks hold this many times fewer trials). */
 const FINAL_REPEAT = 3;
+/** The share of the time budget kept for the final comparison. */
+const FINAL_SHARE = 0.25;
 /** A schedule is chosen only when it beats the default by more than this fraction (less is noise). */
 const MIN_SPEEDUP = 0.02;
 
@@ -95,8 +115,10 @@ interface State {
 }
 
 export async function tuneModel(model: Uint8Array | string, options: TuneOptions): Promise<TuneResult> {
-  const started = performance.now();
-  const elapsedS = () => (performance.now() - started) / 1000;
+  const now = options.now ?? (() => performance.now());
+  const started = now();
+  const elapsedS = () => (now() - started) / 1000;
+  const chunkTrials = Math.max(1, options.chunkTrials ?? CHUNK_TRIALS);
   const { measurer, target } = options;
   const optimized = optimize(model, { ...options, target });
   const workloads = extractWorkloads(optimized.graph, target).filter((w) => !options.skip?.(w));
@@ -111,7 +133,8 @@ export async function tuneModel(model: Uint8Array | string, options: TuneOptions
       seed: (seed * 1_000_003 + i) >>> 0,
     }),
   }));
-  const deadline = options.timeBudgetS === undefined ? Infinity : options.timeBudgetS;
+  const budget = options.timeBudgetS ?? Infinity;
+  const deadline = budget * (1 - FINAL_SHARE);
   let round = 0;
   const report = (phase: TuneProgress['phase']) =>
     options.onProgress?.({
@@ -153,37 +176,45 @@ export async function tuneModel(model: Uint8Array | string, options: TuneOptions
         trials.push({ workload: state.workload, candidate: p.candidate });
         owners.push({ state, fingerprint: p.fingerprint, isDefault: Object.keys(p.candidate).length === 0 });
       }
-      if (trials.length >= CHUNK_TRIALS) await measureChunk();
+      if (trials.length >= chunkTrials) await measureChunk();
     }
     await measureChunk();
     if (!proposedAny) break;
   }
 
-  // The final comparison: the fastest few of each workload again, beside its default.
-  const finalTrials: Trial[] = [];
-  const finalOwners: { state: State }[] = [];
+  // The final comparison: the fastest few of each workload again, beside its default, the workloads that stand
+  // to gain the most (their search's best saving times their nodes) first, in chunks of whole workloads.
+  const finalDeadline = Math.max(budget, elapsedS() + budget * FINAL_SHARE);
+  const finalists: { state: State; gainMs: number; contenders: Candidate[] }[] = [];
   for (const state of states) {
     if (state.failure) continue;
     // Only candidates that beat the default in the search are worth measuring again.
     const defaultMs = state.search.measured.find((s) => Object.keys(s.candidate).length === 0)?.ms ?? 0;
     const contenders = state.search.fastest(FINALISTS).filter((s) => Object.keys(s.candidate).length > 0 && s.ms < defaultMs);
     if (contenders.length === 0) continue;
-    finalTrials.push({ workload: state.workload, candidate: {} });
-    finalOwners.push({ state });
-    for (const scored of contenders) {
-      finalTrials.push({ workload: state.workload, candidate: scored.candidate });
-      finalOwners.push({ state });
-    }
+    finalists.push({ state, gainMs: (defaultMs - contenders[0].ms) * state.workload.nodes.length, contenders: contenders.map((c) => c.candidate) });
   }
+  finalists.sort((a, b) => b.gainMs - a.gainMs);
+  if (finalists.length > 0) round++;
   /** Per workload: the default's median and each finalist's time relative to it, from the final measurement. */
   const finals = new Map<State, { defaultMs: number; ratios: { candidate: Candidate; ratio: number }[] }>();
-  if (finalTrials.length > 0) {
-    round++;
+  /** Workloads the final comparison measured (whatever came of it). */
+  const remeasured = new Set<State>();
+  let finalTrials: Trial[] = [];
+  let finalOwners: State[] = [];
+  let finalOutOfTime = false;
+  const measureFinalChunk = async () => {
+    if (finalTrials.length === 0 || finalOutOfTime) return;
+    if (elapsedS() >= finalDeadline) {
+      finalOutOfTime = true;
+      return;
+    }
     const measured = await measurer.measure(finalTrials, { repeat: FINAL_REPEAT });
     let def: { state: State; samples: number[] } | undefined;
     finalTrials.forEach((trial, i) => {
       const r = measured[i];
-      const state = finalOwners[i].state;
+      const state = finalOwners[i];
+      remeasured.add(state);
       const ok = 'ms' in r && state.reference !== undefined && matches(r.outputs, state.reference);
       if (Object.keys(trial.candidate).length === 0) {
         def = ok ? { state, samples: r.samples } : undefined;
@@ -192,14 +223,26 @@ export async function tuneModel(model: Uint8Array | string, options: TuneOptions
         finals.get(state)!.ratios.push({ candidate: trial.candidate, ratio: pairedRatio(r.samples, def.samples) });
       }
     });
+    finalTrials = [];
+    finalOwners = [];
     report('final');
+  };
+  for (const { state, contenders } of finalists) {
+    for (const candidate of [{}, ...contenders]) {
+      finalTrials.push({ workload: state.workload, candidate });
+      finalOwners.push(state);
+    }
+    if (finalTrials.length * FINAL_REPEAT >= chunkTrials) await measureFinalChunk();
+    if (finalOutOfTime) break;
   }
+  await measureFinalChunk();
+  const unconfirmed = new Set(finalists.map((f) => f.state).filter((s) => !remeasured.has(s)));
 
   const device = deviceKey(measurer.device);
   const results: WorkloadResult[] = [];
   for (const state of states) {
     if (state.failure || state.baselineMs === undefined) continue;
-    const common = { workload: state.workload, trials: state.search.trials, rejected: state.search.rejected, invalid: state.search.invalid };
+    const common = { workload: state.workload, trials: state.search.trials, rejected: state.search.rejected, invalid: state.search.invalid, unconfirmed: unconfirmed.has(state) };
     const final = finals.get(state);
     const fastest = final?.ratios.sort((a, b) => a.ratio - b.ratio)[0];
     if (!final || !fastest || fastest.ratio >= 1 - MIN_SPEEDUP) {
@@ -209,7 +252,7 @@ export async function tuneModel(model: Uint8Array | string, options: TuneOptions
     const best = essentialFields(fastest.candidate, (c) => measurer.fingerprint({ workload: state.workload, candidate: c }));
     results.push({ ...common, defaultMs: final.defaultMs, bestMs: final.defaultMs * fastest.ratio, best });
   }
-  const records: TuningRecord[] = results.map((r) => ({
+  const records: TuningRecord[] = results.filter((r) => !r.unconfirmed).map((r) => ({
     version: RECORD_VERSION, device, target, threads: measurer.device.threads, workload: r.workload.key, summary: r.workload.summary,
     schedule: candidateOverrides(r.best), defaultMs: round4(r.defaultMs), bestMs: round4(r.bestMs), trials: r.trials, rejected: r.rejected.length,
   }));

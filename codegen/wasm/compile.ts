@@ -217,6 +217,8 @@ export interface RenderedGraph {
   inputs: TensorSlot[];
   outputs: TensorSlot[];
   kernels: number;
+  /** Kernels that split their work across threads (none in a one-thread module). */
+  splitKernels: number;
   /** End of its memory plan. */
   planEnd: number;
   dependencies: StepDependencies;
@@ -285,6 +287,7 @@ export function renderGraph(original: Graph, options: WasmCompileOptions, target
     inputs: graph.inputs.map(slot),
     outputs: graph.outputs.map(slot),
     kernels: gen.functions.length,
+    splitKernels: gen.split.filter((s) => s).length,
     planEnd: plan.totalBytes,
     // A kernel of a loop runs only inside its loop: a program with loops runs whole.
     dependencies: gen.loops.length > 0 ? sequentialDependencies(gen.steps.length, graph.outputs.length) : kernelDependencies(gen.steps, gen.aliases, graph.outputs, gen.guards),
