@@ -97,7 +97,7 @@ describe('compressGraph', () => {
     expect(density(withRetrainer)).toBeLessThanOrEqual(density(postTraining) * 1.1);
   });
 
-  it('iterative pruning with retraining scans past the steps that break the budget post-training', () => {
+  it('with retraining, pruning and sharing scan past the steps that break the budget post-training', () => {
     const g = mlp();
     const agreement = agreementGuard(g, 10);
     // A "retrainer" that marks what it retrained (the first bias), and a guard under which marked models
@@ -117,6 +117,10 @@ describe('compressGraph', () => {
     const postTraining = compressGraph(g, { techniques: ['prune'], guard });
     const retrained = compressGraph(g, { techniques: ['prune'], guard, retrainer: healing });
     const lastStep = 3;
+    // Sharing with centroid fine-tuning, likewise: the bisection reaches the ladder's last step (2 bits).
+    const shared = compressGraph(g, { techniques: ['share'], guard, retrainer: healing });
+    expect(shared.report.layers.map((l) => l.share?.bits)).toEqual([2, 2]);
+    expect(compressGraph(g, { techniques: ['share'], guard }).report.layers.some((l) => (l.share?.bits ?? 8) > 2)).toBe(true);
     // Post-training, a step that breaks the budget ends each layer's ladder; with retraining, rounds go on to the last step.
     expect(postTraining.report.layers.some((l) => (l.prune?.s ?? 0) < lastStep)).toBe(true);
     expect(retrained.report.layers.map((l) => l.prune?.s)).toEqual([lastStep, lastStep]);

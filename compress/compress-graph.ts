@@ -110,7 +110,9 @@ export function compressGraph(original: Graph, options: CompressOptions): Compre
       current = retrained(stage.build(stage.layers.map((l) => stage.defaultStep(l))));
       continue;
     }
-    // Iterative pruning retrains between steps, so it can reach steps that break the budget post-training.
+    // Retraining can win back what a step loses: iterative pruning (which retrains between steps) and shared
+    // weights with fine-tuned centroids can reach steps that break the budget post-training.
+    const scanPast = options.retrainer !== undefined && (technique === 'prune' || technique === 'share');
     const iterative = options.retrainer !== undefined && stage.prunesFurther !== undefined;
     // Per (layer, step) costs, made non-decreasing along each ladder.
     const costs = stage.layers.map((layer, li) => {
@@ -120,8 +122,8 @@ export function compressGraph(original: Graph, options: CompressOptions): Compre
       for (let step = 1; step < stage.steps; step++) {
         let c: number;
         // Once a step alone breaks the budget, the steps beyond it are not worth measuring: post-training they
-        // are out of reach; iterative pruning orders them past the failing step's cost, one cost unit a step.
-        if (failed) c = iterative ? failed.cost + (step - failed.step) * Math.max(Math.abs(failed.cost), 1e-3) : Infinity;
+        // are out of reach; with retraining they are ordered past the failing step's cost, one cost unit a step.
+        if (failed) c = scanPast ? failed.cost + (step - failed.step) * Math.max(Math.abs(failed.cost), 1e-3) : Infinity;
         else if (stage.layers.length <= METRIC_SENSITIVITY_LAYERS) {
           const value = guard.evaluate(stage.build(stage.layers.map((_, j) => (j === li ? step : 0))).graph);
           c = cost(value);
