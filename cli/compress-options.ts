@@ -11,6 +11,7 @@ export interface CompressFlags {
   compress?: string;
   finetune?: string;
   finetuneEpochs?: string;
+  finetuneSamples?: string;
   eval?: string;
 }
 
@@ -19,6 +20,7 @@ export function addCompressOptions(command: Command): Command {
     .option('--compress <techniques>', `compress the weights: ${COMPRESSIONS.join('|')}, comma-separated (deep = prune + share, entropy-coded)`)
     .option('--finetune <dir>', 'labelled data-set folder to retrain on after pruning and sharing (masked retraining, centroid fine-tuning)')
     .option('--finetune-epochs <n>', 'epochs of each retraining (default 2)')
+    .option('--finetune-samples <n>', 'samples each retraining epoch visits, drawn afresh each round (default: all)')
     .option('--eval <dir>', 'the same as --eval-data');
 }
 
@@ -29,15 +31,17 @@ export function compressionOptions(flags: CompressFlags & QuantizeFlags): Compre
     flags.evalData = flags.eval;
   }
   if (flags.compress === undefined) {
-    if (flags.finetune !== undefined || flags.finetuneEpochs !== undefined) throw new UsageError('--finetune needs --compress');
+    if (flags.finetune !== undefined || flags.finetuneEpochs !== undefined || flags.finetuneSamples !== undefined) throw new UsageError('--finetune needs --compress');
     return undefined;
   }
   const guard = accuracyBudget(flags);
   const epochs = positiveInt('--finetune-epochs', flags.finetuneEpochs);
+  const samples = positiveInt('--finetune-samples', flags.finetuneSamples);
   return {
     techniques: flags.compress.split(',').map((t) => t.trim()),
     ...(flags.finetune === undefined ? {} : { finetune: flags.finetune }),
     ...(epochs === undefined ? {} : { finetuneEpochs: epochs }),
+    ...(samples === undefined ? {} : { finetuneSamples: samples }),
     ...(guard ? { guard } : {}),
   };
 }

@@ -97,6 +97,39 @@ describe('compressGraph', () => {
     expect(density(withRetrainer)).toBeLessThanOrEqual(density(postTraining) * 1.1);
   });
 
+  it('with retraining, pruning and sharing scan past the steps that break the budget post-training', () => {
+    const g = mlp();
+    const agreement = agreementGuard(g, 10);
+    // A "retrainer" that marks what it retrained (the first bias), and a guard under which marked models
+    // recover all accuracy: every retrained candidate holds the budget, whatever it pruned.
+    const MARK = 12345;
+    const firstBias = (graph: Graph) => graph.nodes.find((n) => n.op === 'gemm')!.inputs[2]!;
+    const healing = {
+      describe: 'marks the first bias',
+      retrain: (graph: Graph) => {
+        const out = cloneGraph(graph);
+        const b = firstBias(out);
+        b.data = new Tensor('f32', b.data!.shape, Float32Array.from(b.data!.data, (v, i) => (i === 0 ? MARK : v)));
+        return out;
+      },
+    };
+    const guard: AccuracyGuard = { ...agreement, evaluate: (graph) => (firstBias(graph).data!.data[0] === MARK ? 100 : agreement.evaluate(graph)) };
+    const postTraining = compressGraph(g, { techniques: ['prune'], guard });
+    const retrained = compressGraph(g, { techniques: ['prune'], guard, retrainer: healing });
+    const lastStep = 3;
+    // Sharing with centroid fine-tuning, likewise: the bisection reaches the ladder's last step (2 bits).
+    const shared = compressGraph(g, { techniques: ['share'], guard, retrainer: healing });
+    expect(shared.report.layers.map((l) => l.share?.bits)).toEqual([2, 2]);
+    expect(compressGraph(g, { techniques: ['share'], guard }).report.layers.some((l) => (l.share?.bits ?? 8) > 2)).toBe(true);
+    // Post-training, a step that breaks the budget ends each layer's ladder; with retraining, rounds go on to the last step.
+    expect(postTraining.report.layers.some((l) => (l.prune?.s ?? 0) < lastStep)).toBe(true);
+    expect(retrained.report.layers.map((l) => l.prune?.s)).toEqual([lastStep, lastStep]);
+    expect(retrained.report.layers.every((l) => l.sensitivity!.prune!.every(Number.isFinite))).toBe(true);
+    const trials = retrained.report.guard!.trials;
+    expect(trials.every((t) => t.ok && t.retrained)).toBe(true);
+    expect(trials.length).toBeLessThanOrEqual(8);
+  });
+
   it('a tighter budget compresses less', () => {
     const g = mlp();
     const density = (maxDrop: number) => {

@@ -110,19 +110,24 @@ export function compressGraph(original: Graph, options: CompressOptions): Compre
       current = retrained(stage.build(stage.layers.map((l) => stage.defaultStep(l))));
       continue;
     }
+    // Retraining can win back what a step loses: iterative pruning (which retrains between steps) and shared
+    // weights with fine-tuned centroids can reach steps that break the budget post-training.
+    const scanPast = options.retrainer !== undefined && (technique === 'prune' || technique === 'share');
+    const iterative = options.retrainer !== undefined && stage.prunesFurther !== undefined;
     // Per (layer, step) costs, made non-decreasing along each ladder.
     const costs = stage.layers.map((layer, li) => {
       const row: number[] = [];
       let worst = -Infinity;
-      let failed = false;
+      let failed: { step: number; cost: number } | undefined;
       for (let step = 1; step < stage.steps; step++) {
         let c: number;
-        if (failed) c = Infinity;
+        // Once a step alone breaks the budget, the steps beyond it are not worth measuring: post-training they
+        // are out of reach; with retraining they are ordered past the failing step's cost, one cost unit a step.
+        if (failed) c = scanPast ? failed.cost + (step - failed.step) * Math.max(Math.abs(failed.cost), 1e-3) : Infinity;
         else if (stage.layers.length <= METRIC_SENSITIVITY_LAYERS) {
           const value = guard.evaluate(stage.build(stage.layers.map((_, j) => (j === li ? step : 0))).graph);
           c = cost(value);
-          // Once a step alone breaks the budget, the steps beyond it are not worth measuring.
-          failed = !ok(value);
+          if (!ok(value)) failed = { step, cost: c };
         } else c = -Math.floor(stage.sqnr(layer, step) / SQNR_COST_STEP_DB) * SQNR_COST_STEP_DB;
         worst = Math.max(worst, c);
         row.push(worst);
@@ -153,16 +158,18 @@ export function compressGraph(original: Graph, options: CompressOptions): Compre
       tried.set(i, measured);
       return ok(measured.value);
     };
-    if (options.retrainer && stage.prunesFurther) {
-      // Iterative pruning with retraining (Han et al. 2015): τ rises through the costs in ITERATIVE_STEPS
-      // steps, each pruning the retrained weights of the step before; the last model within the budget stays.
-      for (let k = 1; k <= ITERATIVE_STEPS; k++) {
-        const i = Math.round((k / ITERATIVE_STEPS) * (taus.length - 1));
-        if (taus.length === 0 || (k > 1 && i === Math.round(((k - 1) / ITERATIVE_STEPS) * (taus.length - 1)))) continue;
-        const { candidate, value } = measure(stage.prunesFurther(current, stepsAt(taus[i])), taus[i]);
-        if (!ok(value)) break;
-        current = candidate;
-        currentValue = value;
+    if (iterative) {
+      // Iterative pruning with retraining (Han et al. 2015): τ rises through the costs by a stride of about
+      // 1/ITERATIVE_STEPS of them, each round pruning the retrained weights of the round before. A round that
+      // breaks the budget is dropped and the stride halved, so the last rounds creep up to the edge; the last
+      // model within the budget stays. At most ITERATIVE_ROUNDS rounds (each one retrains).
+      let at = -1;
+      let stride = Math.max(1, Math.ceil(taus.length / ITERATIVE_STEPS));
+      for (let round = 0; round < ITERATIVE_ROUNDS && stride >= 1 && at < taus.length - 1; round++) {
+        const i = Math.min(at + stride, taus.length - 1);
+        const { candidate, value } = measure(stage.prunesFurther!(current, stepsAt(taus[i])), taus[i]);
+        if (ok(value)) [current, currentValue, at] = [candidate, value, i];
+        else stride = i - at > 1 ? Math.floor((i - at) / 2) : 0;
       }
       continue;
     }
@@ -212,8 +219,10 @@ interface Stage {
  */
 const SQNR_COST_STEP_DB = 1;
 
-/** Prune-and-retrain rounds of iterative pruning. */
+/** Iterative pruning's first stride: this share (1/n) of the pruning costs. */
 const ITERATIVE_STEPS = 5;
+/** Most prune-and-retrain rounds of iterative pruning (the failed ones included). */
+const ITERATIVE_ROUNDS = 8;
 
 function stageOf(technique: Technique, current: Candidate): Stage {
   return technique === 'lowrank' ? lowrankStage(current) : weightStage(technique, current);

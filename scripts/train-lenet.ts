@@ -1,5 +1,5 @@
 // npm run train:lenet [-- --model lenet-5] — trains LeNet-300-100 and LeNet-5 on the training part of the
-// MNIST split (accuracy/mnist.ts) with the recipes of accuracy/train/lenet.ts, and writes them as
+// MNIST digits (accuracy/mnist.ts: the official 60,000) with the recipes of accuracy/train/lenet.ts, and writes them as
 // models/mnist/<name>.onnx. Prints each epoch's training loss and held-out top-1, and the training time.
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -52,6 +52,13 @@ describe('retrain under compression constraints', () => {
     for (const v of retrained.constants) expect(Buffer.from(weightOf(again, v.name).buffer).equals(Buffer.from((v.data!.data as Float32Array).buffer))).toBe(true);
   });
 
+  test('an epoch visits the first samplesPerEpoch of its seeded order', () => {
+    const same = (a: Graph, b: Graph) => a.constants.every((v) => Buffer.from(weightOf(b, v.name).buffer).equals(Buffer.from((v.data!.data as Float32Array).buffer)));
+    expect(same(retrain(pruned, data, { ...options, samplesPerEpoch: data.count }), retrained)).toBe(true);
+    expect(same(retrain(pruned, data, { ...options, samplesPerEpoch: 64 }), retrained)).toBe(false);
+    expect(() => retrain(pruned, data, { ...options, samplesPerEpoch: 0 })).toThrow('an epoch must visit at least one sample, got 0');
+  });
+
   test('pruned weights are exactly 0 and the kept ones trained', () => {
     for (const name of ['fc1.weight', 'fc2.weight']) {
       const mask = masks.get(name)!;

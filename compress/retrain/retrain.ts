@@ -30,6 +30,11 @@ export interface RetrainOptions extends ConstraintSpecs {
   decay?: number;
   /** Largest random translation in pixels of square single-channel images (0 or absent: none). */
   maxShift?: number;
+  /**
+   * Samples each epoch visits, the first of that epoch's seeded order (all when absent): on a large set a
+   * retraining round then costs a fixed time, and rounds of other seeds see other samples.
+   */
+  samplesPerEpoch?: number;
   /** Called after each epoch with its mean training loss. */
   onEpoch?: (epoch: number, loss: number) => void;
 }
@@ -48,12 +53,14 @@ export function retrain(graph: Graph, data: LabelledImages, options: RetrainOpti
   const batchSize = options.batchSize ?? 32;
   const batchImages = new Float32Array(batchSize * inSize);
   const batchLabels = new Int32Array(batchSize);
+  const visits = Math.min(data.count, options.samplesPerEpoch ?? data.count);
+  if (!Number.isInteger(visits) || visits < 1) throw new DlcError(`an epoch must visit at least one sample, got ${options.samplesPerEpoch}`);
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     const order = shuffledIndices(data.count, options.seed + 7919 * (epoch + 1));
     const lr = decayedRate(options.learningRate, options.decay ?? 1, epoch);
     let lossSum = 0;
-    for (let start = 0; start < data.count; start += batchSize) {
-      const batch = Math.min(batchSize, data.count - start);
+    for (let start = 0; start < visits; start += batchSize) {
+      const batch = Math.min(batchSize, visits - start);
       for (let b = 0; b < batch; b++) {
         const i = order[start + b];
         const src = data.images.subarray(i * inSize, (i + 1) * inSize);
@@ -69,7 +76,7 @@ export function retrain(graph: Graph, data: LabelledImages, options: RetrainOpti
       constraints.afterStep();
       lossSum += loss * batch;
     }
-    options.onEpoch?.(epoch, lossSum / data.count);
+    options.onEpoch?.(epoch, lossSum / visits);
   }
   return network.writeBack();
 }

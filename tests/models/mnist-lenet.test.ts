@@ -1,6 +1,6 @@
 // The committed LeNets (models/mnist, written by `npm run train:lenet`) are what the quantization work
 // measures: they import with dlc's frontend in the shape of a PyTorch export, and onnxruntime-node gives
-// them the stated top-1 on the held-out MNIST digits, which they were never trained on.
+// them the stated top-1 on the first 2,000 of the 10,000 MNIST test digits, which they were never trained on.
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadMnist, MNIST_PIXELS } from '../../accuracy/mnist.js';
@@ -11,11 +11,14 @@ import { loadOnnxFile } from '../../compiler/onnx/frontend.js';
 import { REPO_ROOT } from '../util/repo.js';
 
 const MODELS = [
-  { name: 'lenet-300-100', minTopOne: 0.97, ops: ['flatten', 'gemm', 'relu', 'gemm', 'relu', 'gemm'] },
-  { name: 'lenet-5', minTopOne: 0.98, ops: ['conv', 'relu', 'max_pool', 'conv', 'relu', 'max_pool', 'flatten', 'gemm', 'relu', 'gemm', 'relu', 'gemm'] },
+  { name: 'lenet-300-100', minTopOne: 0.975, ops: ['flatten', 'gemm', 'relu', 'gemm', 'relu', 'gemm'] },
+  { name: 'lenet-5', minTopOne: 0.985, ops: ['conv', 'relu', 'max_pool', 'conv', 'relu', 'max_pool', 'flatten', 'gemm', 'relu', 'gemm', 'relu', 'gemm'] },
 ];
 
-const heldOut = loadMnist('test');
+/** A fixed prefix of the 10,000 test digits (shuffled, so it mixes the digits) keeps the test fast. */
+const HELD_OUT = 2000;
+const test10k = loadMnist('test');
+const heldOut = { count: HELD_OUT, images: test10k.images.subarray(0, HELD_OUT * MNIST_PIXELS), labels: test10k.labels.subarray(0, HELD_OUT) };
 const image = (i: number) => heldOut.images.slice(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS);
 
 describe.each(MODELS)('models/mnist/$name', ({ name, minTopOne, ops }) => {

@@ -1,4 +1,4 @@
-// Post-training int8 quantization of the committed LeNets, measured on the held-out MNIST digits: the accuracy
+// Post-training int8 quantization of the committed LeNets, measured on the first 2,000 MNIST test digits: the accuracy
 // guard holds a 0.3-point top-1 budget, the compiled int8 artifacts compute what the QDQ graph computes (their
 // top-1 equals the reference interpreter's on it) with weights about 4× smaller than f32, and dlc's int8
 // outputs equal onnxruntime's on the QDQ model dlc exports, within one quantization step.
@@ -16,9 +16,11 @@ import { exportOnnxModel } from '../../compiler/onnx/export.js';
 import { runOnnxruntime } from '../util/ort.js';
 import { REPO_ROOT } from '../util/repo.js';
 
-const test_ = mnistDataset('test');
+/** The first 2,000 of the 10,000 test digits: the guard evaluates them several times in the interpreter. */
+const GUARD_SAMPLES = 2000;
+const test_ = mnistDataset('test', 'input', GUARD_SAMPLES);
 const train = mnistDataset('train');
-/** Samples the compiled artifacts are evaluated on (the guard measures all 2004 in the interpreter). */
+/** Samples the compiled artifacts are evaluated on (the guard measures all 2,000 in the interpreter). */
 const ARTIFACT_SAMPLES = 400;
 
 describe.each(['lenet-300-100', 'lenet-5'])('int8 %s', (name) => {
@@ -32,7 +34,7 @@ describe.each(['lenet-300-100', 'lenet-5'])('int8 %s', (name) => {
     report = quantized.quantization!;
   });
 
-  test('the accuracy guard holds a 0.3-point top-1 budget on the 2004 held-out digits, every layer int8', () => {
+  test('the accuracy guard holds a 0.3-point top-1 budget on 2,000 held-out digits, every layer int8', () => {
     console.log(`${name}: top-1 f32 ${report.guard!.f32.toFixed(2)} %, int8 ${report.guard!.quantized.toFixed(2)} %`);
     expect(report.guard!.drop).toBeLessThanOrEqual(0.3);
     expect(report.layers.every((l) => l.precision === 'int8')).toBe(true);
@@ -40,7 +42,7 @@ describe.each(['lenet-300-100', 'lenet-5'])('int8 %s', (name) => {
   });
 
   test('the wasm artifact gives the QDQ graph\'s top-1; weights.bin about 4× smaller than f32', async () => {
-    // Without the guard (the test above holds it; it would only evaluate the same 2004 digits again).
+    // Without the guard (the test above holds it; it would only evaluate the same 2,000 digits again).
     const [int8, f32] = await Promise.all([compile(file, { target: 'wasm', quantize: unguarded }), compile(file, { target: 'wasm' })]);
     const ratio = f32.files.get('weights.bin')!.length / int8.files.get('weights.bin')!.length;
     console.log(`${name}: weights.bin f32 ${f32.files.get('weights.bin')!.length} B, int8 ${int8.files.get('weights.bin')!.length} B (${ratio.toFixed(2)}×)`);
