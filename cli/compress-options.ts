@@ -5,6 +5,8 @@ import type { Command } from 'commander';
 import { UsageError } from '../compiler/errors.js';
 import type { CompressionOptions } from '../api/compress.js';
 import { COMPRESSIONS } from '../compress/techniques.js';
+import { GUARD_BACKENDS } from '../accuracy/guard.js';
+import { parseGuardBackend } from '../api/guard-engine.js';
 import { accuracyBudget, hasBudgetFlags, positiveInt, type QuantizeFlags } from './quantize-options.js';
 
 export interface CompressFlags {
@@ -12,6 +14,7 @@ export interface CompressFlags {
   finetune?: string;
   finetuneEpochs?: string;
   eval?: string;
+  guardBackend?: string;
 }
 
 export function addCompressOptions(command: Command): Command {
@@ -19,7 +22,8 @@ export function addCompressOptions(command: Command): Command {
     .option('--compress <techniques>', `compress the weights: ${COMPRESSIONS.join('|')}, comma-separated (deep = prune + share, entropy-coded)`)
     .option('--finetune <dir>', 'labelled data-set folder to retrain on after pruning and sharing (masked retraining, centroid fine-tuning)')
     .option('--finetune-epochs <n>', 'epochs of each retraining (default 2)')
-    .option('--eval <dir>', 'the same as --eval-data');
+    .option('--eval <dir>', 'the same as --eval-data')
+    .option('--guard-backend <backend>', `where the accuracy guard runs candidates: ${GUARD_BACKENDS.join('|')} (default wasm: the f32 kernels compiled once, each candidate's weights swapped in; low-rank candidates and inspect are interpreted)`);
 }
 
 /** The library's compression options, or undefined when no compression was asked for. */
@@ -30,15 +34,19 @@ export function compressionOptions(flags: CompressFlags & QuantizeFlags): Compre
   }
   if (flags.compress === undefined) {
     if (flags.finetune !== undefined || flags.finetuneEpochs !== undefined) throw new UsageError('--finetune needs --compress');
+    if (flags.guardBackend !== undefined) throw new UsageError('--guard-backend needs --compress');
     return undefined;
   }
   const guard = accuracyBudget(flags);
+  if (flags.guardBackend !== undefined && !guard) throw new UsageError('--guard-backend needs an accuracy budget (--eval DIR with --max-accuracy-drop or --min-sqnr)');
+  const guardBackend = flags.guardBackend === undefined ? undefined : parseGuardBackend(flags.guardBackend);
   const epochs = positiveInt('--finetune-epochs', flags.finetuneEpochs);
   return {
     techniques: flags.compress.split(',').map((t) => t.trim()),
     ...(flags.finetune === undefined ? {} : { finetune: flags.finetune }),
     ...(epochs === undefined ? {} : { finetuneEpochs: epochs }),
     ...(guard ? { guard } : {}),
+    ...(guardBackend ? { guardBackend } : {}),
   };
 }
 

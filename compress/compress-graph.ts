@@ -73,7 +73,16 @@ export interface CompressionReport {
   techniques: Technique[];
   retraining: string;
   layers: CompressedLayer[];
-  guard?: { metric: string; budget: AccuracyGuard['budget']; before: number; after: number; drop: number; trials: CompressionTrial[] };
+  guard?: {
+    metric: string;
+    budget: AccuracyGuard['budget'];
+    before: number;
+    after: number;
+    drop: number;
+    trials: CompressionTrial[];
+    /** Graphs each backend evaluated ('wasm': the compiled kernels with the candidate's weights; 'reference': the interpreter). */
+    evaluations?: Record<string, number>;
+  };
 }
 
 export interface CompressedModel {
@@ -185,7 +194,7 @@ export function compressGraph(original: Graph, options: CompressOptions): Compre
       techniques: options.techniques,
       retraining: options.retrainer ? options.retrainer.describe : `none: post-training (${options.postTrainingReason ?? 'no fine-tuning data given'})`,
       layers,
-      ...(guard ? { guard: { metric: guard.metric, budget: guard.budget, before: base!, after: after!, drop: drop(after!), trials } } : {}),
+      ...(guard ? { guard: { metric: guard.metric, budget: guard.budget, before: base!, after: after!, drop: drop(after!), trials, ...(guard.evaluations ? { evaluations: guard.evaluations() } : {}) } } : {}),
     },
   };
 }

@@ -27,6 +27,8 @@ export interface AccuracyGuard {
   evaluate(graph: Graph): number;
   /** The budget: the largest drop from the f32 model's value (points for top-1 and CER), or the least value (SQNR in dB). */
   budget: { maxDrop: number } | { minValue: number };
+  /** How many graphs each backend evaluated so far ('wasm', 'reference'), for reports. */
+  evaluations?(): Record<string, number>;
 }
 
 export interface QuantizeOptions {
