@@ -1,8 +1,9 @@
 // Compression of a model's weights under an accuracy budget: low-rank factorization, magnitude pruning,
 // ternary weights and k-means weight sharing, run as stages in that order. Each stage has a ladder of steps
 // per layer (techniques.ts). With a guard, every (layer, step) gets a cost — the metric's drop with that layer
-// alone at that step for small models (Han et al.'s per-layer sensitivity scan), minus the weights' SQNR for
-// models with more layers than that is worth evaluating — and the stage keeps the largest cost threshold τ
+// alone at that step for small models (Han et al.'s per-layer sensitivity scan), and for models with
+// more layers than that is worth evaluating, minus the model's output SQNR with that layer alone at that step on
+// a few samples where the guard runs candidates compiled, else minus the weights' SQNR — and the stage keeps the largest cost threshold τ
 // whose model (each layer at its most aggressive step costing ≤ τ, retrained when a retrainer is given) holds
 // the budget, found by bisection over the distinct costs. Without a guard each layer gets the technique's
 // default step and the report says the result is unmeasured.
@@ -126,13 +127,19 @@ export function compressGraph(original: Graph, options: CompressOptions): Compre
       let failed = false;
       for (let step = 1; step < stage.steps; step++) {
         let c: number;
+        const alone = () => stage.build(stage.layers.map((_, j) => (j === li ? step : 0))).graph;
         if (failed) c = Infinity;
         else if (stage.layers.length <= METRIC_SENSITIVITY_LAYERS) {
-          const value = guard.evaluate(stage.build(stage.layers.map((_, j) => (j === li ? step : 0))).graph);
+          const value = guard.evaluate(alone());
           c = cost(value);
           // Once a step alone breaks the budget, the steps beyond it are not worth measuring.
           failed = !ok(value);
-        } else c = -Math.floor(stage.sqnr(layer, step) / SQNR_COST_STEP_DB) * SQNR_COST_STEP_DB;
+        } else if (guard.outputSqnrDb) {
+          const db = guard.outputSqnrDb(alone());
+          c = dbCost(db);
+          // A step that alone leaves this little of the output breaks any budget once the other layers are compressed too.
+          failed = db < LEAST_OUTPUT_SQNR_DB;
+        } else c = dbCost(stage.sqnr(layer, step));
         worst = Math.max(worst, c);
         row.push(worst);
       }
@@ -220,6 +227,10 @@ interface Stage {
  * however many layers a model has.
  */
 const SQNR_COST_STEP_DB = 1;
+const dbCost = (db: number) => -Math.floor(db / SQNR_COST_STEP_DB) * SQNR_COST_STEP_DB;
+
+/** Output SQNR (dB) with one layer alone at a step below which the steps beyond it are not measured. */
+const LEAST_OUTPUT_SQNR_DB = 12;
 
 /** Prune-and-retrain rounds of iterative pruning. */
 const ITERATIVE_STEPS = 5;

@@ -29,6 +29,12 @@ export interface AccuracyGuard {
   budget: { maxDrop: number } | { minValue: number };
   /** How many graphs each backend evaluated so far ('wasm', 'reference'), for reports. */
   evaluations?(): Record<string, number>;
+  /**
+   * Where candidates run fast enough to rank many layers (compiled kernels): a candidate's damage as the SQNR
+   * (dB) of its output against the f32 model's on the first few samples, a continuous measure that a few samples
+   * make stable where the metric (a CER on a few lines) is not.
+   */
+  outputSqnrDb?(graph: Graph): number;
 }
 
 export interface QuantizeOptions {
