@@ -120,6 +120,9 @@ export function compressGraph(original: Graph, options: CompressOptions): Compre
       current = retrained(stage.build(stage.layers.map((l) => stage.defaultStep(l))));
       continue;
     }
+    // Large models whose candidates run compiled: costs are the output noise each step alone adds, and the steps
+    // are allocated by size as well (rateDistortionPlan). Low-rank candidates are new programs, interpreted: too slow.
+    const byOutputNoise = stage.layers.length > METRIC_SENSITIVITY_LAYERS && guard.outputSqnrDb !== undefined && technique !== 'lowrank';
     // Per (layer, step) costs, made non-decreasing along each ladder.
     const costs = stage.layers.map((layer, li) => {
       const row: number[] = [];
@@ -134,8 +137,8 @@ export function compressGraph(original: Graph, options: CompressOptions): Compre
           c = cost(value);
           // Once a step alone breaks the budget, the steps beyond it are not worth measuring.
           failed = !ok(value);
-        } else if (guard.outputSqnrDb) {
-          const db = guard.outputSqnrDb(alone());
+        } else if (byOutputNoise) {
+          const db = guard.outputSqnrDb!(alone());
           c = dbCost(db);
           // A step that alone leaves this little of the output breaks any budget once the other layers are compressed too.
           failed = db < LEAST_OUTPUT_SQNR_DB;
@@ -148,8 +151,7 @@ export function compressGraph(original: Graph, options: CompressOptions): Compre
       sensitivity.set(layer.node.name, s);
       return row;
     });
-    const taus = [...new Set(costs.flat().filter((c) => Number.isFinite(c)))].sort((a, b) => a - b);
-    const stepsAt = (tau: number) => costs.map((row) => row.reduce((best, c, k) => (c <= tau ? k + 1 : best), 0));
+    const { points: taus, stepsAt } = byOutputNoise ? rateDistortionPlan(costs, stage) : thresholdPlan(costs);
     // A candidate measured retrained, and as compressed when the retrained one breaks the budget: retraining on
     // a small set can cost more than the step itself, and fine-tuning data must never give a worse model.
     const measure = (c: Candidate, tau: number) => {
@@ -206,8 +208,48 @@ export function compressGraph(original: Graph, options: CompressOptions): Compre
   };
 }
 
+/** Settings of a stage's search, from the least compression to the most, and each layer's step at one. */
+interface Plan {
+  points: number[];
+  stepsAt(point: number): number[];
+}
+
+/** Each layer at its most aggressive step costing at most τ, for every distinct τ. */
+function thresholdPlan(costs: readonly (readonly number[])[]): Plan {
+  return {
+    points: [...new Set(costs.flat().filter((c) => Number.isFinite(c)))].sort((a, b) => a - b),
+    stepsAt: (tau) => costs.map((row) => row.reduce((best, c, k) => (c <= tau ? k + 1 : best), 0)),
+  };
+}
+
+/**
+ * Bit allocation (rate–distortion): costs are minus the output SQNR (dB) a step alone leaves, so a step adds
+ * noise 10^(cost/10) of the output's power, and the noise of several layers adds up. At a price μ each layer
+ * takes the step minimizing μ·bits + noise, so that big layers give up more accuracy per byte saved than small
+ * ones; the points are the prices at which some layer changes step, μ rising with the compression.
+ */
+function rateDistortionPlan(costs: readonly (readonly number[])[], stage: Stage): Plan {
+  const options = costs.map((row, li) => {
+    const steps = [{ step: 0, noise: 0, bits: stage.bits(stage.layers[li], 0) }];
+    row.forEach((c, k) => {
+      if (Number.isFinite(c)) steps.push({ step: k + 1, noise: 10 ** (c / 10), bits: stage.bits(stage.layers[li], k + 1) });
+    });
+    return steps;
+  });
+  const prices = new Set<number>();
+  for (const steps of options) {
+    for (const a of steps) for (const b of steps) if (b.bits < a.bits && b.noise > a.noise) prices.add(((b.noise - a.noise) / (a.bits - b.bits)) * (1 + 1e-9));
+  }
+  return {
+    points: [...prices].sort((a, b) => a - b),
+    stepsAt: (mu) => options.map((steps) => steps.reduce((best, s) => (mu * s.bits + s.noise < mu * best.bits + best.noise ? s : best)).step),
+  };
+}
+
 interface Stage {
   layers: QuantizableLayer[];
+  /** Estimated bits a layer's weights ship in at a step (entropy-coded values plus a codebook of the distinct ones). */
+  bits(layer: QuantizableLayer, step: number): number;
   /** Ladder length, step 0 (off) included. */
   steps: number;
   defaultStep(layer: QuantizableLayer): number;
@@ -277,6 +319,7 @@ function weightStage(technique: Exclude<Technique, 'lowrank'>, current: Candidat
     ...(technique === 'prune' ? { prunesFurther } : {}),
     defaultStep: (layer) => (technique === 'prune' ? PRUNE_STEPS.indexOf(1) : technique === 'share' ? SHARE_STEPS.indexOf(DEFAULT_SHARE_BITS[layerKind(layer)]) : 1),
     sqnr: (layer, step) => weightSqnrDb(layer.weight.data!.data, stepOf(layer, step).values),
+    bits: (layer, step) => codedBits(step === 0 ? (layer.weight.data!.data as Float32Array) : stepOf(layer, step).values),
     build(steps) {
       const graph = cloneGraph(current.graph);
       const byName = new Map(quantizableLayers(graph).map((l) => [l.node.name, l]));
@@ -315,6 +358,11 @@ function lowrankStage(current: Candidate): Stage {
     steps: LOWRANK_STEPS.length,
     defaultStep: () => LOWRANK_STEPS.indexOf(0.5),
     sqnr: (layer, step) => rankSqnrDb(svdOf(layer), rankAt(layer, step)),
+    bits: (layer, step) => {
+      const svd = svdOf(layer);
+      const rank = step === 0 ? 0 : rankAt(layer, step);
+      return 32 * (rank < 1 ? svd.outputs * svd.inputs : rank * (svd.outputs + svd.inputs));
+    },
     build(steps) {
       const graph = cloneGraph(current.graph);
       const names = new NameAllocator(graph);
@@ -330,6 +378,15 @@ function lowrankStage(current: Candidate): Stage {
       return { graph, constraints: current.constraints, records };
     },
   };
+}
+
+/** Bits of `values` entropy-coded, with a 32-bit codebook entry per distinct value (at most 32 bits a value). */
+function codedBits(values: Float32Array): number {
+  const counts = new Map<number, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let entropy = 0;
+  for (const c of counts.values()) entropy -= c * Math.log2(c / values.length);
+  return Math.min(32 * values.length, entropy + 32 * counts.size);
 }
 
 function reportLayers(c: Candidate, original: ReadonlyMap<string, Float32Array>, sensitivity: ReadonlyMap<string, Partial<Record<Technique, number[]>>>): CompressedLayer[] {
