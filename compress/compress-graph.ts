@@ -62,7 +62,7 @@ export interface CompressedLayer {
 
 export interface CompressionTrial {
   technique: Technique;
-  /** The cost threshold tried. */
+  /** The cost threshold tried (for a rate–distortion allocation, the price μ of a bit in output noise). */
   tau: number;
   value: number;
   ok: boolean;
