@@ -146,6 +146,8 @@ describe('compressGraph', () => {
     const { report } = compressGraph(g, { techniques: ['share'], guard });
     expect(report.guard!.after).toBeGreaterThanOrEqual(20);
     expect(measured).toBeGreaterThanOrEqual(layers);
+    // After the allocation, single layers were pushed one step further under the guard.
+    expect(report.guard!.trials.some((t) => t.layer !== undefined)).toBe(true);
     // Each layer's first step costs minus the output SQNR it alone leaves, in whole dB.
     for (const layer of report.layers.slice(0, 3)) {
       const alone = cloneGraph(g);

@@ -64,6 +64,8 @@ export interface CompressionTrial {
   technique: Technique;
   /** The cost threshold tried (for a rate–distortion allocation, the price μ of a bit in output noise). */
   tau: number;
+  /** A refinement after the allocation: this layer one step further than the kept candidate. */
+  layer?: string;
   value: number;
   ok: boolean;
   /** Whether the model measured was the retrained one (false: retraining lost more than the budget allowed, and the model as compressed held it). */
@@ -154,7 +156,7 @@ export function compressGraph(original: Graph, options: CompressOptions): Compre
     const { points: taus, stepsAt } = byOutputNoise ? rateDistortionPlan(costs, stage) : thresholdPlan(costs);
     // A candidate measured retrained, and as compressed when the retrained one breaks the budget: retraining on
     // a small set can cost more than the step itself, and fine-tuning data must never give a worse model.
-    const measure = (c: Candidate, tau: number) => {
+    const measure = (c: Candidate, tau: number, layer?: string) => {
       let candidate = retrained(c);
       let value = guard.evaluate(candidate.graph);
       let wasRetrained = options.retrainer !== undefined;
@@ -162,7 +164,7 @@ export function compressGraph(original: Graph, options: CompressOptions): Compre
         const asCompressed = guard.evaluate(c.graph);
         if (ok(asCompressed)) [candidate, value, wasRetrained] = [c, asCompressed, false];
       }
-      trials.push({ technique, tau, value, ok: ok(value), ...(options.retrainer ? { retrained: wasRetrained } : {}) });
+      trials.push({ technique, tau, ...(layer ? { layer } : {}), value, ok: ok(value), ...(options.retrainer ? { retrained: wasRetrained } : {}) });
       return { candidate, value };
     };
     const tried = new Map<number, { candidate: Candidate; value: number }>();
@@ -193,6 +195,23 @@ export function compressGraph(original: Graph, options: CompressOptions): Compre
       else hi = mid;
     }
     if (lo >= 0) ({ candidate: current, value: currentValue } = tried.get(lo)!);
+    if (byOutputNoise && lo >= 0) {
+      // The allocation models the metric by output noise; the metric itself may allow more. Push the layers that
+      // save most one step further, each kept when the model still holds the budget.
+      const steps = stepsAt(taus[lo]);
+      const saving = (li: number) => (steps[li] + 1 < stage.steps && Number.isFinite(costs[li][steps[li]]) ? stage.bits(stage.layers[li], steps[li]) - stage.bits(stage.layers[li], steps[li] + 1) : 0);
+      const open = new Set(stage.layers.map((_, li) => li));
+      for (let trial = 0; trial < REFINE_TRIALS; trial++) {
+        const li = [...open].reduce((best, i) => (best < 0 || saving(i) > saving(best) ? i : best), -1);
+        if (li < 0 || saving(li) <= 0) break;
+        const next = steps.map((s, i) => (i === li ? s + 1 : s));
+        const { candidate, value } = measure(stage.build(next), taus[lo], stage.layers[li].node.name);
+        if (ok(value)) {
+          steps[li]++;
+          [current, currentValue] = [candidate, value];
+        } else open.delete(li);
+      }
+    }
   }
   const layers = reportLayers(current, originalWeights, sensitivity);
   const after = currentValue;
@@ -273,6 +292,9 @@ const dbCost = (db: number) => -Math.floor(db / SQNR_COST_STEP_DB) * SQNR_COST_S
 
 /** Output SQNR (dB) with one layer alone at a step below which the steps beyond it are not measured. */
 const LEAST_OUTPUT_SQNR_DB = 12;
+
+/** Trials of pushing single layers one step further after a rate–distortion allocation (each one guard evaluation). */
+const REFINE_TRIALS = 16;
 
 /** Prune-and-retrain rounds of iterative pruning. */
 const ITERATIVE_STEPS = 5;
