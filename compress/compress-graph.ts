@@ -3,7 +3,8 @@
 // per layer (techniques.ts). With a guard, every (layer, step) gets a cost — the metric's drop with that layer
 // alone at that step for small models (Han et al.'s per-layer sensitivity scan), and for models with
 // more layers than that is worth evaluating, minus the model's output SQNR with that layer alone at that step on
-// a few samples where the guard runs candidates compiled, else minus the weights' SQNR — and the stage keeps the largest cost threshold τ
+// a few samples (weight sharing, where the guard runs candidates compiled: then the steps are allocated by
+// rate–distortion), else minus the weights' SQNR — and the stage keeps the largest cost threshold τ
 // whose model (each layer at its most aggressive step costing ≤ τ, retrained when a retrainer is given) holds
 // the budget, found by bisection over the distinct costs. Without a guard each layer gets the technique's
 // default step and the report says the result is unmeasured.
@@ -122,9 +123,12 @@ export function compressGraph(original: Graph, options: CompressOptions): Compre
       current = retrained(stage.build(stage.layers.map((l) => stage.defaultStep(l))));
       continue;
     }
-    // Large models whose candidates run compiled: costs are the output noise each step alone adds, and the steps
-    // are allocated by size as well (rateDistortionPlan). Low-rank candidates are new programs, interpreted: too slow.
-    const byOutputNoise = stage.layers.length > METRIC_SENSITIVITY_LAYERS && guard.outputSqnrDb !== undefined && technique !== 'lowrank';
+    // Weight sharing on large models whose candidates run compiled: costs are the output noise each step alone
+    // adds, and the steps are allocated by size as well (rateDistortionPlan). Not pruning: what a pruned layer
+    // ships in depends on the sharing after it (sparse rows pay an index per kept weight), so its bits are not
+    // known at its stage (PP-OCRv4 rec, deep: pruning so allocated took most of the budget, 2.9× against 7.0×
+    // for sharing alone). Nor low-rank, whose candidates are new programs, interpreted.
+    const byOutputNoise = stage.layers.length > METRIC_SENSITIVITY_LAYERS && guard.outputSqnrDb !== undefined && technique === 'share';
     // Per (layer, step) costs, made non-decreasing along each ladder.
     const costs = stage.layers.map((layer, li) => {
       const row: number[] = [];
