@@ -52,10 +52,9 @@ export function graphRunner(graph: Graph): (feeds: Record<string, Tensor>) => Te
   return (feeds) => interpret(graph, feeds)[graph.outputs[0].name];
 }
 
-/** The metric of `graph` on the first `n` samples, synchronously (the accuracy guard's inner loop). */
-export function evaluateGraph(graph: Graph, dataset: Dataset, options: EvaluateOptions & { referenceOutputs?: readonly Tensor[] }): number {
+/** The metric of a synchronous runner (a graph's, or a compiled program's) on the first `n` samples: the accuracy guard's inner loop. */
+export function evaluateGraph(run: (feeds: Record<string, Tensor>) => Tensor, dataset: Dataset, options: EvaluateOptions & { referenceOutputs?: readonly Tensor[] }): number {
   const n = sampleCount(dataset, options.limit);
-  const run = graphRunner(graph);
   const outputs = Array.from({ length: n }, (_, i) => run(dataset.sample(i)));
   return scoreMetric(options.metric, { outputs, labels: sliceLabels(dataset, n), reference: options.referenceOutputs, keys: options.keys });
 }

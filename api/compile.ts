@@ -15,6 +15,7 @@ import type { CompressionReport } from '../compress/compress-graph.js';
 import type { Graph } from '../compiler/ir/graph.js';
 import type { WasmManifest, WebgpuManifest } from '../runtime/manifest.js';
 import { replayTuning, type TuningReplay } from '../tune/replay.js';
+import { compressionGuardEngine, type WasmGuardEngine } from './guard-engine.js';
 import { programKernels, withKernelSources } from './program-kernels.js';
 import { inModelFile, MEMORY_MODEL, modelSha256, optimizeSource, readModel, type ModelSource, type OptimizeOptions, type PassTimingSummary } from './optimize.js';
 
@@ -149,14 +150,16 @@ export function tunedSchedules(graph: Graph, options: CompileOptions): ScheduleO
 }
 
 export async function compile(model: Uint8Array | string, options: CompileOptions): Promise<Artifact> {
-  const generated = generateProgram(model, options);
+  const guardEngine = options.compress?.guardEngine ?? (await compressionGuardEngine(model, options));
+  const generated = generateProgram(model, guardEngine ? { ...options, compress: { ...options.compress!, guardEngine } } : options);
+  const wasmGuard = guardEngine && 'compiledAs' in guardEngine ? (guardEngine as WasmGuardEngine) : undefined;
   const { recorded, reports } = generated;
   if (generated.target === 'webgpu') {
     const { program } = generated;
     const files = buildWebgpuArtifact(program, recorded, weightsFileOptions(options));
     return { target: 'webgpu', files, manifest: manifestOf(files) as WebgpuManifest, program, kernels: program.kernels, ...reports };
   }
-  const program = await compileWasmProgram(generated.program);
+  const program = wasmGuard?.compiledAs(generated.program) ?? (await compileWasmProgram(generated.program));
   const files = buildWasmArtifact(program, recorded, weightsFileOptions(options));
   return { target: 'wasm', files, manifest: manifestOf(files) as WasmManifest, program, kernels: program.kernels, ...reports };
 }

@@ -3,7 +3,7 @@
 // budget when an evaluation set is given, and retrained on a labelled data set when one is given and every op
 // of the model has a backward rule. The artifact then ships the weights entropy-coded (codegen/weights).
 import { readDataset, type Dataset } from '../accuracy/dataset.js';
-import { datasetGuard } from '../accuracy/guard.js';
+import { datasetGuard, type GuardBackend, type GuardEngine } from '../accuracy/guard.js';
 import { DlcError, UsageError } from '../compiler/errors.js';
 import type { Graph } from '../compiler/ir/graph.js';
 import { compressGraph, type CompressedModel, type Retrainer } from '../compress/compress-graph.js';
@@ -26,6 +26,15 @@ export interface CompressionOptions {
   finetuneSamples?: number;
   /** The accuracy budget and the data it is measured on (as for quantization). */
   guard?: QuantizationOptions['guard'];
+  /**
+   * Where the guard runs candidates: 'wasm' (the default) on the f32 model's compiled kernels with each
+   * candidate's weights, falling back to the interpreter for candidates whose program differs (low-rank);
+   * 'reference' in the interpreter. `compile` and `eval` prepare the wasm engine; `inspect` and `optimize`,
+   * synchronous, always interpret.
+   */
+  guardBackend?: GuardBackend;
+  /** The engine prepared for the wasm backend (api/guard-engine.ts; compile sets it). */
+  guardEngine?: GuardEngine;
 }
 
 /**
@@ -42,7 +51,7 @@ export function compressOptimizedGraph(graph: Graph, options: CompressionOptions
   const techniques = parseCompressions(options.techniques);
   const open = (d: string | Dataset) => (typeof d === 'string' ? readDataset(d, graph.inputs.map((v) => ({ name: v.name, shape: v.type.shape, dtype: v.type.dtype }))) : d);
   const g = options.guard;
-  const guard = g ? datasetGuard(graph, open(g.data), { metric: g.metric, maxDrop: g.maxAccuracyDrop, minSqnrDb: g.minSqnrDb, limit: g.limit, keys: g.keys }) : undefined;
+  const guard = g ? datasetGuard(graph, open(g.data), { metric: g.metric, maxDrop: g.maxAccuracyDrop, minSqnrDb: g.minSqnrDb, limit: g.limit, keys: g.keys, engine: options.guardEngine }) : undefined;
   let retrainer: Retrainer | undefined;
   let postTrainingReason: string | undefined;
   if (options.finetune !== undefined) {

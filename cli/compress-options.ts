@@ -5,6 +5,8 @@ import type { Command } from 'commander';
 import { UsageError } from '../compiler/errors.js';
 import type { CompressionOptions } from '../api/compress.js';
 import { COMPRESSIONS } from '../compress/techniques.js';
+import { GUARD_BACKENDS } from '../accuracy/guard.js';
+import { parseGuardBackend } from '../api/guard-engine.js';
 import { accuracyBudget, hasBudgetFlags, positiveInt, type QuantizeFlags } from './quantize-options.js';
 
 export interface CompressFlags {
@@ -13,6 +15,7 @@ export interface CompressFlags {
   finetuneEpochs?: string;
   finetuneSamples?: string;
   eval?: string;
+  guardBackend?: string;
 }
 
 export function addCompressOptions(command: Command): Command {
@@ -21,7 +24,8 @@ export function addCompressOptions(command: Command): Command {
     .option('--finetune <dir>', 'labelled data-set folder to retrain on after pruning and sharing (masked retraining, centroid fine-tuning)')
     .option('--finetune-epochs <n>', 'epochs of each retraining (default 2)')
     .option('--finetune-samples <n>', 'samples each retraining epoch visits, drawn afresh each round (default: all)')
-    .option('--eval <dir>', 'the same as --eval-data');
+    .option('--eval <dir>', 'the same as --eval-data')
+    .option('--guard-backend <backend>', `where the accuracy guard runs candidates: ${GUARD_BACKENDS.join('|')} (default wasm: the f32 kernels compiled once, each candidate's weights swapped in; low-rank candidates and inspect are interpreted)`);
 }
 
 /** The library's compression options, or undefined when no compression was asked for. */
@@ -32,9 +36,12 @@ export function compressionOptions(flags: CompressFlags & QuantizeFlags): Compre
   }
   if (flags.compress === undefined) {
     if (flags.finetune !== undefined || flags.finetuneEpochs !== undefined || flags.finetuneSamples !== undefined) throw new UsageError('--finetune needs --compress');
+    if (flags.guardBackend !== undefined) throw new UsageError('--guard-backend needs --compress');
     return undefined;
   }
   const guard = accuracyBudget(flags);
+  if (flags.guardBackend !== undefined && !guard) throw new UsageError('--guard-backend needs an accuracy budget (--eval DIR with --max-accuracy-drop or --min-sqnr)');
+  const guardBackend = flags.guardBackend === undefined ? undefined : parseGuardBackend(flags.guardBackend);
   const epochs = positiveInt('--finetune-epochs', flags.finetuneEpochs);
   const samples = positiveInt('--finetune-samples', flags.finetuneSamples);
   return {
@@ -43,6 +50,7 @@ export function compressionOptions(flags: CompressFlags & QuantizeFlags): Compre
     ...(epochs === undefined ? {} : { finetuneEpochs: epochs }),
     ...(samples === undefined ? {} : { finetuneSamples: samples }),
     ...(guard ? { guard } : {}),
+    ...(guardBackend ? { guardBackend } : {}),
   };
 }
 

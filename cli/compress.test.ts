@@ -70,7 +70,17 @@ describe('dlc compile --compress', () => {
     expect(compression.guard.trials.length).toBeGreaterThan(0);
   });
 
+  test('compile runs the guard on the compiled wasm kernels and says so', async () => {
+    const r = await dlc('compile', TINY_CNN, '--compress', 'prune', '--eval', DATA, '--metric', 'agreement', '--max-accuracy-drop', '0', '-o', path.join(tmp, 'tiny-guarded'));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/accuracy guard: agreement 100\.0+ \(before 100\.0+, budget drop ≤ 0\) after \d+ trials?; graphs evaluated: \d+ on the compiled wasm kernels\n/);
+  });
+
   test.each([
+    [['--compress', 'deep', '--guard-backend', 'gpu', '--eval', DATA, '--max-accuracy-drop', '1'], /unknown guard backend 'gpu' \(have: wasm, reference\)/],
+    [['--compress', 'deep', '--guard-backend', 'wasm'], /--guard-backend needs an accuracy budget/],
+    [['--guard-backend', 'reference'], /--guard-backend needs --compress/],
     [['--compress', 'zip'], /unknown compression 'zip' \(have: deep, prune, share, lowrank, ternary\)/],
     [['--compress', 'ternary,share'], /ternary weights are already a 3-value codebook/],
     [['--finetune', DATA], /--finetune needs --compress/],

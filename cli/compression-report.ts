@@ -27,7 +27,9 @@ export function formatCompressionReport(r: CompressionReport, bytes?: ReadonlyMa
   const g = r.guard;
   if (g) {
     const budget = 'minValue' in g.budget ? `≥ ${g.budget.minValue} dB` : `drop ≤ ${g.budget.maxDrop}`;
-    lines.push(`accuracy guard: ${g.metric} ${num(g.after, 4)} (before ${num(g.before, 4)}, budget ${budget}) after ${g.trials.length} trial${g.trials.length === 1 ? '' : 's'}`);
+    const ran = g.evaluations ? Object.entries(g.evaluations).filter(([, n]) => n > 0).map(([backend, n]) => `${n} ${backend === 'wasm' ? 'on the compiled wasm kernels' : 'in the reference interpreter'}`) : [];
+    const where = ran.length ? `; graphs evaluated: ${ran.join(', ')}` : '';
+    lines.push(`accuracy guard: ${g.metric} ${num(g.after, 4)} (before ${num(g.before, 4)}, budget ${budget}) after ${g.trials.length} trial${g.trials.length === 1 ? '' : 's'}${where}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -6,7 +6,10 @@ import { seededRandom } from '../compiler/random.js';
 import { verifyGraph } from '../compiler/ir/verifier.js';
 import type { AccuracyGuard } from '../quantize/quantize-graph.js';
 import { cloneGraph } from '../passes/graph-edit.js';
+import { sqnrDb } from '../quantize/sqnr.js';
+import { METRIC_SENSITIVITY_LAYERS } from '../quantize/quantize-graph.js';
 import { compressGraph } from './compress-graph.js';
+import { applyWeightStep } from './techniques.js';
 
 /** x[1,32] → gemm (32→64) → relu → gemm (64→10): two fully connected layers of random weights. */
 function mlp(): Graph {
@@ -147,6 +150,44 @@ describe('compressGraph', () => {
     const [first, second] = g.nodes.filter((n) => n.op === 'gemm').map((n) => n.name);
     expect(report.layers.map((l) => l.lowrank?.of)).toEqual([first, first, second, second]);
     expect(report.layers.every((l) => l.share?.bits === 5)).toBe(true);
+  });
+
+  it('ranks the layers of a large model by the output SQNR with each alone compressed, where the guard measures it', () => {
+    // x[1,8] → (gemm 8→8, relu) × 18: more layers than the metric is measured alone for.
+    const r = seededRandom(4);
+    const g = new Graph('deep-mlp');
+    let h = new Value('x', { dtype: 'f32', shape: [1, 8] });
+    g.inputs.push(h);
+    const b = new GraphBuilder(g);
+    const layers = METRIC_SENSITIVITY_LAYERS + 2;
+    for (let i = 0; i < layers; i++) {
+      const w = b.constant(new Tensor('f32', [8, 8], Float32Array.from({ length: 64 }, () => (r() - 0.5) * 0.9)));
+      [h] = b.emit('relu', [b.emit('gemm', [h, w, b.constant(new Tensor('f32', [8], new Float32Array(8).fill(0.1)))], { transB: 1 })[0]]);
+    }
+    g.outputs.push(h);
+    const samples = evalSet.slice(0, 8).map((f) => ({ x: new Tensor('f32', [1, 8], f.x.data.slice(0, 8)) }));
+    const outputs = (graph: Graph) => samples.flatMap((f) => Array.from(interpret(graph, f)[graph.outputs[0].name].data));
+    const reference = outputs(g);
+    let measured = 0;
+    const guard: AccuracyGuard = {
+      metric: 'sqnr',
+      higherIsBetter: true,
+      budget: { minValue: 20 },
+      evaluate: (graph) => sqnrDb(reference, outputs(graph)),
+      outputSqnrDb: (graph) => (measured++, sqnrDb(reference, outputs(graph))),
+    };
+    const { report } = compressGraph(g, { techniques: ['share'], guard });
+    expect(report.guard!.after).toBeGreaterThanOrEqual(20);
+    expect(measured).toBeGreaterThanOrEqual(layers);
+    // After the allocation, single layers were pushed one step further under the guard.
+    expect(report.guard!.trials.some((t) => t.layer !== undefined)).toBe(true);
+    // Each layer's first step costs minus the output SQNR it alone leaves, in whole dB.
+    for (const layer of report.layers.slice(0, 3)) {
+      const alone = cloneGraph(g);
+      const w = alone.nodes.find((n) => n.name === layer.node)!.inputs[1]!;
+      w.data = new Tensor('f32', w.data!.shape, applyWeightStep('share', w.data!.data as Float32Array, 1).values);
+      expect(layer.sensitivity!.share![0]).toBe(-Math.floor(sqnrDb(reference, outputs(alone))));
+    }
   });
 
   it('ternary weights hold three values per layer', () => {

@@ -1,8 +1,10 @@
 // Compression of a model's weights under an accuracy budget: low-rank factorization, magnitude pruning,
 // ternary weights and k-means weight sharing, run as stages in that order. Each stage has a ladder of steps
 // per layer (techniques.ts). With a guard, every (layer, step) gets a cost — the metric's drop with that layer
-// alone at that step for small models (Han et al.'s per-layer sensitivity scan), minus the weights' SQNR for
-// models with more layers than that is worth evaluating — and the stage keeps the largest cost threshold τ
+// alone at that step for small models (Han et al.'s per-layer sensitivity scan), and for models with
+// more layers than that is worth evaluating, minus the model's output SQNR with that layer alone at that step on
+// a few samples (weight sharing, where the guard runs candidates compiled: then the steps are allocated by
+// rate–distortion), else minus the weights' SQNR — and the stage keeps the largest cost threshold τ
 // whose model (each layer at its most aggressive step costing ≤ τ, retrained when a retrainer is given) holds
 // the budget, found by bisection over the distinct costs. Without a guard each layer gets the technique's
 // default step and the report says the result is unmeasured.
@@ -61,8 +63,10 @@ export interface CompressedLayer {
 
 export interface CompressionTrial {
   technique: Technique;
-  /** The cost threshold tried. */
+  /** The cost threshold tried (for a rate–distortion allocation, the price μ of a bit in output noise). */
   tau: number;
+  /** A refinement after the allocation: this layer one step further than the kept candidate. */
+  layer?: string;
   value: number;
   ok: boolean;
   /** Whether the model measured was the retrained one (false: retraining lost more than the budget allowed, and the model as compressed held it). */
@@ -73,7 +77,16 @@ export interface CompressionReport {
   techniques: Technique[];
   retraining: string;
   layers: CompressedLayer[];
-  guard?: { metric: string; budget: AccuracyGuard['budget']; before: number; after: number; drop: number; trials: CompressionTrial[] };
+  guard?: {
+    metric: string;
+    budget: AccuracyGuard['budget'];
+    before: number;
+    after: number;
+    drop: number;
+    trials: CompressionTrial[];
+    /** Graphs each backend evaluated ('wasm': the compiled kernels with the candidate's weights; 'reference': the interpreter). */
+    evaluations?: Record<string, number>;
+  };
 }
 
 export interface CompressedModel {
@@ -114,6 +127,12 @@ export function compressGraph(original: Graph, options: CompressOptions): Compre
     // weights with fine-tuned centroids can reach steps that break the budget post-training.
     const scanPast = options.retrainer !== undefined && (technique === 'prune' || technique === 'share');
     const iterative = options.retrainer !== undefined && stage.prunesFurther !== undefined;
+    // Weight sharing on large models whose candidates run compiled: costs are the output noise each step alone
+    // adds, and the steps are allocated by size as well (rateDistortionPlan). Not pruning: what a pruned layer
+    // ships in depends on the sharing after it (sparse rows pay an index per kept weight), so its bits are not
+    // known at its stage (PP-OCRv4 rec, deep: pruning so allocated took most of the budget, 2.9× against 7.0×
+    // for sharing alone). Nor low-rank, whose candidates are new programs, interpreted.
+    const byOutputNoise = stage.layers.length > METRIC_SENSITIVITY_LAYERS && guard.outputSqnrDb !== undefined && technique === 'share';
     // Per (layer, step) costs, made non-decreasing along each ladder.
     const costs = stage.layers.map((layer, li) => {
       const row: number[] = [];
@@ -121,14 +140,20 @@ export function compressGraph(original: Graph, options: CompressOptions): Compre
       let failed: { step: number; cost: number } | undefined;
       for (let step = 1; step < stage.steps; step++) {
         let c: number;
+        const alone = () => stage.build(stage.layers.map((_, j) => (j === li ? step : 0))).graph;
         // Once a step alone breaks the budget, the steps beyond it are not worth measuring: post-training they
         // are out of reach; with retraining they are ordered past the failing step's cost, one cost unit a step.
         if (failed) c = scanPast ? failed.cost + (step - failed.step) * Math.max(Math.abs(failed.cost), 1e-3) : Infinity;
         else if (stage.layers.length <= METRIC_SENSITIVITY_LAYERS) {
-          const value = guard.evaluate(stage.build(stage.layers.map((_, j) => (j === li ? step : 0))).graph);
+          const value = guard.evaluate(alone());
           c = cost(value);
           if (!ok(value)) failed = { step, cost: c };
-        } else c = -Math.floor(stage.sqnr(layer, step) / SQNR_COST_STEP_DB) * SQNR_COST_STEP_DB;
+        } else if (byOutputNoise) {
+          const db = guard.outputSqnrDb!(alone());
+          c = dbCost(db);
+          // A step that alone leaves this little of the output breaks any budget once the other layers are compressed too.
+          if (db < LEAST_OUTPUT_SQNR_DB) failed = { step, cost: c };
+        } else c = dbCost(stage.sqnr(layer, step));
         worst = Math.max(worst, c);
         row.push(worst);
       }
@@ -137,11 +162,10 @@ export function compressGraph(original: Graph, options: CompressOptions): Compre
       sensitivity.set(layer.node.name, s);
       return row;
     });
-    const taus = [...new Set(costs.flat().filter((c) => Number.isFinite(c)))].sort((a, b) => a - b);
-    const stepsAt = (tau: number) => costs.map((row) => row.reduce((best, c, k) => (c <= tau ? k + 1 : best), 0));
+    const { points: taus, stepsAt } = byOutputNoise ? rateDistortionPlan(costs, stage) : thresholdPlan(costs);
     // A candidate measured retrained, and as compressed when the retrained one breaks the budget: retraining on
     // a small set can cost more than the step itself, and fine-tuning data must never give a worse model.
-    const measure = (c: Candidate, tau: number) => {
+    const measure = (c: Candidate, tau: number, layer?: string) => {
       let candidate = retrained(c);
       let value = guard.evaluate(candidate.graph);
       let wasRetrained = options.retrainer !== undefined;
@@ -149,7 +173,7 @@ export function compressGraph(original: Graph, options: CompressOptions): Compre
         const asCompressed = guard.evaluate(c.graph);
         if (ok(asCompressed)) [candidate, value, wasRetrained] = [c, asCompressed, false];
       }
-      trials.push({ technique, tau, value, ok: ok(value), ...(options.retrainer ? { retrained: wasRetrained } : {}) });
+      trials.push({ technique, tau, ...(layer ? { layer } : {}), value, ok: ok(value), ...(options.retrainer ? { retrained: wasRetrained } : {}) });
       return { candidate, value };
     };
     const tried = new Map<number, { candidate: Candidate; value: number }>();
@@ -182,6 +206,23 @@ export function compressGraph(original: Graph, options: CompressOptions): Compre
       else hi = mid;
     }
     if (lo >= 0) ({ candidate: current, value: currentValue } = tried.get(lo)!);
+    if (byOutputNoise && lo >= 0) {
+      // The allocation models the metric by output noise; the metric itself may allow more. Push the layers that
+      // save most one step further, each kept when the model still holds the budget.
+      const steps = stepsAt(taus[lo]);
+      const saving = (li: number) => (steps[li] + 1 < stage.steps && Number.isFinite(costs[li][steps[li]]) ? stage.bits(stage.layers[li], steps[li]) - stage.bits(stage.layers[li], steps[li] + 1) : 0);
+      const open = new Set(stage.layers.map((_, li) => li));
+      for (let trial = 0; trial < REFINE_TRIALS; trial++) {
+        const li = [...open].reduce((best, i) => (best < 0 || saving(i) > saving(best) ? i : best), -1);
+        if (li < 0 || saving(li) <= 0) break;
+        const next = steps.map((s, i) => (i === li ? s + 1 : s));
+        const { candidate, value } = measure(stage.build(next), taus[lo], stage.layers[li].node.name);
+        if (ok(value)) {
+          steps[li]++;
+          [current, currentValue] = [candidate, value];
+        } else open.delete(li);
+      }
+    }
   }
   const layers = reportLayers(current, originalWeights, sensitivity);
   const after = currentValue;
@@ -192,13 +233,53 @@ export function compressGraph(original: Graph, options: CompressOptions): Compre
       techniques: options.techniques,
       retraining: options.retrainer ? options.retrainer.describe : `none: post-training (${options.postTrainingReason ?? 'no fine-tuning data given'})`,
       layers,
-      ...(guard ? { guard: { metric: guard.metric, budget: guard.budget, before: base!, after: after!, drop: drop(after!), trials } } : {}),
+      ...(guard ? { guard: { metric: guard.metric, budget: guard.budget, before: base!, after: after!, drop: drop(after!), trials, ...(guard.evaluations ? { evaluations: guard.evaluations() } : {}) } } : {}),
     },
+  };
+}
+
+/** Settings of a stage's search, from the least compression to the most, and each layer's step at one. */
+interface Plan {
+  points: number[];
+  stepsAt(point: number): number[];
+}
+
+/** Each layer at its most aggressive step costing at most τ, for every distinct τ. */
+function thresholdPlan(costs: readonly (readonly number[])[]): Plan {
+  return {
+    points: [...new Set(costs.flat().filter((c) => Number.isFinite(c)))].sort((a, b) => a - b),
+    stepsAt: (tau) => costs.map((row) => row.reduce((best, c, k) => (c <= tau ? k + 1 : best), 0)),
+  };
+}
+
+/**
+ * Bit allocation (rate–distortion): costs are minus the output SQNR (dB) a step alone leaves, so a step adds
+ * noise 10^(cost/10) of the output's power, and the noise of several layers adds up. At a price μ each layer
+ * takes the step minimizing μ·bits + noise, so that big layers give up more accuracy per byte saved than small
+ * ones; the points are the prices at which some layer changes step, μ rising with the compression.
+ */
+function rateDistortionPlan(costs: readonly (readonly number[])[], stage: Stage): Plan {
+  const options = costs.map((row, li) => {
+    const steps = [{ step: 0, noise: 0, bits: stage.bits(stage.layers[li], 0) }];
+    row.forEach((c, k) => {
+      if (Number.isFinite(c)) steps.push({ step: k + 1, noise: 10 ** (c / 10), bits: stage.bits(stage.layers[li], k + 1) });
+    });
+    return steps;
+  });
+  const prices = new Set<number>();
+  for (const steps of options) {
+    for (const a of steps) for (const b of steps) if (b.bits < a.bits && b.noise > a.noise) prices.add(((b.noise - a.noise) / (a.bits - b.bits)) * (1 + 1e-9));
+  }
+  return {
+    points: [...prices].sort((a, b) => a - b),
+    stepsAt: (mu) => options.map((steps) => steps.reduce((best, s) => (mu * s.bits + s.noise < mu * best.bits + best.noise ? s : best)).step),
   };
 }
 
 interface Stage {
   layers: QuantizableLayer[];
+  /** Estimated bits a layer's weights ship in at a step (entropy-coded values plus a codebook of the distinct ones). */
+  bits(layer: QuantizableLayer, step: number): number;
   /** Ladder length, step 0 (off) included. */
   steps: number;
   defaultStep(layer: QuantizableLayer): number;
@@ -218,6 +299,13 @@ interface Stage {
  * however many layers a model has.
  */
 const SQNR_COST_STEP_DB = 1;
+const dbCost = (db: number) => -Math.floor(db / SQNR_COST_STEP_DB) * SQNR_COST_STEP_DB;
+
+/** Output SQNR (dB) with one layer alone at a step below which the steps beyond it are not measured. */
+const LEAST_OUTPUT_SQNR_DB = 12;
+
+/** Trials of pushing single layers one step further after a rate–distortion allocation (each one guard evaluation). */
+const REFINE_TRIALS = 16;
 
 /** Iterative pruning's first stride: this share (1/n) of the pruning costs. */
 const ITERATIVE_STEPS = 5;
@@ -266,6 +354,7 @@ function weightStage(technique: Exclude<Technique, 'lowrank'>, current: Candidat
     ...(technique === 'prune' ? { prunesFurther } : {}),
     defaultStep: (layer) => (technique === 'prune' ? PRUNE_STEPS.indexOf(1) : technique === 'share' ? SHARE_STEPS.indexOf(DEFAULT_SHARE_BITS[layerKind(layer)]) : 1),
     sqnr: (layer, step) => weightSqnrDb(layer.weight.data!.data, stepOf(layer, step).values),
+    bits: (layer, step) => codedBits(step === 0 ? (layer.weight.data!.data as Float32Array) : stepOf(layer, step).values),
     build(steps) {
       const graph = cloneGraph(current.graph);
       const byName = new Map(quantizableLayers(graph).map((l) => [l.node.name, l]));
@@ -304,6 +393,11 @@ function lowrankStage(current: Candidate): Stage {
     steps: LOWRANK_STEPS.length,
     defaultStep: () => LOWRANK_STEPS.indexOf(0.5),
     sqnr: (layer, step) => rankSqnrDb(svdOf(layer), rankAt(layer, step)),
+    bits: (layer, step) => {
+      const svd = svdOf(layer);
+      const rank = step === 0 ? 0 : rankAt(layer, step);
+      return 32 * (rank < 1 ? svd.outputs * svd.inputs : rank * (svd.outputs + svd.inputs));
+    },
     build(steps) {
       const graph = cloneGraph(current.graph);
       const names = new NameAllocator(graph);
@@ -319,6 +413,15 @@ function lowrankStage(current: Candidate): Stage {
       return { graph, constraints: current.constraints, records };
     },
   };
+}
+
+/** Bits of `values` entropy-coded, with a 32-bit codebook entry per distinct value (at most 32 bits a value). */
+function codedBits(values: Float32Array): number {
+  const counts = new Map<number, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let entropy = 0;
+  for (const c of counts.values()) entropy -= c * Math.log2(c / values.length);
+  return Math.min(32 * values.length, entropy + 32 * counts.size);
 }
 
 function reportLayers(c: Candidate, original: ReadonlyMap<string, Float32Array>, sensitivity: ReadonlyMap<string, Partial<Record<Technique, number[]>>>): CompressedLayer[] {

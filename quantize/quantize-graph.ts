@@ -27,6 +27,14 @@ export interface AccuracyGuard {
   evaluate(graph: Graph): number;
   /** The budget: the largest drop from the f32 model's value (points for top-1 and CER), or the least value (SQNR in dB). */
   budget: { maxDrop: number } | { minValue: number };
+  /** How many graphs each backend evaluated so far ('wasm', 'reference'), for reports. */
+  evaluations?(): Record<string, number>;
+  /**
+   * Where candidates run fast enough to rank many layers (compiled kernels): a candidate's damage as the SQNR
+   * (dB) of its output against the f32 model's on the first few samples, a continuous measure that a few samples
+   * make stable where the metric (a CER on a few lines) is not.
+   */
+  outputSqnrDb?(graph: Graph): number;
 }
 
 export interface QuantizeOptions {

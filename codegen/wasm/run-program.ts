@@ -55,6 +55,11 @@ export interface LoadedProgram {
   run(feeds: Record<string, Tensor>): Record<string, Tensor>;
   /** Calls `run()` alone, on whatever the memory holds (for benchmarks). */
   runRaw(): void;
+  /**
+   * Replaces the weights image with another of the same layout (a program of the same signature): the kernels
+   * then compute that program (the compiled accuracy guard's candidates).
+   */
+  setWeights(image: Uint8Array): void;
 }
 
 export async function loadProgram(program: WasmProgram): Promise<LoadedProgram> {
@@ -63,9 +68,14 @@ export async function loadProgram(program: WasmProgram): Promise<LoadedProgram> 
   const runRaw = instance.exports.run as () => void;
   const { layout } = program;
   if (memory.buffer.byteLength < layout.memoryBytes) memory.grow(Math.ceil((layout.memoryBytes - memory.buffer.byteLength) / 65536));
-  new Uint8Array(memory.buffer, layout.weightsOffset, layout.weightsBytes).set(program.weights);
+  const setWeights = (image: Uint8Array) => {
+    if (image.length !== layout.weightsBytes) throw new Error(`a weights image of ${image.length} bytes for a program of ${layout.weightsBytes}`);
+    new Uint8Array(memory.buffer, layout.weightsOffset, layout.weightsBytes).set(image);
+  };
+  setWeights(program.weights);
   return {
     runRaw,
+    setWeights,
     run(feeds) {
       const view = new DataView(memory.buffer);
       for (const slot of layout.inputs) writeSlot(view, slot, feeds[slot.name]);
