@@ -52,7 +52,8 @@ export interface PageLayout {
 
 const MARGIN = 8;
 const ROW_GAP = 12;
-const COLUMN_GAP = 32;
+// Wide enough that det reads two lines of a row as two boxes (at 32 px it joined some into one).
+const COLUMN_GAP = 64;
 /** Lines share a row only when their heights differ by at most this, so their tops stay within reading order's 10 px. */
 const ROW_HEIGHT_SLACK = 6;
 

@@ -50,7 +50,7 @@ describe('det → rec CER', () => {
   const label = layout.lines.map((l) => l.text).join('\t');
 
   test('pages are laid out in reading order: rows of lines that fit, left to right', () => {
-    expect(layout.lines.map((l) => [l.text, l.x, l.y])).toEqual([['ab', 8, 8], ['ca', 160, 8], ['bb', 8, 50]]);
+    expect(layout.lines.map((l) => [l.text, l.x, l.y])).toEqual([['ab', 8, 8], ['ca', 192, 8], ['bb', 8, 50]]);
     expect(label).toBe('ab\tca\tbb');
     // det's input gives the page's pixels back
     expect(pageImage(page).data).toEqual(layout.image.data);

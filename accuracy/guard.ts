@@ -5,6 +5,7 @@ import { DlcError } from '../compiler/errors.js';
 import type { Graph } from '../compiler/ir/graph.js';
 import type { AccuracyGuard } from '../quantize/quantize-graph.js';
 import type { Dataset } from './dataset.js';
+import type { LineRecognizer } from './det-rec-cer.js';
 import { evaluateGraph, graphRunner, sampleCount } from './evaluate.js';
 import { METRICS, type MetricName } from './metrics.js';
 
@@ -16,6 +17,8 @@ export interface GuardOptions {
   minSqnrDb?: number;
   limit?: number;
   keys?: readonly string[];
+  /** det-cer: the recognizer that reads the detected lines (synchronous: the guard runs inside the compiler). */
+  recognizer?: LineRecognizer;
 }
 
 export function datasetGuard(f32: Graph, dataset: Dataset, options: GuardOptions): AccuracyGuard {
@@ -28,6 +31,6 @@ export function datasetGuard(f32: Graph, dataset: Dataset, options: GuardOptions
     metric,
     higherIsBetter: METRICS[metric].higherIsBetter,
     budget: options.minSqnrDb !== undefined ? { minValue: options.minSqnrDb } : { maxDrop: options.maxDrop! },
-    evaluate: (graph) => evaluateGraph(graph, dataset, { metric, limit: n, keys: options.keys, referenceOutputs }),
+    evaluate: (graph) => evaluateGraph(graph, dataset, { metric, limit: n, keys: options.keys, referenceOutputs, recognizer: options.recognizer }),
   };
 }
