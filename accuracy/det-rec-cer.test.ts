@@ -1,34 +1,8 @@
 import { Tensor } from '../compiler/ir/tensor.js';
-import type { RecOutput } from './ctc.js';
 import { detInput, layoutPages, pageImage } from './det-pages.js';
 import { detRecCer, detRecCerAsync, memoizedRecognizer, pageLineCrops } from './det-rec-cer.js';
-import { REC_HEIGHT, REC_WIDTH, type RgbaImage } from './rec-preprocess.js';
-
-const KEYS = ['a', 'b', 'c', ' '];
-
-/** A "line" of one gray level: the fake recognizer below reads its text from the gray. */
-function grayLine(width: number, height: number, gray: number): RgbaImage {
-  const data = new Uint8Array(width * height * 4).fill(gray);
-  for (let p = 3; p < data.length; p += 4) data[p] = 255;
-  return { width, height, data };
-}
-
-const TEXT_OF_GRAY: Record<number, string> = { 0: 'ab', 100: 'ca', 200: 'bb' };
-
-/** Reads the gray at the middle of the crop's first column (blue plane) and answers that gray's text, one-hot per step. */
-function fakeRecognizer(line: Float32Array): RecOutput {
-  const v = line[(REC_HEIGHT >> 1) * REC_WIDTH + 2] * 0.5 + 0.5;
-  const gray = [0, 100, 200].reduce((best, g) => (Math.abs(g / 255 - v) < Math.abs(best / 255 - v) ? g : best));
-  const text = TEXT_OF_GRAY[gray];
-  const c = KEYS.length + 1;
-  const data = new Float32Array(text.length * 2 * c);
-  // Each character, then a blank, so repeats ('bb') survive CTC's collapse.
-  Array.from(text).forEach((ch, t) => {
-    data[2 * t * c + KEYS.indexOf(ch) + 1] = 1;
-    data[(2 * t + 1) * c] = 1;
-  });
-  return { shape: [1, text.length * 2, c], data };
-}
+import { FIXTURE_KEYS as KEYS, grayLine, grayRecognizer as fakeRecognizer } from './det-rec-fixtures.js';
+import { REC_HEIGHT, REC_WIDTH } from './rec-preprocess.js';
 
 /** Det's output for a page: probability 0.9 on each line's box shrunk by DB's offset, 0 elsewhere. */
 function detMap(width: number, height: number, lines: { x: number; y: number; width: number; height: number }[]): Tensor {
@@ -44,7 +18,7 @@ function detMap(width: number, height: number, lines: { x: number; y: number; wi
 }
 
 describe('det → rec CER', () => {
-  const lines = [grayLine(120, 30, 0), grayLine(80, 30, 100), grayLine(100, 30, 200)];
+  const lines = [grayLine(120, 30, 0), grayLine(80, 30, 40), grayLine(100, 30, 80)];
   const [layout] = layoutPages(lines, ['ab', 'ca', 'bb'], 320, 160, 1);
   const page = new Tensor('f32', [1, 3, 160, 320], detInput(layout.image));
   const label = layout.lines.map((l) => l.text).join('\t');
