@@ -1,7 +1,8 @@
 // A text recognizer (PP-OCR rec) as the det-cer metric reads lines with it: an ONNX model specialized to one
 // line of [1, 3, 48, W], either on the reference interpreter — synchronous, as the accuracy guard inside the
 // compiler needs, and memoized per distinct line, so that a compressed det's candidates re-read only the lines
-// whose boxes moved — or compiled for wasm and run by the runtime (what `dlc eval` uses: about 25× faster a line).
+// whose boxes moved — or compiled for wasm and run by the runtime (what `dlc eval` uses). Measured on a shared
+// 2-core machine: a 48 × 320 line takes about 4 s on the interpreter and about 0.2 s compiled.
 import type { AsyncLineRecognizer, LineRecognizer } from '../accuracy/det-rec-cer.js';
 import { memoizedRecognizer } from '../accuracy/det-rec-cer.js';
 import { graphRunner } from '../accuracy/evaluate.js';
