@@ -8,6 +8,7 @@ import type { Graph } from '../compiler/ir/graph.js';
 import type { Tensor } from '../compiler/ir/tensor.js';
 import type { AccuracyGuard } from '../quantize/quantize-graph.js';
 import type { Dataset } from './dataset.js';
+import type { LineRecognizer } from './det-rec-cer.js';
 import { evaluateGraph, graphRunner, sampleCount } from './evaluate.js';
 import { METRICS, type MetricName } from './metrics.js';
 
@@ -37,6 +38,8 @@ export interface GuardOptions {
   engine?: GuardEngine;
   /** Samples the output SQNR of a candidate is measured on, with an engine (8 by default). */
   sensitivitySamples?: number;
+  /** det-cer: the recognizer that reads the detected lines (synchronous: the guard runs inside the compiler). */
+  recognizer?: LineRecognizer;
 }
 
 /** Samples of a candidate's output SQNR: enough for a stable figure on PP-OCR rec's lines, a fraction of the guard's cost. */
@@ -65,7 +68,7 @@ export function datasetGuard(f32: Graph, dataset: Dataset, options: GuardOptions
     higherIsBetter: METRICS[metric].higherIsBetter,
     ...(options.engine ? { outputSqnrDb } : {}),
     budget: options.minSqnrDb !== undefined ? { minValue: options.minSqnrDb } : { maxDrop: options.maxDrop! },
-    evaluate: (graph) => evaluateGraph(runnerFor(graph), dataset, { metric, limit: n, keys: options.keys, referenceOutputs }),
+    evaluate: (graph) => evaluateGraph(runnerFor(graph), dataset, { metric, limit: n, keys: options.keys, referenceOutputs, recognizer: options.recognizer }),
     evaluations: () => ({ ...evaluations }),
   };
 }

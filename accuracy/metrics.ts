@@ -1,12 +1,14 @@
 // The metrics `dlc eval` and the accuracy guard measure, over a data set's samples: top-1 accuracy against
 // integer labels, character error rate of a CTC text recognizer against string labels, and, for models
-// without labels, agreement of the arg-max with a reference model and the output SQNR against it.
+// without labels, agreement of the arg-max with a reference model and the output SQNR against it; for a text
+// detector, the CER of its boxes read by a fixed recognizer against each page's text (det-cer, det-rec-cer.ts).
 import { DlcError } from '../compiler/errors.js';
 import type { Tensor } from '../compiler/ir/tensor.js';
 import type { Labels } from './dataset.js';
+import { detRecCer, type LineRecognizer } from './det-rec-cer.js';
 import { recognitionCer } from './recognition.js';
 
-export const METRIC_NAMES = ['top1', 'cer', 'agreement', 'sqnr'] as const;
+export const METRIC_NAMES = ['top1', 'cer', 'det-cer', 'agreement', 'sqnr'] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 
 export interface MetricInfo {
@@ -15,11 +17,14 @@ export interface MetricInfo {
   unit: '%' | 'dB';
   /** Needs a reference model's outputs (no labels). */
   needsReference: boolean;
+  /** Needs a text recognizer to read the detector's boxes (det-cer). */
+  needsRecognizer?: boolean;
 }
 
 export const METRICS: Readonly<Record<MetricName, MetricInfo>> = {
   top1: { higherIsBetter: true, unit: '%', needsReference: false },
   cer: { higherIsBetter: false, unit: '%', needsReference: false },
+  'det-cer': { higherIsBetter: false, unit: '%', needsReference: false, needsRecognizer: true },
   agreement: { higherIsBetter: true, unit: '%', needsReference: true },
   sqnr: { higherIsBetter: true, unit: 'dB', needsReference: true },
 };
@@ -31,6 +36,10 @@ export interface MetricInputs {
   reference?: readonly Tensor[];
   /** The recognizer's dictionary, for CER (class i ≥ 1 is keys[i − 1]). */
   keys?: readonly string[];
+  /** det-cer: each sample's first input (the page det saw, which the lines are cut from). */
+  inputs?: readonly Tensor[];
+  /** det-cer: the recognizer that reads each box. */
+  recognizer?: LineRecognizer;
 }
 
 export function parseMetric(name: string): MetricName {
@@ -38,7 +47,7 @@ export function parseMetric(name: string): MetricName {
   return name as MetricName;
 }
 
-/** The metric's value: a percentage for top1, cer and agreement, decibels for sqnr. */
+/** The metric's value: a percentage for top1, cer, det-cer and agreement, decibels for sqnr. */
 export function scoreMetric(metric: MetricName, m: MetricInputs): number {
   switch (metric) {
     case 'top1': {
@@ -52,6 +61,11 @@ export function scoreMetric(metric: MetricName, m: MetricInputs): number {
       if (!m.keys) throw new DlcError('cer needs the recognizer\'s dictionary (keys.txt in the data set, or --keys FILE)');
       const outputs = m.outputs.map((o) => ({ shape: o.rank === 2 ? [1, ...o.shape] : o.shape, data: o.data }));
       return 100 * recognitionCer(outputs, labels as string[], m.keys).cer;
+    }
+    case 'det-cer': {
+      const { labels, keys } = detCerInputs(m);
+      if (!m.inputs || !m.recognizer) throw new DlcError('det-cer reads the detected lines with a recognizer (--recognizer REC.onnx)');
+      return 100 * detRecCer(m.inputs, m.outputs, labels, keys, m.recognizer).cer;
     }
     case 'agreement': {
       const ref = needReference(m, metric);
@@ -70,6 +84,13 @@ export function scoreMetric(metric: MetricName, m: MetricInputs): number {
       return noise === 0 ? Infinity : 10 * Math.log10(signal / noise);
     }
   }
+}
+
+/** det-cer's page texts and the recognizer's dictionary, checked. */
+export function detCerInputs(m: Pick<MetricInputs, 'labels' | 'keys'>): { labels: string[]; keys: readonly string[] } {
+  if (!Array.isArray(m.labels)) throw new DlcError("det-cer needs each page's text as string labels (labels.txt, its lines tab-separated)");
+  if (!m.keys) throw new DlcError('det-cer needs the recognizer\'s dictionary (keys.txt in the data set, or --keys FILE)');
+  return { labels: m.labels as string[], keys: m.keys };
 }
 
 function needReference(m: MetricInputs, metric: MetricName): readonly Tensor[] {

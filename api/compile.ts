@@ -9,6 +9,7 @@ import { checkStaticShapes } from '../compiler/shape-inputs.js';
 import { scheduleRecord, type ScheduleOverrides } from '../codegen/schedule.js';
 import { TARGET_NAMES, type TargetName } from '../codegen/targets.js';
 import { compileWasmProgram, generateWasmProgram, type WasmProgram, type WasmSource } from '../codegen/wasm/program.js';
+import { sharedConvSchedules } from '../codegen/wasm/shared-conv-schedules.js';
 import { compileToWebgpu, type Precision, type WebgpuProgram } from '../codegen/wgsl/program.js';
 import type { QuantizationReport } from '../quantize/quantize-graph.js';
 import type { CompressionReport } from '../compress/compress-graph.js';
@@ -114,7 +115,8 @@ function generateFrom(source: ModelSource, options: CompileOptions): GeneratedPr
     inputShapes: options.inputShapes ?? {},
     model: { ...(source.file === undefined ? {} : { name: path.basename(source.file) }), sha256: modelSha256(source) },
   };
-  const schedules = tunedSchedules(optimized.graph, options);
+  const tuned = tunedSchedules(optimized.graph, options);
+  const schedules = target === 'wasm' ? sharedConvSchedules(optimized.graph, optimized.compression, tuned) : tuned;
   recorded.schedules = scheduleRecord(schedules) as unknown as JsonValue;
   // The per-layer quantization report (JSON has no infinities: a layer quantization left exact has SQNR "Infinity").
   if (optimized.quantization) recorded.quantization = jsonSafe(optimized.quantization);

@@ -10,7 +10,7 @@ import { compressGraph, type CompressedModel, type Retrainer } from '../compress
 import { unsupportedNode } from '../compress/retrain/backward.js';
 import { retrain } from '../compress/retrain/retrain.js';
 import { parseCompressions } from '../compress/techniques.js';
-import type { QuantizationOptions } from './quantize.js';
+import { guardRecognizer, type QuantizationOptions } from './quantize.js';
 
 export interface CompressionOptions {
   /** Names of COMPRESSIONS: deep, prune, share, lowrank, ternary. */
@@ -51,7 +51,7 @@ export function compressOptimizedGraph(graph: Graph, options: CompressionOptions
   const techniques = parseCompressions(options.techniques);
   const open = (d: string | Dataset) => (typeof d === 'string' ? readDataset(d, graph.inputs.map((v) => ({ name: v.name, shape: v.type.shape, dtype: v.type.dtype }))) : d);
   const g = options.guard;
-  const guard = g ? datasetGuard(graph, open(g.data), { metric: g.metric, maxDrop: g.maxAccuracyDrop, minSqnrDb: g.minSqnrDb, limit: g.limit, keys: g.keys, engine: options.guardEngine }) : undefined;
+  const guard = g ? datasetGuard(graph, open(g.data), { metric: g.metric, maxDrop: g.maxAccuracyDrop, minSqnrDb: g.minSqnrDb, limit: g.limit, keys: g.keys, engine: options.guardEngine, recognizer: guardRecognizer(g.recognizer) }) : undefined;
   let retrainer: Retrainer | undefined;
   let postTrainingReason: string | undefined;
   if (options.finetune !== undefined) {

@@ -10,6 +10,7 @@ import { arrayConstructor, type TypedArray } from '../runtime/dtypes.js';
 import type { Tensor } from '../compiler/ir/tensor.js';
 import { compile, type CompileOptions } from './compile.js';
 import { toTensor } from './feeds.js';
+import { compiledRecognizer } from './recognizer.js';
 import { loadInMemory, withRuntimeErrors } from './session.js';
 
 export interface EvaluateModelOptions {
@@ -19,6 +20,8 @@ export interface EvaluateModelOptions {
   /** For agreement and sqnr: the ONNX model compared with (compiled for wasm in f32). */
   reference?: string;
   keys?: readonly string[];
+  /** det-cer: the recognizer's ONNX model that reads the detected lines (compiled for wasm in f32). */
+  recognizer?: string;
   /** How an ONNX model is compiled (wasm by default); ignored for an artifact directory. */
   compile?: CompileOptions;
   /** Loads an artifact directory (the CLI passes one that opens a WebGPU device for webgpu artifacts). */
@@ -29,7 +32,8 @@ export async function evaluateModel(model: string, options: EvaluateModelOptions
   const session = await openModel(model, options.compile ?? { target: 'wasm' }, options.loadArtifact);
   const dataset = readDataset(options.data, session.inputs.map((i) => ({ name: i.name, shape: i.shape, dtype: i.dtype })));
   const reference = options.reference ? sessionRunner(await openModel(options.reference, { target: 'wasm' })) : undefined;
-  const result = await evaluate(sessionRunner(session), dataset, { metric: options.metric, limit: options.limit, reference, keys: options.keys });
+  const recognizer = options.recognizer ? await compiledRecognizer(options.recognizer) : undefined;
+  const result = await evaluate(sessionRunner(session), dataset, { metric: options.metric, limit: options.limit, reference, keys: options.keys, recognizer });
   return { model, ...result };
 }
 

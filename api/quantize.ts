@@ -5,6 +5,7 @@
 import { readDataset, type Dataset } from '../accuracy/dataset.js';
 import { datasetGuard } from '../accuracy/guard.js';
 import { sampleCount } from '../accuracy/evaluate.js';
+import type { LineRecognizer } from '../accuracy/det-rec-cer.js';
 import type { MetricName } from '../accuracy/metrics.js';
 import { UsageError } from '../compiler/errors.js';
 import type { Graph } from '../compiler/ir/graph.js';
@@ -12,6 +13,7 @@ import type { TargetInfo } from '../compiler/target-info.js';
 import { CALIBRATORS, type CalibratorName } from '../quantize/calibrators.js';
 import type { LayerPrecision } from '../quantize/insert-qdq.js';
 import { quantizeGraph, type QuantizedModel } from '../quantize/quantize-graph.js';
+import { interpretedRecognizer } from './recognizer.js';
 
 export const QUANTIZE_MODES = ['int8', 'dfp'] as const;
 export type QuantizeMode = (typeof QUANTIZE_MODES)[number];
@@ -34,6 +36,8 @@ export interface QuantizationOptions {
     minSqnrDb?: number;
     limit?: number;
     keys?: readonly string[];
+    /** det-cer: the recognizer that reads the detected lines, an ONNX file (run on the interpreter) or a function. */
+    recognizer?: string | Uint8Array | LineRecognizer;
   };
   /** Precision forced on layers, by node name. */
   layers?: Readonly<Record<string, LayerPrecision>>;
@@ -58,7 +62,7 @@ export function quantizeOptimizedGraph(graph: Graph, options: QuantizationOption
   const samples = Array.from({ length: n }, (_, i) => calibration.sample(i));
   const g = options.guard;
   const guard = g
-    ? datasetGuard(graph, open(g.data), { metric: g.metric, maxDrop: g.maxAccuracyDrop, minSqnrDb: g.minSqnrDb, limit: g.limit, keys: g.keys })
+    ? datasetGuard(graph, open(g.data), { metric: g.metric, maxDrop: g.maxAccuracyDrop, minSqnrDb: g.minSqnrDb, limit: g.limit, keys: g.keys, recognizer: guardRecognizer(g.recognizer) })
     : undefined;
   return quantizeGraph(graph, {
     mode: options.mode === 'dfp' ? 'dfp' : 'affine',
@@ -69,4 +73,9 @@ export function quantizeOptimizedGraph(graph: Graph, options: QuantizationOption
     keepF32: target?.int8Pays ? (layer) => (target.int8Pays!(layer) ? undefined : `no faster in int8 on ${target.name}`) : undefined,
     guard,
   });
+}
+
+/** The guard's recognizer: a model file or bytes on the reference interpreter, or the caller's function. */
+export function guardRecognizer(recognizer: string | Uint8Array | LineRecognizer | undefined): LineRecognizer | undefined {
+  return typeof recognizer === 'function' ? recognizer : recognizer === undefined ? undefined : interpretedRecognizer(recognizer);
 }

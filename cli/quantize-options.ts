@@ -20,6 +20,7 @@ export interface QuantizeFlags {
   minSqnr?: string;
   evalLimit?: string;
   keys?: string;
+  recognizer?: string;
 }
 
 /** The quantization flags; `required` makes the mode default to int8 and the calibration data required (dlc quantize). */
@@ -36,7 +37,8 @@ export function addQuantizeOptions(command: Command, opts: { modeFlag: '--quanti
     .option('--max-accuracy-drop <points>', 'largest drop of the metric allowed, in its units (points); layers fall back to f32 until it holds')
     .option('--min-sqnr <db>', "least SQNR (dB) of the model's output against the f32 model's")
     .option('--eval-limit <n>', 'measure the budget on the first N samples of --eval-data')
-    .option('--keys <file>', "the recognizer's dictionary for --metric cer (default: keys.txt in the data set)");
+    .option('--keys <file>', "the recognizer's dictionary for --metric cer|det-cer (default: keys.txt in the data set)")
+    .option('--recognizer <model>', 'for --metric det-cer: the text recognizer (ONNX, f32) that reads the detected lines');
 }
 
 export function positiveInt(flag: string, text: string | undefined): number | undefined {
@@ -95,8 +97,10 @@ export function accuracyBudget(flags: QuantizeFlags): QuantizationOptions['guard
   if (maxAccuracyDrop !== undefined && minSqnrDb !== undefined) throw new UsageError('give either --max-accuracy-drop or --min-sqnr, not both');
   if (hasBudgetFlags(flags) && maxAccuracyDrop === undefined && minSqnrDb === undefined) throw new UsageError('--eval-data needs a budget: --max-accuracy-drop POINTS or --min-sqnr DB');
   if ((maxAccuracyDrop !== undefined || minSqnrDb !== undefined) && flags.evalData === undefined) throw new UsageError('an accuracy budget is measured on --eval-data DIR');
+  if (flags.recognizer !== undefined && flags.evalData === undefined) throw new UsageError('--recognizer reads the lines a detector finds on --eval-data DIR (--metric det-cer)');
   if (flags.evalData === undefined) return undefined;
   const metric = minSqnrDb !== undefined ? 'sqnr' : parseMetric(flags.metric ?? 'top1');
+  if ((metric === 'det-cer') !== (flags.recognizer !== undefined)) throw new UsageError('--metric det-cer and --recognizer MODEL go together');
   return {
     data: flags.evalData,
     metric,
@@ -104,5 +108,6 @@ export function accuracyBudget(flags: QuantizeFlags): QuantizationOptions['guard
     ...(minSqnrDb === undefined ? {} : { minSqnrDb }),
     ...(flags.evalLimit === undefined ? {} : { limit: positiveInt('--eval-limit', flags.evalLimit) }),
     keys: readKeys(flags.keys, flags.evalData),
+    ...(flags.recognizer === undefined ? {} : { recognizer: flags.recognizer }),
   };
 }

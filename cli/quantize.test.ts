@@ -50,6 +50,8 @@ describe('dlc quantize', () => {
     [['--calibration', DATA, '--max-accuracy-drop', '1', '-o', 'x.onnx'], /an accuracy budget is measured on --eval-data DIR/],
     [['--calibration', DATA, '--eval-data', DATA, '-o', 'x.onnx'], /--eval-data needs a budget/],
     [['--calibration', DATA, '--calibrator', 'magic', '-o', 'x.onnx'], /calibrator/],
+    [['--calibration', DATA, '--eval-data', DATA, '--metric', 'det-cer', '--max-accuracy-drop', '1', '-o', 'x.onnx'], /--metric det-cer and --recognizer MODEL go together/],
+    [['--calibration', DATA, '--recognizer', TINY_CNN, '-o', 'x.onnx'], /--recognizer reads the lines a detector finds on --eval-data DIR/],
   ])('error: %j', async (args, message) => {
     const r = await dlc('quantize', TINY_CNN, ...args);
     expect(r.code).not.toBe(0);
