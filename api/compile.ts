@@ -18,6 +18,7 @@ import type { WasmManifest, WebgpuManifest } from '../runtime/manifest.js';
 import { replayTuning, type TuningReplay } from '../tune/replay.js';
 import { compressionGuardEngine, type WasmGuardEngine } from './guard-engine.js';
 import { programKernels, withKernelSources } from './program-kernels.js';
+import { compiledLineRecognizer } from './recognizer.js';
 import { inModelFile, MEMORY_MODEL, modelSha256, optimizeSource, readModel, type ModelSource, type OptimizeOptions, type PassTimingSummary } from './optimize.js';
 
 export { checkArtifactDestination } from '../codegen/artifact.js';
@@ -153,7 +154,13 @@ export function tunedSchedules(graph: Graph, options: CompileOptions): ScheduleO
 
 export async function compile(model: Uint8Array | string, options: CompileOptions): Promise<Artifact> {
   const guardEngine = options.compress?.guardEngine ?? (await compressionGuardEngine(model, options));
-  const generated = generateProgram(model, guardEngine ? { ...options, compress: { ...options.compress!, guardEngine } } : options);
+  let compress = guardEngine ? { ...options.compress!, guardEngine } : options.compress;
+  // det-cer under a compiled guard: the recognizer runs compiled too (the interpreter takes 20× as long a line).
+  const recognizer = compress?.guard?.recognizer;
+  if (guardEngine && compress?.guard && recognizer !== undefined && typeof recognizer !== 'function') {
+    compress = { ...compress, guard: { ...compress.guard, recognizer: await compiledLineRecognizer(recognizer) } };
+  }
+  const generated = generateProgram(model, compress ? { ...options, compress } : options);
   const wasmGuard = guardEngine && 'compiledAs' in guardEngine ? (guardEngine as WasmGuardEngine) : undefined;
   const { recorded, reports } = generated;
   if (generated.target === 'webgpu') {

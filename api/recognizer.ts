@@ -10,7 +10,9 @@ import { REC_HEIGHT, REC_WIDTH } from '../accuracy/rec-preprocess.js';
 import { DlcError } from '../compiler/errors.js';
 import { Tensor } from '../compiler/ir/tensor.js';
 import { quantizationPipelines } from '../passes/pipelines.js';
-import { compile } from './compile.js';
+import { compileWasmProgram } from '../codegen/wasm/program.js';
+import { loadProgram } from '../codegen/wasm/run-program.js';
+import { compile, generateProgram } from './compile.js';
 import { declaredInputs } from './model-inputs.js';
 import { MEMORY_MODEL, optimize, readModel } from './optimize.js';
 import { loadInMemory } from './session.js';
@@ -36,6 +38,23 @@ export function interpretedRecognizer(model: string | Uint8Array, width = REC_WI
   const run = graphRunner(graph);
   return memoizedRecognizer((line) => {
     const y = run({ [input]: new Tensor('f32', shape, line) });
+    return { shape: y.shape, data: y.data as Float32Array };
+  });
+}
+
+/**
+ * rec compiled for wasm and run synchronously on its loaded module, memoized: what the compression guard reads lines
+ * with when its candidates run compiled too (about 0.2 s a line instead of 4 s on the interpreter).
+ */
+export async function compiledLineRecognizer(model: string | Uint8Array, width = REC_WIDTH): Promise<LineRecognizer> {
+  const { input } = recognizerModel(model);
+  const shape = lineShape(width);
+  const generated = generateProgram(model, { target: 'wasm', inputShapes: { [input]: shape } });
+  if (generated.target !== 'wasm') throw new DlcError('a wasm program was expected');
+  const loaded = await loadProgram(await compileWasmProgram(generated.program));
+  const output = generated.program.layout.outputs[0].name;
+  return memoizedRecognizer((line) => {
+    const y = loaded.run({ [input]: new Tensor('f32', shape, line) })[output];
     return { shape: y.shape, data: y.data as Float32Array };
   });
 }
