@@ -26,7 +26,7 @@ import { loadInMemory } from '../api/session.js';
 import { formatBytes } from '../cli/format.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
 import { memoryDataset } from './bench-datasets.js';
-import { replaceSection } from './benchmarks-file.js';
+import { publishSection, runIfMain } from './benchmarks-file.js';
 
 const OUTPUT = path.join(REPO_ROOT, 'BENCHMARKS.md');
 export const COMPRESSION_BEGIN = '<!-- compression:begin -->';
@@ -250,17 +250,8 @@ async function main(): Promise<void> {
   const results: CompressionResult[] = [];
   for (const c of await cases()) if (!filter || filter.test(c.name)) results.push(await measureCase(c));
   const section = renderCompression(results).join('\n');
-  if (filter) process.stdout.write(`${section}\n`);
-  else {
-    fs.writeFileSync(OUTPUT, replaceSection(fs.readFileSync(OUTPUT, 'utf8'), COMPRESSION_BEGIN, COMPRESSION_END, section));
-    log(`wrote the compression section of ${OUTPUT}`);
-  }
+  publishSection(OUTPUT, COMPRESSION_BEGIN, COMPRESSION_END, section, filter !== undefined, 'compression');
   if (results.some((r) => r.variants.some((v) => v.error))) process.exitCode = 1;
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
-  main().catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+runIfMain(import.meta.url, main);

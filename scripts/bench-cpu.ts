@@ -38,7 +38,7 @@ import { appendRecords, readRecordsFile, recordsForDevice } from '../tune/record
 import { tuneModel } from '../tune/tune.js';
 import { extractWorkloads } from '../tune/workload.js';
 import { BIG_MODELS, builtModels, FILE_MODELS } from './bench-models.js';
-import { replaceSection } from './benchmarks-file.js';
+import { publishSection, runIfMain } from './benchmarks-file.js';
 
 export const CPU_BEGIN = '<!-- cpu section: npm run bench:cpu -->';
 export const CPU_END = '<!-- end of cpu section -->';
@@ -233,19 +233,10 @@ async function main(): Promise<void> {
       log(`${model.name}: ${JSON.stringify({ tuning, one, two })}`);
     }
     const section = render(rows, budgetS, startedLoad);
-    if (filter) process.stdout.write(`${section}\n`);
-    else {
-      fs.writeFileSync(OUTPUT, replaceSection(fs.readFileSync(OUTPUT, 'utf8'), CPU_BEGIN, CPU_END, section));
-      log(`wrote the cpu section of ${OUTPUT}`);
-    }
+    publishSection(OUTPUT, CPU_BEGIN, CPU_END, section, filter !== undefined, 'cpu');
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
-  main().catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+runIfMain(import.meta.url, main);

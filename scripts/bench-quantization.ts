@@ -29,7 +29,7 @@ import { REPO_ROOT } from '../tests/util/repo.js';
 import { detPages, memoryDataset } from './bench-datasets.js';
 import { builtModels } from './bench-models.js';
 import { cpuBench } from './bench-process.js';
-import { replaceSection } from './benchmarks-file.js';
+import { publishSection, runIfMain } from './benchmarks-file.js';
 
 const OUTPUT = path.join(REPO_ROOT, 'BENCHMARKS.md');
 export const QUANTIZATION_BEGIN = '<!-- quantization:begin -->';
@@ -240,20 +240,11 @@ async function main(): Promise<void> {
     const zoo = builtModels(tmp);
     const results = await benchQuantization(tmp, cpuBench, filter, (name) => zoo.find((m) => m.name === name)!.file);
     const section = renderQuantization(results).join('\n');
-    if (filter) process.stdout.write(`${section}\n`);
-    else {
-      fs.writeFileSync(OUTPUT, replaceSection(fs.readFileSync(OUTPUT, 'utf8'), QUANTIZATION_BEGIN, QUANTIZATION_END, section));
-      log(`wrote the quantization section of ${OUTPUT}`);
-    }
+    publishSection(OUTPUT, QUANTIZATION_BEGIN, QUANTIZATION_END, section, filter !== undefined, 'quantization');
     if (results.some((q) => q.error)) process.exitCode = 1;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
-  main().catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+runIfMain(import.meta.url, main);

@@ -10,9 +10,8 @@
 // (--no-liftoff: each block loads its module anew, which would otherwise start in the baseline tier)
 import { compile, generateProgram, type Artifact } from '../api/compile.js';
 import { seededFeeds, type Feeds } from '../api/feeds.js';
-import { loadInMemory } from '../api/session.js';
-import { percentiles } from '../cli/bench.js';
 import { FILE_MODELS } from './bench-models.js';
+import { timeInterleaved } from './interleaved-timing.js';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(name);
@@ -43,23 +42,8 @@ for (const model of FILE_MODELS.filter((m) => filter.test(m.name))) {
     const serial = signature.kernels.filter((_, i) => !source.includes(`function k${i}(tid: i32, nthreads: i32)`)).length;
     variants.push({ name, artifact: await compile(model.file, options), threads: 2, serial });
   }
-  const block = model.name === 'ppocrv4-rec' ? 3 : 20;
-  const samples = variants.map((): number[] => []);
-  for (let round = 0; round < Math.ceil(runs / block); round++) {
-    for (const [i, v] of variants.entries()) {
-      const session = await loadInMemory(v.artifact, model.name, undefined, v.threads);
-      // Two untimed runs: the workers' first touch of the memory, and the tier-up.
-      for (let r = 0; r < block + 2; r++) {
-        const t0 = performance.now();
-        await session.run(feeds);
-        if (r >= 2) samples[i].push(performance.now() - t0);
-      }
-      await session.release();
-    }
-  }
-  const medians = samples.map((s) => percentiles(s).medianMs);
-  const fastest = samples.map((s) => Math.min(...s));
-  console.log(`${model.name} (${samples[0].length} runs each)`);
+    const { medians, fastest, runs: timed } = await timeInterleaved(model.name, variants, feeds, runs, model.name === 'ppocrv4-rec' ? 3 : 20);
+  console.log(`${model.name} (${timed} runs each)`);
   for (const [i, s] of variants.entries()) {
     console.log(`  ${s.name.padEnd(30)} median ${medians[i].toFixed(3).padStart(8)} ms (${(medians[0] / medians[i]).toFixed(2)}x of 1T), fastest ${fastest[i].toFixed(3).padStart(8)} ms (${(fastest[0] / fastest[i]).toFixed(2)}x)${i > 0 ? `  ${s.serial} kernels on thread 0 alone` : ''}`);
   }

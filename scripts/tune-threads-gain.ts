@@ -13,14 +13,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { compile, type Artifact } from '../api/compile.js';
 import { seededFeeds, type Feeds } from '../api/feeds.js';
-import { loadInMemory } from '../api/session.js';
-import { percentiles } from '../cli/bench.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
 import { deviceKey, wasmDevice } from '../tune/device.js';
 import { WasmMeasurer } from '../tune/measure-wasm.js';
 import { appendRecords, readRecordsFile, recordsForDevice } from '../tune/records.js';
 import { tuneModel } from '../tune/tune.js';
 import { FILE_MODELS } from './bench-models.js';
+import { timeInterleaved } from './interleaved-timing.js';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(name);
@@ -52,23 +51,8 @@ for (const model of FILE_MODELS.filter((m) => filter.test(m.name))) {
     { name: '2T one-thread records', artifact: await compile(model.file, { ...base, tuning: { records: oneThread, device: two } }) },
   ];
   const feeds: Feeds = Object.fromEntries(variants[0].artifact.manifest.inputs.map((i) => [i.name, seededFeeds(1)(i)]));
-  const block = 10;
-  const samples = variants.map((): number[] => []);
-  for (let round = 0; round < Math.ceil(runs / block); round++) {
-    for (const [i, v] of variants.entries()) {
-      const session = await loadInMemory(v.artifact, model.name, undefined, 2);
-      // Two untimed runs: the workers' first touch of the memory, and the tier-up.
-      for (let r = 0; r < block + 2; r++) {
-        const t0 = performance.now();
-        await session.run(feeds);
-        if (r >= 2) samples[i].push(performance.now() - t0);
-      }
-      await session.release();
-    }
-  }
-  const medians = samples.map((s) => percentiles(s).medianMs);
-  const fastest = samples.map((s) => Math.min(...s));
-  console.log(`${model.name} (${samples[0].length} runs each; load average ${os.loadavg().map((l) => l.toFixed(1)).join(', ')})`);
+    const { medians, fastest, runs: timed } = await timeInterleaved(model.name, variants.map((v) => ({ artifact: v.artifact, threads: 2 })), feeds, runs, 10);
+  console.log(`${model.name} (${timed} runs each; load average ${os.loadavg().map((l) => l.toFixed(1)).join(', ')})`);
   for (const [i, v] of variants.entries()) {
     console.log(`  ${v.name.padEnd(24)} median ${medians[i].toFixed(3).padStart(8)} ms (${(medians[0] / medians[i]).toFixed(2)}x of default), fastest ${fastest[i].toFixed(3).padStart(8)} ms (${(fastest[0] / fastest[i]).toFixed(2)}x)`);
   }
