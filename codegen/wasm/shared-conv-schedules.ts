@@ -31,5 +31,5 @@ function geometry(node: Node) {
   const refuse = (detail: string): never => {
     throw new DlcError(detail, { node: node.name, op: node.op });
   };
-  return convShapeOf(node, shapeOf(node.inputs[0]), shapeOf(node.inputs[1]), shapeOf(node.outputs[0]), false, refuse);
+  return convShapeOf(node, shapeOf(node.inputs[0]!), shapeOf(node.inputs[1]!), shapeOf(node.outputs[0]), false, refuse);
 }
