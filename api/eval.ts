@@ -10,7 +10,7 @@ import { arrayConstructor, type TypedArray } from '../runtime/dtypes.js';
 import type { Tensor } from '../compiler/ir/tensor.js';
 import { compile, type CompileOptions } from './compile.js';
 import { toTensor } from './feeds.js';
-import { compiledRecognizer } from './recognizer.js';
+import { compiledLineRecognizer } from './recognizer.js';
 import { loadInMemory, withRuntimeErrors } from './session.js';
 
 export interface EvaluateModelOptions {
@@ -32,7 +32,7 @@ export async function evaluateModel(model: string, options: EvaluateModelOptions
   const session = await openModel(model, options.compile ?? { target: 'wasm' }, options.loadArtifact);
   const dataset = readDataset(options.data, session.inputs.map((i) => ({ name: i.name, shape: i.shape, dtype: i.dtype })));
   const reference = options.reference ? sessionRunner(await openModel(options.reference, { target: 'wasm' })) : undefined;
-  const recognizer = options.recognizer ? await compiledRecognizer(options.recognizer) : undefined;
+  const recognizer = options.recognizer ? await compiledLineRecognizer(options.recognizer) : undefined;
   const result = await evaluate(sessionRunner(session), dataset, { metric: options.metric, limit: options.limit, reference, keys: options.keys, recognizer });
   return { model, ...result };
 }

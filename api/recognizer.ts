@@ -1,9 +1,9 @@
 // A text recognizer (PP-OCR rec) as the det-cer metric reads lines with it: an ONNX model specialized to one
-// line of [1, 3, 48, W], either on the reference interpreter — synchronous, as the accuracy guard inside the
-// compiler needs, and memoized per distinct line, so that a compressed det's candidates re-read only the lines
-// whose boxes moved — or compiled for wasm and run by the runtime (what `dlc eval` uses). Measured on a shared
-// 2-core machine: a 48 × 320 line takes about 4 s on the interpreter and about 0.2 s compiled.
-import type { AsyncLineRecognizer, LineRecognizer } from '../accuracy/det-rec-cer.js';
+// line of [1, 3, 48, W], on the reference interpreter or compiled for wasm; both synchronous, as the accuracy
+// guard inside the compiler needs, and memoized per distinct line, so that a compressed det's candidates re-read
+// only the lines whose boxes moved. Measured on a shared 2-core machine: a 48 × 320 line takes about 4 s on the
+// interpreter and about 0.2–0.4 s compiled.
+import type { LineRecognizer } from '../accuracy/det-rec-cer.js';
 import { memoizedRecognizer } from '../accuracy/det-rec-cer.js';
 import { graphRunner } from '../accuracy/evaluate.js';
 import { REC_HEIGHT, REC_WIDTH } from '../accuracy/rec-preprocess.js';
@@ -12,10 +12,9 @@ import { Tensor } from '../compiler/ir/tensor.js';
 import { quantizationPipelines } from '../passes/pipelines.js';
 import { compileWasmProgram } from '../codegen/wasm/program.js';
 import { loadProgram } from '../codegen/wasm/run-program.js';
-import { compile, generateProgram } from './compile.js';
+import { generateProgram } from './compile.js';
 import { declaredInputs } from './model-inputs.js';
 import { MEMORY_MODEL, optimize, readModel } from './optimize.js';
-import { loadInMemory } from './session.js';
 
 /** The rec model's one input, specialized to a line of width `width`. */
 function lineShape(width: number): number[] {
@@ -43,8 +42,8 @@ export function interpretedRecognizer(model: string | Uint8Array, width = REC_WI
 }
 
 /**
- * rec compiled for wasm and run synchronously on its loaded module, memoized: what the compression guard reads lines
- * with when its candidates run compiled too (about 0.2 s a line instead of 4 s on the interpreter).
+ * rec compiled for wasm and run synchronously on its loaded module, memoized: what `dlc eval` reads lines with, and
+ * the compression guard when its candidates run compiled too (about 0.2 s a line instead of 4 s on the interpreter).
  */
 export async function compiledLineRecognizer(model: string | Uint8Array, width = REC_WIDTH): Promise<LineRecognizer> {
   const { input } = recognizerModel(model);
@@ -57,12 +56,4 @@ export async function compiledLineRecognizer(model: string | Uint8Array, width =
     const y = loaded.run({ [input]: new Tensor('f32', shape, line) })[output];
     return { shape: y.shape, data: y.data as Float32Array };
   });
-}
-
-/** rec compiled for wasm and loaded by the runtime. */
-export async function compiledRecognizer(model: string | Uint8Array, width = REC_WIDTH): Promise<AsyncLineRecognizer> {
-  const { input } = recognizerModel(model);
-  const session = await loadInMemory(await compile(model, { target: 'wasm', inputShapes: { [input]: lineShape(width) } }), 'recognizer');
-  const output = session.outputs[0];
-  return async (line) => ({ shape: output.shape, data: (await session.run({ [input]: line }))[output.name] as Float32Array });
 }

@@ -21,7 +21,7 @@ import { ppocrRecFiles } from '../accuracy/ppocr-rec.js';
 import { compile, type Artifact, type CompileOptions } from '../api/compile.js';
 import type { CompressionOptions } from '../api/compress.js';
 import { sessionRunner } from '../api/eval.js';
-import { compiledRecognizer } from '../api/recognizer.js';
+import { compiledLineRecognizer } from '../api/recognizer.js';
 import { loadInMemory } from '../api/session.js';
 import { formatBytes } from '../cli/format.js';
 import { REPO_ROOT } from '../tests/util/repo.js';
@@ -178,7 +178,7 @@ export async function measureCase(c: CompressionCase): Promise<CompressionResult
   const f32Artifact = await compile(c.file, base);
   const f32Session = sessionRunner(await loadInMemory(f32Artifact, `${c.name}-f32`));
   const reference = c.metric === 'sqnr' ? f32Session : undefined;
-  const recognizer = c.recognizer ? await compiledRecognizer(c.recognizer) : undefined;
+  const recognizer = c.recognizer ? await compiledLineRecognizer(c.recognizer) : undefined;
   const f32 = await measureArtifact(f32Artifact, c, 'f32', reference, recognizer);
   const variants: Measured[] = [];
   for (const v of c.variants) {
