@@ -17,6 +17,8 @@ import type { Graph } from '../compiler/ir/graph.js';
 import type { WasmManifest, WebgpuManifest } from '../runtime/manifest.js';
 import { replayTuning, type TuningReplay } from '../tune/replay.js';
 import { compressionGuardEngine, type WasmGuardEngine } from './guard-engine.js';
+import { generateShapeGeneric, type SampleCodegen } from './shape-generic.js';
+import type { DimRange } from '../codegen/shape-generic/dim-ranges.js';
 import { programKernels, withKernelSources } from './program-kernels.js';
 import { compiledLineRecognizer } from './recognizer.js';
 import { inModelFile, MEMORY_MODEL, modelSha256, optimizeSource, readModel, type ModelSource, type OptimizeOptions, type PassTimingSummary } from './optimize.js';
@@ -53,6 +55,12 @@ export interface CompileOptions extends Omit<OptimizeOptions, 'target'> {
    */
   minSplitFlops?: number;
   minSplitBytes?: number;
+  /**
+   * Input shapes with symbolic dims (`{ x: [1, 3, 'H', 'W'] }`), each dim ranging over `dims`: one wasm program
+   * for every shape of the ranges (api/shape-generic.ts).
+   */
+  symbolicShapes?: Record<string, (number | string)[]>;
+  dims?: DimRange[];
 }
 
 /** The most threads a module may be built for. */
@@ -102,10 +110,13 @@ export function generateProgram(model: Uint8Array | string, options: CompileOpti
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS)) throw new UsageError(`threads must be an integer from 1 to ${MAX_THREADS}, got ${threads}`);
   if (threads !== undefined && threads > 1 && target !== 'wasm') throw new UsageError('threads apply to the wasm target');
   const source = readModel(model);
+  if (options.dims?.length || (options.symbolicShapes && Object.keys(options.symbolicShapes).length)) {
+    return inModelFile(source, () => generateShapeGeneric(options, (at, codegen) => generateFrom(source, at, codegen)));
+  }
   return inModelFile(source, () => generateFrom(source, options));
 }
 
-function generateFrom(source: ModelSource, options: CompileOptions): GeneratedProgram {
+function generateFrom(source: ModelSource, options: CompileOptions, codegen?: SampleCodegen): GeneratedProgram {
   const { target, precision } = options;
   const optimized = optimizeSource(source, options);
   // A shape still symbolic after the passes: name the input whose value would fix it, or the data-dependent op.
@@ -133,7 +144,7 @@ function generateFrom(source: ModelSource, options: CompileOptions): GeneratedPr
   if (threads > 1) recorded.threads = threads;
   const program = target === 'webgpu'
     ? compileToWebgpu(optimized.graph, { precision: precision ?? 'f32', schedules })
-    : generateWasmProgram(optimized.graph, { schedules, ...(threads > 1 ? { threads, minSplitFlops: options.minSplitFlops, minSplitBytes: options.minSplitBytes } : {}) });
+    : generateWasmProgram(optimized.graph, { schedules, ...codegen, ...(threads > 1 ? { threads, minSplitFlops: options.minSplitFlops, minSplitBytes: options.minSplitBytes } : {}) });
   // Each kernel's ONNX nodes, recorded in the signature for profilers (no part of its sha-256).
   const { sources } = programKernels(source, options, optimized.graph, target, program.signature.kernels.map((k) => k.node));
   program.signature = withKernelSources(program.signature, sources);

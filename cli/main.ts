@@ -76,6 +76,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   compile.option('-o, --output <dir>', 'artifact directory to write (replaced if it holds an artifact)');
   compile.option('--bundle <file.dlc>', 'also or instead write the artifact as one file, which loadModel reads (replaced if it is a bundle)');
   addThreadsOption(compile, 'wasm: build for N threads (a worker pool over a shared memory; browsers need a cross-origin isolated page); 1 by default');
+  compile.option('--dim <name=min..max[/step]>', 'wasm: a symbolic dim of --input-shape (x=1,3,H,W) and its range, e.g. H=32..960/32 (repeatable): one artifact runs every shape of the ranges', collect, []);
   addModelOptions(compile);
   addQuantizeOptions(compile, { modeFlag: '--quantize' });
   addCompressOptions(compile);

@@ -4,6 +4,7 @@
 // their translation into the library's options (api/): parsing, with errors that name the flag.
 import * as fs from 'node:fs';
 import { Option, type Command } from 'commander';
+import { parseDimRange } from '../codegen/shape-generic/dim-ranges.js';
 import { DlcError, UsageError } from '../compiler/errors.js';
 import { parseScheduleOverrides, type ScheduleOverrides } from '../codegen/schedule.js';
 import { TARGET_NAMES, type TargetName } from '../codegen/targets.js';
@@ -39,6 +40,8 @@ export interface TargetFlags {
   /** Only where addThreadsOption declared it. */
   threads?: string;
   tuningRecords?: string;
+  /** compile only: symbolic dims' ranges (`H=32..960/32`). */
+  dim?: string[];
 }
 
 export type CompileFlags = ModelFlags & TargetFlags & QuantizeFlags & CompressFlags;
@@ -108,7 +111,13 @@ export function optimizeOptions(flags: ModelFlags, io: CliIo, target?: string): 
 /** The library's compile options for the model and target flags (the WebGPU device is asked for its adapter to match tuning records). */
 export async function compileOptions(flags: CompileFlags, io: CliIo): Promise<CompileOptions> {
   if (flags.precision !== undefined && flags.target !== 'webgpu') throw new UsageError('--precision applies to --target webgpu');
-  const options: CompileOptions = { ...optimizeOptions(flags, io, flags.target), target: flags.target as TargetName };
+  // --input-shape x=1,3,H,W with --dim H=…: the symbolic shapes go apart from the concrete ones.
+  const symbolic = (spec: string) => /=.*[A-Za-z_]/.test(spec);
+  const options: CompileOptions = { ...optimizeOptions({ ...flags, inputShape: flags.inputShape.filter((s) => !(flags.dim?.length && symbolic(s))) }, io, flags.target), target: flags.target as TargetName };
+  if (flags.dim?.length) {
+    options.dims = flags.dim.map(parseDimRange);
+    options.symbolicShapes = parseSymbolicShapes(flags.inputShape.filter(symbolic));
+  }
   if (flags.precision !== undefined) options.precision = flags.precision as Precision;
   if (flags.threads !== undefined) {
     if (flags.target !== 'wasm') throw new UsageError('--threads applies to --target wasm');
@@ -135,10 +144,24 @@ export function parseInputShapes(specs: readonly string[]): Record<string, numbe
     const dimsText = spec.slice(eq + 1).trim();
     const dims = dimsText === '' ? [] : dimsText.split(/[,x]/).map((d) => d.trim());
     if (!dims.every((d) => /^\d+$/.test(d))) {
-      throw new UsageError(`--input-shape '${spec}': dims must be non-negative integers separated by commas`);
+      throw new UsageError(`--input-shape '${spec}': dims must be non-negative integers separated by commas (a symbolic dim needs its range: dlc compile --dim NAME=MIN..MAX/STEP)`);
     }
     if (name in shapes) throw new UsageError(`--input-shape given twice for '${name}'`);
     shapes[name] = dims.map(Number);
+  }
+  return shapes;
+}
+
+/** `x=1,3,H,W` (repeatable): shapes whose dims are counts or the names of --dim ranges. */
+export function parseSymbolicShapes(specs: readonly string[]): Record<string, (number | string)[]> {
+  const shapes: Record<string, (number | string)[]> = {};
+  for (const spec of specs) {
+    const eq = spec.lastIndexOf('=');
+    const dims = spec.slice(eq + 1).split(',').map((d) => d.trim());
+    if (eq <= 0 || !dims.every((d) => /^(\d+|[A-Za-z_]\w*)$/.test(d))) throw new UsageError(`--input-shape '${spec}' must look like name=d0,d1,... with counts or dim names`);
+    const name = spec.slice(0, eq);
+    if (name in shapes) throw new UsageError(`--input-shape given twice for '${name}'`);
+    shapes[name] = dims.map((d) => (/^\d+$/.test(d) ? Number(d) : d));
   }
   return shapes;
 }

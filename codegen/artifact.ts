@@ -17,6 +17,7 @@ import type { TensorSlot, WasmProgram } from './wasm/program.js';
 import {
   ARTIFACT_FORMAT,
   ARTIFACT_FORMAT_VERSION,
+  SHAPE_GENERIC_FORMAT_VERSION,
   WASM_FILE,
   WEIGHTS_FILE,
   WGSL_FILE,
@@ -54,11 +55,12 @@ export function buildWasmArtifact(program: WasmProgram, options: Record<string, 
     if (s.offset + s.shape.reduce((n, d) => n * d, 1) * byteSize(s.dtype) > layout.memoryBytes) {
       throw new Error(`code generator bug: the slot of '${s.name}' ends past the ${layout.memoryBytes}-byte memory`);
     }
-    return { name: s.name, dtype: s.dtype, shape: [...s.shape], offset: s.offset, ...(s.extent ? { extent: { ...s.extent } } : {}) };
+    return { name: s.name, dtype: s.dtype, shape: [...s.shape], offset: s.offset, ...(s.extent ? { extent: { ...s.extent } } : {}), ...(s.symbolicShape ? { symbolicShape: s.symbolicShape } : {}) };
   };
   const manifest: WasmManifest = {
     format: ARTIFACT_FORMAT,
-    formatVersion: ARTIFACT_FORMAT_VERSION,
+    formatVersion: program.dims ? SHAPE_GENERIC_FORMAT_VERSION : ARTIFACT_FORMAT_VERSION,
+    ...(program.dims ? { dims: program.dims.map((r) => ({ ...r })) } : {}),
     target: 'wasm',
     dlcVersion: DLC_VERSION,
     inputs: layout.inputs.map(slot),

@@ -30,6 +30,17 @@ export interface PlanRequest {
   bytesOf(v: Value): number;
   /** First usable byte (below it lives whatever the target reserves). */
   base?: number;
+  /**
+   * Sizes to plan for instead of the values' own: a shape-generic program plans every shape of its range in
+   * the memory of its largest (codegen/shape-generic), so that each shape's program has the same addresses.
+   */
+  sizes?: PlanSizes;
+}
+
+/** The bytes a plan gave each buffer (group of aliased values, by its root's name) and each step's scratch. */
+export interface PlanSizes {
+  groups: ReadonlyMap<string, number>;
+  scratch: readonly number[];
 }
 
 export interface MemoryPlan {
@@ -37,6 +48,8 @@ export interface MemoryPlan {
   offsets: Map<Value, number>;
   /** Per step: its scratch offset, or -1 without scratch. */
   scratch: number[];
+  /** The sizes it planned for (PlanRequest.sizes when given). */
+  sizes: PlanSizes;
   /** Constants in the order they are laid out in the weights region. */
   constants: Value[];
   weightsOffset: number;
@@ -140,7 +153,15 @@ export function planMemory(req: PlanRequest): MemoryPlan {
   }
   // A group's buffer starts at its lowest member: `start` is that member's offset from the root.
   const start = (r: Value) => Math.min(...members.get(r)!.map((v) => placement.offset(v)));
-  const groupBytes = (r: Value) => Math.max(...members.get(r)!.map((v) => placement.offset(v) + req.bytesOf(v))) - start(r);
+  const ownBytes = (r: Value) => Math.max(...members.get(r)!.map((v) => placement.offset(v) + req.bytesOf(v))) - start(r);
+  const planned = new Map<string, number>();
+  const groupBytes = (r: Value) => {
+    const given = req.sizes?.groups.get(r.name);
+    if (req.sizes && given === undefined) throw new Error(`code generator bug: no planned size for '${r.name}'`);
+    const bytes = given ?? ownBytes(r);
+    planned.set(r.name, bytes);
+    return bytes;
+  };
 
   // Pinned groups: graph inputs, then graph outputs, each apart from everything else.
   let cursor = base;
@@ -180,9 +201,10 @@ export function planMemory(req: PlanRequest): MemoryPlan {
   });
   const groups = [...life.keys()];
   const intervals: Interval[] = groups.map((r) => life.get(r)!);
+  const scratchBytes = req.steps.map((s, t) => (req.sizes ? req.sizes.scratch[t] : s.scratchBytes ?? 0));
   const scratchIndex: number[] = req.steps.map((s, t) => {
-    if (!s.scratchBytes) return -1;
-    intervals.push({ bytes: s.scratchBytes, start: t, end: t });
+    if (!scratchBytes[t]) return -1;
+    intervals.push({ bytes: scratchBytes[t], start: t, end: t });
     return intervals.length - 1;
   });
   const arenaOffset = cursor;
@@ -198,6 +220,7 @@ export function planMemory(req: PlanRequest): MemoryPlan {
   return {
     offsets,
     scratch: scratchIndex.map((i) => (i < 0 ? -1 : arenaOffset + placed.offsets[i])),
+    sizes: { groups: planned, scratch: scratchBytes },
     constants,
     weightsOffset,
     weightsBytes,

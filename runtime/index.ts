@@ -20,6 +20,7 @@ import { checkProgramRecord, wasmRecord, wgslRecord } from './program-record.js'
 import { WasmExecutor } from './wasm-executor.js';
 import { weightsImage } from './weights-decode.js';
 import { dimsOf } from './run-time-extent.js';
+import { dimValues, shapeAtDims, type DimRange, type SymbolicShape } from './symbolic-dims.js';
 import { WebgpuExecutor, type GpuTensor } from './webgpu-executor.js';
 
 export { DlcRuntimeError } from './errors.js';
@@ -28,6 +29,7 @@ export type { Feeds } from './feeds.js';
 export type { Feedback } from './feedback.js';
 export type { GpuTensor } from './webgpu-executor.js';
 export { ARTIFACT_FORMAT_VERSION, type SpecializedInput, type TensorInfo } from './manifest.js';
+export type { DimRange } from './symbolic-dims.js';
 export type { ArtifactFiles, FetchFunction, FetchResponse } from './files.js';
 
 /** A file of the artifact arriving: its bytes so far, and its size from the manifest. */
@@ -86,6 +88,11 @@ export interface RunOptions {
    * it sets the state.
    */
   feedback?: Feedback;
+  /**
+   * A shape-generic artifact's dims for this run (`{ H: 640, W: 480 }`), each inside the range it was compiled
+   * for (Session.dims); the inputs are fed and the outputs returned at the shapes they give.
+   */
+  dims?: Record<string, number>;
 }
 
 interface Executor {
@@ -101,6 +108,9 @@ export class Session {
   readonly specialized: readonly SpecializedInput[];
   /** The manifest's record of how the artifact was compiled. */
   readonly compileOptions: Readonly<Record<string, unknown>>;
+  /** A shape-generic artifact's symbolic dims and their ranges (empty for an artifact of one shape). */
+  readonly dims: readonly DimRange[];
+  private readonly symbolicOutputs: (SymbolicShape | undefined)[];
 
   /** Undefined once released. */
   private executor?: Executor;
@@ -113,6 +123,19 @@ export class Session {
     this.outputs = manifest.outputs.map(({ name, dtype, shape, extent }) => ({ name, dtype, shape: [...shape], ...(extent ? { runTimeDim: extent.dim } : {}) }));
     this.specialized = manifest.specialized ?? [];
     this.compileOptions = manifest.options;
+    this.dims = (manifest.target === 'wasm' && manifest.dims) || [];
+    this.symbolicOutputs = manifest.outputs.map((o) => ('symbolicShape' in o ? o.symbolicShape : undefined));
+  }
+
+  /** The dims' values of a run, handed to a shape-generic executor. */
+  private useDims(executor: Executor, given: Record<string, number> | undefined): number[] | undefined {
+    if (this.dims.length === 0) {
+      if (given !== undefined) throw new DlcRuntimeError('dims apply to an artifact compiled for a range of shapes (--dim); this one has fixed shapes');
+      return undefined;
+    }
+    const values = dimValues(this.dims, given);
+    (executor as WasmExecutor).useDims(values);
+    return values;
   }
 
   /**
@@ -123,7 +146,10 @@ export class Session {
     const executor = this.live();
     const rest = withoutSpecialized(feeds, this.specialized);
     const plan = this.feedback(rest, options.feedback);
-    return this.track(() => executor.run(rest, options.outputs, plan));
+    return this.track(() => {
+      this.useDims(executor, options.dims);
+      return executor.run(rest, options.outputs, plan);
+    });
   }
 
   /** Forgets the state fed back: the bound inputs read zeros on the next run that leaves them out. */
@@ -159,7 +185,12 @@ export class Session {
   async runTensors(feeds: Feeds, options: RunOptions = {}): Promise<Record<string, Tensor>> {
     const arrays = await this.run(feeds, options);
     const tensors: Record<string, Tensor> = {};
-    for (const { name, dtype, shape, runTimeDim } of this.outputs) if (name in arrays) tensors[name] = { dtype, dims: dimsOf(shape, runTimeDim, arrays[name].length), data: arrays[name] } as Tensor;
+    const dims = this.dims.length > 0 ? dimValues(this.dims, options.dims) : undefined;
+    this.outputs.forEach(({ name, dtype, shape, runTimeDim }, i) => {
+      const symbolic = this.symbolicOutputs[i];
+      const at = dims && symbolic ? shapeAtDims(symbolic, dims) : shape;
+      if (name in arrays) tensors[name] = { dtype, dims: dimsOf(at, runTimeDim, arrays[name].length), data: arrays[name] } as Tensor;
+    });
     return tensors;
   }
 

@@ -4,10 +4,13 @@
 // is the one file that its own sha-256 list cannot cover.
 import { DlcRuntimeError } from './errors.js';
 import { bytesPerElement, elementCount, isDTypeName, type DTypeName } from './dtypes.js';
+import type { DimRange, SymbolicShape } from './symbolic-dims.js';
 
 export const ARTIFACT_FORMAT = 'dlc-artifact';
 /** Bumped on any change a runtime must know about to run an artifact (2: run-time loops, run-time-sized outputs). */
 export const ARTIFACT_FORMAT_VERSION = 2;
+/** The version of a shape-generic artifact (manifest `dims`), which a runtime without symbolic dims must refuse. */
+export const SHAPE_GENERIC_FORMAT_VERSION = 3;
 
 export interface TensorInfo {
   name: string;
@@ -39,6 +42,8 @@ export interface RunTimeExtent {
 export interface TensorSlot extends TensorInfo {
   offset: number;
   extent?: RunTimeExtent;
+  /** In a shape-generic artifact: the shape as numbers and polynomials of the dims (`shape` is the largest). */
+  symbolicShape?: SymbolicShape;
 }
 
 export interface FileEntry {
@@ -102,6 +107,11 @@ export interface WasmManifest {
    * every thread calls; the runtime may run it on fewer threads.
    */
   memory: { bytes: number; weightsOffset: number; weightsBytes: number; threads?: number };
+  /**
+   * A shape-generic artifact's symbolic dims and their ranges: the module exports `setDims(d0, d1, …)` (in
+   * this order), which a run calls before it writes the inputs. Absent in an artifact of one shape.
+   */
+  dims?: DimRange[];
   /** Absent when no input was specialized. */
   specialized?: SpecializedInput[];
   kernels: number;
@@ -236,9 +246,10 @@ export function parseManifest(text: string, where: string): Manifest {
     return fail((e as Error).message);
   }
   if (!isObject(m) || m.format !== ARTIFACT_FORMAT) return fail(`not a dlc artifact (format is ${JSON.stringify(isObject(m) ? m.format : m)})`);
-  if (m.formatVersion !== ARTIFACT_FORMAT_VERSION) {
+  if (m.formatVersion !== ARTIFACT_FORMAT_VERSION && !(m.formatVersion === SHAPE_GENERIC_FORMAT_VERSION && m.dims !== undefined)) {
     throw new DlcRuntimeError(`${where}: artifact format version ${m.formatVersion}, this runtime reads version ${ARTIFACT_FORMAT_VERSION}: recompile the model or update the runtime`);
   }
+  if (m.dims !== undefined && m.target !== 'wasm') fail('dims (a shape-generic artifact) apply to the wasm target');
   if (m.target !== 'wasm' && m.target !== 'webgpu') throw new DlcRuntimeError(`${where}: target '${m.target}' is not supported by this runtime (have: wasm, webgpu)`);
 
   const files = m.files as Record<string, FileEntry>;
@@ -305,7 +316,7 @@ function tensorList<T extends TensorInfo>(m: Record<string, unknown>, key: 'inpu
   return list as T[];
 }
 
-function parseWasm(m: Record<string, unknown>, files: Record<string, FileEntry>, packed: boolean, fail: Fail): Pick<WasmManifest, 'inputs' | 'outputs' | 'memory'> {
+function parseWasm(m: Record<string, unknown>, files: Record<string, FileEntry>, packed: boolean, fail: Fail): Pick<WasmManifest, 'inputs' | 'outputs' | 'memory' | 'dims'> {
   const memory = m.memory as WasmManifest['memory'];
   if (!isObject(memory) || ![memory.bytes, memory.weightsOffset, memory.weightsBytes].every(isCount)) fail('memory must hold byte counts bytes, weightsOffset, weightsBytes');
   if (memory.threads !== undefined && !(isCount(memory.threads) && memory.threads > 1 && memory.bytes % 65536 === 0)) fail('memory.threads must be a count above 1, with bytes a multiple of 65536');
@@ -314,13 +325,28 @@ function parseWasm(m: Record<string, unknown>, files: Record<string, FileEntry>,
     if (!isCount(s.offset)) fail(`${what} needs a byte offset`);
     checkRange(what, s.offset, elementCount(s.shape) * bytesPerElement(s.dtype), memory.bytes, fail);
     checkExtent(s, what, memory.bytes, fail);
+    if (s.symbolicShape !== undefined) checkSymbolicShape(s, what, m.dims as DimRange[], fail);
   };
+  checkDims(m.dims, fail);
   const inputs = tensorList<TensorSlot>(m, 'inputs', fail, slot);
   const outputs = tensorList<TensorSlot>(m, 'outputs', fail, slot);
   for (const name of [WASM_FILE, WEIGHTS_FILE]) if (!files[name]) fail(`files must list ${name}`);
   // A packed file's size is its own; decoding checks the image it gives.
   if (!packed && files[WEIGHTS_FILE].bytes !== memory.weightsBytes) fail(`${WEIGHTS_FILE} has ${files[WEIGHTS_FILE].bytes} bytes, memory.weightsBytes says ${memory.weightsBytes}`);
-  return { inputs, outputs, memory };
+  return { inputs, outputs, memory, ...(m.dims === undefined ? {} : { dims: m.dims as DimRange[] }) };
+}
+
+function checkDims(dims: unknown, fail: Fail): void {
+  if (dims === undefined) return;
+  const ok = Array.isArray(dims) && dims.length > 0 && dims.every((r: DimRange) => isObject(r) && typeof r.name === 'string' && [r.min, r.max, r.step].every(isCount) && r.min <= r.max && r.step > 0);
+  if (!ok) fail('dims must list ranges {name, min, max, step}');
+}
+
+function checkSymbolicShape(s: TensorSlot, what: string, dims: DimRange[] | undefined, fail: Fail): void {
+  const poly = (d: unknown) => isObject(d) && Array.isArray(d.terms) && d.terms.every((t: { coefficient: unknown; powers: unknown }) => isObject(t) && typeof t.coefficient === 'number' && Array.isArray(t.powers) && t.powers.length === dims!.length && t.powers.every(isCount));
+  if (!dims || !Array.isArray(s.symbolicShape) || s.symbolicShape.length !== s.shape.length || !s.symbolicShape.every((d) => isCount(d) || poly(d))) {
+    fail(`${what} has a symbolicShape that does not match its shape and the dims`);
+  }
 }
 
 const STORAGE_TYPES: readonly string[] = ['f32', 'i32', 'u32'];

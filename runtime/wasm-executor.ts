@@ -14,6 +14,7 @@ import type { TensorSlot, WasmManifest } from './manifest.js';
 import { selectOutputs, stepsFor } from './output-selection.js';
 import { actualShape } from './run-time-extent.js';
 import { startThreads, threadsUnavailable, type ThreadPool } from './wasm-threads.js';
+import { shapeAtDims } from './symbolic-dims.js';
 
 const PAGE_BYTES = 65536;
 
@@ -24,7 +25,22 @@ export class WasmExecutor {
     private readonly step: ((i: number) => void) | undefined,
     private readonly manifest: WasmManifest,
     private readonly pool?: ThreadPool,
+    private readonly setDims?: (...dims: number[]) => void,
   ) {}
+
+  /** A shape-generic module's dims for the runs that follow (checked against their ranges by the caller). */
+  private dims?: readonly number[];
+
+  useDims(dims: readonly number[]): void {
+    if (!this.setDims) throw new DlcRuntimeError('model.wasm has no setDims: recompile the artifact');
+    this.setDims(...dims);
+    this.dims = dims;
+  }
+
+  /** A slot's shape in this run: of a shape-generic module, at the dims given. */
+  private shapeOf(slot: TensorSlot): number[] {
+    return this.dims && slot.symbolicShape ? shapeAtDims(slot.symbolicShape, this.dims) : slot.shape;
+  }
 
   /** model.wasm compiled (its custom sections can be read before it is instantiated). */
   static async compile(wasm: Uint8Array, where: string): Promise<WebAssembly.Module> {
@@ -58,7 +74,7 @@ export class WasmExecutor {
     } catch (e) {
       throw new DlcRuntimeError(`${where}: cannot instantiate model.wasm: ${(e as Error).message}`);
     }
-    const { memory, run, step } = exports;
+    const { memory, run, step, setDims } = exports;
     if (!(memory instanceof WebAssembly.Memory) || typeof run !== 'function') {
       throw new DlcRuntimeError(`${where}: model.wasm must export 'memory' and 'run'`);
     }
@@ -72,7 +88,8 @@ export class WasmExecutor {
     }
     new Uint8Array(memory.buffer, manifest.memory.weightsOffset, weights.length).set(weights);
     const stepHere = typeof step == 'function' ? (step as (i: number) => void) : undefined;
-    if (!shared) return new WasmExecutor(memory, run as () => void, stepHere, manifest);
+    if (manifest.dims && typeof setDims !== 'function') throw new DlcRuntimeError(`${where}: model.wasm must export 'setDims' (the manifest lists dims)`);
+    if (!shared) return new WasmExecutor(memory, run as () => void, stepHere, manifest, undefined, manifest.dims ? (setDims as (...d: number[]) => void) : undefined);
     const runHere = run as (tid: number, n: number) => void;
     let count = threads ?? built;
     const unavailable = count > 1 ? threadsUnavailable() : undefined;
@@ -111,7 +128,7 @@ export class WasmExecutor {
     inputs.forEach((slot, i) => {
       const unfed = feedback?.unfed.get(i);
       if (!unfed) this.writeInput(slot, feeds[slot.name]);
-      else if (unfed == 'zero') new Uint8Array(this.memory.buffer, slot.offset, elementCount(slot.shape) * bytesPerElement(slot.dtype)).fill(0);
+      else if (unfed == 'zero') new Uint8Array(this.memory.buffer, slot.offset, elementCount(this.shapeOf(slot)) * bytesPerElement(slot.dtype)).fill(0);
     });
     const copies = feedback?.copies ?? [];
     const steps = stepsFor([...wanted, ...copies.map(([o]) => o)], kernels, this.step && dependencies);
@@ -128,7 +145,7 @@ export class WasmExecutor {
       const bytes = new Uint8Array(this.memory.buffer);
       for (const [o, i] of copies) {
         const out = outputs[o];
-        bytes.copyWithin(inputs[i].offset, out.offset, out.offset + elementCount(out.shape) * bytesPerElement(out.dtype));
+        bytes.copyWithin(inputs[i].offset, out.offset, out.offset + elementCount(this.shapeOf(out)) * bytesPerElement(out.dtype));
       }
       return results;
     };
@@ -139,7 +156,7 @@ export class WasmExecutor {
     const { outputs } = this.manifest;
     const results: Record<string, TypedArray> = {};
     for (const slot of wanted.map((i) => outputs[i])) {
-      const shape = slot.extent ? actualShape(slot.shape, slot.extent, new DataView(this.memory.buffer).getInt32(slot.extent.offset, true)) : slot.shape;
+      const shape = slot.extent ? actualShape(slot.shape, slot.extent, new DataView(this.memory.buffer).getInt32(slot.extent.offset, true)) : this.shapeOf(slot);
       const out = new (arrayConstructor(slot.dtype))(elementCount(shape));
       new Uint8Array(out.buffer).set(new Uint8Array(this.memory.buffer, slot.offset, out.byteLength));
       results[slot.name] = out;
@@ -148,7 +165,7 @@ export class WasmExecutor {
   }
 
   private writeInput(slot: TensorSlot, feed: Feeds[string] | undefined): void {
-    const data = checkedFeed(slot, feed);
+    const data = checkedFeed(this.dims ? { ...slot, shape: this.shapeOf(slot) } : slot, feed);
     const n = data.length;
     const target = new Uint8Array(this.memory.buffer, slot.offset, n * bytesPerElement(slot.dtype));
     if (slot.dtype === 'bool') {

@@ -10,7 +10,7 @@ import { Value, type Graph, type Node } from '../../compiler/ir/graph.js';
 import type { Tensor } from '../../compiler/ir/tensor.js';
 import type { WeightPlacement } from '../../runtime/manifest.js';
 import { lowerGraph, type LoweringTarget } from '../lower.js';
-import { alignUp, planMemory, type Alias, type PlanStep } from '../memory-plan.js';
+import { alignUp, planMemory, type Alias, type PlanSizes, type PlanStep } from '../memory-plan.js';
 import { programSignature } from '../signature.js';
 import { kernelDependencies, sequentialDependencies } from '../step-dependencies.js';
 import { regionsOf, type Guards, type Region } from '../branches.js';
@@ -111,7 +111,7 @@ function generate(graph: Graph, options: WasmCompileOptions, prefix: string, hel
     runTimeSizedConsumer: runTimeSizedConsumerKernel,
     groupEpilogue,
     context(site) {
-      const used = { reads: new Set<Value>(), writes: new Set<Value>(), scratchBytes: 0, split: false };
+      const used = { reads: new Set<Value>(), writes: new Set<Value>(), scratchBytes: 0, requests: 0, split: false };
       // A kernel too small to pay for waking the other threads runs on thread 0 (it sees one thread).
       const kernelThreads = threads > 1 && worthSplitting(site.node, site.outputs, options) ? threads : 1;
       const step = gen.steps.length;
@@ -127,9 +127,11 @@ function generate(graph: Graph, options: WasmCompileOptions, prefix: string, hel
           return token(v);
         },
         scratch(bytes) {
-          // Several requests of one kernel are laid out one after another in its scratch.
-          const at = used.scratchBytes;
-          used.scratchBytes += alignUp(bytes);
+          // Several requests of one kernel are laid out one after another in its scratch (where the largest
+          // shape's program puts them, in a shape-generic one: its sizes bound every shape's).
+          const at = k.decide(`scratch@${used.requests}`, () => used.scratchBytes);
+          used.requests++;
+          used.scratchBytes = Math.max(used.scratchBytes, at + alignUp(bytes));
           return at === 0 ? `__s${step}__` : `(__s${step}__ + ${at})`;
         },
         helper(name, source) {
@@ -140,6 +142,17 @@ function generate(graph: Graph, options: WasmCompileOptions, prefix: string, hel
         splitAcrossThreads() {
           if (kernelThreads === 1) throw new Error(`code generator bug: kernel of '${site.node.name}' split in a one-thread module`);
           used.split = true;
+        },
+        shapeGeneric: options.shapeGeneric ?? false,
+        decide<T extends string | number | boolean>(what: string, choose: () => T): T {
+          const d = options.decisions;
+          const key = `${site.node.name}|${what}`;
+          if (d?.replay?.has(key)) return d.replay.get(key) as T;
+          // One choice per name and node: a kernel that asks twice gets its first answer again.
+          if (d?.record.has(key)) return d.record.get(key) as T;
+          const v = choose();
+          d?.record.set(key, v);
+          return v;
         },
       };
       access.set(k, used);
@@ -221,6 +234,8 @@ export interface RenderedGraph {
   splitKernels: number;
   /** End of its memory plan. */
   planEnd: number;
+  /** The sizes its memory plan was made for. */
+  planSizes: PlanSizes;
   dependencies: StepDependencies;
 }
 
@@ -240,7 +255,7 @@ export interface RenderTarget {
 export function renderGraph(original: Graph, options: WasmCompileOptions, target: RenderTarget): RenderedGraph {
   const gen = generate(original, options, target.prefix, target.helpers);
   const { graph } = gen;
-  const plan = planMemory({ steps: stepsAcrossLoops(gen.steps, gen.loops, gen.aliases), aliases: gen.aliases, inputs: graph.inputs, outputs: graph.outputs, bytesOf, base: target.base });
+  const plan = planMemory({ steps: stepsAcrossLoops(gen.steps, gen.loops, gen.aliases), aliases: gen.aliases, inputs: graph.inputs, outputs: graph.outputs, bytesOf, base: target.base, sizes: options.planSizes });
   const addressOf = new Map<number, number>();
   for (const [v, id] of gen.ids) {
     const off = plan.offsets.get(v);
@@ -289,6 +304,7 @@ export function renderGraph(original: Graph, options: WasmCompileOptions, target
     kernels: gen.functions.length,
     splitKernels: gen.split.filter((s) => s).length,
     planEnd: plan.totalBytes,
+    planSizes: plan.sizes,
     // A kernel of a loop runs only inside its loop: a program with loops runs whole.
     dependencies: gen.loops.length > 0 ? sequentialDependencies(gen.steps.length, graph.outputs.length) : kernelDependencies(gen.steps, gen.aliases, graph.outputs, gen.guards),
   };
@@ -443,12 +459,12 @@ export function generateGraphWasm(graph: Graph, options: WasmCompileOptions): Wa
     weights: r.constants,
     kernels: r.kernelNodes.map((node, i) => ({ node, code: r.functions[i] })),
   });
-  return { source, planEnd: r.planEnd, weights: r.weights, layout, kernels: r.kernels, signature, dependencies: r.dependencies, ...(threads > 1 ? { threads } : {}) };
+  return { source, planEnd: r.planEnd, planSizes: r.planSizes, weights: r.weights, layout, kernels: r.kernels, signature, dependencies: r.dependencies, ...(threads > 1 ? { threads } : {}) };
 }
 
 /** Compiles a generated program to its module (identical sources give identical bytes). */
 export async function compileWasmProgram(program: WasmSource): Promise<WasmProgram> {
   const { wasm, memoryBytes } = await compileModule(program.source, program.planEnd, program.threads !== undefined);
-  const { weights, layout, kernels, signature, specialized, dependencies, threads } = program;
-  return { wasm, weights, layout: { ...layout, memoryBytes }, kernels, signature, specialized, dependencies, ...(threads ? { threads } : {}) };
+  const { weights, layout, kernels, signature, specialized, dependencies, threads, dims } = program;
+  return { wasm, weights, layout: { ...layout, memoryBytes }, kernels, signature, specialized, dependencies, ...(threads ? { threads } : {}), ...(dims ? { dims } : {}) };
 }

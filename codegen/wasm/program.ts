@@ -5,11 +5,15 @@ import type { DType } from '../../compiler/ir/dtype.js';
 import type { Graph, SpecializedInput } from '../../compiler/ir/graph.js';
 import type { ProgramSignature, RunTimeExtent, StepDependencies } from '../../runtime/manifest.js';
 import type { ScheduleOverrides } from '../schedule.js';
+import type { PlanSizes } from '../memory-plan.js';
+import type { KernelDecisions } from './kernels/kernel.js';
+import type { DimRange, SymbolicShape } from '../../runtime/symbolic-dims.js';
 import { compileWasmProgram, generateGraphWasm } from './compile.js';
 
 export { compileWasmProgram };
 
-export interface TensorSlot { name: string; dtype: DType; shape: number[]; offset: number; extent?: RunTimeExtent }  // byte offset in linear memory
+// offset: byte offset in linear memory; symbolicShape: of a shape-generic program (shape is then the largest).
+export interface TensorSlot { name: string; dtype: DType; shape: number[]; offset: number; extent?: RunTimeExtent; symbolicShape?: SymbolicShape }
 export interface WasmLayout { memoryBytes: number; weightsOffset: number; weightsBytes: number; inputs: TensorSlot[]; outputs: TensorSlot[] }
 export interface WasmProgram {
   wasm: Uint8Array;
@@ -27,6 +31,8 @@ export interface WasmProgram {
    * layout.memoryBytes as `env.memory` and exports `run(tid, nthreads)`, which every thread calls.
    */
   threads?: number;
+  /** A shape-generic program's dims (codegen/shape-generic): the module exports `setDims`. */
+  dims?: DimRange[];
 }
 
 /**
@@ -45,6 +51,10 @@ export interface WasmSource {
   dependencies: StepDependencies;
   /** As WasmProgram's. */
   threads?: number;
+  /** The sizes its memory plan was made for (a shape-generic program plans every shape for its largest's). */
+  planSizes?: PlanSizes;
+  /** As WasmProgram's. */
+  dims?: DimRange[];
 }
 
 export interface WasmCompileOptions {
@@ -65,6 +75,12 @@ export interface WasmCompileOptions {
    * kernels a run ran (an If's untaken arm runs none). Never in artifacts.
    */
   countKernelRuns?: boolean;
+  /** Plan memory for these sizes instead of the graph's own (codegen/shape-generic: the largest shape's). */
+  planSizes?: PlanSizes;
+  /** Record the kernels' choices (KernelContext.decide), or replay another shape's. */
+  decisions?: KernelDecisions;
+  /** Generate for a shape-generic program (KernelContext.shapeGeneric). */
+  shapeGeneric?: boolean;
 }
 
 /** Generates a graph's program (concrete shapes) without compiling it: cheap, and the same for identical inputs. */

@@ -105,7 +105,7 @@ function gemmConv(k: KernelContext, x: Value, w: Value, bias: Value | null, y: V
   const rows = cg * s.kVol;
   const [oD, oH, oW] = s.g.outDims;
   // Output rows per im2col block: as many as keep the block within the schedule's bytes (at least one).
-  const blockRows = Math.max(1, Math.min(oD * oH, Math.floor(k.schedules.conv.blockBytes / (rows * oW * 4))));
+  const blockRows = k.decide('blockRows', () => Math.max(1, Math.min(oD * oH, Math.floor(k.schedules.conv.blockBytes / (rows * oW * 4)))));
   const cols = unfold ? k.scratch(rows * blockRows * oW * 4) : '';
   const sched = k.schedules.conv.gemm;
   const pw = packedWeights(k, w, s.group, mg, rows, sched.tileM);
@@ -163,11 +163,14 @@ function implicitGemmConv(k: KernelContext, x: Value, w: Value, bias: Value | nu
   for (let c = 0, r = 0; c < cg; c++) {
     for (let kd = 0; kd < kD; kd++) for (let kh = 0; kh < kH; kh++) for (let kw = 0; kw < kW; kw++) offsets[r++] = 4 * (((c * Dp + kd * dD) * Hp + kh * dH) * Wp + kw * dW);
   }
-  const table = k.constant(new Tensor('i32', [rows], offsets));
+  const table = k.shapeGeneric ? k.scratch(rows * 4) : k.constant(new Tensor('i32', [rows], offsets));
   const pad = padded ? k.scratch(cg * Dp * Hp * Wp * 4) : '';
+  const fillTable = k.shapeGeneric
+    ? [`{ let r: i32 = 0; for (let c: i32 = 0; c < ${cg}; c++) for (let kd: i32 = 0; kd < ${kD}; kd++) for (let kh: i32 = 0; kh < ${kH}; kh++) for (let kw: i32 = 0; kw < ${kW}; kw++) { store<i32>(${table} + (r << 2), 4 * (((c * ${Dp} + kd * ${dD}) * ${Hp} + kh * ${dH}) * ${Wp} + kw * ${dW})); r++; } }`]
+    : [];
   // Threaded: each thread pads its share of the channels, then all multiply; the next group waits for that.
   const threaded = padded && isThreaded(k);
-  const code: string[] = threaded ? [threadShare(k, 'c', cg)] : [];
+  const code: string[] = threaded ? [threadShare(k, 'c', cg)] : [...fillTable];
   const [cLo, cHi] = threaded ? ['cLo', 'cHi'] : ['0', `${cg}`];
   for (let b = 0; b < s.n; b++) {
     for (let grp = 0; grp < s.group; grp++) {
@@ -250,7 +253,7 @@ export function convKernel(k: KernelContext): string {
   const [x, w, bias, y] = [k.input(0), k.input(1), k.node.inputs[2], k.output(0)];
   for (const v of [x, w, bias]) if (v && v.type.dtype !== 'f32') unsupported(k.node, `${v.type.dtype} operands (f32 only)`);
   const s = convShape(k, x, w, y, false);
-  const algo = chooseConvAlgorithm(s, k.schedules.conv.kind);
+  const algo = k.decide('algorithm', () => chooseConvAlgorithm(s, k.schedules.conv.kind, k.shapeGeneric));
   switch (algo) {
     case 'pointwise': return gemmConv(k, x, w, bias, y, s, false);
     case 'im2col-gemm': return gemmConv(k, x, w, bias, y, s, true);

@@ -229,6 +229,6 @@ export function gemmCall(k: KernelContext, s: MatmulSchedule, g: GemmOperands): 
   const threaded = (g.split ?? false) && isThreaded(k);
   if (threaded) k.splitAcrossThreads();
   const name = k.helper(gemmHelperName(s, g.epilogue, form, threaded), () => gemmHelperSource(s, g.epilogue, form, threaded));
-  return `${name}(${g.a}, ${g.b}, ${g.c}, ${g.m}, ${g.n}, ${g.k}, ${g.lda}, ${g.ldb}, ${g.ldc}, ${g.init}, ${g.bias ?? 0}, ${rowBlock(s, g.m, g.k)}${threaded ? ', tid, nthreads' : ''});`;
+  return `${name}(${g.a}, ${g.b}, ${g.c}, ${g.m}, ${g.n}, ${g.k}, ${g.lda}, ${g.ldb}, ${g.ldc}, ${g.init}, ${g.bias ?? 0}, ${k.decide('rowBlock', () => rowBlock(s, g.m, g.k))}${threaded ? ', tid, nthreads' : ''});`;
 }
 

@@ -68,7 +68,7 @@ export function fastConv(k: KernelContext, o: IntegerOperands, y: Value, s: Conv
   const a = k.constant(new Tensor('i32', [s.m, kp], packPairRows(fast.w.data, s.m, depth, sched.tileM)));
   // Output rows per block: as many as keep the block's panels within the schedule's bytes (at least one).
   const panelBytes = kp * panelRowBytes(width, 'i16');
-  const blockRows = Math.max(1, Math.min(oD * oH, Math.floor(k.schedules.conv.blockBytes / (kp * 4 * oW))));
+  const blockRows = k.decide('blockRows', () => Math.max(1, Math.min(oD * oH, Math.floor(k.schedules.conv.blockBytes / (kp * 4 * oW)))));
   const cols = k.scratch(paddedColumns(blockRows * oW, width) / width * panelBytes);
   const size = elementBytes(y.type.dtype);
   // A GEMM row is an output channel (axis 1 of the output).

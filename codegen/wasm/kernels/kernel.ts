@@ -31,6 +31,20 @@ export interface KernelContext extends KernelSite {
   threads: number;
   /** Marks this kernel as split: every thread runs it, with `tid` and `nthreads` in scope (threads.ts calls it). */
   splitAcrossThreads(): void;
+  /**
+   * A choice a generator makes from the shapes (a conv algorithm, rows per cache block, vector or scalar code):
+   * `choose()` unless the program replays another shape's choices. A shape-generic program (codegen/shape-generic)
+   * makes every shape's choices the largest shape's, which are valid for every smaller one and keep one code.
+   */
+  decide<T extends string | number | boolean>(what: string, choose: () => T): T;
+  /** The program is shape-generic: a table that depends on the shape is computed at run time, not placed in the weights. */
+  shapeGeneric: boolean;
+}
+
+/** Choices of the kernels by node and name: recorded at one shape, replayed at others. */
+export interface KernelDecisions {
+  replay?: ReadonlyMap<string, string | number | boolean>;
+  record: Map<string, string | number | boolean>;
 }
 
 /** A kernel body, or null when the node needs no code (its outputs alias its inputs). */

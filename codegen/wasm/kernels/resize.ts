@@ -3,7 +3,7 @@
 // blends taps(rows) × taps(cols) input elements per output element (1, 4 or 16). In a threaded module each
 // thread takes a share of the planes.
 import { Tensor } from '../../../compiler/ir/tensor.js';
-import { resizePlan, type AxisTable } from '../../resize-tables.js';
+import { resizePlan, type AxisTable, type ResizePlan } from '../../resize-tables.js';
 import { shapeOf, unsupported, type KernelContext } from './kernel.js';
 import { runTimeResizeTables } from './resize-run-time-tables.js';
 import { isThreaded, onThreadZero, sharedLoop } from './threads.js';
@@ -20,6 +20,8 @@ export function resizeKernel(k: KernelContext): string {
   const roi = k.node.inputs[1] ? (constant(1) ?? 'run-time') : undefined;
   const p = resizePlan(k.node, shapeOf(x), shapeOf(y), { roi, scales: constant(2), sizes: constant(3) }, (d) => unsupported(k.node, d));
   const { inH, inW, outH, outW } = p;
+  const upsample = integerNearestFactors(p);
+  if (upsample) return nearestUpsampleKernel(k, p, upsample);
   // Each table: i32 indices and f32 weights, `taps` per output coordinate.
   let prologue = '';
   let tables: [string, string, string, string];
@@ -59,4 +61,35 @@ export function resizeKernel(k: KernelContext): string {
     '  }',
     '}',
   ].filter((l) => l !== '').join('\n');
+}
+
+/**
+ * Nearest resizing by whole factors (a ×2 upsample) whose tables are floor(o / factor) along both axes: the
+ * kernel computes the index instead of loading it, and the weights hold no table whose length is the output's
+ * (which keeps the kernel the same for every input size: codegen/shape-generic).
+ */
+function integerNearestFactors(p: ResizePlan): [number, number] | undefined {
+  if (p.runTime || !p.unweighted || p.extrapolation !== undefined || p.rows.taps !== 1 || p.cols.taps !== 1) return undefined;
+  const factor = (t: AxisTable, n: number, out: number) => (out % n === 0 && t.idx.every((i, o) => i === Math.floor(o / (out / n))) ? out / n : undefined);
+  const fh = factor(p.rows, p.inH, p.outH);
+  const fw = factor(p.cols, p.inW, p.outW);
+  return fh && fw ? [fh, fw] : undefined;
+}
+
+function nearestUpsampleKernel(k: KernelContext, p: ResizePlan, [fh, fw]: [number, number]): string {
+  const [x, y] = [k.input(0), k.output(0)];
+  const { inH, inW, outH, outW } = p;
+  return [
+    sharedLoop(k, 'p', p.planes),
+    `  const xp: usize = ${k.ptr(x)} + p * ${inH * inW * 4};`,
+    `  let o: usize = ${k.ptr(y)} + p * ${outH * outW * 4};`,
+    `  for (let h: i32 = 0; h < ${outH}; h++) {`,
+    `    const r: usize = xp + (h / ${fh}) * ${inW * 4};`,
+    `    for (let w: i32 = 0; w < ${outW}; w++) {`,
+    `      store<f32>(o, load<f32>(r + ((w / ${fw}) << 2)));`,
+    '      o += 4;',
+    '    }',
+    '  }',
+    '}',
+  ].join('\n');
 }

@@ -1,0 +1,76 @@
+// compile with symbolic dims (`--input-shape x=1,3,H,W --dim H=32..960/32 --dim W=32..960/32`): one artifact
+// for every shape of the ranges. The model is compiled at sample shapes (codegen/shape-generic/dim-ranges.ts),
+// every one planned in the largest shape's memory; where the programs agree but for their numbers, those
+// numbers become polynomials of the dims that the module computes in setDims(). Anything that changes with
+// the shape in another way (a kernel's structure, a constant table) is refused, naming the kernel.
+import { DlcError, UsageError } from '../compiler/errors.js';
+import type { PlanSizes } from '../codegen/memory-plan.js';
+import { samplePlan, shapeAt, type DimRange } from '../codegen/shape-generic/dim-ranges.js';
+import { cartesian } from '../codegen/shape-generic/dim-polynomial.js';
+import { shapeGenericWasm, type SampledWasm } from '../codegen/shape-generic/wasm-program.js';
+import type { KernelDecisions } from '../codegen/wasm/kernels/kernel.js';
+import type { CompileOptions, GeneratedProgram } from './compile.js';
+
+/** How a sample is generated: in the largest shape's memory plan, with its kernels' choices. */
+export interface SampleCodegen {
+  planSizes?: PlanSizes;
+  decisions: KernelDecisions;
+  shapeGeneric: true;
+}
+
+/** Generates the program at concrete shapes. */
+export type GenerateAt = (options: CompileOptions, codegen: SampleCodegen) => GeneratedProgram;
+
+export function generateShapeGeneric(options: CompileOptions, generateAt: GenerateAt): GeneratedProgram {
+  const ranges = options.dims ?? [];
+  const symbolic = options.symbolicShapes ?? {};
+  checkDimsUsed(ranges, symbolic);
+  if (options.target !== 'wasm') throw new UsageError('symbolic dims (--dim) are compiled for --target wasm only');
+  if ((options.threads ?? 1) > 1) throw new UsageError('symbolic dims (--dim) are compiled for one thread only');
+  if (options.compress) throw new UsageError('symbolic dims (--dim) and --compress cannot be combined');
+  const plan = samplePlan(ranges);
+  const at = (point: number[], codegen: SampleCodegen): SampledWasm => {
+    const inputShapes = { ...options.inputShapes };
+    for (const [name, shape] of Object.entries(symbolic)) inputShapes[name] = shapeAt(shape, ranges, point);
+    const generated = generateAt({ ...options, inputShapes, dims: undefined, symbolicShapes: undefined }, codegen);
+    if (generated.target !== 'wasm') throw new Error('unreachable');
+    boundGenerated ??= generated;
+    return { point, program: generated.program };
+  };
+  // The largest shape first: its memory plan and its kernels' choices serve every shape.
+  const choices: KernelDecisions = { record: new Map() };
+  let boundGenerated: GeneratedProgram | undefined;
+  const bound = at(plan.bound, { decisions: choices, shapeGeneric: true });
+  const planSizes = bound.program.planSizes;
+  if (!planSizes) throw new Error('code generator bug: no plan sizes');
+  const replay = (): SampleCodegen => ({ planSizes, decisions: { replay: choices.record, record: new Map() }, shapeGeneric: true });
+  const nodes = cartesian(plan.nodes.map((n) => n.length)).map((idx) => at(idx.map((i, d) => plan.nodes[d][i]), replay()));
+  const checks = plan.checks.map((p) => at(p, replay()));
+  const program = shapeGenericWasm(ranges, plan, bound, nodes, checks);
+  // The inputs' declared shapes, as given (the slots' symbolic shapes are fitted; these must agree).
+  for (const input of program.layout.inputs) {
+    const given = symbolic[input.name];
+    if (!given) continue;
+    const fitted = input.symbolicShape ?? input.shape;
+    given.forEach((d, i) => {
+      const f = fitted[i];
+      const ok = typeof d === 'number' ? f === d : typeof f === 'object' && f.terms.length === 1 && f.terms[0].coefficient === 1 && f.terms[0].powers.every((p, k) => p === (ranges[k].name === d ? 1 : 0));
+      if (!ok) throw new Error(`code generator bug: input '${input.name}' dim ${i} is not ${d}`);
+    });
+  }
+  return {
+    target: 'wasm',
+    program,
+    recorded: { ...boundGenerated!.recorded, inputShapes: { ...options.inputShapes, ...symbolic }, dims: ranges.map((r) => ({ ...r })) },
+    reports: boundGenerated!.reports,
+  };
+}
+
+function checkDimsUsed(ranges: readonly DimRange[], symbolic: Record<string, (number | string)[]>): void {
+  const used = new Set(Object.values(symbolic).flatMap((s) => s.filter((d): d is string => typeof d === 'string')));
+  for (const r of ranges) if (!used.has(r.name)) throw new UsageError(`--dim ${r.name}: no --input-shape uses it`);
+  for (const d of used) if (!ranges.some((r) => r.name === d)) throw new UsageError(`dim '${d}' of --input-shape has no range: give --dim ${d}=MIN..MAX[/STEP]`);
+  const names = ranges.map((r) => r.name);
+  if (new Set(names).size !== names.length) throw new UsageError('--dim given twice for one dim');
+  if (ranges.length === 0) throw new DlcError('no symbolic dims');
+}
