@@ -40,9 +40,16 @@ describe('shape-generic artifacts', () => {
     await matchesOrtAtSizes(file('ppocrv4-rec'), [1, 3, 48, 'W'], [{ name: 'W', min: 160, max: 960, step: 32 }], [{ W: 160 }, { W: 416 }, { W: 960 }]);
   }, 300_000);
 
-  test('PP-OCRv4 det, one artifact for pages 160..480 × 160..480, matches onnxruntime at three sizes', async () => {
-    const range = (name: string) => ({ name, min: 160, max: 480, step: 32 });
-    await matchesOrtAtSizes(file('ppocrv4-det'), [1, 3, 'H', 'W'], [range('H'), range('W')], [{ H: 160, W: 480 }, { H: 320, W: 224 }, { H: 480, W: 480 }]);
+  test('PP-OCRv4 det, one artifact for pages 64..960 × 64..960, matches onnxruntime at three sizes', async () => {
+    const range = (name: string) => ({ name, min: 64, max: 960, step: 32 });
+    await matchesOrtAtSizes(file('ppocrv4-det'), [1, 3, 'H', 'W'], [range('H'), range('W')], [{ H: 64, W: 960 }, { H: 544, W: 320 }, { H: 960, W: 960 }]);
+  }, 300_000);
+
+  test('det at 32 × 32 has other kernels than at 960 × 960: the range is refused, naming the first', () => {
+    const range = (name: string) => ({ name, min: 32, max: 960, step: 32 });
+    expect(errorOf(() => generateProgram(file('ppocrv4-det'), { target: 'wasm', symbolicShapes: { x: [1, 3, 'H', 'W'] }, dims: [range('H'), range('W')] })).message).toMatch(
+      /the program has other kernels at 32×32 than at 960×960 \(.*\): not shape-generic; narrow the dims' ranges$/,
+    );
   }, 300_000);
 });
 
@@ -76,6 +83,16 @@ describe('dlc compile --dim', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(tmp, 'cls', 'manifest.json'), 'utf8'));
     expect(manifest.dims).toEqual([{ name: 'W', min: 96, max: 480, step: 32 }]);
     expect(manifest.inputs[0].symbolicShape).toEqual([1, 3, 48, { terms: [{ coefficient: 1, powers: [1] }] }]);
+    // dlc bench runs it at the dims given, beside onnxruntime-web at that shape.
+    const bench = await dlc('bench', path.join(tmp, 'cls'), '--dims', 'W=192', '--runs', '2', '--warmup', '1', '--peer-model', cls, '--json');
+    expect(bench.code).toBe(0);
+    const report = JSON.parse(bench.stdout);
+    expect(report.inputs).toEqual([{ name: 'x', dtype: 'f32', shape: [1, 3, 48, 192] }]);
+    expect(report.speedup).toBeGreaterThan(0);
+    const noDims = await dlc('bench', path.join(tmp, 'cls'), '--runs', '1');
+    expect(noDims.stderr).toBe(`dlc: ${path.join(tmp, 'cls')} is compiled for a range of shapes: give --dims W=480\n`);
+    const outside = await dlc('bench', path.join(tmp, 'cls'), '--dims', 'W=100', '--runs', '1');
+    expect(outside.stderr).toBe('dlc: dim W = 100 is outside the compiled range 96..480 in steps of 32\n');
     const bad = await dlc('compile', cls, '--input-shape', 'x=1,3,48,W', '-o', path.join(tmp, 'never'));
     expect(bad.stderr).toBe("dlc: --input-shape 'x=1,3,48,W': dims must be non-negative integers separated by commas (a symbolic dim needs its range: dlc compile --dim NAME=MIN..MAX/STEP)\n");
     expect(bad.code).toBe(2);

@@ -7,7 +7,7 @@ import { DlcError, UsageError } from '../compiler/errors.js';
 import type { PlanSizes } from '../codegen/memory-plan.js';
 import { samplePlan, shapeAt, type DimRange } from '../codegen/shape-generic/dim-ranges.js';
 import { cartesian } from '../codegen/shape-generic/dim-polynomial.js';
-import { shapeGenericWasm, type SampledWasm } from '../codegen/shape-generic/wasm-program.js';
+import { sameExceptNumbers, shapeGenericWasm, type SampledWasm } from '../codegen/shape-generic/wasm-program.js';
 import type { KernelDecisions } from '../codegen/wasm/kernels/kernel.js';
 import type { CompileOptions, GeneratedProgram } from './compile.js';
 
@@ -44,8 +44,14 @@ export function generateShapeGeneric(options: CompileOptions, generateAt: Genera
   const planSizes = bound.program.planSizes;
   if (!planSizes) throw new Error('code generator bug: no plan sizes');
   const replay = (): SampleCodegen => ({ planSizes, decisions: { replay: choices.record, record: new Map() }, shapeGeneric: true });
-  const nodes = cartesian(plan.nodes.map((n) => n.length)).map((idx) => at(idx.map((i, d) => plan.nodes[d][i]), replay()));
-  const checks = plan.checks.map((p) => at(p, replay()));
+  // Each sample is held to the largest's kernels, weights and plan as soon as it is made: a range that fails stops early.
+  const sample = (p: number[]) => {
+    const s = at(p, replay());
+    sameExceptNumbers(bound, s);
+    return s;
+  };
+  const checks = plan.checks.map(sample);
+  const nodes = cartesian(plan.nodes.map((n) => n.length)).map((idx) => sample(idx.map((i, d) => plan.nodes[d][i])));
   const program = shapeGenericWasm(ranges, plan, bound, nodes, checks);
   // The inputs' declared shapes, as given (the slots' symbolic shapes are fitted; these must agree).
   for (const input of program.layout.inputs) {

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { dimValues, shapeAtDims } from '../runtime/symbolic-dims.js';
 import { DlcError, UsageError } from '../compiler/errors.js';
 import type { DType } from '../compiler/ir/dtype.js';
 import type { TensorInfo } from '../runtime/index.js';
@@ -34,6 +35,8 @@ export interface BenchOptions extends CompileFlags {
   peerModel?: string;
   peerThreads?: string;
   json?: boolean;
+  /** A shape-generic artifact's dims to run at (`H=640,W=640`). */
+  dims?: string;
 }
 
 /** Milliseconds. */
@@ -112,7 +115,8 @@ export async function benchCommand(modelOrDir: string, opts: BenchOptions, io: C
       await settle();
     }
     const manifest = readManifest(dir);
-    const inputs = manifest.inputs.map(({ name, dtype, shape }) => ({ name, dtype, shape }));
+    const dims = runDims(manifest, dir, opts.dims);
+    const inputs = manifest.inputs.map(({ name, dtype, shape, ...slot }) => ({ name, dtype, shape: dims && 'symbolicShape' in slot && slot.symbolicShape ? shapeAtDims(slot.symbolicShape, dims.values) : shape }));
     if (isArtifact && peerModel !== undefined) checkPeerModel(manifest, dir, peerModel);
     const feeds = loadFeeds(inputs, {}, { seed });
     let ours: Timing;
@@ -121,7 +125,7 @@ export async function benchCommand(modelOrDir: string, opts: BenchOptions, io: C
     if (target === 'webgpu') {
       ({ ours, theirs, adapter } = await benchInBrowser(dir, peerModel, feeds, inputs, plan, browserBenchFiles()));
     } else {
-      ours = await benchArtifact(dir, feeds, plan, threads);
+      ours = await benchArtifact(dir, feeds, plan, threads, dims?.given);
       theirs = ort && peerModel !== undefined ? await benchOnnxruntimeWeb(ort, peerModel, feeds, inputs, plan, peerThreads) : undefined;
     }
     report = {
@@ -160,6 +164,27 @@ export async function benchCommand(modelOrDir: string, opts: BenchOptions, io: C
   return 0;
 }
 
+/** `--dims H=640,W=640` for a shape-generic artifact (checked against its ranges); none for others. */
+function runDims(manifest: ReturnType<typeof readManifest>, dir: string, text: string | undefined): { given: Record<string, number>; values: number[] } | undefined {
+  const ranges = manifest.target === 'wasm' ? manifest.dims : undefined;
+  if (!ranges) {
+    if (text !== undefined) throw new UsageError(`--dims applies to an artifact compiled for a range of shapes (--dim); ${dir} has fixed shapes`);
+    return undefined;
+  }
+  if (text === undefined) throw new UsageError(`${dir} is compiled for a range of shapes: give --dims ${ranges.map((r) => `${r.name}=${r.max}`).join(',')}`);
+  const given: Record<string, number> = {};
+  for (const part of text.split(',')) {
+    const m = /^([A-Za-z_]\w*)=(\d+)$/.exec(part.trim());
+    if (!m) throw new UsageError(`--dims '${text}' must look like NAME=VALUE,NAME=VALUE`);
+    given[m[1]] = Number(m[2]);
+  }
+  try {
+    return { given, values: dimValues(ranges, given) };
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
 /** The flags that only compiling uses make no sense with an artifact directory. */
 function checkNoCompileFlags(dir: string, opts: BenchOptions): void {
   if (opts.inputShape.length > 0 || opts.optLevel !== undefined || opts.passes !== undefined) {
@@ -192,13 +217,14 @@ function settle(): Promise<void> {
 }
 
 /** First run (loadModel → first result) and the median and p90 of `plan.runs` runs of a compiled artifact. */
-export async function benchArtifact(dir: string, feeds: Feeds, plan: BenchPlan, threads?: number): Promise<Timing> {
+export async function benchArtifact(dir: string, feeds: Feeds, plan: BenchPlan, threads?: number, dims?: Record<string, number>): Promise<Timing> {
   const start = performance.now();
   const session = await loadArtifact(dir, threads);
+  const options = dims ? { dims } : {};
   try {
-    await withRuntimeErrors(() => session.run(feeds));
+    await withRuntimeErrors(() => session.run(feeds, options));
     const firstRunMs = performance.now() - start;
-    const samples = await timeRuns(() => session.run(feeds), plan, 'dlc');
+    const samples = await timeRuns(() => session.run(feeds, options), plan, 'dlc');
     return { firstRunMs, ...percentiles(samples) };
   } finally {
     await session.release();

@@ -155,6 +155,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--seed <seed>', 'seed of the random inputs (default 1)')
     .option('--peer-model <file>', 'with an artifact directory: the ONNX model onnxruntime-web runs')
     .option('--peer-threads <n>', 'on wasm: threads onnxruntime-web runs on (ort.env.wasm.numThreads; default 1)')
+    .option('--dims <name=value,...>', "a shape-generic artifact directory (compile --dim): the dims' values to run it at, e.g. H=640,W=640")
     .option('--json', 'print one JSON object: {target, medianMs, p90Ms, firstRunMs, peer: {name, medianMs, p90Ms, firstRunMs}, speedup}')
     .action(async (model: string, opts: BenchOptions) => setExitCode(await benchCommand(model, opts, io)));
 

@@ -63,6 +63,9 @@ export function samplePlan(ranges: readonly DimRange[]): SamplePlan {
     checks.push(p);
   };
   const isNode = (p: number[]) => p.every((v, d) => nodes[d].includes(v));
+  // Corners first: the smallest shapes are where code most often changes form, and a failing check stops the compile.
+  const corners = ranges.reduce<number[][]>((acc, r) => acc.flatMap((p) => [[...p, r.min], [...p, r.max]]), [[]]);
+  for (const c of corners) if (!isNode(c)) add(c);
   values.forEach((vs, d) => {
     // Every value of short ranges; of long ones both ends, the second value and an even spread.
     const picks = vs.length <= CHECKS_PER_DIM ? vs : [...new Set([vs[1], ...Array.from({ length: CHECKS_PER_DIM - 1 }, (_, i) => pick(vs, i / (CHECKS_PER_DIM - 2)))])];
@@ -72,8 +75,6 @@ export function samplePlan(ranges: readonly DimRange[]): SamplePlan {
       if (!isNode(p)) add(p);
     }
   });
-  const corners = ranges.reduce<number[][]>((acc, r) => acc.flatMap((p) => [[...p, r.min], [...p, r.max]]), [[]]);
-  for (const c of corners) if (!isNode(c)) add(c);
   return { nodes, checks, bound: ranges.map((r) => r.max) };
 }
 

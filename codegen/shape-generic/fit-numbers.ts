@@ -68,7 +68,10 @@ export function fitTexts(grid: readonly (readonly number[])[], nodes: readonly S
   const samples = [...nodes, ...checks].map((s) => ({ ...s, tokens: tokenizeSource(s.text) }));
   for (const s of samples) {
     const at = firstStructuralDifference(base, s.tokens, new Map());
-    if (at >= 0) throw new ShapeGenericError(`its code has another structure at ${s.point.join('×')}`, offsetOfPart(base, at), s.point);
+    if (at >= 0) {
+      const excerpt = (t: TokenizedSource) => JSON.stringify((t.parts[at] ?? '').trim().slice(0, 60));
+      throw new ShapeGenericError(`its code has another structure at ${s.point.join('×')} (${excerpt(s.tokens)} where ${nodes[0].point.join('×')} has ${excerpt(base)})`, offsetOfPart(base, at), s.point);
+    }
   }
   const extents = grid.map((g) => g.length);
   const gridIndex = (idx: number[]) => idx.reduce((n, i, d) => n * extents[d] + i, 0);

@@ -19,7 +19,7 @@ export interface SampledWasm {
 export function shapeGenericWasm(ranges: readonly DimRange[], plan: SamplePlan, bound: SampledWasm, nodes: readonly SampledWasm[], checks: readonly SampledWasm[]): WasmSource {
   const all = [...nodes, ...checks, bound];
   const names = bound.program.signature.kernels.map((k) => k.node);
-  for (const s of all) sameExceptNumbers(bound, s, names);
+  for (const s of all) sameExceptNumbers(bound, s);
   const numbers = new FittedNumbers();
   const text = (s: SampledWasm): SampledText => ({ point: s.point, text: s.program.source });
   let generic;
@@ -49,12 +49,17 @@ export function shapeGenericWasm(ranges: readonly DimRange[], plan: SamplePlan, 
 }
 
 /** What must not vary with the shape: the kernels, their dependencies, the weights and where tensors live. */
-function sameExceptNumbers(bound: SampledWasm, s: SampledWasm, names: readonly string[]): void {
+export function sameExceptNumbers(bound: SampledWasm, s: SampledWasm): void {
   const at = s.point.join('×');
   const a = bound.program;
   const b = s.program;
+  const names = a.signature.kernels.map((k) => k.node);
   const kernelNames = b.signature.kernels.map((k) => k.node);
-  if (kernelNames.join('\n') !== names.join('\n')) throw new DlcError(`the program has other kernels at ${at} than at ${bound.point.join('×')}: not shape-generic`);
+  if (kernelNames.join('\n') !== names.join('\n')) {
+    const i = kernelNames.findIndex((n, j) => n !== names[j]);
+    const which = i < 0 || i >= names.length ? `${kernelNames.length} kernels against ${names.length}` : `kernel ${i} computes '${kernelNames[i]}' against '${names[i]}'`;
+    throw new DlcError(`the program has other kernels at ${at} than at ${bound.point.join('×')} (${which}): not shape-generic; narrow the dims' ranges`);
+  }
   if (a.weights.length !== b.weights.length || a.weights.some((x, i) => x !== b.weights[i])) {
     const w = a.signature.weights.find((p, i) => {
       const q = b.signature.weights[i];

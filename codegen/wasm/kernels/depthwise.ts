@@ -42,7 +42,17 @@ export function depthwiseConv(k: KernelContext, x: Value, w: Value, bias: Value 
   const [pD, pH, pW] = s.g.padBegin;
   const mg = s.m / s.c;
   const vectors = k.schedules.conv.depthwiseVectors;
-  const [owLo, owHi] = interiorColumns(iW, oW, kW, sW, dW, pW);
+  // A shape-generic kernel computes its interior at run time: its clamps are no polynomial of the width.
+  const [owLo, owHi] = k.shapeGeneric ? ['owLo', 'owHi'] : interiorColumns(iW, oW, kW, sW, dW, pW);
+  // iW + hiOffset: written as a sum, so that its sign (negative for the narrowest inputs) is no part of the code.
+  const hiOffset = pW - 1 - (kW - 1) * dW - (sW - 1);
+  const interior = k.shapeGeneric
+    ? [
+        `  const owLo: i32 = min(${oW}, ${Math.ceil(pW / sW)});`,
+        `  const hiN: i32 = ${iW} ${hiOffset < 0 ? '-' : '+'} ${Math.abs(hiOffset)};`,
+        `  const owHi: i32 = max(owLo, min(${oW}, (hiN >= 0 ? hiN / ${sW} : -((-hiN + ${sW - 1}) / ${sW})) + 1));`,
+      ]
+    : [];
   const zero = k.scratch(iW * 4);
   const epi = k.epilogue;
   // One input row pointer per (kd, kh) tap row.
@@ -84,6 +94,7 @@ export function depthwiseConv(k: KernelContext, x: Value, w: Value, bias: Value 
   }
   return [
     `memory.fill(${zero}, 0, ${iW * 4});`,
+    ...interior,
     sharedLoop(k, 'p', s.n * s.m),
     `  const oc = p % ${s.m};`,
     `  const xc: usize = ${k.ptr(x)} + ((p / ${s.m}) * ${s.c} + oc / ${mg}) * ${s.inPlane * 4};`,

@@ -133,7 +133,7 @@ export function elementwiseGroupKernel(k: KernelContext, nodes: readonly Node[])
   const space = collapse({ dims: outShape, strides: [stridesOf(outShape), ...ops.loaded.map((v) => broadcastStridesOf(shapeOf(v), outShape))] });
   const inner = space.dims[space.dims.length - 1] ?? 1;
   const innerStrides = space.strides.map((s) => s[s.length - 1]);
-  const vectorizable = inner >= 8 && innerStrides.every((s) => s === 0 || s === 1);
+  const vectorizable = innerStrides.every((s) => s === 0 || s === 1) && k.decide('vector', () => inner >= 8);
   const vector = vectorizable ? vectorBody(k, nodes, ops, space.strides.map(() => '0'), innerStrides) : undefined;
   const split = isThreaded(k) && space.dims.reduce((p, d) => p * d, 1) >= SPLIT_MIN_ELEMENTS;
   if (vector === undefined) return splitNest(k, split, space, (offsets) => scalarBody(k, nodes, ops, offsets));
