@@ -5,9 +5,10 @@
 // the shape in another way (a kernel's structure, a constant table) is refused, naming the kernel.
 import { DlcError, UsageError } from '../compiler/errors.js';
 import type { PlanSizes } from '../codegen/memory-plan.js';
-import { samplePlan, shapeAt, type DimRange } from '../codegen/shape-generic/dim-ranges.js';
+import { samplePlan, shapeAt, type DimRange, type SamplePlan } from '../codegen/shape-generic/dim-ranges.js';
 import { cartesian } from '../codegen/shape-generic/dim-polynomial.js';
-import { sameExceptNumbers, shapeGenericWasm, type SampledWasm } from '../codegen/shape-generic/wasm-program.js';
+import { NotShapeGeneric, sameExceptNumbers, shapeGenericWasm, type SampledWasm } from '../codegen/shape-generic/wasm-program.js';
+import type { WasmSource } from '../codegen/wasm/program.js';
 import type { KernelDecisions } from '../codegen/wasm/kernels/kernel.js';
 import type { CompileOptions, GeneratedProgram } from './compile.js';
 
@@ -29,30 +30,21 @@ export function generateShapeGeneric(options: CompileOptions, generateAt: Genera
   if ((options.threads ?? 1) > 1) throw new UsageError('symbolic dims (--dim) are compiled for one thread only');
   if (options.compress) throw new UsageError('symbolic dims (--dim) and --compress cannot be combined');
   const plan = samplePlan(ranges);
-  const at = (point: number[], codegen: SampleCodegen): SampledWasm => {
+  const at = (point: number[], codegen: SampleCodegen): Sample => {
     const inputShapes = { ...options.inputShapes };
     for (const [name, shape] of Object.entries(symbolic)) inputShapes[name] = shapeAt(shape, ranges, point);
     const generated = generateAt({ ...options, inputShapes, dims: undefined, symbolicShapes: undefined }, codegen);
     if (generated.target !== 'wasm') throw new Error('unreachable');
-    boundGenerated ??= generated;
-    return { point, program: generated.program };
+    return { point, program: generated.program, generated };
   };
-  // The largest shape first: its memory plan and its kernels' choices serve every shape.
-  const choices: KernelDecisions = { record: new Map() };
-  let boundGenerated: GeneratedProgram | undefined;
-  const bound = at(plan.bound, { decisions: choices, shapeGeneric: true });
-  const planSizes = bound.program.planSizes;
-  if (!planSizes) throw new Error('code generator bug: no plan sizes');
-  const replay = (): SampleCodegen => ({ planSizes, decisions: { replay: choices.record, record: new Map() }, shapeGeneric: true });
-  // Each sample is held to the largest's kernels, weights and plan as soon as it is made: a range that fails stops early.
-  const sample = (p: number[]) => {
-    const s = at(p, replay());
-    sameExceptNumbers(bound, s);
-    return s;
-  };
-  const checks = plan.checks.map(sample);
-  const nodes = cartesian(plan.nodes.map((n) => n.length)).map((idx) => sample(idx.map((i, d) => plan.nodes[d][i])));
-  const program = shapeGenericWasm(ranges, plan, bound, nodes, checks);
+  // Convs whose Winograd tiles are not generic (an odd output somewhere in the range) are compiled again without it.
+  let fitted = sampleAndFit(ranges, plan, at, new Map());
+  if ('failure' in fitted) {
+    const vetoes = winogradVetoes(fitted.failure, fitted.choices);
+    if (vetoes) fitted = sampleAndFit(ranges, plan, at, vetoes);
+    if ('failure' in fitted) throw fitted.failure;
+  }
+  const { program, bound } = fitted;
   // The inputs' declared shapes, as given (the slots' symbolic shapes are fitted; these must agree).
   for (const input of program.layout.inputs) {
     const given = symbolic[input.name];
@@ -67,9 +59,46 @@ export function generateShapeGeneric(options: CompileOptions, generateAt: Genera
   return {
     target: 'wasm',
     program,
-    recorded: { ...boundGenerated!.recorded, inputShapes: { ...options.inputShapes, ...symbolic }, dims: ranges.map((r) => ({ ...r })) },
-    reports: boundGenerated!.reports,
+    recorded: { ...bound.generated.recorded, inputShapes: { ...options.inputShapes, ...symbolic }, dims: ranges.map((r) => ({ ...r })) },
+    reports: bound.generated.reports,
   };
+}
+
+type Sample = SampledWasm & { generated: GeneratedProgram };
+type At = (point: number[], codegen: SampleCodegen) => Sample;
+type Choices = ReadonlyMap<string, string | number | boolean>;
+
+/**
+ * Samples the model (the largest shape first: its memory plan and its kernels' choices serve every shape, with
+ * `vetoes` over them) and fits one program, or says which kernels are not generic and what the kernels chose.
+ * Each sample is held to the largest's kernels, weights and plan as soon as it is made, so that a range that
+ * fails that way stops early.
+ */
+function sampleAndFit(ranges: readonly DimRange[], plan: SamplePlan, at: At, vetoes: ReadonlyMap<string, string>): { program: WasmSource; bound: Sample } | { failure: NotShapeGeneric; choices: Choices } {
+  const record = new Map<string, string | number | boolean>();
+  const bound = at(plan.bound, { decisions: { replay: vetoes, record }, shapeGeneric: true });
+  const planSizes = bound.program.planSizes;
+  if (!planSizes) throw new Error('code generator bug: no plan sizes');
+  const replay = new Map([...record, ...vetoes]);
+  const sample = (p: number[]) => {
+    const s = at(p, { planSizes, decisions: { replay, record: new Map() }, shapeGeneric: true });
+    sameExceptNumbers(bound, s);
+    return s;
+  };
+  const checks = plan.checks.map(sample);
+  const nodes = cartesian(plan.nodes.map((n) => n.length)).map((idx) => sample(idx.map((i, d) => plan.nodes[d][i])));
+  try {
+    return { program: shapeGenericWasm(ranges, plan, bound, nodes, checks), bound };
+  } catch (e) {
+    if (e instanceof NotShapeGeneric) return { failure: e, choices: replay };
+    throw e;
+  }
+}
+
+/** When every kernel that failed is a Winograd conv, the vetoes that make them implicit GEMMs; else undefined. */
+function winogradVetoes(e: NotShapeGeneric, choices: Choices): Map<string, string> | undefined {
+  if (!e.failures.every((f) => choices.get(`${f.node}|algorithm`) === 'winograd')) return undefined;
+  return new Map(e.failures.map((f) => [`${f.node}|winograd`, 'vetoed']));
 }
 
 function checkDimsUsed(ranges: readonly DimRange[], symbolic: Record<string, (number | string)[]>): void {

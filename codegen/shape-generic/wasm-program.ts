@@ -21,19 +21,31 @@ export function shapeGenericWasm(ranges: readonly DimRange[], plan: SamplePlan, 
   const names = bound.program.signature.kernels.map((k) => k.node);
   for (const s of all) sameExceptNumbers(bound, s);
   const numbers = new FittedNumbers();
-  const text = (s: SampledWasm): SampledText => ({ point: s.point, text: s.program.source });
-  let generic;
-  try {
-    generic = fitTexts(plan.nodes, nodes.map(text), [...checks, bound].map(text), numbers);
-  } catch (e) {
-    if (!(e instanceof ShapeGenericError)) throw e;
-    throw new DlcError(`${kernelAt(nodes[0].program.source, e.offset, names)} is not shape-generic: ${e.message}`);
-  }
+  // Kernel by kernel, so that every kernel that is not generic is named (the caller may change their choices).
+  const chunks = (s: SampledWasm) => s.program.source.split(/\n(?=function k\d+\()/);
+  const nodeChunks = nodes.map(chunks);
+  const otherChunks = [...checks, bound].map(chunks);
+  const count = nodeChunks[0].length;
+  const other = [...nodes, ...checks, bound].find((s) => chunks(s).length !== count);
+  if (other) throw new DlcError(`the program's code has another structure at ${other.point.join('×')}: not shape-generic`);
+  const failures: { node: string; message: string }[] = [];
+  const generics = nodeChunks[0].map((chunk, c) => {
+    const at = (list: SampledWasm[], texts: string[][]) => list.map((s, i): SampledText => ({ point: s.point, text: texts[i][c] }));
+    try {
+      return fitTexts(plan.nodes, at([...nodes], nodeChunks), at([...checks, bound], otherChunks), numbers);
+    } catch (e) {
+      if (!(e instanceof ShapeGenericError)) throw e;
+      const m = /^function k(\d+)\(/.exec(chunk);
+      failures.push({ node: m ? names[Number(m[1])] : '', message: `${m ? `kernel ${m[1]} (node '${names[Number(m[1])]}')` : 'the shared code of the module'} is not shape-generic: ${e.message}` });
+      return undefined;
+    }
+  });
+  if (failures.length > 0) throw new NotShapeGeneric(failures);
   const slotShapes = (s: SampledWasm): SampledText => ({ point: s.point, text: JSON.stringify([...s.program.layout.inputs, ...s.program.layout.outputs].map((t) => t.shape)) });
   const shapes = fitTexts(plan.nodes, nodes.map(slotShapes), [...checks, bound].map(slotShapes), numbers);
   const symbolic = symbolicShapes(JSON.parse(renderGeneric(shapes, (i) => JSON.stringify({ fitted: i }))), numbers.list);
   const global = (i: number) => `__dim${numbers.list[i].kind === 'int' ? 'I' : 'F'}${i}`;
-  const source = [renderGeneric(generic, global), setDimsSource(ranges, numbers.list, bound.point, global)].join('\n');
+  const source = [generics.map((g) => renderGeneric(g!, global)).join('\n'), setDimsSource(ranges, numbers.list, bound.point, global)].join('\n');
   const { layout } = bound.program;
   const withShape = (slots: typeof layout.inputs, offset: number): TensorSlot[] => slots.map((s, i) => ({ ...s, symbolicShape: symbolic[offset + i] }));
   const genericLayout = { ...layout, inputs: withShape(layout.inputs, 0), outputs: withShape(layout.outputs, layout.inputs.length) };
@@ -106,9 +118,9 @@ function setDimsSource(ranges: readonly DimRange[], list: readonly FittedNumber[
   ].join('\n');
 }
 
-/** The kernel (and its node) that holds character `offset` of a generated source, for the error line. */
-function kernelAt(source: string, offset: number, names: readonly string[]): string {
-  const before = source.slice(0, offset);
-  const m = [...before.matchAll(/\nfunction k(\d+)\(/g)].pop();
-  return m ? `kernel ${m[1]} (node '${names[Number(m[1])]}')` : 'the shared code of the module';
+/** The kernels whose code is not one for every shape (the message is the first one's). */
+export class NotShapeGeneric extends DlcError {
+  constructor(readonly failures: { node: string; message: string }[]) {
+    super(failures.length === 1 ? failures[0].message : `${failures[0].message} (and ${failures.length - 1} more kernel${failures.length === 2 ? '' : 's'})`);
+  }
 }

@@ -35,7 +35,7 @@ export function winogradByDefault(s: ConvShape): boolean {
 }
 
 /** The schedule's algorithm when it names one the conv can use (a DlcError when it cannot), else the default. */
-export function chooseConvAlgorithm(s: ConvShape, asked: ConvAlgorithm | undefined, shapeGeneric = false): ConvAlgorithm {
+export function chooseConvAlgorithm(s: ConvShape, asked: ConvAlgorithm | undefined, winogradVetoed = false): ConvAlgorithm {
   if (asked) {
     const need = NEEDS[asked];
     if (need && !need.applies(s)) throw new DlcError(`the ${asked} conv schedule needs ${need.needs}`);
@@ -43,7 +43,7 @@ export function chooseConvAlgorithm(s: ConvShape, asked: ConvAlgorithm | undefin
   }
   if (isPointwise(s)) return 'pointwise';
   if (s.c === s.group && s.group > 1) return 'depthwise';
-  // Winograd's 2×2 tiles round the output up: its sizes are no polynomial of a symbolic dim.
-  if (winogradByDefault(s) && !shapeGeneric) return 'winograd';
+  // Vetoed where a shape-generic program found its 2×2 tiles rounding an odd output up (api/shape-generic.ts).
+  if (winogradByDefault(s) && !winogradVetoed) return 'winograd';
   return s.g.strides[2] === 1 ? 'implicit-gemm' : 'im2col-gemm';
 }

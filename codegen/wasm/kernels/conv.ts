@@ -253,7 +253,7 @@ export function convKernel(k: KernelContext): string {
   const [x, w, bias, y] = [k.input(0), k.input(1), k.node.inputs[2], k.output(0)];
   for (const v of [x, w, bias]) if (v && v.type.dtype !== 'f32') unsupported(k.node, `${v.type.dtype} operands (f32 only)`);
   const s = convShape(k, x, w, y, false);
-  const algo = k.decide('algorithm', () => chooseConvAlgorithm(s, k.schedules.conv.kind, k.shapeGeneric));
+  const algo = k.decide('algorithm', () => chooseConvAlgorithm(s, k.schedules.conv.kind, k.decide<string>('winograd', () => 'allowed') === 'vetoed'));
   switch (algo) {
     case 'pointwise': return gemmConv(k, x, w, bias, y, s, false);
     case 'im2col-gemm': return gemmConv(k, x, w, bias, y, s, true);
