@@ -11,8 +11,8 @@ import { REAL_MODELS } from '../tests/models/real-models.js';
 import { randomTensor } from '../tests/util/graphs.js';
 import { publishSection, runIfMain } from './benchmarks-file.js';
 
-const BEGIN = '<!-- shape-generic:begin -->';
-const END = '<!-- shape-generic:end -->';
+export const SHAPE_GENERIC_BEGIN = '<!-- shape-generic:begin -->';
+export const SHAPE_GENERIC_END = '<!-- shape-generic:end -->';
 const OUTPUT = 'BENCHMARKS.md';
 
 interface Case {
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     await genericSession.release();
   }
   const section = [
-    BEGIN,
+    SHAPE_GENERIC_BEGIN,
     '## Shape-generic artifacts (wasm, one thread)',
     '',
     'One artifact compiled with `--input-shape x=… --dim NAME=MIN..MAX/STEP` against the artifact specialized to the shape it',
@@ -87,9 +87,9 @@ async function main(): Promise<void> {
     '| model | shape | generic over | specialized ms | generic ms | generic / specialized | compile (specialized / generic) | model.wasm |',
     '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
-    END,
+    SHAPE_GENERIC_END,
   ].join('\n');
-  publishSection(OUTPUT, BEGIN, END, section, quick, 'shape-generic');
+  publishSection(OUTPUT, SHAPE_GENERIC_BEGIN, SHAPE_GENERIC_END, section, quick, 'shape-generic');
 }
 
 runIfMain(import.meta.url, main);
