@@ -9,6 +9,7 @@ import { DlcError } from '../compiler/errors.js';
 import type { CompressedLayer, CompressionReport } from '../compress/compress-graph.js';
 import type { EncodedRangeReport } from '../codegen/weights/encode-weights.js';
 import { DlcRuntimeError } from '../runtime/errors.js';
+import type { DimRange } from '../runtime/symbolic-dims.js';
 import { parseManifest, WEIGHTS_FILE } from '../runtime/manifest.js';
 
 export interface ArtifactLayer extends CompressedLayer {
@@ -32,6 +33,8 @@ export interface ArtifactReport {
   compression?: Omit<CompressionReport, 'layers'> & { layers: ArtifactLayer[] };
   /** Every packed constant: its encoding and bytes. */
   packedWeights?: EncodedRangeReport[];
+  /** A shape-generic artifact's dims and their ranges. */
+  dims?: DimRange[];
 }
 
 export function describeArtifact(dir: string): ArtifactReport {
@@ -66,5 +69,6 @@ export function describeArtifact(dir: string): ArtifactReport {
     ...(manifest.options.model ? { model: manifest.options.model } : {}),
     ...(compression ? { compression: { ...compression, layers: compression.layers.map((l) => ({ ...l, ...layerBytes(l) })) } } : {}),
     ...(packed ? { packedWeights: packed } : {}),
+    ...(manifest.target === 'wasm' && manifest.dims ? { dims: manifest.dims } : {}),
   };
 }

@@ -80,6 +80,13 @@ describe('dlc compile --dim', () => {
     const cls = file('ppocr-cls');
     const ok = await dlc('compile', cls, '--input-shape', 'x=1,3,48,W', '--dim', 'W=96..480/32', '-o', path.join(tmp, 'cls'));
     expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/; inputs x: f32\[1,3,48,W\]; outputs softmax_0\.tmp_0: f32\[1,2\]; for every shape with W 96\.\.480\/32\.\n$/);
+    const inspect = await dlc('inspect', path.join(tmp, 'cls'));
+    expect(inspect.stdout).toContain('dims: W 96..480/32 (one artifact for every shape of the ranges: run(feeds, { dims }))');
+    const run = await dlc('run', path.join(tmp, 'cls'), '--random', '--dims', 'W=192', '--json');
+    expect(JSON.parse(run.stdout).inputs).toEqual([{ name: 'x', dtype: 'f32', shape: [1, 3, 48, 192] }]);
+    const runWithout = await dlc('run', path.join(tmp, 'cls'), '--random');
+    expect(runWithout.stderr).toBe(`dlc: ${path.join(tmp, 'cls')} is compiled for a range of shapes: give --dims W=480\n`);
     const manifest = JSON.parse(fs.readFileSync(path.join(tmp, 'cls', 'manifest.json'), 'utf8'));
     expect(manifest.dims).toEqual([{ name: 'W', min: 96, max: 480, step: 32 }]);
     expect(manifest.inputs[0].symbolicShape).toEqual([1, 3, 48, { terms: [{ coefficient: 1, powers: [1] }] }]);

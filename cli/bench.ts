@@ -23,7 +23,7 @@ import { importPeer, ORT_TYPES } from '../api/onnxruntime.js';
 import { withRuntimeErrors } from '../api/session.js';
 import { loadFeeds } from './feeds.js';
 import type { CliIo } from './main.js';
-import { compileOptions, parseThreads, printTimings, type CompileFlags } from './options.js';
+import { compileOptions, parseDimValues, parseThreads, printTimings, type CompileFlags } from './options.js';
 import { parseSeed } from './run.js';
 
 type OnnxruntimeWeb = typeof import('onnxruntime-web');
@@ -172,12 +172,7 @@ function runDims(manifest: ReturnType<typeof readManifest>, dir: string, text: s
     return undefined;
   }
   if (text === undefined) throw new UsageError(`${dir} is compiled for a range of shapes: give --dims ${ranges.map((r) => `${r.name}=${r.max}`).join(',')}`);
-  const given: Record<string, number> = {};
-  for (const part of text.split(',')) {
-    const m = /^([A-Za-z_]\w*)=(\d+)$/.exec(part.trim());
-    if (!m) throw new UsageError(`--dims '${text}' must look like NAME=VALUE,NAME=VALUE`);
-    given[m[1]] = Number(m[2]);
-  }
+  const given = parseDimValues(text);
   try {
     return { given, values: dimValues(ranges, given) };
   } catch (e) {

@@ -2,6 +2,8 @@
 // (manifest.json, weights.bin, and model.wasm or kernels.wgsl), then prints what it holds. `--bundle FILE.dlc`
 // writes the same files as one file, instead of the directory or beside it.
 import { formatShape } from '../compiler/ir/graph.js';
+import { formatDimRanges, formatSymbolicShape } from '../codegen/shape-generic/dim-ranges.js';
+import type { SymbolicShape } from '../runtime/symbolic-dims.js';
 import { checkArtifactDestination, compile, writeArtifact } from '../api/compile.js';
 import { checkBundleDestination, writeArtifactBundle } from '../codegen/artifact.js';
 import { DlcError } from '../compiler/errors.js';
@@ -29,8 +31,11 @@ export async function compileCommand(model: string, opts: CompileOptions, io: Cl
 
   const { files } = artifact;
   // A dim whose extent depends on data shows its bound: ≤N.
-  const slots = (list: readonly { name: string; dtype: string; shape: number[]; extent?: { dim: number } }[]) =>
-    list.map((s) => `${s.name}: ${s.dtype}${formatShape(s.shape.map((d, i) => (i === s.extent?.dim ? `≤${d}` : d)))}`).join(', ');
+  // A shape-generic artifact's shapes are written with its dims.
+  const dims = artifact.target === 'wasm' ? artifact.manifest.dims : undefined;
+  const names = (dims ?? []).map((r) => r.name);
+  const slots = (list: readonly { name: string; dtype: string; shape: number[]; extent?: { dim: number }; symbolicShape?: SymbolicShape }[]) =>
+    list.map((s) => `${s.name}: ${s.dtype}${s.symbolicShape ? formatSymbolicShape(s.symbolicShape, names) : formatShape(s.shape.map((d, i) => (i === s.extent?.dim ? `≤${d}` : d)))}`).join(', ');
   const size = (name: string) => formatBytes(files.get(name)?.length ?? 0);
   const kernels = `${artifact.kernels} kernel${artifact.kernels === 1 ? '' : 's'}`;
   let details: string;
@@ -49,7 +54,7 @@ export async function compileCommand(model: string, opts: CompileOptions, io: Cl
     const image = artifact.target === 'wasm' ? artifact.manifest.memory.weightsBytes : (artifact.manifest.weights?.bytes ?? 0);
     details += ` (packed: ${formatBytes(image)} of weights, ${(image / Math.max(1, files.get('weights.bin')!.length)).toFixed(1)}× smaller)`;
   }
-  io.stdout.write(`compiled ${model} for ${opts.target} into ${[output, bundle].filter(Boolean).join(' and ')}: ${details}; inputs ${slots(inputs)}; outputs ${slots(outputs)}.\n`);
+  io.stdout.write(`compiled ${model} for ${opts.target} into ${[output, bundle].filter(Boolean).join(' and ')}: ${details}; inputs ${slots(inputs)}; outputs ${slots(outputs)}${dims ? `; for every shape with ${formatDimRanges(dims)}` : ''}.\n`);
   if (artifact.compression) io.stdout.write(formatCompressionReport(artifact.compression));
   return 0;
 }

@@ -1,6 +1,7 @@
 // `dlc inspect MODEL`: loads a model, runs a pass pipeline over it (api/optimize) and prints what it is —
 // inputs, outputs, op histogram, parameters, FLOPs, kernels and peak activation memory — as text or JSON; or
 // draws its graph, fused kernels as groups, as Graphviz or as a self-contained HTML page.
+import { formatDimRanges } from '../codegen/shape-generic/dim-ranges.js';
 import { UsageError } from '../compiler/errors.js';
 import { formatType } from '../compiler/ir/printer.js';
 import type { KernelInfo } from '../compiler/kernel-list.js';
@@ -70,6 +71,7 @@ function inspectArtifactCommand(dir: string, opts: InspectOptions, io: CliIo): n
     ...Object.entries(report.files).map(([name, bytes]) => `  ${name.padEnd(14)} ${formatBytes(bytes)}`),
     `weights: ${formatBytes(w.imageBytes)} as the kernels read them, ${formatBytes(w.fileBytes)} in weights.bin (${w.encoding})`,
     `integrity: ${report.integrity} (loadModel(url, { integrity }) pins the artifact)`,
+    ...(report.dims ? [`dims: ${formatDimRanges(report.dims)} (one artifact for every shape of the ranges: run(feeds, { dims }))`] : []),
   ];
   const bytes = new Map(report.compression?.layers.map((l) => [l.weight, { bytes: l.bytes, encodedBytes: l.encodedBytes }]));
   io.stdout.write(`${lines.join('\n')}\n${report.compression ? formatCompressionReport(report.compression, bytes) : ''}`);

@@ -123,6 +123,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('--random', 'fill the inputs not given with --input with seeded random values')
     .option('--seed <seed>', 'seed of --random (default 1)')
     .option('--output <dir>', 'write each output to DIR/<name>.npy')
+    .option('--dims <name=value,...>', "a shape-generic artifact (compile --dim): the dims' values to run it at, e.g. H=640,W=480")
     .option('--json', 'print one JSON object')
     .action(async (dir: string, opts: RunOptions) => setExitCode(await runCommand(dir, opts, io)));
 

@@ -152,6 +152,17 @@ export function parseInputShapes(specs: readonly string[]): Record<string, numbe
   return shapes;
 }
 
+/** `--dims H=640,W=480`: a shape-generic artifact's dims for a run. */
+export function parseDimValues(text: string): Record<string, number> {
+  const given: Record<string, number> = {};
+  for (const part of text.split(',')) {
+    const m = /^([A-Za-z_]\w*)=(\d+)$/.exec(part.trim());
+    if (!m) throw new UsageError(`--dims '${text}' must look like NAME=VALUE,NAME=VALUE`);
+    given[m[1]] = Number(m[2]);
+  }
+  return given;
+}
+
 /** `x=1,3,H,W` (repeatable): shapes whose dims are counts or the names of --dim ranges. */
 export function parseSymbolicShapes(specs: readonly string[]): Record<string, (number | string)[]> {
   const shapes: Record<string, (number | string)[]> = {};

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { DlcError, UsageError } from '../compiler/errors.js';
 import { loadArtifact, targetOf } from './load-artifact.js';
 import { withRuntimeErrors } from '../api/session.js';
+import { parseDimValues } from './options.js';
 import { formatValues, headValues, loadFeeds, parseInputFiles } from './feeds.js';
 import type { CliIo } from './main.js';
 import { writeNpy } from '../api/npy.js';
@@ -13,6 +14,8 @@ import { writeNpy } from '../api/npy.js';
 export interface RunOptions {
   input: string[];
   random?: boolean;
+  /** A shape-generic artifact's dims (`H=640,W=480`). */
+  dims?: string;
   seed?: string;
   output?: string;
   json?: boolean;
@@ -25,10 +28,14 @@ export async function runCommand(dir: string, opts: RunOptions, io: CliIo): Prom
   const loadStart = performance.now();
   const session = await loadArtifact(dir);
   const loadMs = performance.now() - loadStart;
-  const feeds = loadFeeds(session.inputs, files, opts.random ? { seed } : undefined);
+  // A shape-generic artifact runs at the dims given (--dims H=640,W=480).
+  if (opts.dims === undefined && session.dims.length > 0) throw new UsageError(`${dir} is compiled for a range of shapes: give --dims ${session.dims.map((r) => `${r.name}=${r.max}`).join(',')}`);
+  const dims = opts.dims === undefined ? undefined : parseDimValues(opts.dims);
+  const inputs = dims ? await withRuntimeErrors(async () => session.inputsAt(dims)) : session.inputs;
+  const feeds = loadFeeds(inputs, files, opts.random ? { seed } : undefined);
   const runStart = performance.now();
   // runTensors: an output whose size depends on data comes with its actual dims.
-  const tensors = await withRuntimeErrors(() => session.runTensors(feeds));
+  const tensors = await withRuntimeErrors(() => session.runTensors(feeds, dims ? { dims } : {}));
   const outputs = Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, t.data]));
   const shapeOf = (name: string) => tensors[name].dims;
   const runMs = performance.now() - runStart;
@@ -50,11 +57,11 @@ export async function runCommand(dir: string, opts: RunOptions, io: CliIo): Prom
 
   if (opts.json) {
     const report = session.outputs.map((o) => ({ name: o.name, dtype: o.dtype, shape: shapeOf(o.name), head: headValues(o.dtype, outputs[o.name]), file: written[o.name] }));
-    const inputs = session.inputs.map(({ name, dtype, shape }) => ({ name, dtype, shape }));
-    io.stdout.write(`${JSON.stringify({ target, inputs, loadMs, runMs, outputs: report }, null, 2)}\n`);
+    const inputList = inputs.map(({ name, dtype, shape }) => ({ name, dtype, shape }));
+    io.stdout.write(`${JSON.stringify({ target, inputs: inputList, loadMs, runMs, outputs: report }, null, 2)}\n`);
   } else {
-    const inputs = session.inputs.map((i) => `${i.name}: ${i.dtype}[${i.shape.join(',')}]`).join(', ');
-    io.stdout.write(`ran ${dir} on ${target} (${inputs}): loaded in ${loadMs.toFixed(1)} ms, ran in ${runMs.toFixed(2)} ms (the first run)\n`);
+    const inputText = inputs.map((i) => `${i.name}: ${i.dtype}[${i.shape.join(',')}]`).join(', ');
+    io.stdout.write(`ran ${dir} on ${target} (${inputText}): loaded in ${loadMs.toFixed(1)} ms, ran in ${runMs.toFixed(2)} ms (the first run)\n`);
     for (const o of session.outputs) {
       const where = written[o.name] ? `  → ${written[o.name]}` : '';
       io.stdout.write(`${o.name}: ${o.dtype}[${shapeOf(o.name).join(',')}] = ${formatValues(o.dtype, outputs[o.name])}${where}\n`);

@@ -111,6 +111,7 @@ export class Session {
   /** A shape-generic artifact's symbolic dims and their ranges (empty for an artifact of one shape). */
   readonly dims: readonly DimRange[];
   private readonly symbolicOutputs: (SymbolicShape | undefined)[];
+  private readonly symbolicInputs: (SymbolicShape | undefined)[];
 
   /** Undefined once released. */
   private executor?: Executor;
@@ -125,6 +126,17 @@ export class Session {
     this.compileOptions = manifest.options;
     this.dims = (manifest.target === 'wasm' && manifest.dims) || [];
     this.symbolicOutputs = manifest.outputs.map((o) => ('symbolicShape' in o ? o.symbolicShape : undefined));
+    this.symbolicInputs = manifest.inputs.map((o) => ('symbolicShape' in o ? o.symbolicShape : undefined));
+  }
+
+  /**
+   * The inputs at a shape-generic artifact's dims (each inside its range): what a run with `{ dims }` takes.
+   * For an artifact of one shape, `inputs`.
+   */
+  inputsAt(dims: Record<string, number>): TensorInfo[] {
+    if (this.dims.length === 0) return this.inputs.map((i) => ({ ...i, shape: [...i.shape] }));
+    const values = dimValues(this.dims, dims);
+    return this.inputs.map((info, i) => ({ ...info, shape: this.symbolicInputs[i] ? shapeAtDims(this.symbolicInputs[i]!, values) : [...info.shape] }));
   }
 
   /** The dims' values of a run, handed to a shape-generic executor. */

@@ -87,3 +87,28 @@ export function shapeAt(shape: readonly (number | string)[], ranges: readonly Di
     return point[i];
   });
 }
+
+/** A polynomial of the dims as a reader writes it: `W/8`, `2·H·W/1024 + 4`. */
+export function formatDimPolynomial(terms: readonly { coefficient: number; powers: number[] }[], names: readonly string[]): string {
+  if (terms.length === 0) return '0';
+  return terms
+    .map((t) => {
+      const factors = t.powers.flatMap((p, d) => (p === 0 ? [] : [p === 1 ? names[d] : `${names[d]}^${p}`]));
+      const c = t.coefficient;
+      if (factors.length === 0) return String(c);
+      const inverse = 1 / c;
+      if (Number.isInteger(inverse) && inverse > 1) return `${factors.join('·')}/${inverse}`;
+      return c === 1 ? factors.join('·') : `${c}·${factors.join('·')}`;
+    })
+    .join(' + ');
+}
+
+/** A shape with its polynomial dims written out: `[1,3,48,W]`. */
+export function formatSymbolicShape(shape: readonly (number | { terms: { coefficient: number; powers: number[] }[] })[], names: readonly string[]): string {
+  return `[${shape.map((d) => (typeof d === 'number' ? String(d) : formatDimPolynomial(d.terms, names))).join(',')}]`;
+}
+
+/** `W 96..480/32, H 64..960/32`. */
+export function formatDimRanges(ranges: readonly DimRange[]): string {
+  return ranges.map((r) => `${r.name} ${r.min}..${r.max}${r.step > 1 ? `/${r.step}` : ''}`).join(', ');
+}
