@@ -28,7 +28,9 @@ export function generateShapeGeneric(options: CompileOptions, generateAt: Genera
   checkDimsUsed(ranges, symbolic);
   if (options.target !== 'wasm') throw new UsageError('symbolic dims (--dim) are compiled for --target wasm only');
   if ((options.threads ?? 1) > 1) throw new UsageError('symbolic dims (--dim) are compiled for one thread only');
+  // Both calibrate or retrain on data of one shape, and their guards measure the model at it.
   if (options.compress) throw new UsageError('symbolic dims (--dim) and --compress cannot be combined');
+  if (options.quantize) throw new UsageError('symbolic dims (--dim) and --quantize cannot be combined');
   const plan = samplePlan(ranges);
   const at = (point: number[], codegen: SampleCodegen): Sample => {
     const inputShapes = { ...options.inputShapes };
