@@ -158,6 +158,8 @@ export function planMemory(req: PlanRequest): MemoryPlan {
   const groupBytes = (r: Value) => {
     const given = req.sizes?.groups.get(r.name);
     if (req.sizes && given === undefined) throw new Error(`code generator bug: no planned size for '${r.name}'`);
+    // The largest shape's sizes must hold every shape's values (a shape-generic program's safety net).
+    if (given !== undefined && ownBytes(r) > given) throw new Error(`code generator bug: '${r.name}' needs ${ownBytes(r)} bytes, more than the ${given} planned`);
     const bytes = given ?? ownBytes(r);
     planned.set(r.name, bytes);
     return bytes;
@@ -201,7 +203,11 @@ export function planMemory(req: PlanRequest): MemoryPlan {
   });
   const groups = [...life.keys()];
   const intervals: Interval[] = groups.map((r) => life.get(r)!);
-  const scratchBytes = req.steps.map((s, t) => (req.sizes ? req.sizes.scratch[t] : s.scratchBytes ?? 0));
+  const scratchBytes = req.steps.map((s, t) => {
+    if (!req.sizes) return s.scratchBytes ?? 0;
+    if ((s.scratchBytes ?? 0) > req.sizes.scratch[t]) throw new Error(`code generator bug: step ${t} needs ${s.scratchBytes} bytes of scratch, more than the ${req.sizes.scratch[t]} planned`);
+    return req.sizes.scratch[t];
+  });
   const scratchIndex: number[] = req.steps.map((s, t) => {
     if (!scratchBytes[t]) return -1;
     intervals.push({ bytes: scratchBytes[t], start: t, end: t });
