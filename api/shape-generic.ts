@@ -4,7 +4,7 @@
 // numbers become polynomials of the dims that the module computes in setDims(). Anything that changes with
 // the shape in another way (a kernel's structure, a constant table) is refused, naming the kernel.
 import { DlcError, UsageError } from '../compiler/errors.js';
-import type { PlanSizes } from '../codegen/memory-plan.js';
+import { PlanSizeMismatch, type PlanSizes } from '../codegen/memory-plan.js';
 import { samplePlan, shapeAt, type DimRange, type SamplePlan } from '../codegen/shape-generic/dim-ranges.js';
 import { cartesian } from '../codegen/shape-generic/dim-polynomial.js';
 import { NotShapeGeneric, sameExceptNumbers, shapeGenericWasm, type SampledWasm } from '../codegen/shape-generic/wasm-program.js';
@@ -83,7 +83,15 @@ function sampleAndFit(ranges: readonly DimRange[], plan: SamplePlan, at: At, vet
   if (!planSizes) throw new Error('code generator bug: no plan sizes');
   const replay = new Map([...record, ...vetoes]);
   const sample = (p: number[]) => {
-    const s = at(p, { planSizes, decisions: { replay, record: new Map() }, shapeGeneric: true });
+    const codegen = { decisions: { replay, record: new Map() }, shapeGeneric: true } as const;
+    let s: Sample;
+    try {
+      s = at(p, { ...codegen, planSizes });
+    } catch (e) {
+      // Other kernels do not fit the largest shape's plan: say which, from the sample in its own plan.
+      if (e instanceof PlanSizeMismatch) sameExceptNumbers(bound, at(p, codegen));
+      throw e;
+    }
     sameExceptNumbers(bound, s);
     return s;
   };

@@ -37,6 +37,12 @@ export interface PlanRequest {
   sizes?: PlanSizes;
 }
 
+/**
+ * A value or scratch that the sizes given do not hold: a code generator bug when the programs agree, and a
+ * program of other kernels when they do not (the shape-generic compiler tells which).
+ */
+export class PlanSizeMismatch extends Error {}
+
 /** The bytes a plan gave each buffer (group of aliased values, by its root's name) and each step's scratch. */
 export interface PlanSizes {
   groups: ReadonlyMap<string, number>;
@@ -157,9 +163,9 @@ export function planMemory(req: PlanRequest): MemoryPlan {
   const planned = new Map<string, number>();
   const groupBytes = (r: Value) => {
     const given = req.sizes?.groups.get(r.name);
-    if (req.sizes && given === undefined) throw new Error(`code generator bug: no planned size for '${r.name}'`);
+    if (req.sizes && given === undefined) throw new PlanSizeMismatch(`code generator bug: no planned size for '${r.name}'`);
     // The largest shape's sizes must hold every shape's values (a shape-generic program's safety net).
-    if (given !== undefined && ownBytes(r) > given) throw new Error(`code generator bug: '${r.name}' needs ${ownBytes(r)} bytes, more than the ${given} planned`);
+    if (given !== undefined && ownBytes(r) > given) throw new PlanSizeMismatch(`code generator bug: '${r.name}' needs ${ownBytes(r)} bytes, more than the ${given} planned`);
     const bytes = given ?? ownBytes(r);
     planned.set(r.name, bytes);
     return bytes;
@@ -205,7 +211,7 @@ export function planMemory(req: PlanRequest): MemoryPlan {
   const intervals: Interval[] = groups.map((r) => life.get(r)!);
   const scratchBytes = req.steps.map((s, t) => {
     if (!req.sizes) return s.scratchBytes ?? 0;
-    if ((s.scratchBytes ?? 0) > req.sizes.scratch[t]) throw new Error(`code generator bug: step ${t} needs ${s.scratchBytes} bytes of scratch, more than the ${req.sizes.scratch[t]} planned`);
+    if ((s.scratchBytes ?? 0) > (req.sizes.scratch[t] ?? 0)) throw new PlanSizeMismatch(`code generator bug: step ${t} needs ${s.scratchBytes} bytes of scratch, more than the ${req.sizes.scratch[t]} planned`);
     return req.sizes.scratch[t];
   });
   const scratchIndex: number[] = req.steps.map((s, t) => {
