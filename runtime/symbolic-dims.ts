@@ -33,18 +33,23 @@ export function dimValues(ranges: readonly DimRange[], given: Record<string, num
   });
 }
 
-/** A symbolic shape at the dims' values, summed in the order the compiler fitted it (exact for the range). */
+/**
+ * A polynomial at the dims' values, in f64 and in the order the generated setDims() sums it (coefficient times
+ * each dim, term after term), so that the compiler checks its fit with the runtime's own arithmetic.
+ */
+export function evaluateDims(terms: readonly { coefficient: number; powers: readonly number[] }[], dims: readonly number[]): number {
+  let sum = 0;
+  for (const t of terms) {
+    let term = t.coefficient;
+    t.powers.forEach((p, i) => {
+      for (let k = 0; k < p; k++) term *= dims[i];
+    });
+    sum += term;
+  }
+  return sum;
+}
+
+/** A symbolic shape at the dims' values (exact for the range). */
 export function shapeAtDims(shape: SymbolicShape, dims: readonly number[]): number[] {
-  return shape.map((d) => {
-    if (typeof d === 'number') return d;
-    let sum = 0;
-    for (const t of d.terms) {
-      let term = t.coefficient;
-      t.powers.forEach((p, i) => {
-        for (let k = 0; k < p; k++) term *= dims[i];
-      });
-      sum += term;
-    }
-    return Math.round(sum);
-  });
+  return shape.map((d) => (typeof d === 'number' ? d : Math.round(evaluateDims(d.terms, dims))));
 }

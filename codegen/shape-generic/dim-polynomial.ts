@@ -3,6 +3,7 @@
 // so each is a polynomial of degree at most 2 in each dim; the fit interpolates it on 3 values per dim
 // (tensor-product Lagrange, in exact rationals) and the caller checks it on shapes it was not fitted on, which
 // is what rejects a number that is not such a polynomial (a ceiling division, a tile count).
+import { evaluateDims } from '../../runtime/symbolic-dims.js';
 
 /** An exact rational. */
 class Q {
@@ -95,18 +96,8 @@ export function cartesian(extents: readonly number[]): number[][] {
   return out;
 }
 
-/** The polynomial at `dims`, in f64 and in the order the generated code sums it. */
-export function evaluate(terms: readonly Term[], dims: readonly number[]): number {
-  let sum = 0;
-  for (const t of terms) {
-    let term = t.coefficient;
-    t.powers.forEach((p, d) => {
-      for (let i = 0; i < p; i++) term *= dims[d];
-    });
-    sum += term;
-  }
-  return sum;
-}
+/** The polynomial at `dims`, in f64 and in the order the generated code sums it (the runtime's evaluator). */
+export const evaluate: (terms: readonly Term[], dims: readonly number[]) => number = evaluateDims;
 
 /** The polynomial as an f64 expression over the dims' f64 names (the same sum evaluate computes). */
 export function polynomialSource(terms: readonly Term[], dimNames: readonly string[], floatLiteral: (x: number) => string): string {

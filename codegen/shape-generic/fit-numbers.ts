@@ -64,8 +64,8 @@ export class ShapeGenericError extends Error {
  * no polynomial of the dims that the checks confirm.
  */
 export function fitTexts(grid: readonly (readonly number[])[], nodes: readonly SampledText[], checks: readonly SampledText[], numbers: FittedNumbers): GenericText {
-  const base = tokenizeSource(nodes[0].text);
   const samples = [...nodes, ...checks].map((s) => ({ ...s, tokens: tokenizeSource(s.text) }));
+  const base = samples[0].tokens;
   for (const s of samples) {
     const at = firstStructuralDifference(base, s.tokens, new Map());
     if (at >= 0) {

@@ -10,29 +10,34 @@ import { polynomialSource } from './dim-polynomial.js';
 import type { DimRange, SamplePlan } from './dim-ranges.js';
 import { FittedNumbers, fitTexts, renderGeneric, ShapeGenericError, type FittedNumber, type SampledText } from './fit-numbers.js';
 
+/** Where each kernel's function starts in a generated module (the chunks the fit goes through one by one). */
+const KERNEL_START = /\n(?=function k\d+\()/;
+
 export interface SampledWasm {
   point: number[];
   program: WasmSource;
 }
 
-/** `nodes` in grid order (plan.nodes), `checks` at plan.checks, `bound` at plan.bound. */
+/**
+ * `nodes` in grid order (plan.nodes), `checks` at plan.checks, `bound` at plan.bound; each sample already held
+ * to the bound's kernels, weights and plan (sameExceptNumbers, as it was made).
+ */
 export function shapeGenericWasm(ranges: readonly DimRange[], plan: SamplePlan, bound: SampledWasm, nodes: readonly SampledWasm[], checks: readonly SampledWasm[]): WasmSource {
-  const all = [...nodes, ...checks, bound];
   const names = bound.program.signature.kernels.map((k) => k.node);
-  for (const s of all) sameExceptNumbers(bound, s);
   const numbers = new FittedNumbers();
   // Kernel by kernel, so that every kernel that is not generic is named (the caller may change their choices).
-  const chunks = (s: SampledWasm) => s.program.source.split(/\n(?=function k\d+\()/);
+  const others = [...checks, bound];
+  const chunks = (s: SampledWasm) => s.program.source.split(KERNEL_START);
   const nodeChunks = nodes.map(chunks);
-  const otherChunks = [...checks, bound].map(chunks);
+  const otherChunks = others.map(chunks);
   const count = nodeChunks[0].length;
-  const other = [...nodes, ...checks, bound].find((s) => chunks(s).length !== count);
-  if (other) throw new DlcError(`the program's code has another structure at ${other.point.join('×')}: not shape-generic`);
+  const odd = [...nodeChunks, ...otherChunks].findIndex((c) => c.length !== count);
+  if (odd >= 0) throw new DlcError(`the program's code has another structure at ${[...nodes, ...others][odd].point.join('×')}: not shape-generic`);
   const failures: { node: string; message: string }[] = [];
   const generics = nodeChunks[0].map((chunk, c) => {
     const at = (list: SampledWasm[], texts: string[][]) => list.map((s, i): SampledText => ({ point: s.point, text: texts[i][c] }));
     try {
-      return fitTexts(plan.nodes, at([...nodes], nodeChunks), at([...checks, bound], otherChunks), numbers);
+      return fitTexts(plan.nodes, at([...nodes], nodeChunks), at(others, otherChunks), numbers);
     } catch (e) {
       if (!(e instanceof ShapeGenericError)) throw e;
       const m = /^function k(\d+)\(/.exec(chunk);
@@ -42,20 +47,20 @@ export function shapeGenericWasm(ranges: readonly DimRange[], plan: SamplePlan, 
   });
   if (failures.length > 0) throw new NotShapeGeneric(failures);
   const slotShapes = (s: SampledWasm): SampledText => ({ point: s.point, text: JSON.stringify([...s.program.layout.inputs, ...s.program.layout.outputs].map((t) => t.shape)) });
-  const shapes = fitTexts(plan.nodes, nodes.map(slotShapes), [...checks, bound].map(slotShapes), numbers);
+  const shapes = fitTexts(plan.nodes, nodes.map(slotShapes), others.map(slotShapes), numbers);
   const symbolic = symbolicShapes(JSON.parse(renderGeneric(shapes, (i) => JSON.stringify({ fitted: i }))), numbers.list);
   const global = (i: number) => `__dim${numbers.list[i].kind === 'int' ? 'I' : 'F'}${i}`;
-  const source = [generics.map((g) => renderGeneric(g!, global)).join('\n'), setDimsSource(ranges, numbers.list, bound.point, global)].join('\n');
+  const rendered = generics.map((g) => renderGeneric(g!, global));
+  const source = [...rendered, setDimsSource(ranges, numbers.list, bound.point, global)].join('\n');
   const { layout } = bound.program;
   const withShape = (slots: typeof layout.inputs, offset: number): TensorSlot[] => slots.map((s, i) => ({ ...s, symbolicShape: symbolic[offset + i] }));
   const genericLayout = { ...layout, inputs: withShape(layout.inputs, 0), outputs: withShape(layout.outputs, layout.inputs.length) };
-  const kernels = source.split(/\n(?=function k\d+\()/);
   const signature = programSignature({
     target: 'wasm',
     code: source,
     layout: { ...genericLayout, planEnd: bound.program.planEnd, dims: ranges } as never,
     weights: bound.program.signature.weights,
-    kernels: names.map((node, i) => ({ node, code: kernels.find((k) => k.startsWith(`function k${i}(`)) ?? '' })),
+    kernels: names.map((node, i) => ({ node, code: rendered.find((c) => c.startsWith(`function k${i}(`)) ?? '' })),
   });
   return { ...bound.program, source, layout: genericLayout, signature: { ...signature, kernels: signature.kernels.map((k, i) => ({ ...bound.program.signature.kernels[i], sha256: k.sha256 })) }, dims: [...ranges] };
 }
